@@ -1,0 +1,739 @@
+/* commands.c: the table of esc commands and what each sends. */
+#include "commands.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "args.h"
+#include "arena.h"
+#include "esc.pb-c.h"
+#include "keys.h"
+#include "names.h"
+#include "render.h"
+#include "transport.h"
+
+#define PROTOCOL_VERSION 1      /* ESC_PROTOCOL_VERSION in server/validate.h */
+
+typedef int (*build_fn) (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len);
+typedef int (*local_fn) (const session_t *s, const args_t *a);
+
+struct command {
+    const char *name;           /* "quarter open" */
+    const char *synopsis;       /* operands, for usage */
+    const char *summary;
+    int min_operands, max_operands;
+    const opt_spec_t *options;
+    build_fn build;             /* the request; NULL for a local command */
+    local_fn local;
+    render_style_t style;
+};
+
+/* ==== Options ============================================================ */
+
+#define END_OPTIONS { NULL, 0, NULL, NULL }
+#define OPT_QUARTER { "quarter", ARG_TEXT, "Q", "the quarter (default: the current open one)" }
+#define OPT_REASON { "reason", ARG_TEXT, "T", "why (recorded and shown)" }
+
+static const opt_spec_t no_options[] = { END_OPTIONS };
+static const opt_spec_t quarter_only[] = { OPT_QUARTER, END_OPTIONS };
+static const opt_spec_t reason_only[] = { OPT_REASON, END_OPTIONS };
+
+static const opt_spec_t quarter_open_options[] = {
+    { "capacity-hours", ARG_INT, "N", "engineering capacity in engineer-hours (required)" },
+    { "budget-pct", ARG_INT, "N", "one-off budget, percent of capacity (default 10)" },
+    { "tokens", ARG_INT, "N", "tokens the CRO may spend (default 1)" },
+    { "max-token-hours", ARG_INT, "N", "largest escalation a token may buy (default 80)" },
+    { "hourly-cost", ARG_INT, "N", "loaded cost of an engineer-hour (default 150)" },
+    { "starts-on", ARG_TEXT, "DATE", "first day (default: the calendar quarter)" },
+    { "ends-on", ARG_TEXT, "DATE", "last day" },
+    END_OPTIONS
+};
+
+static const opt_spec_t account_add_options[] = {
+    { "arr", ARG_INT, "N", "annual recurring revenue (required)" },
+    { "renewal", ARG_TEXT, "DATE", "renewal date, YYYY-MM-DD" },
+    END_OPTIONS
+};
+
+static const opt_spec_t roadmap_add_options[] = {
+    { "title", ARG_TEXT, "T", "what is planned (required)" },
+    { "category", ARG_TEXT, "C", "feature, ility, maintenance or discovery (required)" },
+    { "hours", ARG_INT, "N", "engineer-hours (required)" },
+    OPT_QUARTER,
+    { "waiting", ARG_LIST, "ACCT,...", "accounts waiting for it" },
+    END_OPTIONS
+};
+
+static const opt_spec_t file_options[] = {
+    { "account", ARG_TEXT, "A", "the customer (required)" },
+    { "title", ARG_TEXT, "T", "a short title (required)" },
+    { "problem", ARG_TEXT, "P", "the customer's problem (required)" },
+    { "solution", ARG_TEXT, "S", "a proposed solution" },
+    { "deal-value", ARG_INT, "N", "value of the deal at stake" },
+    { "needed-by", ARG_TEXT, "DATE", "when the customer needs it" },
+    { "also-needed-by", ARG_LIST, "ACCT,...", "other accounts that need the same" },
+    OPT_QUARTER,
+    END_OPTIONS
+};
+
+static const opt_spec_t size_options[] = {
+    { "hours", ARG_INT, "N", "engineer-hours (required)" },
+    { "viable", ARG_YESNO, "yes|no", "can product build it (required)" },
+    { "displaces", ARG_LIST, "RID,...", "roadmap items that would fall out of plan" },
+    { "note", ARG_TEXT, "T", "a note on the sizing" },
+    END_OPTIONS
+};
+
+static const opt_spec_t refile_options[] = {
+    { "title", ARG_TEXT, "T", "a new title" },
+    { "problem", ARG_TEXT, "P", "a restated problem" },
+    { "solution", ARG_TEXT, "S", "a new proposed solution" },
+    { "deal-value", ARG_INT, "N", "a new deal value" },
+    { "needed-by", ARG_TEXT, "DATE", "a new date" },
+    END_OPTIONS
+};
+
+static const opt_spec_t spend_options[] = {
+    { "note", ARG_TEXT, "T", "a note on the decision" },
+    END_OPTIONS
+};
+
+static const opt_spec_t deliver_options[] = {
+    { "actual-hours", ARG_INT, "N", "engineer-hours it took (required)" },
+    END_OPTIONS
+};
+
+static const opt_spec_t outcome_options[] = {
+    { "deal", ARG_TEXT, "won|lost", "how the deal ended (required)" },
+    { "adopters", ARG_INT, "N", "customers using the result" },
+    END_OPTIONS
+};
+
+static const opt_spec_t merge_options[] = {
+    { "into", ARG_TEXT, "ID", "the escalation it duplicates (required)" },
+    END_OPTIONS
+};
+
+static const opt_spec_t list_options[] = {
+    OPT_QUARTER,
+    { "state", ARG_TEXT, "S", "only escalations in this state" },
+    { "account", ARG_TEXT, "A", "only this account's" },
+    { "mine", ARG_FLAG, NULL, "only those I filed" },
+    END_OPTIONS
+};
+
+static const opt_spec_t user_add_options[] = {
+    { "role", ARG_LIST, "R[,R]", "sales, pm, cro, exec, admin (required)" },
+    { "key", ARG_TEXT, "PUB", "the user's public key, from esc keygen (required)" },
+    END_OPTIONS
+};
+
+/* ==== Building requests ================================================== */
+
+/* Declares VAR, a new TYPE message in the arena, initialised by INIT. */
+#define NEW(var, m, type, init) type *var = arena_alloc ((m), sizeof (type)); init (var)
+
+/* Operand I as an escalation id. */
+static int
+operand_id (const args_t *a, int i, int64_t *id, char *err, size_t len)
+{
+    if (args_parse_int (a->operands[i], id) != 0 || *id < 1) {
+        snprintf (err, len, "'%s' is not an escalation id", a->operands[i]);
+        return -1;
+    }
+    return 0;
+}
+
+static char *
+opt (const args_t *a, const char *name)
+{
+    return (char *) args_text (a, name);
+}
+
+static char *
+operand (const args_t *a, int i)
+{
+    return i < a->n_operands ? (char *) a->operands[i] : NULL;
+}
+
+static int
+build_quarter_open (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    (void) err, (void) len;
+    NEW (q, m, Esc__QuarterOpen, esc__quarter_open__init);
+    q->quarter = operand (a, 0);
+    q->has_capacity_hours = args_int (a, "capacity-hours", &q->capacity_hours);
+    q->has_budget_pct = args_int (a, "budget-pct", &q->budget_pct);
+    q->has_tokens = args_int (a, "tokens", &q->tokens);
+    q->has_max_token_hours = args_int (a, "max-token-hours", &q->max_token_hours);
+    q->has_hourly_cost = args_int (a, "hourly-cost", &q->hourly_cost);
+    q->starts_on = opt (a, "starts-on");
+    q->ends_on = opt (a, "ends-on");
+    r->op_case = ESC__REQUEST__OP_QUARTER_OPEN;
+    r->quarter_open = q;
+    return 0;
+}
+
+/* The quarter commands that name at most one quarter. */
+static int
+build_quarter_ref (char *quarter, arena_t *m, Esc__Request *r, Esc__Request__OpCase op)
+{
+    NEW (q, m, Esc__QuarterRef, esc__quarter_ref__init);
+    q->quarter = quarter;
+    r->op_case = op;
+    /* the QuarterRef members of the oneof share one slot */
+    r->quarter_close = q;
+    return 0;
+}
+
+static int
+build_quarter_close (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    return build_quarter_ref (operand (a, 0), m, r, ESC__REQUEST__OP_QUARTER_CLOSE);
+}
+
+static int
+build_quarter_show (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    return build_quarter_ref (operand (a, 0), m, r, ESC__REQUEST__OP_QUARTER_SHOW);
+}
+
+static int
+build_roadmap_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    return build_quarter_ref (opt (a, "quarter"), m, r, ESC__REQUEST__OP_ROADMAP_LIST);
+}
+
+/* The operations that carry nothing. */
+static int
+build_empty (arena_t *m, Esc__Request *r, Esc__Request__OpCase op)
+{
+    NEW (empty, m, Esc__Empty, esc__empty__init);
+    r->op_case = op;
+    r->quarter_list = empty;    /* the Empty members of the oneof share one slot */
+    return 0;
+}
+
+static int
+build_quarter_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) a, (void) e, (void) l;
+    return build_empty (m, r, ESC__REQUEST__OP_QUARTER_LIST);
+}
+
+static int
+build_account_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) a, (void) e, (void) l;
+    return build_empty (m, r, ESC__REQUEST__OP_ACCOUNT_LIST);
+}
+
+static int
+build_user_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) a, (void) e, (void) l;
+    return build_empty (m, r, ESC__REQUEST__OP_USER_LIST);
+}
+
+static int
+build_account_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__AccountAdd, esc__account_add__init);
+    x->name = operand (a, 0);
+    x->has_arr = args_int (a, "arr", &x->arr);
+    x->renewal_on = opt (a, "renewal");
+    r->op_case = ESC__REQUEST__OP_ACCOUNT_ADD;
+    r->account_add = x;
+    return 0;
+}
+
+static int
+build_roadmap_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__RoadmapAdd, esc__roadmap_add__init);
+    x->quarter = opt (a, "quarter");
+    x->title = opt (a, "title");
+    x->category = opt (a, "category");
+    x->has_hours = args_int (a, "hours", &x->hours);
+    x->waiting = args_list (a, m, "waiting", &x->n_waiting);
+    r->op_case = ESC__REQUEST__OP_ROADMAP_ADD;
+    r->roadmap_add = x;
+    return 0;
+}
+
+static int
+build_file (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__File, esc__file__init);
+    x->quarter = opt (a, "quarter");
+    x->account = opt (a, "account");
+    x->title = opt (a, "title");
+    x->problem = opt (a, "problem");
+    x->solution = opt (a, "solution");
+    x->has_deal_value = args_int (a, "deal-value", &x->deal_value);
+    x->needed_by = opt (a, "needed-by");
+    x->also_needed_by = args_list (a, m, "also-needed-by", &x->n_also_needed_by);
+    r->op_case = ESC__REQUEST__OP_FILE;
+    r->file = x;
+    return 0;
+}
+
+static int
+build_size (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Size, esc__size__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->has_hours = args_int (a, "hours", &x->hours);
+    bool viable = false;
+    x->has_viable = args_yesno (a, "viable", &viable);
+    x->viable = viable;
+    x->note = opt (a, "note");
+    char **items = args_list (a, m, "displaces", &x->n_displaces);
+    x->displaces = x->n_displaces ? arena_alloc (m, x->n_displaces * sizeof (int64_t)) : NULL;
+    for (size_t i = 0; i < x->n_displaces; i++)
+        if (args_parse_int (items[i], &x->displaces[i]) != 0) {
+            snprintf (err, len, "--displaces takes roadmap item ids, not '%s'", items[i]);
+            return -1;
+        }
+    r->op_case = ESC__REQUEST__OP_SIZE;
+    r->size = x;
+    return 0;
+}
+
+/* return, decline, override: an id and a reason. */
+static Esc__WithReason *
+with_reason (const args_t *a, arena_t *m, char *err, size_t len)
+{
+    NEW (x, m, Esc__WithReason, esc__with_reason__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return NULL;
+    x->has_id = true;
+    x->reason = opt (a, "reason");
+    return x;
+}
+
+static int
+build_return (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    r->op_case = ESC__REQUEST__OP_RETURN_ESCALATION;
+    return (r->return_escalation = with_reason (a, m, err, len)) ? 0 : -1;
+}
+
+static int
+build_decline (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    r->op_case = ESC__REQUEST__OP_DECLINE;
+    return (r->decline = with_reason (a, m, err, len)) ? 0 : -1;
+}
+
+static int
+build_override (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    r->op_case = ESC__REQUEST__OP_OVERRIDE;
+    return (r->override = with_reason (a, m, err, len)) ? 0 : -1;
+}
+
+static int
+build_refile (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Refile, esc__refile__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->title = opt (a, "title");
+    x->problem = opt (a, "problem");
+    x->solution = opt (a, "solution");
+    x->has_deal_value = args_int (a, "deal-value", &x->deal_value);
+    x->needed_by = opt (a, "needed-by");
+    r->op_case = ESC__REQUEST__OP_REFILE;
+    r->refile = x;
+    return 0;
+}
+
+/* withdraw, unmerge, show, history: an id alone. */
+static int
+build_ref (const args_t *a, arena_t *m, Esc__Request *r, Esc__Request__OpCase op,
+           char *err, size_t len)
+{
+    NEW (x, m, Esc__EscalationRef, esc__escalation_ref__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    r->op_case = op;
+    r->withdraw = x;            /* the EscalationRef members share one slot */
+    return 0;
+}
+
+static int
+build_withdraw (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    return build_ref (a, m, r, ESC__REQUEST__OP_WITHDRAW, err, len);
+}
+
+static int
+build_unmerge (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    return build_ref (a, m, r, ESC__REQUEST__OP_UNMERGE, err, len);
+}
+
+static int
+build_show (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    return build_ref (a, m, r, ESC__REQUEST__OP_SHOW, err, len);
+}
+
+static int
+build_history (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    return build_ref (a, m, r, ESC__REQUEST__OP_HISTORY, err, len);
+}
+
+static int
+build_spend (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Spend, esc__spend__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->note = opt (a, "note");
+    r->op_case = ESC__REQUEST__OP_SPEND;
+    r->spend = x;
+    return 0;
+}
+
+static int
+build_deliver (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Deliver, esc__deliver__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->has_actual_hours = args_int (a, "actual-hours", &x->actual_hours);
+    r->op_case = ESC__REQUEST__OP_DELIVER;
+    r->deliver = x;
+    return 0;
+}
+
+static int
+build_outcome (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Outcome, esc__outcome__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->deal = opt (a, "deal");
+    x->has_adopters = args_int (a, "adopters", &x->adopters);
+    r->op_case = ESC__REQUEST__OP_OUTCOME;
+    r->outcome = x;
+    return 0;
+}
+
+static int
+build_merge (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Merge, esc__merge__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    const char *into = opt (a, "into");
+    if (into) {
+        if (args_parse_int (into, &x->into) != 0 || x->into < 1) {
+            snprintf (err, len, "--into takes an escalation id, not '%s'", into);
+            return -1;
+        }
+        x->has_into = true;
+    }
+    r->op_case = ESC__REQUEST__OP_MERGE;
+    r->merge = x;
+    return 0;
+}
+
+static int
+build_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__ListFilter, esc__list_filter__init);
+    x->quarter = opt (a, "quarter");
+    x->state = opt (a, "state");
+    x->account = opt (a, "account");
+    x->has_mine = true;
+    x->mine = args_flag (a, "mine");
+    r->op_case = ESC__REQUEST__OP_LIST;
+    r->list = x;
+    return 0;
+}
+
+static int
+build_user_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__UserAdd, esc__user_add__init);
+    x->name = operand (a, 0);
+    x->roles = args_list (a, m, "role", &x->n_roles);
+    x->public_key = opt (a, "key");
+    r->op_case = ESC__REQUEST__OP_USER_ADD;
+    r->user_add = x;
+    return 0;
+}
+
+/* ==== Local commands ===================================================== */
+
+/* esc keygen NAME: a new keypair under $ESC_HOME/keys; prints its public key. */
+static int
+local_keygen (const session_t *s, const args_t *a)
+{
+    const char *name = a->operands[0];
+    if (name_check_user (name) != 0) {
+        fprintf (stderr, "esc: a key name is a user name: 1 to 32 of a-z 0-9 _ . - starting with a letter\n");
+        return EXIT_USAGE;
+    }
+    char dir[1100], path[1200], err[1300];
+    snprintf (dir, sizeof dir, "%s/keys", s->config.home);
+    mkdir (s->config.home, 0700);
+    if (mkdir (dir, 0700) != 0 && errno != EEXIST) {
+        fprintf (stderr, "esc: cannot create %s: %s\n", dir, strerror (errno));
+        return EXIT_REFUSED;
+    }
+    keypair_t kp;
+    if (keypair_generate (&kp) != 0) {
+        fprintf (stderr, "esc: this libzmq has no CURVE support\n");
+        return EXIT_REFUSED;
+    }
+    if (keypair_save (&kp, config_key_path (&s->config, name, path, sizeof path), name,
+                      err, sizeof err) != 0) {
+        fprintf (stderr, "esc: %s\n", err);
+        return EXIT_REFUSED;
+    }
+    if (s->json)
+        printf ("{\"name\":\"%s\",\"public_key\":\"%s\"}\n", name, kp.public_key);
+    else
+        printf ("%s\n", kp.public_key);
+    return EXIT_DONE;
+}
+
+/* ==== The table ========================================================== */
+
+static const command_t commands[] = {
+    { "quarter open", "Q", "open a quarter with its capacity and budget (pm)",
+      1, 1, quarter_open_options, build_quarter_open, NULL, RENDER_DETAIL },
+    { "quarter close", "Q", "close a quarter: no more filings or spends (pm)",
+      1, 1, no_options, build_quarter_close, NULL, RENDER_DETAIL },
+    { "quarter show", "[Q]", "a quarter's capacity, budget and tokens",
+      0, 1, no_options, build_quarter_show, NULL, RENDER_DETAIL },
+    { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, RENDER_DETAIL },
+    { "account add", "NAME", "add a customer account (sales, pm)",
+      1, 1, account_add_options, build_account_add, NULL, RENDER_DETAIL },
+    { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, RENDER_DETAIL },
+    { "roadmap add", "", "add planned work to a quarter (pm); prints its id",
+      0, 0, roadmap_add_options, build_roadmap_add, NULL, RENDER_ID },
+    { "roadmap list", "", "a quarter's planned work",
+      0, 0, quarter_only, build_roadmap_list, NULL, RENDER_DETAIL },
+    { "file", "", "file an escalation (sales); prints its id",
+      0, 0, file_options, build_file, NULL, RENDER_ID },
+    { "size", "ID", "size an escalation: hours, viability, displaced work (pm)",
+      1, 1, size_options, build_size, NULL, RENDER_SUMMARY },
+    { "return", "ID", "send an escalation back to its filer for more (pm, cro)",
+      1, 1, reason_only, build_return, NULL, RENDER_SUMMARY },
+    { "refile", "ID", "file a returned escalation again (its filer)",
+      1, 1, refile_options, build_refile, NULL, RENDER_SUMMARY },
+    { "decline", "ID", "decline an escalation (pm, cro)",
+      1, 1, reason_only, build_decline, NULL, RENDER_SUMMARY },
+    { "withdraw", "ID", "withdraw an escalation (its filer)",
+      1, 1, no_options, build_withdraw, NULL, RENDER_SUMMARY },
+    { "spend", "ID", "spend the quarter's token on a sized escalation (cro)",
+      1, 1, spend_options, build_spend, NULL, RENDER_SUMMARY },
+    { "override", "ID", "approve beyond the token or budget, loudly (exec)",
+      1, 1, reason_only, build_override, NULL, RENDER_SUMMARY },
+    { "deliver", "ID", "record that an approved escalation was delivered (pm)",
+      1, 1, deliver_options, build_deliver, NULL, RENDER_SUMMARY },
+    { "outcome", "ID", "record the deal's outcome (cro)",
+      1, 1, outcome_options, build_outcome, NULL, RENDER_SUMMARY },
+    { "merge", "ID", "fold a duplicate into another escalation (pm)",
+      1, 1, merge_options, build_merge, NULL, RENDER_SUMMARY },
+    { "unmerge", "ID", "restore a merged duplicate (pm)",
+      1, 1, no_options, build_unmerge, NULL, RENDER_SUMMARY },
+    { "list", "", "a quarter's escalations",
+      0, 0, list_options, build_list, NULL, RENDER_DETAIL },
+    { "show", "ID", "one escalation with its sizing and decision",
+      1, 1, no_options, build_show, NULL, RENDER_DETAIL },
+    { "history", "ID", "every event of an escalation",
+      1, 1, no_options, build_history, NULL, RENDER_DETAIL },
+    { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
+      1, 1, no_options, NULL, local_keygen, RENDER_DETAIL },
+    { "user add", "NAME", "register a user and their public key (admin)",
+      1, 1, user_add_options, build_user_add, NULL, RENDER_DETAIL },
+    { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, RENDER_DETAIL },
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+const command_t *
+commands_find (int argc, char **argv, int *words)
+{
+    /* two-word commands first: "quarter open" before a lone "quarter" */
+    for (int n = 2; n >= 1; n--) {
+        if (argc < n)
+            continue;
+        char name[64];
+        snprintf (name, sizeof name, "%s%s%s", argv[0], n == 2 ? " " : "", n == 2 ? argv[1] : "");
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strcmp (commands[i].name, name) == 0) {
+                *words = n;
+                return &commands[i];
+            }
+    }
+    return NULL;
+}
+
+void
+commands_usage (FILE *out)
+{
+    fputs ("usage: esc [--as USER] [--json] [--endpoint URL] [--server-key KEY]\n"
+           "           [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]\n\n"
+           "  --request-id ID  send the request under ID: a rerun with the same ID\n"
+           "                   gets the first answer and changes nothing\n\ncommands:\n", out);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        char head[64];
+        snprintf (head, sizeof head, "%s %s", commands[i].name, commands[i].synopsis);
+        fprintf (out, "  %-22s %s\n", head, commands[i].summary);
+    }
+    fputs ("\n'esc COMMAND --help' shows a command's options. Exit codes: 0 done,\n"
+           "1 refused, 2 usage, 3 not found, 4 permission denied, 5 unreachable.\n", out);
+}
+
+void
+commands_help (const command_t *cmd, FILE *out)
+{
+    fprintf (out, "usage: esc %s %s%s\n\n%s\n", cmd->name, cmd->synopsis,
+             cmd->options[0].name ? " [OPTIONS]" : "", cmd->summary);
+    if (cmd->options[0].name)
+        fputs ("\noptions:\n", out);
+    for (const opt_spec_t *o = cmd->options; o->name; o++) {
+        char head[64];
+        snprintf (head, sizeof head, "--%s%s%s", o->name, o->value_name ? " " : "",
+                  o->value_name ? o->value_name : "");
+        fprintf (out, "  %-26s %s\n", head, o->help);
+    }
+}
+
+/* ==== Running ============================================================ */
+
+static int
+exit_code (esc_status_t status)
+{
+    switch (status) {
+    case ESC_OK: return EXIT_DONE;
+    case ESC_NOT_FOUND: return EXIT_NOT_FOUND;
+    case ESC_PERMISSION_DENIED:
+    case ESC_UNAUTHENTICATED: return EXIT_DENIED;
+    case ESC_UNAVAILABLE: return EXIT_UNREACHABLE;
+    default: return EXIT_REFUSED;
+    }
+}
+
+/* The identity to speak as: --as, ESC_USER or the config's user, else the
+ * only key in the key directory. */
+static int
+identity (const session_t *s, char *name, size_t len)
+{
+    const char *chosen = s->as ? s->as : s->config.user[0] ? s->config.user : NULL;
+    if (chosen) {
+        snprintf (name, len, "%s", chosen);
+        return 0;
+    }
+    char dir[1100];
+    snprintf (dir, sizeof dir, "%s/keys", s->config.home);
+    DIR *d = opendir (dir);
+    int found = 0;
+    for (struct dirent *e; d && (e = readdir (d));) {
+        size_t n = strlen (e->d_name);
+        if (n > 4 && strcmp (e->d_name + n - 4, ".key") == 0 && found++ == 0)
+            snprintf (name, len, "%.*s", (int) (n - 4), e->d_name);
+    }
+    if (d)
+        closedir (d);
+    return found == 1 ? 0 : -1;
+}
+
+int
+commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
+{
+    char err[512];
+    args_t a;
+    arena_t *m = arena_new ();
+    int rc = EXIT_USAGE;
+    if (args_parse (&a, m, cmd->options, cmd->min_operands, cmd->max_operands,
+                    argc, argv, err, sizeof err) != 0) {
+        fprintf (stderr, "esc %s: %s\n", cmd->name, err);
+        fprintf (stderr, "usage: esc %s %s%s (see --help)\n", cmd->name, cmd->synopsis,
+                 cmd->options[0].name ? " [OPTIONS]" : "");
+        goto done;
+    }
+    if (cmd->local) {
+        rc = cmd->local (s, &a);
+        goto done;
+    }
+    Esc__Request req = ESC__REQUEST__INIT;
+    if (cmd->build (&a, m, &req, err, sizeof err) != 0) {
+        fprintf (stderr, "esc %s: %s\n", cmd->name, err);
+        goto done;
+    }
+    char request_id[33], user[64], path[1200], keyerr[1400];
+    transport_request_id (request_id);
+    req.request_id = s->request_id ? (char *) s->request_id : request_id;
+    req.has_version = true;
+    req.version = PROTOCOL_VERSION;
+
+    keypair_t kp;
+    if (identity (s, user, sizeof user) != 0) {
+        fprintf (stderr, "esc: no identity: pass --as USER, set ESC_USER, or put 'user = NAME' in %s/config\n",
+                 s->config.home);
+        goto done;
+    }
+    if (keypair_load (&kp, config_key_path (&s->config, user, path, sizeof path),
+                      keyerr, sizeof keyerr) != 0) {
+        fprintf (stderr, "esc: no key for %s: %s (create one with 'esc keygen %s')\n",
+                 user, keyerr, user);
+        goto done;
+    }
+    if (!key_z85_valid (s->config.server_key)) {
+        fprintf (stderr, "esc: the server's public key is missing or not a Z85 key: use "
+                 "--server-key, ESC_SERVER_KEY or 'server-key = ...' in %s/config\n",
+                 s->config.home);
+        goto done;
+    }
+    transport_t t = {
+        .endpoint = s->config.endpoint, .server_key = s->config.server_key,
+        .client = &kp, .timeout_ms = s->config.timeout_ms,
+    };
+    esc_error_t e;
+    esc_error_clear (&e);
+    Esc__Reply *reply = transport_call (&t, &req, &e);
+    if (reply && reply->status != ESC__STATUS__OK)
+        esc_fail (&e, (esc_status_t) reply->status, reply->reason,
+                  "%s", reply->message ? reply->message : "");
+    if (e.status != ESC_OK) {
+        render_error (&e, s->json);
+        rc = exit_code (e.status);
+    }
+    else {
+        render_result (reply, cmd->style, s->json, stdout);
+        rc = EXIT_DONE;
+    }
+    esc__reply__free_unpacked (reply, NULL);
+done:
+    arena_destroy (&m);
+    return rc;
+}

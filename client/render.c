@@ -1,0 +1,567 @@
+/* render.c: text and JSON views of replies. */
+#include "render.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== JSON =============================================================== */
+
+static void
+json_strings (json_t *j, const char *key, char **v, size_t n)
+{
+    json_key (j, key);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++)
+        json_string (j, v[i]);
+    json_array_end (j);
+}
+
+static void
+json_ints (json_t *j, const char *key, const int64_t *v, size_t n)
+{
+    json_key (j, key);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++)
+        json_int (j, v[i]);
+    json_array_end (j);
+}
+
+/* An optional number: null when absent. */
+static void
+json_opt_int (json_t *j, const char *key, protobuf_c_boolean has, int64_t v)
+{
+    json_key (j, key);
+    if (has)
+        json_int (j, v);
+    else
+        json_null (j);
+}
+
+void
+render_escalation_json (json_t *j, const Esc__Escalation *e)
+{
+    json_object_begin (j);
+    json_kv_int (j, "id", e->id);
+    json_kv_string (j, "quarter", e->quarter);
+    json_kv_string (j, "state", e->state);
+    json_kv_string (j, "account", e->account);
+    json_kv_string (j, "title", e->title);
+    json_kv_string (j, "problem", e->problem);
+    json_kv_string (j, "solution", e->solution);
+    json_opt_int (j, "deal_value", e->has_deal_value, e->deal_value);
+    json_kv_string (j, "needed_by", e->needed_by);
+    json_strings (j, "also_needed_by", e->also_needed_by, e->n_also_needed_by);
+    json_kv_int (j, "customers", e->customers);
+    json_kv_int (j, "renewal_arr", e->renewal_arr);
+    json_kv_string (j, "filer", e->filer);
+    json_kv_string (j, "filed_at", e->filed_at);
+    json_opt_int (j, "hours", e->has_hours, e->hours);
+    json_key (j, "viable");
+    if (e->has_viable)
+        json_bool (j, e->viable);
+    else
+        json_null (j);
+    json_ints (j, "displaces", e->displaces, e->n_displaces);
+    json_kv_string (j, "sized_by", e->sized_by);
+    json_kv_string (j, "sizing_note", e->sizing_note);
+    json_kv_string (j, "approved_via", e->approved_via);
+    json_opt_int (j, "token", e->has_token_no, e->token_no);
+    json_kv_string (j, "approved_by", e->approved_by);
+    json_kv_string (j, "override_reason", e->override_reason);
+    json_ints (j, "postponed", e->postponed, e->n_postponed);
+    json_kv_string (j, "state_reason", e->state_reason);
+    json_opt_int (j, "merged_into", e->has_merged_into, e->merged_into);
+    json_ints (j, "merged", e->merged, e->n_merged);
+    json_opt_int (j, "actual_hours", e->has_actual_hours, e->actual_hours);
+    json_kv_string (j, "deal", e->deal);
+    json_opt_int (j, "adopters", e->has_adopters, e->adopters);
+    json_object_end (j);
+}
+
+static void
+quarter_json (json_t *j, const Esc__Quarter *q)
+{
+    json_object_begin (j);
+    json_kv_string (j, "name", q->name);
+    json_kv_string (j, "state", q->state);
+    json_kv_string (j, "starts_on", q->starts_on);
+    json_kv_string (j, "ends_on", q->ends_on);
+    json_kv_int (j, "capacity_hours", q->capacity_hours);
+    json_kv_int (j, "budget_pct", q->budget_pct);
+    json_kv_int (j, "budget_hours", q->capacity_hours * q->budget_pct / 100);
+    json_kv_int (j, "tokens", q->tokens);
+    json_kv_int (j, "tokens_spent", q->tokens_spent);
+    json_kv_int (j, "max_token_hours", q->max_token_hours);
+    json_kv_int (j, "hourly_cost", q->hourly_cost);
+    json_kv_int (j, "committed_hours", q->committed_hours);
+    json_kv_int (j, "planned_hours", q->planned_hours);
+    json_object_end (j);
+}
+
+static void
+account_json (json_t *j, const Esc__Account *a)
+{
+    json_object_begin (j);
+    json_kv_string (j, "name", a->name);
+    json_kv_int (j, "arr", a->arr);
+    json_kv_string (j, "renewal_on", a->renewal_on);
+    json_object_end (j);
+}
+
+static void
+roadmap_json (json_t *j, const Esc__RoadmapItem *r)
+{
+    json_object_begin (j);
+    json_kv_int (j, "id", r->id);
+    json_kv_string (j, "quarter", r->quarter);
+    json_kv_string (j, "title", r->title);
+    json_kv_string (j, "category", r->category);
+    json_kv_int (j, "hours", r->hours);
+    json_kv_string (j, "state", r->state);
+    json_strings (j, "waiting", r->waiting, r->n_waiting);
+    json_object_end (j);
+}
+
+static void
+user_json (json_t *j, const Esc__User *u)
+{
+    json_object_begin (j);
+    json_kv_string (j, "name", u->name);
+    json_strings (j, "roles", u->roles, u->n_roles);
+    json_kv_string (j, "public_key", u->public_key);
+    json_object_end (j);
+}
+
+static void
+event_json (json_t *j, const Esc__Event *e)
+{
+    json_object_begin (j);
+    json_kv_int (j, "seq", e->seq);
+    json_kv_string (j, "type", e->type);
+    json_kv_string (j, "at", e->at);
+    json_kv_string (j, "actor", e->actor);
+    json_kv_string (j, "quarter", e->quarter);
+    json_opt_int (j, "escalation", e->has_escalation_id, e->escalation_id);
+    json_kv_string (j, "account", e->account);
+    json_key (j, "data");
+    json_raw (j, e->data);
+    json_object_end (j);
+}
+
+/* Writes the array of a list result; LIST and N name its members. */
+#define JSON_ARRAY(j, items, n, one)            \
+    do {                                        \
+        json_array_begin (j);                   \
+        for (size_t i_ = 0; i_ < (n); i_++)     \
+            one ((j), (items)[i_]);             \
+        json_array_end (j);                     \
+    } while (0)
+
+static void
+result_json (const Esc__Reply *r, json_t *j)
+{
+    switch (r->result_case) {
+    case ESC__REPLY__RESULT_ESCALATION: render_escalation_json (j, r->escalation); break;
+    case ESC__REPLY__RESULT_ESCALATIONS:
+        JSON_ARRAY (j, r->escalations->escalations, r->escalations->n_escalations, render_escalation_json);
+        break;
+    case ESC__REPLY__RESULT_QUARTER: quarter_json (j, r->quarter); break;
+    case ESC__REPLY__RESULT_QUARTERS:
+        JSON_ARRAY (j, r->quarters->quarters, r->quarters->n_quarters, quarter_json);
+        break;
+    case ESC__REPLY__RESULT_ACCOUNT: account_json (j, r->account); break;
+    case ESC__REPLY__RESULT_ACCOUNTS:
+        JSON_ARRAY (j, r->accounts->accounts, r->accounts->n_accounts, account_json);
+        break;
+    case ESC__REPLY__RESULT_ROADMAP_ITEM: roadmap_json (j, r->roadmap_item); break;
+    case ESC__REPLY__RESULT_ROADMAP:
+        JSON_ARRAY (j, r->roadmap->items, r->roadmap->n_items, roadmap_json);
+        break;
+    case ESC__REPLY__RESULT_USER: user_json (j, r->user); break;
+    case ESC__REPLY__RESULT_USERS:
+        JSON_ARRAY (j, r->users->users, r->users->n_users, user_json);
+        break;
+    case ESC__REPLY__RESULT_EVENTS:
+        JSON_ARRAY (j, r->events->events, r->events->n_events, event_json);
+        break;
+    default:
+        json_object_begin (j);
+        json_object_end (j);
+    }
+}
+
+/* ==== Text =============================================================== */
+
+/* Display width of UTF-8 text, in code points. */
+static size_t
+width (const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char) *s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Prints S in a column of W code points: cut (with "…") or padded. */
+static void
+cell (FILE *out, const char *s, size_t w, bool last)
+{
+    s = s ? s : "";
+    size_t n = width (s);
+    if (n > w) {
+        size_t cps = 0;
+        const char *p = s;
+        while (*p && cps < w - 1) {
+            p++;
+            while ((*p & 0xC0) == 0x80)
+                p++;
+            cps++;
+        }
+        fprintf (out, "%.*s…", (int) (p - s), s);
+        n = w;
+    }
+    else
+        fputs (s, out);
+    if (!last)
+        fprintf (out, "%*s", (int) (w - n + 2), "");
+}
+
+/* A table: COLS columns, HEADS, then ROWS rows of COLS strings each. The
+ * last column is never cut; the others fit their widest cell up to 40. */
+static void
+table (FILE *out, int cols, const char *const *heads, char ***rows, size_t n)
+{
+    size_t w[8] = { 0 };
+    for (int c = 0; c < cols; c++) {
+        w[c] = width (heads[c]);
+        for (size_t r = 0; r < n; r++)
+            if (width (rows[r][c]) > w[c])
+                w[c] = width (rows[r][c]);
+        if (c < cols - 1 && w[c] > 40)
+            w[c] = 40;
+    }
+    for (int c = 0; c < cols; c++)
+        cell (out, heads[c], w[c], c == cols - 1);
+    fputc ('\n', out);
+    for (size_t r = 0; r < n; r++) {
+        for (int c = 0; c < cols; c++)
+            cell (out, rows[r][c], w[c], c == cols - 1);
+        fputc ('\n', out);
+    }
+}
+
+/* Space for a table's cells, freed by table_free. */
+static char ***
+table_new (size_t n, int cols)
+{
+    char ***rows = calloc (n ? n : 1, sizeof *rows);
+    for (size_t r = 0; r < n; r++)
+        rows[r] = calloc ((size_t) cols, sizeof **rows);
+    return rows;
+}
+
+static void
+table_free (char ***rows, size_t n, int cols)
+{
+    for (size_t r = 0; r < n; r++) {
+        for (int c = 0; c < cols; c++)
+            free (rows[r][c]);
+        free (rows[r]);
+    }
+    free (rows);
+}
+
+static char *
+fmt_int (int64_t v)
+{
+    char *s;
+    return asprintf (&s, "%" PRId64, v) < 0 ? NULL : s;
+}
+
+static char *
+fmt_text (const char *v)
+{
+    return strdup (v ? v : "");
+}
+
+static void
+ids_text (FILE *out, const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf (out, "%s%" PRId64, i ? ", " : "", v[i]);
+}
+
+static void
+escalation_detail (FILE *out, const Esc__Escalation *e)
+{
+    fprintf (out, "escalation %" PRId64 ": %s\n", e->id, e->title);
+    fprintf (out, "  state:      %s%s%s\n", e->state, e->state_reason ? " — " : "",
+             e->state_reason ? e->state_reason : "");
+    fprintf (out, "  quarter:    %s\n", e->quarter);
+    fprintf (out, "  account:    %s\n", e->account);
+    fprintf (out, "  filed by:   %s at %s\n", e->filer, e->filed_at);
+    fprintf (out, "  problem:    %s\n", e->problem);
+    if (e->solution)
+        fprintf (out, "  solution:   %s\n", e->solution);
+    if (e->has_deal_value)
+        fprintf (out, "  deal value: %" PRId64 "\n", e->deal_value);
+    if (e->needed_by)
+        fprintf (out, "  needed by:  %s\n", e->needed_by);
+    fprintf (out, "  customers:  %" PRId64 " (renewal ARR %" PRId64 ")", e->customers, e->renewal_arr);
+    for (size_t i = 0; i < e->n_also_needed_by; i++)
+        fprintf (out, "%s%s", i ? ", " : "; also ", e->also_needed_by[i]);
+    fputc ('\n', out);
+    if (e->has_hours) {
+        fprintf (out, "  sizing:     %" PRId64 " h, %s, by %s", e->hours,
+                 e->viable ? "viable" : "not viable", e->sized_by);
+        if (e->sizing_note)
+            fprintf (out, " (%s)", e->sizing_note);
+        fputc ('\n', out);
+    }
+    if (e->n_displaces) {
+        fputs ("  displaces:  roadmap items ", out);
+        ids_text (out, e->displaces, e->n_displaces);
+        fputc ('\n', out);
+    }
+    if (e->approved_via) {
+        if (e->has_token_no)
+            fprintf (out, "  approved:   token %" PRId64 ", by %s\n", e->token_no, e->approved_by);
+        else
+            fprintf (out, "  approved:   OVERRIDE by %s: %s\n", e->approved_by,
+                     e->override_reason ? e->override_reason : "");
+    }
+    if (e->n_postponed) {
+        fputs ("  postponed:  roadmap items ", out);
+        ids_text (out, e->postponed, e->n_postponed);
+        fputc ('\n', out);
+    }
+    if (e->has_merged_into)
+        fprintf (out, "  merged into escalation %" PRId64 "\n", e->merged_into);
+    if (e->n_merged) {
+        fputs ("  duplicates: escalations ", out);
+        ids_text (out, e->merged, e->n_merged);
+        fputc ('\n', out);
+    }
+    if (e->has_actual_hours)
+        fprintf (out, "  delivered:  %" PRId64 " h actual\n", e->actual_hours);
+    if (e->deal) {
+        fprintf (out, "  outcome:    deal %s", e->deal);
+        if (e->has_adopters)
+            fprintf (out, ", %" PRId64 " adopter%s", e->adopters, e->adopters == 1 ? "" : "s");
+        fputc ('\n', out);
+    }
+}
+
+/* One line after a change: what the escalation now is. */
+static void
+escalation_summary (FILE *out, const Esc__Escalation *e)
+{
+    fprintf (out, "escalation %" PRId64 " is %s", e->id, e->state);
+    if (strcmp (e->state, "sized") == 0)
+        fprintf (out, ": %" PRId64 " h, %s", e->hours, e->viable ? "viable" : "not viable");
+    else if (e->approved_via && strcmp (e->state, "approved") == 0) {
+        if (e->has_token_no)
+            fprintf (out, " with token %" PRId64 " of %s", e->token_no, e->quarter);
+        else
+            fprintf (out, " by OVERRIDE (%s)", e->approved_by);
+    }
+    else if (e->state_reason)
+        fprintf (out, ": %s", e->state_reason);
+    else if (e->has_merged_into)
+        fprintf (out, " into escalation %" PRId64, e->merged_into);
+    if (e->n_postponed && strcmp (e->state, "approved") == 0) {
+        fputs ("; postponed roadmap items ", out);
+        ids_text (out, e->postponed, e->n_postponed);
+    }
+    fputc ('\n', out);
+}
+
+static void
+escalation_table (FILE *out, const Esc__EscalationList *l)
+{
+    static const char *const heads[] = { "ID", "STATE", "ACCOUNT", "HOURS", "CUST", "TITLE" };
+    char ***rows = table_new (l->n_escalations, 6);
+    for (size_t i = 0; i < l->n_escalations; i++) {
+        const Esc__Escalation *e = l->escalations[i];
+        rows[i][0] = fmt_int (e->id);
+        rows[i][1] = fmt_text (e->state);
+        rows[i][2] = fmt_text (e->account);
+        rows[i][3] = e->has_hours ? fmt_int (e->hours) : fmt_text ("-");
+        rows[i][4] = fmt_int (e->customers);
+        rows[i][5] = fmt_text (e->title);
+    }
+    table (out, 6, heads, rows, l->n_escalations);
+    table_free (rows, l->n_escalations, 6);
+}
+
+static void
+quarter_detail (FILE *out, const Esc__Quarter *q)
+{
+    int64_t budget = q->capacity_hours * q->budget_pct / 100;
+    fprintf (out, "quarter %s (%s): %s to %s\n", q->name, q->state, q->starts_on, q->ends_on);
+    fprintf (out, "  capacity:   %" PRId64 " h, %" PRId64 " h planned\n", q->capacity_hours,
+             q->planned_hours);
+    fprintf (out, "  one-offs:   %" PRId64 " h approved of a %" PRId64 " h budget (%" PRId64 " %%)\n",
+             q->committed_hours, budget, q->budget_pct);
+    fprintf (out, "  tokens:     %" PRId64 " of %" PRId64 " left, each up to %" PRId64 " h\n",
+             q->tokens - q->tokens_spent, q->tokens, q->max_token_hours);
+    fprintf (out, "  hour cost:  %" PRId64 "\n", q->hourly_cost);
+}
+
+static void
+quarter_table (FILE *out, const Esc__QuarterList *l)
+{
+    static const char *const heads[] = { "QUARTER", "STATE", "CAPACITY", "ONE-OFF H", "TOKENS LEFT", "DATES" };
+    char ***rows = table_new (l->n_quarters, 6);
+    for (size_t i = 0; i < l->n_quarters; i++) {
+        const Esc__Quarter *q = l->quarters[i];
+        rows[i][0] = fmt_text (q->name);
+        rows[i][1] = fmt_text (q->state);
+        rows[i][2] = fmt_int (q->capacity_hours);
+        rows[i][3] = fmt_int (q->committed_hours);
+        rows[i][4] = fmt_int (q->tokens - q->tokens_spent);
+        if (asprintf (&rows[i][5], "%s..%s", q->starts_on, q->ends_on) < 0)
+            rows[i][5] = NULL;
+    }
+    table (out, 6, heads, rows, l->n_quarters);
+    table_free (rows, l->n_quarters, 6);
+}
+
+static void
+account_table (FILE *out, Esc__Account *const *accounts, size_t n)
+{
+    static const char *const heads[] = { "ACCOUNT", "ARR", "RENEWAL" };
+    char ***rows = table_new (n, 3);
+    for (size_t i = 0; i < n; i++) {
+        rows[i][0] = fmt_text (accounts[i]->name);
+        rows[i][1] = fmt_int (accounts[i]->arr);
+        rows[i][2] = fmt_text (accounts[i]->renewal_on ? accounts[i]->renewal_on : "-");
+    }
+    table (out, 3, heads, rows, n);
+    table_free (rows, n, 3);
+}
+
+static char *
+joined (char **v, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen (v[i]) + 2;
+    char *s = calloc (1, len);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat (s, ", ");
+        strcat (s, v[i]);
+    }
+    return s;
+}
+
+static void
+roadmap_table (FILE *out, Esc__RoadmapItem *const *items, size_t n)
+{
+    static const char *const heads[] = { "ID", "STATE", "CATEGORY", "HOURS", "TITLE", "WAITING" };
+    char ***rows = table_new (n, 6);
+    for (size_t i = 0; i < n; i++) {
+        rows[i][0] = fmt_int (items[i]->id);
+        rows[i][1] = fmt_text (items[i]->state);
+        rows[i][2] = fmt_text (items[i]->category);
+        rows[i][3] = fmt_int (items[i]->hours);
+        rows[i][4] = fmt_text (items[i]->title);
+        rows[i][5] = joined (items[i]->waiting, items[i]->n_waiting);
+    }
+    table (out, 6, heads, rows, n);
+    table_free (rows, n, 6);
+}
+
+static void
+user_table (FILE *out, Esc__User *const *users, size_t n)
+{
+    static const char *const heads[] = { "USER", "ROLES", "PUBLIC KEY" };
+    char ***rows = table_new (n, 3);
+    for (size_t i = 0; i < n; i++) {
+        rows[i][0] = fmt_text (users[i]->name);
+        rows[i][1] = joined (users[i]->roles, users[i]->n_roles);
+        rows[i][2] = fmt_text (users[i]->public_key);
+    }
+    table (out, 3, heads, rows, n);
+    table_free (rows, n, 3);
+}
+
+static void
+event_lines (FILE *out, const Esc__EventList *l)
+{
+    for (size_t i = 0; i < l->n_events; i++) {
+        const Esc__Event *e = l->events[i];
+        fprintf (out, "#%-6" PRId64 " %s  %-10s %-22s %s\n", e->seq, e->at, e->actor, e->type,
+                 e->data ? e->data : "");
+    }
+}
+
+static void
+result_text (const Esc__Reply *r, render_style_t style, FILE *out)
+{
+    switch (r->result_case) {
+    case ESC__REPLY__RESULT_ESCALATION:
+        if (style == RENDER_ID)
+            fprintf (out, "%" PRId64 "\n", r->escalation->id);
+        else if (style == RENDER_SUMMARY)
+            escalation_summary (out, r->escalation);
+        else
+            escalation_detail (out, r->escalation);
+        break;
+    case ESC__REPLY__RESULT_ESCALATIONS: escalation_table (out, r->escalations); break;
+    case ESC__REPLY__RESULT_QUARTER: quarter_detail (out, r->quarter); break;
+    case ESC__REPLY__RESULT_QUARTERS: quarter_table (out, r->quarters); break;
+    case ESC__REPLY__RESULT_ACCOUNT: account_table (out, &r->account, 1); break;
+    case ESC__REPLY__RESULT_ACCOUNTS:
+        account_table (out, r->accounts->accounts, r->accounts->n_accounts);
+        break;
+    case ESC__REPLY__RESULT_ROADMAP_ITEM:
+        if (style == RENDER_ID)
+            fprintf (out, "%" PRId64 "\n", r->roadmap_item->id);
+        else
+            roadmap_table (out, &r->roadmap_item, 1);
+        break;
+    case ESC__REPLY__RESULT_ROADMAP: roadmap_table (out, r->roadmap->items, r->roadmap->n_items); break;
+    case ESC__REPLY__RESULT_USER: user_table (out, &r->user, 1); break;
+    case ESC__REPLY__RESULT_USERS: user_table (out, r->users->users, r->users->n_users); break;
+    case ESC__REPLY__RESULT_EVENTS: event_lines (out, r->events); break;
+    default: break;
+    }
+}
+
+void
+render_result (const Esc__Reply *reply, render_style_t style, bool as_json, FILE *out)
+{
+    if (!as_json) {
+        result_text (reply, style, out);
+        return;
+    }
+    json_t j;
+    json_init (&j);
+    result_json (reply, &j);
+    fprintf (out, "%s\n", json_text (&j));
+    json_release (&j);
+}
+
+void
+render_error (const esc_error_t *err, bool as_json)
+{
+    fprintf (stderr, "esc: %s: %s\n", err->reason ? err->reason : esc_status_name (err->status),
+             err->message);
+    if (!as_json)
+        return;
+    json_t j;
+    json_init (&j);
+    json_object_begin (&j);
+    json_key (&j, "error");
+    json_object_begin (&j);
+    json_kv_string (&j, "status", esc_status_name (err->status));
+    json_kv_string (&j, "reason", err->reason);
+    json_kv_string (&j, "message", err->message);
+    json_object_end (&j);
+    json_object_end (&j);
+    printf ("%s\n", json_text (&j));
+    json_release (&j);
+}

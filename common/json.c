@@ -1,0 +1,173 @@
+/* json.c: streaming JSON writer. */
+#include "json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+put (json_t *j, const char *s, size_t n)
+{
+    if (j->len + n + 1 > j->cap) {
+        size_t cap = j->cap ? j->cap : 256;
+        while (j->len + n + 1 > cap)
+            cap *= 2;
+        char *buf = realloc (j->buf, cap);
+        if (!buf)
+            abort ();
+        j->buf = buf;
+        j->cap = cap;
+    }
+    memcpy (j->buf + j->len, s, n);
+    j->len += n;
+    j->buf[j->len] = '\0';
+}
+
+static void
+puts_ (json_t *j, const char *s)
+{
+    put (j, s, strlen (s));
+}
+
+/* Writes the comma before a value, unless it follows a key or opens a
+ * container. */
+static void
+separate (json_t *j)
+{
+    if (j->after_key) {
+        j->after_key = false;
+        return;
+    }
+    if (j->depth > 0) {
+        if (!j->first[j->depth - 1])
+            put (j, ",", 1);
+        j->first[j->depth - 1] = false;
+    }
+}
+
+void
+json_init (json_t *j)
+{
+    memset (j, 0, sizeof *j);
+    put (j, "", 0);
+}
+
+void
+json_release (json_t *j)
+{
+    free (j->buf);
+    memset (j, 0, sizeof *j);
+}
+
+const char *
+json_text (const json_t *j)
+{
+    return j->buf ? j->buf : "";
+}
+
+static void
+open_ (json_t *j, const char *bracket)
+{
+    separate (j);
+    if (j->depth >= JSON_MAX_DEPTH)
+        abort ();
+    put (j, bracket, 1);
+    j->first[j->depth++] = true;
+}
+
+static void
+close_ (json_t *j, const char *bracket)
+{
+    if (j->depth == 0)
+        abort ();
+    j->depth--;
+    put (j, bracket, 1);
+}
+
+void json_object_begin (json_t *j) { open_ (j, "{"); }
+void json_object_end (json_t *j) { close_ (j, "}"); }
+void json_array_begin (json_t *j) { open_ (j, "["); }
+void json_array_end (json_t *j) { close_ (j, "]"); }
+
+static void
+quoted (json_t *j, const char *s)
+{
+    put (j, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        char esc[8];
+        switch (*p) {
+        case '"':  puts_ (j, "\\\""); break;
+        case '\\': puts_ (j, "\\\\"); break;
+        case '\n': puts_ (j, "\\n"); break;
+        case '\r': puts_ (j, "\\r"); break;
+        case '\t': puts_ (j, "\\t"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                snprintf (esc, sizeof esc, "\\u%04x", *p);
+                puts_ (j, esc);
+            }
+            else
+                put (j, (const char *) p, 1);
+        }
+    }
+    put (j, "\"", 1);
+}
+
+void
+json_key (json_t *j, const char *key)
+{
+    separate (j);
+    quoted (j, key);
+    put (j, ":", 1);
+    j->after_key = true;
+}
+
+void
+json_string (json_t *j, const char *s)
+{
+    if (!s) {
+        json_null (j);
+        return;
+    }
+    separate (j);
+    quoted (j, s);
+}
+
+void
+json_int (json_t *j, int64_t v)
+{
+    char num[24];
+    snprintf (num, sizeof num, "%" PRId64, v);
+    separate (j);
+    puts_ (j, num);
+}
+
+void
+json_bool (json_t *j, bool v)
+{
+    separate (j);
+    puts_ (j, v ? "true" : "false");
+}
+
+void
+json_null (json_t *j)
+{
+    separate (j);
+    puts_ (j, "null");
+}
+
+void
+json_raw (json_t *j, const char *json)
+{
+    if (!json || !*json) {
+        json_null (j);
+        return;
+    }
+    separate (j);
+    puts_ (j, json);
+}
+
+void json_kv_string (json_t *j, const char *k, const char *s) { json_key (j, k); json_string (j, s); }
+void json_kv_int (json_t *j, const char *k, int64_t v) { json_key (j, k); json_int (j, v); }
+void json_kv_bool (json_t *j, const char *k, bool v) { json_key (j, k); json_bool (j, v); }

@@ -1,0 +1,47 @@
+/* names.c: shapes of quarter names, dates and user names. */
+#include "names.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+int
+name_check_quarter (const char *s)
+{
+    if (!s || strlen (s) != 6)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+    return s[4] == 'Q' && s[5] >= '1' && s[5] <= '4' ? 0 : -1;
+}
+
+int
+name_check_date (const char *s)
+{
+    if (!s || strlen (s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || m < 1 || m > 12 || d < 1)
+        return -1;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap) ? 0 : -1;
+}
+
+int
+name_check_user (const char *s)
+{
+    size_t n = s ? strlen (s) : 0;
+    if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
+        return -1;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
+              || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+            return -1;
+    return 0;
+}

@@ -1,0 +1,306 @@
+/* desk_escalation.c: the life of an escalation, from filing to outcome.
+ *
+ * Every action follows one pattern: lock the escalation and its quarter,
+ * ask the workflow (decide), write the decision through the store, then
+ * reply with the escalation as it now is (finish), which also names it in
+ * the action's event. */
+#include <string.h>
+
+#include "desk_handlers.h"
+
+/* Locks escalation ID and its quarter and asks the workflow whether the
+ * call's operation may go ahead (TARGET: a merge's other escalation). */
+static int
+decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_ref_t *e,
+        quarter_facts_t *q, escalation_state_t *next, esc_error_t *err)
+{
+    if (store_escalation_lock (c->store, c->arena, id, e, err)
+        || store_quarter_facts (c->store, e->quarter, true, q, err))
+        return -1;
+    workflow_case_t wc = {
+        .op = c->op,
+        .roles = c->roles,
+        .actor_is_filer = strcmp (e->filer, c->actor) == 0,
+        .quarter = q,
+        .escalation = &e->facts,
+        .target = target ? &target->facts : NULL,
+        .same_quarter = target && strcmp (target->quarter, e->quarter) == 0,
+    };
+    return workflow_decide (&wc, next, err);
+}
+
+/* Replies with escalation ID as it now is, and names it in the event. */
+static int
+finish (desk_call_t *c, int64_t id, esc_error_t *err)
+{
+    Esc__Escalation *e;
+    if (store_escalation_get (c->store, c->arena, id, &e, err))
+        return -1;
+    c->reply->result_case = ESC__REPLY__RESULT_ESCALATION;
+    c->reply->escalation = e;
+    c->event.escalation_id = id;
+    c->event.quarter = e->quarter;
+    c->event.account = e->account;
+    json_kv_string (&c->data, "title", e->title);
+    json_kv_string (&c->data, "state", e->state);
+    return 0;
+}
+
+static void
+data_ids (json_t *j, const char *key, const int64_t *ids, size_t n)
+{
+    json_key (j, key);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++)
+        json_int (j, ids[i]);
+    json_array_end (j);
+}
+
+/* ==== Filing and sizing ================================================== */
+
+int
+desk_file (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__File *m = c->req->file;
+    const char *quarter;
+    quarter_facts_t facts;
+    escalation_state_t unused;
+    int64_t id;
+    if (desk_quarter (c, m->quarter, &quarter, &facts, err))
+        return -1;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
+    if (workflow_decide (&wc, &unused, err)
+        || store_escalation_insert (c->store, quarter, m, c->actor, &id, err))
+        return -1;
+    if (m->has_deal_value)
+        json_kv_int (&c->data, "deal_value", m->deal_value);
+    return finish (c, id, err);
+}
+
+int
+desk_size (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Size *m = c->req->size;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (decide (c, m->id, NULL, &e, &q, &next, err))
+        return -1;
+    roadmap_facts_t *items = arena_alloc (c->arena, (m->n_displaces + 1) * sizeof *items);
+    if (store_roadmap_facts (c->store, e.quarter, m->displaces, m->n_displaces, items, err))
+        return -1;
+    for (size_t i = 0; i < m->n_displaces; i++)
+        if (workflow_check_displacement (&items[i], err))
+            return -1;
+    if (store_sizing_insert (c->store, m, c->actor, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        return -1;
+    json_kv_int (&c->data, "hours", m->hours);
+    json_kv_bool (&c->data, "viable", m->viable);
+    data_ids (&c->data, "displaces", m->displaces, m->n_displaces);
+    return finish (c, m->id, err);
+}
+
+/* ==== Sending back, refusing, withdrawing ================================ */
+
+/* return and decline: a state change with the reason recorded. */
+static int
+with_reason (desk_call_t *c, const Esc__WithReason *m, esc_error_t *err)
+{
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_escalation_set_state (c->store, m->id, next, m->reason, false, err))
+        return -1;
+    json_kv_string (&c->data, "reason", m->reason);
+    return finish (c, m->id, err);
+}
+
+int desk_return (desk_call_t *c, esc_error_t *err) { return with_reason (c, c->req->return_escalation, err); }
+int desk_decline (desk_call_t *c, esc_error_t *err) { return with_reason (c, c->req->decline, err); }
+
+int
+desk_refile (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Refile *m = c->req->refile;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    /* back to filed: the new problem statement must be sized again */
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_escalation_refile (c->store, m, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, true, err))
+        return -1;
+    return finish (c, m->id, err);
+}
+
+int
+desk_withdraw (desk_call_t *c, esc_error_t *err)
+{
+    int64_t id = c->req->withdraw->id;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (decide (c, id, NULL, &e, &q, &next, err)
+        || store_escalation_set_state (c->store, id, next, NULL, false, err))
+        return -1;
+    return finish (c, id, err);
+}
+
+/* ==== Approving: the token, or an override =============================== */
+
+int
+desk_spend (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Spend *m = c->req->spend;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    int64_t token_no;
+    if (decide (c, m->id, NULL, &e, &q, &next, err))
+        return -1;
+    token_no = q.tokens_spent + 1;
+    if (store_token_spend_insert (c->store, e.quarter, token_no, q.tokens, m->id, c->actor,
+                                  m->note, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, false, err)
+        || store_postpone_displaced (c->store, m->id, e.sizing_id, err)
+        || finish (c, m->id, err))
+        return -1;
+    json_kv_int (&c->data, "token", token_no);
+    json_kv_int (&c->data, "tokens", q.tokens);
+    json_kv_int (&c->data, "hours", e.facts.hours);
+    json_kv_string (&c->data, "note", m->note);
+    data_ids (&c->data, "postponed", c->reply->escalation->postponed,
+              c->reply->escalation->n_postponed);
+    return 0;
+}
+
+int
+desk_override (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__WithReason *m = c->req->override;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_override_insert (c->store, m->id, c->actor, m->reason, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, false, err)
+        || store_postpone_displaced (c->store, m->id, e.sizing_id, err)
+        || finish (c, m->id, err))
+        return -1;
+    json_kv_string (&c->data, "reason", m->reason);
+    json_kv_int (&c->data, "hours", e.facts.hours);
+    json_kv_bool (&c->data, "beyond_token", !workflow_token_left (&q));
+    json_kv_bool (&c->data, "beyond_budget", !workflow_within_budget (&q, e.facts.hours));
+    json_kv_bool (&c->data, "beyond_size", !workflow_within_size (&q, e.facts.hours));
+    data_ids (&c->data, "postponed", c->reply->escalation->postponed,
+              c->reply->escalation->n_postponed);
+    return 0;
+}
+
+/* ==== Delivery and outcome =============================================== */
+
+int
+desk_deliver (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Deliver *m = c->req->deliver;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_delivery_insert (c->store, m->id, m->actual_hours, c->actor, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        return -1;
+    json_kv_int (&c->data, "actual_hours", m->actual_hours);
+    return finish (c, m->id, err);
+}
+
+int
+desk_outcome (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Outcome *m = c->req->outcome;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_outcome_insert (c->store, m, c->actor, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        return -1;
+    json_kv_string (&c->data, "deal", m->deal);
+    if (m->has_adopters)
+        json_kv_int (&c->data, "adopters", m->adopters);
+    return finish (c, m->id, err);
+}
+
+/* ==== Merging duplicates ================================================= */
+
+int
+desk_merge (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Merge *m = c->req->merge;
+    escalation_ref_t e, target;
+    quarter_facts_t q;
+    escalation_state_t next;
+    if (store_escalation_lock (c->store, c->arena, m->into, &target, err)
+        || decide (c, m->id, &target, &e, &q, &next, err)
+        || store_merge_insert (c->store, m->id, m->into, c->actor, err)
+        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        return -1;
+    json_kv_int (&c->data, "into", m->into);
+    return finish (c, m->id, err);
+}
+
+int
+desk_unmerge (desk_call_t *c, esc_error_t *err)
+{
+    int64_t id = c->req->unmerge->id;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    Esc__Escalation *before;
+    /* the event names the escalation it leaves */
+    if (store_escalation_get (c->store, c->arena, id, &before, err)
+        || decide (c, id, NULL, &e, &q, &next, err)
+        || store_merge_end (c->store, id, c->actor, err)
+        || store_escalation_set_state (c->store, id, next, NULL, true, err))
+        return -1;
+    json_kv_int (&c->data, "into", before->merged_into);
+    return finish (c, id, err);
+}
+
+/* ==== Reading ============================================================ */
+
+int
+desk_list (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__ListFilter *m = c->req->list;
+    const char *quarter;
+    if (desk_quarter (c, m->quarter, &quarter, NULL, err))
+        return -1;
+    c->reply->result_case = ESC__REPLY__RESULT_ESCALATIONS;
+    return store_escalation_list (c->store, c->arena, quarter,
+                                  m->state && *m->state ? m->state : NULL,
+                                  m->account && *m->account ? m->account : NULL,
+                                  m->has_mine && m->mine ? c->actor : NULL,
+                                  &c->reply->escalations, err);
+}
+
+int
+desk_show (desk_call_t *c, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_ESCALATION;
+    return store_escalation_get (c->store, c->arena, c->req->show->id,
+                                 &c->reply->escalation, err);
+}
+
+int
+desk_history (desk_call_t *c, esc_error_t *err)
+{
+    int64_t id = c->req->history->id;
+    Esc__Escalation *e;
+    if (store_escalation_get (c->store, c->arena, id, &e, err))
+        return -1;
+    c->reply->result_case = ESC__REPLY__RESULT_EVENTS;
+    return store_history (c->store, c->arena, id, &c->reply->events, err);
+}

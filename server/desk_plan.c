@@ -1,0 +1,168 @@
+/* desk_plan.c: quarters, accounts, the roadmap and users. */
+#include <string.h>
+
+#include "desk_handlers.h"
+
+/* ==== Quarters =========================================================== */
+
+int
+desk_quarter (desk_call_t *c, const char *name, const char **chosen,
+              quarter_facts_t *facts, esc_error_t *err)
+{
+    if (store_quarter_resolve (c->store, c->arena, name && *name ? name : NULL, chosen, err))
+        return -1;
+    return facts ? store_quarter_facts (c->store, *chosen, true, facts, err) : 0;
+}
+
+/* Puts quarter NAME in the reply. */
+static int
+reply_quarter (desk_call_t *c, const char *name, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_QUARTER;
+    return store_quarter_get (c->store, c->arena, name, &c->reply->quarter, err);
+}
+
+int
+desk_quarter_open (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__QuarterOpen *m = c->req->quarter_open;
+    if (store_quarter_insert (c->store, m, c->actor, err) || reply_quarter (c, m->quarter, err))
+        return -1;
+    const Esc__Quarter *q = c->reply->quarter;
+    c->event.quarter = m->quarter;
+    json_kv_string (&c->data, "starts_on", q->starts_on);
+    json_kv_string (&c->data, "ends_on", q->ends_on);
+    json_kv_int (&c->data, "capacity_hours", q->capacity_hours);
+    json_kv_int (&c->data, "budget_pct", q->budget_pct);
+    json_kv_int (&c->data, "tokens", q->tokens);
+    json_kv_int (&c->data, "max_token_hours", q->max_token_hours);
+    json_kv_int (&c->data, "hourly_cost", q->hourly_cost);
+    return 0;
+}
+
+int
+desk_quarter_close (desk_call_t *c, esc_error_t *err)
+{
+    const char *name;
+    quarter_facts_t facts;
+    escalation_state_t unused;
+    if (desk_quarter (c, c->req->quarter_close->quarter, &name, &facts, err))
+        return -1;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
+    if (workflow_decide (&wc, &unused, err) || store_quarter_close (c->store, name, err))
+        return -1;
+    c->event.quarter = name;
+    return reply_quarter (c, name, err);
+}
+
+int
+desk_quarter_show (desk_call_t *c, esc_error_t *err)
+{
+    const char *name;
+    return desk_quarter (c, c->req->quarter_show->quarter, &name, NULL, err)
+        || reply_quarter (c, name, err) ? -1 : 0;
+}
+
+int
+desk_quarter_list (desk_call_t *c, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_QUARTERS;
+    return store_quarter_list (c->store, c->arena, &c->reply->quarters, err);
+}
+
+/* ==== Accounts =========================================================== */
+
+int
+desk_account_add (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__AccountAdd *m = c->req->account_add;
+    if (store_account_insert (c->store, m, c->actor, err))
+        return -1;
+    c->event.account = m->name;
+    json_kv_int (&c->data, "arr", m->arr);
+    json_kv_string (&c->data, "renewal_on", m->renewal_on);
+    c->reply->result_case = ESC__REPLY__RESULT_ACCOUNT;
+    return store_account_get (c->store, c->arena, m->name, &c->reply->account, err);
+}
+
+int
+desk_account_list (desk_call_t *c, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_ACCOUNTS;
+    return store_account_list (c->store, c->arena, &c->reply->accounts, err);
+}
+
+/* ==== Roadmap ============================================================ */
+
+int
+desk_roadmap_add (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__RoadmapAdd *m = c->req->roadmap_add;
+    const char *quarter;
+    quarter_facts_t facts;
+    escalation_state_t unused;
+    int64_t id;
+    if (desk_quarter (c, m->quarter, &quarter, &facts, err))
+        return -1;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
+    if (workflow_decide (&wc, &unused, err)
+        || store_roadmap_insert (c->store, quarter, m, c->actor, &id, err))
+        return -1;
+    c->event.quarter = quarter;
+    json_kv_int (&c->data, "roadmap_item", id);
+    json_kv_string (&c->data, "title", m->title);
+    json_kv_string (&c->data, "category", m->category);
+    json_kv_int (&c->data, "hours", m->hours);
+    c->reply->result_case = ESC__REPLY__RESULT_ROADMAP_ITEM;
+    return store_roadmap_get (c->store, c->arena, id, &c->reply->roadmap_item, err);
+}
+
+int
+desk_roadmap_list (desk_call_t *c, esc_error_t *err)
+{
+    const char *quarter;
+    if (desk_quarter (c, c->req->roadmap_list->quarter, &quarter, NULL, err))
+        return -1;
+    c->reply->result_case = ESC__REPLY__RESULT_ROADMAP;
+    return store_roadmap_list (c->store, c->arena, quarter, &c->reply->roadmap, err);
+}
+
+/* ==== Users ============================================================== */
+
+int
+desk_user_add (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__UserAdd *m = c->req->user_add;
+    role_set_t roles = 0;
+    for (size_t i = 0; i < m->n_roles; i++) {
+        role_t role;
+        role_parse (m->roles[i], &role);    /* validated: always known */
+        roles |= role;
+    }
+    if (store_user_insert (c->store, m->name, roles, m->public_key, err))
+        return -1;
+    json_kv_string (&c->data, "user", m->name);
+    json_key (&c->data, "roles");
+    json_array_begin (&c->data);
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (roles & (1u << i))
+            json_string (&c->data, role_name (1u << i));
+    json_array_end (&c->data);
+
+    Esc__User *u = arena_alloc (c->arena, sizeof *u);
+    esc__user__init (u);
+    u->name = m->name;
+    u->public_key = m->public_key;
+    u->roles = m->roles;
+    u->n_roles = m->n_roles;
+    c->reply->result_case = ESC__REPLY__RESULT_USER;
+    c->reply->user = u;
+    return 0;
+}
+
+int
+desk_user_list (desk_call_t *c, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_USERS;
+    return store_user_list (c->store, c->arena, &c->reply->users, err);
+}

@@ -1,0 +1,332 @@
+/* endpoint.c: the ROUTER socket, the ZAP handler and the request loop. */
+#include "endpoint.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "desk.h"
+#include "migrate.h"
+#include "validate.h"
+#include "zap.h"
+
+/* ==== Signals ============================================================ */
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop (int sig)
+{
+    (void) sig;
+    stop_requested = 1;
+}
+
+/* SIGTERM and SIGINT interrupt zmq_poll (no SA_RESTART) and end the loop. */
+static void
+trap_signals (void)
+{
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+}
+
+static double
+now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ==== Requests in flight ================================================= */
+
+#define BATCH_LIMIT 256
+
+/* One request as it came off the ROUTER: [identity] [""] [payload]. */
+typedef struct {
+    zmq_msg_t identity;
+    zmq_msg_t payload;
+    bool delimited;             /* had the empty delimiter frame (REQ, DEALER) */
+    bool well_formed;           /* exactly identity, delimiter, payload */
+    char user[64];              /* the ZAP handler's User-Id */
+    double started;
+    desk_answer_t answer;
+} pending_t;
+
+/* Reads one whole message. Returns 1 when one was read, 0 when none was
+ * waiting, -1 on error. A malformed one is still read whole and kept for
+ * an error reply. */
+static int
+receive (void *router, pending_t *p)
+{
+    memset (p, 0, sizeof *p);
+    zmq_msg_init (&p->identity);
+    zmq_msg_init (&p->payload);
+    if (zmq_msg_recv (&p->identity, router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&p->identity);
+        zmq_msg_close (&p->payload);
+        return errno == EAGAIN ? 0 : -1;
+    }
+    p->started = now_ms ();
+    int frames = 1;
+    bool more = zmq_msg_more (&p->identity);
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, router, 0) < 0) {
+            zmq_msg_close (&frame);
+            break;
+        }
+        more = zmq_msg_more (&frame);
+        frames++;
+        if (frames == 2 && zmq_msg_size (&frame) == 0)
+            p->delimited = true;
+        /* the last frame is the payload; keep it, drop the rest */
+        zmq_msg_close (&p->payload);
+        zmq_msg_init (&p->payload);
+        zmq_msg_move (&p->payload, &frame);
+        zmq_msg_close (&frame);
+    }
+    p->well_formed = frames == 3 && p->delimited;
+    const char *user = zmq_msg_gets (&p->payload, "User-Id");
+    if (!user)
+        user = zmq_msg_gets (&p->identity, "User-Id");
+    snprintf (p->user, sizeof p->user, "%s", user ? user : "");
+    return 1;
+}
+
+static void
+send_reply (void *router, pending_t *p)
+{
+    /* ROUTER_MANDATORY: a vanished client is an EHOSTUNREACH, not silence */
+    if (zmq_send (router, zmq_msg_data (&p->identity), zmq_msg_size (&p->identity),
+                  ZMQ_SNDMORE) < 0)
+        return;
+    if (p->delimited)
+        zmq_send (router, "", 0, ZMQ_SNDMORE);
+    zmq_send (router, p->answer.reply, p->answer.reply_len, 0);
+}
+
+static void
+log_request (const pending_t *p)
+{
+    const desk_answer_t *a = &p->answer;
+    fprintf (stderr, "escd: %s %s %s%s%s%s %.1fms\n",
+             p->user[0] ? p->user : "-", a->op ? a->op : "?", esc_status_name (a->status),
+             a->reason[0] ? " " : "", a->reason, a->retried ? " (retry)" : "",
+             now_ms () - p->started);
+}
+
+static void
+release (pending_t *p)
+{
+    zmq_msg_close (&p->identity);
+    zmq_msg_close (&p->payload);
+    free (p->answer.reply);
+}
+
+/* ==== The loop =========================================================== */
+
+typedef struct {
+    store_t *store;
+    desk_t *desk;
+    void *router;
+    double retry_at;            /* no reconnect attempt before this */
+    double backoff;             /* ms, doubling to 5 s while down */
+} server_t;
+
+/* Connects if needed, at most once per backoff period. */
+static int
+ensure_database (server_t *s, esc_error_t *err)
+{
+    if (store_connected (s->store))
+        return 0;
+    if (now_ms () < s->retry_at)
+        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                         "the database is unavailable; escd is reconnecting");
+    if (store_connect (s->store, err) == 0) {
+        s->backoff = 0;
+        fprintf (stderr, "escd: connected to the database\n");
+        return 0;
+    }
+    s->backoff = s->backoff ? (s->backoff * 2 < 5000 ? s->backoff * 2 : 5000) : 100;
+    s->retry_at = now_ms () + s->backoff;
+    fprintf (stderr, "escd: %s\n", err->message);
+    return -1;
+}
+
+/* Commits the batch's transaction. False when nothing of it is durable. */
+static bool
+commit (store_t *store, esc_error_t *err)
+{
+    /* COMMIT in a failed transaction "succeeds" as a ROLLBACK: check first */
+    if (store_in_failed_transaction (store)) {
+        store_command (store, "ROLLBACK", err);
+        esc_fail (err, ESC_INTERNAL, "INTERNAL", "the transaction failed; nothing was applied");
+        return false;
+    }
+    return store_command (store, "COMMIT", err) == 0;
+}
+
+/* Turns every answer of a batch that did not commit into ERR: no reply may
+ * claim a write that is not durable. */
+static void
+fail_batch (pending_t *batch, int n, const esc_error_t *err)
+{
+    for (int i = 0; i < n; i++)
+        if (batch[i].well_formed && batch[i].user[0])
+            desk_error_reply (zmq_msg_data (&batch[i].payload),
+                              zmq_msg_size (&batch[i].payload), err, &batch[i].answer);
+}
+
+/* Answers a batch in one transaction, then replies. */
+static void
+serve_batch (server_t *s, pending_t *batch, int n)
+{
+    esc_error_t err;
+    esc_error_clear (&err);
+    bool open = ensure_database (s, &err) == 0
+                && store_command (s->store, "BEGIN", &err) == 0;
+    for (int i = 0; i < n; i++) {
+        pending_t *p = &batch[i];
+        const uint8_t *data = zmq_msg_data (&p->payload);
+        size_t len = zmq_msg_size (&p->payload);
+        esc_error_t refused;
+        if (!p->well_formed) {
+            esc_fail (&refused, ESC_INVALID_ARGUMENT, "BAD_FRAMES",
+                      "a request is one frame after an empty delimiter frame");
+            desk_error_reply (data, len, &refused, &p->answer);
+        }
+        else if (!p->user[0]) {
+            esc_fail (&refused, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
+                      "the connection carries no user");
+            desk_error_reply (data, len, &refused, &p->answer);
+        }
+        else if (!open)
+            desk_error_reply (data, len, &err, &p->answer);
+        else
+            desk_answer (s->desk, p->user, data, len, &p->answer);
+    }
+    if (open && !commit (s->store, &err))
+        fail_batch (batch, n, &err);
+    for (int i = 0; i < n; i++) {
+        send_reply (s->router, &batch[i]);
+        log_request (&batch[i]);
+        release (&batch[i]);
+    }
+}
+
+static int
+set_option (void *socket, int option, const void *value, size_t len, const char *name)
+{
+    if (zmq_setsockopt (socket, option, value, len) == 0)
+        return 0;
+    fprintf (stderr, "escd: cannot set %s: %s\n", name, zmq_strerror (errno));
+    return -1;
+}
+
+static void *
+open_router (void *ctx, const endpoint_config_t *config)
+{
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    int one = 1, linger = 2000;
+    int64_t max = ESC_MAX_MESSAGE;
+    if (!router
+        || set_option (router, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER")
+        || set_option (router, ZMQ_CURVE_SECRETKEY, config->server_key.secret_key, KEY_Z85_LEN,
+                       "ZMQ_CURVE_SECRETKEY")
+        || set_option (router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen (ZAP_DOMAIN), "ZMQ_ZAP_DOMAIN")
+        || set_option (router, ZMQ_ROUTER_MANDATORY, &one, sizeof one, "ZMQ_ROUTER_MANDATORY")
+        || set_option (router, ZMQ_MAXMSGSIZE, &max, sizeof max, "ZMQ_MAXMSGSIZE")
+        || set_option (router, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER"))
+        goto fail;
+    if (zmq_bind (router, config->bind) != 0) {
+        fprintf (stderr, "escd: cannot bind %s: %s\n", config->bind, zmq_strerror (errno));
+        goto fail;
+    }
+    return router;
+fail:
+    if (router)
+        zmq_close (router);
+    return NULL;
+}
+
+int
+endpoint_run (const endpoint_config_t *config)
+{
+    server_t s = { .store = store_new (config->db_url) };
+    esc_error_t err;
+    int rc = 1;
+    void *ctx = zmq_ctx_new (), *zap = NULL;
+
+    if (store_connect (s.store, &err)) {
+        fprintf (stderr, "escd: %s\n", err.message);
+        goto done;
+    }
+    int pending = migrate_pending (store_conn (s.store), &err);
+    if (pending != 0) {
+        fprintf (stderr, "escd: %s\n", pending < 0 ? err.message
+                 : "the database has pending migrations: run 'escd migrate' first");
+        goto done;
+    }
+    s.desk = desk_new (s.store);
+    trap_signals ();
+    /* the ZAP handler must be bound before any CURVE socket */
+    zap = zap_bind (ctx);
+    if (!zap) {
+        fprintf (stderr, "escd: cannot bind the ZAP handler: %s\n", zmq_strerror (errno));
+        goto done;
+    }
+    s.router = open_router (ctx, config);
+    if (!s.router)
+        goto done;
+    fprintf (stderr, "escd: serving requests on %s\n", config->bind);
+
+    int batch_max = config->batch_max < 1 ? 1
+                  : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
+    pending_t *batch = calloc ((size_t) batch_max, sizeof *batch);
+    if (!batch)
+        abort ();
+    while (!stop_requested) {
+        zmq_pollitem_t items[] = {
+            { zap, 0, ZMQ_POLLIN, 0 },
+            { s.router, 0, ZMQ_POLLIN, 0 },
+        };
+        if (zmq_poll (items, 2, 1000) < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf (stderr, "escd: poll: %s\n", zmq_strerror (errno));
+            break;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            zap_handle (zap, s.store);
+        if (items[1].revents & ZMQ_POLLIN) {
+            int n = 0;
+            while (n < batch_max && receive (s.router, &batch[n]) == 1)
+                n++;
+            if (n > 0)
+                serve_batch (&s, batch, n);
+        }
+    }
+    free (batch);
+    fprintf (stderr, "escd: stopping\n");
+    rc = 0;
+done:
+    if (s.router)
+        zmq_close (s.router);
+    if (zap)
+        zmq_close (zap);
+    zmq_ctx_term (ctx);
+    desk_destroy (&s.desk);
+    store_destroy (&s.store);
+    return rc;
+}

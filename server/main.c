@@ -1,0 +1,249 @@
+/* main.c: escd, the escalation desk server.
+ *
+ *   escd init [--db URL] [--home DIR]       migrate; create the server key
+ *   escd migrate [--db URL]                 apply pending migrations
+ *   escd user add NAME --role R[,R] --key PUB [--db URL]
+ *   escd run [--db URL] [--home DIR] [--bind EP] [--batch N]
+ *
+ * Everything here is argument handling; the work is in endpoint.c (serving),
+ * migrate.c and store.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libpq-fe.h>
+
+#include "endpoint.h"
+#include "keys.h"
+#include "migrate.h"
+#include "store.h"
+#include "names.h"
+#include "workflow.h"
+
+#define DEFAULT_BIND "tcp://127.0.0.1:7770"
+
+static const char usage_text[] =
+    "usage: escd COMMAND [OPTIONS]\n"
+    "\n"
+    "  init [--db URL] [--home DIR]     apply pending migrations, create the server\n"
+    "                                   keypair in DIR if absent, print its public key\n"
+    "  migrate [--db URL]               apply pending migrations only\n"
+    "  user add NAME --role R[,R] --key PUB [--db URL]\n"
+    "                                   register a user straight in the database\n"
+    "                                   (the first admin); roles: sales pm cro exec admin\n"
+    "  run [--db URL] [--home DIR] [--bind EP] [--batch N]\n"
+    "                                   serve requests on EP (default " DEFAULT_BIND ")\n"
+    "                                   answering up to N waiting requests per commit\n"
+    "\n"
+    "The database is --db URL, else the PG* environment variables. DIR holds\n"
+    "server.key; default $ESCD_HOME, else ~/.local/share/escd.\n";
+
+typedef struct {
+    const char *db, *home, *bind, *role, *key;
+    int batch;
+    int positional;             /* index of the first operand in argv */
+} options_t;
+
+static int
+usage (int rc)
+{
+    fputs (usage_text, rc ? stderr : stdout);
+    return rc;
+}
+
+/* Parses the options of every command (each uses the ones it needs). */
+static int
+parse (int argc, char **argv, options_t *o)
+{
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "home", required_argument, NULL, 'h' },
+        { "bind", required_argument, NULL, 'b' },
+        { "role", required_argument, NULL, 'r' },
+        { "key", required_argument, NULL, 'k' },
+        { "batch", required_argument, NULL, 'n' },
+        { "help", no_argument, NULL, '?' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset (o, 0, sizeof *o);
+    o->bind = DEFAULT_BIND;
+    o->batch = 64;
+    int c;
+    optind = 1;
+    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'h': o->home = optarg; break;
+        case 'b': o->bind = optarg; break;
+        case 'r': o->role = optarg; break;
+        case 'k': o->key = optarg; break;
+        case 'n':
+            o->batch = atoi (optarg);
+            if (o->batch < 1 || o->batch > 256) {
+                fprintf (stderr, "escd: --batch must be between 1 and 256\n");
+                return -1;
+            }
+            break;
+        default: return -1;
+        }
+    }
+    o->positional = optind;
+    return 0;
+}
+
+static void
+ignore_notice (void *arg, const char *message)
+{
+    (void) arg, (void) message;
+}
+
+static PGconn *
+connect_db (const char *url)
+{
+    const char *keys[] = { "dbname", "application_name", NULL };
+    const char *values[] = { url, "escd", NULL };
+    PGconn *conn = PQconnectdbParams (url ? keys : keys + 1, url ? values : values + 1, 1);
+    if (PQstatus (conn) != CONNECTION_OK) {
+        fprintf (stderr, "escd: cannot connect to the database: %s", PQerrorMessage (conn));
+        PQfinish (conn);
+        return NULL;
+    }
+    PQsetNoticeProcessor (conn, ignore_notice, NULL);  /* "already exists, skipping" */
+    return conn;
+}
+
+static int
+run_migrations (const char *url)
+{
+    PGconn *conn = connect_db (url);
+    if (!conn)
+        return 1;
+    esc_error_t err;
+    int applied = migrate_apply (conn, &err);
+    PQfinish (conn);
+    if (applied < 0) {
+        fprintf (stderr, "escd: migration failed: %s\n", err.message);
+        return 1;
+    }
+    fprintf (stderr, "escd: %d migration%s applied, database up to date\n",
+             applied, applied == 1 ? "" : "s");
+    return 0;
+}
+
+/* DIR, else $ESCD_HOME, else ~/.local/share/escd, into BUF. */
+static const char *
+home_dir (const char *dir, char *buf, size_t len)
+{
+    const char *env = getenv ("ESCD_HOME"), *home = getenv ("HOME");
+    if (dir)
+        snprintf (buf, len, "%s", dir);
+    else if (env && *env)
+        snprintf (buf, len, "%s", env);
+    else
+        snprintf (buf, len, "%s/.local/share/escd", home ? home : ".");
+    return buf;
+}
+
+static int
+cmd_init (const options_t *o)
+{
+    if (run_migrations (o->db))
+        return 1;
+    char home[4096], path[4200], err[512];
+    home_dir (o->home, home, sizeof home);
+    snprintf (path, sizeof path, "mkdir -p '%s'", home);
+    if (mkdir (home, 0700) != 0 && system (path) != 0) {
+        fprintf (stderr, "escd: cannot create %s\n", home);
+        return 1;
+    }
+    snprintf (path, sizeof path, "%s/server.key", home);
+    keypair_t kp;
+    if (keypair_load (&kp, path, err, sizeof err) != 0) {
+        if (keypair_generate (&kp) != 0) {
+            fprintf (stderr, "escd: this libzmq has no CURVE support\n");
+            return 1;
+        }
+        if (keypair_save (&kp, path, "escd server", err, sizeof err) != 0) {
+            fprintf (stderr, "escd: %s\n", err);
+            return 1;
+        }
+        fprintf (stderr, "escd: created the server keypair in %s\n", path);
+    }
+    printf ("%s\n", kp.public_key);
+    return 0;
+}
+
+static int
+cmd_user_add (int argc, char **argv, const options_t *o)
+{
+    role_set_t roles;
+    if (o->positional + 2 != argc || strcmp (argv[o->positional], "add") != 0)
+        return usage (2);
+    const char *name = argv[o->positional + 1];
+    if (name_check_user (name) != 0) {
+        fprintf (stderr, "escd: a user name is 1 to 32 of a-z 0-9 _ . - starting with a letter\n");
+        return 2;
+    }
+    if (!o->role || role_set_parse (o->role, &roles) != 0) {
+        fprintf (stderr, "escd: --role takes roles from sales, pm, cro, exec, admin\n");
+        return 2;
+    }
+    if (!o->key || !key_z85_valid (o->key)) {
+        fprintf (stderr, "escd: --key takes a CURVE public key in Z85 (see 'esc keygen')\n");
+        return 2;
+    }
+    store_t *store = store_new (o->db);
+    esc_error_t err;
+    int64_t seq;
+    event_t event = { .type = "user.added", .actor = name,
+                      .data = "{\"via\":\"escd user add\"}" };
+    int rc = store_connect (store, &err) || store_command (store, "BEGIN", &err)
+          || store_lock_sequence (store, &err)
+          || store_user_insert (store, name, roles, o->key, &err)
+          || store_event_append (store, &event, &seq, &err)
+          || store_command (store, "COMMIT", &err);
+    if (rc)
+        fprintf (stderr, "escd: %s: %s\n", err.reason ? err.reason : "ERROR", err.message);
+    else
+        fprintf (stderr, "escd: user %s registered\n", name);
+    store_destroy (&store);
+    return rc ? 1 : 0;
+}
+
+static int
+cmd_run (const options_t *o)
+{
+    char home[4096], path[4200], err[512];
+    home_dir (o->home, home, sizeof home);
+    snprintf (path, sizeof path, "%s/server.key", home);
+    endpoint_config_t config = { .db_url = o->db, .bind = o->bind, .batch_max = o->batch };
+    if (keypair_load (&config.server_key, path, err, sizeof err) != 0) {
+        fprintf (stderr, "escd: %s (run 'escd init' first)\n", err);
+        return 1;
+    }
+    return endpoint_run (&config);
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc < 2)
+        return usage (2);
+    const char *command = argv[1];
+    if (strcmp (command, "--help") == 0 || strcmp (command, "help") == 0)
+        return usage (0);
+    options_t o;
+    if (parse (argc - 1, argv + 1, &o) != 0)
+        return usage (2);
+    o.positional += 1;              /* from argv + 1's numbering to argv's */
+    if (strcmp (command, "init") == 0 && o.positional == argc)
+        return cmd_init (&o);
+    if (strcmp (command, "migrate") == 0 && o.positional == argc)
+        return run_migrations (o.db);
+    if (strcmp (command, "user") == 0)
+        return cmd_user_add (argc, argv, &o);
+    if (strcmp (command, "run") == 0 && o.positional == argc)
+        return cmd_run (&o);
+    return usage (2);
+}

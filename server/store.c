@@ -1,0 +1,1184 @@
+/* store.c: escd's PostgreSQL store. See store.h. */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+    char *url;
+    PGconn *conn;
+    char sqlstate[6];
+};
+
+/* ==== Connection ========================================================= */
+
+store_t *
+store_new (const char *url)
+{
+    store_t *self = calloc (1, sizeof *self);
+    if (!self)
+        abort ();
+    self->url = strdup (url ? url : "");
+    if (!self->url)
+        abort ();
+    return self;
+}
+
+void
+store_destroy (store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    store_t *self = *self_p;
+    if (self->conn)
+        PQfinish (self->conn);
+    free (self->url);
+    free (self);
+    *self_p = NULL;
+}
+
+bool
+store_connected (store_t *self)
+{
+    return self->conn && PQstatus (self->conn) == CONNECTION_OK;
+}
+
+PGconn *
+store_conn (store_t *self)
+{
+    return store_connected (self) ? self->conn : NULL;
+}
+
+bool
+store_in_failed_transaction (store_t *self)
+{
+    return self->conn && PQtransactionStatus (self->conn) == PQTRANS_INERROR;
+}
+
+int
+store_connect (store_t *self, esc_error_t *err)
+{
+    if (store_connected (self))
+        return 0;
+    if (self->conn)
+        PQfinish (self->conn);
+    /* the URL (or any libpq connection string) goes in as dbname and is
+     * expanded; without one, the PG* variables name the database */
+    const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+    const char *values[] = { self->url, "escd", "3", NULL };
+    self->conn = PQconnectdbParams (*self->url ? keys : keys + 1,
+                                    *self->url ? values : values + 1, 1);
+    if (PQstatus (self->conn) != CONNECTION_OK) {
+        char msg[256];
+        snprintf (msg, sizeof msg, "%s", PQerrorMessage (self->conn));
+        msg[strcspn (msg, "\n")] = '\0';
+        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                         "the database is unavailable: %s", msg);
+    }
+    return 0;
+}
+
+/* ==== Statements ========================================================= */
+
+static void
+params_add (params_t *p, const char *value, int length, int format)
+{
+    if (p->n >= PARAMS_MAX)
+        abort ();               /* a programming error, caught by any test */
+    p->values[p->n] = value;
+    p->lengths[p->n] = length;
+    p->formats[p->n] = format;
+    p->n++;
+}
+
+void params_text (params_t *p, const char *s) { params_add (p, s, 0, 0); }
+
+void
+params_int (params_t *p, int64_t v)
+{
+    if (p->n >= PARAMS_MAX)
+        abort ();
+    snprintf (p->numbers[p->n], sizeof p->numbers[p->n], "%" PRId64, v);
+    params_add (p, p->numbers[p->n], 0, 0);
+}
+
+void
+params_opt_int (params_t *p, bool has, int64_t v)
+{
+    if (has)
+        params_int (p, v);
+    else
+        params_add (p, NULL, 0, 0);
+}
+
+void params_bool (params_t *p, bool v) { params_add (p, v ? "true" : "false", 0, 0); }
+
+void
+params_bytes (params_t *p, const void *data, size_t len)
+{
+    params_add (p, data, (int) len, 1);
+}
+
+static PGresult *
+exec_format (store_t *self, const char *sql, const params_t *p, int result_format,
+             esc_error_t *err)
+{
+    self->sqlstate[0] = '\0';
+    if (!store_connected (self)) {
+        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        return NULL;
+    }
+    static const params_t none;
+    if (!p)
+        p = &none;
+    PGresult *r = PQexecParams (self->conn, sql, p->n, NULL, p->values, p->lengths,
+                                p->formats, result_format);
+    ExecStatusType st = PQresultStatus (r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        return r;
+    const char *state = PQresultErrorField (r, PG_DIAG_SQLSTATE);
+    snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
+    if (PQstatus (self->conn) != CONNECTION_OK)
+        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+    else {
+        /* the detail goes to escd's log, not to the client */
+        fprintf (stderr, "escd: SQL error %s: %s", self->sqlstate, PQresultErrorMessage (r));
+        esc_fail (err, ESC_INTERNAL, "INTERNAL", "database error (SQLSTATE %s)", self->sqlstate);
+    }
+    PQclear (r);
+    return NULL;
+}
+
+PGresult *
+store_exec (store_t *self, const char *sql, const params_t *p, esc_error_t *err)
+{
+    return exec_format (self, sql, p, 0, err);
+}
+
+const char *
+store_sqlstate (store_t *self)
+{
+    return self->sqlstate;
+}
+
+int
+store_command (store_t *self, const char *sql, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, sql, NULL, err);
+    PQclear (r);
+    return r ? 0 : -1;
+}
+
+/* Runs a statement whose result is not needed. */
+static int
+run (store_t *self, const char *sql, const params_t *p, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, sql, p, err);
+    PQclear (r);
+    return r ? 0 : -1;
+}
+
+/* True when the last failure was a violation of a constraint (23xxx),
+ * which callers turn into the rule the constraint stands for. */
+static bool
+violated (store_t *self, const char *sqlstate)
+{
+    return strcmp (self->sqlstate, sqlstate) == 0;
+}
+
+/* ==== Rows =============================================================== */
+
+static int
+column (const PGresult *r, const char *col)
+{
+    int c = PQfnumber (r, col);
+    if (c < 0) {
+        fprintf (stderr, "escd: no column %s in result\n", col);
+        abort ();               /* a query and its reader disagree: a bug */
+    }
+    return c;
+}
+
+bool
+row_null (const PGresult *r, int row, const char *col)
+{
+    return PQgetisnull (r, row, column (r, col));
+}
+
+const char *
+row_text (const PGresult *r, int row, const char *col)
+{
+    int c = column (r, col);
+    return PQgetisnull (r, row, c) ? NULL : PQgetvalue (r, row, c);
+}
+
+int64_t
+row_int (const PGresult *r, int row, const char *col)
+{
+    const char *v = row_text (r, row, col);
+    return v ? strtoll (v, NULL, 10) : 0;
+}
+
+bool
+row_bool (const PGresult *r, int row, const char *col)
+{
+    const char *v = row_text (r, row, col);
+    return v && v[0] == 't';
+}
+
+/* An arena copy of a text column (NULL stays NULL). */
+static char *
+dup_text (arena_t *a, const PGresult *r, int row, const char *col)
+{
+    return arena_strdup (a, row_text (r, row, col));
+}
+
+/* Splits a joined list column into an arena array of strings. */
+static size_t
+split_texts (arena_t *a, const char *joined, char sep, char ***out)
+{
+    *out = NULL;
+    if (!joined || !*joined)
+        return 0;
+    size_t n = 1;
+    for (const char *p = joined; *p; p++)
+        n += *p == sep;
+    char **items = arena_alloc (a, n * sizeof *items);
+    char *copy = arena_strdup (a, joined);
+    size_t i = 0;
+    for (char *p = copy;; p++) {
+        char *end = strchr (p, sep);
+        items[i++] = p;
+        if (!end)
+            break;
+        *end = '\0';
+        p = end;
+    }
+    *out = items;
+    return n;
+}
+
+/* Splits a comma-joined list of integers into an arena array. */
+static size_t
+split_ints (arena_t *a, const char *joined, int64_t **out)
+{
+    char **parts;
+    size_t n = split_texts (a, joined, ',', &parts);
+    *out = n ? arena_alloc (a, n * sizeof **out) : NULL;
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = strtoll (parts[i], NULL, 10);
+    return n;
+}
+
+/* An arena array of N message pointers, each initialised by INIT. */
+#define ALLOC_MESSAGES(a, type, init, n, out)                          \
+    do {                                                                \
+        (out) = (n) ? arena_alloc ((a), (n) * sizeof *(out)) : NULL;    \
+        for (size_t i_ = 0; i_ < (size_t) (n); i_++) {                  \
+            (out)[i_] = arena_alloc ((a), sizeof (type));               \
+            init ((out)[i_]);                                           \
+        }                                                               \
+    } while (0)
+
+/* ==== Users ============================================================== */
+
+int
+store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 user name */
+    PGresult *r = store_exec (self,
+        "SELECT role::text AS role FROM user_role WHERE user_name = $1", &p, err);
+    if (!r)
+        return -1;
+    *roles = 0;
+    for (int i = 0; i < PQntuples (r); i++) {
+        role_t role;
+        if (role_parse (row_text (r, i, "role"), &role) == 0)
+            *roles |= role;
+    }
+    PQclear (r);
+    return 0;
+}
+
+int
+store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, key);                              /* $1 Z85 public key */
+    PGresult *r = store_exec (self,
+        "SELECT name FROM app_user WHERE public_key = $1", &p, err);
+    if (!r)
+        return -1;
+    snprintf (name, len, "%s", PQntuples (r) == 1 ? row_text (r, 0, "name") : "");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    params_text (&p, key);                              /* $2 public key */
+    if (run (self, "INSERT INTO app_user (name, public_key) VALUES ($1, $2)", &p, err)) {
+        if (violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "USER_EXISTS",
+                             "a user named %s or holding that key already exists", name);
+        return -1;
+    }
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        if (!(roles & (1u << i)))
+            continue;
+        params_t q = { 0 };
+        params_text (&q, name);                         /* $1 user name */
+        params_text (&q, role_name (1u << i));          /* $2 role */
+        if (run (self, "INSERT INTO user_role (user_name, role) VALUES ($1, $2)", &q, err))
+            return -1;
+    }
+    return 0;
+}
+
+int
+store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT u.name, u.public_key,"
+        "       string_agg(ur.role::text, ',' ORDER BY ur.role) AS roles"
+        "  FROM app_user u LEFT JOIN user_role ur ON ur.user_name = u.name"
+        " GROUP BY u.name ORDER BY u.name", NULL, err);
+    if (!r)
+        return -1;
+    Esc__UserList *list = arena_alloc (a, sizeof *list);
+    esc__user_list__init (list);
+    list->n_users = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__User, esc__user__init, list->n_users, list->users);
+    for (size_t i = 0; i < list->n_users; i++) {
+        Esc__User *u = list->users[i];
+        u->name = dup_text (a, r, (int) i, "name");
+        u->public_key = dup_text (a, r, (int) i, "public_key");
+        u->n_roles = split_texts (a, row_text (r, (int) i, "roles"), ',', &u->roles);
+    }
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+/* ==== Requests and events ================================================ */
+
+int
+store_request_lookup (store_t *self, arena_t *a, const char *id, logged_request_t *out,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, id);                               /* $1 request id */
+    memset (out, 0, sizeof *out);
+    /* binary results: the bytea columns arrive as raw bytes */
+    PGresult *r = exec_format (self,
+        "SELECT user_name, request, reply FROM request_log WHERE request_id = $1",
+        &p, 1, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) == 1) {
+        int cu = column (r, "user_name"), cq = column (r, "request"), cr = column (r, "reply");
+        char *user = arena_alloc (a, (size_t) PQgetlength (r, 0, cu) + 1);
+        memcpy (user, PQgetvalue (r, 0, cu), (size_t) PQgetlength (r, 0, cu));
+        out->found = true;
+        out->user = user;
+        out->request_len = (size_t) PQgetlength (r, 0, cq);
+        out->reply_len = (size_t) PQgetlength (r, 0, cr);
+        uint8_t *request = arena_alloc (a, out->request_len + 1);
+        uint8_t *reply = arena_alloc (a, out->reply_len + 1);
+        memcpy (request, PQgetvalue (r, 0, cq), out->request_len);
+        memcpy (reply, PQgetvalue (r, 0, cr), out->reply_len);
+        out->request = request;
+        out->reply = reply;
+    }
+    PQclear (r);
+    return 0;
+}
+
+int
+store_request_record (store_t *self, const char *id, const char *user,
+                      const uint8_t *request, size_t request_len,
+                      const uint8_t *reply, size_t reply_len, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, id);                               /* $1 request id */
+    params_text (&p, user);                             /* $2 user */
+    params_bytes (&p, request, request_len);            /* $3 request bytes */
+    params_bytes (&p, reply, reply_len);                /* $4 reply bytes */
+    if (run (self, "INSERT INTO request_log (request_id, user_name, request, reply)"
+                   " VALUES ($1, $2, $3, $4)", &p, err)) {
+        if (violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
+                             "request id %s was answered already", id);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_lock_sequence (store_t *self, esc_error_t *err)
+{
+    return run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
+}
+
+int
+store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, e->type);                          /* $1 type */
+    params_text (&p, e->actor);                         /* $2 actor */
+    params_text (&p, e->quarter);                       /* $3 quarter or NULL */
+    params_opt_int (&p, e->escalation_id > 0, e->escalation_id); /* $4 */
+    params_text (&p, e->account);                       /* $5 account or NULL */
+    params_text (&p, e->data ? e->data : "{}");         /* $6 details */
+    PGresult *r = store_exec (self,
+        "WITH next AS (UPDATE event_counter SET last_seq = last_seq + 1 RETURNING last_seq)"
+        " INSERT INTO event (seq, type, actor, quarter, escalation_id, account, data)"
+        " SELECT last_seq, $1, $2, $3, $4, $5, $6::jsonb FROM next RETURNING seq", &p, err);
+    if (!r)
+        return -1;
+    *seq = row_int (r, 0, "seq");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec (self,
+        "SELECT seq, type, actor, quarter, escalation_id, account, data::text AS data,"
+        "       to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at"
+        "  FROM event"
+        " WHERE escalation_id = $1"
+        "    OR (type IN ('escalation.merged', 'escalation.unmerged')"
+        "        AND (data->>'into')::bigint = $1)"
+        " ORDER BY seq", &p, err);
+    if (!r)
+        return -1;
+    Esc__EventList *list = arena_alloc (a, sizeof *list);
+    esc__event_list__init (list);
+    list->n_events = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Event, esc__event__init, list->n_events, list->events);
+    for (size_t i = 0; i < list->n_events; i++) {
+        Esc__Event *ev = list->events[i];
+        int row = (int) i;
+        ev->has_seq = true;
+        ev->seq = row_int (r, row, "seq");
+        ev->type = dup_text (a, r, row, "type");
+        ev->at = dup_text (a, r, row, "at");
+        ev->actor = dup_text (a, r, row, "actor");
+        ev->quarter = dup_text (a, r, row, "quarter");
+        ev->has_escalation_id = !row_null (r, row, "escalation_id");
+        ev->escalation_id = row_int (r, row, "escalation_id");
+        ev->account = dup_text (a, r, row, "account");
+        ev->data = dup_text (a, r, row, "data");
+    }
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+/* ==== Quarters =========================================================== */
+
+int
+store_quarter_resolve (store_t *self, arena_t *a, const char *name, const char **chosen,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter or NULL */
+    PGresult *r = store_exec (self,
+        "SELECT name, current_date BETWEEN starts_on AND ends_on AS holds_today"
+        "  FROM quarter WHERE ($1::text IS NULL AND state = 'open') OR name = $1"
+        " ORDER BY name", &p, err);
+    if (!r)
+        return -1;
+    int n = PQntuples (r), pick;
+    if (name) {
+        pick = n == 1 ? 0 : esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND",
+                                      "quarter %s does not exist", name);
+    }
+    else {
+        open_quarter_t *open = arena_alloc (a, (size_t) (n + 1) * sizeof *open);
+        for (int i = 0; i < n; i++) {
+            open[i].name = row_text (r, i, "name");
+            open[i].holds_today = row_bool (r, i, "holds_today");
+        }
+        pick = workflow_default_quarter (open, (size_t) n, err);
+    }
+    if (pick >= 0)
+        *chosen = dup_text (a, r, pick, "name");
+    PQclear (r);
+    return pick >= 0 ? 0 : -1;
+}
+
+int
+store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
+                     esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    if (lock && run (self, "SELECT 1 FROM quarter WHERE name = $1 FOR UPDATE", &p, err))
+        return -1;
+    PGresult *r = store_exec (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
+    }
+    out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
+    out->capacity_hours = row_int (r, 0, "capacity_hours");
+    out->budget_pct = row_int (r, 0, "budget_pct");
+    out->tokens = row_int (r, 0, "tokens");
+    out->tokens_spent = row_int (r, 0, "tokens_spent");
+    out->max_token_hours = row_int (r, 0, "max_token_hours");
+    out->committed_hours = row_int (r, 0, "committed_hours");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, q->quarter);                       /* $1 name, 2026Q4 */
+    params_text (&p, q->starts_on);                     /* $2 start or NULL */
+    params_text (&p, q->ends_on);                       /* $3 end or NULL */
+    params_int (&p, q->capacity_hours);                 /* $4 */
+    params_opt_int (&p, q->has_budget_pct, q->budget_pct);          /* $5 */
+    params_opt_int (&p, q->has_tokens, q->tokens);                  /* $6 */
+    params_opt_int (&p, q->has_max_token_hours, q->max_token_hours); /* $7 */
+    params_opt_int (&p, q->has_hourly_cost, q->hourly_cost);        /* $8 */
+    params_text (&p, actor);                            /* $9 opened by */
+    /* without dates: the calendar quarter the name says */
+    if (run (self,
+        "WITH cal AS (SELECT make_date(substr($1, 1, 4)::int,"
+        "                               (substr($1, 6, 1)::int - 1) * 3 + 1, 1) AS first)"
+        " INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, budget_pct, tokens,"
+        "                      max_token_hours, hourly_cost, opened_by)"
+        " SELECT $1, coalesce($2::date, first),"
+        "        coalesce($3::date, (first + interval '3 months' - interval '1 day')::date),"
+        "        $4, coalesce($5, 10), coalesce($6, 1), coalesce($7, 80), coalesce($8, 150), $9"
+        "   FROM cal", &p, err)) {
+        if (violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "QUARTER_EXISTS",
+                             "quarter %s already exists", q->quarter);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_quarter_close (store_t *self, const char *name, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    return run (self, "UPDATE quarter SET state = 'closed' WHERE name = $1", &p, err);
+}
+
+static void
+quarter_from_row (arena_t *a, const PGresult *r, int row, Esc__Quarter *q)
+{
+    esc__quarter__init (q);
+    q->name = dup_text (a, r, row, "name");
+    q->starts_on = dup_text (a, r, row, "starts_on");
+    q->ends_on = dup_text (a, r, row, "ends_on");
+    q->state = dup_text (a, r, row, "state");
+#define FIGURE(f) (q->has_##f = true, q->f = row_int (r, row, #f))
+    FIGURE (capacity_hours);
+    FIGURE (budget_pct);
+    FIGURE (tokens);
+    FIGURE (max_token_hours);
+    FIGURE (hourly_cost);
+    FIGURE (tokens_spent);
+    FIGURE (committed_hours);
+    FIGURE (planned_hours);
+#undef FIGURE
+}
+
+int
+store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter **out,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    PGresult *r = store_exec (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
+    }
+    *out = arena_alloc (a, sizeof **out);
+    quarter_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT * FROM quarter_view ORDER BY name", NULL, err);
+    if (!r)
+        return -1;
+    Esc__QuarterList *list = arena_alloc (a, sizeof *list);
+    esc__quarter_list__init (list);
+    list->n_quarters = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Quarter, esc__quarter__init, list->n_quarters, list->quarters);
+    for (size_t i = 0; i < list->n_quarters; i++)
+        quarter_from_row (a, r, (int) i, list->quarters[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+/* ==== Accounts =========================================================== */
+
+int
+store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, m->name);                          /* $1 name */
+    params_int (&p, m->arr);                            /* $2 ARR */
+    params_text (&p, m->renewal_on);                    /* $3 renewal date or NULL */
+    params_text (&p, actor);                            /* $4 created by */
+    if (run (self, "INSERT INTO account (name, arr, renewal_on, created_by)"
+                   " VALUES ($1, $2, $3, $4)", &p, err)) {
+        if (violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS",
+                             "account '%s' already exists", m->name);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+account_from_row (arena_t *a, const PGresult *r, int row, Esc__Account *acc)
+{
+    esc__account__init (acc);
+    acc->name = dup_text (a, r, row, "name");
+    acc->has_arr = true;
+    acc->arr = row_int (r, row, "arr");
+    acc->renewal_on = dup_text (a, r, row, "renewal_on");
+}
+
+#define ACCOUNT_COLUMNS "name, arr, renewal_on::text AS renewal_on"
+
+int
+store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **out,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    PGresult *r = store_exec (self,
+        "SELECT " ACCOUNT_COLUMNS " FROM account WHERE name = $1", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND", "account '%s' is not known", name);
+    }
+    *out = arena_alloc (a, sizeof **out);
+    account_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT " ACCOUNT_COLUMNS " FROM account ORDER BY name", NULL, err);
+    if (!r)
+        return -1;
+    Esc__AccountList *list = arena_alloc (a, sizeof *list);
+    esc__account_list__init (list);
+    list->n_accounts = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Account, esc__account__init, list->n_accounts, list->accounts);
+    for (size_t i = 0; i < list->n_accounts; i++)
+        account_from_row (a, r, (int) i, list->accounts[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+/* Links each account of NAMES to OWNER with SQL, an INSERT taking the owner
+ * id as $1 and an account name as $2 and inserting nothing when the name is
+ * unknown; the first unknown name is ACCOUNT_NOT_FOUND. */
+static int
+link_accounts (store_t *self, const char *sql, int64_t owner, char **names, size_t n,
+               esc_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        params_t p = { 0 };
+        params_int (&p, owner);                         /* $1 owner id */
+        params_text (&p, names[i]);                     /* $2 account name */
+        PGresult *r = store_exec (self, sql, &p, err);
+        if (!r)
+            return -1;
+        bool linked = strcmp (PQcmdTuples (r), "0") != 0;
+        PQclear (r);
+        if (!linked) {                  /* unknown, or already linked */
+            params_t q = { 0 };
+            params_text (&q, names[i]);                 /* $1 account name */
+            PGresult *k = store_exec (self, "SELECT 1 FROM account WHERE name = $1", &q, err);
+            if (!k)
+                return -1;
+            bool exists = PQntuples (k) > 0;
+            PQclear (k);
+            if (!exists)
+                return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
+                                 "account '%s' is not known", names[i]);
+        }
+    }
+    return 0;
+}
+
+/* ==== Roadmap ============================================================ */
+
+int
+store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd *m,
+                      const char *actor, int64_t *id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, m->title);                         /* $2 title */
+    params_text (&p, m->category);                      /* $3 category */
+    params_int (&p, m->hours);                          /* $4 hours */
+    params_text (&p, actor);                            /* $5 created by */
+    PGresult *r = store_exec (self,
+        "INSERT INTO roadmap_item (quarter, title, category, hours, created_by)"
+        " VALUES ($1, $2, $3, $4, $5) RETURNING id", &p, err);
+    if (!r)
+        return -1;
+    *id = row_int (r, 0, "id");
+    PQclear (r);
+    return link_accounts (self,
+        "INSERT INTO roadmap_waiting (roadmap_item_id, account_id)"
+        " SELECT $1, id FROM account WHERE name = $2 ON CONFLICT DO NOTHING",
+        *id, m->waiting, m->n_waiting, err);
+}
+
+#define ROADMAP_QUERY                                                   \
+    "SELECT r.id, r.quarter, r.title, r.category::text AS category, r.hours,"   \
+    "       r.state::text AS state,"                                    \
+    "       (SELECT string_agg(a.name, E'\\x1f' ORDER BY a.name)"        \
+    "          FROM roadmap_waiting w JOIN account a ON a.id = w.account_id" \
+    "         WHERE w.roadmap_item_id = r.id) AS waiting"                \
+    "  FROM roadmap_item r "
+
+static void
+roadmap_from_row (arena_t *a, const PGresult *r, int row, Esc__RoadmapItem *it)
+{
+    esc__roadmap_item__init (it);
+    it->has_id = true;
+    it->id = row_int (r, row, "id");
+    it->quarter = dup_text (a, r, row, "quarter");
+    it->title = dup_text (a, r, row, "title");
+    it->category = dup_text (a, r, row, "category");
+    it->has_hours = true;
+    it->hours = row_int (r, row, "hours");
+    it->state = dup_text (a, r, row, "state");
+    it->n_waiting = split_texts (a, row_text (r, row, "waiting"), '\x1f', &it->waiting);
+}
+
+int
+store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 item id */
+    PGresult *r = store_exec (self, ROADMAP_QUERY "WHERE r.id = $1", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "ROADMAP_ITEM_NOT_FOUND",
+                         "roadmap item %lld does not exist", (long long) id);
+    }
+    *out = arena_alloc (a, sizeof **out);
+    roadmap_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_roadmap_list (store_t *self, arena_t *a, const char *quarter, Esc__RoadmapList **out,
+                    esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    PGresult *r = store_exec (self, ROADMAP_QUERY "WHERE r.quarter = $1 ORDER BY r.id", &p, err);
+    if (!r)
+        return -1;
+    Esc__RoadmapList *list = arena_alloc (a, sizeof *list);
+    esc__roadmap_list__init (list);
+    list->n_items = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__RoadmapItem, esc__roadmap_item__init, list->n_items, list->items);
+    for (size_t i = 0; i < list->n_items; i++)
+        roadmap_from_row (a, r, (int) i, list->items[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+int
+store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids, size_t n,
+                     roadmap_facts_t *out, esc_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        params_t p = { 0 };
+        params_int (&p, ids[i]);                        /* $1 item id */
+        params_text (&p, quarter);                      /* $2 the sizing's quarter */
+        PGresult *r = store_exec (self,
+            "SELECT quarter = $2 AS same_quarter, state::text AS state"
+            "  FROM roadmap_item WHERE id = $1", &p, err);
+        if (!r)
+            return -1;
+        if (PQntuples (r) != 1) {
+            PQclear (r);
+            return esc_fail (err, ESC_NOT_FOUND, "ROADMAP_ITEM_NOT_FOUND",
+                             "roadmap item %lld does not exist", (long long) ids[i]);
+        }
+        const char *state = row_text (r, 0, "state");
+        out[i].id = ids[i];
+        out[i].same_quarter = row_bool (r, 0, "same_quarter");
+        out[i].state = strcmp (state, "planned") == 0 ? ROADMAP_PLANNED
+                     : strcmp (state, "postponed") == 0 ? ROADMAP_POSTPONED : ROADMAP_DONE;
+        PQclear (r);
+    }
+    return 0;
+}
+
+/* ==== Escalations: decisions ============================================= */
+
+int
+store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec (self,
+        "SELECT e.quarter, e.filer, a.name AS account, e.state::text AS state,"
+        "       e.sizing_id, s.hours, s.viable"
+        "  FROM escalation e JOIN account a ON a.id = e.account_id"
+        "  LEFT JOIN sizing s ON s.id = e.sizing_id"
+        " WHERE e.id = $1 FOR UPDATE OF e", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "ESCALATION_NOT_FOUND",
+                         "escalation %lld does not exist", (long long) id);
+    }
+    memset (out, 0, sizeof *out);
+    out->facts.id = id;
+    state_parse (row_text (r, 0, "state"), &out->facts.state);
+    out->facts.sized = !row_null (r, 0, "sizing_id");
+    out->facts.hours = row_int (r, 0, "hours");
+    out->facts.viable = row_bool (r, 0, "viable");
+    out->sizing_id = row_int (r, 0, "sizing_id");
+    out->quarter = dup_text (a, r, 0, "quarter");
+    out->filer = dup_text (a, r, 0, "filer");
+    out->account = dup_text (a, r, 0, "account");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_escalation_insert (store_t *self, const char *quarter, const Esc__File *m,
+                         const char *filer, int64_t *id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, m->account);                       /* $2 account name */
+    params_text (&p, filer);                            /* $3 filer */
+    params_text (&p, m->title);                         /* $4 title */
+    params_text (&p, m->problem);                       /* $5 problem */
+    params_text (&p, m->solution);                      /* $6 solution or NULL */
+    params_opt_int (&p, m->has_deal_value, m->deal_value); /* $7 deal value */
+    params_text (&p, m->needed_by);                     /* $8 needed by or NULL */
+    PGresult *r = store_exec (self,
+        "INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"
+        "                        deal_value, needed_by)"
+        " SELECT $1, id, $3, $4, $5, $6, $7, $8::date FROM account WHERE name = $2"
+        " RETURNING id", &p, err);
+    if (!r)
+        return -1;
+    int n = PQntuples (r);
+    *id = n ? row_int (r, 0, "id") : 0;
+    PQclear (r);
+    if (!n)
+        return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
+                         "account '%s' is not known", m->account);
+    /* the filing account itself is not one of the "others" */
+    return link_accounts (self,
+        "INSERT INTO escalation_account (escalation_id, account_id)"
+        " SELECT $1, a.id FROM account a WHERE a.name = $2"
+        "    AND a.id <> (SELECT account_id FROM escalation WHERE id = $1)"
+        " ON CONFLICT DO NOTHING",
+        *id, m->also_needed_by, m->n_also_needed_by, err);
+}
+
+int
+store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,
+                            const char *reason, bool clear_sizing, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, state_name (state));               /* $2 new state */
+    params_text (&p, reason);                           /* $3 reason or NULL */
+    params_bool (&p, clear_sizing);                     /* $4 forget the sizing */
+    return run (self,
+        "UPDATE escalation SET state = $2::escalation_state, state_reason = $3,"
+        "       sizing_id = CASE WHEN $4 THEN NULL ELSE sizing_id END, updated_at = now()"
+        " WHERE id = $1", &p, err);
+}
+
+int
+store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, m->title);                         /* $2..$6 new values or NULL */
+    params_text (&p, m->problem);
+    params_text (&p, m->solution);
+    params_opt_int (&p, m->has_deal_value, m->deal_value);
+    params_text (&p, m->needed_by);
+    return run (self,
+        "UPDATE escalation SET title = coalesce($2, title), problem = coalesce($3, problem),"
+        "       solution = coalesce($4, solution), deal_value = coalesce($5, deal_value),"
+        "       needed_by = coalesce($6::date, needed_by)"
+        " WHERE id = $1", &p, err);
+}
+
+int
+store_sizing_insert (store_t *self, const Esc__Size *m, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, actor);                            /* $2 sized by */
+    params_int (&p, m->hours);                          /* $3 hours */
+    params_bool (&p, m->viable);                        /* $4 viable */
+    params_text (&p, m->note);                          /* $5 note or NULL */
+    PGresult *r = store_exec (self,
+        "INSERT INTO sizing (escalation_id, sized_by, hours, viable, note)"
+        " VALUES ($1, $2, $3, $4, $5) RETURNING id", &p, err);
+    if (!r)
+        return -1;
+    int64_t sizing = row_int (r, 0, "id");
+    PQclear (r);
+    for (size_t i = 0; i < m->n_displaces; i++) {
+        params_t d = { 0 };
+        params_int (&d, sizing);                        /* $1 sizing id */
+        params_int (&d, m->displaces[i]);               /* $2 roadmap item id */
+        if (run (self, "INSERT INTO displacement (sizing_id, roadmap_item_id) VALUES ($1, $2)"
+                       " ON CONFLICT DO NOTHING", &d, err))
+            return -1;
+    }
+    params_t u = { 0 };
+    params_int (&u, m->id);                             /* $1 escalation id */
+    params_int (&u, sizing);                            /* $2 sizing id */
+    return run (self, "UPDATE escalation SET sizing_id = $2 WHERE id = $1", &u, err);
+}
+
+int
+store_token_spend_insert (store_t *self, const char *quarter, int64_t token_no, int64_t tokens,
+                          int64_t id, const char *actor, const char *note, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_int (&p, token_no);                          /* $2 token number */
+    params_int (&p, tokens);                            /* $3 the quarter's tokens */
+    params_int (&p, id);                                /* $4 escalation id */
+    params_text (&p, actor);                            /* $5 spent by */
+    params_text (&p, note);                             /* $6 note or NULL */
+    if (run (self, "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id,"
+                   "                         spent_by, note)"
+                   " VALUES ($1, $2, $3, $4, $5, $6)", &p, err)) {
+        /* the database's own cap on tokens: a unique token number, a
+         * number within the quarter's count, one token per escalation */
+        if (violated (self, "23505") || violated (self, "23514") || violated (self, "23503"))
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "TOKEN_ALREADY_SPENT",
+                             "the quarter's tokens are already spent");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_override_insert (store_t *self, int64_t id, const char *actor, const char *reason,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, actor);                            /* $2 overridden by */
+    params_text (&p, reason);                           /* $3 reason */
+    return run (self, "INSERT INTO override (escalation_id, overridden_by, reason)"
+                      " VALUES ($1, $2, $3)", &p, err);
+}
+
+int
+store_postpone_displaced (store_t *self, int64_t id, int64_t sizing_id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_int (&p, sizing_id);                         /* $2 its sizing */
+    return run (self,
+        "WITH out_of_plan AS ("
+        "    UPDATE roadmap_item r SET state = 'postponed'"
+        "      FROM displacement d"
+        "     WHERE d.sizing_id = $2 AND d.roadmap_item_id = r.id AND r.state = 'planned'"
+        " RETURNING r.id)"
+        " INSERT INTO postponement (roadmap_item_id, escalation_id)"
+        " SELECT id, $1 FROM out_of_plan", &p, err);
+}
+
+int
+store_merge_insert (store_t *self, int64_t id, int64_t into, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 the duplicate */
+    params_int (&p, into);                              /* $2 the one it joins */
+    params_text (&p, actor);                            /* $3 merged by */
+    return run (self, "INSERT INTO merge (escalation_id, into_id, merged_by)"
+                      " VALUES ($1, $2, $3)", &p, err);
+}
+
+int
+store_merge_end (store_t *self, int64_t id, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 the duplicate */
+    params_text (&p, actor);                            /* $2 unmerged by */
+    return run (self, "UPDATE merge SET unmerged_by = $2, unmerged_at = now()"
+                      " WHERE escalation_id = $1 AND unmerged_at IS NULL", &p, err);
+}
+
+int
+store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_int (&p, actual_hours);                      /* $2 hours it took */
+    params_text (&p, actor);                            /* $3 delivered by */
+    return run (self, "INSERT INTO delivery (escalation_id, actual_hours, delivered_by)"
+                      " VALUES ($1, $2, $3)", &p, err);
+}
+
+int
+store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, m->deal);                          /* $2 won or lost */
+    params_opt_int (&p, m->has_adopters, m->adopters);  /* $3 adopters or NULL */
+    params_text (&p, actor);                            /* $4 recorded by */
+    return run (self, "INSERT INTO outcome (escalation_id, deal, adopters, recorded_by)"
+                      " VALUES ($1, $2, $3, $4)", &p, err);
+}
+
+/* ==== Escalations: reading =============================================== */
+
+static void
+escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
+{
+    esc__escalation__init (e);
+#define TEXT(f) (e->f = dup_text (a, r, row, #f))
+#define NUMBER(f) (e->has_##f = !row_null (r, row, #f), e->f = row_int (r, row, #f))
+    NUMBER (id);
+    TEXT (quarter);
+    TEXT (account);
+    TEXT (filer);
+    TEXT (title);
+    TEXT (problem);
+    TEXT (solution);
+    NUMBER (deal_value);
+    TEXT (needed_by);
+    TEXT (state);
+    TEXT (filed_at);
+    NUMBER (hours);
+    e->has_viable = !row_null (r, row, "viable");
+    e->viable = row_bool (r, row, "viable");
+    TEXT (sized_by);
+    TEXT (sizing_note);
+    TEXT (approved_via);
+    NUMBER (token_no);
+    TEXT (approved_by);
+    TEXT (override_reason);
+    TEXT (state_reason);
+    NUMBER (merged_into);
+    NUMBER (actual_hours);
+    TEXT (deal);
+    NUMBER (adopters);
+    NUMBER (customers);
+    NUMBER (renewal_arr);
+#undef TEXT
+#undef NUMBER
+    e->n_also_needed_by = split_texts (a, row_text (r, row, "also_needed_by"), '\x1f',
+                                       &e->also_needed_by);
+    e->n_displaces = split_ints (a, row_text (r, row, "displaces"), &e->displaces);
+    e->n_merged = split_ints (a, row_text (r, row, "merged"), &e->merged);
+    e->n_postponed = split_ints (a, row_text (r, row, "postponed"), &e->postponed);
+}
+
+int
+store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec (self, "SELECT * FROM escalation_view WHERE id = $1", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "ESCALATION_NOT_FOUND",
+                         "escalation %lld does not exist", (long long) id);
+    }
+    *out = arena_alloc (a, sizeof **out);
+    escalation_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *state,
+                       const char *account, const char *filer,
+                       Esc__EscalationList **out, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, state);                            /* $2 state or NULL */
+    params_text (&p, account);                          /* $3 account or NULL */
+    params_text (&p, filer);                            /* $4 filer or NULL */
+    PGresult *r = store_exec (self,
+        "SELECT * FROM escalation_view WHERE quarter = $1"
+        "   AND ($2::text IS NULL OR state = $2)"
+        "   AND ($3::text IS NULL OR account = $3)"
+        "   AND ($4::text IS NULL OR filer = $4)"
+        " ORDER BY id", &p, err);
+    if (!r)
+        return -1;
+    Esc__EscalationList *list = arena_alloc (a, sizeof *list);
+    esc__escalation_list__init (list);
+    list->n_escalations = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Escalation, esc__escalation__init, list->n_escalations,
+                    list->escalations);
+    for (size_t i = 0; i < list->n_escalations; i++)
+        escalation_from_row (a, r, (int) i, list->escalations[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}

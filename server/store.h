@@ -1,0 +1,175 @@
+/* store.h: everything escd keeps, in PostgreSQL.
+ *
+ * The one place with SQL. Each function runs parameterised statements on
+ * the connection (inside the transaction the caller opened), turns rows
+ * into plain facts for the workflow or into wire messages for replies, and
+ * maps the database's refusals to the rule they stand for (a duplicate key
+ * on token_spend is TOKEN_ALREADY_SPENT). Every function returns 0 on
+ * success or -1 with ERR filled; a lost connection is UNAVAILABLE. Wire
+ * messages and strings are allocated in the caller's arena. */
+#ifndef ESC_STORE_H
+#define ESC_STORE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "esc.pb-c.h"
+#include "status.h"
+#include "workflow.h"
+
+typedef struct store store_t;
+
+/* ==== Connection and transactions ======================================== */
+
+/* A store for the database named by URL (NULL or "": the PG* variables).
+ * It connects on first use and again after the connection is lost. */
+store_t *store_new (const char *url);
+void store_destroy (store_t **self_p);
+
+/* Connects if not connected. Returns 0, or -1 with UNAVAILABLE. */
+int store_connect (store_t *self, esc_error_t *err);
+/* True when the last statement left the connection healthy. */
+bool store_connected (store_t *self);
+/* The underlying connection (for LISTEN, migrations); NULL if down. */
+PGconn *store_conn (store_t *self);
+
+/* True when a statement failed in the open transaction (it needs a
+ * ROLLBACK or ROLLBACK TO SAVEPOINT before anything else runs). */
+bool store_in_failed_transaction (store_t *self);
+/* BEGIN, COMMIT, ROLLBACK, SAVEPOINT NAME, ... : a command without rows. */
+int store_command (store_t *self, const char *sql, esc_error_t *err);
+
+/* ==== Parameters and rows ================================================ */
+
+#define PARAMS_MAX 12
+
+/* Parameters for one statement: text by default, NULL for SQL NULL, bytes
+ * for bytea. Numbers are formatted into the struct itself. */
+typedef struct {
+    int n;
+    const char *values[PARAMS_MAX];
+    int lengths[PARAMS_MAX];
+    int formats[PARAMS_MAX];
+    char numbers[PARAMS_MAX][24];
+} params_t;
+
+void params_text (params_t *p, const char *s);
+void params_int (params_t *p, int64_t v);
+void params_opt_int (params_t *p, bool has, int64_t v);
+void params_bool (params_t *p, bool v);
+void params_bytes (params_t *p, const void *data, size_t len);
+
+/* Runs SQL. Returns the result (the caller PQclears it) when it succeeded,
+ * else NULL with ERR; the SQLSTATE of a failure is in store_sqlstate. */
+PGresult *store_exec (store_t *self, const char *sql, const params_t *p, esc_error_t *err);
+/* The SQLSTATE of the last failed statement ("" if none). */
+const char *store_sqlstate (store_t *self);
+
+/* Column values by name; NULL / 0 / false for SQL NULL. */
+const char *row_text (const PGresult *r, int row, const char *col);
+int64_t row_int (const PGresult *r, int row, const char *col);
+bool row_bool (const PGresult *r, int row, const char *col);
+bool row_null (const PGresult *r, int row, const char *col);
+
+/* ==== Users, requests and events ========================================= */
+
+/* The roles of an active user; 0 roles when the user is unknown. */
+int store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_t *err);
+/* The name of the user holding KEY (Z85) into NAME, or "" if none. */
+int store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_error_t *err);
+int store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key, esc_error_t *err);
+int store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err);
+
+/* A request logged earlier under ID, if any. FOUND says whether it was. */
+typedef struct {
+    bool found;
+    const char *user;
+    const uint8_t *request, *reply;
+    size_t request_len, reply_len;
+} logged_request_t;
+int store_request_lookup (store_t *self, arena_t *a, const char *id, logged_request_t *out, esc_error_t *err);
+/* Logs the answer to a request. ALREADY_EXISTS when another server logged
+ * the same id first. */
+int store_request_record (store_t *self, const char *id, const char *user,
+                          const uint8_t *request, size_t request_len,
+                          const uint8_t *reply, size_t reply_len, esc_error_t *err);
+
+/* Takes the event counter's row lock: the first statement of every change,
+ * so that changes commit in sequence order and lock rows in one order. */
+int store_lock_sequence (store_t *self, esc_error_t *err);
+
+typedef struct {
+    const char *type, *actor, *quarter, *account;
+    int64_t escalation_id;      /* 0 if none */
+    const char *data;           /* a JSON object */
+} event_t;
+/* Appends an event with the next sequence number, returned in *seq. */
+int store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err);
+/* The events of an escalation, and of merges into it, in order. */
+int store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err);
+
+/* ==== Quarters, accounts, roadmap ======================================== */
+
+/* The quarter NAME, or with NAME NULL the default quarter (the workflow's
+ * rule over the open quarters); its name goes to *chosen (arena). */
+int store_quarter_resolve (store_t *self, arena_t *a, const char *name, const char **chosen, esc_error_t *err);
+/* The figures the rules need; LOCK takes the quarter's row lock. */
+int store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out, esc_error_t *err);
+int store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor, esc_error_t *err);
+int store_quarter_close (store_t *self, const char *name, esc_error_t *err);
+int store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter **out, esc_error_t *err);
+int store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error_t *err);
+
+int store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor, esc_error_t *err);
+int store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **out, esc_error_t *err);
+int store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err);
+
+int store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd *m,
+                          const char *actor, int64_t *id, esc_error_t *err);
+int store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out, esc_error_t *err);
+int store_roadmap_list (store_t *self, arena_t *a, const char *quarter, Esc__RoadmapList **out, esc_error_t *err);
+/* Facts about roadmap items IDS for a sizing in QUARTER; NOT_FOUND names
+ * the first unknown id. OUT has N entries. */
+int store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids, size_t n,
+                         roadmap_facts_t *out, esc_error_t *err);
+
+/* ==== Escalations ======================================================== */
+
+/* An escalation as the desk needs it to decide, its row locked. */
+typedef struct {
+    escalation_facts_t facts;
+    const char *quarter, *filer, *account;     /* arena */
+    int64_t sizing_id;                          /* 0 if never sized */
+} escalation_ref_t;
+int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out, esc_error_t *err);
+
+int store_escalation_insert (store_t *self, const char *quarter, const Esc__File *m,
+                             const char *filer, int64_t *id, esc_error_t *err);
+/* Moves escalation ID to STATE with REASON (NULL clears it); CLEAR_SIZING
+ * forgets the current sizing (back to filed: it must be sized again). */
+int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,
+                                const char *reason, bool clear_sizing, esc_error_t *err);
+int store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err);
+/* Records a sizing and its displacements and makes it current. */
+int store_sizing_insert (store_t *self, const Esc__Size *m, const char *actor, esc_error_t *err);
+int store_token_spend_insert (store_t *self, const char *quarter, int64_t token_no, int64_t tokens,
+                              int64_t id, const char *actor, const char *note, esc_error_t *err);
+int store_override_insert (store_t *self, int64_t id, const char *actor, const char *reason, esc_error_t *err);
+/* Postpones the still-planned items the current sizing displaces, recording
+ * that escalation ID took them out of plan. */
+int store_postpone_displaced (store_t *self, int64_t id, int64_t sizing_id, esc_error_t *err);
+int store_merge_insert (store_t *self, int64_t id, int64_t into, const char *actor, esc_error_t *err);
+int store_merge_end (store_t *self, int64_t id, const char *actor, esc_error_t *err);
+int store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const char *actor, esc_error_t *err);
+int store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err);
+
+int store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out, esc_error_t *err);
+/* Escalations of QUARTER, optionally only in STATE, of ACCOUNT, filed by
+ * FILER (NULL: no filter), oldest first. */
+int store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *state,
+                           const char *account, const char *filer,
+                           Esc__EscalationList **out, esc_error_t *err);
+
+#endif

@@ -1,0 +1,458 @@
+/* validate.c: the envelope, strings, and each operation's fields. */
+#include "validate.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "keys.h"
+#include "names.h"
+
+/* ==== Small checks ======================================================= */
+
+static bool
+blank (const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+/* A one-line text: no control characters at all. */
+static bool
+single_line (const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char) *s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* Free text may hold newlines and tabs, no other control characters. */
+static bool
+free_text (const char *s)
+{
+    for (; *s; s++)
+        if (((unsigned char) *s < 0x20 && *s != '\n' && *s != '\t' && *s != '\r')
+            || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* ==== Field checks, each naming the field ================================ */
+
+typedef enum { OPTIONAL, REQUIRED } need_t;
+
+static int
+check_text (const char *field, const char *s, size_t max, need_t need,
+            bool one_line, esc_error_t *err)
+{
+    if (!s || blank (s)) {
+        if (need == REQUIRED)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                             "%s is required", field);
+        return 0;
+    }
+    if (strlen (s) > max)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
+                         "%s is longer than %zu bytes", field, max);
+    if (one_line ? !single_line (s) : !free_text (s))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                         "%s holds control characters", field);
+    return 0;
+}
+
+static int
+check_number (const char *field, bool has, int64_t v, int64_t lo, int64_t hi,
+              need_t need, esc_error_t *err)
+{
+    if (!has)
+        return need == REQUIRED
+            ? esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field)
+            : 0;
+    if (v < lo || v > hi)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "OUT_OF_RANGE",
+                         "%s must be between %lld and %lld (got %lld)", field,
+                         (long long) lo, (long long) hi, (long long) v);
+    return 0;
+}
+
+#define ID_MAX 9007199254740991LL       /* 2^53 - 1: exact in any JSON reader */
+
+static int
+check_id (const char *field, bool has, int64_t v, esc_error_t *err)
+{
+    return check_number (field, has, v, 1, ID_MAX, REQUIRED, err);
+}
+
+static int
+check_date (const char *field, const char *s, need_t need, esc_error_t *err)
+{
+    if (!s || !*s)
+        return need == REQUIRED
+            ? esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field)
+            : 0;
+    if (name_check_date (s) != 0)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DATE",
+                         "%s must be a date YYYY-MM-DD", field);
+    return 0;
+}
+
+static int
+check_quarter (const char *field, const char *s, need_t need, esc_error_t *err)
+{
+    if (!s || !*s)
+        return need == REQUIRED
+            ? esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field)
+            : 0;
+    if (name_check_quarter (s) != 0)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_QUARTER",
+                         "%s must name a quarter like 2026Q4", field);
+    return 0;
+}
+
+static int
+check_list_size (const char *field, size_t n, esc_error_t *err)
+{
+    if (n > LIMIT_LIST)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
+                         "%s names more than %d entries", field, LIMIT_LIST);
+    return 0;
+}
+
+static int
+check_account_names (const char *field, char **names, size_t n, esc_error_t *err)
+{
+    if (check_list_size (field, n, err))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (check_text (field, names[i], LIMIT_NAME, REQUIRED, true, err))
+            return -1;
+    return 0;
+}
+
+static int
+check_one_of (const char *field, const char *s, const char *const *allowed,
+              esc_error_t *err)
+{
+    if (!s || !*s)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field);
+    for (const char *const *a = allowed; *a; a++)
+        if (strcmp (s, *a) == 0)
+            return 0;
+    return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                     "%s must be one of the known values, not '%.40s'", field, s);
+}
+
+/* ==== Every string of any message ======================================== */
+
+/* Walks MSG by its descriptor: every string, however deep, must be
+ * well-formed UTF-8 no longer than LIMIT_TEXT. */
+static int
+check_strings (const ProtobufCMessage *msg, esc_error_t *err)
+{
+    const ProtobufCMessageDescriptor *d = msg->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *base = (const char *) msg;
+        if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        size_t n = 1;
+        void *const *items = (void *const *) (base + f->offset);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(const size_t *) (base + f->quantifier_offset);
+            items = *(void *const *const *) (base + f->offset);
+        }
+        else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            if (*(const uint32_t *) (base + f->quantifier_offset) != f->id)
+                continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            const void *item = items[k];
+            if (!item)
+                continue;
+            if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if (check_strings (item, err))
+                    return -1;
+                continue;
+            }
+            size_t len = strlen (item);
+            if (len > LIMIT_TEXT)
+                return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
+                                 "%s is longer than %d bytes", f->name, LIMIT_TEXT);
+            if (!esc_utf8_valid (item, len))
+                return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_UTF8",
+                                 "%s is not valid UTF-8", f->name);
+        }
+    }
+    return 0;
+}
+
+/* ==== Each operation ===================================================== */
+
+static const char *const categories[] = { "feature", "ility", "maintenance", "discovery", NULL };
+static const char *const deals[] = { "won", "lost", NULL };
+
+static int
+check_quarter_open (const Esc__QuarterOpen *m, esc_error_t *err)
+{
+    if (check_quarter ("quarter", m->quarter, REQUIRED, err)
+        || check_date ("starts_on", m->starts_on, OPTIONAL, err)
+        || check_date ("ends_on", m->ends_on, OPTIONAL, err)
+        || check_number ("capacity_hours", m->has_capacity_hours, m->capacity_hours, 1, 10000000, REQUIRED, err)
+        || check_number ("budget_pct", m->has_budget_pct, m->budget_pct, 0, 100, OPTIONAL, err)
+        || check_number ("tokens", m->has_tokens, m->tokens, 0, 1000, OPTIONAL, err)
+        || check_number ("max_token_hours", m->has_max_token_hours, m->max_token_hours, 1, LIMIT_HOURS, OPTIONAL, err)
+        || check_number ("hourly_cost", m->has_hourly_cost, m->hourly_cost, 0, 1000000, OPTIONAL, err))
+        return -1;
+    if (!m->starts_on != !m->ends_on)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DATE",
+                         "starts_on and ends_on go together");
+    if (m->starts_on && strcmp (m->starts_on, m->ends_on) > 0)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DATE",
+                         "ends_on is before starts_on");
+    return 0;
+}
+
+static int
+check_file (const Esc__File *m, esc_error_t *err)
+{
+    if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
+        || check_text ("account", m->account, LIMIT_NAME, REQUIRED, true, err)
+        || check_text ("title", m->title, LIMIT_NAME, REQUIRED, true, err))
+        return -1;
+    if (!m->problem || blank (m->problem))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                         "problem is required: state the customer's problem, not only a solution");
+    return check_text ("problem", m->problem, LIMIT_TEXT, REQUIRED, false, err)
+        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, false, err)
+        || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
+        || check_date ("needed_by", m->needed_by, OPTIONAL, err)
+        || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
+        ? -1 : 0;
+}
+
+static int
+check_refile (const Esc__Refile *m, esc_error_t *err)
+{
+    if (check_id ("id", m->has_id, m->id, err))
+        return -1;
+    if (m->title && check_text ("title", m->title, LIMIT_NAME, REQUIRED, true, err))
+        return -1;
+    if (m->problem && blank (m->problem))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                         "problem cannot be emptied: state the customer's problem");
+    return check_text ("problem", m->problem, LIMIT_TEXT, OPTIONAL, false, err)
+        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, false, err)
+        || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
+        || check_date ("needed_by", m->needed_by, OPTIONAL, err)
+        ? -1 : 0;
+}
+
+static int
+check_op (const Esc__Request *r, esc_error_t *err)
+{
+    switch (r->op_case) {
+    case ESC__REQUEST__OP_QUARTER_OPEN:
+        return check_quarter_open (r->quarter_open, err);
+    case ESC__REQUEST__OP_QUARTER_CLOSE:
+        return check_quarter ("quarter", r->quarter_close->quarter, REQUIRED, err);
+    case ESC__REQUEST__OP_QUARTER_SHOW:
+        return check_quarter ("quarter", r->quarter_show->quarter, OPTIONAL, err);
+    case ESC__REQUEST__OP_ROADMAP_LIST:
+        return check_quarter ("quarter", r->roadmap_list->quarter, OPTIONAL, err);
+    case ESC__REQUEST__OP_QUARTER_LIST:
+    case ESC__REQUEST__OP_ACCOUNT_LIST:
+    case ESC__REQUEST__OP_USER_LIST:
+        return 0;
+    case ESC__REQUEST__OP_ACCOUNT_ADD: {
+        const Esc__AccountAdd *m = r->account_add;
+        return check_text ("name", m->name, LIMIT_NAME, REQUIRED, true, err)
+            || check_number ("arr", m->has_arr, m->arr, 0, LIMIT_MONEY, REQUIRED, err)
+            || check_date ("renewal_on", m->renewal_on, OPTIONAL, err) ? -1 : 0;
+    }
+    case ESC__REQUEST__OP_ROADMAP_ADD: {
+        const Esc__RoadmapAdd *m = r->roadmap_add;
+        return check_quarter ("quarter", m->quarter, OPTIONAL, err)
+            || check_text ("title", m->title, LIMIT_NAME, REQUIRED, true, err)
+            || check_one_of ("category", m->category, categories, err)
+            || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
+            || check_account_names ("waiting", m->waiting, m->n_waiting, err) ? -1 : 0;
+    }
+    case ESC__REQUEST__OP_FILE:
+        return check_file (r->file, err);
+    case ESC__REQUEST__OP_SIZE: {
+        const Esc__Size *m = r->size;
+        if (check_id ("id", m->has_id, m->id, err)
+            || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
+            || check_list_size ("displaces", m->n_displaces, err)
+            || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, false, err))
+            return -1;
+        if (!m->has_viable)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "viable is required");
+        for (size_t i = 0; i < m->n_displaces; i++)
+            if (check_id ("displaces", true, m->displaces[i], err))
+                return -1;
+        return 0;
+    }
+    case ESC__REQUEST__OP_RETURN_ESCALATION:
+    case ESC__REQUEST__OP_DECLINE:
+    case ESC__REQUEST__OP_OVERRIDE: {
+        const Esc__WithReason *m = r->op_case == ESC__REQUEST__OP_RETURN_ESCALATION
+            ? r->return_escalation
+            : r->op_case == ESC__REQUEST__OP_DECLINE ? r->decline : r->override;
+        return check_id ("id", m->has_id, m->id, err)
+            || check_text ("reason", m->reason, LIMIT_TEXT, REQUIRED, false, err) ? -1 : 0;
+    }
+    case ESC__REQUEST__OP_REFILE:
+        return check_refile (r->refile, err);
+    case ESC__REQUEST__OP_WITHDRAW:
+        return check_id ("id", r->withdraw->has_id, r->withdraw->id, err);
+    case ESC__REQUEST__OP_UNMERGE:
+        return check_id ("id", r->unmerge->has_id, r->unmerge->id, err);
+    case ESC__REQUEST__OP_SHOW:
+        return check_id ("id", r->show->has_id, r->show->id, err);
+    case ESC__REQUEST__OP_HISTORY:
+        return check_id ("id", r->history->has_id, r->history->id, err);
+    case ESC__REQUEST__OP_SPEND:
+        return check_id ("id", r->spend->has_id, r->spend->id, err)
+            || check_text ("note", r->spend->note, LIMIT_TEXT, OPTIONAL, false, err) ? -1 : 0;
+    case ESC__REQUEST__OP_DELIVER:
+        return check_id ("id", r->deliver->has_id, r->deliver->id, err)
+            || check_number ("actual_hours", r->deliver->has_actual_hours,
+                             r->deliver->actual_hours, 1, LIMIT_HOURS, REQUIRED, err) ? -1 : 0;
+    case ESC__REQUEST__OP_OUTCOME:
+        return check_id ("id", r->outcome->has_id, r->outcome->id, err)
+            || check_one_of ("deal", r->outcome->deal, deals, err)
+            || check_number ("adopters", r->outcome->has_adopters, r->outcome->adopters,
+                             0, 1000000000, OPTIONAL, err) ? -1 : 0;
+    case ESC__REQUEST__OP_MERGE:
+        return check_id ("id", r->merge->has_id, r->merge->id, err)
+            || check_id ("into", r->merge->has_into, r->merge->into, err) ? -1 : 0;
+    case ESC__REQUEST__OP_LIST: {
+        const Esc__ListFilter *m = r->list;
+        escalation_state_t st;
+        if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
+            || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, true, err))
+            return -1;
+        if (m->state && *m->state && state_parse (m->state, &st) != 0)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                             "state must be an escalation state (filed, sized, ...), not '%.40s'",
+                             m->state);
+        return 0;
+    }
+    case ESC__REQUEST__OP_USER_ADD: {
+        const Esc__UserAdd *m = r->user_add;
+        role_t role;
+        if (!m->name || name_check_user (m->name) != 0)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                             "name must be 1 to 32 of a-z 0-9 _ . - starting with a letter");
+        if (m->n_roles == 0)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "roles is required");
+        if (check_list_size ("roles", m->n_roles, err))
+            return -1;
+        for (size_t i = 0; i < m->n_roles; i++)
+            if (role_parse (m->roles[i], &role) != 0)
+                return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                                 "role must be sales, pm, cro, exec or admin, not '%.40s'",
+                                 m->roles[i]);
+        if (!key_z85_valid (m->public_key))
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_KEY",
+                             "public_key must be a CURVE public key in Z85 (40 characters)");
+        return 0;
+    }
+    case ESC__REQUEST__OP__NOT_SET:
+    default:
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
+                         "the request carries no operation this server knows");
+    }
+}
+
+/* ==== The envelope ======================================================= */
+
+static const struct {
+    Esc__Request__OpCase wire;
+    op_t op;
+} op_map[] = {
+    { ESC__REQUEST__OP_QUARTER_OPEN, OP_QUARTER_OPEN },
+    { ESC__REQUEST__OP_QUARTER_CLOSE, OP_QUARTER_CLOSE },
+    { ESC__REQUEST__OP_QUARTER_SHOW, OP_QUARTER_SHOW },
+    { ESC__REQUEST__OP_QUARTER_LIST, OP_QUARTER_LIST },
+    { ESC__REQUEST__OP_ACCOUNT_ADD, OP_ACCOUNT_ADD },
+    { ESC__REQUEST__OP_ACCOUNT_LIST, OP_ACCOUNT_LIST },
+    { ESC__REQUEST__OP_ROADMAP_ADD, OP_ROADMAP_ADD },
+    { ESC__REQUEST__OP_ROADMAP_LIST, OP_ROADMAP_LIST },
+    { ESC__REQUEST__OP_FILE, OP_FILE },
+    { ESC__REQUEST__OP_SIZE, OP_SIZE },
+    { ESC__REQUEST__OP_RETURN_ESCALATION, OP_RETURN },
+    { ESC__REQUEST__OP_REFILE, OP_REFILE },
+    { ESC__REQUEST__OP_DECLINE, OP_DECLINE },
+    { ESC__REQUEST__OP_WITHDRAW, OP_WITHDRAW },
+    { ESC__REQUEST__OP_SPEND, OP_SPEND },
+    { ESC__REQUEST__OP_OVERRIDE, OP_OVERRIDE },
+    { ESC__REQUEST__OP_DELIVER, OP_DELIVER },
+    { ESC__REQUEST__OP_OUTCOME, OP_OUTCOME },
+    { ESC__REQUEST__OP_MERGE, OP_MERGE },
+    { ESC__REQUEST__OP_UNMERGE, OP_UNMERGE },
+    { ESC__REQUEST__OP_LIST, OP_LIST },
+    { ESC__REQUEST__OP_SHOW, OP_SHOW },
+    { ESC__REQUEST__OP_HISTORY, OP_HISTORY },
+    { ESC__REQUEST__OP_USER_ADD, OP_USER_ADD },
+    { ESC__REQUEST__OP_USER_LIST, OP_USER_LIST },
+};
+
+static bool
+request_id_valid (const char *id)
+{
+    size_t n = id ? strlen (id) : 0;
+    if (n < 8 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z')
+              || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_'))
+            return false;
+    return true;
+}
+
+int
+validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err)
+{
+    *op = OP_COUNT;
+    for (size_t i = 0; i < sizeof op_map / sizeof op_map[0]; i++)
+        if (op_map[i].wire == req->op_case)
+            *op = op_map[i].op;
+    if (!req->has_version || req->version != ESC_PROTOCOL_VERSION)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "UNSUPPORTED_VERSION",
+                         "this server speaks protocol version %d", ESC_PROTOCOL_VERSION);
+    if (!request_id_valid (req->request_id))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_REQUEST_ID",
+                         "request_id must be 8 to 64 of A-Z a-z 0-9 - _");
+    if (*op == OP_COUNT)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
+                         "the request carries no operation this server knows");
+    if (check_strings (&req->base, err))
+        return -1;
+    return check_op (req, err);
+}
+
+Esc__Request *
+validate_request (const uint8_t *data, size_t len, op_t *op, esc_error_t *err)
+{
+    *op = OP_COUNT;
+    if (len > ESC_MAX_MESSAGE) {
+        esc_fail (err, ESC_INVALID_ARGUMENT, "MESSAGE_TOO_LARGE",
+                  "a request may hold at most %d bytes", ESC_MAX_MESSAGE);
+        return NULL;
+    }
+    Esc__Request *req = esc__request__unpack (NULL, len, data);
+    if (!req) {
+        esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_REQUEST",
+                  "the request is not a valid esc.Request message");
+        return NULL;
+    }
+    if (validate_decoded (req, op, err) != 0) {
+        esc__request__free_unpacked (req, NULL);
+        return NULL;
+    }
+    return req;
+}

@@ -1,0 +1,38 @@
+/* validate.h: decoding and checking one request before anything acts on it.
+ *
+ * Pure functions over bytes and decoded messages: the envelope (protocol
+ * version, request id, exactly one known operation), every string in the
+ * message (well-formed UTF-8, within its size limit), and each operation's
+ * own fields (required ones present, numbers in range, dates and names
+ * well-formed). Nothing that fails here reaches the database. */
+#ifndef ESC_VALIDATE_H
+#define ESC_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esc.pb-c.h"
+#include "status.h"
+#include "workflow.h"
+
+#define ESC_PROTOCOL_VERSION 1
+#define ESC_MAX_MESSAGE (64 * 1024)     /* ZMQ_MAXMSGSIZE of escd's sockets */
+
+/* Field limits, in bytes. */
+#define LIMIT_NAME 200                  /* account names, titles */
+#define LIMIT_TEXT 8000                 /* problem, solution, notes, reasons */
+#define LIMIT_LIST 100                  /* entries of a repeated field */
+#define LIMIT_HOURS 100000              /* any one figure of hours */
+#define LIMIT_MONEY 1000000000000000LL  /* ARR, deal value: 10^15 */
+
+/* Decodes and validates one request. Returns the request (free it with
+ * esc__request__free_unpacked (req, NULL)) and its operation in *op, or
+ * NULL with ERR saying what was wrong; *op is OP_COUNT unless the request
+ * decoded and named a known operation. */
+Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
+                                esc_error_t *err);
+
+/* The checks alone, on a decoded request. Returns 0 or -1 with ERR. */
+int validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err);
+
+#endif

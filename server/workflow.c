@@ -1,0 +1,344 @@
+/* workflow.c: the rules of the escalation desk. See workflow.h. */
+#include "workflow.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ==== Names ============================================================== */
+
+static const char *const role_names[ROLE_COUNT] = {
+    "sales", "pm", "cro", "exec", "admin",
+};
+
+const char *
+role_name (role_t role)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (role == 1u << i)
+            return role_names[i];
+    return NULL;
+}
+
+int
+role_parse (const char *name, role_t *role)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (strcmp (name, role_names[i]) == 0) {
+            *role = 1u << i;
+            return 0;
+        }
+    return -1;
+}
+
+int
+role_set_parse (const char *csv, role_set_t *roles)
+{
+    char name[16];
+    *roles = 0;
+    for (const char *p = csv; p && *p;) {
+        size_t n = strcspn (p, ",");
+        role_t role;
+        if (n == 0 || n >= sizeof name)
+            return -1;
+        memcpy (name, p, n);
+        name[n] = '\0';
+        if (role_parse (name, &role) != 0)
+            return -1;
+        *roles |= role;
+        p += n + (p[n] == ',');
+    }
+    return *roles ? 0 : -1;
+}
+
+static const char *const state_names[STATE_COUNT] = {
+    "filed", "sized", "returned", "declined", "withdrawn",
+    "merged", "approved", "delivered", "closed",
+};
+
+const char *
+state_name (escalation_state_t state)
+{
+    return (unsigned) state < STATE_COUNT ? state_names[state] : "unknown";
+}
+
+int
+state_parse (const char *name, escalation_state_t *state)
+{
+    for (int i = 0; i < STATE_COUNT; i++)
+        if (strcmp (name, state_names[i]) == 0) {
+            *state = (escalation_state_t) i;
+            return 0;
+        }
+    return -1;
+}
+
+/* ==== The table of operations ============================================
+ * For each operation: who may do it, whether it changes state, and for the
+ * actions on an escalation, the states it may start from and the state it
+ * leads to (DESIGN section 3). */
+
+#define S(x) (1u << STATE_##x)
+#define ANY_STATE 0u             /* not an escalation action */
+
+typedef struct {
+    const char *name;
+    role_set_t roles;
+    bool changes_state;
+    unsigned from;              /* mask of states; ANY_STATE if none */
+    escalation_state_t to;
+    bool filer_only;            /* only the escalation's filer */
+    bool refused_when_closed;   /* a closed quarter refuses it */
+} op_rule_t;
+
+static const op_rule_t op_rules[OP_COUNT] = {
+    [OP_QUARTER_OPEN]  = { "quarter open",  ROLE_PM, true, ANY_STATE, 0, false, false },
+    [OP_QUARTER_CLOSE] = { "quarter close", ROLE_PM, true, ANY_STATE, 0, false, false },
+    [OP_QUARTER_SHOW]  = { "quarter show",  ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_QUARTER_LIST]  = { "quarter list",  ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_ACCOUNT_ADD]   = { "account add",   ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false },
+    [OP_ACCOUNT_LIST]  = { "account list",  ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_ROADMAP_ADD]   = { "roadmap add",   ROLE_PM, true, ANY_STATE, 0, false, true },
+    [OP_ROADMAP_LIST]  = { "roadmap list",  ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_FILE]          = { "file",          ROLE_SALES, true, ANY_STATE, STATE_FILED, false, true },
+    [OP_SIZE]          = { "size",          ROLE_PM, true, S (FILED) | S (SIZED), STATE_SIZED, false, false },
+    [OP_RETURN]        = { "return",        ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED), STATE_RETURNED, false, false },
+    [OP_REFILE]        = { "refile",        ROLE_SALES, true, S (RETURNED), STATE_FILED, true, true },
+    [OP_DECLINE]       = { "decline",       ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED), STATE_DECLINED, false, false },
+    [OP_WITHDRAW]      = { "withdraw",      ROLE_SALES, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_WITHDRAWN, true, false },
+    [OP_SPEND]         = { "spend",         ROLE_CRO, true, S (SIZED), STATE_APPROVED, false, true },
+    [OP_OVERRIDE]      = { "override",      ROLE_EXEC, true, S (SIZED), STATE_APPROVED, false, true },
+    [OP_DELIVER]       = { "deliver",       ROLE_PM, true, S (APPROVED), STATE_DELIVERED, false, false },
+    [OP_OUTCOME]       = { "outcome",       ROLE_CRO, true, S (DELIVERED), STATE_CLOSED, false, false },
+    [OP_MERGE]         = { "merge",         ROLE_PM, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false, false },
+    [OP_UNMERGE]       = { "unmerge",       ROLE_PM, true, S (MERGED), STATE_FILED, false, false },
+    [OP_LIST]          = { "list",          ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_SHOW]          = { "show",          ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_HISTORY]       = { "history",       ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_USER_ADD]      = { "user add",      ROLE_ADMIN, true, ANY_STATE, 0, false, false },
+    [OP_USER_LIST]     = { "user list",     ROLE_ADMIN, false, ANY_STATE, 0, false, false },
+};
+
+/* States an escalation may be merged into: any that is still live. */
+#define MERGE_TARGETS (S (FILED) | S (SIZED) | S (RETURNED) | S (APPROVED) | S (DELIVERED))
+
+const char *
+op_name (op_t op)
+{
+    return (unsigned) op < OP_COUNT ? op_rules[op].name : "unknown";
+}
+
+role_set_t
+workflow_roles (op_t op)
+{
+    return (unsigned) op < OP_COUNT ? op_rules[op].roles : 0;
+}
+
+bool
+workflow_changes_state (op_t op)
+{
+    return (unsigned) op < OP_COUNT && op_rules[op].changes_state;
+}
+
+int64_t
+workflow_budget_hours (const quarter_facts_t *q)
+{
+    return q->capacity_hours * q->budget_pct / 100;
+}
+
+bool
+workflow_within_budget (const quarter_facts_t *q, int64_t hours)
+{
+    /* exact integer form of committed + hours <= capacity * pct / 100 */
+    return (q->committed_hours + hours) * 100 <= q->capacity_hours * q->budget_pct;
+}
+
+bool
+workflow_within_size (const quarter_facts_t *q, int64_t hours)
+{
+    return hours <= q->max_token_hours;
+}
+
+bool
+workflow_token_left (const quarter_facts_t *q)
+{
+    return q->tokens_spent < q->tokens;
+}
+
+/* ==== Deciding =========================================================== */
+
+/* "pm or cro" into BUF. */
+static const char *
+roles_text (role_set_t roles, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if ((roles & ROLE_ANY) == ROLE_ANY) {
+        snprintf (buf, len, "any role");
+        return buf;
+    }
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (roles & (1u << i)) {
+            size_t used = strlen (buf);
+            snprintf (buf + used, len - used, "%s%s", used ? " or " : "", role_names[i]);
+        }
+    return buf;
+}
+
+/* The states of MASK, "filed or sized", into BUF. */
+static const char *
+states_text (unsigned mask, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < STATE_COUNT; i++)
+        if (mask & (1u << i)) {
+            size_t used = strlen (buf);
+            snprintf (buf + used, len - used, "%s%s", used ? " or " : "", state_names[i]);
+        }
+    return buf;
+}
+
+/* The token rules of DESIGN section 1: viable, a token left, within the
+ * size ceiling, within the remaining one-off budget. */
+static int
+decide_spend (const quarter_facts_t *q, const escalation_facts_t *e, esc_error_t *err)
+{
+    if (!workflow_token_left (q))
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "TOKEN_ALREADY_SPENT",
+                         "the quarter's %lld token%s already spent",
+                         (long long) q->tokens, q->tokens == 1 ? " is" : "s are");
+    if (!workflow_within_size (q, e->hours))
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "SIZE_LIMIT_EXCEEDED",
+                         "escalation %lld is sized at %lld h, over the %lld h a token may buy",
+                         (long long) e->id, (long long) e->hours, (long long) q->max_token_hours);
+    if (!workflow_within_budget (q, e->hours))
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "BUDGET_EXCEEDED",
+                         "approving %lld h would bring one-off work to %lld h, over the budget of %lld h (%lld %% of %lld h)",
+                         (long long) e->hours, (long long) (q->committed_hours + e->hours),
+                         (long long) workflow_budget_hours (q), (long long) q->budget_pct,
+                         (long long) q->capacity_hours);
+    return 0;
+}
+
+static int
+decide_merge (const workflow_case_t *c, esc_error_t *err)
+{
+    const escalation_facts_t *e = c->escalation, *t = c->target;
+    if (!t)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                         "merge needs the escalation to merge into");
+    if (t->id == e->id)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_MERGE_TARGET",
+                         "escalation %lld cannot be merged into itself", (long long) e->id);
+    if (!c->same_quarter)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_MERGE_TARGET",
+                         "escalation %lld is in another quarter than %lld",
+                         (long long) t->id, (long long) e->id);
+    if (!(MERGE_TARGETS & (1u << t->state)))
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_MERGE_TARGET",
+                         "escalation %lld is %s; only a live escalation can take a duplicate",
+                         (long long) t->id, state_name (t->state));
+    return 0;
+}
+
+int
+workflow_permit (op_t op, role_set_t roles, esc_error_t *err)
+{
+    char buf[128];
+    if ((unsigned) op >= OP_COUNT)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
+                         "operation %d is not known", (int) op);
+    if (!(roles & op_rules[op].roles))
+        return esc_fail (err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED",
+                         "%s needs the role %s", op_rules[op].name,
+                         roles_text (op_rules[op].roles, buf, sizeof buf));
+    return 0;
+}
+
+int
+workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t *err)
+{
+    char buf[128];
+    if (workflow_permit (c->op, c->roles, err))
+        return -1;
+    const op_rule_t *rule = &op_rules[c->op];
+
+    const escalation_facts_t *e = c->escalation;
+    if (rule->filer_only && !c->actor_is_filer)
+        return esc_fail (err, ESC_PERMISSION_DENIED, "NOT_FILER",
+                         "only the filer of escalation %lld may %s it",
+                         e ? (long long) e->id : 0LL, rule->name);
+
+    const quarter_facts_t *q = c->quarter;
+    if (rule->refused_when_closed && q && q->closed)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_CLOSED",
+                         "the quarter is closed: no more filings, plans or approvals");
+    if (c->op == OP_QUARTER_CLOSE && q && q->closed)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "the quarter is already closed");
+
+    if (rule->from != ANY_STATE) {
+        if (!e)
+            return esc_fail (err, ESC_INTERNAL, "INTERNAL", "%s needs an escalation", rule->name);
+        if (!(rule->from & (1u << e->state)))
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                             "escalation %lld is %s; %s needs it %s",
+                             (long long) e->id, state_name (e->state), rule->name,
+                             states_text (rule->from, buf, sizeof buf));
+        *next = rule->to;
+    }
+
+    switch (c->op) {
+    case OP_SPEND:
+    case OP_OVERRIDE:
+        if (!e->sized)
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_SIZED",
+                             "escalation %lld has no sizing", (long long) e->id);
+        if (!e->viable)
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_VIABLE",
+                             "product sized escalation %lld as not viable", (long long) e->id);
+        /* an override skips the token, the size ceiling and the budget */
+        return c->op == OP_SPEND ? decide_spend (q, e, err) : 0;
+    case OP_MERGE:
+        return decide_merge (c, err);
+    default:
+        return 0;
+    }
+}
+
+/* ==== Displacement and the default quarter =============================== */
+
+int
+workflow_check_displacement (const roadmap_facts_t *item, esc_error_t *err)
+{
+    if (!item->same_quarter)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DISPLACEMENT",
+                         "roadmap item %lld is planned in another quarter", (long long) item->id);
+    if (item->state != ROADMAP_PLANNED)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_DISPLACEMENT",
+                         "roadmap item %lld is %s; only planned work can be displaced",
+                         (long long) item->id,
+                         item->state == ROADMAP_POSTPONED ? "already postponed" : "done");
+    return 0;
+}
+
+int
+workflow_default_quarter (const open_quarter_t *open, size_t n, esc_error_t *err)
+{
+    int holding = -1;
+    for (size_t i = 0; i < n; i++)
+        if (open[i].holds_today) {
+            if (holding >= 0)
+                return esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_REQUIRED",
+                                 "open quarters %s and %s both hold today; name one with --quarter",
+                                 open[holding].name, open[i].name);
+            holding = (int) i;
+        }
+    if (holding >= 0)
+        return holding;
+    if (n == 1)
+        return 0;
+    if (n == 0)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "NO_OPEN_QUARTER",
+                         "no quarter is open; a PM opens one with 'esc quarter open'");
+    return esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_REQUIRED",
+                     "%zu quarters are open and none holds today; name one with --quarter", n);
+}

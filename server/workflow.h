@@ -1,0 +1,147 @@
+/* workflow.h: the rules of the escalation desk, as plain functions.
+ *
+ * Every rule of DESIGN sections 1 and 3 lives here once: which role may do
+ * what, which state an escalation must be in for each action and which
+ * state it moves to, the token, the size ceiling, the one-off budget, closed
+ * quarters, merge targets, displaceable roadmap items, and the choice of
+ * the default quarter. Nothing here does I/O: the desk loads the facts from
+ * the store, asks here, and writes what was decided. */
+#ifndef ESC_WORKFLOW_H
+#define ESC_WORKFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* ---- Roles ---------------------------------------------------------------*/
+
+typedef enum {
+    ROLE_SALES = 1u << 0,
+    ROLE_PM = 1u << 1,
+    ROLE_CRO = 1u << 2,
+    ROLE_EXEC = 1u << 3,
+    ROLE_ADMIN = 1u << 4,
+} role_t;
+
+typedef unsigned role_set_t;
+#define ROLE_ANY (ROLE_SALES | ROLE_PM | ROLE_CRO | ROLE_EXEC | ROLE_ADMIN)
+#define ROLE_COUNT 5
+
+/* "sales", "pm", ...; NULL for anything but a single role. */
+const char *role_name (role_t role);
+/* 0 and the role for a known name, else -1. */
+int role_parse (const char *name, role_t *role);
+/* "sales,pm" into a set. Returns 0, or -1 at the first unknown name. */
+int role_set_parse (const char *csv, role_set_t *roles);
+
+/* ---- Operations ----------------------------------------------------------*/
+
+typedef enum {
+    OP_QUARTER_OPEN, OP_QUARTER_CLOSE, OP_QUARTER_SHOW, OP_QUARTER_LIST,
+    OP_ACCOUNT_ADD, OP_ACCOUNT_LIST, OP_ROADMAP_ADD, OP_ROADMAP_LIST,
+    OP_FILE, OP_SIZE, OP_RETURN, OP_REFILE, OP_DECLINE, OP_WITHDRAW,
+    OP_SPEND, OP_OVERRIDE, OP_DELIVER, OP_OUTCOME, OP_MERGE, OP_UNMERGE,
+    OP_LIST, OP_SHOW, OP_HISTORY, OP_USER_ADD, OP_USER_LIST,
+    OP_COUNT
+} op_t;
+
+/* The operation's name as the command line spells it ("return", "spend"). */
+const char *op_name (op_t op);
+/* Which roles may perform OP: the one authorisation table. */
+role_set_t workflow_roles (op_t op);
+/* Whether ROLES may perform OP at all. Returns 0, or -1 with
+ * PERMISSION_DENIED naming the roles that may. */
+int workflow_permit (op_t op, role_set_t roles, esc_error_t *err);
+/* True when OP changes state (and so is logged for idempotent retries and
+ * emits an event). */
+bool workflow_changes_state (op_t op);
+
+/* ---- Escalation states ---------------------------------------------------*/
+
+typedef enum {
+    STATE_FILED, STATE_SIZED, STATE_RETURNED, STATE_DECLINED, STATE_WITHDRAWN,
+    STATE_MERGED, STATE_APPROVED, STATE_DELIVERED, STATE_CLOSED,
+    STATE_COUNT
+} escalation_state_t;
+
+const char *state_name (escalation_state_t state);
+int state_parse (const char *name, escalation_state_t *state);
+
+/* ---- Facts the rules need ------------------------------------------------*/
+
+typedef struct {
+    bool closed;
+    int64_t capacity_hours;
+    int64_t budget_pct;
+    int64_t tokens;
+    int64_t tokens_spent;
+    int64_t max_token_hours;
+    int64_t committed_hours;    /* sized hours of approved one-offs */
+} quarter_facts_t;
+
+typedef struct {
+    int64_t id;
+    escalation_state_t state;
+    bool sized;                 /* has a current sizing */
+    int64_t hours;              /* of the current sizing */
+    bool viable;
+} escalation_facts_t;
+
+/* One proposed action. Quarter-level operations leave escalation NULL. */
+typedef struct {
+    op_t op;
+    role_set_t roles;                       /* the actor's roles */
+    bool actor_is_filer;                    /* the actor filed the escalation */
+    const quarter_facts_t *quarter;         /* the quarter acted in */
+    const escalation_facts_t *escalation;   /* the escalation acted on */
+    const escalation_facts_t *target;       /* merge: the one it folds into */
+    bool same_quarter;                      /* merge: target in the same quarter */
+} workflow_case_t;
+
+/* Decides one action. Returns 0 when it may go ahead, with the escalation's
+ * next state in *next (unchanged for quarter-level operations), or -1 with
+ * the status, the rule's reason and a message in ERR. Checks, in order: the
+ * role, the filer, a closed quarter, the state, then the action's own rules
+ * (viability, tokens, size ceiling, budget, merge target). */
+int workflow_decide (const workflow_case_t *c, escalation_state_t *next,
+                     esc_error_t *err);
+
+/* The one-off budget of a quarter, in hours (rounded down). */
+int64_t workflow_budget_hours (const quarter_facts_t *q);
+/* True when approving HOURS more keeps one-off work within the budget. */
+bool workflow_within_budget (const quarter_facts_t *q, int64_t hours);
+/* True when HOURS is within the size a token may buy. */
+bool workflow_within_size (const quarter_facts_t *q, int64_t hours);
+/* True when the quarter has a token left to spend. */
+bool workflow_token_left (const quarter_facts_t *q);
+
+/* ---- Displacement --------------------------------------------------------*/
+
+typedef enum { ROADMAP_PLANNED, ROADMAP_POSTPONED, ROADMAP_DONE } roadmap_state_t;
+
+typedef struct {
+    int64_t id;
+    bool same_quarter;          /* in the escalation's quarter */
+    roadmap_state_t state;
+} roadmap_facts_t;
+
+/* A sizing may name as displaced only planned items of its own quarter.
+ * Returns 0, or -1 with ERR naming the item. */
+int workflow_check_displacement (const roadmap_facts_t *item, esc_error_t *err);
+
+/* ---- Default quarter -----------------------------------------------------*/
+
+typedef struct {
+    const char *name;
+    bool holds_today;           /* starts_on <= today <= ends_on */
+} open_quarter_t;
+
+/* A command without --quarter acts on the open quarter whose dates hold
+ * today; failing that, the only open quarter; failing that, it asks.
+ * OPEN lists the open quarters. Returns the index of the choice, or -1 with
+ * ERR saying why none could be chosen. */
+int workflow_default_quarter (const open_quarter_t *open, size_t n, esc_error_t *err);
+
+#endif

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# auth.sh: who may talk to escd, and what a client sees when it cannot:
+# unknown keys refused (exit 4), a missing server gives exit 5 within the
+# timeout, users managed by an admin, retried request ids answered once,
+# one log line per request, and a clean stop on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+
+init_server
+add_cast
+start_escd main
+ok pat quarter open 2031Q2 --capacity-hours 1000
+
+say "a key the server does not know is refused"
+"$ESC" keygen mallory >/dev/null
+refused 4 UNAUTHENTICATED mallory quarter list
+grep -q "mallory" "$WORK/escd-main.log" && fail "an unknown key reached the desk"
+
+say "a client with the wrong server key gets nothing"
+set +e
+OUT=$("$ESC" --as alice --server-key "$(${ESC} keygen wrongserver)" --timeout 1 quarter list 2>&1)
+RC=$?
+set -e
+[ "$RC" -eq 4 ] || [ "$RC" -eq 5 ] || fail "wrong server key: exit $RC ($OUT)"
+
+say "an unreachable server: exit 5 within the timeout"
+start=$(date +%s%N)
+refused 5 TIMEOUT alice --endpoint tcp://127.0.0.1:9 --timeout 1 quarter list
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed" -lt 2500 ] || fail "a 1 s timeout took $elapsed ms"
+start=$(date +%s%N)
+ESC_TIMEOUT=0.5 refused 5 TIMEOUT alice --endpoint tcp://127.0.0.1:9 quarter list
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed" -lt 2000 ] || fail "ESC_TIMEOUT=0.5 took $elapsed ms"
+
+say "identities"
+expect 2 nobody quarter list
+case "$ERR" in *"no key for nobody"*) ;; *) fail "missing key: $ERR" ;; esac
+expect 2 alice --server-key short quarter list
+case "$ERR" in *"not a Z85 key"*) ;; *) fail "bad server key: $ERR" ;; esac
+
+say "users are managed by an admin"
+KEY=$("$ESC" keygen dana)
+refused 4 PERMISSION_DENIED pat user add dana --role sales --key "$KEY"
+refused 1 INVALID_ARGUMENT ada user add dana --role sales,ceo --key "$KEY"
+refused 1 INVALID_KEY ada user add dana --role sales --key notakey
+refused 4 UNAUTHENTICATED dana quarter list
+ok ada user add dana --role sales,pm --key "$KEY"
+same "$(field dana quarter show 2031Q2 '.name')" 2031Q2 "the new user is admitted"
+ok dana account add Dunder --arr 5
+refused 1 USER_EXISTS ada user add dana --role sales --key "$("$ESC" keygen dana2)"
+refused 4 PERMISSION_DENIED dana user list
+same "$(field ada user list '[.[]|select(.name=="dana")|.roles|join(",")][0]')" "sales,pm" "dana's roles"
+
+say "a retried request id is answered with the first answer"
+ok alice account add Acme --arr 1
+ok alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
+FIRST=$OUT
+ok alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
+same "$OUT" "$FIRST" "the retry's answer"
+same "$(sql "SELECT count(*) FROM escalation")" 1 "escalations after a retry"
+refused 1 REQUEST_ID_REUSED alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T2 --problem P
+refused 1 REQUEST_ID_REUSED bob --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
+refused 1 INVALID_REQUEST_ID alice --request-id "bad id" quarter list
+grep -q "alice file OK .*(retry)" "$WORK/escd-main.log" || fail "the retry was not logged as one"
+same "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed'")" 1 "events after a retry"
+
+say "one log line per request: user, operation, outcome, duration"
+grep -Eq '^escd: alice file OK [0-9.]+ms$' "$WORK/escd-main.log" || fail "no log line for alice's filing"
+grep -Eq '^escd: pat user add PERMISSION_DENIED PERMISSION_DENIED [0-9.]+ms$' "$WORK/escd-main.log" \
+    || fail "no log line for pat's refused user add"
+
+say "SIGTERM: a clean stop"
+kill -TERM "$PID_main"
+set +e
+wait "$PID_main"
+RC=$?
+set -e
+same "$RC" 0 "escd's exit status after SIGTERM"
+grep -q "escd: stopping" "$WORK/escd-main.log" || fail "no clean stop logged"
+refused 5 TIMEOUT alice --timeout 0.5 quarter list
+echo "auth: all steps passed"

@@ -1,0 +1,163 @@
+# lib.sh: what every end-to-end story needs: a database of its own in the
+# test cluster, escd serving it, one identity per role, and assertions that
+# say what went wrong. Source it from a story; it cleans up on exit.
+set -euo pipefail
+
+: "${ESC_BUILD:?run through ctest (ESC_BUILD names the build directory)}"
+: "${ESC_PG_DIR:?run through ctest (ESC_PG_DIR names the test cluster)}"
+: "${ESC_SOURCE:?run through ctest}"
+
+ESC=$ESC_BUILD/esc
+ESCD=$ESC_BUILD/escd
+STORY=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/esc-$STORY.XXXXXX")
+DBNAME="esc_${STORY}_$$"
+DB=$("$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" "$DBNAME")
+export ESC_HOME=$WORK/client
+unset ESC_USER ESC_ENDPOINT ESC_SERVER_KEY ESC_TIMEOUT
+ESCD_PIDS=()
+FAILED=0
+
+say() { printf '== %s\n' "$*"; }
+
+cleanup() {
+    local rc=$? status
+    # every escd must stop cleanly: under the sanitizers a leak or an error
+    # shows as a non-zero exit here
+    for pid in "${ESCD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${ESCD_PIDS[@]}"; do
+        status=0
+        wait "$pid" 2>/dev/null || status=$?
+        if [ "$status" -ne 0 ] && [ "$status" -ne 127 ]; then
+            echo "FAIL: escd (pid $pid) exited with status $status" >&2
+            rc=1
+        fi
+    done
+    if [ "$rc" -ne 0 ] || [ "$FAILED" -ne 0 ]; then
+        for log in "$WORK"/escd*.log; do
+            [ -f "$log" ] && { echo "---- $log (last 40 lines)"; tail -n 40 "$log"; }
+        done
+    fi
+    psql "$(dirname_url)" -qc "DROP DATABASE IF EXISTS \"$DBNAME\"" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+
+# The URL of the cluster's maintenance database.
+dirname_url() { printf '%s' "$DB" | sed "s|/$DBNAME?|/postgres?|"; }
+
+fail() {
+    FAILED=1
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# sql QUERY: one value from the story's database.
+sql() { psql "$DB" -XAtqc "$1"; }
+
+# ---- escd ------------------------------------------------------------------
+
+# init_server: migrations and the server key; exports ESC_SERVER_KEY.
+init_server() {
+    ESC_SERVER_KEY=$("$ESCD" init --db "$DB" --home "$WORK/server" 2>"$WORK/init.log") \
+        || { cat "$WORK/init.log"; fail "escd init"; }
+    export ESC_SERVER_KEY
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_escd NAME [ARGS]: serves on a free port; the endpoint goes to
+# ENDPOINT_<NAME> and, for the first server, to ESC_ENDPOINT.
+start_escd() {
+    local name=$1; shift
+    local port pid log="$WORK/escd-$name.log"
+    for _ in $(seq 1 20); do
+        port=$((20000 + RANDOM % 20000))
+        port_free "$port" || continue
+        "$ESCD" run --db "$DB" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" "$@" \
+            >>"$log" 2>&1 &
+        pid=$!
+        for _ in $(seq 1 100); do
+            grep -q "serving requests" "$log" 2>/dev/null && break
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        if kill -0 "$pid" 2>/dev/null && grep -q "serving requests" "$log"; then
+            ESCD_PIDS+=("$pid")
+            printf -v "ENDPOINT_$name" '%s' "tcp://127.0.0.1:$port"
+            printf -v "PID_$name" '%s' "$pid"
+            [ -n "${ESC_ENDPOINT:-}" ] || export ESC_ENDPOINT="tcp://127.0.0.1:$port"
+            return 0
+        fi
+        wait "$pid" 2>/dev/null || true
+    done
+    cat "$log"
+    fail "escd $name did not start"
+}
+
+# add_user NAME ROLES: a keypair here and the user in the database.
+add_user() {
+    local key
+    key=$("$ESC" keygen "$1") || fail "keygen $1"
+    "$ESCD" user add "$1" --role "$2" --key "$key" --db "$DB" 2>>"$WORK/init.log" \
+        || fail "escd user add $1"
+}
+
+# The cast of every story: two of sales and of cro, one of each other role.
+add_cast() {
+    add_user alice sales
+    add_user bob sales
+    add_user pat pm
+    add_user carol cro
+    add_user chris cro
+    add_user evan exec
+    add_user ada admin
+}
+
+# ---- running esc and checking what it said ---------------------------------
+
+# run_esc USER ARGS...: runs esc as USER; OUT, ERR and RC hold the result.
+run_esc() {
+    local user=$1; shift
+    set +e
+    OUT=$("$ESC" --as "$user" "$@" 2>"$WORK/stderr")
+    RC=$?
+    set -e
+    ERR=$(cat "$WORK/stderr")
+}
+
+# expect CODE USER ARGS...: runs esc and insists on its exit code.
+expect() {
+    local code=$1; shift
+    run_esc "$@"
+    [ "$RC" -eq "$code" ] || fail "esc --as $* exited $RC, expected $code
+stdout: $OUT
+stderr: $ERR"
+}
+
+# ok USER ARGS...: expect 0.
+ok() { expect 0 "$@"; }
+
+# refused CODE REASON USER ARGS...: the exit code and the rule named on
+# stderr as "esc: REASON: message".
+refused() {
+    local code=$1 reason=$2; shift 2
+    expect "$code" "$@"
+    case "$ERR" in
+        "esc: $reason: "*) ;;
+        *) fail "esc --as $* said '$ERR', expected the reason $reason" ;;
+    esac
+}
+
+# same ACTUAL EXPECTED WHAT
+same() {
+    [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+# json_of USER ARGS... FILTER: a jq FILTER over esc --json output.
+field() {
+    local filter=${*: -1}
+    ok "${@:1:$#-1}" --json
+    printf '%s' "$OUT" | jq -r "$filter"
+}

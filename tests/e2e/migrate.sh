@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# migrate.sh: migrations apply once each, in order, even from two processes
+# at once; the schema itself refuses what the rules forbid, whatever the C
+# code does.
+. "$(dirname "$0")/lib.sh"
+
+say "two migrators at once, then a third"
+"$ESCD" migrate --db "$DB" 2>"$WORK/m1.log" &
+P1=$!
+"$ESCD" migrate --db "$DB" 2>"$WORK/m2.log" &
+P2=$!
+wait "$P1" || { cat "$WORK/m1.log"; fail "first migrator"; }
+wait "$P2" || { cat "$WORK/m2.log"; fail "second migrator"; }
+N=$(ls "$ESC_SOURCE"/sql/[0-9][0-9][0-9]_*.sql | wc -l)
+same "$(sql "SELECT count(*) FROM schema_migration")" "$N" "applied migrations"
+same "$(sql "SELECT count(DISTINCT version) FROM schema_migration")" "$N" "each once"
+APPLIED=$(cat "$WORK/m1.log" "$WORK/m2.log" | grep -o '[0-9]* migrations\? applied' | awk '{s += $1} END {print s}')
+same "$APPLIED" "$N" "migrations applied between the two"
+"$ESCD" migrate --db "$DB" 2>"$WORK/m3.log"
+grep -q "0 migrations applied" "$WORK/m3.log" || fail "a third run applied something: $(cat "$WORK/m3.log")"
+init_server
+same "$(sql "SELECT count(*) FROM schema_migration")" "$N" "init applies nothing more"
+
+say "escd run refuses a database with pending migrations"
+psql "$(dirname_url)" -qc "CREATE DATABASE \"${DBNAME}_empty\"" >/dev/null
+EMPTY=$(printf '%s' "$DB" | sed "s|/$DBNAME?|/${DBNAME}_empty?|")
+set +e
+timeout 10 "$ESCD" run --db "$EMPTY" --home "$WORK/server" --bind tcp://127.0.0.1:0 2>"$WORK/run.log"
+RC=$?
+set -e
+psql "$(dirname_url)" -qc "DROP DATABASE \"${DBNAME}_empty\"" >/dev/null
+same "$RC" 1 "escd run on an unmigrated database"
+grep -q "pending migrations" "$WORK/run.log" || fail "no reason given: $(cat "$WORK/run.log")"
+
+say "the database caps token spends by itself"
+# must_fail SQL: the statement is refused by a constraint
+must_fail() {
+    if psql "$DB" -Xqc "$1" >/dev/null 2>"$WORK/sql.err"; then
+        fail "the database accepted: $1"
+    fi
+    grep -Eq "violates|invalid input value" "$WORK/sql.err" || fail "unexpected error for $1: $(cat "$WORK/sql.err")"
+}
+psql "$DB" -Xq -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO app_user (name, public_key) VALUES ('pat', repeat('k', 40));
+INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, tokens, opened_by)
+     VALUES ('2030Q1', '2030-01-01', '2030-03-31', 1000, 1, 'pat');
+INSERT INTO account (name, arr, created_by) VALUES ('Acme', 1, 'pat');
+INSERT INTO escalation (quarter, account_id, filer, title, problem)
+     SELECT '2030Q1', id, 'pat', 't' || g, 'p' FROM account, generate_series(1, 3) g;
+INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by)
+     VALUES ('2030Q1', 1, 1, 1, 'pat');
+SQL
+must_fail "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by) VALUES ('2030Q1', 1, 1, 2, 'pat')"
+must_fail "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by) VALUES ('2030Q1', 2, 1, 2, 'pat')"
+must_fail "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by) VALUES ('2030Q1', 2, 2, 2, 'pat')"
+must_fail "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by) VALUES ('2030Q1', 0, 1, 2, 'pat')"
+must_fail "UPDATE quarter SET tokens = 0 WHERE name = '2030Q1'"
+same "$(sql "SELECT count(*) FROM token_spend")" 1 "spends after the attempts"
+
+say "concurrent spends straight into the database: one wins"
+for i in 2 3; do
+    psql "$DB" -Xqc "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by)
+                     VALUES ('2030Q1', 1, 1, $i, 'pat')" >/dev/null 2>&1 &
+done
+wait || true
+same "$(sql "SELECT count(*) FROM token_spend")" 1 "spends after a direct race"
+
+say "states, hours and references are constrained"
+must_fail "UPDATE escalation SET state = 'pending' WHERE id = 2"
+must_fail "UPDATE escalation SET state = 'sized' WHERE id = 2"
+must_fail "INSERT INTO sizing (escalation_id, sized_by, hours, viable) VALUES (2, 'pat', 0, true)"
+must_fail "INSERT INTO sizing (escalation_id, sized_by, hours, viable) VALUES (2, 'pat', -4, true)"
+must_fail "INSERT INTO roadmap_item (quarter, title, category, hours, created_by) VALUES ('2030Q1', 'x', 'fun', 5, 'pat')"
+must_fail "INSERT INTO escalation (quarter, account_id, filer, title, problem) VALUES ('2030Q1', 1, 'pat', 't', '  ')"
+must_fail "INSERT INTO escalation (quarter, account_id, filer, title, problem) VALUES ('2030Q1', 99, 'pat', 't', 'p')"
+must_fail "INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, opened_by) VALUES ('2030Q5', '2030-01-01', '2030-03-31', 1, 'pat')"
+must_fail "INSERT INTO override (escalation_id, overridden_by, reason) VALUES (2, 'pat', '')"
+psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "INSERT INTO sizing (escalation_id, sized_by, hours, viable) VALUES (3, 'pat', 5, true)"
+must_fail "UPDATE escalation SET sizing_id = (SELECT id FROM sizing WHERE escalation_id = 3) WHERE id = 2"
+echo "migrate: all steps passed"

@@ -1,0 +1,187 @@
+/* test_common.c: the code esc and escd share: JSON, UTF-8, arena, keys,
+ * names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "json.h"
+#include "keys.h"
+#include "names.h"
+#include "status.h"
+
+static void
+test_json_document (void **state)
+{
+    (void) state;
+    json_t j;
+    json_init (&j);
+    json_object_begin (&j);
+    json_kv_int (&j, "id", 42);
+    json_kv_string (&j, "title", "say \"hi\"\\\n\tnow\x01");
+    json_kv_string (&j, "none", NULL);
+    json_kv_bool (&j, "viable", true);
+    json_key (&j, "displaces");
+    json_array_begin (&j);
+    json_int (&j, 1);
+    json_int (&j, -2);
+    json_array_begin (&j);
+    json_array_end (&j);
+    json_array_end (&j);
+    json_key (&j, "data");
+    json_raw (&j, "{\"a\": 1}");
+    json_key (&j, "empty");
+    json_raw (&j, "");
+    json_kv_string (&j, "utf8", "日本");
+    json_object_end (&j);
+    assert_string_equal (json_text (&j),
+        "{\"id\":42,\"title\":\"say \\\"hi\\\"\\\\\\n\\tnow\\u0001\",\"none\":null,"
+        "\"viable\":true,\"displaces\":[1,-2,[]],\"data\":{\"a\": 1},\"empty\":null,"
+        "\"utf8\":\"日本\"}");
+    json_release (&j);
+    json_init (&j);
+    json_array_begin (&j);
+    for (int i = 0; i < 1000; i++)
+        json_int (&j, INT64_MIN);
+    json_array_end (&j);
+    assert_int_equal (strlen (json_text (&j)), 2 + 1000 * 20 + 999);
+    json_release (&j);
+}
+
+static void
+test_utf8 (void **state)
+{
+    (void) state;
+    static const struct { const char *s; bool ok; } cases[] = {
+        { "", true }, { "plain", true }, { "é", true }, { "€", true }, { "😀", true },
+        { "\xc3", false }, { "\xc3\x28", false }, { "\xa0", false },
+        { "\xe2\x82", false }, { "\xf0\x9f\x98", false },
+        { "\xc0\x80", false },                  /* overlong NUL */
+        { "\xe0\x80\xaf", false },              /* overlong '/' */
+        { "\xed\xa0\x80", false },              /* surrogate */
+        { "\xf4\x90\x80\x80", false },          /* above U+10FFFF */
+        { "\xf8\x88\x80\x80\x80", false },      /* 5-byte form */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal (esc_utf8_valid (cases[i].s, strlen (cases[i].s)), cases[i].ok);
+    assert_false (esc_utf8_valid ("a\0b", 3));   /* embedded NUL */
+}
+
+static void
+test_arena (void **state)
+{
+    (void) state;
+    arena_t *a = arena_new ();
+    char *s = arena_strdup (a, "hello");
+    assert_string_equal (s, "hello");
+    assert_null (arena_strdup (a, NULL));
+    assert_string_equal (arena_printf (a, "%d-%s", 7, "x"), "7-x");
+    for (int i = 0; i < 1000; i++) {
+        uint64_t *p = arena_alloc (a, 24);
+        assert_int_equal ((uintptr_t) p % _Alignof (max_align_t), 0);
+        assert_int_equal (p[0] | p[1] | p[2], 0);
+        p[0] = p[1] = p[2] = ~0ull;
+    }
+    void *big = arena_alloc (a, 100000);
+    memset (big, 1, 100000);
+    arena_destroy (&a);
+    assert_null (a);
+    arena_destroy (&a);                         /* a no-op */
+}
+
+static void
+test_keys (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/esc-keys-XXXXXX", path[64], err[256];
+    assert_non_null (mkdtemp (dir));
+    snprintf (path, sizeof path, "%s/alice.key", dir);
+    keypair_t kp, back;
+    assert_int_equal (keypair_generate (&kp), 0);
+    assert_true (key_z85_valid (kp.public_key));
+    assert_true (key_z85_valid (kp.secret_key));
+    assert_int_equal (keypair_save (&kp, path, "alice", err, sizeof err), 0);
+    struct stat st;
+    assert_int_equal (stat (path, &st), 0);
+    assert_int_equal (st.st_mode & 0777, 0600);
+    assert_int_equal (keypair_save (&kp, path, "alice", err, sizeof err), -1);
+    assert_non_null (strstr (err, "already exists"));
+    assert_int_equal (keypair_load (&back, path, err, sizeof err), 0);
+    assert_string_equal (back.public_key, kp.public_key);
+    assert_string_equal (back.secret_key, kp.secret_key);
+
+    FILE *f = fopen (path, "w");
+    fputs ("public-key = nonsense\n", f);
+    fclose (f);
+    assert_int_equal (keypair_load (&back, path, err, sizeof err), -1);
+    assert_non_null (strstr (err, "not a key file"));
+    unlink (path);
+    assert_int_equal (keypair_load (&back, path, err, sizeof err), -1);
+    rmdir (dir);
+
+    assert_false (key_z85_valid (NULL));
+    assert_false (key_z85_valid ("too short"));
+    assert_false (key_z85_valid ("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"));  /* not Z85 */
+}
+
+static void
+test_names (void **state)
+{
+    (void) state;
+    assert_int_equal (name_check_quarter ("2026Q4"), 0);
+    assert_int_equal (name_check_quarter ("2026Q0"), -1);
+    assert_int_equal (name_check_quarter ("2026q4"), -1);
+    assert_int_equal (name_check_quarter ("26Q4"), -1);
+    assert_int_equal (name_check_quarter (NULL), -1);
+    assert_int_equal (name_check_date ("2026-12-31"), 0);
+    assert_int_equal (name_check_date ("2024-02-29"), 0);
+    assert_int_equal (name_check_date ("2100-02-29"), -1);
+    assert_int_equal (name_check_date ("2000-02-29"), 0);
+    assert_int_equal (name_check_date ("2026-13-01"), -1);
+    assert_int_equal (name_check_date ("2026-04-31"), -1);
+    assert_int_equal (name_check_date ("2026-4-30"), -1);
+    assert_int_equal (name_check_date ("1899-01-01"), -1);
+    assert_int_equal (name_check_user ("alice"), 0);
+    assert_int_equal (name_check_user ("a.b-c_9"), 0);
+    assert_int_equal (name_check_user ("Alice"), -1);
+    assert_int_equal (name_check_user ("9lives"), -1);
+    assert_int_equal (name_check_user (""), -1);
+    assert_int_equal (name_check_user ("../etc"), -1);
+    assert_int_equal (name_check_user ("abcdefghijklmnopqrstuvwxyz0123456"), -1);
+}
+
+static void
+test_status (void **state)
+{
+    (void) state;
+    esc_error_t err;
+    assert_int_equal (esc_fail (&err, ESC_NOT_FOUND, "X_NOT_FOUND", "x %d", 3), -1);
+    assert_int_equal (err.status, ESC_NOT_FOUND);
+    assert_string_equal (err.message, "x 3");
+    esc_error_clear (&err);
+    assert_int_equal (err.status, ESC_OK);
+    assert_null (err.reason);
+    assert_string_equal (esc_status_name (ESC_UNAVAILABLE), "UNAVAILABLE");
+    assert_string_equal (esc_status_name (99), "UNKNOWN");
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_json_document),
+        cmocka_unit_test (test_utf8),
+        cmocka_unit_test (test_arena),
+        cmocka_unit_test (test_keys),
+        cmocka_unit_test (test_names),
+        cmocka_unit_test (test_status),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

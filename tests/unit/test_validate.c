@@ -1,0 +1,320 @@
+/* test_validate.c: every request is checked before anything acts on it.
+ *
+ * Builds requests as a client would (and as a hostile one might), packs
+ * them, and checks that validate_request accepts the good ones and refuses
+ * the bad ones with the reason and the field named. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+/* Packs REQ and validates the bytes. Returns 0 or -1 with ERR; *OP set. */
+static int
+check (Esc__Request *req, op_t *op, esc_error_t *err)
+{
+    size_t len = esc__request__get_packed_size (req);
+    uint8_t *buf = malloc (len + 1);
+    esc__request__pack (req, buf);
+    esc_error_clear (err);
+    Esc__Request *back = validate_request (buf, len, op, err);
+    free (buf);
+    if (!back)
+        return -1;
+    esc__request__free_unpacked (back, NULL);
+    return 0;
+}
+
+static void
+envelope (Esc__Request *req)
+{
+    esc__request__init (req);
+    req->request_id = "0123456789abcdef";
+    req->has_version = true;
+    req->version = ESC_PROTOCOL_VERSION;
+}
+
+static void
+assert_refused (int rc, const esc_error_t *err, const char *reason, const char *mentions)
+{
+    assert_int_equal (rc, -1);
+    assert_string_equal (err->reason, reason);
+    if (mentions && !strstr (err->message, mentions))
+        fail_msg ("message '%s' does not mention '%s'", err->message, mentions);
+}
+
+/* A filing with everything right, to spoil one field at a time. */
+static void
+good_file (Esc__Request *req, Esc__File *f)
+{
+    envelope (req);
+    esc__file__init (f);
+    f->account = "Acme";
+    f->title = "Custom export";
+    f->problem = "Finance cannot reconcile invoices";
+    req->op_case = ESC__REQUEST__OP_FILE;
+    req->file = f;
+}
+
+static void
+test_good_file (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    good_file (&req, &f);
+    op_t op;
+    esc_error_t err;
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_FILE);
+}
+
+static void
+test_problem_required (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    op_t op;
+    esc_error_t err;
+    good_file (&req, &f);
+    f.problem = NULL;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "problem");
+    f.problem = "  \n\t ";
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "problem");
+    good_file (&req, &f);
+    f.title = "";
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "title");
+}
+
+static void
+test_strings (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    op_t op;
+    esc_error_t err;
+    good_file (&req, &f);
+    f.problem = "caf\xc3";                      /* cut in the middle of é */
+    assert_refused (check (&req, &op, &err), &err, "INVALID_UTF8", "problem");
+    f.problem = "\xed\xa0\x80";                 /* a UTF-16 surrogate */
+    assert_refused (check (&req, &op, &err), &err, "INVALID_UTF8", "problem");
+    f.problem = "\xc0\xaf";                     /* an overlong '/' */
+    assert_refused (check (&req, &op, &err), &err, "INVALID_UTF8", "problem");
+    f.problem = "Ça coûte 3 € — 日本語 ok";
+    assert_int_equal (check (&req, &op, &err), 0);
+
+    char *big = malloc (LIMIT_TEXT + 2);
+    memset (big, 'x', LIMIT_TEXT + 1);
+    big[LIMIT_TEXT + 1] = '\0';
+    f.problem = big;
+    assert_refused (check (&req, &op, &err), &err, "FIELD_TOO_LONG", "problem");
+    big[LIMIT_TEXT] = '\0';
+    assert_int_equal (check (&req, &op, &err), 0);
+    f.problem = "fine";
+    big[LIMIT_NAME + 1] = '\0';
+    f.title = big;
+    assert_refused (check (&req, &op, &err), &err, "FIELD_TOO_LONG", "title");
+    f.title = "two\nlines";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "title");
+    f.title = "ok";
+    f.problem = "bell\a";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "problem");
+    free (big);
+}
+
+static void
+test_numbers (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__Size s;
+    op_t op;
+    esc_error_t err;
+    envelope (&req);
+    esc__size__init (&s);
+    req.op_case = ESC__REQUEST__OP_SIZE;
+    req.size = &s;
+    s.has_id = s.has_hours = s.has_viable = true;
+    s.id = 7;
+    s.hours = 40;
+    s.viable = true;
+    assert_int_equal (check (&req, &op, &err), 0);
+    s.hours = 0;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "hours");
+    s.hours = -5;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "hours");
+    s.hours = INT64_MAX;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "hours");
+    s.hours = LIMIT_HOURS;
+    assert_int_equal (check (&req, &op, &err), 0);
+    s.has_viable = false;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "viable");
+    s.has_viable = true;
+    s.id = -1;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "id");
+    s.id = 7;
+    int64_t displaces[] = { 1, 0 };
+    s.displaces = displaces;
+    s.n_displaces = 2;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "displaces");
+    s.has_hours = false;
+    s.n_displaces = 0;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "hours");
+}
+
+static void
+test_quarter_open (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__QuarterOpen q;
+    op_t op;
+    esc_error_t err;
+    envelope (&req);
+    esc__quarter_open__init (&q);
+    req.op_case = ESC__REQUEST__OP_QUARTER_OPEN;
+    req.quarter_open = &q;
+    q.quarter = "2026Q4";
+    q.has_capacity_hours = true;
+    q.capacity_hours = 4000;
+    assert_int_equal (check (&req, &op, &err), 0);
+    q.quarter = "2026Q5";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_QUARTER", "quarter");
+    q.quarter = "2026Q4";
+    q.has_budget_pct = true;
+    q.budget_pct = 101;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "budget_pct");
+    q.budget_pct = 10;
+    q.starts_on = "2026-02-30";
+    q.ends_on = "2026-03-31";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_DATE", "starts_on");
+    q.starts_on = "2026-04-01";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_DATE", "before");
+    q.ends_on = NULL;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_DATE", "together");
+    q.starts_on = "2024-02-29";                 /* a leap day */
+    q.ends_on = "2024-03-31";
+    assert_int_equal (check (&req, &op, &err), 0);
+}
+
+static void
+test_user_add (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__UserAdd u;
+    op_t op;
+    esc_error_t err;
+    char *roles[] = { "sales", "ceo" };
+    envelope (&req);
+    esc__user_add__init (&u);
+    req.op_case = ESC__REQUEST__OP_USER_ADD;
+    req.user_add = &u;
+    u.name = "dana";
+    u.roles = roles;
+    u.n_roles = 1;
+    u.public_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    assert_int_equal (check (&req, &op, &err), 0);
+    u.n_roles = 2;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "role");
+    u.n_roles = 0;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "roles");
+    u.n_roles = 1;
+    u.public_key = "short";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_KEY", "public_key");
+    u.public_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    u.name = "Dana Smith";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "name");
+}
+
+static void
+test_envelope (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    op_t op;
+    esc_error_t err;
+    good_file (&req, &f);
+    req.version = 2;
+    assert_refused (check (&req, &op, &err), &err, "UNSUPPORTED_VERSION", "version");
+    assert_int_equal (op, OP_FILE);             /* known, for the log line */
+    req.has_version = false;
+    assert_refused (check (&req, &op, &err), &err, "UNSUPPORTED_VERSION", NULL);
+    req.has_version = true;
+    req.version = ESC_PROTOCOL_VERSION;
+    req.request_id = "short";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_REQUEST_ID", NULL);
+    req.request_id = "has spaces in it";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_REQUEST_ID", NULL);
+    req.request_id = NULL;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_REQUEST_ID", NULL);
+    req.request_id = "0123456789abcdef";
+    req.op_case = ESC__REQUEST__OP__NOT_SET;
+    assert_refused (check (&req, &op, &err), &err, "UNKNOWN_OPERATION", NULL);
+    assert_int_equal (op, OP_COUNT);
+}
+
+static void
+test_garbage (void **state)
+{
+    (void) state;
+    op_t op;
+    esc_error_t err;
+    static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02 };
+    esc_error_clear (&err);
+    assert_null (validate_request (junk, sizeof junk, &op, &err));
+    assert_string_equal (err.reason, "BAD_REQUEST");
+    assert_null (validate_request (junk, ESC_MAX_MESSAGE + 1, &op, &err));
+    assert_string_equal (err.reason, "MESSAGE_TOO_LARGE");
+    /* an empty message decodes, and names no operation */
+    assert_null (validate_request (junk, 0, &op, &err));
+    assert_string_equal (err.reason, "UNSUPPORTED_VERSION");
+    /* a field number no version of the schema knows: an unknown operation */
+    static const uint8_t future[] = { 0x0a, 0x08, '0', '1', '2', '3', '4', '5', '6', '7',
+                                      0x10, 0x01, 0xfa, 0x06, 0x00 };   /* field 111 */
+    assert_null (validate_request (future, sizeof future, &op, &err));
+    assert_string_equal (err.reason, "UNKNOWN_OPERATION");
+}
+
+static void
+test_list_filter (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__ListFilter l;
+    op_t op;
+    esc_error_t err;
+    envelope (&req);
+    esc__list_filter__init (&l);
+    req.op_case = ESC__REQUEST__OP_LIST;
+    req.list = &l;
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.state = "sized";
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.state = "pending";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "state");
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_good_file),
+        cmocka_unit_test (test_problem_required),
+        cmocka_unit_test (test_strings),
+        cmocka_unit_test (test_numbers),
+        cmocka_unit_test (test_quarter_open),
+        cmocka_unit_test (test_user_add),
+        cmocka_unit_test (test_envelope),
+        cmocka_unit_test (test_garbage),
+        cmocka_unit_test (test_list_filter),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
