@@ -7,26 +7,6 @@
 
 /* ==== JSON =============================================================== */
 
-static void
-json_strings (json_t *j, const char *key, char **v, size_t n)
-{
-    json_key (j, key);
-    json_array_begin (j);
-    for (size_t i = 0; i < n; i++)
-        json_string (j, v[i]);
-    json_array_end (j);
-}
-
-static void
-json_ints (json_t *j, const char *key, const int64_t *v, size_t n)
-{
-    json_key (j, key);
-    json_array_begin (j);
-    for (size_t i = 0; i < n; i++)
-        json_int (j, v[i]);
-    json_array_end (j);
-}
-
 /* An optional number: null when absent. */
 static void
 json_opt_int (json_t *j, const char *key, protobuf_c_boolean has, int64_t v)
@@ -51,7 +31,7 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_string (j, "solution", e->solution);
     json_opt_int (j, "deal_value", e->has_deal_value, e->deal_value);
     json_kv_string (j, "needed_by", e->needed_by);
-    json_strings (j, "also_needed_by", e->also_needed_by, e->n_also_needed_by);
+    json_kv_strings (j, "also_needed_by", e->also_needed_by, e->n_also_needed_by);
     json_kv_int (j, "customers", e->customers);
     json_kv_int (j, "renewal_arr", e->renewal_arr);
     json_kv_string (j, "filer", e->filer);
@@ -62,17 +42,17 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
         json_bool (j, e->viable);
     else
         json_null (j);
-    json_ints (j, "displaces", e->displaces, e->n_displaces);
+    json_kv_ints (j, "displaces", e->displaces, e->n_displaces);
     json_kv_string (j, "sized_by", e->sized_by);
     json_kv_string (j, "sizing_note", e->sizing_note);
     json_kv_string (j, "approved_via", e->approved_via);
     json_opt_int (j, "token", e->has_token_no, e->token_no);
     json_kv_string (j, "approved_by", e->approved_by);
     json_kv_string (j, "override_reason", e->override_reason);
-    json_ints (j, "postponed", e->postponed, e->n_postponed);
+    json_kv_ints (j, "postponed", e->postponed, e->n_postponed);
     json_kv_string (j, "state_reason", e->state_reason);
     json_opt_int (j, "merged_into", e->has_merged_into, e->merged_into);
-    json_ints (j, "merged", e->merged, e->n_merged);
+    json_kv_ints (j, "merged", e->merged, e->n_merged);
     json_opt_int (j, "actual_hours", e->has_actual_hours, e->actual_hours);
     json_kv_string (j, "deal", e->deal);
     json_opt_int (j, "adopters", e->has_adopters, e->adopters);
@@ -119,7 +99,7 @@ roadmap_json (json_t *j, const Esc__RoadmapItem *r)
     json_kv_string (j, "category", r->category);
     json_kv_int (j, "hours", r->hours);
     json_kv_string (j, "state", r->state);
-    json_strings (j, "waiting", r->waiting, r->n_waiting);
+    json_kv_strings (j, "waiting", r->waiting, r->n_waiting);
     json_object_end (j);
 }
 
@@ -128,7 +108,7 @@ user_json (json_t *j, const Esc__User *u)
 {
     json_object_begin (j);
     json_kv_string (j, "name", u->name);
-    json_strings (j, "roles", u->roles, u->n_roles);
+    json_kv_strings (j, "roles", u->roles, u->n_roles);
     json_kv_string (j, "public_key", u->public_key);
     json_object_end (j);
 }

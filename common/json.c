@@ -171,3 +171,23 @@ json_raw (json_t *j, const char *json)
 void json_kv_string (json_t *j, const char *k, const char *s) { json_key (j, k); json_string (j, s); }
 void json_kv_int (json_t *j, const char *k, int64_t v) { json_key (j, k); json_int (j, v); }
 void json_kv_bool (json_t *j, const char *k, bool v) { json_key (j, k); json_bool (j, v); }
+
+void
+json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n)
+{
+    json_key (j, key);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++)
+        json_int (j, v[i]);
+    json_array_end (j);
+}
+
+void
+json_kv_strings (json_t *j, const char *key, char *const *v, size_t n)
+{
+    json_key (j, key);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++)
+        json_string (j, v[i]);
+    json_array_end (j);
+}

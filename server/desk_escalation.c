@@ -46,16 +46,6 @@ finish (desk_call_t *c, int64_t id, esc_error_t *err)
     return 0;
 }
 
-static void
-data_ids (json_t *j, const char *key, const int64_t *ids, size_t n)
-{
-    json_key (j, key);
-    json_array_begin (j);
-    for (size_t i = 0; i < n; i++)
-        json_int (j, ids[i]);
-    json_array_end (j);
-}
-
 /* ==== Filing and sizing ================================================== */
 
 int
@@ -63,13 +53,8 @@ desk_file (desk_call_t *c, esc_error_t *err)
 {
     const Esc__File *m = c->req->file;
     const char *quarter;
-    quarter_facts_t facts;
-    escalation_state_t unused;
     int64_t id;
-    if (desk_quarter (c, m->quarter, &quarter, &facts, err))
-        return -1;
-    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
-    if (workflow_decide (&wc, &unused, err)
+    if (desk_quarter (c, m->quarter, true, &quarter, err)
         || store_escalation_insert (c->store, quarter, m, c->actor, &id, err))
         return -1;
     if (m->has_deal_value)
@@ -97,7 +82,7 @@ desk_size (desk_call_t *c, esc_error_t *err)
         return -1;
     json_kv_int (&c->data, "hours", m->hours);
     json_kv_bool (&c->data, "viable", m->viable);
-    data_ids (&c->data, "displaces", m->displaces, m->n_displaces);
+    json_kv_ints (&c->data, "displaces", m->displaces, m->n_displaces);
     return finish (c, m->id, err);
 }
 
@@ -150,6 +135,23 @@ desk_withdraw (desk_call_t *c, esc_error_t *err)
 
 /* ==== Approving: the token, or an override =============================== */
 
+/* What every approval does once it is allowed and paid for: the escalation
+ * is approved, the planned work its sizing displaces is postponed, and the
+ * event says how big it is and what fell out of plan. */
+static int
+approve (desk_call_t *c, const escalation_ref_t *e, escalation_state_t next, esc_error_t *err)
+{
+    int64_t id = e->facts.id;
+    if (store_escalation_set_state (c->store, id, next, NULL, false, err)
+        || store_postpone_displaced (c->store, id, e->sizing_id, err)
+        || finish (c, id, err))
+        return -1;
+    json_kv_int (&c->data, "hours", e->facts.hours);
+    json_kv_ints (&c->data, "postponed", c->reply->escalation->postponed,
+                  c->reply->escalation->n_postponed);
+    return 0;
+}
+
 int
 desk_spend (desk_call_t *c, esc_error_t *err)
 {
@@ -163,16 +165,11 @@ desk_spend (desk_call_t *c, esc_error_t *err)
     token_no = q.tokens_spent + 1;
     if (store_token_spend_insert (c->store, e.quarter, token_no, q.tokens, m->id, c->actor,
                                   m->note, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, false, err)
-        || store_postpone_displaced (c->store, m->id, e.sizing_id, err)
-        || finish (c, m->id, err))
+        || approve (c, &e, next, err))
         return -1;
     json_kv_int (&c->data, "token", token_no);
     json_kv_int (&c->data, "tokens", q.tokens);
-    json_kv_int (&c->data, "hours", e.facts.hours);
     json_kv_string (&c->data, "note", m->note);
-    data_ids (&c->data, "postponed", c->reply->escalation->postponed,
-              c->reply->escalation->n_postponed);
     return 0;
 }
 
@@ -185,17 +182,12 @@ desk_override (desk_call_t *c, esc_error_t *err)
     escalation_state_t next;
     if (decide (c, m->id, NULL, &e, &q, &next, err)
         || store_override_insert (c->store, m->id, c->actor, m->reason, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, false, err)
-        || store_postpone_displaced (c->store, m->id, e.sizing_id, err)
-        || finish (c, m->id, err))
+        || approve (c, &e, next, err))
         return -1;
     json_kv_string (&c->data, "reason", m->reason);
-    json_kv_int (&c->data, "hours", e.facts.hours);
     json_kv_bool (&c->data, "beyond_token", !workflow_token_left (&q));
     json_kv_bool (&c->data, "beyond_budget", !workflow_within_budget (&q, e.facts.hours));
     json_kv_bool (&c->data, "beyond_size", !workflow_within_size (&q, e.facts.hours));
-    data_ids (&c->data, "postponed", c->reply->escalation->postponed,
-              c->reply->escalation->n_postponed);
     return 0;
 }
 
@@ -276,7 +268,7 @@ desk_list (desk_call_t *c, esc_error_t *err)
 {
     const Esc__ListFilter *m = c->req->list;
     const char *quarter;
-    if (desk_quarter (c, m->quarter, &quarter, NULL, err))
+    if (desk_quarter (c, m->quarter, false, &quarter, err))
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_ESCALATIONS;
     return store_escalation_list (c->store, c->arena, quarter,

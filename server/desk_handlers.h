@@ -57,9 +57,11 @@ int desk_list (desk_call_t *c, esc_error_t *err);
 int desk_show (desk_call_t *c, esc_error_t *err);
 int desk_history (desk_call_t *c, esc_error_t *err);
 
-/* The quarter a request names, or the default one; its facts, locked, when
- * FACTS is not NULL. */
-int desk_quarter (desk_call_t *c, const char *name, const char **chosen,
-                  quarter_facts_t *facts, esc_error_t *err);
+/* The quarter a request names, or the default one, into *CHOSEN. With
+ * DECIDE, for a change in the quarter itself (a filing, a plan, a close),
+ * its row is locked and the workflow asked whether the call's operation may
+ * go ahead there. */
+int desk_quarter (desk_call_t *c, const char *name, bool decide, const char **chosen,
+                  esc_error_t *err);
 
 #endif

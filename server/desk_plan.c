@@ -6,12 +6,18 @@
 /* ==== Quarters =========================================================== */
 
 int
-desk_quarter (desk_call_t *c, const char *name, const char **chosen,
-              quarter_facts_t *facts, esc_error_t *err)
+desk_quarter (desk_call_t *c, const char *name, bool decide, const char **chosen,
+              esc_error_t *err)
 {
+    quarter_facts_t facts;
+    escalation_state_t unused;
     if (store_quarter_resolve (c->store, c->arena, name && *name ? name : NULL, chosen, err))
         return -1;
-    return facts ? store_quarter_facts (c->store, *chosen, true, facts, err) : 0;
+    if (!decide)
+        return 0;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
+    return store_quarter_facts (c->store, *chosen, true, &facts, err)
+        || workflow_decide (&wc, &unused, err) ? -1 : 0;
 }
 
 /* Puts quarter NAME in the reply. */
@@ -44,12 +50,8 @@ int
 desk_quarter_close (desk_call_t *c, esc_error_t *err)
 {
     const char *name;
-    quarter_facts_t facts;
-    escalation_state_t unused;
-    if (desk_quarter (c, c->req->quarter_close->quarter, &name, &facts, err))
-        return -1;
-    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
-    if (workflow_decide (&wc, &unused, err) || store_quarter_close (c->store, name, err))
+    if (desk_quarter (c, c->req->quarter_close->quarter, true, &name, err)
+        || store_quarter_close (c->store, name, err))
         return -1;
     c->event.quarter = name;
     return reply_quarter (c, name, err);
@@ -59,7 +61,7 @@ int
 desk_quarter_show (desk_call_t *c, esc_error_t *err)
 {
     const char *name;
-    return desk_quarter (c, c->req->quarter_show->quarter, &name, NULL, err)
+    return desk_quarter (c, c->req->quarter_show->quarter, false, &name, err)
         || reply_quarter (c, name, err) ? -1 : 0;
 }
 
@@ -99,13 +101,8 @@ desk_roadmap_add (desk_call_t *c, esc_error_t *err)
 {
     const Esc__RoadmapAdd *m = c->req->roadmap_add;
     const char *quarter;
-    quarter_facts_t facts;
-    escalation_state_t unused;
     int64_t id;
-    if (desk_quarter (c, m->quarter, &quarter, &facts, err))
-        return -1;
-    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
-    if (workflow_decide (&wc, &unused, err)
+    if (desk_quarter (c, m->quarter, true, &quarter, err)
         || store_roadmap_insert (c->store, quarter, m, c->actor, &id, err))
         return -1;
     c->event.quarter = quarter;
@@ -121,7 +118,7 @@ int
 desk_roadmap_list (desk_call_t *c, esc_error_t *err)
 {
     const char *quarter;
-    if (desk_quarter (c, c->req->roadmap_list->quarter, &quarter, NULL, err))
+    if (desk_quarter (c, c->req->roadmap_list->quarter, false, &quarter, err))
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_ROADMAP;
     return store_roadmap_list (c->store, c->arena, quarter, &c->reply->roadmap, err);

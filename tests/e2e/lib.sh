@@ -1,6 +1,7 @@
 # lib.sh: what every end-to-end story needs: a database of its own in the
 # test cluster, escd serving it, one identity per role, and assertions that
-# say what went wrong. Source it from a story; it cleans up on exit.
+# say what went wrong. Source it from a story; it cleans up on exit (set
+# ESC_KEEP_WORK=1 to keep the work directory with escd's logs).
 set -euo pipefail
 
 : "${ESC_BUILD:?run through ctest (ESC_BUILD names the build directory)}"
@@ -39,7 +40,11 @@ cleanup() {
         done
     fi
     psql "$(dirname_url)" -qc "DROP DATABASE IF EXISTS \"$DBNAME\"" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
+    if [ -n "${ESC_KEEP_WORK:-}" ]; then
+        echo "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
     exit "$rc"
 }
 trap cleanup EXIT
