@@ -691,6 +691,10 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
         goto done;
     }
     char request_id[33], user[64], path[1200], keyerr[1400];
+    if (s->request_id && name_check_request_id (s->request_id) != 0) {
+        fprintf (stderr, "esc: --request-id takes 8 to 64 of A-Z a-z 0-9 - _\n");
+        goto done;
+    }
     transport_request_id (request_id);
     req.request_id = s->request_id ? (char *) s->request_id : request_id;
     req.has_version = true;
@@ -724,9 +728,17 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
     if (reply && reply->status != ESC__STATUS__OK)
         esc_fail (&e, (esc_status_t) reply->status, reply->reason,
                   "%s", reply->message ? reply->message : "");
+    if (e.status == ESC_UNAVAILABLE && !reply) {
+        /* the request may or may not have been applied: say how to ask */
+        size_t used = strlen (e.message);
+        snprintf (e.message + used, sizeof e.message - used,
+                  " (request id %s: rerun with --request-id %s to get its answer)",
+                  req.request_id, req.request_id);
+    }
     if (e.status != ESC_OK) {
         render_error (&e, s->json);
-        rc = exit_code (e.status);
+        /* a local error before anything was sent is a usage error */
+        rc = !reply && e.status == ESC_INVALID_ARGUMENT ? EXIT_USAGE : exit_code (e.status);
     }
     else {
         render_result (reply, cmd->style, s->json, stdout);

@@ -12,6 +12,8 @@ name_check_quarter (const char *s)
     for (int i = 0; i < 4; i++)
         if (s[i] < '0' || s[i] > '9')
             return -1;
+    if (s[0] == '0' || (s[0] == '1' && s[1] < '9'))
+        return -1;              /* before 1900, as dates */
     return s[4] == 'Q' && s[5] >= '1' && s[5] <= '4' ? 0 : -1;
 }
 
@@ -42,6 +44,19 @@ name_check_user (const char *s)
     for (size_t i = 1; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
               || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+            return -1;
+    return 0;
+}
+
+int
+name_check_request_id (const char *s)
+{
+    size_t n = s ? strlen (s) : 0;
+    if (n < 8 || n > 64)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
+              || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
             return -1;
     return 0;
 }

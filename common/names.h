@@ -2,11 +2,14 @@
 #ifndef ESC_NAMES_H
 #define ESC_NAMES_H
 
-/* 0 when S names a quarter: four digits, 'Q', 1 to 4 ("2026Q4"). */
+/* 0 when S names a quarter: a year from 1900, 'Q', 1 to 4 ("2026Q4"). */
 int name_check_quarter (const char *s);
 /* 0 when S is a real calendar date YYYY-MM-DD (year 1900 on). */
 int name_check_date (const char *s);
 /* 0 when S is a user name: 1 to 32 of a-z 0-9 _ . - starting with a-z. */
 int name_check_user (const char *s);
+
+/* 0 when S is a request id: 8 to 64 of A-Z a-z 0-9 - _. */
+int name_check_request_id (const char *s);
 
 #endif

@@ -2,7 +2,7 @@
  *
  * The life of a request:
  *   decode and validate  ->  who is asking (roles)  ->  may that role do it
- *   -> SAVEPOINT  ->  answered before? (request log)  ->  lock the sequence
+ *   -> SAVEPOINT  ->  lock the sequence  ->  answered before? (request log)
  *   -> handler (workflow + store)  ->  event  ->  pack  ->  log  ->  RELEASE
  * A refusal rolls back to the savepoint, then is logged like any answer. */
 #include "desk.h"
@@ -107,9 +107,10 @@ set_error (Esc__Reply *reply, const esc_error_t *err)
     reply->result_case = ESC__REPLY__RESULT__NOT_SET;
 }
 
-/* The request id of DATA, if it decodes at all: an error reply names it. */
+/* The request id of DATA, if it decodes at all (an error reply names it),
+ * and its operation's name for the log. */
 static char *
-request_id_of (const uint8_t *data, size_t len, char *buf, size_t buflen)
+request_id_of (const uint8_t *data, size_t len, char *buf, size_t buflen, const char **op)
 {
     if (len > ESC_MAX_MESSAGE)
         return NULL;
@@ -120,6 +121,7 @@ request_id_of (const uint8_t *data, size_t len, char *buf, size_t buflen)
               && esc_utf8_valid (req->request_id, strlen (req->request_id));
     if (ok)
         strcpy (buf, req->request_id);
+    *op = op_name (validate_op (req));
     esc__request__free_unpacked (req, NULL);
     return ok ? buf : NULL;
 }
@@ -129,7 +131,7 @@ desk_error_reply (const uint8_t *data, size_t len, const esc_error_t *err, desk_
 {
     char id[80];
     Esc__Reply reply = ESC__REPLY__INIT;
-    reply.request_id = request_id_of (data, len, id, sizeof id);
+    reply.request_id = request_id_of (data, len, id, sizeof id, &out->op);
     set_error (&reply, err);
     free (out->reply);
     out->reply = NULL;
@@ -186,7 +188,7 @@ answer_from_log (desk_t *self, arena_t *a, const char *user, const Esc__Request 
 static int
 change (desk_call_t *c, const desk_entry_t *entry, esc_error_t *err)
 {
-    if (store_lock_sequence (c->store, err) || entry->handler (c, err))
+    if (entry->handler (c, err))
         return -1;
     json_object_end (&c->data);
     c->event.type = entry->event_type;
@@ -194,6 +196,29 @@ change (desk_call_t *c, const desk_entry_t *entry, esc_error_t *err)
     c->event.data = json_text (&c->data);
     int64_t seq;
     return store_event_append (c->store, &c->event, &seq, err);
+}
+
+/* Logs OUT, the answer to a state-changing request, under its request id.
+ * When that fails, what the request wrote is rolled back; if another escd
+ * logged the same id first, OUT becomes that first answer, else an error. */
+static void
+log_answer (desk_t *self, desk_call_t *c, const uint8_t *data, size_t len, desk_answer_t *out)
+{
+    esc_error_t err;
+    esc_error_clear (&err);
+    if (store_request_record (self->store, c->req->request_id, c->actor, data, len,
+                              out->reply, out->reply_len, &err) == 0)
+        return;
+    esc_error_t undo;
+    store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
+    free (out->reply);
+    out->reply = NULL;
+    out->changed = false;
+    if (err.status == ESC_ALREADY_EXISTS
+        && answer_from_log (self, c->arena, c->actor, c->req, data, len, out, &undo) > 0)
+        return;
+    set_error (c->reply, &err);
+    pack (c->reply, out);
 }
 
 /* Answers a validated request inside savepoint "request". */
@@ -207,6 +232,10 @@ answer_in_savepoint (desk_t *self, desk_call_t *c, const uint8_t *data, size_t l
     bool changes = workflow_changes_state (c->op);
 
     if (changes) {
+        /* the sequence lock comes first: it serialises every writer of every
+         * escd, so the log below holds every answer given before ours */
+        if (store_lock_sequence (c->store, &err))
+            goto failed;
         int logged = answer_from_log (self, c->arena, c->actor, c->req, data, len, out, &err);
         if (logged > 0)
             return;
@@ -215,24 +244,13 @@ answer_in_savepoint (desk_t *self, desk_call_t *c, const uint8_t *data, size_t l
     }
     if (changes ? change (c, entry, &err) : entry->handler (c, &err))
         goto failed;
-
     c->reply->has_status = true;
     c->reply->status = ESC__STATUS__OK;
     pack (c->reply, out);
     out->changed = changes;
-    if (!changes)
-        return;
-    if (store_request_record (self->store, c->req->request_id, c->actor, data, len,
-                              out->reply, out->reply_len, &err) == 0)
-        return;
-    /* another escd answered the same id first: undo ours, give theirs */
-    free (out->reply);
-    out->reply = NULL;
-    out->changed = false;
-    if (store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err) == 0
-        && answer_from_log (self, c->arena, c->actor, c->req, data, len, out, &err) > 0)
-        return;
-    goto failed;
+    if (changes)
+        log_answer (self, c, data, len, out);
+    return;
 
 failed:
     free (out->reply);
@@ -242,10 +260,8 @@ failed:
     store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
     set_error (c->reply, &err);
     pack (c->reply, out);
-    if (changes && definitive (&err)
-        && store_request_record (self->store, c->req->request_id, c->actor, data, len,
-                                 out->reply, out->reply_len, &undo) != 0)
-        store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
+    if (changes && definitive (&err))
+        log_answer (self, c, data, len, out);
 }
 
 void

@@ -8,14 +8,37 @@
 
 #include "desk_handlers.h"
 
-/* Locks escalation ID and its quarter and asks the workflow whether the
- * call's operation may go ahead (TARGET: a merge's other escalation). */
+/* The planned work at stake: for a sizing, the items it names; for an
+ * approval, those its current sizing displaces. */
+static int
+displaced (desk_call_t *c, const escalation_ref_t *e, roadmap_facts_t **items, size_t *n,
+           esc_error_t *err)
+{
+    int64_t *ids = NULL;
+    *n = 0;
+    if (c->op == OP_SIZE) {
+        ids = c->req->size->displaces;
+        *n = c->req->size->n_displaces;
+    }
+    else if ((c->op == OP_SPEND || c->op == OP_OVERRIDE) && e->sizing_id
+             && store_sizing_displaces (c->store, c->arena, e->sizing_id, &ids, n, err))
+        return -1;
+    *items = arena_alloc (c->arena, (*n + 1) * sizeof **items);
+    return store_roadmap_facts (c->store, e->quarter, ids, *n, *items, err);
+}
+
+/* Locks escalation ID and its quarter, gathers the facts, and asks the
+ * workflow whether the call's operation may go ahead (TARGET: a merge's
+ * other escalation). */
 static int
 decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_ref_t *e,
         quarter_facts_t *q, escalation_state_t *next, esc_error_t *err)
 {
+    roadmap_facts_t *items;
+    size_t n_items;
     if (store_escalation_lock (c->store, c->arena, id, e, err)
-        || store_quarter_facts (c->store, e->quarter, true, q, err))
+        || store_quarter_facts (c->store, e->quarter, true, q, err)
+        || displaced (c, e, &items, &n_items, err))
         return -1;
     workflow_case_t wc = {
         .op = c->op,
@@ -25,6 +48,8 @@ decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_r
         .escalation = &e->facts,
         .target = target ? &target->facts : NULL,
         .same_quarter = target && strcmp (target->quarter, e->quarter) == 0,
+        .displaced = items,
+        .n_displaced = n_items,
     };
     return workflow_decide (&wc, next, err);
 }
@@ -69,15 +94,8 @@ desk_size (desk_call_t *c, esc_error_t *err)
     escalation_ref_t e;
     quarter_facts_t q;
     escalation_state_t next;
-    if (decide (c, m->id, NULL, &e, &q, &next, err))
-        return -1;
-    roadmap_facts_t *items = arena_alloc (c->arena, (m->n_displaces + 1) * sizeof *items);
-    if (store_roadmap_facts (c->store, e.quarter, m->displaces, m->n_displaces, items, err))
-        return -1;
-    for (size_t i = 0; i < m->n_displaces; i++)
-        if (workflow_check_displacement (&items[i], err))
-            return -1;
-    if (store_sizing_insert (c->store, m, c->actor, err)
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_sizing_insert (c->store, m, c->actor, err)
         || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
         return -1;
     json_kv_int (&c->data, "hours", m->hours);

@@ -104,25 +104,31 @@ receive (void *router, pending_t *p)
     return 1;
 }
 
-static void
+/* Sends the answer without ever blocking: a client that has gone
+ * (EHOSTUNREACH, thanks to ROUTER_MANDATORY) or stopped reading (EAGAIN at
+ * its high-water mark) loses its reply, and the one thread keeps serving
+ * everyone else. The answer is logged under its request id, so a retry
+ * gets it back. Returns false when the reply was dropped. */
+static bool
 send_reply (void *router, pending_t *p)
 {
-    /* ROUTER_MANDATORY: a vanished client is an EHOSTUNREACH, not silence */
     if (zmq_send (router, zmq_msg_data (&p->identity), zmq_msg_size (&p->identity),
-                  ZMQ_SNDMORE) < 0)
-        return;
+                  ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return false;
+    /* after the first frame the rest of the message is accepted whole */
     if (p->delimited)
-        zmq_send (router, "", 0, ZMQ_SNDMORE);
-    zmq_send (router, p->answer.reply, p->answer.reply_len, 0);
+        zmq_send (router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    return zmq_send (router, p->answer.reply, p->answer.reply_len, ZMQ_DONTWAIT) >= 0;
 }
 
 static void
-log_request (const pending_t *p)
+log_request (const pending_t *p, bool sent)
 {
     const desk_answer_t *a = &p->answer;
-    fprintf (stderr, "escd: %s %s %s%s%s%s %.1fms\n",
+    fprintf (stderr, "escd: %s %s %s%s%s%s%s %.1fms\n",
              p->user[0] ? p->user : "-", a->op ? a->op : "?", esc_status_name (a->status),
              a->reason[0] ? " " : "", a->reason, a->retried ? " (retry)" : "",
+             sent ? "" : " (reply dropped: client gone or not reading)",
              now_ms () - p->started);
 }
 
@@ -140,28 +146,18 @@ typedef struct {
     store_t *store;
     desk_t *desk;
     void *router;
-    double retry_at;            /* no reconnect attempt before this */
-    double backoff;             /* ms, doubling to 5 s while down */
 } server_t;
 
-/* Connects if needed, at most once per backoff period. */
-static int
-ensure_database (server_t *s, esc_error_t *err)
+/* Opens the batch's transaction. A connection that died while idle is
+ * found here: reconnect and try once more, so that a database restart
+ * costs no request. */
+static bool
+begin (store_t *store, esc_error_t *err)
 {
-    if (store_connected (s->store))
-        return 0;
-    if (now_ms () < s->retry_at)
-        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
-                         "the database is unavailable; escd is reconnecting");
-    if (store_connect (s->store, err) == 0) {
-        s->backoff = 0;
-        fprintf (stderr, "escd: connected to the database\n");
-        return 0;
-    }
-    s->backoff = s->backoff ? (s->backoff * 2 < 5000 ? s->backoff * 2 : 5000) : 100;
-    s->retry_at = now_ms () + s->backoff;
-    fprintf (stderr, "escd: %s\n", err->message);
-    return -1;
+    if (store_connect (store, err) == 0 && store_command (store, "BEGIN", err) == 0)
+        return true;
+    return !store_connected (store) && store_connect (store, err) == 0
+           && store_command (store, "BEGIN", err) == 0;
 }
 
 /* Commits the batch's transaction. False when nothing of it is durable. */
@@ -194,8 +190,7 @@ serve_batch (server_t *s, pending_t *batch, int n)
 {
     esc_error_t err;
     esc_error_clear (&err);
-    bool open = ensure_database (s, &err) == 0
-                && store_command (s->store, "BEGIN", &err) == 0;
+    bool open = begin (s->store, &err);
     for (int i = 0; i < n; i++) {
         pending_t *p = &batch[i];
         const uint8_t *data = zmq_msg_data (&p->payload);
@@ -219,8 +214,7 @@ serve_batch (server_t *s, pending_t *batch, int n)
     if (open && !commit (s->store, &err))
         fail_batch (batch, n, &err);
     for (int i = 0; i < n; i++) {
-        send_reply (s->router, &batch[i]);
-        log_request (&batch[i]);
+        log_request (&batch[i], send_reply (s->router, &batch[i]));
         release (&batch[i]);
     }
 }
@@ -266,7 +260,8 @@ endpoint_run (const endpoint_config_t *config)
     server_t s = { .store = store_new (config->db_url) };
     esc_error_t err;
     int rc = 1;
-    void *ctx = zmq_ctx_new (), *zap = NULL;
+    void *ctx = zmq_ctx_new ();
+    zap_t *zap = NULL;
 
     if (store_connect (s.store, &err)) {
         fprintf (stderr, "escd: %s\n", err.message);
@@ -281,7 +276,7 @@ endpoint_run (const endpoint_config_t *config)
     s.desk = desk_new (s.store);
     trap_signals ();
     /* the ZAP handler must be bound before any CURVE socket */
-    zap = zap_bind (ctx);
+    zap = zap_new (ctx, s.store);
     if (!zap) {
         fprintf (stderr, "escd: cannot bind the ZAP handler: %s\n", zmq_strerror (errno));
         goto done;
@@ -298,7 +293,7 @@ endpoint_run (const endpoint_config_t *config)
         abort ();
     while (!stop_requested) {
         zmq_pollitem_t items[] = {
-            { zap, 0, ZMQ_POLLIN, 0 },
+            { zap_socket (zap), 0, ZMQ_POLLIN, 0 },
             { s.router, 0, ZMQ_POLLIN, 0 },
         };
         if (zmq_poll (items, 2, 1000) < 0) {
@@ -308,7 +303,7 @@ endpoint_run (const endpoint_config_t *config)
             break;
         }
         if (items[0].revents & ZMQ_POLLIN)
-            zap_handle (zap, s.store);
+            zap_handle (zap);
         if (items[1].revents & ZMQ_POLLIN) {
             int n = 0;
             while (n < batch_max && receive (s.router, &batch[n]) == 1)
@@ -323,8 +318,7 @@ endpoint_run (const endpoint_config_t *config)
 done:
     if (s.router)
         zmq_close (s.router);
-    if (zap)
-        zmq_close (zap);
+    zap_destroy (&zap);
     zmq_ctx_term (ctx);
     desk_destroy (&s.desk);
     store_destroy (&s.store);

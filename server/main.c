@@ -7,6 +7,7 @@
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
  * migrate.c and store.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,25 @@ home_dir (const char *dir, char *buf, size_t len)
     return buf;
 }
 
+/* mkdir -p PATH, new directories private to their owner. */
+static int
+make_dirs (const char *path)
+{
+    char buf[4096];
+    snprintf (buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir (buf, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = c;
+        if (!c)
+            return 0;
+    }
+}
+
 static int
 cmd_init (const options_t *o)
 {
@@ -152,9 +172,8 @@ cmd_init (const options_t *o)
         return 1;
     char home[4096], path[4200], err[512];
     home_dir (o->home, home, sizeof home);
-    snprintf (path, sizeof path, "mkdir -p '%s'", home);
-    if (mkdir (home, 0700) != 0 && system (path) != 0) {
-        fprintf (stderr, "escd: cannot create %s\n", home);
+    if (make_dirs (home) != 0) {
+        fprintf (stderr, "escd: cannot create %s: %s\n", home, strerror (errno));
         return 1;
     }
     snprintf (path, sizeof path, "%s/server.key", home);

@@ -5,12 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct store {
     char *url;
     PGconn *conn;
     char sqlstate[6];
+    double retry_at;            /* no connection attempt before this (ms) */
+    double backoff;             /* ms between attempts while down: 100 to 5000 */
 };
+
+static double
+now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 /* ==== Connection ========================================================= */
 
@@ -62,21 +73,33 @@ store_connect (store_t *self, esc_error_t *err)
 {
     if (store_connected (self))
         return 0;
+    if (now_ms () < self->retry_at)
+        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                         "the database is unavailable; escd is reconnecting");
+    bool reconnecting = self->conn != NULL;
     if (self->conn)
         PQfinish (self->conn);
     /* the URL (or any libpq connection string) goes in as dbname and is
      * expanded; without one, the PG* variables name the database */
     const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-    const char *values[] = { self->url, "escd", "3", NULL };
+    const char *values[] = { self->url, "escd", "2", NULL };
     self->conn = PQconnectdbParams (*self->url ? keys : keys + 1,
                                     *self->url ? values : values + 1, 1);
     if (PQstatus (self->conn) != CONNECTION_OK) {
         char msg[256];
         snprintf (msg, sizeof msg, "%s", PQerrorMessage (self->conn));
         msg[strcspn (msg, "\n")] = '\0';
+        self->backoff = self->backoff ? (self->backoff * 2 < 5000 ? self->backoff * 2 : 5000) : 100;
+        self->retry_at = now_ms () + self->backoff;
+        fprintf (stderr, "escd: the database is unavailable (next attempt in %.1f s): %s\n",
+                 self->backoff / 1000, msg);
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
                          "the database is unavailable: %s", msg);
     }
+    if (reconnecting)
+        fprintf (stderr, "escd: connected to the database again\n");
+    self->backoff = 0;
+    self->retry_at = 0;
     return 0;
 }
 
@@ -963,6 +986,25 @@ store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err)
 }
 
 int
+store_sizing_displaces (store_t *self, arena_t *a, int64_t sizing_id, int64_t **ids,
+                        size_t *n, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, sizing_id);                         /* $1 sizing id */
+    PGresult *r = store_exec (self,
+        "SELECT roadmap_item_id FROM displacement WHERE sizing_id = $1"
+        " ORDER BY roadmap_item_id", &p, err);
+    if (!r)
+        return -1;
+    *n = (size_t) PQntuples (r);
+    *ids = arena_alloc (a, (*n + 1) * sizeof **ids);
+    for (size_t i = 0; i < *n; i++)
+        (*ids)[i] = row_int (r, (int) i, "roadmap_item_id");
+    PQclear (r);
+    return 0;
+}
+
+int
 store_sizing_insert (store_t *self, const Esc__Size *m, const char *actor, esc_error_t *err)
 {
     params_t p = { 0 };
@@ -992,6 +1034,17 @@ store_sizing_insert (store_t *self, const Esc__Size *m, const char *actor, esc_e
     return run (self, "UPDATE escalation SET sizing_id = $2 WHERE id = $1", &u, err);
 }
 
+/* Names how escalation ID is approved: the token spend or override row
+ * that follows must match it (see sql/006_approvals.sql). */
+static int
+mark_approved_via (store_t *self, int64_t id, const char *via, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, via);                              /* $2 token or override */
+    return run (self, "UPDATE escalation SET approved_via = $2 WHERE id = $1", &p, err);
+}
+
 int
 store_token_spend_insert (store_t *self, const char *quarter, int64_t token_no, int64_t tokens,
                           int64_t id, const char *actor, const char *note, esc_error_t *err)
@@ -1003,6 +1056,8 @@ store_token_spend_insert (store_t *self, const char *quarter, int64_t token_no, 
     params_int (&p, id);                                /* $4 escalation id */
     params_text (&p, actor);                            /* $5 spent by */
     params_text (&p, note);                             /* $6 note or NULL */
+    if (mark_approved_via (self, id, "token", err))
+        return -1;
     if (run (self, "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id,"
                    "                         spent_by, note)"
                    " VALUES ($1, $2, $3, $4, $5, $6)", &p, err)) {
@@ -1024,8 +1079,9 @@ store_override_insert (store_t *self, int64_t id, const char *actor, const char 
     params_int (&p, id);                                /* $1 escalation id */
     params_text (&p, actor);                            /* $2 overridden by */
     params_text (&p, reason);                           /* $3 reason */
-    return run (self, "INSERT INTO override (escalation_id, overridden_by, reason)"
-                      " VALUES ($1, $2, $3)", &p, err);
+    return mark_approved_via (self, id, "override", err)
+        || run (self, "INSERT INTO override (escalation_id, overridden_by, reason)"
+                      " VALUES ($1, $2, $3)", &p, err) ? -1 : 0;
 }
 
 int

@@ -28,7 +28,9 @@ typedef struct store store_t;
 store_t *store_new (const char *url);
 void store_destroy (store_t **self_p);
 
-/* Connects if not connected. Returns 0, or -1 with UNAVAILABLE. */
+/* Connects if not connected. While the database is down, attempts are
+ * spaced by a backoff doubling from 0.1 s to 5 s; between attempts this
+ * answers UNAVAILABLE at once. Returns 0, or -1 with UNAVAILABLE. */
 int store_connect (store_t *self, esc_error_t *err);
 /* True when the last statement left the connection healthy. */
 bool store_connected (store_t *self);
@@ -152,6 +154,9 @@ int store_escalation_insert (store_t *self, const char *quarter, const Esc__File
 int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,
                                 const char *reason, bool clear_sizing, esc_error_t *err);
 int store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err);
+/* The roadmap items sizing SIZING_ID displaces, into an arena array. */
+int store_sizing_displaces (store_t *self, arena_t *a, int64_t sizing_id, int64_t **ids,
+                            size_t *n, esc_error_t *err);
 /* Records a sizing and its displacements and makes it current. */
 int store_sizing_insert (store_t *self, const Esc__Size *m, const char *actor, esc_error_t *err);
 int store_token_spend_insert (store_t *self, const char *quarter, int64_t token_no, int64_t tokens,

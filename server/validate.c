@@ -401,30 +401,23 @@ static const struct {
     { ESC__REQUEST__OP_USER_LIST, OP_USER_LIST },
 };
 
-static bool
-request_id_valid (const char *id)
+op_t
+validate_op (const Esc__Request *req)
 {
-    size_t n = id ? strlen (id) : 0;
-    if (n < 8 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z')
-              || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_'))
-            return false;
-    return true;
+    for (size_t i = 0; i < sizeof op_map / sizeof op_map[0]; i++)
+        if (op_map[i].wire == req->op_case)
+            return op_map[i].op;
+    return OP_COUNT;
 }
 
 int
 validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err)
 {
-    *op = OP_COUNT;
-    for (size_t i = 0; i < sizeof op_map / sizeof op_map[0]; i++)
-        if (op_map[i].wire == req->op_case)
-            *op = op_map[i].op;
+    *op = validate_op (req);
     if (!req->has_version || req->version != ESC_PROTOCOL_VERSION)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "UNSUPPORTED_VERSION",
                          "this server speaks protocol version %d", ESC_PROTOCOL_VERSION);
-    if (!request_id_valid (req->request_id))
+    if (name_check_request_id (req->request_id) != 0)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_REQUEST_ID",
                          "request_id must be 8 to 64 of A-Z a-z 0-9 - _");
     if (*op == OP_COUNT)

@@ -32,6 +32,9 @@
 Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
                                 esc_error_t *err);
 
+/* The operation REQ carries, or OP_COUNT for none this server knows. */
+op_t validate_op (const Esc__Request *req);
+
 /* The checks alone, on a decoded request. Returns 0 or -1 with ERR. */
 int validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err);
 

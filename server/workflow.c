@@ -239,6 +239,22 @@ decide_merge (const workflow_case_t *c, esc_error_t *err)
     return 0;
 }
 
+/* Every displaced item must be planned work of the quarter. */
+static int
+check_displaced (const workflow_case_t *c, esc_error_t *err)
+{
+    for (size_t i = 0; i < c->n_displaced; i++)
+        if (workflow_check_displacement (&c->displaced[i], err)) {
+            if (c->op != OP_SIZE)       /* planned at sizing, not any more */
+                esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_DISPLACEMENT",
+                          "roadmap item %lld, which the sizing displaces, is no longer "
+                          "planned: size escalation %lld again",
+                          (long long) c->displaced[i].id, (long long) c->escalation->id);
+            return -1;
+        }
+    return 0;
+}
+
 int
 workflow_permit (op_t op, role_set_t roles, esc_error_t *err)
 {
@@ -296,7 +312,11 @@ workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t
             return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_VIABLE",
                              "product sized escalation %lld as not viable", (long long) e->id);
         /* an override skips the token, the size ceiling and the budget */
-        return c->op == OP_SPEND ? decide_spend (q, e, err) : 0;
+        if (c->op == OP_SPEND && decide_spend (q, e, err))
+            return -1;
+        return check_displaced (c, err);
+    case OP_SIZE:
+        return check_displaced (c, err);
     case OP_MERGE:
         return decide_merge (c, err);
     default:

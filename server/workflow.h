@@ -89,6 +89,16 @@ typedef struct {
     bool viable;
 } escalation_facts_t;
 
+/* ---- Displacement --------------------------------------------------------*/
+
+typedef enum { ROADMAP_PLANNED, ROADMAP_POSTPONED, ROADMAP_DONE } roadmap_state_t;
+
+typedef struct {
+    int64_t id;
+    bool same_quarter;          /* in the escalation's quarter */
+    roadmap_state_t state;
+} roadmap_facts_t;
+
 /* One proposed action. Quarter-level operations leave escalation NULL. */
 typedef struct {
     op_t op;
@@ -98,13 +108,19 @@ typedef struct {
     const escalation_facts_t *escalation;   /* the escalation acted on */
     const escalation_facts_t *target;       /* merge: the one it folds into */
     bool same_quarter;                      /* merge: target in the same quarter */
+    const roadmap_facts_t *displaced;       /* size: the items it names;
+                                               spend, override: those of the
+                                               current sizing */
+    size_t n_displaced;
 } workflow_case_t;
 
 /* Decides one action. Returns 0 when it may go ahead, with the escalation's
  * next state in *next (unchanged for quarter-level operations), or -1 with
  * the status, the rule's reason and a message in ERR. Checks, in order: the
  * role, the filer, a closed quarter, the state, then the action's own rules
- * (viability, tokens, size ceiling, budget, merge target). */
+ * (viability, tokens, size ceiling, budget, merge target), and last that
+ * the planned work a sizing displaces is still there to displace: nothing
+ * is approved for free. */
 int workflow_decide (const workflow_case_t *c, escalation_state_t *next,
                      esc_error_t *err);
 
@@ -117,18 +133,9 @@ bool workflow_within_size (const quarter_facts_t *q, int64_t hours);
 /* True when the quarter has a token left to spend. */
 bool workflow_token_left (const quarter_facts_t *q);
 
-/* ---- Displacement --------------------------------------------------------*/
-
-typedef enum { ROADMAP_PLANNED, ROADMAP_POSTPONED, ROADMAP_DONE } roadmap_state_t;
-
-typedef struct {
-    int64_t id;
-    bool same_quarter;          /* in the escalation's quarter */
-    roadmap_state_t state;
-} roadmap_facts_t;
-
-/* A sizing may name as displaced only planned items of its own quarter.
- * Returns 0, or -1 with ERR naming the item. */
+/* A sizing may name as displaced only planned items of its own quarter,
+ * and an approval needs them still planned. Returns 0, or -1 with ERR
+ * naming the item. */
 int workflow_check_displacement (const roadmap_facts_t *item, esc_error_t *err);
 
 /* ---- Default quarter -----------------------------------------------------*/

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -12,15 +13,83 @@
  * one credential: the client's public key */
 #define ZAP_FRAMES 7
 
-void *
-zap_bind (void *ctx)
+/* A key the database admitted, and whose key it is. */
+typedef struct {
+    char key[KEY_Z85_LEN + 1];
+    char user[64];
+} admitted_t;
+
+struct zap {
+    void *socket;
+    store_t *store;
+    admitted_t *admitted;       /* what the database last said, per key */
+    size_t n_admitted, cap;
+};
+
+zap_t *
+zap_new (void *ctx, store_t *store)
 {
     void *socket = zmq_socket (ctx, ZMQ_REP);
-    if (socket && zmq_bind (socket, ZAP_ENDPOINT) == 0)
-        return socket;
-    if (socket)
-        zmq_close (socket);
+    if (!socket || zmq_bind (socket, ZAP_ENDPOINT) != 0) {
+        if (socket)
+            zmq_close (socket);
+        return NULL;
+    }
+    zap_t *self = calloc (1, sizeof *self);
+    if (!self)
+        abort ();
+    self->socket = socket;
+    self->store = store;
+    return self;
+}
+
+void
+zap_destroy (zap_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zmq_close ((*self_p)->socket);
+    free ((*self_p)->admitted);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void *
+zap_socket (zap_t *self)
+{
+    return self->socket;
+}
+
+static admitted_t *
+find (zap_t *self, const char *key)
+{
+    for (size_t i = 0; i < self->n_admitted; i++)
+        if (strcmp (self->admitted[i].key, key) == 0)
+            return &self->admitted[i];
     return NULL;
+}
+
+/* Remembers what the database said about KEY: USER, or "" for nobody. */
+static void
+remember (zap_t *self, const char *key, const char *user)
+{
+    admitted_t *a = find (self, key);
+    if (!user[0]) {
+        if (a)
+            *a = self->admitted[--self->n_admitted];
+        return;
+    }
+    if (!a) {
+        if (self->n_admitted == self->cap) {
+            self->cap = self->cap ? self->cap * 2 : 16;
+            self->admitted = realloc (self->admitted, self->cap * sizeof *self->admitted);
+            if (!self->admitted)
+                abort ();
+        }
+        a = &self->admitted[self->n_admitted++];
+        snprintf (a->key, sizeof a->key, "%s", key);
+    }
+    snprintf (a->user, sizeof a->user, "%s", user);
 }
 
 static void
@@ -50,8 +119,9 @@ frame_is (zmq_msg_t *frame, const char *text)
 }
 
 int
-zap_handle (void *socket, store_t *store)
+zap_handle (zap_t *self)
 {
+    void *socket = self->socket;
     zmq_msg_t frames[ZAP_FRAMES];
     int n = 0;
     bool more = true;
@@ -92,12 +162,18 @@ zap_handle (void *socket, store_t *store)
         char key[KEY_Z85_LEN + 1];
         zmq_z85_encode (key, zmq_msg_data (&frames[6]), 32);
         esc_error_t err;
-        if (store_connect (store, &err) || store_user_by_key (store, key, user, sizeof user, &err)) {
-            code = "300";
-            text = "the user directory is unavailable";
-            user[0] = '\0';
+        if (store_connect (self->store, &err) == 0
+            && store_user_by_key (self->store, key, user, sizeof user, &err) == 0)
+            remember (self, key, user);
+        else {
+            const admitted_t *known = find (self, key);
+            snprintf (user, sizeof user, "%s", known ? known->user : "");
+            if (!known) {
+                code = "300";
+                text = "the user directory is unavailable";
+            }
         }
-        else if (user[0]) {
+        if (user[0]) {
             code = "200";
             text = "OK";
         }

@@ -14,13 +14,20 @@
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define ZAP_DOMAIN "esc"
 
-/* Binds the handler's socket in CTX; call before binding any CURVE socket.
- * Returns the socket, or NULL. */
-void *zap_bind (void *ctx);
+typedef struct zap zap_t;
 
-/* Reads one ZAP request from SOCKET and answers it, looking the key up in
- * STORE (outside any transaction). Returns 0, or -1 when nothing could be
- * read. */
-int zap_handle (void *socket, store_t *store);
+/* A handler bound in CTX, looking keys up in STORE; create it before
+ * binding any CURVE socket. NULL when the ZAP endpoint cannot be bound. */
+zap_t *zap_new (void *ctx, store_t *store);
+void zap_destroy (zap_t **self_p);
+/* The socket to poll for ZAP requests. */
+void *zap_socket (zap_t *self);
+
+/* Reads one ZAP request and answers it. The database decides (outside any
+ * transaction); while it is unavailable, the keys it admitted before are
+ * still admitted from memory, so that their users hear UNAVAILABLE from
+ * the desk instead of a silent refusal. Returns 0, or -1 when nothing
+ * could be read. */
+int zap_handle (zap_t *self);
 
 #endif

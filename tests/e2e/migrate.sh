@@ -38,15 +38,15 @@ must_fail() {
     if psql "$DB" -Xqc "$1" >/dev/null 2>"$WORK/sql.err"; then
         fail "the database accepted: $1"
     fi
-    grep -Eq "violates|invalid input value" "$WORK/sql.err" || fail "unexpected error for $1: $(cat "$WORK/sql.err")"
+    grep -Eq "violates|invalid input value|append-only" "$WORK/sql.err" || fail "unexpected error for $1: $(cat "$WORK/sql.err")"
 }
 psql "$DB" -Xq -v ON_ERROR_STOP=1 <<'SQL'
 INSERT INTO app_user (name, public_key) VALUES ('pat', repeat('k', 40));
 INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, tokens, opened_by)
      VALUES ('2030Q1', '2030-01-01', '2030-03-31', 1000, 1, 'pat');
 INSERT INTO account (name, arr, created_by) VALUES ('Acme', 1, 'pat');
-INSERT INTO escalation (quarter, account_id, filer, title, problem)
-     SELECT '2030Q1', id, 'pat', 't' || g, 'p' FROM account, generate_series(1, 3) g;
+INSERT INTO escalation (quarter, account_id, filer, title, problem, approved_via)
+     SELECT '2030Q1', id, 'pat', 't' || g, 'p', 'token' FROM account, generate_series(1, 3) g;
 INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by)
      VALUES ('2030Q1', 1, 1, 1, 'pat');
 SQL
@@ -58,11 +58,13 @@ must_fail "UPDATE quarter SET tokens = 0 WHERE name = '2030Q1'"
 same "$(sql "SELECT count(*) FROM token_spend")" 1 "spends after the attempts"
 
 say "concurrent spends straight into the database: one wins"
+RACERS=()
 for i in 2 3; do
     psql "$DB" -Xqc "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by)
                      VALUES ('2030Q1', 1, 1, $i, 'pat')" >/dev/null 2>&1 &
+    RACERS+=($!)
 done
-wait || true
+wait "${RACERS[@]}" || true
 same "$(sql "SELECT count(*) FROM token_spend")" 1 "spends after a direct race"
 
 say "states, hours and references are constrained"
@@ -77,4 +79,28 @@ must_fail "INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, opened
 must_fail "INSERT INTO override (escalation_id, overridden_by, reason) VALUES (2, 'pat', '')"
 psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "INSERT INTO sizing (escalation_id, sized_by, hours, viable) VALUES (3, 'pat', 5, true)"
 must_fail "UPDATE escalation SET sizing_id = (SELECT id FROM sizing WHERE escalation_id = 3) WHERE id = 2"
+
+say "an approval has one means, in its own quarter"
+psql "$DB" -Xq -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, tokens, opened_by)
+     VALUES ('2030Q2', '2030-04-01', '2030-06-30', 1000, 1, 'pat');
+INSERT INTO escalation (quarter, account_id, filer, title, problem)
+     VALUES ('2030Q2', 1, 'pat', 'other quarter', 'p'), ('2030Q1', 1, 'pat', 'unapproved', 'p');
+UPDATE escalation SET approved_via = 'token' WHERE title = 'other quarter';
+SQL
+must_fail "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by) SELECT '2030Q1', 1, 1, id, 'pat' FROM escalation WHERE title = 'other quarter'"
+must_fail "INSERT INTO override (escalation_id, overridden_by, reason) VALUES (1, 'pat', 'both ways')"
+must_fail "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id, spent_by) SELECT '2030Q1', 1, 1, id, 'pat' FROM escalation WHERE title = 'unapproved'"
+must_fail "UPDATE escalation SET approved_via = 'override' WHERE id = 1"
+must_fail "UPDATE escalation SET approved_via = 'gift' WHERE title = 'unapproved'"
+psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "INSERT INTO sizing (escalation_id, sized_by, hours, viable) SELECT id, 'pat', 5, true FROM escalation WHERE title = 'unapproved'" \
+    -c "UPDATE escalation SET sizing_id = (SELECT max(id) FROM sizing) WHERE title = 'unapproved'"
+must_fail "UPDATE escalation SET state = 'approved' WHERE title = 'unapproved'"
+
+say "the event log is append-only"
+psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "INSERT INTO event (seq, type, actor) VALUES (1, 'test.event', 'pat')"
+must_fail "UPDATE event SET type = 'rewritten'"
+must_fail "DELETE FROM event"
+must_fail "TRUNCATE event"
+same "$(sql "SELECT type FROM event")" test.event "the event after the attempts"
 echo "migrate: all steps passed"

@@ -103,6 +103,19 @@ refused 1 TOKEN_ALREADY_SPENT chris spend "$X4"
 refused 1 INVALID_STATE chris spend "$X1"
 same "$(sql "SELECT count(*) FROM token_spend")" 1 "token spends in the database"
 
+say "an approval finds its displaced work still planned, or asks for a new sizing"
+ok pat roadmap add --title "Audit trail" --category ility --hours 40
+R4=$OUT
+ok pat size "$X4" --hours 10 --viable yes --displaces "$R4"
+ok alice file --account Umbrella --title "Audit API" --problem "Compliance"
+X10=$OUT
+ok pat size "$X10" --hours 10 --viable yes --displaces "$R4"
+ok evan override "$X10" --reason "Regulator deadline"
+refused 1 INVALID_DISPLACEMENT evan override "$X4" --reason "also"
+case "$ERR" in *"size escalation $X4 again"*) ;; *) fail "stale sizing: $ERR" ;; esac
+refused 1 INVALID_DISPLACEMENT pat size "$X4" --hours 10 --viable yes --displaces "$R4"
+ok pat size "$X4" --hours 10 --viable yes
+
 say "not viable means no token"
 ok alice file --account Acme --title "Mainframe port" --problem "Legacy host"
 X9=$OUT
@@ -168,7 +181,7 @@ same "$(field alice show "$X1" '.actual_hours'),$(field alice show "$X1" '.deal'
     "35,won,3" "delivery and outcome"
 
 say "lists and filters"
-same "$(field pat list '.|length')" 9 "escalations this quarter"
+same "$(field pat list '.|length')" 10 "escalations this quarter"
 same "$(field pat list --state sized '[.[].id]|join(",")')" "$X2,$X4,$X9" "sized ones"
 same "$(field pat list --account Globex '[.[].id]|join(",")')" "$X2,$X6,$X7" "Globex's"
 same "$(field bob list --mine '[.[].id]|join(",")')" "$X3,$X8" "bob's own"
@@ -207,10 +220,10 @@ refused 1 QUARTER_CLOSED carol spend "$X4"
 refused 1 QUARTER_CLOSED evan override "$X4" --reason "still"
 refused 1 INVALID_STATE pat quarter close "$Q"
 refused 1 NO_OPEN_QUARTER carol list
-same "$(field carol list --quarter "$Q" '.|length')" 9 "a closed quarter is still readable"
+same "$(field carol list --quarter "$Q" '.|length')" 10 "a closed quarter is still readable"
 
 say "refusals changed nothing"
-same "$(sql "SELECT count(*) FROM token_spend") $(sql "SELECT count(*) FROM override")" "1 1" \
-    "one token spend and one override in the database"
-same "$(sql "SELECT count(*) FROM postponement")" 3 "three roadmap items postponed"
+same "$(sql "SELECT count(*) FROM token_spend") $(sql "SELECT count(*) FROM override")" "1 2" \
+    "one token spend and two overrides in the database"
+same "$(sql "SELECT count(*) FROM postponement")" 4 "four roadmap items postponed"
 echo "story: all steps passed"

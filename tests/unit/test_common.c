@@ -140,6 +140,14 @@ test_names (void **state)
     assert_int_equal (name_check_quarter ("2026q4"), -1);
     assert_int_equal (name_check_quarter ("26Q4"), -1);
     assert_int_equal (name_check_quarter (NULL), -1);
+    assert_int_equal (name_check_quarter ("0000Q1"), -1);
+    assert_int_equal (name_check_quarter ("1899Q4"), -1);
+    assert_int_equal (name_check_quarter ("1900Q1"), 0);
+    assert_int_equal (name_check_request_id ("0123456789abcdef"), 0);
+    assert_int_equal (name_check_request_id ("retry-0000001_X"), 0);
+    assert_int_equal (name_check_request_id ("short"), -1);
+    assert_int_equal (name_check_request_id ("has space"), -1);
+    assert_int_equal (name_check_request_id (NULL), -1);
     assert_int_equal (name_check_date ("2026-12-31"), 0);
     assert_int_equal (name_check_date ("2024-02-29"), 0);
     assert_int_equal (name_check_date ("2100-02-29"), -1);

@@ -392,6 +392,45 @@ test_displacement (void **state)
                     "INVALID_DISPLACEMENT");
 }
 
+/* A sizing names only planned work; an approval finds it still planned. */
+static void
+test_displacement_in_decisions (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_facts_t e = sized (STATE_SIZED, 40, true);
+    roadmap_facts_t items[] = {
+        { .id = 3, .same_quarter = true, .state = ROADMAP_PLANNED },
+        { .id = 4, .same_quarter = true, .state = ROADMAP_PLANNED },
+    };
+    escalation_state_t next;
+    esc_error_t err;
+    static const struct { op_t op; role_t role; } ops[] = {
+        { OP_SIZE, ROLE_PM }, { OP_SPEND, ROLE_CRO }, { OP_OVERRIDE, ROLE_EXEC },
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        workflow_case_t c = { .op = ops[i].op, .roles = ops[i].role, .quarter = &q,
+                              .escalation = &e, .displaced = items, .n_displaced = 2 };
+        items[1].state = ROADMAP_PLANNED;
+        esc_error_clear (&err);
+        assert_int_equal (workflow_decide (&c, &next, &err), 0);
+        items[1].state = ROADMAP_POSTPONED;
+        assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                        "INVALID_DISPLACEMENT");
+        assert_non_null (strstr (err.message, "4"));
+        if (ops[i].op != OP_SIZE)
+            assert_non_null (strstr (err.message, "size escalation 7 again"));
+        items[1].state = ROADMAP_DONE;
+        assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                        "INVALID_DISPLACEMENT");
+    }
+    /* other actions do not care about displaced work */
+    e.state = STATE_SIZED;
+    workflow_case_t ret = { .op = OP_RETURN, .roles = ROLE_PM, .quarter = &q, .escalation = &e,
+                            .displaced = items, .n_displaced = 2 };
+    assert_int_equal (workflow_decide (&ret, &next, &err), 0);
+}
+
 static void
 test_default_quarter (void **state)
 {
@@ -456,6 +495,7 @@ main (void)
         cmocka_unit_test (test_closed_quarter),
         cmocka_unit_test (test_merge_targets),
         cmocka_unit_test (test_displacement),
+        cmocka_unit_test (test_displacement_in_decisions),
         cmocka_unit_test (test_default_quarter),
         cmocka_unit_test (test_names),
     };
