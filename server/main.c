@@ -9,6 +9,7 @@
  * migrate.c and store.c. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static const char usage_text[] =
 typedef struct {
     const char *db, *home, *bind, *role, *key;
     int batch;
+    bool help;
     int positional;             /* index of the first operand in argv */
 } options_t;
 
@@ -64,7 +66,7 @@ parse (int argc, char **argv, options_t *o)
         { "role", required_argument, NULL, 'r' },
         { "key", required_argument, NULL, 'k' },
         { "batch", required_argument, NULL, 'n' },
-        { "help", no_argument, NULL, '?' },
+        { "help", no_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
     memset (o, 0, sizeof *o);
@@ -79,6 +81,7 @@ parse (int argc, char **argv, options_t *o)
         case 'b': o->bind = optarg; break;
         case 'r': o->role = optarg; break;
         case 'k': o->key = optarg; break;
+        case 'H': o->help = true; break;
         case 'n':
             o->batch = atoi (optarg);
             if (o->batch < 1 || o->batch > 256) {
@@ -255,6 +258,8 @@ main (int argc, char **argv)
     options_t o;
     if (parse (argc - 1, argv + 1, &o) != 0)
         return usage (2);
+    if (o.help)
+        return usage (0);
     o.positional += 1;              /* from argv + 1's numbering to argv's */
     if (strcmp (command, "init") == 0 && o.positional == argc)
         return cmd_init (&o);
