@@ -15,11 +15,13 @@
 #include "names.h"
 #include "render.h"
 #include "transport.h"
+#include "watch.h"
+#include "wire.h"
 
-#define PROTOCOL_VERSION 1      /* ESC_PROTOCOL_VERSION in server/validate.h */
 
 typedef int (*build_fn) (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len);
 typedef int (*local_fn) (const session_t *s, const args_t *a);
+typedef int (*stream_fn) (const session_t *s, const args_t *a, const keypair_t *kp);
 
 struct command {
     const char *name;           /* "quarter open" */
@@ -28,8 +30,9 @@ struct command {
     int min_operands, max_operands;
     const opt_spec_t *options;
     build_fn build;             /* the request; NULL for a local command */
-    local_fn local;
+    local_fn local;             /* runs here, speaks to no server */
     render_style_t style;
+    stream_fn stream;           /* runs here, speaking as the identity */
 };
 
 /* ==== Options ============================================================ */
@@ -123,6 +126,18 @@ static const opt_spec_t list_options[] = {
     { "state", ARG_TEXT, "S", "only escalations in this state" },
     { "account", ARG_TEXT, "A", "only this account's" },
     { "mine", ARG_FLAG, NULL, "only those I filed" },
+    END_OPTIONS
+};
+
+static const opt_spec_t watch_options[] = {
+    { "since", ARG_INT, "SEQ", "start after event SEQ (0: from the beginning); default: now" },
+    OPT_QUARTER,
+    { "type", ARG_TEXT, "T", "only events of type T (escalation.approved), or T* for a prefix" },
+    { "account", ARG_TEXT, "A", "only events about account A" },
+    { "exec", ARG_TEXT, "CMD", "run CMD once per event, the event's JSON on its input" },
+    { "retries", ARG_INT, "N", "tries of CMD, with backoff, before giving up (default 5)" },
+    { "state", ARG_TEXT, "FILE", "keep the last delivered event in FILE; resume after it" },
+    { "queue", ARG_INT, "N", "feed messages to buffer (default 1000); a slower watcher catches up" },
     END_OPTIONS
 };
 
@@ -527,54 +542,56 @@ local_keygen (const session_t *s, const args_t *a)
 
 static const command_t commands[] = {
     { "quarter open", "Q", "open a quarter with its capacity and budget (pm)",
-      1, 1, quarter_open_options, build_quarter_open, NULL, RENDER_DETAIL },
+      1, 1, quarter_open_options, build_quarter_open, NULL, RENDER_DETAIL, NULL },
     { "quarter close", "Q", "close a quarter: no more filings or spends (pm)",
-      1, 1, no_options, build_quarter_close, NULL, RENDER_DETAIL },
+      1, 1, no_options, build_quarter_close, NULL, RENDER_DETAIL, NULL },
     { "quarter show", "[Q]", "a quarter's capacity, budget and tokens",
-      0, 1, no_options, build_quarter_show, NULL, RENDER_DETAIL },
-    { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, RENDER_DETAIL },
+      0, 1, no_options, build_quarter_show, NULL, RENDER_DETAIL, NULL },
+    { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, RENDER_DETAIL, NULL },
     { "account add", "NAME", "add a customer account (sales, pm)",
-      1, 1, account_add_options, build_account_add, NULL, RENDER_DETAIL },
-    { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, RENDER_DETAIL },
+      1, 1, account_add_options, build_account_add, NULL, RENDER_DETAIL, NULL },
+    { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, RENDER_DETAIL, NULL },
     { "roadmap add", "", "add planned work to a quarter (pm); prints its id",
-      0, 0, roadmap_add_options, build_roadmap_add, NULL, RENDER_ID },
+      0, 0, roadmap_add_options, build_roadmap_add, NULL, RENDER_ID, NULL },
     { "roadmap list", "", "a quarter's planned work",
-      0, 0, quarter_only, build_roadmap_list, NULL, RENDER_DETAIL },
+      0, 0, quarter_only, build_roadmap_list, NULL, RENDER_DETAIL, NULL },
     { "file", "", "file an escalation (sales); prints its id",
-      0, 0, file_options, build_file, NULL, RENDER_ID },
+      0, 0, file_options, build_file, NULL, RENDER_ID, NULL },
     { "size", "ID", "size an escalation: hours, viability, displaced work (pm)",
-      1, 1, size_options, build_size, NULL, RENDER_SUMMARY },
+      1, 1, size_options, build_size, NULL, RENDER_SUMMARY, NULL },
     { "return", "ID", "send an escalation back to its filer for more (pm, cro)",
-      1, 1, reason_only, build_return, NULL, RENDER_SUMMARY },
+      1, 1, reason_only, build_return, NULL, RENDER_SUMMARY, NULL },
     { "refile", "ID", "file a returned escalation again (its filer)",
-      1, 1, refile_options, build_refile, NULL, RENDER_SUMMARY },
+      1, 1, refile_options, build_refile, NULL, RENDER_SUMMARY, NULL },
     { "decline", "ID", "decline an escalation (pm, cro)",
-      1, 1, reason_only, build_decline, NULL, RENDER_SUMMARY },
+      1, 1, reason_only, build_decline, NULL, RENDER_SUMMARY, NULL },
     { "withdraw", "ID", "withdraw an escalation (its filer)",
-      1, 1, no_options, build_withdraw, NULL, RENDER_SUMMARY },
+      1, 1, no_options, build_withdraw, NULL, RENDER_SUMMARY, NULL },
     { "spend", "ID", "spend the quarter's token on a sized escalation (cro)",
-      1, 1, spend_options, build_spend, NULL, RENDER_SUMMARY },
+      1, 1, spend_options, build_spend, NULL, RENDER_SUMMARY, NULL },
     { "override", "ID", "approve beyond the token or budget, loudly (exec)",
-      1, 1, reason_only, build_override, NULL, RENDER_SUMMARY },
+      1, 1, reason_only, build_override, NULL, RENDER_SUMMARY, NULL },
     { "deliver", "ID", "record that an approved escalation was delivered (pm)",
-      1, 1, deliver_options, build_deliver, NULL, RENDER_SUMMARY },
+      1, 1, deliver_options, build_deliver, NULL, RENDER_SUMMARY, NULL },
     { "outcome", "ID", "record the deal's outcome (cro)",
-      1, 1, outcome_options, build_outcome, NULL, RENDER_SUMMARY },
+      1, 1, outcome_options, build_outcome, NULL, RENDER_SUMMARY, NULL },
     { "merge", "ID", "fold a duplicate into another escalation (pm)",
-      1, 1, merge_options, build_merge, NULL, RENDER_SUMMARY },
+      1, 1, merge_options, build_merge, NULL, RENDER_SUMMARY, NULL },
     { "unmerge", "ID", "restore a merged duplicate (pm)",
-      1, 1, no_options, build_unmerge, NULL, RENDER_SUMMARY },
+      1, 1, no_options, build_unmerge, NULL, RENDER_SUMMARY, NULL },
     { "list", "", "a quarter's escalations",
-      0, 0, list_options, build_list, NULL, RENDER_DETAIL },
+      0, 0, list_options, build_list, NULL, RENDER_DETAIL, NULL },
     { "show", "ID", "one escalation with its sizing and decision",
-      1, 1, no_options, build_show, NULL, RENDER_DETAIL },
+      1, 1, no_options, build_show, NULL, RENDER_DETAIL, NULL },
     { "history", "ID", "every event of an escalation",
-      1, 1, no_options, build_history, NULL, RENDER_DETAIL },
+      1, 1, no_options, build_history, NULL, RENDER_DETAIL, NULL },
+    { "watch", "", "follow the decision feed, one line (or JSON) per event",
+      0, 0, watch_options, NULL, NULL, RENDER_DETAIL, watch_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
-      1, 1, no_options, NULL, local_keygen, RENDER_DETAIL },
+      1, 1, no_options, NULL, local_keygen, RENDER_DETAIL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",
-      1, 1, user_add_options, build_user_add, NULL, RENDER_DETAIL },
-    { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, RENDER_DETAIL },
+      1, 1, user_add_options, build_user_add, NULL, RENDER_DETAIL, NULL },
+    { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, RENDER_DETAIL, NULL },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -600,8 +617,8 @@ commands_find (int argc, char **argv, int *words)
 void
 commands_usage (FILE *out)
 {
-    fputs ("usage: esc [--as USER] [--json] [--endpoint URL] [--server-key KEY]\n"
-           "           [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]\n\n"
+    fputs ("usage: esc [--as USER] [--json] [--endpoint URL] [--feed URL[,URL]]\n"
+           "           [--server-key KEY] [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]\n\n"
            "  --request-id ID  send the request under ID: a rerun with the same ID\n"
            "                   gets the first answer and changes nothing\n\ncommands:\n", out);
     for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -686,7 +703,7 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
         goto done;
     }
     Esc__Request req = ESC__REQUEST__INIT;
-    if (cmd->build (&a, m, &req, err, sizeof err) != 0) {
+    if (cmd->build && cmd->build (&a, m, &req, err, sizeof err) != 0) {
         fprintf (stderr, "esc %s: %s\n", cmd->name, err);
         goto done;
     }
@@ -698,7 +715,7 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
     transport_request_id (request_id);
     req.request_id = s->request_id ? (char *) s->request_id : request_id;
     req.has_version = true;
-    req.version = PROTOCOL_VERSION;
+    req.version = ESC_PROTOCOL_VERSION;
 
     keypair_t kp;
     if (identity (s, user, sizeof user) != 0) {
@@ -718,13 +735,16 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
                  s->config.home);
         goto done;
     }
-    transport_t t = {
-        .endpoint = s->config.endpoint, .server_key = s->config.server_key,
-        .client = &kp, .timeout_ms = s->config.timeout_ms,
-    };
+    if (cmd->stream) {
+        rc = cmd->stream (s, &a, &kp);
+        goto done;
+    }
+    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, &kp,
+                                    s->config.timeout_ms);
     esc_error_t e;
     esc_error_clear (&e);
-    Esc__Reply *reply = transport_call (&t, &req, &e);
+    Esc__Reply *reply = transport_call (t, &req, &e);
+    transport_destroy (&t);
     if (reply && reply->status != ESC__STATUS__OK)
         esc_fail (&e, (esc_status_t) reply->status, reply->reason,
                   "%s", reply->message ? reply->message : "");

@@ -1,7 +1,7 @@
 /* main.c: esc, the escalation desk's command line.
  *
  *   esc [--as USER] [--json] [--endpoint URL] [--server-key KEY]
- *       [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]
+ *       [--feed URL[,URL]] [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]
  *
  * Global options may stand anywhere before a "--". The commands are in
  * commands.c; settings in config.c. */
@@ -21,7 +21,7 @@ take_globals (int argc, char **argv, session_t *s, bool *help)
         const char *w = argv[i];
         const char *value = NULL;
         static const char *const with_value[] = {
-            "--as", "--endpoint", "--server-key", "--timeout", "--request-id",
+            "--as", "--endpoint", "--server-key", "--timeout", "--request-id", "--feed",
         };
         if (!done && strcmp (w, "--") == 0)
             done = true;
@@ -67,6 +67,7 @@ take_globals (int argc, char **argv, session_t *s, bool *help)
             }
             break;
         case 4: s->request_id = value; break;
+        case 5: snprintf (s->config.feed, sizeof s->config.feed, "%s", value); break;
         }
     }
     return out;

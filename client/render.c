@@ -113,8 +113,8 @@ user_json (json_t *j, const Esc__User *u)
     json_object_end (j);
 }
 
-static void
-event_json (json_t *j, const Esc__Event *e)
+void
+render_event_json (json_t *j, const Esc__Event *e)
 {
     json_object_begin (j);
     json_kv_int (j, "seq", e->seq);
@@ -124,6 +124,7 @@ event_json (json_t *j, const Esc__Event *e)
     json_kv_string (j, "quarter", e->quarter);
     json_opt_int (j, "escalation", e->has_escalation_id, e->escalation_id);
     json_kv_string (j, "account", e->account);
+    json_kv_string (j, "summary", e->summary);
     json_key (j, "data");
     json_raw (j, e->data);
     json_object_end (j);
@@ -163,7 +164,7 @@ result_json (const Esc__Reply *r, json_t *j)
         JSON_ARRAY (j, r->users->users, r->users->n_users, user_json);
         break;
     case ESC__REPLY__RESULT_EVENTS:
-        JSON_ARRAY (j, r->events->events, r->events->n_events, event_json);
+        JSON_ARRAY (j, r->events->events, r->events->n_events, render_event_json);
         break;
     default:
         json_object_begin (j);
@@ -468,14 +469,22 @@ user_table (FILE *out, Esc__User *const *users, size_t n)
     table_free (rows, n, 3);
 }
 
+void
+render_event_line (FILE *out, const Esc__Event *e)
+{
+    fprintf (out, "#%" PRId64 " %s  ", e->seq, e->at ? e->at : "");
+    if (e->summary)
+        fprintf (out, "%s\n", e->summary);
+    else
+        fprintf (out, "%s %s %s\n", e->actor ? e->actor : "", e->type ? e->type : "",
+                 e->data ? e->data : "");
+}
+
 static void
 event_lines (FILE *out, const Esc__EventList *l)
 {
-    for (size_t i = 0; i < l->n_events; i++) {
-        const Esc__Event *e = l->events[i];
-        fprintf (out, "#%-6" PRId64 " %s  %-10s %-22s %s\n", e->seq, e->at, e->actor, e->type,
-                 e->data ? e->data : "");
-    }
+    for (size_t i = 0; i < l->n_events; i++)
+        render_event_line (out, l->events[i]);
 }
 
 static void

@@ -27,7 +27,13 @@ void render_result (const Esc__Reply *reply, render_style_t style, bool json, FI
  * {"error": {...}} on stdout. */
 void render_error (const esc_error_t *err, bool json);
 
-/* One escalation as a JSON object (also used by watch later). */
+/* One escalation as a JSON object. */
 void render_escalation_json (json_t *j, const Esc__Escalation *e);
+
+/* One event as a JSON object: seq, type, at, actor, quarter, escalation,
+ * account, summary, data. */
+void render_event_json (json_t *j, const Esc__Event *e);
+/* One event as a line for people: "#SEQ TIME SUMMARY". */
+void render_event_line (FILE *out, const Esc__Event *e);
 
 #endif

@@ -1,4 +1,5 @@
-/* transport.c: request/reply over a CURVE DEALER socket, with a deadline. */
+/* transport.c: request/reply over a CURVE DEALER socket, with a deadline;
+ * the feed over a CURVE SUB socket. */
 #include "transport.h"
 
 #include <errno.h>
@@ -36,6 +37,106 @@ now_ms (void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A CURVE socket and the monitor that reports its failed handshakes. */
+typedef struct {
+    void *socket;
+    void *monitor;
+} curve_socket_t;
+
+struct transport {
+    const char *endpoint, *server_key;
+    const keypair_t *client;
+    int timeout_ms;
+    void *ctx;
+    curve_socket_t dealer, sub;
+};
+
+transport_t *
+transport_new (const char *endpoint, const char *server_key, const keypair_t *client,
+               int timeout_ms)
+{
+    transport_t *self = calloc (1, sizeof *self);
+    if (!self)
+        abort ();
+    self->endpoint = endpoint;
+    self->server_key = server_key;
+    self->client = client;
+    self->timeout_ms = timeout_ms;
+    self->ctx = zmq_ctx_new ();
+    return self;
+}
+
+static void
+curve_close (curve_socket_t *c)
+{
+    if (c->monitor) {
+        zmq_socket_monitor (c->socket, NULL, 0);
+        zmq_close (c->monitor);
+    }
+    if (c->socket)
+        zmq_close (c->socket);
+    c->socket = c->monitor = NULL;
+}
+
+void
+transport_destroy (transport_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    transport_t *self = *self_p;
+    curve_close (&self->dealer);
+    curve_close (&self->sub);
+    zmq_ctx_term (self->ctx);
+    free (self);
+    *self_p = NULL;
+}
+
+/* Opens a socket of TYPE with the transport's CURVE keys and a monitor of
+ * its handshakes, connected to each of the comma-separated ENDPOINTS. */
+static int
+curve_open (transport_t *self, int type, const char *endpoints, int rcvhwm, curve_socket_t *c,
+            esc_error_t *err)
+{
+    /* a bounded queue is bounded in the kernel too: about 512 bytes an event */
+    int zero = 0, rcvbuf = rcvhwm < 128 ? 65536 : rcvhwm * 512;
+    c->socket = zmq_socket (self->ctx, type);
+    c->monitor = NULL;
+    if (!c->socket
+        || zmq_setsockopt (c->socket, ZMQ_CURVE_SERVERKEY, self->server_key,
+                           strlen (self->server_key))
+        || zmq_setsockopt (c->socket, ZMQ_CURVE_PUBLICKEY, self->client->public_key, KEY_Z85_LEN)
+        || zmq_setsockopt (c->socket, ZMQ_CURVE_SECRETKEY, self->client->secret_key, KEY_Z85_LEN)
+        || zmq_setsockopt (c->socket, ZMQ_LINGER, &zero, sizeof zero)
+        || (rcvhwm > 0 && zmq_setsockopt (c->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm))
+        || (rcvhwm > 0 && zmq_setsockopt (c->socket, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf))
+        || (type == ZMQ_SUB && zmq_setsockopt (c->socket, ZMQ_SUBSCRIBE, "", 0))) {
+        curve_close (c);
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_KEY",
+                         "the server key or this identity's keys are not valid CURVE keys");
+    }
+    char monitor_ep[64];
+    snprintf (monitor_ep, sizeof monitor_ep, "inproc://esc-monitor-%p", c->socket);
+    if (zmq_socket_monitor (c->socket, monitor_ep, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                                                   | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == 0) {
+        c->monitor = zmq_socket (self->ctx, ZMQ_PAIR);
+        if (c->monitor && zmq_connect (c->monitor, monitor_ep) != 0) {
+            zmq_close (c->monitor);
+            c->monitor = NULL;
+        }
+    }
+    char list[1024];
+    snprintf (list, sizeof list, "%s", endpoints);
+    char *save = NULL;
+    for (char *ep = strtok_r (list, ",", &save); ep; ep = strtok_r (NULL, ",", &save))
+        if (zmq_connect (c->socket, ep) != 0) {
+            esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_ENDPOINT", "cannot use endpoint '%s': %s",
+                      ep, zmq_strerror (errno));
+            curve_close (c);
+            return -1;
+        }
+    return 0;
+}
+
 /* Reads one monitor event; returns its number and value. */
 static uint16_t
 monitor_event (void *monitor, uint32_t *value)
@@ -61,14 +162,33 @@ monitor_event (void *monitor, uint32_t *value)
     return event;
 }
 
-/* Reads the reply [""][payload]; NULL if it is not one. */
-static Esc__Reply *
-read_reply (void *socket, const char *request_id, esc_error_t *err)
+/* Turns a monitor event of C into an error. Returns -1 with ERR when the
+ * handshake failed, else 0. */
+static int
+curve_trouble (curve_socket_t *c, const char *endpoint, esc_error_t *err)
+{
+    uint32_t value = 0;
+    uint16_t event = monitor_event (c->monitor, &value);
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        return esc_fail (err, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
+                         "the server refused this identity's key (not registered, or revoked)");
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        return esc_fail (err, ESC_UNAUTHENTICATED, "HANDSHAKE_FAILED",
+                         "the CURVE handshake with %s failed: is the server key right?",
+                         endpoint);
+    return 0;
+}
+
+/* Reads the reply [""][payload] into *REPLY: 1 when it answers REQUEST_ID,
+ * 0 when it answers another (a late reply: ignore it), -1 with ERR when it
+ * cannot be read. */
+static int
+read_reply (void *socket, const char *request_id, Esc__Reply **reply, esc_error_t *err)
 {
     zmq_msg_t frames[2];
     int n = 0;
     bool more = true;
-    Esc__Reply *reply = NULL;
+    *reply = NULL;
     while (more) {
         zmq_msg_t scratch, *f = n < 2 ? &frames[n] : &scratch;
         zmq_msg_init (f);
@@ -82,67 +202,46 @@ read_reply (void *socket, const char *request_id, esc_error_t *err)
         n++;
     }
     if (n == 2 && zmq_msg_size (&frames[0]) == 0)
-        reply = esc__reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1]));
+        *reply = esc__reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1]));
     for (int i = 0; i < n && i < 2; i++)
         zmq_msg_close (&frames[i]);
-    if (!reply)
-        esc_fail (err, ESC_INTERNAL, "BAD_REPLY", "the server's reply could not be read");
-    else if (reply->request_id && strcmp (reply->request_id, request_id) != 0) {
-        esc__reply__free_unpacked (reply, NULL);
-        reply = NULL;
-        esc_fail (err, ESC_INTERNAL, "BAD_REPLY", "the reply answers another request");
+    if (!*reply)
+        return esc_fail (err, ESC_INTERNAL, "BAD_REPLY", "the server's reply could not be read");
+    if ((*reply)->request_id && strcmp ((*reply)->request_id, request_id) != 0) {
+        esc__reply__free_unpacked (*reply, NULL);
+        *reply = NULL;
+        return 0;
     }
-    return reply;
+    return 1;
 }
 
 Esc__Reply *
-transport_call (const transport_t *t, const Esc__Request *req, esc_error_t *err)
+transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
 {
     Esc__Reply *reply = NULL;
-    void *ctx = zmq_ctx_new ();
-    void *socket = zmq_socket (ctx, ZMQ_DEALER), *monitor = NULL;
-    int zero = 0;
+    if (!self->dealer.socket
+        && curve_open (self, ZMQ_DEALER, self->endpoint, 0, &self->dealer, err))
+        return NULL;
     size_t len = esc__request__get_packed_size (req);
     uint8_t *buf = malloc (len ? len : 1);
     if (!buf)
         abort ();
     esc__request__pack (req, buf);
-
-    if (zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, t->server_key, strlen (t->server_key))
-        || zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, t->client->public_key, KEY_Z85_LEN)
-        || zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, t->client->secret_key, KEY_Z85_LEN)
-        || zmq_setsockopt (socket, ZMQ_LINGER, &zero, sizeof zero)) {
-        esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_KEY",
-                  "the server key or this identity's keys are not valid CURVE keys");
-        goto done;
-    }
-    /* tell a refused key from a missing server */
-    char monitor_ep[64];
-    snprintf (monitor_ep, sizeof monitor_ep, "inproc://esc-monitor-%p", socket);
-    if (zmq_socket_monitor (socket, monitor_ep, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
-                                                | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == 0) {
-        monitor = zmq_socket (ctx, ZMQ_PAIR);
-        if (monitor && zmq_connect (monitor, monitor_ep) != 0) {
-            zmq_close (monitor);
-            monitor = NULL;
-        }
-    }
-    if (zmq_connect (socket, t->endpoint) != 0) {
-        esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_ENDPOINT", "cannot use endpoint '%s': %s",
-                  t->endpoint, zmq_strerror (errno));
-        goto done;
-    }
-    if (zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0 || zmq_send (socket, buf, len, 0) < 0) {
+    void *socket = self->dealer.socket, *monitor = self->dealer.monitor;
+    bool ok = zmq_send (socket, "", 0, ZMQ_SNDMORE) >= 0 && zmq_send (socket, buf, len, 0) >= 0;
+    free (buf);
+    if (!ok) {
         esc_fail (err, ESC_UNAVAILABLE, "UNREACHABLE", "cannot send to %s: %s",
-                  t->endpoint, zmq_strerror (errno));
-        goto done;
+                  self->endpoint, zmq_strerror (errno));
+        curve_close (&self->dealer);
+        return NULL;
     }
-    int64_t deadline = now_ms () + t->timeout_ms;
+    int64_t deadline = now_ms () + self->timeout_ms;
     for (;;) {
         int64_t left = deadline - now_ms ();
         if (left <= 0) {
             esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s within %.1f s",
-                      t->endpoint, t->timeout_ms / 1000.0);
+                      self->endpoint, self->timeout_ms / 1000.0);
             break;
         }
         zmq_pollitem_t items[] = { { socket, 0, ZMQ_POLLIN, 0 }, { monitor, 0, ZMQ_POLLIN, 0 } };
@@ -153,37 +252,37 @@ transport_call (const transport_t *t, const Esc__Request *req, esc_error_t *err)
             break;
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            reply = read_reply (socket, req->request_id, err);
+            int got = read_reply (socket, req->request_id, &reply, err);
+            if (got != 0)
+                return got > 0 ? reply : NULL;
+            continue;
+        }
+        if (monitor && (items[1].revents & ZMQ_POLLIN) && curve_trouble (&self->dealer, self->endpoint, err))
             break;
-        }
-        if (monitor && (items[1].revents & ZMQ_POLLIN)) {
-            uint32_t value = 0;
-            uint16_t event = monitor_event (monitor, &value);
-            if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 300) {
-                esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
-                          "the server cannot check keys right now (its database is unavailable)");
-                break;
-            }
-            if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-                esc_fail (err, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
-                          "the server refused this identity's key (not registered, or revoked)");
-                break;
-            }
-            if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
-                esc_fail (err, ESC_UNAUTHENTICATED, "HANDSHAKE_FAILED",
-                          "the CURVE handshake with %s failed: is the server key right?",
-                          t->endpoint);
-                break;
-            }
-        }
     }
-done:
-    free (buf);
-    if (monitor) {
-        zmq_socket_monitor (socket, NULL, 0);
-        zmq_close (monitor);
-    }
-    zmq_close (socket);
-    zmq_ctx_term (ctx);
-    return reply;
+    /* a reply may still come: a fresh socket will not mistake it for another's */
+    curve_close (&self->dealer);
+    return NULL;
+}
+
+int
+transport_subscribe (transport_t *self, const char *endpoints, int rcvhwm, esc_error_t *err)
+{
+    curve_close (&self->sub);
+    return curve_open (self, ZMQ_SUB, endpoints, rcvhwm, &self->sub, err);
+}
+
+void *transport_feed (transport_t *self) { return self->sub.socket; }
+void *transport_feed_monitor (transport_t *self) { return self->sub.monitor; }
+
+int
+transport_feed_trouble (transport_t *self, esc_error_t *err)
+{
+    return self->sub.monitor ? curve_trouble (&self->sub, "the feed", err) : 0;
+}
+
+void
+transport_unsubscribe (transport_t *self)
+{
+    curve_close (&self->sub);
 }

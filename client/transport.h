@@ -1,9 +1,13 @@
-/* transport.h: one request to escd and its reply, over CURVE.
+/* transport.h: talking to escd over CURVE: requests and the feed.
  *
- * A DEALER socket sends [""][request] and waits for [""][reply] until the
- * deadline. A monitor on the socket tells a refused key (the server's ZAP
- * handler said no) from a server that is simply not there, so the first is
- * UNAUTHENTICATED (exit 4) and the second a timeout (exit 5). */
+ * A transport holds one ZeroMQ context and, once used, one DEALER socket
+ * to the request endpoint: it sends [""][request] and waits for
+ * [""][reply] until the deadline. After a timeout the socket is closed and
+ * the next call opens a fresh one (a late reply can never be taken for the
+ * answer to another request). A monitor on every socket tells a refused key
+ * (the server's ZAP handler said no) from a server that is simply not
+ * there: the first is UNAUTHENTICATED (exit 4), the second a timeout
+ * (exit 5). */
 #ifndef ESC_TRANSPORT_H
 #define ESC_TRANSPORT_H
 
@@ -11,17 +15,34 @@
 #include "keys.h"
 #include "status.h"
 
-typedef struct {
-    const char *endpoint;
-    const char *server_key;     /* Z85 */
-    const keypair_t *client;
-    int timeout_ms;
-} transport_t;
+typedef struct transport transport_t;
+
+/* A transport to ENDPOINT, whose server key is SERVER_KEY (Z85), speaking
+ * as CLIENT, waiting TIMEOUT_MS for each reply. The strings and the keys
+ * must outlive it. */
+transport_t *transport_new (const char *endpoint, const char *server_key,
+                            const keypair_t *client, int timeout_ms);
+void transport_destroy (transport_t **self_p);
 
 /* Sends REQ and returns the reply (free it with esc__reply__free_unpacked
  * (reply, NULL)), or NULL with ERR: UNAVAILABLE on timeout,
- * UNAUTHENTICATED when the key was refused, INTERNAL for a garbled reply. */
-Esc__Reply *transport_call (const transport_t *t, const Esc__Request *req, esc_error_t *err);
+ * UNAUTHENTICATED when the key was refused, INVALID_ARGUMENT for a bad
+ * endpoint or key, INTERNAL for a garbled reply. */
+Esc__Reply *transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err);
+
+/* A SUB socket subscribed to everything, connected to each endpoint of
+ * ENDPOINTS (comma-separated) with the transport's keys, queueing about
+ * RCVHWM messages (in ZeroMQ and in the kernel) before the feed drops
+ * them; 0 keeps the defaults. Returns 0, or -1 with ERR. */
+int transport_subscribe (transport_t *self, const char *endpoints, int rcvhwm, esc_error_t *err);
+/* The SUB socket and its monitor, to poll (NULL when not subscribed). */
+void *transport_feed (transport_t *self);
+void *transport_feed_monitor (transport_t *self);
+/* Reads one event from the feed monitor. Returns -1 with ERR when it says
+ * the key was refused, else 0. */
+int transport_feed_trouble (transport_t *self, esc_error_t *err);
+/* Closes the SUB socket (a later transport_subscribe opens a new one). */
+void transport_unsubscribe (transport_t *self);
 
 /* A fresh request id: 32 random hex digits into BUF (at least 33 bytes). */
 void transport_request_id (char *buf);

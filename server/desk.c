@@ -58,6 +58,7 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_HISTORY]       = { desk_history, NULL },
     [OP_USER_ADD]      = { desk_user_add, "user.added" },
     [OP_USER_LIST]     = { desk_user_list, NULL },
+    [OP_EVENTS_SINCE]  = { desk_events_since, NULL },
 };
 
 struct desk {
@@ -194,6 +195,8 @@ change (desk_call_t *c, const desk_entry_t *entry, esc_error_t *err)
     c->event.type = entry->event_type;
     c->event.actor = c->actor;
     c->event.data = json_text (&c->data);
+    if (!c->event.summary)
+        c->event.summary = arena_printf (c->arena, "%s: %s", c->actor, entry->event_type);
     int64_t seq;
     return store_event_append (c->store, &c->event, &seq, err);
 }

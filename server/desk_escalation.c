@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "desk_handlers.h"
+#include "validate.h"
 
 /* The planned work at stake: for a sizing, the items it names; for an
  * approval, those its current sizing displaces. */
@@ -54,6 +55,68 @@ decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_r
     return workflow_decide (&wc, next, err);
 }
 
+/* "1, 2, 3" in the arena. */
+static const char *
+id_list (arena_t *a, const int64_t *ids, size_t n)
+{
+    const char *s = "";
+    for (size_t i = 0; i < n; i++)
+        s = arena_printf (a, "%s%s%lld", s, i ? ", " : "", (long long) ids[i]);
+    return s;
+}
+
+/* The event's sentence for people: who did what to which escalation, and
+ * the detail that matters for this action, read off the escalation as the
+ * action left it. */
+static const char *
+summary (desk_call_t *c, const Esc__Escalation *e)
+{
+    arena_t *a = c->arena;
+    const char *verb = op_name (c->op), *detail = "";
+    switch (c->op) {
+    case OP_FILE: verb = "filed"; break;
+    case OP_SIZE:
+        verb = "sized";
+        detail = arena_printf (a, ": %lld h, %s", (long long) e->hours,
+                               e->viable ? "viable" : "not viable");
+        break;
+    case OP_RETURN: verb = "returned"; detail = arena_printf (a, ": %s", e->state_reason); break;
+    case OP_REFILE: verb = "refiled"; break;
+    case OP_DECLINE: verb = "declined"; detail = arena_printf (a, ": %s", e->state_reason); break;
+    case OP_WITHDRAW: verb = "withdrew"; break;
+    case OP_SPEND:
+        verb = arena_printf (a, "spent token %lld of %s on", (long long) e->token_no, e->quarter);
+        detail = arena_printf (a, " (%lld h)%s%s", (long long) e->hours,
+                               e->n_postponed ? "; postponed roadmap items " : "",
+                               id_list (a, e->postponed, e->n_postponed));
+        break;
+    case OP_OVERRIDE:
+        verb = "OVERRODE the rules to approve";
+        detail = arena_printf (a, " (%lld h): %s%s%s", (long long) e->hours, e->override_reason,
+                               e->n_postponed ? "; postponed roadmap items " : "",
+                               id_list (a, e->postponed, e->n_postponed));
+        break;
+    case OP_DELIVER:
+        verb = "delivered";
+        detail = arena_printf (a, " in %lld h", (long long) e->actual_hours);
+        break;
+    case OP_OUTCOME:
+        verb = "recorded the outcome of";
+        detail = e->has_adopters
+            ? arena_printf (a, ": deal %s, %lld adopters", e->deal, (long long) e->adopters)
+            : arena_printf (a, ": deal %s", e->deal);
+        break;
+    case OP_MERGE:
+        verb = "merged";
+        detail = arena_printf (a, " into escalation %lld", (long long) e->merged_into);
+        break;
+    case OP_UNMERGE: verb = "unmerged"; break;
+    default: break;
+    }
+    return arena_printf (a, "%s %s escalation %lld \"%s\" for %s%s", c->actor, verb,
+                         (long long) e->id, e->title, e->account, detail);
+}
+
 /* Replies with escalation ID as it now is, and names it in the event. */
 static int
 finish (desk_call_t *c, int64_t id, esc_error_t *err)
@@ -66,6 +129,7 @@ finish (desk_call_t *c, int64_t id, esc_error_t *err)
     c->event.escalation_id = id;
     c->event.quarter = e->quarter;
     c->event.account = e->account;
+    c->event.summary = summary (c, e);
     json_kv_string (&c->data, "title", e->title);
     json_kv_string (&c->data, "state", e->state);
     return 0;
@@ -313,4 +377,15 @@ desk_history (desk_call_t *c, esc_error_t *err)
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_EVENTS;
     return store_history (c->store, c->arena, id, &c->reply->events, err);
+}
+
+/* The feed's catch-up: a page of the event log. */
+int
+desk_events_since (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__EventsSince *m = c->req->events_since;
+    c->reply->result_case = ESC__REPLY__RESULT_EVENTS;
+    return store_events_since (c->store, c->arena, m->since,
+                               m->has_limit ? m->limit : DEFAULT_EVENTS,
+                               &c->reply->events, err);
 }

@@ -56,6 +56,7 @@ int desk_unmerge (desk_call_t *c, esc_error_t *err);
 int desk_list (desk_call_t *c, esc_error_t *err);
 int desk_show (desk_call_t *c, esc_error_t *err);
 int desk_history (desk_call_t *c, esc_error_t *err);
+int desk_events_since (desk_call_t *c, esc_error_t *err);
 
 /* The quarter a request names, or the default one, into *CHOSEN. With
  * DECIDE, for a change in the quarter itself (a filing, a plan, a close),

@@ -36,6 +36,10 @@ desk_quarter_open (desk_call_t *c, esc_error_t *err)
         return -1;
     const Esc__Quarter *q = c->reply->quarter;
     c->event.quarter = m->quarter;
+    c->event.summary = arena_printf (c->arena,
+        "%s opened quarter %s: %lld h of capacity, %lld %% for one-offs, %lld token%s",
+        c->actor, q->name, (long long) q->capacity_hours, (long long) q->budget_pct,
+        (long long) q->tokens, q->tokens == 1 ? "" : "s");
     json_kv_string (&c->data, "starts_on", q->starts_on);
     json_kv_string (&c->data, "ends_on", q->ends_on);
     json_kv_int (&c->data, "capacity_hours", q->capacity_hours);
@@ -54,6 +58,7 @@ desk_quarter_close (desk_call_t *c, esc_error_t *err)
         || store_quarter_close (c->store, name, err))
         return -1;
     c->event.quarter = name;
+    c->event.summary = arena_printf (c->arena, "%s closed quarter %s", c->actor, name);
     return reply_quarter (c, name, err);
 }
 
@@ -81,6 +86,8 @@ desk_account_add (desk_call_t *c, esc_error_t *err)
     if (store_account_insert (c->store, m, c->actor, err))
         return -1;
     c->event.account = m->name;
+    c->event.summary = arena_printf (c->arena, "%s added account %s (ARR %lld)", c->actor,
+                                     m->name, (long long) m->arr);
     json_kv_int (&c->data, "arr", m->arr);
     json_kv_string (&c->data, "renewal_on", m->renewal_on);
     c->reply->result_case = ESC__REPLY__RESULT_ACCOUNT;
@@ -106,6 +113,9 @@ desk_roadmap_add (desk_call_t *c, esc_error_t *err)
         || store_roadmap_insert (c->store, quarter, m, c->actor, &id, err))
         return -1;
     c->event.quarter = quarter;
+    c->event.summary = arena_printf (c->arena, "%s planned roadmap item %lld \"%s\" (%s, %lld h) in %s",
+                                     c->actor, (long long) id, m->title, m->category,
+                                     (long long) m->hours, quarter);
     json_kv_int (&c->data, "roadmap_item", id);
     json_kv_string (&c->data, "title", m->title);
     json_kv_string (&c->data, "category", m->category);
@@ -139,6 +149,7 @@ desk_user_add (desk_call_t *c, esc_error_t *err)
     if (store_user_insert (c->store, m->name, roles, m->public_key, err))
         return -1;
     json_kv_string (&c->data, "user", m->name);
+    c->event.summary = arena_printf (c->arena, "%s registered user %s", c->actor, m->name);
     json_key (&c->data, "roles");
     json_array_begin (&c->data);
     for (int i = 0; i < ROLE_COUNT; i++)

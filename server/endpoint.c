@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "desk.h"
+#include "feed.h"
 #include "migrate.h"
 #include "validate.h"
 #include "zap.h"
@@ -145,7 +146,9 @@ release (pending_t *p)
 typedef struct {
     store_t *store;
     desk_t *desk;
+    zap_t *zap;
     void *router;
+    feed_t *feed;
 } server_t;
 
 /* Opens the batch's transaction. A connection that died while idle is
@@ -184,8 +187,9 @@ fail_batch (pending_t *batch, int n, const esc_error_t *err)
                               zmq_msg_size (&batch[i].payload), err, &batch[i].answer);
 }
 
-/* Answers a batch in one transaction, then replies. */
-static void
+/* Answers a batch in one transaction, then replies. Returns true when
+ * something was committed (the feed has news). */
+static bool
 serve_batch (server_t *s, pending_t *batch, int n)
 {
     esc_error_t err;
@@ -211,12 +215,16 @@ serve_batch (server_t *s, pending_t *batch, int n)
         else
             desk_answer (s->desk, p->user, data, len, &p->answer);
     }
-    if (open && !commit (s->store, &err))
+    bool committed = open && commit (s->store, &err);
+    if (open && !committed)
         fail_batch (batch, n, &err);
+    bool news = false;
     for (int i = 0; i < n; i++) {
+        news = news || (committed && batch[i].answer.changed);
         log_request (&batch[i], send_reply (s->router, &batch[i]));
         release (&batch[i]);
     }
+    return news;
 }
 
 static int
@@ -254,6 +262,46 @@ fail:
     return NULL;
 }
 
+/* Binds everything escd serves on. Returns 0, or -1 with the reason on
+ * stderr. */
+static int
+open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
+{
+    esc_error_t err;
+    int64_t head;
+    /* the ZAP handler must be bound before any CURVE socket */
+    s->zap = zap_new (ctx, s->store);
+    if (!s->zap) {
+        fprintf (stderr, "escd: cannot bind the ZAP handler: %s\n", zmq_strerror (errno));
+        return -1;
+    }
+    s->router = open_router (ctx, config);
+    if (!s->router)
+        return -1;
+    /* subscribers start from the present; the past is for catch-up */
+    if (store_listen (s->store, &err) || store_last_seq (s->store, &head, &err)) {
+        fprintf (stderr, "escd: %s\n", err.message);
+        return -1;
+    }
+    s->feed = feed_new (ctx, config->feed, &config->server_key,
+                        config->feed_hwm > 0 ? config->feed_hwm : FEED_DEFAULT_HWM, head);
+    if (!s->feed)
+        return -1;
+    fprintf (stderr, "escd: serving requests on %s, the feed on %s (from event %lld)\n",
+             config->bind, config->feed, (long long) head);
+    return 0;
+}
+
+/* Publishes what committed since the last time; a database outage only
+ * delays it. */
+static void
+publish (server_t *s)
+{
+    esc_error_t err;
+    if (store_connect (s->store, &err) == 0)
+        feed_publish (s->feed, s->store);
+}
+
 int
 endpoint_run (const endpoint_config_t *config)
 {
@@ -261,7 +309,7 @@ endpoint_run (const endpoint_config_t *config)
     esc_error_t err;
     int rc = 1;
     void *ctx = zmq_ctx_new ();
-    zap_t *zap = NULL;
+    pending_t *batch = NULL;
 
     if (store_connect (s.store, &err)) {
         fprintf (stderr, "escd: %s\n", err.message);
@@ -275,50 +323,57 @@ endpoint_run (const endpoint_config_t *config)
     }
     s.desk = desk_new (s.store);
     trap_signals ();
-    /* the ZAP handler must be bound before any CURVE socket */
-    zap = zap_new (ctx, s.store);
-    if (!zap) {
-        fprintf (stderr, "escd: cannot bind the ZAP handler: %s\n", zmq_strerror (errno));
+    if (open_sockets (&s, ctx, config))
         goto done;
-    }
-    s.router = open_router (ctx, config);
-    if (!s.router)
-        goto done;
-    fprintf (stderr, "escd: serving requests on %s\n", config->bind);
 
     int batch_max = config->batch_max < 1 ? 1
                   : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
-    pending_t *batch = calloc ((size_t) batch_max, sizeof *batch);
+    batch = calloc ((size_t) batch_max, sizeof *batch);
     if (!batch)
         abort ();
+    long timeout = ESC_FEED_HEARTBEAT_MS;
     while (!stop_requested) {
+        /* the database's socket: NOTIFY from any escd's commit wakes us */
         zmq_pollitem_t items[] = {
-            { zap_socket (zap), 0, ZMQ_POLLIN, 0 },
+            { zap_socket (s.zap), 0, ZMQ_POLLIN, 0 },
             { s.router, 0, ZMQ_POLLIN, 0 },
+            { NULL, store_socket (s.store), ZMQ_POLLIN, 0 },
         };
-        if (zmq_poll (items, 2, 1000) < 0) {
+        int n_items = items[2].fd >= 0 ? 3 : 2;
+        if (zmq_poll (items, n_items, timeout) < 0) {
             if (errno == EINTR)
                 continue;
             fprintf (stderr, "escd: poll: %s\n", zmq_strerror (errno));
             break;
         }
         if (items[0].revents & ZMQ_POLLIN)
-            zap_handle (zap);
+            zap_handle (s.zap);
+        bool news = false;
         if (items[1].revents & ZMQ_POLLIN) {
             int n = 0;
             while (n < batch_max && receive (s.router, &batch[n]) == 1)
                 n++;
             if (n > 0)
-                serve_batch (&s, batch, n);
+                news = serve_batch (&s, batch, n);
+        }
+        /* notifications may also have arrived during the batch, buffered */
+        if (store_notified (s.store) || news)
+            publish (&s);
+        timeout = feed_tick (s.feed);
+        if (timeout >= ESC_FEED_HEARTBEAT_MS) {
+            /* a heartbeat just went out: a cheap look for news that came
+             * without a notification (one lost across a reconnection) */
+            publish (&s);
         }
     }
-    free (batch);
     fprintf (stderr, "escd: stopping\n");
     rc = 0;
 done:
+    free (batch);
+    feed_destroy (&s.feed);
     if (s.router)
         zmq_close (s.router);
-    zap_destroy (&zap);
+    zap_destroy (&s.zap);
     zmq_ctx_term (ctx);
     desk_destroy (&s.desk);
     store_destroy (&s.store);

@@ -3,7 +3,8 @@
  *   escd init [--db URL] [--home DIR]       migrate; create the server key
  *   escd migrate [--db URL]                 apply pending migrations
  *   escd user add NAME --role R[,R] --key PUB [--db URL]
- *   escd run [--db URL] [--home DIR] [--bind EP] [--batch N]
+ *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
+ *            [--feed-hwm N]
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
  * migrate.c and store.c. */
@@ -24,6 +25,7 @@
 #include "workflow.h"
 
 #define DEFAULT_BIND "tcp://127.0.0.1:7770"
+#define DEFAULT_FEED "tcp://127.0.0.1:7771"
 
 static const char usage_text[] =
     "usage: escd COMMAND [OPTIONS]\n"
@@ -34,16 +36,21 @@ static const char usage_text[] =
     "  user add NAME --role R[,R] --key PUB [--db URL]\n"
     "                                   register a user straight in the database\n"
     "                                   (the first admin); roles: sales pm cro exec admin\n"
-    "  run [--db URL] [--home DIR] [--bind EP] [--batch N]\n"
+    "  run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N] [--feed-hwm N]\n"
     "                                   serve requests on EP (default " DEFAULT_BIND ")\n"
-    "                                   answering up to N waiting requests per commit\n"
+    "                                   and the decision feed on --feed EP\n"
+    "                                   (default " DEFAULT_FEED "), answering up to\n"
+    "                                   --batch requests per commit (default 64), and\n"
+    "                                   queueing up to --feed-hwm events per watcher\n"
+    "                                   (default 1000; a slower one catches up)\n"
     "\n"
     "The database is --db URL, else the PG* environment variables. DIR holds\n"
     "server.key; default $ESCD_HOME, else ~/.local/share/escd.\n";
 
 typedef struct {
-    const char *db, *home, *bind, *role, *key;
+    const char *db, *home, *bind, *feed, *role, *key;
     int batch;
+    int feed_hwm;
     bool help;
     int positional;             /* index of the first operand in argv */
 } options_t;
@@ -63,14 +70,17 @@ parse (int argc, char **argv, options_t *o)
         { "db", required_argument, NULL, 'd' },
         { "home", required_argument, NULL, 'h' },
         { "bind", required_argument, NULL, 'b' },
+        { "feed", required_argument, NULL, 'f' },
         { "role", required_argument, NULL, 'r' },
         { "key", required_argument, NULL, 'k' },
         { "batch", required_argument, NULL, 'n' },
+        { "feed-hwm", required_argument, NULL, 'w' },
         { "help", no_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
     memset (o, 0, sizeof *o);
     o->bind = DEFAULT_BIND;
+    o->feed = DEFAULT_FEED;
     o->batch = 64;
     int c;
     optind = 1;
@@ -79,9 +89,17 @@ parse (int argc, char **argv, options_t *o)
         case 'd': o->db = optarg; break;
         case 'h': o->home = optarg; break;
         case 'b': o->bind = optarg; break;
+        case 'f': o->feed = optarg; break;
         case 'r': o->role = optarg; break;
         case 'k': o->key = optarg; break;
         case 'H': o->help = true; break;
+        case 'w':
+            o->feed_hwm = atoi (optarg);
+            if (o->feed_hwm < 1 || o->feed_hwm > 1000000) {
+                fprintf (stderr, "escd: --feed-hwm must be between 1 and 1000000\n");
+                return -1;
+            }
+            break;
         case 'n':
             o->batch = atoi (optarg);
             if (o->batch < 1 || o->batch > 256) {
@@ -218,7 +236,9 @@ cmd_user_add (int argc, char **argv, const options_t *o)
     store_t *store = store_new (o->db);
     esc_error_t err;
     int64_t seq;
-    event_t event = { .type = "user.added", .actor = name,
+    char summary[128];
+    snprintf (summary, sizeof summary, "%s was registered with escd user add", name);
+    event_t event = { .type = "user.added", .actor = name, .summary = summary,
                       .data = "{\"via\":\"escd user add\"}" };
     int rc = store_connect (store, &err) || store_command (store, "BEGIN", &err)
           || store_lock_sequence (store, &err)
@@ -239,7 +259,8 @@ cmd_run (const options_t *o)
     char home[4096], path[4200], err[512];
     home_dir (o->home, home, sizeof home);
     snprintf (path, sizeof path, "%s/server.key", home);
-    endpoint_config_t config = { .db_url = o->db, .bind = o->bind, .batch_max = o->batch };
+    endpoint_config_t config = { .db_url = o->db, .bind = o->bind, .feed = o->feed,
+                                 .batch_max = o->batch, .feed_hwm = o->feed_hwm };
     if (keypair_load (&config.server_key, path, err, sizeof err) != 0) {
         fprintf (stderr, "escd: %s (run 'escd init' first)\n", err);
         return 1;

@@ -13,6 +13,7 @@ struct store {
     char sqlstate[6];
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
+    bool listening;             /* LISTEN again after reconnecting */
 };
 
 static double
@@ -100,7 +101,7 @@ store_connect (store_t *self, esc_error_t *err)
         fprintf (stderr, "escd: connected to the database again\n");
     self->backoff = 0;
     self->retry_at = 0;
-    return 0;
+    return self->listening ? store_listen (self, err) : 0;
 }
 
 /* ==== Statements ========================================================= */
@@ -460,10 +461,15 @@ store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *
     params_opt_int (&p, e->escalation_id > 0, e->escalation_id); /* $4 */
     params_text (&p, e->account);                       /* $5 account or NULL */
     params_text (&p, e->data ? e->data : "{}");         /* $6 details */
+    params_text (&p, e->summary);                       /* $7 sentence */
+    /* one NOTIFY per transaction: identical payloads are folded */
     PGresult *r = store_exec (self,
-        "WITH next AS (UPDATE event_counter SET last_seq = last_seq + 1 RETURNING last_seq)"
-        " INSERT INTO event (seq, type, actor, quarter, escalation_id, account, data)"
-        " SELECT last_seq, $1, $2, $3, $4, $5, $6::jsonb FROM next RETURNING seq", &p, err);
+        "WITH next AS (UPDATE event_counter SET last_seq = last_seq + 1 RETURNING last_seq),"
+        "     added AS (INSERT INTO event (seq, type, actor, quarter, escalation_id, account,"
+        "                                  data, summary)"
+        "               SELECT last_seq, $1, $2, $3, $4, $5, $6::jsonb, $7 FROM next"
+        "               RETURNING seq)"
+        " SELECT seq, pg_notify('" STORE_EVENT_CHANNEL "', '') FROM added", &p, err);
     if (!r)
         return -1;
     *seq = row_int (r, 0, "seq");
@@ -471,21 +477,14 @@ store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *
     return 0;
 }
 
-int
-store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err)
+#define EVENT_COLUMNS                                                       \
+    "seq, type, actor, quarter, escalation_id, account, data::text AS data," \
+    " summary, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at"
+
+/* The rows of an event query as an EventList in the arena. */
+static Esc__EventList *
+events_from_rows (arena_t *a, const PGresult *r)
 {
-    params_t p = { 0 };
-    params_int (&p, id);                                /* $1 escalation id */
-    PGresult *r = store_exec (self,
-        "SELECT seq, type, actor, quarter, escalation_id, account, data::text AS data,"
-        "       to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at"
-        "  FROM event"
-        " WHERE escalation_id = $1"
-        "    OR (type IN ('escalation.merged', 'escalation.unmerged')"
-        "        AND (data->>'into')::bigint = $1)"
-        " ORDER BY seq", &p, err);
-    if (!r)
-        return -1;
     Esc__EventList *list = arena_alloc (a, sizeof *list);
     esc__event_list__init (list);
     list->n_events = (size_t) PQntuples (r);
@@ -503,10 +502,93 @@ store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_
         ev->escalation_id = row_int (r, row, "escalation_id");
         ev->account = dup_text (a, r, row, "account");
         ev->data = dup_text (a, r, row, "data");
+        ev->summary = dup_text (a, r, row, "summary");
     }
+    return list;
+}
+
+int
+store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec (self,
+        "SELECT " EVENT_COLUMNS " FROM event"
+        " WHERE escalation_id = $1"
+        "    OR (type IN ('escalation.merged', 'escalation.unmerged')"
+        "        AND (data->>'into')::bigint = $1)"
+        " ORDER BY seq", &p, err);
+    if (!r)
+        return -1;
+    *out = events_from_rows (a, r);
     PQclear (r);
-    *out = list;
     return 0;
+}
+
+int
+store_last_seq (store_t *self, int64_t *seq, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT last_seq FROM event_counter", NULL, err);
+    if (!r)
+        return -1;
+    *seq = row_int (r, 0, "last_seq");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
+                    Esc__EventList **out, esc_error_t *err)
+{
+    int64_t last;
+    if (store_last_seq (self, &last, err))
+        return -1;
+    /* read what the counter said was committed, no further: a later
+     * commit must not slip into this page without its predecessors */
+    int64_t to = since + limit < last ? since + limit : last;
+    if (to < since)
+        to = since;
+    params_t p = { 0 };
+    params_int (&p, since);                             /* $1 after this seq */
+    params_int (&p, to);                                /* $2 up to this one */
+    PGresult *r = store_exec (self,
+        "SELECT " EVENT_COLUMNS " FROM event WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+        &p, err);
+    if (!r)
+        return -1;
+    *out = events_from_rows (a, r);
+    (*out)->has_scanned_to = (*out)->has_last_seq = true;
+    (*out)->scanned_to = to;
+    (*out)->last_seq = last;
+    PQclear (r);
+    return 0;
+}
+
+/* ==== Waking up ========================================================== */
+
+int
+store_listen (store_t *self, esc_error_t *err)
+{
+    self->listening = true;
+    return store_command (self, "LISTEN " STORE_EVENT_CHANNEL, err);
+}
+
+int
+store_socket (store_t *self)
+{
+    return store_connected (self) ? PQsocket (self->conn) : -1;
+}
+
+bool
+store_notified (store_t *self)
+{
+    if (!store_connected (self))
+        return false;
+    PQconsumeInput (self->conn);
+    bool any = false;
+    for (PGnotify *n; (n = PQnotifies (self->conn)); PQfreemem (n))
+        any = true;
+    return any;
 }
 
 /* ==== Quarters =========================================================== */

@@ -106,11 +106,33 @@ typedef struct {
     const char *type, *actor, *quarter, *account;
     int64_t escalation_id;      /* 0 if none */
     const char *data;           /* a JSON object */
+    const char *summary;        /* a sentence for people */
 } event_t;
-/* Appends an event with the next sequence number, returned in *seq. */
+/* Appends an event with the next sequence number, returned in *seq, and
+ * asks PostgreSQL to wake every listening escd when it commits. */
 int store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err);
 /* The events of an escalation, and of merges into it, in order. */
 int store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err);
+/* The seq of the newest committed event (0 when there is none). */
+int store_last_seq (store_t *self, int64_t *seq, esc_error_t *err);
+/* The committed events after SINCE, at most LIMIT, in order, with the seq
+ * scanned to and the head of the log. Sequence numbers have no gaps and
+ * commit in order, so (SINCE, SINCE + LIMIT] is a complete page. */
+int store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
+                        Esc__EventList **out, esc_error_t *err);
+
+/* ==== Waking up ========================================================== */
+
+/* The channel every event-writing transaction notifies on commit. */
+#define STORE_EVENT_CHANNEL "esc_event"
+
+/* Listens on STORE_EVENT_CHANNEL now and after every reconnection. */
+int store_listen (store_t *self, esc_error_t *err);
+/* The connection's socket, to poll; -1 when not connected. */
+int store_socket (store_t *self);
+/* Reads what the server sent; true when a notification arrived since the
+ * last call. Never blocks. */
+bool store_notified (store_t *self);
 
 /* ==== Quarters, accounts, roadmap ======================================== */
 

@@ -361,6 +361,11 @@ check_op (const Esc__Request *r, esc_error_t *err)
                              "public_key must be a CURVE public key in Z85 (40 characters)");
         return 0;
     }
+    case ESC__REQUEST__OP_EVENTS_SINCE:
+        return check_number ("since", r->events_since->has_since, r->events_since->since,
+                             0, ID_MAX, REQUIRED, err)
+            || check_number ("limit", r->events_since->has_limit, r->events_since->limit,
+                             0, LIMIT_EVENTS, OPTIONAL, err) ? -1 : 0;
     case ESC__REQUEST__OP__NOT_SET:
     default:
         return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
@@ -399,6 +404,7 @@ static const struct {
     { ESC__REQUEST__OP_HISTORY, OP_HISTORY },
     { ESC__REQUEST__OP_USER_ADD, OP_USER_ADD },
     { ESC__REQUEST__OP_USER_LIST, OP_USER_LIST },
+    { ESC__REQUEST__OP_EVENTS_SINCE, OP_EVENTS_SINCE },
 };
 
 op_t

@@ -13,9 +13,9 @@
 
 #include "esc.pb-c.h"
 #include "status.h"
+#include "wire.h"
 #include "workflow.h"
 
-#define ESC_PROTOCOL_VERSION 1
 #define ESC_MAX_MESSAGE (64 * 1024)     /* ZMQ_MAXMSGSIZE of escd's sockets */
 
 /* Field limits, in bytes. */
@@ -24,6 +24,8 @@
 #define LIMIT_LIST 100                  /* entries of a repeated field */
 #define LIMIT_HOURS 100000              /* any one figure of hours */
 #define LIMIT_MONEY 1000000000000000LL  /* ARR, deal value: 10^15 */
+#define LIMIT_EVENTS 10000              /* events in one catch-up page */
+#define DEFAULT_EVENTS 1000
 
 /* Decodes and validates one request. Returns the request (free it with
  * esc__request__free_unpacked (req, NULL)) and its operation in *op, or

@@ -116,6 +116,7 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_HISTORY]       = { "history",       ROLE_ANY, false, ANY_STATE, 0, false, false },
     [OP_USER_ADD]      = { "user add",      ROLE_ADMIN, true, ANY_STATE, 0, false, false },
     [OP_USER_LIST]     = { "user list",     ROLE_ADMIN, false, ANY_STATE, 0, false, false },
+    [OP_EVENTS_SINCE]  = { "events since",  ROLE_ANY, false, ANY_STATE, 0, false, false },
 };
 
 /* States an escalation may be merged into: any that is still live. */

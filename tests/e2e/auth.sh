@@ -72,12 +72,8 @@ grep -Eq '^escd: pat user add PERMISSION_DENIED PERMISSION_DENIED [0-9.]+ms$' "$
     || fail "no log line for pat's refused user add"
 
 say "SIGTERM: a clean stop"
-kill -TERM "$PID_main"
-set +e
-wait "$PID_main"
-RC=$?
-set -e
-same "$RC" 0 "escd's exit status after SIGTERM"
+stop_escd main TERM
+same "$STOPPED_STATUS" 0 "escd's exit status after SIGTERM"
 grep -q "escd: stopping" "$WORK/escd-main.log" || fail "no clean stop logged"
 refused 5 TIMEOUT alice --timeout 0.5 quarter list
 echo "auth: all steps passed"

@@ -15,7 +15,7 @@ WORK=$(mktemp -d "/tmp/esc-$STORY.XXXXXX")
 DBNAME="esc_${STORY}_$$"
 DB=$("$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" "$DBNAME")
 export ESC_HOME=$WORK/client
-unset ESC_USER ESC_ENDPOINT ESC_SERVER_KEY ESC_TIMEOUT
+unset ESC_USER ESC_ENDPOINT ESC_FEED ESC_SERVER_KEY ESC_TIMEOUT
 ESCD_PIDS=()
 FAILED=0
 
@@ -72,33 +72,57 @@ init_server() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# start_escd NAME [ARGS]: serves on a free port; the endpoint goes to
-# ENDPOINT_<NAME> and, for the first server, to ESC_ENDPOINT.
+# start_escd NAME [ARGS]: serves requests and the feed on two free ports;
+# the endpoints go to ENDPOINT_<NAME> and FEED_<NAME> and, for the first
+# server, to ESC_ENDPOINT and ESC_FEED. A restarted NAME keeps its ports.
 start_escd() {
     local name=$1; shift
-    local port pid log="$WORK/escd-$name.log"
+    local port feed pid log="$WORK/escd-$name.log" var started
+    started=$(grep -c "serving requests" "$log" 2>/dev/null || true)
+    started=${started:-0}
     for _ in $(seq 1 20); do
-        port=$((20000 + RANDOM % 20000))
-        port_free "$port" || continue
-        "$ESCD" run --db "$DB" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" "$@" \
-            >>"$log" 2>&1 &
+        var="PORT_$name"
+        if [ -n "${!var:-}" ]; then
+            port=${!var}
+        else
+            port=$((20000 + RANDOM % 20000))
+            port_free "$port" && port_free $((port + 1)) || continue
+        fi
+        feed=$((port + 1))
+        "$ESCD" run --db "$DB" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" \
+            --feed "tcp://127.0.0.1:$feed" "$@" >>"$log" 2>&1 &
         pid=$!
         for _ in $(seq 1 100); do
-            grep -q "serving requests" "$log" 2>/dev/null && break
+            [ "$(grep -c "serving requests" "$log" 2>/dev/null)" -gt "$started" ] && break
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.05
         done
-        if kill -0 "$pid" 2>/dev/null && grep -q "serving requests" "$log"; then
+        if kill -0 "$pid" 2>/dev/null && [ "$(grep -c "serving requests" "$log")" -gt "$started" ]; then
             ESCD_PIDS+=("$pid")
             printf -v "ENDPOINT_$name" '%s' "tcp://127.0.0.1:$port"
+            printf -v "FEED_$name" '%s' "tcp://127.0.0.1:$feed"
+            printf -v "PORT_$name" '%s' "$port"
             printf -v "PID_$name" '%s' "$pid"
             [ -n "${ESC_ENDPOINT:-}" ] || export ESC_ENDPOINT="tcp://127.0.0.1:$port"
+            [ -n "${ESC_FEED:-}" ] || export ESC_FEED="tcp://127.0.0.1:$feed"
             return 0
         fi
         wait "$pid" 2>/dev/null || true
     done
     cat "$log"
     fail "escd $name did not start"
+}
+
+# stop_escd NAME [SIGNAL]: stops escd NAME (SIGTERM by default) and waits
+# for it; its exit status goes to STOPPED_STATUS.
+stop_escd() {
+    local var="PID_$1" pid keep=()
+    pid=${!var}
+    kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+    STOPPED_STATUS=0
+    wait "$pid" 2>/dev/null || STOPPED_STATUS=$?
+    for p in "${ESCD_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+    ESCD_PIDS=("${keep[@]}")
 }
 
 # add_user NAME ROLES: a keypair here and the user in the database.
@@ -159,6 +183,37 @@ refused() {
 same() {
     [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
 }
+
+# ---- the feed --------------------------------------------------------------
+
+# wait_lines FILE N [SECONDS]: until FILE has N lines (default 120 s).
+wait_lines() {
+    local deadline=$((SECONDS + ${3:-120}))
+    while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "$1 has $(wc -l <"$1") lines, expected $2"
+        sleep 0.1
+    done
+}
+
+# consecutive FILE FIRST LAST: FILE holds one JSON event per line with seqs
+# exactly FIRST..LAST, in order, each once.
+consecutive() {
+    local got
+    got=$(jq -s --argjson a "$2" --argjson b "$3" \
+        '[.[].seq] == [range($a; $b + 1)]' "$1") || fail "$1 is not JSON lines"
+    [ "$got" = true ] || fail "$1: seqs are not exactly $2..$3: $(jq -c -s '[.[].seq] | [length, first, last]' "$1")"
+}
+
+# writer USER ENDPOINT COUNT PREFIX ACCOUNT QUARTER: files COUNT escalations.
+writer() {
+    for i in $(seq 1 "$3"); do
+        "$ESC" --as "$1" --endpoint "$2" file --quarter "$6" --account "$5" \
+            --title "$4 $i" --problem "problem $i" >/dev/null || return 1
+    done
+}
+
+# head_seq: the newest event's seq.
+head_seq() { sql "SELECT last_seq FROM event_counter"; }
 
 # json_of USER ARGS... FILTER: a jq FILTER over esc --json output.
 field() {

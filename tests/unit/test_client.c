@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "config.h"
+#include "watch.h"
 
 static const opt_spec_t specs[] = {
     { "hours", ARG_INT, "N", "" },
@@ -155,6 +156,53 @@ test_timeout (void **state)
     assert_int_equal (config_parse_timeout ("", &ms), -1);
 }
 
+/* The watcher's sequencing: next, duplicate or gap. */
+static void
+test_watch_step (void **state)
+{
+    (void) state;
+    assert_int_equal (watch_step (0, 1), WATCH_NEXT);
+    assert_int_equal (watch_step (41, 42), WATCH_NEXT);
+    assert_int_equal (watch_step (42, 42), WATCH_DUPLICATE);
+    assert_int_equal (watch_step (42, 7), WATCH_DUPLICATE);
+    assert_int_equal (watch_step (42, 44), WATCH_GAP);
+    assert_int_equal (watch_step (0, 1000), WATCH_GAP);
+}
+
+static void
+test_watch_filter (void **state)
+{
+    (void) state;
+    Esc__Event e = ESC__EVENT__INIT;
+    e.type = "escalation.approved";
+    e.quarter = "2026Q4";
+    e.account = "Acme";
+    watch_filter_t any = { 0 };
+    assert_true (watch_filter_match (&any, &e));
+    watch_filter_t f = { .quarter = "2026Q4", .type = "escalation.approved", .account = "Acme" };
+    assert_true (watch_filter_match (&f, &e));
+    f.type = "escalation.*";
+    assert_true (watch_filter_match (&f, &e));
+    f.type = "escalation.";
+    assert_true (watch_filter_match (&f, &e));
+    f.type = "escalation";
+    assert_false (watch_filter_match (&f, &e));
+    f.type = "quarter.*";
+    assert_false (watch_filter_match (&f, &e));
+    f.type = NULL;
+    f.quarter = "2027Q1";
+    assert_false (watch_filter_match (&f, &e));
+    f.quarter = NULL;
+    f.account = "Globex";
+    assert_false (watch_filter_match (&f, &e));
+    /* an event without an account never matches an account filter */
+    e.account = NULL;
+    f.account = "Acme";
+    assert_false (watch_filter_match (&f, &e));
+    watch_filter_t star = { .type = "*" };
+    assert_true (watch_filter_match (&star, &e));
+}
+
 int
 main (void)
 {
@@ -163,6 +211,8 @@ main (void)
         cmocka_unit_test (test_args_bad),
         cmocka_unit_test (test_config),
         cmocka_unit_test (test_timeout),
+        cmocka_unit_test (test_watch_step),
+        cmocka_unit_test (test_watch_filter),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,0 +1,48 @@
+/* feed.h: the decision feed: every committed event, published in order.
+ *
+ * The event log is the truth. Sequence numbers are handed out under a row
+ * lock held to commit (store.h), so they commit in order and without gaps:
+ * once seq N is visible, every seq below it is too. The feed keeps the
+ * last seq it published and, whenever it is woken (after a batch this escd
+ * committed, on a NOTIFY from another escd, or once a second), publishes
+ * every committed event after it, in order. Each escd sharing a database
+ * publishes the whole feed. When there is nothing to say it sends a
+ * heartbeat with the last seq, so that a subscriber can tell a quiet feed
+ * from a cut one, and notice what it missed. */
+#ifndef ESC_FEED_H
+#define ESC_FEED_H
+
+#include <stdint.h>
+
+#include "keys.h"
+#include "store.h"
+#include "wire.h"
+
+
+typedef struct feed feed_t;
+
+/* Events queued for one subscriber before the feed drops its messages (it
+ * then finds the gap and catches up): how far a watcher may lag. */
+#define FEED_DEFAULT_HWM 1000
+
+/* A PUB socket bound at ENDPOINT in CTX, under CURVE with the server's KEY
+ * and the same ZAP admission as requests, queueing at most HWM messages
+ * per subscriber; publishing starts after the event STARTS_AFTER. NULL
+ * (with the reason on stderr) when it cannot. */
+feed_t *feed_new (void *ctx, const char *endpoint, const keypair_t *key, int hwm,
+                  int64_t starts_after);
+void feed_destroy (feed_t **self_p);
+
+/* Publishes every committed event after the last one published. Returns
+ * how many, or -1 when the database could not be read (the next call
+ * picks up where this one stopped). */
+int feed_publish (feed_t *self, store_t *store);
+
+/* Sends a heartbeat when nothing was sent for ESC_FEED_HEARTBEAT_MS. Returns
+ * the milliseconds until the next one is due. */
+long feed_tick (feed_t *self);
+
+/* The last seq published. */
+int64_t feed_last (const feed_t *self);
+
+#endif
