@@ -309,6 +309,8 @@ endpoint_run (const endpoint_config_t *config)
     esc_error_t err;
     int rc = 1;
     void *ctx = zmq_ctx_new ();
+    /* encryption and sending to many watchers spread over two I/O threads */
+    zmq_ctx_set (ctx, ZMQ_IO_THREADS, 2);
     pending_t *batch = NULL;
 
     if (store_connect (s.store, &err)) {

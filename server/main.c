@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <libpq-fe.h>
 
@@ -256,6 +257,12 @@ cmd_user_add (int argc, char **argv, const options_t *o)
 static int
 cmd_run (const options_t *o)
 {
+    /* a connection is a descriptor: let a thousand watchers in */
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit (RLIMIT_NOFILE, &rl);
+    }
     char home[4096], path[4200], err[512];
     home_dir (o->home, home, sizeof home);
     snprintf (path, sizeof path, "%s/server.key", home);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#define STORE_PREPARED_MAX 128
+
 struct store {
     char *url;
     PGconn *conn;
@@ -14,6 +16,10 @@ struct store {
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
+    /* statements prepared on this connection */
+    const char *prepared[STORE_PREPARED_MAX];
+    char names[STORE_PREPARED_MAX][16];
+    size_t n_prepared;
 };
 
 static double
@@ -80,6 +86,7 @@ store_connect (store_t *self, esc_error_t *err)
     bool reconnecting = self->conn != NULL;
     if (self->conn)
         PQfinish (self->conn);
+    self->n_prepared = 0;       /* a new connection knows none of them */
     /* the URL (or any libpq connection string) goes in as dbname and is
      * expanded; without one, the PG* variables name the database */
     const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
@@ -145,20 +152,11 @@ params_bytes (params_t *p, const void *data, size_t len)
     params_add (p, data, (int) len, 1);
 }
 
+/* Checks R, the result of a statement: returns it when it succeeded, else
+ * clears it and returns NULL with ERR (and the SQLSTATE kept). */
 static PGresult *
-exec_format (store_t *self, const char *sql, const params_t *p, int result_format,
-             esc_error_t *err)
+checked (store_t *self, PGresult *r, esc_error_t *err)
 {
-    self->sqlstate[0] = '\0';
-    if (!store_connected (self)) {
-        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
-        return NULL;
-    }
-    static const params_t none;
-    if (!p)
-        p = &none;
-    PGresult *r = PQexecParams (self->conn, sql, p->n, NULL, p->values, p->lengths,
-                                p->formats, result_format);
     ExecStatusType st = PQresultStatus (r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return r;
@@ -173,6 +171,48 @@ exec_format (store_t *self, const char *sql, const params_t *p, int result_forma
     }
     PQclear (r);
     return NULL;
+}
+
+/* The name of SQL's prepared statement on this connection, preparing it
+ * the first time. Statements are the store's string literals, so the
+ * pointer names the text. NULL with ERR when it cannot be prepared. */
+static const char *
+prepared (store_t *self, const char *sql, int n_params, esc_error_t *err)
+{
+    for (size_t i = 0; i < self->n_prepared; i++)
+        if (self->prepared[i] == sql)
+            return self->names[i];
+    if (self->n_prepared == STORE_PREPARED_MAX)
+        abort ();               /* more statements than the store has: a bug */
+    size_t i = self->n_prepared;
+    snprintf (self->names[i], sizeof self->names[i], "esc_%zu", i);
+    PGresult *r = checked (self, PQprepare (self->conn, self->names[i], sql, n_params, NULL), err);
+    if (!r)
+        return NULL;
+    PQclear (r);
+    self->prepared[i] = sql;
+    self->n_prepared++;
+    return self->names[i];
+}
+
+static PGresult *
+exec_format (store_t *self, const char *sql, const params_t *p, int result_format,
+             esc_error_t *err)
+{
+    self->sqlstate[0] = '\0';
+    if (!store_connected (self)) {
+        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        return NULL;
+    }
+    static const params_t none;
+    if (!p)
+        p = &none;
+    /* prepared once per connection: the views cost more to plan than to run */
+    const char *name = prepared (self, sql, p->n, err);
+    if (!name)
+        return NULL;
+    return checked (self, PQexecPrepared (self->conn, name, p->n, p->values, p->lengths,
+                                          p->formats, result_format), err);
 }
 
 PGresult *
@@ -190,7 +230,11 @@ store_sqlstate (store_t *self)
 int
 store_command (store_t *self, const char *sql, esc_error_t *err)
 {
-    PGresult *r = store_exec (self, sql, NULL, err);
+    self->sqlstate[0] = '\0';
+    if (!store_connected (self))
+        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                         "the database is unavailable");
+    PGresult *r = checked (self, PQexec (self->conn, sql), err);
     PQclear (r);
     return r ? 0 : -1;
 }
