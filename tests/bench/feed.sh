@@ -53,6 +53,7 @@ bench() {
         --key "$ESC_HOME/keys/bench.key" --db "$DB" "$@"
 }
 value() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 echo "latency in ms: commit = escd's OK in the writer's hands; write = the writer's request sent"
 echo "reference: a libpq write transaction with NOTIFY, sent -> another connection notified"
@@ -64,7 +65,7 @@ for n in 1 100 1000; do
     w50=$(value write_p50_ms "$WORK/lat.$n") w99=$(value write_p99_ms "$WORK/lat.$n")
     n50=$(value notify_p50_ms "$WORK/lat.$n") n99=$(value notify_p99_ms "$WORK/lat.$n")
     printf '%-9s %11s %11s %10s %10s %10s %10s %9.1f %9.1f\n' "$n" "$f50" "$f99" "$w50" "$w99" \
-        "$n50" "$n99" "$(echo "$w50 / $n50" | bc -l)" "$(echo "$w99 / $n99" | bc -l)"
+        "$n50" "$n99" "$(ratio "$w50" "$n50")" "$(ratio "$w99" "$n99")"
 done
 PEAK_RSS=$(rss VmHWM)
 
@@ -83,8 +84,8 @@ SQL
 bench --catch-up >"$WORK/catchup"
 e=$(value catchup_escd_per_s "$WORK/catchup") s=$(value catchup_sql_per_s "$WORK/catchup")
 echo
-printf 'catch-up over %s events: %s events/s through escd, %s events/s straight from SQL (ratio %.2f)\n' \
-    "$(value catchup_events "$WORK/catchup")" "$e" "$s" "$(echo "$e / $s" | bc -l)"
+printf 'catch-up over %s events: %s events/s through escd, %s events/s straight from SQL (ratio %s)\n' \
+    "$(value catchup_events "$WORK/catchup")" "$e" "$s" "$(ratio "$e" "$s")"
 printf 'escd resident memory: %s kB idle, %s kB at its peak (1000 watchers, then the catch-up)\n' \
     "$IDLE_RSS" "$(rss VmHWM)"
 printf '  (peak after the latency runs alone: %s kB)\n' "$PEAK_RSS"

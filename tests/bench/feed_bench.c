@@ -295,6 +295,7 @@ notify_reference (const bench_t *b)
 {
     PGconn *writer = connect_db (b->db), *listener = connect_db (b->db);
     exec_ok (listener, "LISTEN feed_bench");
+    PQclear (PQexec (writer, "SET client_min_messages = warning"));
     exec_ok (writer, "CREATE TABLE IF NOT EXISTS feed_bench_row (n int)");
     double *lat = calloc ((size_t) b->events, sizeof *lat);
     for (int i = 0; i < b->events; i++) {
