@@ -1,6 +1,7 @@
 /* transport.c: request/reply over a CURVE DEALER socket, with a deadline;
  * the feed over a CURVE SUB socket. */
 #include "transport.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -27,14 +28,6 @@ transport_request_id (char *buf)
     }
     for (size_t i = 0; i < sizeof bytes; i++)
         snprintf (buf + 2 * i, 3, "%02x", bytes[i]);
-}
-
-static int64_t
-now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A CURVE socket and the monitor that reports its failed handshakes. */
@@ -236,9 +229,9 @@ transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
         curve_close (&self->dealer);
         return NULL;
     }
-    int64_t deadline = now_ms () + self->timeout_ms;
+    double deadline = proc_now_ms () + self->timeout_ms;
     for (;;) {
-        int64_t left = deadline - now_ms ();
+        long left = (long) (deadline - proc_now_ms ());
         if (left <= 0) {
             esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s within %.1f s",
                       self->endpoint, self->timeout_ms / 1000.0);

@@ -2,7 +2,6 @@
 #include "watch.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <zmq.h>
 
 #include "json.h"
+#include "proc.h"
 #include "render.h"
 #include "transport.h"
 #include "wire.h"
@@ -69,29 +69,12 @@ typedef struct {
 /* Exit codes of a watcher that must stop. */
 enum { GO_ON = -1 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_stop (int sig)
-{
-    (void) sig;
-    stop_requested = 1;
-}
-
-static double
-now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Sleeps MS milliseconds unless asked to stop. */
 static void
 pause_ms (long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (!stop_requested && nanosleep (&ts, &ts) != 0 && errno == EINTR)
+    while (!proc_stopping () && nanosleep (&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
@@ -185,7 +168,7 @@ exec_event (watcher_t *w, const Esc__Event *e, const char *json)
     long backoff = 500;
     int status = 0;
     for (int64_t attempt = 1; attempt <= w->retries; attempt++) {
-        if (stop_requested)
+        if (proc_stopping ())
             return EXIT_DONE;
         status = exec_once (w->exec, e, json);
         if (status == 0)
@@ -275,7 +258,7 @@ static int
 catch_up (watcher_t *w, bool head_only)
 {
     long backoff = 200;
-    while (!stop_requested) {
+    while (!proc_stopping ()) {
         esc_error_t err;
         esc_error_clear (&err);
         Esc__Reply *reply = fetch (w, head_only ? 0 : CATCH_UP_PAGE, &err);
@@ -395,9 +378,9 @@ follow (watcher_t *w, bool from_head)
         return EXIT_USAGE;
     }
     int rc = catch_up (w, from_head);
-    double heard = now_ms ();
-    while (rc == GO_ON && !stop_requested) {
-        long wait = (long) (heard + ESC_FEED_SILENCE_MS - now_ms ());
+    double heard = proc_now_ms ();
+    while (rc == GO_ON && !proc_stopping ()) {
+        long wait = (long) (heard + ESC_FEED_SILENCE_MS - proc_now_ms ());
         zmq_pollitem_t items[] = {
             { transport_feed (w->t), 0, ZMQ_POLLIN, 0 },
             { transport_feed_monitor (w->t), 0, ZMQ_POLLIN, 0 },
@@ -406,7 +389,7 @@ follow (watcher_t *w, bool from_head)
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && (items[0].revents & ZMQ_POLLIN)) {
-            heard = now_ms ();
+            heard = proc_now_ms ();
             rc = on_message (w);
         }
         if (n > 0 && items[1].socket && (items[1].revents & ZMQ_POLLIN)
@@ -416,7 +399,7 @@ follow (watcher_t *w, bool from_head)
         }
         /* a poll that slept through a pause of this process returns 0 late:
          * one more short look before calling the feed silent */
-        if (n == 0 && now_ms () - heard >= ESC_FEED_SILENCE_MS && !stop_requested
+        if (n == 0 && proc_now_ms () - heard >= ESC_FEED_SILENCE_MS && !proc_stopping ()
             && zmq_poll (items, 1, 250) == 0) {
             /* no event and no heartbeat: the feed is cut off, or escd is
              * gone; a fresh subscription and a catch-up cover both */
@@ -424,7 +407,7 @@ follow (watcher_t *w, bool from_head)
                      ESC_FEED_SILENCE_MS / 1000.0);
             if (transport_subscribe (w->t, w->s->config.feed, (int) w->queue, &err) == 0)
                 rc = catch_up (w, false);
-            heard = now_ms ();
+            heard = proc_now_ms ();
         }
     }
     save_state (w);
@@ -466,13 +449,7 @@ watch_run (const session_t *s, const args_t *a, const keypair_t *kp)
         w.cursor = since;
     w.saved = w.cursor;
 
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
+    proc_trap_stop ();
 
     w.t = transport_new (s->config.endpoint, s->config.server_key, kp, s->config.timeout_ms);
     int rc = follow (&w, !loaded && !has_since);

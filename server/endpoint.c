@@ -2,51 +2,18 @@
 #include "endpoint.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "desk.h"
 #include "feed.h"
 #include "migrate.h"
+#include "proc.h"
 #include "validate.h"
 #include "zap.h"
-
-/* ==== Signals ============================================================ */
-
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_stop (int sig)
-{
-    (void) sig;
-    stop_requested = 1;
-}
-
-/* SIGTERM and SIGINT interrupt zmq_poll (no SA_RESTART) and end the loop. */
-static void
-trap_signals (void)
-{
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
-}
-
-static double
-now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* ==== Requests in flight ================================================= */
 
@@ -77,7 +44,7 @@ receive (void *router, pending_t *p)
         zmq_msg_close (&p->payload);
         return errno == EAGAIN ? 0 : -1;
     }
-    p->started = now_ms ();
+    p->started = proc_now_ms ();
     int frames = 1;
     bool more = zmq_msg_more (&p->identity);
     while (more) {
@@ -130,7 +97,7 @@ log_request (const pending_t *p, bool sent)
              p->user[0] ? p->user : "-", a->op ? a->op : "?", esc_status_name (a->status),
              a->reason[0] ? " " : "", a->reason, a->retried ? " (retry)" : "",
              sent ? "" : " (reply dropped: client gone or not reading)",
-             now_ms () - p->started);
+             proc_now_ms () - p->started);
 }
 
 static void
@@ -324,7 +291,7 @@ endpoint_run (const endpoint_config_t *config)
         goto done;
     }
     s.desk = desk_new (s.store);
-    trap_signals ();
+    proc_trap_stop ();
     if (open_sockets (&s, ctx, config))
         goto done;
 
@@ -334,7 +301,7 @@ endpoint_run (const endpoint_config_t *config)
     if (!batch)
         abort ();
     long timeout = ESC_FEED_HEARTBEAT_MS;
-    while (!stop_requested) {
+    while (!proc_stopping ()) {
         /* the database's socket: NOTIFY from any escd's commit wakes us */
         zmq_pollitem_t items[] = {
             { zap_socket (s.zap), 0, ZMQ_POLLIN, 0 },

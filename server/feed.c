@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "arena.h"
+#include "proc.h"
 #include "zap.h"
 
 #define FEED_PAGE 1000          /* events read per query */
@@ -19,14 +19,6 @@ struct feed {
     int64_t published;          /* last seq sent */
     double last_send;           /* ms, monotonic */
 };
-
-static double
-now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 feed_t *
 feed_new (void *ctx, const char *endpoint, const keypair_t *key, int hwm, int64_t starts_after)
@@ -56,7 +48,7 @@ feed_new (void *ctx, const char *endpoint, const keypair_t *key, int hwm, int64_
         abort ();
     self->pub = pub;
     self->published = starts_after;
-    self->last_send = now_ms ();
+    self->last_send = proc_now_ms ();
     return self;
 }
 
@@ -83,7 +75,7 @@ send_message (feed_t *self, const char *topic, const uint8_t *data, size_t len)
 {
     zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_send (self->pub, data, len, ZMQ_DONTWAIT);
-    self->last_send = now_ms ();
+    self->last_send = proc_now_ms ();
 }
 
 int
@@ -117,7 +109,7 @@ feed_publish (feed_t *self, store_t *store)
 long
 feed_tick (feed_t *self)
 {
-    double idle = now_ms () - self->last_send;
+    double idle = proc_now_ms () - self->last_send;
     if (idle >= ESC_FEED_HEARTBEAT_MS) {
         Esc__Heartbeat hb = ESC__HEARTBEAT__INIT;
         hb.has_last_seq = true;

@@ -1,11 +1,11 @@
 /* store.c: escd's PostgreSQL store. See store.h. */
 #include "store.h"
+#include "proc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define STORE_PREPARED_MAX 128
 
@@ -21,14 +21,6 @@ struct store {
     char names[STORE_PREPARED_MAX][16];
     size_t n_prepared;
 };
-
-static double
-now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* ==== Connection ========================================================= */
 
@@ -80,7 +72,7 @@ store_connect (store_t *self, esc_error_t *err)
 {
     if (store_connected (self))
         return 0;
-    if (now_ms () < self->retry_at)
+    if (proc_now_ms () < self->retry_at)
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
                          "the database is unavailable; escd is reconnecting");
     bool reconnecting = self->conn != NULL;
@@ -98,7 +90,7 @@ store_connect (store_t *self, esc_error_t *err)
         snprintf (msg, sizeof msg, "%s", PQerrorMessage (self->conn));
         msg[strcspn (msg, "\n")] = '\0';
         self->backoff = self->backoff ? (self->backoff * 2 < 5000 ? self->backoff * 2 : 5000) : 100;
-        self->retry_at = now_ms () + self->backoff;
+        self->retry_at = proc_now_ms () + self->backoff;
         fprintf (stderr, "escd: the database is unavailable (next attempt in %.1f s): %s\n",
                  self->backoff / 1000, msg);
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",

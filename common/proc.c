@@ -1,0 +1,41 @@
+/* proc.c: the monotonic clock and the stop signals. */
+#include "proc.h"
+
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+static volatile sig_atomic_t stop_requested;
+
+double
+proc_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+on_stop (int sig)
+{
+    (void) sig;
+    stop_requested = 1;
+}
+
+void
+proc_trap_stop (void)
+{
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+}
+
+bool
+proc_stopping (void)
+{
+    return stop_requested != 0;
+}

@@ -1,0 +1,20 @@
+/* proc.h: what esc and escd ask of the process: a clock, and a clean stop.
+ *
+ * A long-running loop (escd serving, esc watching) traps SIGTERM and SIGINT
+ * with proc_trap_stop and checks proc_stopping between steps; blocking
+ * calls (zmq_poll, nanosleep) return early with EINTR because the handler
+ * is installed without SA_RESTART. SIGPIPE is ignored: a closed pipe is an
+ * error return, not a death. */
+#ifndef ESC_PROC_H
+#define ESC_PROC_H
+
+#include <stdbool.h>
+
+/* Milliseconds on the monotonic clock. */
+double proc_now_ms (void);
+
+void proc_trap_stop (void);
+/* True once SIGTERM or SIGINT arrived. */
+bool proc_stopping (void);
+
+#endif
