@@ -29,6 +29,29 @@ cat "$WORK/w1.json" "$WORK/w2.json" >"$WORK/w.json"
 consecutive "$WORK/w.json" $((H0 + 1)) $((H0 + 120))
 kill -TERM "$W"; wait "$W" || true
 
+say "a watcher killed with SIGKILL mid-stream: nothing lost, at most the last event again"
+H5=$(head_seq)
+echo "$H5" >"$WORK/k.state"
+"$ESC" --as carol --json watch --state "$WORK/k.state" >"$WORK/k1.json" 2>"$WORK/k1.err" &
+W=$!
+sleep 0.5
+writer alice "$ENDPOINT_a" 40 killed Acme 2031Q1 &
+WR=$!
+wait_lines "$WORK/k1.json" 15
+kill -KILL "$W"; wait "$W" 2>/dev/null || true
+wait "$WR" || fail "the writer failed"
+"$ESC" --as carol --json watch --state "$WORK/k.state" >"$WORK/k2.json" 2>"$WORK/k2.err" &
+W=$!
+wait_seq "$WORK/k2.json" $((H5 + 40))
+LAST1=$(tail -n 1 "$WORK/k1.json" | jq .seq)
+FIRST2=$(head -n 1 "$WORK/k2.json" | jq .seq)
+[ "$FIRST2" -eq $((LAST1 + 1)) ] || [ "$FIRST2" -eq "$LAST1" ] \
+    || fail "after SIGKILL the watcher resumed at $FIRST2, having shown $LAST1"
+awk -v dup="$LAST1" 'NR == 1 && $0 ~ "\"seq\":" dup "," {next} {print}' "$WORK/k2.json" \
+    | cat "$WORK/k1.json" - >"$WORK/k.json"
+consecutive "$WORK/k.json" $((H5 + 1)) $((H5 + 40))
+kill -TERM "$W"; wait "$W" || true
+
 say "escd restarts under a watcher: nothing lost, nothing repeated"
 H1=$(head_seq)
 "$ESC" --as carol --json watch >"$WORK/r.json" 2>"$WORK/r.err" &

@@ -195,6 +195,15 @@ wait_lines() {
     done
 }
 
+# wait_seq FILE SEQ [SECONDS]: until FILE's last JSON line has seq SEQ.
+wait_seq() {
+    local deadline=$((SECONDS + ${3:-120}))
+    while [ "$(tail -n 1 "$1" 2>/dev/null | jq -r .seq 2>/dev/null)" != "$2" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "$1 never reached event $2"
+        sleep 0.1
+    done
+}
+
 # consecutive FILE FIRST LAST: FILE holds one JSON event per line with seqs
 # exactly FIRST..LAST, in order, each once.
 consecutive() {
