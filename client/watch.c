@@ -2,6 +2,7 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +103,11 @@ save_state (watcher_t *w)
         return;
     char tmp[4200];
     snprintf (tmp, sizeof tmp, "%s.tmp", w->state);
+    /* written, flushed to disk, then renamed over the old one: a crash
+     * leaves the old number or the new, never an empty file */
     FILE *f = fopen (tmp, "w");
-    if (!f || fprintf (f, "%lld\n", (long long) w->cursor) < 0 || fclose (f) != 0
-        || rename (tmp, w->state) != 0) {
+    if (!f || fprintf (f, "%lld\n", (long long) w->cursor) < 0 || fflush (f) != 0
+        || fsync (fileno (f)) != 0 || fclose (f) != 0 || rename (tmp, w->state) != 0) {
         fprintf (stderr, "esc watch: cannot write %s: %s\n", w->state, strerror (errno));
         return;
     }
@@ -113,49 +116,87 @@ save_state (watcher_t *w)
 
 /* ---- Delivering one event ----------------------------------------------*/
 
+extern char **environ;
+
+/* The environment of an --exec command: ours, and the event's seq and type.
+ * Built before fork: a child of a threaded process may only exec. */
+static char **
+exec_environment (const Esc__Event *e, char *seq, size_t seqlen, char *type, size_t typelen)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc (n + 3, sizeof *env);
+    if (!env)
+        abort ();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp (environ[i], "ESC_EVENT_SEQ=", 14) != 0
+            && strncmp (environ[i], "ESC_EVENT_TYPE=", 15) != 0)
+            env[k++] = environ[i];
+    snprintf (seq, seqlen, "ESC_EVENT_SEQ=%lld", (long long) e->seq);
+    snprintf (type, typelen, "ESC_EVENT_TYPE=%s", e->type ? e->type : "");
+    env[k++] = seq;
+    env[k++] = type;
+    env[k] = NULL;
+    return env;
+}
+
 /* Runs the --exec command once with JSON on its standard input. Returns its
- * exit status (127 when it could not start). */
+ * exit status (127 when it could not start). A stop asked meanwhile is
+ * passed on to the command's process group, and then waited for. */
 static int
 exec_once (const char *cmd, const Esc__Event *e, const char *json)
 {
+    char seq[48], type[160];
+    char **env = exec_environment (e, seq, sizeof seq, type, sizeof type);
     int fds[2];
-    if (pipe (fds) != 0)
+    if (pipe (fds) != 0) {
+        free (env);
         return 127;
+    }
     pid_t pid = fork ();
     if (pid < 0) {
         close (fds[0]);
         close (fds[1]);
+        free (env);
         return 127;
     }
     if (pid == 0) {
-        char seq[24];
-        snprintf (seq, sizeof seq, "%lld", (long long) e->seq);
+        setpgid (0, 0);
+        signal (SIGPIPE, SIG_DFL);
         dup2 (fds[0], STDIN_FILENO);
         close (fds[0]);
         close (fds[1]);
-        setenv ("ESC_EVENT_SEQ", seq, 1);
-        setenv ("ESC_EVENT_TYPE", e->type ? e->type : "", 1);
-        execl ("/bin/sh", "sh", "-c", cmd, (char *) NULL);
+        char *const argv[] = { "sh", "-c", (char *) cmd, NULL };
+        execve ("/bin/sh", argv, env);
         _exit (127);
     }
+    free (env);
     close (fds[0]);
     size_t len = strlen (json), off = 0;
+    bool stop_passed = false;
     while (off < len) {         /* a command that ignores its input: fine */
         ssize_t n = write (fds[1], json + off, len - off);
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && errno == EINTR && !proc_stopping ())
             continue;
         if (n <= 0)
             break;
         off += (size_t) n;
     }
-    if (write (fds[1], "\n", 1) < 0) {
+    if (off == len && write (fds[1], "\n", 1) < 0) {
         /* the command closed its input early; its exit status decides */
     }
     close (fds[1]);
     int status;
-    while (waitpid (pid, &status, 0) < 0)
+    while (waitpid (pid, &status, 0) < 0) {
         if (errno != EINTR)
             return 127;
+        if (proc_stopping () && !stop_passed) {
+            kill (-pid, SIGTERM);
+            stop_passed = true;
+        }
+    }
     return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
 
@@ -173,6 +214,8 @@ exec_event (watcher_t *w, const Esc__Event *e, const char *json)
         status = exec_once (w->exec, e, json);
         if (status == 0)
             return GO_ON;
+        if (proc_stopping ())
+            return EXIT_DONE;           /* stopped mid-command: not delivered */
         if (attempt < w->retries) {
             fprintf (stderr, "esc watch: event %lld: '%s' exited %d (try %lld of %lld); "
                      "again in %.1f s\n", (long long) e->seq, w->exec, status,
@@ -283,6 +326,14 @@ catch_up (watcher_t *w, bool head_only)
         int rc = GO_ON;
         if (head_only)
             w->cursor = page->last_seq;
+        if (page->last_seq < w->cursor) {
+            fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher is "
+                     "at %lld: a restored database, or a state file of another one? Start "
+                     "again with --since (and a new state file)\n",
+                     (long long) page->last_seq, (long long) w->cursor);
+            esc__reply__free_unpacked (reply, NULL);
+            return EXIT_REFUSED;
+        }
         for (size_t i = 0; i < page->n_events && rc == GO_ON; i++)
             if (watch_step (w->cursor, page->events[i]->seq) == WATCH_NEXT)
                 rc = handle (w, page->events[i]);
@@ -389,8 +440,8 @@ follow (watcher_t *w, bool from_head)
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && (items[0].revents & ZMQ_POLLIN)) {
-            heard = proc_now_ms ();
             rc = on_message (w);
+            heard = proc_now_ms ();     /* after: a catch-up or --exec takes time */
         }
         if (n > 0 && items[1].socket && (items[1].revents & ZMQ_POLLIN)
             && transport_feed_trouble (w->t, &err)) {
@@ -405,8 +456,11 @@ follow (watcher_t *w, bool from_head)
              * gone; a fresh subscription and a catch-up cover both */
             fprintf (stderr, "esc watch: no word from the feed for %.1f s; reconnecting\n",
                      ESC_FEED_SILENCE_MS / 1000.0);
-            if (transport_subscribe (w->t, w->s->config.feed, (int) w->queue, &err) == 0)
-                rc = catch_up (w, false);
+            if (transport_subscribe (w->t, w->s->config.feed, (int) w->queue, &err) != 0) {
+                fprintf (stderr, "esc: %s: %s\n", err.reason, err.message);
+                return EXIT_USAGE;
+            }
+            rc = catch_up (w, false);
             heard = proc_now_ms ();
         }
     }

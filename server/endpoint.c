@@ -259,14 +259,13 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
     return 0;
 }
 
-/* Publishes what committed since the last time; a database outage only
- * delays it. */
-static void
+/* Publishes a page of what committed since the last time. Returns true
+ * when more is waiting. A database outage only delays the feed. */
+static bool
 publish (server_t *s)
 {
     esc_error_t err;
-    if (store_connect (s->store, &err) == 0)
-        feed_publish (s->feed, s->store);
+    return store_connect (s->store, &err) == 0 && feed_publish (s->feed, s->store) > 0;
 }
 
 int
@@ -301,6 +300,7 @@ endpoint_run (const endpoint_config_t *config)
     if (!batch)
         abort ();
     long timeout = ESC_FEED_HEARTBEAT_MS;
+    bool behind = false;
     while (!proc_stopping ()) {
         /* the database's socket: NOTIFY from any escd's commit wakes us */
         zmq_pollitem_t items[] = {
@@ -325,15 +325,24 @@ endpoint_run (const endpoint_config_t *config)
             if (n > 0)
                 news = serve_batch (&s, batch, n);
         }
-        /* notifications may also have arrived during the batch, buffered */
-        if (store_notified (s.store) || news)
-            publish (&s);
+        /* Notifications may have arrived during the batch, or during a
+         * publish's own queries: libpq holds them, and the socket no longer
+         * wakes us. Drain them after every step; a backlog goes out a page
+         * per pass, with requests served in between. */
+        while (store_notified (s.store) || news || behind) {
+            news = false;
+            behind = publish (&s);
+            if (behind)
+                break;          /* one page per pass; requests first */
+        }
         timeout = feed_tick (s.feed);
-        if (timeout >= ESC_FEED_HEARTBEAT_MS) {
+        if (!behind && timeout >= ESC_FEED_HEARTBEAT_MS) {
             /* a heartbeat just went out: a cheap look for news that came
              * without a notification (one lost across a reconnection) */
-            publish (&s);
+            behind = publish (&s);
         }
+        if (behind)
+            timeout = 0;        /* the next page after a look at the sockets */
     }
     fprintf (stderr, "escd: stopping\n");
     rc = 0;

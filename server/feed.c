@@ -13,9 +13,11 @@
 #include "zap.h"
 
 #define FEED_PAGE 1000          /* events read per query */
+#define FEED_SKIP_MIN 10000     /* a backlog this long (or 10 queues) is skipped */
 
 struct feed {
     void *pub;
+    int hwm;                    /* a subscriber's queue, in messages */
     int64_t published;          /* last seq sent */
     double last_send;           /* ms, monotonic */
 };
@@ -47,6 +49,7 @@ feed_new (void *ctx, const char *endpoint, const keypair_t *key, int hwm, int64_
     if (!self)
         abort ();
     self->pub = pub;
+    self->hwm = hwm;
     self->published = starts_after;
     self->last_send = proc_now_ms ();
     return self;
@@ -81,29 +84,46 @@ send_message (feed_t *self, const char *topic, const uint8_t *data, size_t len)
 int
 feed_publish (feed_t *self, store_t *store)
 {
-    int count = 0;
-    for (;;) {
-        arena_t *a = arena_new ();
-        Esc__EventList *page;
-        esc_error_t err;
-        if (store_events_since (store, a, self->published, FEED_PAGE, &page, &err)) {
-            arena_destroy (&a);
-            return -1;
-        }
-        for (size_t i = 0; i < page->n_events; i++) {
-            const Esc__Event *e = page->events[i];
-            size_t len = esc__event__get_packed_size (e);
-            uint8_t *buf = arena_alloc (a, len + 1);
-            esc__event__pack (e, buf);
-            send_message (self, ESC_FEED_TOPIC_EVENT, buf, len);
-            count++;
-        }
-        self->published = page->scanned_to;
-        bool more = page->scanned_to < page->last_seq;
-        arena_destroy (&a);
-        if (!more)
-            return count;
+    arena_t *a = arena_new ();
+    Esc__EventList *page;
+    esc_error_t err;
+    int rc = -1;
+    if (store_events_since (store, a, self->published, FEED_PAGE, &page, &err))
+        goto done;
+    if (page->last_seq < self->published) {
+        /* the log is shorter than what was published: a restored or
+         * failed-over database. Follow it; watchers will say so too. */
+        fprintf (stderr, "escd: the event log ends at %lld but the feed published up to "
+                 "%lld: the database went back in time; the feed follows it\n",
+                 (long long) page->last_seq, (long long) self->published);
+        self->published = page->last_seq;
+        rc = 0;
+        goto done;
     }
+    int64_t skip_over = self->hwm * 10 > FEED_SKIP_MIN ? self->hwm * 10 : FEED_SKIP_MIN;
+    if (page->last_seq - self->published > skip_over) {
+        /* far more than a subscriber's queue holds: sending it all would
+         * mostly be dropped, and hold up requests; watchers fetch the
+         * skipped part by request */
+        fprintf (stderr, "escd: the feed is %lld events behind; publishing the last %d, "
+                 "watchers catch up on the rest\n",
+                 (long long) (page->last_seq - self->published), self->hwm);
+        self->published = page->last_seq - self->hwm;
+        rc = 1;
+        goto done;
+    }
+    for (size_t i = 0; i < page->n_events; i++) {
+        const Esc__Event *e = page->events[i];
+        size_t len = esc__event__get_packed_size (e);
+        uint8_t *buf = arena_alloc (a, len + 1);
+        esc__event__pack (e, buf);
+        send_message (self, ESC_FEED_TOPIC_EVENT, buf, len);
+    }
+    self->published = page->scanned_to;
+    rc = page->scanned_to < page->last_seq;
+done:
+    arena_destroy (&a);
+    return rc;
 }
 
 long

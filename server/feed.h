@@ -33,9 +33,13 @@ feed_t *feed_new (void *ctx, const char *endpoint, const keypair_t *key, int hwm
                   int64_t starts_after);
 void feed_destroy (feed_t **self_p);
 
-/* Publishes every committed event after the last one published. Returns
- * how many, or -1 when the database could not be read (the next call
- * picks up where this one stopped). */
+/* Publishes the next page of committed events after the last one
+ * published (a page, so that a backlog never holds up requests). Returns 1
+ * when more are waiting, 0 when the feed is up to date, -1 when the
+ * database could not be read (the next call picks up where this one
+ * stopped). A backlog of more than ten subscriber queues (at least
+ * 10,000 events) is skipped down to one queue: watchers fetch the rest by
+ * request. */
 int feed_publish (feed_t *self, store_t *store);
 
 /* Sends a heartbeat when nothing was sent for ESC_FEED_HEARTBEAT_MS. Returns

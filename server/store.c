@@ -16,7 +16,9 @@ struct store {
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
-    /* statements prepared on this connection */
+    /* statements prepared on this connection, by the address of their
+     * text: every statement is a string literal of this file */
+    bool stale_prepared;        /* forget them when no transaction is open */
     const char *prepared[STORE_PREPARED_MAX];
     char names[STORE_PREPARED_MAX][16];
     size_t n_prepared;
@@ -79,10 +81,13 @@ store_connect (store_t *self, esc_error_t *err)
     if (self->conn)
         PQfinish (self->conn);
     self->n_prepared = 0;       /* a new connection knows none of them */
+    self->stale_prepared = false;
     /* the URL (or any libpq connection string) goes in as dbname and is
      * expanded; without one, the PG* variables name the database */
-    const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-    const char *values[] = { self->url, "escd", "2", NULL };
+    /* keepalives: a peer that vanished mid-transaction is found in seconds */
+    const char *keys[] = { "dbname", "application_name", "connect_timeout", "keepalives",
+                           "keepalives_idle", "keepalives_interval", "keepalives_count", NULL };
+    const char *values[] = { self->url, "escd", "2", "1", "5", "2", "3", NULL };
     self->conn = PQconnectdbParams (*self->url ? keys : keys + 1,
                                     *self->url ? values : values + 1, 1);
     if (PQstatus (self->conn) != CONNECTION_OK) {
@@ -100,6 +105,14 @@ store_connect (store_t *self, esc_error_t *err)
         fprintf (stderr, "escd: connected to the database again\n");
     self->backoff = 0;
     self->retry_at = 0;
+    /* One thread serves everyone: no statement may hold it past what a
+     * client waits (5 s). A lock held by a stuck writer elsewhere (another
+     * escd in mid-batch) is given up after 2 s, and the request answered
+     * UNAVAILABLE; a transaction left open by a dead escd is ended by the
+     * server. */
+    if (store_command (self, "SET lock_timeout = '2s'; SET statement_timeout = '3s';"
+                             " SET idle_in_transaction_session_timeout = '10s'", err))
+        return -1;
     return self->listening ? store_listen (self, err) : 0;
 }
 
@@ -144,6 +157,8 @@ params_bytes (params_t *p, const void *data, size_t len)
     params_add (p, data, (int) len, 1);
 }
 
+static bool violated (store_t *self, const char *sqlstate);
+
 /* Checks R, the result of a statement: returns it when it succeeded, else
  * clears it and returns NULL with ERR (and the SQLSTATE kept). */
 static PGresult *
@@ -156,6 +171,16 @@ checked (store_t *self, PGresult *r, esc_error_t *err)
     snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
     if (PQstatus (self->conn) != CONNECTION_OK)
         esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+    else if (violated (self, "55P03") || violated (self, "57014"))
+        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_BUSY",
+                  "the database did not answer in time (a lock held elsewhere?); try again");
+    else if (violated (self, "0A000") || violated (self, "26000")) {
+        /* the schema changed under a prepared statement (a migration ran):
+         * prepare everything afresh once the transaction is over */
+        self->stale_prepared = true;
+        esc_fail (err, ESC_UNAVAILABLE, "SCHEMA_CHANGED",
+                  "the database schema changed under escd; try again");
+    }
     else {
         /* the detail goes to escd's log, not to the client */
         fprintf (stderr, "escd: SQL error %s: %s", self->sqlstate, PQresultErrorMessage (r));
@@ -175,7 +200,7 @@ prepared (store_t *self, const char *sql, int n_params, esc_error_t *err)
         if (self->prepared[i] == sql)
             return self->names[i];
     if (self->n_prepared == STORE_PREPARED_MAX)
-        abort ();               /* more statements than the store has: a bug */
+        return "";              /* full: run it unprepared */
     size_t i = self->n_prepared;
     snprintf (self->names[i], sizeof self->names[i], "esc_%zu", i);
     PGresult *r = checked (self, PQprepare (self->conn, self->names[i], sql, n_params, NULL), err);
@@ -187,6 +212,18 @@ prepared (store_t *self, const char *sql, int n_params, esc_error_t *err)
     return self->names[i];
 }
 
+/* After a schema change, forgets every prepared statement as soon as no
+ * transaction is open (DEALLOCATE cannot run in an aborted one). */
+static void
+forget_stale (store_t *self)
+{
+    if (self->stale_prepared && PQtransactionStatus (self->conn) == PQTRANS_IDLE) {
+        PQclear (PQexec (self->conn, "DEALLOCATE ALL"));
+        self->n_prepared = 0;
+        self->stale_prepared = false;
+    }
+}
+
 static PGresult *
 exec_format (store_t *self, const char *sql, const params_t *p, int result_format,
              esc_error_t *err)
@@ -196,6 +233,7 @@ exec_format (store_t *self, const char *sql, const params_t *p, int result_forma
         esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
         return NULL;
     }
+    forget_stale (self);
     static const params_t none;
     if (!p)
         p = &none;
@@ -203,6 +241,9 @@ exec_format (store_t *self, const char *sql, const params_t *p, int result_forma
     const char *name = prepared (self, sql, p->n, err);
     if (!name)
         return NULL;
+    if (!*name)
+        return checked (self, PQexecParams (self->conn, sql, p->n, NULL, p->values, p->lengths,
+                                            p->formats, result_format), err);
     return checked (self, PQexecPrepared (self->conn, name, p->n, p->values, p->lengths,
                                           p->formats, result_format), err);
 }
@@ -226,6 +267,7 @@ store_command (store_t *self, const char *sql, esc_error_t *err)
     if (!store_connected (self))
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
                          "the database is unavailable");
+    forget_stale (self);
     PGresult *r = checked (self, PQexec (self->conn, sql), err);
     PQclear (r);
     return r ? 0 : -1;

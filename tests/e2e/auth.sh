@@ -71,6 +71,31 @@ grep -Eq '^escd: alice file OK [0-9.]+ms$' "$WORK/escd-main.log" || fail "no log
 grep -Eq '^escd: pat user add PERMISSION_DENIED PERMISSION_DENIED [0-9.]+ms$' "$WORK/escd-main.log" \
     || fail "no log line for pat's refused user add"
 
+say "a lock held elsewhere is given up: UNAVAILABLE, not a frozen escd"
+ok alice account add Held --arr 1
+psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(4); COMMIT;" >/dev/null &
+HOLD=$!
+sleep 0.5
+start=$SECONDS
+refused 5 DATABASE_BUSY alice file --quarter 2031Q2 --account Held --title T --problem P
+[ $((SECONDS - start)) -le 4 ] || fail "a blocked write took $((SECONDS - start)) s"
+wait "$HOLD"
+ok alice file --quarter 2031Q2 --account Held --title T --problem P
+
+say "a schema change under escd: prepared statements are renewed"
+psql "$DB" -Xqc "CREATE OR REPLACE VIEW quarter_view AS SELECT *, 1 AS extra FROM (
+    SELECT q.name, q.starts_on::text AS starts_on, q.ends_on::text AS ends_on, q.capacity_hours,
+           q.budget_pct, q.tokens, q.max_token_hours, q.hourly_cost, q.state::text AS state,
+           (SELECT count(*) FROM token_spend t WHERE t.quarter = q.name) AS tokens_spent,
+           0::bigint AS committed_hours, 0::bigint AS planned_hours
+      FROM quarter q) v" >/dev/null
+for try in 1 2 3; do
+    run_esc carol quarter show 2031Q2
+    [ "$RC" -eq 0 ] && break
+    case "$ERR" in "esc: SCHEMA_CHANGED: "*) sleep 1.2 ;; *) fail "after a schema change: $ERR" ;; esac
+done
+same "$RC" 0 "quarter show after a schema change"
+
 say "SIGTERM: a clean stop"
 stop_escd main TERM
 same "$STOPPED_STATUS" 0 "escd's exit status after SIGTERM"

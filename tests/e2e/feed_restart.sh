@@ -104,4 +104,22 @@ expect 1 carol watch --exec "exit 4" --retries 2 --state "$WORK/fail.state"
 case "$ERR" in *"esc: EXEC_FAILED: event $((H3 + 1)): 'exit 4' failed 2 times (last exit 4)"*) ;;
     *) fail "failing --exec: $ERR" ;; esac
 same "$(cat "$WORK/fail.state")" "$H3" "the undelivered event stays ahead of the state"
+
+say "SIGTERM while a command runs: the command is stopped too, the event kept"
+H4=$(head_seq)
+echo "$H4" >"$WORK/slow.state"
+"$ESC" --as carol watch --exec "sleep 30" --state "$WORK/slow.state" 2>"$WORK/slowexec.err" &
+W=$!
+writer alice "$ENDPOINT_a" 1 slow Acme 2031Q1
+sleep 1
+start=$SECONDS
+kill -TERM "$W"; st=0; wait "$W" || st=$?
+same "$st" 0 "exit status of a watcher stopped mid-command"
+[ $((SECONDS - start)) -le 3 ] || fail "the watcher took $((SECONDS - start)) s to stop"
+same "$(cat "$WORK/slow.state")" "$H4" "the state after an interrupted command"
+pgrep -f "sleep 30" >/dev/null && fail "the command outlived its watcher"
+
+say "a state file ahead of the log is refused, not trusted"
+echo $(( $(head_seq) + 1000 )) >"$WORK/ahead.state"
+refused 1 LOG_BEHIND carol watch --state "$WORK/ahead.state"
 echo "feed_restart: all steps passed"
