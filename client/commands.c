@@ -135,7 +135,7 @@ static const opt_spec_t watch_options[] = {
     { "type", ARG_TEXT, "T", "only events of type T (escalation.approved), or T* for a prefix" },
     { "account", ARG_TEXT, "A", "only events about account A" },
     { "exec", ARG_TEXT, "CMD", "run CMD once per event, the event's JSON on its input" },
-    { "retries", ARG_INT, "N", "tries of CMD, with backoff, before giving up (default 5)" },
+    { "exec-tries", ARG_INT, "N", "tries of CMD, with backoff, before giving up (default 5)" },
     { "state", ARG_TEXT, "FILE", "keep the last delivered event in FILE; resume after it" },
     { "queue", ARG_INT, "N", "feed messages to buffer (default 1000); a slower watcher catches up" },
     END_OPTIONS
@@ -618,7 +618,11 @@ void
 commands_usage (FILE *out)
 {
     fputs ("usage: esc [--as USER] [--json] [--endpoint URL] [--feed URL[,URL]]\n"
-           "           [--server-key KEY] [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]\n\n"
+           "           [--server-key KEY] [--timeout SECONDS] [--retries N] [--request-id ID]\n"
+           "           COMMAND [ARGS]\n\n"
+           "  --timeout S      give a request S seconds in all (default 5), then exit 5\n"
+           "  --retries N      without an answer, send it again up to N times within\n"
+           "                   that time (default 2); escd applies it once\n"
            "  --request-id ID  send the request under ID: a rerun with the same ID\n"
            "                   gets the first answer and changes nothing\n\ncommands:\n", out);
     for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -740,7 +744,7 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
         goto done;
     }
     transport_t *t = transport_new (s->config.endpoint, s->config.server_key, &kp,
-                                    s->config.timeout_ms);
+                                    s->config.timeout_ms, s->config.retries);
     esc_error_t e;
     esc_error_clear (&e);
     Esc__Reply *reply = transport_call (t, &req, &e);

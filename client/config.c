@@ -20,6 +20,19 @@ config_parse_timeout (const char *s, int *ms)
     return *ms > 0 ? 0 : -1;
 }
 
+int
+config_parse_retries (const char *s, int *retries)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    long n = strtol (s, &end, 10);
+    if (*end || n < 0 || n > 10)
+        return -1;
+    *retries = (int) n;
+    return 0;
+}
+
 static void
 copy (char *dst, size_t len, const char *src)
 {
@@ -40,6 +53,8 @@ apply (config_t *c, const char *key, const char *value)
         copy (c->user, sizeof c->user, value);
     else if (strcmp (key, "timeout") == 0)
         return config_parse_timeout (value, &c->timeout_ms);
+    else if (strcmp (key, "retries") == 0)
+        return config_parse_retries (value, &c->retries);
     else
         return -1;
     return 0;
@@ -62,7 +77,7 @@ read_file (config_t *c, const char *path, char *err, size_t errlen)
             continue;
         if (sscanf (line, " %63[a-z_-] = %599s", key, value) != 2 || apply (c, key, value)) {
             snprintf (err, errlen, "%s:%d: expected 'key = value' with a known key "
-                      "(endpoint, feed, server-key, user, timeout)", path, lineno);
+                      "(endpoint, feed, server-key, user, timeout, retries)", path, lineno);
             rc = -1;
             break;
         }
@@ -78,6 +93,7 @@ config_load (config_t *c, char *err, size_t errlen)
     copy (c->endpoint, sizeof c->endpoint, DEFAULT_ENDPOINT);
     copy (c->feed, sizeof c->feed, DEFAULT_FEED);
     c->timeout_ms = DEFAULT_TIMEOUT_MS;
+    c->retries = DEFAULT_RETRIES;
 
     const char *home = getenv ("ESC_HOME");
     if (home && *home)
@@ -94,7 +110,7 @@ config_load (config_t *c, char *err, size_t errlen)
     static const struct { const char *env, *key; } vars[] = {
         { "ESC_ENDPOINT", "endpoint" }, { "ESC_FEED", "feed" },
         { "ESC_SERVER_KEY", "server-key" }, { "ESC_USER", "user" },
-        { "ESC_TIMEOUT", "timeout" },
+        { "ESC_TIMEOUT", "timeout" }, { "ESC_RETRIES", "retries" },
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = getenv (vars[i].env);

@@ -1,7 +1,8 @@
 /* main.c: esc, the escalation desk's command line.
  *
  *   esc [--as USER] [--json] [--endpoint URL] [--server-key KEY]
- *       [--feed URL[,URL]] [--timeout SECONDS] [--request-id ID] COMMAND [ARGS]
+ *       [--feed URL[,URL]] [--timeout SECONDS] [--retries N] [--request-id ID]
+ *       COMMAND [ARGS]
  *
  * Global options may stand anywhere before a "--". The commands are in
  * commands.c; settings in config.c. */
@@ -22,6 +23,7 @@ take_globals (int argc, char **argv, session_t *s, bool *help)
         const char *value = NULL;
         static const char *const with_value[] = {
             "--as", "--endpoint", "--server-key", "--timeout", "--request-id", "--feed",
+            "--retries",
         };
         if (!done && strcmp (w, "--") == 0)
             done = true;
@@ -68,6 +70,12 @@ take_globals (int argc, char **argv, session_t *s, bool *help)
             break;
         case 4: s->request_id = value; break;
         case 5: snprintf (s->config.feed, sizeof s->config.feed, "%s", value); break;
+        case 6:
+            if (config_parse_retries (value, &s->config.retries) != 0) {
+                fprintf (stderr, "esc: --retries takes 0 to 10, not '%s'\n", value);
+                return -1;
+            }
+            break;
         }
     }
     return out;

@@ -40,13 +40,14 @@ struct transport {
     const char *endpoint, *server_key;
     const keypair_t *client;
     int timeout_ms;
+    int retries;
     void *ctx;
     curve_socket_t dealer, sub;
 };
 
 transport_t *
 transport_new (const char *endpoint, const char *server_key, const keypair_t *client,
-               int timeout_ms)
+               int timeout_ms, int retries)
 {
     transport_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -55,6 +56,7 @@ transport_new (const char *endpoint, const char *server_key, const keypair_t *cl
     self->server_key = server_key;
     self->client = client;
     self->timeout_ms = timeout_ms;
+    self->retries = retries < 0 ? 0 : retries;
     self->ctx = zmq_ctx_new ();
     return self;
 }
@@ -208,54 +210,90 @@ read_reply (void *socket, const char *request_id, Esc__Reply **reply, esc_error_
     return 1;
 }
 
-Esc__Reply *
-transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
+/* One try: sends the packed request on a fresh or kept socket and waits
+ * until DEADLINE. Returns the reply, or NULL with ERR; *AGAIN says whether
+ * another try may help (no answer, or the server said UNAVAILABLE). */
+static Esc__Reply *
+attempt (transport_t *self, const uint8_t *buf, size_t len, const char *request_id,
+         double deadline, bool *again, esc_error_t *err)
 {
     Esc__Reply *reply = NULL;
+    *again = false;
     if (!self->dealer.socket
         && curve_open (self, ZMQ_DEALER, self->endpoint, 0, &self->dealer, err))
         return NULL;
-    size_t len = esc__request__get_packed_size (req);
-    uint8_t *buf = malloc (len ? len : 1);
-    if (!buf)
-        abort ();
-    esc__request__pack (req, buf);
     void *socket = self->dealer.socket, *monitor = self->dealer.monitor;
-    bool ok = zmq_send (socket, "", 0, ZMQ_SNDMORE) >= 0 && zmq_send (socket, buf, len, 0) >= 0;
-    free (buf);
-    if (!ok) {
+    if (zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0 || zmq_send (socket, buf, len, 0) < 0) {
         esc_fail (err, ESC_UNAVAILABLE, "UNREACHABLE", "cannot send to %s: %s",
                   self->endpoint, zmq_strerror (errno));
+        *again = true;
         curve_close (&self->dealer);
         return NULL;
     }
-    double deadline = proc_now_ms () + self->timeout_ms;
     for (;;) {
         long left = (long) (deadline - proc_now_ms ());
         if (left <= 0) {
-            esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s within %.1f s",
-                      self->endpoint, self->timeout_ms / 1000.0);
+            esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s", self->endpoint);
+            *again = true;
             break;
         }
         zmq_pollitem_t items[] = { { socket, 0, ZMQ_POLLIN, 0 }, { monitor, 0, ZMQ_POLLIN, 0 } };
-        if (zmq_poll (items, monitor ? 2 : 1, (long) left) < 0) {
+        if (zmq_poll (items, monitor ? 2 : 1, left) < 0) {
             if (errno == EINTR)
                 continue;
             esc_fail (err, ESC_UNAVAILABLE, "UNREACHABLE", "poll: %s", zmq_strerror (errno));
             break;
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            int got = read_reply (socket, req->request_id, &reply, err);
-            if (got != 0)
-                return got > 0 ? reply : NULL;
-            continue;
+            int got = read_reply (socket, request_id, &reply, err);
+            if (got == 0)
+                continue;                       /* a late reply to an earlier try */
+            *again = got > 0 && reply->status == ESC__STATUS__UNAVAILABLE;
+            return got > 0 ? reply : NULL;
         }
-        if (monitor && (items[1].revents & ZMQ_POLLIN) && curve_trouble (&self->dealer, self->endpoint, err))
+        if (monitor && (items[1].revents & ZMQ_POLLIN)
+            && curve_trouble (&self->dealer, self->endpoint, err))
             break;
     }
     /* a reply may still come: a fresh socket will not mistake it for another's */
     curve_close (&self->dealer);
     return NULL;
+}
+
+Esc__Reply *
+transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
+{
+    size_t len = esc__request__get_packed_size (req);
+    uint8_t *buf = malloc (len ? len : 1);
+    if (!buf)
+        abort ();
+    esc__request__pack (req, buf);
+    /* the Lazy Pirate: the same bytes, so the same request id, on a fresh
+     * socket each time; escd answers a repeat with its first answer */
+    int tries = self->retries + 1;
+    double start = proc_now_ms (), end = start + self->timeout_ms;
+    Esc__Reply *reply = NULL;
+    for (int i = 0; i < tries; i++) {
+        double deadline = i == tries - 1 ? end
+                        : proc_now_ms () + (end - proc_now_ms ()) / (tries - i);
+        bool again;
+        esc__reply__free_unpacked (reply, NULL);
+        esc_error_clear (err);          /* only the last try's trouble counts */
+        reply = attempt (self, buf, len, req->request_id, deadline, &again, err);
+        if (!again || proc_now_ms () >= end)
+            break;
+        if (reply && i < tries - 1) {
+            /* escd is up but its database is not: give it a moment */
+            long pause = (long) ((end - proc_now_ms ()) / (tries - i) / 2);
+            struct timespec ts = { pause / 1000, (pause % 1000) * 1000000L };
+            nanosleep (&ts, NULL);
+        }
+    }
+    free (buf);
+    if (!reply && err->status == ESC_UNAVAILABLE && strcmp (err->reason, "TIMEOUT") == 0)
+        esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s within %.1f s (%d tr%s)",
+                  self->endpoint, self->timeout_ms / 1000.0, tries, tries == 1 ? "y" : "ies");
+    return reply;
 }
 
 int

@@ -2,9 +2,11 @@
  *
  * A transport holds one ZeroMQ context and, once used, one DEALER socket
  * to the request endpoint: it sends [""][request] and waits for
- * [""][reply] until the deadline. After a timeout the socket is closed and
- * the next call opens a fresh one (a late reply can never be taken for the
- * answer to another request). A monitor on every socket tells a refused key
+ * [""][reply]. Without an answer it closes the socket, opens a fresh one
+ * and sends the same request again (the Lazy Pirate pattern: escd answers
+ * a repeated request id with its first answer), up to RETRIES more times
+ * within the one deadline. A late reply to an earlier try is never taken
+ * for the answer to another request. A monitor on every socket tells a refused key
  * (the server's ZAP handler said no) from a server that is simply not
  * there: the first is UNAUTHENTICATED (exit 4), the second a timeout
  * (exit 5). */
@@ -18,14 +20,16 @@
 typedef struct transport transport_t;
 
 /* A transport to ENDPOINT, whose server key is SERVER_KEY (Z85), speaking
- * as CLIENT, waiting TIMEOUT_MS for each reply. The strings and the keys
- * must outlive it. */
+ * as CLIENT, giving each call TIMEOUT_MS in all for 1 + RETRIES tries. The
+ * strings and the keys must outlive it. */
 transport_t *transport_new (const char *endpoint, const char *server_key,
-                            const keypair_t *client, int timeout_ms);
+                            const keypair_t *client, int timeout_ms, int retries);
 void transport_destroy (transport_t **self_p);
 
 /* Sends REQ and returns the reply (free it with esc__reply__free_unpacked
- * (reply, NULL)), or NULL with ERR: UNAVAILABLE on timeout,
+ * (reply, NULL)); a reply saying UNAVAILABLE (escd's database is down or
+ * busy) is tried again too while time is left. NULL with ERR: UNAVAILABLE
+ * on timeout,
  * UNAUTHENTICATED when the key was refused, INVALID_ARGUMENT for a bad
  * endpoint or key, INTERNAL for a garbled reply. */
 Esc__Reply *transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err);

@@ -59,7 +59,7 @@ typedef struct {
     watch_filter_t filter;
     const char *exec;           /* --exec CMD */
     const char *state;          /* --state FILE */
-    int64_t retries;            /* --exec tries before giving up */
+    int64_t retries;            /* --exec-tries: tries before giving up */
     int64_t queue;              /* --queue: feed messages buffered; 0: default */
     transport_t *t;
     int64_t cursor;             /* every event up to here is handled */
@@ -479,8 +479,8 @@ watch_run (const session_t *s, const args_t *a, const keypair_t *kp)
         .state = args_text (a, "state"),
         .retries = 5,
     };
-    if (args_int (a, "retries", &w.retries) && (w.retries < 1 || w.retries > 100)) {
-        fprintf (stderr, "esc watch: --retries takes 1 to 100\n");
+    if (args_int (a, "exec-tries", &w.retries) && (w.retries < 1 || w.retries > 100)) {
+        fprintf (stderr, "esc watch: --exec-tries takes 1 to 100\n");
         return EXIT_USAGE;
     }
     if (args_int (a, "queue", &w.queue) && (w.queue < 1 || w.queue > 1000000)) {
@@ -505,7 +505,8 @@ watch_run (const session_t *s, const args_t *a, const keypair_t *kp)
 
     proc_trap_stop ();
 
-    w.t = transport_new (s->config.endpoint, s->config.server_key, kp, s->config.timeout_ms);
+    w.t = transport_new (s->config.endpoint, s->config.server_key, kp, s->config.timeout_ms,
+                         s->config.retries);
     int rc = follow (&w, !loaded && !has_since);
     transport_destroy (&w.t);
     return rc;

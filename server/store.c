@@ -420,6 +420,19 @@ store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_e
 }
 
 int
+store_user_keys (store_t *self, void (*each) (void *arg, const char *key, const char *name),
+                 void *arg, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT name, public_key FROM app_user", NULL, err);
+    if (!r)
+        return -1;
+    for (int i = 0; i < PQntuples (r); i++)
+        each (arg, row_text (r, i, "public_key"), row_text (r, i, "name"));
+    PQclear (r);
+    return 0;
+}
+
+int
 store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key,
                    esc_error_t *err)
 {

@@ -81,6 +81,9 @@ bool row_null (const PGresult *r, int row, const char *col);
 int store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_t *err);
 /* The name of the user holding KEY (Z85) into NAME, or "" if none. */
 int store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_error_t *err);
+/* Calls EACH with every registered user's key and name. */
+int store_user_keys (store_t *self, void (*each) (void *arg, const char *key, const char *name),
+                     void *arg, esc_error_t *err);
 int store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key, esc_error_t *err);
 int store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err);
 

@@ -26,6 +26,14 @@ struct zap {
     size_t n_admitted, cap;
 };
 
+static void remember (zap_t *self, const char *key, const char *user);
+
+static void
+remember_each (void *self, const char *key, const char *user)
+{
+    remember (self, key, user);
+}
+
 zap_t *
 zap_new (void *ctx, store_t *store)
 {
@@ -40,6 +48,10 @@ zap_new (void *ctx, store_t *store)
         abort ();
     self->socket = socket;
     self->store = store;
+    /* every registered key, so that an outage does not lock out a user
+     * who had not connected yet; kept current by each lookup */
+    esc_error_t err;
+    store_user_keys (store, remember_each, self, &err);
     return self;
 }
 

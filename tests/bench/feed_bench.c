@@ -212,7 +212,7 @@ latency (const bench_t *b)
         if (read (fds[p], &c, 1) != 1)
             die ("a watcher process failed");
     }
-    transport_t *t = transport_new (b->endpoint, b->server_key, &b->key, 10000);
+    transport_t *t = transport_new (b->endpoint, b->server_key, &b->key, 10000, 0);
     int64_t *ids = calloc ((size_t) b->events, sizeof *ids);
     double *committed = calloc ((size_t) b->events, sizeof *committed);
     double *sent = calloc ((size_t) b->events, sizeof *sent);
@@ -325,7 +325,7 @@ notify_reference (const bench_t *b)
 static void
 catch_up (const bench_t *b)
 {
-    transport_t *t = transport_new (b->endpoint, b->server_key, &b->key, 30000);
+    transport_t *t = transport_new (b->endpoint, b->server_key, &b->key, 30000, 0);
     int64_t since = 0, total = 0, head = 1;
     double start = now_us ();
     while (since < head) {

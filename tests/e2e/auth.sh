@@ -77,7 +77,7 @@ psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(
 HOLD=$!
 sleep 0.5
 start=$SECONDS
-refused 5 DATABASE_BUSY alice file --quarter 2031Q2 --account Held --title T --problem P
+refused 5 DATABASE_BUSY alice --retries 0 file --quarter 2031Q2 --account Held --title T --problem P
 [ $((SECONDS - start)) -le 4 ] || fail "a blocked write took $((SECONDS - start)) s"
 wait "$HOLD"
 ok alice file --quarter 2031Q2 --account Held --title T --problem P

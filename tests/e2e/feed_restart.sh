@@ -84,7 +84,7 @@ if [ ! -e "$mark" ]; then touch "$mark"; exit 3; fi
 cat >>"$WORKDIR/delivered.json"
 SH
 H2=$(head_seq)
-WORKDIR=$WORK "$ESC" --as carol watch --exec "sh $WORK/deliver.sh" --retries 3 \
+WORKDIR=$WORK "$ESC" --as carol watch --exec "sh $WORK/deliver.sh" --exec-tries 3 \
     --state "$WORK/exec.state" --since "$H2" >"$WORK/exec.out" 2>"$WORK/exec.err" &
 W=$!
 writer alice "$ENDPOINT_a" 5 exec Acme 2031Q1
@@ -100,7 +100,7 @@ say "a command that keeps failing is reported, and its event kept for later"
 H3=$(head_seq)
 echo "$H3" >"$WORK/fail.state"
 writer alice "$ENDPOINT_a" 1 doomed Acme 2031Q1
-expect 1 carol watch --exec "exit 4" --retries 2 --state "$WORK/fail.state"
+expect 1 carol watch --exec "exit 4" --exec-tries 2 --state "$WORK/fail.state"
 case "$ERR" in *"esc: EXEC_FAILED: event $((H3 + 1)): 'exit 4' failed 2 times (last exit 4)"*) ;;
     *) fail "failing --exec: $ERR" ;; esac
 same "$(cat "$WORK/fail.state")" "$H3" "the undelivered event stays ahead of the state"

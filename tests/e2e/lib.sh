@@ -13,6 +13,11 @@ ESCD=$ESC_BUILD/escd
 STORY=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/esc-$STORY.XXXXXX")
 DBNAME="esc_${STORY}_$$"
+# a story that stops PostgreSQL sets PRIVATE_CLUSTER=1 to get its own
+if [ -n "${PRIVATE_CLUSTER:-}" ]; then
+    chmod 755 "$WORK"
+    ESC_PG_DIR=$WORK/pg
+fi
 DB=$("$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" "$DBNAME")
 export ESC_HOME=$WORK/client
 unset ESC_USER ESC_ENDPOINT ESC_FEED ESC_SERVER_KEY ESC_TIMEOUT
@@ -40,6 +45,7 @@ cleanup() {
         done
     fi
     psql "$(dirname_url)" -qc "DROP DATABASE IF EXISTS \"$DBNAME\"" >/dev/null 2>&1 || true
+    [ -n "${PRIVATE_CLUSTER:-}" ] && "$ESC_SOURCE/deploy/pg-cluster" stop "$ESC_PG_DIR"
     if [ -n "${ESC_KEEP_WORK:-}" ]; then
         echo "kept $WORK"
     else
@@ -219,6 +225,40 @@ writer() {
         "$ESC" --as "$1" --endpoint "$2" file --quarter "$6" --account "$5" \
             --title "$4 $i" --problem "problem $i" >/dev/null || return 1
     done
+}
+
+# reliable_writer USER COUNT PREFIX QUARTER: files COUNT escalations titled
+# "PREFIX N", each under its own request id, trying each until escd
+# acknowledges it (as long as 60 s); appends each acknowledged title to
+# $WORK/acked. Any answer but OK or UNAVAILABLE (exit 5) fails it.
+reliable_writer() {
+    local n id rc deadline
+    for n in $(seq 1 "$2"); do
+        id=$(printf '%s-%05d-request' "$3" "$n")
+        deadline=$((SECONDS + 60))
+        while :; do
+            rc=0
+            "$ESC" --as "$1" --request-id "$id" --timeout 3 file --quarter "$4" --account Acme \
+                --title "$3 $n" --problem "problem $n" >/dev/null 2>>"$WORK/$3.err" || rc=$?
+            [ "$rc" -eq 0 ] && break
+            [ "$rc" -eq 5 ] && [ "$SECONDS" -lt "$deadline" ] || return 1
+            sleep 0.2
+        done
+        echo "$3 $n" >>"$WORK/acked"
+    done
+}
+
+# applied_once TITLES_FILE: every title in the file exists as exactly one
+# escalation, and no title exists twice.
+applied_once() {
+    local missing twice
+    twice=$(sql "SELECT count(*) FROM (SELECT title FROM escalation GROUP BY title HAVING count(*) > 1) t")
+    same "$twice" 0 "titles applied more than once"
+    missing=0
+    while read -r title; do
+        [ "$(sql "SELECT count(*) FROM escalation WHERE title = '$title'")" = 1 ] || missing=$((missing + 1))
+    done <"$1"
+    same "$missing" 0 "acknowledged writes missing"
 }
 
 # head_seq: the newest event's seq.

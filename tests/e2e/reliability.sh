@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# reliability.sh: esc never loses an acknowledged write and never applies
+# one twice: through a stalled escd (the client retries), escd killed with
+# SIGKILL or stopped with SIGTERM under load, and PostgreSQL stopped under
+# load (escd stays up, answers UNAVAILABLE at once, and reconnects by
+# itself). Runs its own PostgreSQL cluster, since it stops it.
+PRIVATE_CLUSTER=1
+. "$(dirname "$0")/lib.sh"
+
+init_server
+add_cast
+start_escd a
+Q=2031Q1
+ok pat quarter open "$Q" --capacity-hours 100000
+ok alice account add Acme --arr 100
+
+say "a request that gets no answer in time is sent again, and applied once"
+# escd is held up in the database (a writer elsewhere holds the sequence
+# lock for 1.6 s, less than escd's lock timeout): the first try (1 s) gets
+# no answer, the client sends the same request again on a new connection,
+# and escd answers it from the request log once the first has committed
+psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(1.6); COMMIT;" >/dev/null &
+HOLD=$!
+sleep 0.3
+ok alice --timeout 3 --retries 2 file --quarter "$Q" --account Acme --title "held up" --problem p
+wait "$HOLD"
+same "$(sql "SELECT count(*) FROM escalation WHERE title = 'held up'")" 1 "escalations of a retried request"
+grep -q "alice file OK (retry)" "$WORK/escd-a.log" || fail "no retry answered from the log"
+same "$OUT" "$(sql "SELECT id FROM escalation WHERE title = 'held up'")" "the id the retry printed"
+
+say "a stalled escd: the client keeps trying until it answers"
+kill -STOP "$PID_a"
+"$ESC" --as alice --timeout 8 --retries 3 file --quarter "$Q" --account Acme --title "stalled" \
+    --problem p >"$WORK/stalled.out" 2>"$WORK/stalled.err" &
+CLIENT=$!
+sleep 3                                 # the first try (2 s) gets nothing
+kill -CONT "$PID_a"
+st=0; wait "$CLIENT" || st=$?
+same "$st" 0 "the retried request's exit status ($(cat "$WORK/stalled.err"))"
+same "$(sql "SELECT count(*) FROM escalation WHERE title = 'stalled'")" 1 "escalations of a stalled request"
+
+load() {   # load PREFIX...: one reliable writer per prefix, 50 filings each
+    WRITERS=()
+    for p in "$@"; do reliable_writer alice 50 "$p" "$Q" & WRITERS+=($!); done
+}
+finish() {
+    for w in "${WRITERS[@]}"; do wait "$w" || fail "a writer gave up: $(cat "$WORK"/*.err | tail -n 5)"; done
+}
+
+say "escd killed with SIGKILL under load"
+load kill-1 kill-2 kill-3 kill-4
+sleep 1.5
+stop_escd a KILL
+sleep 1
+start_escd a
+finish
+applied_once "$WORK/acked"
+same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'kill-%'")" 200 "filings after the crash"
+
+say "escd stopped with SIGTERM under load: in-flight requests finish, exit 0"
+load term-1 term-2 term-3 term-4
+sleep 1.5
+stop_escd a TERM
+same "$STOPPED_STATUS" 0 "escd's exit status after SIGTERM under load"
+tail -n 1 "$WORK/escd-a.log" | grep -q "escd: stopping" || fail "escd did not stop cleanly"
+start_escd a
+finish
+applied_once "$WORK/acked"
+same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 200 "filings after the stop"
+
+say "PostgreSQL stopped under load: escd stays up and answers UNAVAILABLE at once"
+load pg-1 pg-2 pg-3 pg-4
+sleep 1.5
+"$ESC_SOURCE/deploy/pg-cluster" stop "$ESC_PG_DIR"
+sleep 0.5
+start=$(date +%s%N)
+refused 5 DATABASE_UNAVAILABLE chris --retries 0 --timeout 4 quarter list
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed" -lt 1500 ] || fail "UNAVAILABLE took $elapsed ms"
+sleep 2
+kill -0 "$PID_a" || fail "escd died with its database"
+"$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" >/dev/null
+finish
+grep -q "connected to the database again" "$WORK/escd-a.log" || fail "escd did not reconnect"
+applied_once "$WORK/acked"
+same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'pg-%'")" 200 "filings across the outage"
+
+say "nothing is half applied"
+same "$(sql "SELECT count(*) FROM escalation")" \
+    "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed'")" "escalations and their events"
+same "$(sql "SELECT count(*) FROM event")" "$(head_seq)" "events and the sequence"
+same "$(sql "SELECT count(*) FROM escalation e WHERE NOT EXISTS (SELECT 1 FROM request_log r
+          WHERE r.at >= e.filed_at - interval '1 minute')")" 0 "escalations without their logged answer"
+echo "reliability: all steps passed"
