@@ -49,17 +49,20 @@ finish() {
 
 say "escd killed with SIGKILL under load"
 load kill-1 kill-2 kill-3 kill-4
-sleep 1.5
+sleep 0.5
+[ "$(wc -l <"$WORK/acked")" -lt 100 ] || fail "the writers were done before the crash"
 stop_escd a KILL
 sleep 1
 start_escd a
 finish
+[ "$(awk '/serving requests/ {n = 0} /file OK/ {n++} END {print n}' "$WORK/escd-a.log")" -gt 0 ] \
+    || fail "no write reached the restarted escd"
 applied_once "$WORK/acked"
 same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'kill-%'")" 200 "filings after the crash"
 
 say "escd stopped with SIGTERM under load: in-flight requests finish, exit 0"
 load term-1 term-2 term-3 term-4
-sleep 1.5
+sleep 0.5
 stop_escd a TERM
 same "$STOPPED_STATUS" 0 "escd's exit status after SIGTERM under load"
 tail -n 1 "$WORK/escd-a.log" | grep -q "escd: stopping" || fail "escd did not stop cleanly"
@@ -70,7 +73,7 @@ same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 200 "f
 
 say "PostgreSQL stopped under load: escd stays up and answers UNAVAILABLE at once"
 load pg-1 pg-2 pg-3 pg-4
-sleep 1.5
+sleep 0.5
 "$ESC_SOURCE/deploy/pg-cluster" stop "$ESC_PG_DIR"
 sleep 0.5
 start=$(date +%s%N)
@@ -82,6 +85,8 @@ kill -0 "$PID_a" || fail "escd died with its database"
 "$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" >/dev/null
 finish
 grep -q "connected to the database again" "$WORK/escd-a.log" || fail "escd did not reconnect"
+grep -q "file UNAVAILABLE DATABASE_UNAVAILABLE" "$WORK/escd-a.log" \
+    || fail "no writer met the outage (were they done before it?)"
 applied_once "$WORK/acked"
 same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'pg-%'")" 200 "filings across the outage"
 
