@@ -41,6 +41,7 @@ cleanup() {
     done
     if [ "$rc" -ne 0 ] || [ "$FAILED" -ne 0 ]; then
         for log in "$WORK"/escd*.log; do
+            [ -n "${ESC_VALGRIND:-}" ] && [ -f "$log" ] && { echo "---- $log: valgrind"; grep "^==" "$log" | head -n 60; }
             [ -f "$log" ] && { echo "---- $log (last 40 lines)"; tail -n 40 "$log"; }
         done
     fi
@@ -95,10 +96,14 @@ start_escd() {
             port_free "$port" && port_free $((port + 1)) || continue
         fi
         feed=$((port + 1))
-        "$ESCD" run --db "$DB" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" \
+        # ESC_VALGRIND=1: escd under valgrind; any error or leak makes it
+        # exit 99, which cleanup reports
+        ${ESC_VALGRIND:+valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect} \
+            "$ESCD" run --db "$DB" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" \
             --feed "tcp://127.0.0.1:$feed" "$@" >>"$log" 2>&1 &
         pid=$!
-        for _ in $(seq 1 100); do
+        for _ in $(seq 1 600); do
             [ "$(grep -c "serving requests" "$log" 2>/dev/null)" -gt "$started" ] && break
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.05
