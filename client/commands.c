@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "arena.h"
@@ -21,7 +22,8 @@
 
 typedef int (*build_fn) (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len);
 typedef int (*local_fn) (const session_t *s, const args_t *a);
-typedef int (*stream_fn) (const session_t *s, const args_t *a, const keypair_t *kp);
+typedef int (*stream_fn) (const session_t *s, const args_t *a, const char *user,
+                          const keypair_t *kp);
 
 struct command {
     const char *name;           /* "quarter open" */
@@ -138,6 +140,12 @@ static const opt_spec_t watch_options[] = {
     { "exec-tries", ARG_INT, "N", "tries of CMD, with backoff, before giving up (default 5)" },
     { "state", ARG_TEXT, "FILE", "keep the last delivered event in FILE; resume after it" },
     { "queue", ARG_INT, "N", "feed messages to buffer (default 1000); a slower watcher catches up" },
+    END_OPTIONS
+};
+
+static const opt_spec_t user_key_options[] = {
+    { "key", ARG_TEXT, "PUB", "the user's new public key (from esc keygen)" },
+    { "new", ARG_FLAG, NULL, "your own key: make a new keypair here and switch to it" },
     END_OPTIONS
 };
 
@@ -491,6 +499,17 @@ build_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
 }
 
 static int
+build_user_revoke (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__UserRef, esc__user_ref__init);
+    x->name = operand (a, 0);
+    r->op_case = ESC__REQUEST__OP_USER_REVOKE;
+    r->user_revoke = x;
+    return 0;
+}
+
+static int
 build_user_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
 {
     (void) e, (void) l;
@@ -536,6 +555,56 @@ local_keygen (const session_t *s, const args_t *a)
     else
         printf ("%s\n", kp.public_key);
     return EXIT_DONE;
+}
+
+static int send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
+                            render_style_t style);
+
+/* esc user key NAME --key PUB, or --new for one's own key: a keypair made
+ * here (NAME.key.new) is sent, and only once escd took it does it replace
+ * NAME.key (the old one kept as NAME.key.old). */
+static int
+stream_user_key (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
+{
+    const char *name = a->operands[0], *key = args_text (a, "key");
+    bool fresh = args_flag (a, "new");
+    if (!key == !fresh) {
+        fprintf (stderr, "esc user key: give --key PUB or --new, one of them\n");
+        return EXIT_USAGE;
+    }
+    if (fresh && strcmp (name, user) != 0) {
+        fprintf (stderr, "esc user key: --new makes a key for the identity speaking (%s), "
+                 "not for %s\n", user, name);
+        return EXIT_USAGE;
+    }
+    char path[1200], next[1300], old[1300], err[1400] = "";
+    keypair_t made;
+    config_key_path (&s->config, name, path, sizeof path);
+    snprintf (next, sizeof next, "%s.new", path);
+    snprintf (old, sizeof old, "%s.old", path);
+    if (fresh) {
+        unlink (next);          /* left over from an attempt that failed */
+        if (keypair_generate (&made) != 0 || keypair_save (&made, next, name, err, sizeof err) != 0) {
+            fprintf (stderr, "esc: cannot make a new key: %s\n", err);
+            return EXIT_REFUSED;
+        }
+        key = made.public_key;
+    }
+    Esc__UserKey m = ESC__USER_KEY__INIT;
+    m.name = (char *) name;
+    m.public_key = (char *) key;
+    Esc__Request req = ESC__REQUEST__INIT;
+    req.op_case = ESC__REQUEST__OP_USER_KEY;
+    req.user_key = &m;
+    int rc = send_and_render (s, kp, &req, RENDER_DETAIL);
+    if (fresh && rc == EXIT_DONE && (rename (path, old) != 0 || rename (next, path) != 0)) {
+        fprintf (stderr, "esc: escd has the new key, but %s could not replace %s: %s\n",
+                 next, path, strerror (errno));
+        return EXIT_REFUSED;
+    }
+    if (fresh && rc != EXIT_DONE)
+        unlink (next);
+    return rc;
 }
 
 /* ==== The table ========================================================== */
@@ -592,6 +661,10 @@ static const command_t commands[] = {
     { "user add", "NAME", "register a user and their public key (admin)",
       1, 1, user_add_options, build_user_add, NULL, RENDER_DETAIL, NULL },
     { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, RENDER_DETAIL, NULL },
+    { "user revoke", "NAME", "revoke a user: refused from their next connection (admin)",
+      1, 1, no_options, build_user_revoke, NULL, RENDER_DETAIL, NULL },
+    { "user key", "NAME", "give a user a new key (admin), or yourself one (--new)",
+      1, 1, user_key_options, NULL, NULL, RENDER_DETAIL, stream_user_key },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -688,6 +761,51 @@ identity (const session_t *s, char *name, size_t len)
     return found == 1 ? 0 : -1;
 }
 
+/* Sends REQ (its envelope filled in here) as KP and shows the answer in
+ * STYLE. Returns the exit code. */
+static int
+send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
+                 render_style_t style)
+{
+    char request_id[33];
+    if (s->request_id && name_check_request_id (s->request_id) != 0) {
+        fprintf (stderr, "esc: --request-id takes 8 to 64 of A-Z a-z 0-9 - _\n");
+        return EXIT_USAGE;
+    }
+    transport_request_id (request_id);
+    req->request_id = s->request_id ? (char *) s->request_id : request_id;
+    req->has_version = true;
+    req->version = ESC_PROTOCOL_VERSION;
+    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, kp,
+                                    s->config.timeout_ms, s->config.retries);
+    esc_error_t e;
+    esc_error_clear (&e);
+    Esc__Reply *reply = transport_call (t, req, &e);
+    transport_destroy (&t);
+    if (reply && reply->status != ESC__STATUS__OK)
+        esc_fail (&e, (esc_status_t) reply->status, reply->reason,
+                  "%s", reply->message ? reply->message : "");
+    if (e.status == ESC_UNAVAILABLE && !reply) {
+        /* the request may or may not have been applied: say how to ask */
+        size_t used = strlen (e.message);
+        snprintf (e.message + used, sizeof e.message - used,
+                  " (request id %s: rerun with --request-id %s to get its answer)",
+                  req->request_id, req->request_id);
+    }
+    int rc;
+    if (e.status != ESC_OK) {
+        render_error (&e, s->json);
+        /* a local error before anything was sent is a usage error */
+        rc = !reply && e.status == ESC_INVALID_ARGUMENT ? EXIT_USAGE : exit_code (e.status);
+    }
+    else {
+        render_result (reply, style, s->json, stdout);
+        rc = EXIT_DONE;
+    }
+    esc__reply__free_unpacked (reply, NULL);
+    return rc;
+}
+
 int
 commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
 {
@@ -711,16 +829,7 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
         fprintf (stderr, "esc %s: %s\n", cmd->name, err);
         goto done;
     }
-    char request_id[33], user[64], path[1200], keyerr[1400];
-    if (s->request_id && name_check_request_id (s->request_id) != 0) {
-        fprintf (stderr, "esc: --request-id takes 8 to 64 of A-Z a-z 0-9 - _\n");
-        goto done;
-    }
-    transport_request_id (request_id);
-    req.request_id = s->request_id ? (char *) s->request_id : request_id;
-    req.has_version = true;
-    req.version = ESC_PROTOCOL_VERSION;
-
+    char user[64], path[1200], keyerr[1400];
     keypair_t kp;
     if (identity (s, user, sizeof user) != 0) {
         fprintf (stderr, "esc: no identity: pass --as USER, set ESC_USER, or put 'user = NAME' in %s/config\n",
@@ -739,36 +848,8 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
                  s->config.home);
         goto done;
     }
-    if (cmd->stream) {
-        rc = cmd->stream (s, &a, &kp);
-        goto done;
-    }
-    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, &kp,
-                                    s->config.timeout_ms, s->config.retries);
-    esc_error_t e;
-    esc_error_clear (&e);
-    Esc__Reply *reply = transport_call (t, &req, &e);
-    transport_destroy (&t);
-    if (reply && reply->status != ESC__STATUS__OK)
-        esc_fail (&e, (esc_status_t) reply->status, reply->reason,
-                  "%s", reply->message ? reply->message : "");
-    if (e.status == ESC_UNAVAILABLE && !reply) {
-        /* the request may or may not have been applied: say how to ask */
-        size_t used = strlen (e.message);
-        snprintf (e.message + used, sizeof e.message - used,
-                  " (request id %s: rerun with --request-id %s to get its answer)",
-                  req.request_id, req.request_id);
-    }
-    if (e.status != ESC_OK) {
-        render_error (&e, s->json);
-        /* a local error before anything was sent is a usage error */
-        rc = !reply && e.status == ESC_INVALID_ARGUMENT ? EXIT_USAGE : exit_code (e.status);
-    }
-    else {
-        render_result (reply, cmd->style, s->json, stdout);
-        rc = EXIT_DONE;
-    }
-    esc__reply__free_unpacked (reply, NULL);
+    rc = cmd->stream ? cmd->stream (s, &a, user, &kp)
+                     : send_and_render (s, &kp, &req, cmd->style);
 done:
     arena_destroy (&m);
     return rc;

@@ -110,6 +110,7 @@ user_json (json_t *j, const Esc__User *u)
     json_kv_string (j, "name", u->name);
     json_kv_strings (j, "roles", u->roles, u->n_roles);
     json_kv_string (j, "public_key", u->public_key);
+    json_kv_string (j, "revoked_at", u->revoked_at);
     json_object_end (j);
 }
 
@@ -458,15 +459,16 @@ roadmap_table (FILE *out, Esc__RoadmapItem *const *items, size_t n)
 static void
 user_table (FILE *out, Esc__User *const *users, size_t n)
 {
-    static const char *const heads[] = { "USER", "ROLES", "PUBLIC KEY" };
-    char ***rows = table_new (n, 3);
+    static const char *const heads[] = { "USER", "ROLES", "REVOKED", "PUBLIC KEY" };
+    char ***rows = table_new (n, 4);
     for (size_t i = 0; i < n; i++) {
         rows[i][0] = fmt_text (users[i]->name);
         rows[i][1] = joined (users[i]->roles, users[i]->n_roles);
-        rows[i][2] = fmt_text (users[i]->public_key);
+        rows[i][2] = fmt_text (users[i]->revoked_at ? users[i]->revoked_at : "-");
+        rows[i][3] = fmt_text (users[i]->public_key);
     }
-    table (out, 3, heads, rows, n);
-    table_free (rows, n, 3);
+    table (out, 4, heads, rows, n);
+    table_free (rows, n, 4);
 }
 
 void

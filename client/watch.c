@@ -469,8 +469,9 @@ follow (watcher_t *w, bool from_head)
 }
 
 int
-watch_run (const session_t *s, const args_t *a, const keypair_t *kp)
+watch_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
 {
+    (void) user;
     watcher_t w = {
         .s = s,
         .filter = { .quarter = args_text (a, "quarter"), .type = args_text (a, "type"),

@@ -41,7 +41,7 @@ watch_step_t watch_step (int64_t cursor, int64_t seq);
 /* esc watch [--since SEQ] [--quarter Q] [--type T] [--account A] [--exec CMD]
  * [--exec-tries N] [--state FILE] [--queue N]: follows the feed until SIGINT or SIGTERM
  * (exit 0). Exits 4 when the key is refused, 1 when --exec kept failing,
- * 2 for a bad state file. Speaks as KP. */
-int watch_run (const session_t *s, const args_t *a, const keypair_t *kp);
+ * 2 for a bad state file. Speaks as USER, with KP. */
+int watch_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp);
 
 #endif

@@ -59,6 +59,8 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_USER_ADD]      = { desk_user_add, "user.added" },
     [OP_USER_LIST]     = { desk_user_list, NULL },
     [OP_EVENTS_SINCE]  = { desk_events_since, NULL },
+    [OP_USER_REVOKE]   = { desk_user_revoke, "user.revoked" },
+    [OP_USER_KEY]      = { desk_user_key, "user.key_changed" },
 };
 
 struct desk {

@@ -39,6 +39,8 @@ int desk_roadmap_add (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_list (desk_call_t *c, esc_error_t *err);
 int desk_user_add (desk_call_t *c, esc_error_t *err);
 int desk_user_list (desk_call_t *c, esc_error_t *err);
+int desk_user_revoke (desk_call_t *c, esc_error_t *err);
+int desk_user_key (desk_call_t *c, esc_error_t *err);
 
 /* desk_escalation.c: the escalation's life */
 int desk_file (desk_call_t *c, esc_error_t *err);

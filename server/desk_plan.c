@@ -174,3 +174,57 @@ desk_user_list (desk_call_t *c, esc_error_t *err)
     c->reply->result_case = ESC__REPLY__RESULT_USERS;
     return store_user_list (c->store, c->arena, &c->reply->users, err);
 }
+
+/* Locks user NAME and asks the workflow whether the call may act on them. */
+static int
+decide_user (desk_call_t *c, const char *name, esc_error_t *err)
+{
+    user_facts_t facts;
+    escalation_state_t unused;
+    /* who may is settled before whether the user exists */
+    if (workflow_permit_own (c->op, c->roles, strcmp (name, c->actor) == 0, err)
+        || store_user_facts (c->store, name, c->actor, &facts, err))
+        return -1;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .user = &facts };
+    return workflow_decide (&wc, &unused, err);
+}
+
+/* Replies with user NAME as the users list shows them. */
+static int
+reply_user (desk_call_t *c, const char *name, esc_error_t *err)
+{
+    Esc__UserList *all;
+    if (store_user_list (c->store, c->arena, &all, err))
+        return -1;
+    for (size_t i = 0; i < all->n_users; i++)
+        if (strcmp (all->users[i]->name, name) == 0) {
+            c->reply->result_case = ESC__REPLY__RESULT_USER;
+            c->reply->user = all->users[i];
+            return 0;
+        }
+    return esc_fail (err, ESC_NOT_FOUND, "USER_NOT_FOUND", "user %s does not exist", name);
+}
+
+int
+desk_user_revoke (desk_call_t *c, esc_error_t *err)
+{
+    const char *name = c->req->user_revoke->name;
+    if (decide_user (c, name, err) || store_user_revoke (c->store, name, c->actor, err))
+        return -1;
+    json_kv_string (&c->data, "user", name);
+    c->event.summary = arena_printf (c->arena, "%s revoked user %s", c->actor, name);
+    return reply_user (c, name, err);
+}
+
+int
+desk_user_key (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__UserKey *m = c->req->user_key;
+    if (decide_user (c, m->name, err)
+        || store_user_set_key (c->store, m->name, m->public_key, err))
+        return -1;
+    json_kv_string (&c->data, "user", m->name);
+    json_kv_string (&c->data, "public_key", m->public_key);
+    c->event.summary = arena_printf (c->arena, "%s gave user %s a new key", c->actor, m->name);
+    return reply_user (c, m->name, err);
+}

@@ -182,8 +182,10 @@ checked (store_t *self, PGresult *r, esc_error_t *err)
                   "the database schema changed under escd; try again");
     }
     else {
-        /* the detail goes to escd's log, not to the client */
-        fprintf (stderr, "escd: SQL error %s: %s", self->sqlstate, PQresultErrorMessage (r));
+        /* the detail goes to escd's log, not to the client; a constraint's
+         * refusal (class 23) is the caller's to name */
+        if (strncmp (self->sqlstate, "23", 2) != 0)
+            fprintf (stderr, "escd: SQL error %s: %s", self->sqlstate, PQresultErrorMessage (r));
         esc_fail (err, ESC_INTERNAL, "INTERNAL", "database error (SQLSTATE %s)", self->sqlstate);
     }
     PQclear (r);
@@ -392,7 +394,8 @@ store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 user name */
     PGresult *r = store_exec (self,
-        "SELECT role::text AS role FROM user_role WHERE user_name = $1", &p, err);
+        "SELECT r.role::text AS role FROM user_role r JOIN app_user u ON u.name = r.user_name"
+        " WHERE r.user_name = $1 AND u.revoked_at IS NULL", &p, err);
     if (!r)
         return -1;
     *roles = 0;
@@ -411,7 +414,7 @@ store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_e
     params_t p = { 0 };
     params_text (&p, key);                              /* $1 Z85 public key */
     PGresult *r = store_exec (self,
-        "SELECT name FROM app_user WHERE public_key = $1", &p, err);
+        "SELECT name FROM app_user WHERE public_key = $1 AND revoked_at IS NULL", &p, err);
     if (!r)
         return -1;
     snprintf (name, len, "%s", PQntuples (r) == 1 ? row_text (r, 0, "name") : "");
@@ -423,7 +426,8 @@ int
 store_user_keys (store_t *self, void (*each) (void *arg, const char *key, const char *name),
                  void *arg, esc_error_t *err)
 {
-    PGresult *r = store_exec (self, "SELECT name, public_key FROM app_user", NULL, err);
+    PGresult *r = store_exec (self,
+        "SELECT name, public_key FROM app_user WHERE revoked_at IS NULL", NULL, err);
     if (!r)
         return -1;
     for (int i = 0; i < PQntuples (r); i++)
@@ -458,10 +462,68 @@ store_user_insert (store_t *self, const char *name, role_set_t roles, const char
 }
 
 int
+store_user_facts (store_t *self, const char *name, const char *actor, user_facts_t *out,
+                  esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 the user */
+    PGresult *r = store_exec (self,
+        "SELECT u.revoked_at IS NOT NULL AS revoked,"
+        "       EXISTS (SELECT 1 FROM user_role WHERE user_name = u.name AND role = 'admin') AS admin,"
+        "       (SELECT count(*) FROM app_user a JOIN user_role ar ON ar.user_name = a.name"
+        "         WHERE ar.role = 'admin' AND a.revoked_at IS NULL) AS active_admins"
+        "  FROM app_user u WHERE u.name = $1 FOR UPDATE OF u", &p, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_NOT_FOUND, "USER_NOT_FOUND", "user %s does not exist", name);
+    }
+    out->revoked = row_bool (r, 0, "revoked");
+    out->admin = row_bool (r, 0, "admin");
+    out->active_admins = row_int (r, 0, "active_admins");
+    out->is_actor = strcmp (name, actor) == 0;
+    PQclear (r);
+    return 0;
+}
+
+int
+store_user_revoke (store_t *self, const char *name, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 the user */
+    params_text (&p, actor);                            /* $2 revoked by */
+    if (run (self, "UPDATE app_user SET revoked_at = now(), revoked_by = $2 WHERE name = $1",
+             &p, err)) {
+        if (violated (self, "23514"))       /* keep_an_admin, in the database */
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "LAST_ADMIN",
+                             "the last active admin cannot be revoked");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_user_set_key (store_t *self, const char *name, const char *key, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 the user */
+    params_text (&p, key);                              /* $2 new public key */
+    if (run (self, "UPDATE app_user SET public_key = $2 WHERE name = $1", &p, err)) {
+        if (violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "KEY_IN_USE",
+                             "that public key belongs to a user already");
+        return -1;
+    }
+    return 0;
+}
+
+int
 store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err)
 {
     PGresult *r = store_exec (self,
         "SELECT u.name, u.public_key,"
+        "       to_char(u.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS revoked_at,"
         "       string_agg(ur.role::text, ',' ORDER BY ur.role) AS roles"
         "  FROM app_user u LEFT JOIN user_role ur ON ur.user_name = u.name"
         " GROUP BY u.name ORDER BY u.name", NULL, err);
@@ -475,6 +537,7 @@ store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *er
         Esc__User *u = list->users[i];
         u->name = dup_text (a, r, (int) i, "name");
         u->public_key = dup_text (a, r, (int) i, "public_key");
+        u->revoked_at = dup_text (a, r, (int) i, "revoked_at");
         u->n_roles = split_texts (a, row_text (r, (int) i, "roles"), ',', &u->roles);
     }
     PQclear (r);

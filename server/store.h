@@ -77,7 +77,8 @@ bool row_null (const PGresult *r, int row, const char *col);
 
 /* ==== Users, requests and events ========================================= */
 
-/* The roles of an active user; 0 roles when the user is unknown. */
+/* The roles of an active user; 0 roles when the user is unknown or
+ * revoked. */
 int store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_t *err);
 /* The name of the user holding KEY (Z85) into NAME, or "" if none. */
 int store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_error_t *err);
@@ -86,6 +87,14 @@ int store_user_keys (store_t *self, void (*each) (void *arg, const char *key, co
                      void *arg, esc_error_t *err);
 int store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key, esc_error_t *err);
 int store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err);
+/* What the rules need about user NAME, ACTOR acting; the row locked. */
+int store_user_facts (store_t *self, const char *name, const char *actor, user_facts_t *out,
+                      esc_error_t *err);
+/* Revokes NAME; LAST_ADMIN when the database refuses to lose its last
+ * active admin. */
+int store_user_revoke (store_t *self, const char *name, const char *actor, esc_error_t *err);
+/* Gives NAME a new public key; KEY_IN_USE when another user holds it. */
+int store_user_set_key (store_t *self, const char *name, const char *key, esc_error_t *err);
 
 /* A request logged earlier under ID, if any. FOUND says whether it was. */
 typedef struct {

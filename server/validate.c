@@ -144,6 +144,24 @@ check_one_of (const char *field, const char *s, const char *const *allowed,
                      "%s must be one of the known values, not '%.40s'", field, s);
 }
 
+static int
+check_user_name (const char *s, esc_error_t *err)
+{
+    if (!s || name_check_user (s) != 0)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                         "name must be 1 to 32 of a-z 0-9 _ . - starting with a letter");
+    return 0;
+}
+
+static int
+check_public_key (const char *s, esc_error_t *err)
+{
+    if (!key_z85_valid (s))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_KEY",
+                         "public_key must be a CURVE public key in Z85 (40 characters)");
+    return 0;
+}
+
 /* ==== Every string of any message ======================================== */
 
 /* Walks MSG by its descriptor: every string, however deep, must be
@@ -341,12 +359,16 @@ check_op (const Esc__Request *r, esc_error_t *err)
                              m->state);
         return 0;
     }
+    case ESC__REQUEST__OP_USER_REVOKE:
+        return check_user_name (r->user_revoke->name, err);
+    case ESC__REQUEST__OP_USER_KEY:
+        return check_user_name (r->user_key->name, err)
+            || check_public_key (r->user_key->public_key, err) ? -1 : 0;
     case ESC__REQUEST__OP_USER_ADD: {
         const Esc__UserAdd *m = r->user_add;
         role_t role;
-        if (!m->name || name_check_user (m->name) != 0)
-            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
-                             "name must be 1 to 32 of a-z 0-9 _ . - starting with a letter");
+        if (check_user_name (m->name, err))
+            return -1;
         if (m->n_roles == 0)
             return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "roles is required");
         if (check_list_size ("roles", m->n_roles, err))
@@ -356,10 +378,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
                 return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
                                  "role must be sales, pm, cro, exec or admin, not '%.40s'",
                                  m->roles[i]);
-        if (!key_z85_valid (m->public_key))
-            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_KEY",
-                             "public_key must be a CURVE public key in Z85 (40 characters)");
-        return 0;
+        return check_public_key (m->public_key, err);
     }
     case ESC__REQUEST__OP_EVENTS_SINCE:
         return check_number ("since", r->events_since->has_since, r->events_since->since,
@@ -405,6 +424,8 @@ static const struct {
     { ESC__REQUEST__OP_USER_ADD, OP_USER_ADD },
     { ESC__REQUEST__OP_USER_LIST, OP_USER_LIST },
     { ESC__REQUEST__OP_EVENTS_SINCE, OP_EVENTS_SINCE },
+    { ESC__REQUEST__OP_USER_REVOKE, OP_USER_REVOKE },
+    { ESC__REQUEST__OP_USER_KEY, OP_USER_KEY },
 };
 
 op_t

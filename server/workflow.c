@@ -88,6 +88,7 @@ typedef struct {
     escalation_state_t to;
     bool filer_only;            /* only the escalation's filer */
     bool refused_when_closed;   /* a closed quarter refuses it */
+    bool or_self;               /* also the user acting on their own account */
 } op_rule_t;
 
 static const op_rule_t op_rules[OP_COUNT] = {
@@ -117,6 +118,8 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_USER_ADD]      = { "user add",      ROLE_ADMIN, true, ANY_STATE, 0, false, false },
     [OP_USER_LIST]     = { "user list",     ROLE_ADMIN, false, ANY_STATE, 0, false, false },
     [OP_EVENTS_SINCE]  = { "events since",  ROLE_ANY, false, ANY_STATE, 0, false, false },
+    [OP_USER_REVOKE]   = { "user revoke",   ROLE_ADMIN, true, ANY_STATE, 0, false, false },
+    [OP_USER_KEY]      = { "user key",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, true },
 };
 
 /* States an escalation may be merged into: any that is still live. */
@@ -263,10 +266,44 @@ workflow_permit (op_t op, role_set_t roles, esc_error_t *err)
     if ((unsigned) op >= OP_COUNT)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
                          "operation %d is not known", (int) op);
+    /* an operation a user may do on their own account: decided with facts */
+    if (op_rules[op].or_self)
+        return 0;
     if (!(roles & op_rules[op].roles))
         return esc_fail (err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED",
                          "%s needs the role %s", op_rules[op].name,
                          roles_text (op_rules[op].roles, buf, sizeof buf));
+    return 0;
+}
+
+int
+workflow_permit_own (op_t op, role_set_t roles, bool own, esc_error_t *err)
+{
+    char buf[128];
+    if (workflow_permit (op, roles, err))
+        return -1;
+    if (op_rules[op].or_self && !own && !(roles & op_rules[op].roles))
+        return esc_fail (err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED",
+                         "%s needs the role %s, or to be one's own", op_rules[op].name,
+                         roles_text (op_rules[op].roles, buf, sizeof buf));
+    return 0;
+}
+
+/* Revoking a user, or giving them a new key. */
+static int
+decide_user (const workflow_case_t *c, esc_error_t *err)
+{
+    const user_facts_t *u = c->user;
+    if (!u)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "no facts about the user");
+    if (workflow_permit_own (c->op, c->roles, u->is_actor, err))
+        return -1;
+    if (u->revoked)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "the user is revoked");
+    if (c->op == OP_USER_REVOKE && u->admin && u->active_admins <= 1)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "LAST_ADMIN",
+                         "the last active admin cannot be revoked; add another admin first");
     return 0;
 }
 
@@ -320,6 +357,9 @@ workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t
         return check_displaced (c, err);
     case OP_MERGE:
         return decide_merge (c, err);
+    case OP_USER_REVOKE:
+    case OP_USER_KEY:
+        return decide_user (c, err);
     default:
         return 0;
     }

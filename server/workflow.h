@@ -44,6 +44,7 @@ typedef enum {
     OP_FILE, OP_SIZE, OP_RETURN, OP_REFILE, OP_DECLINE, OP_WITHDRAW,
     OP_SPEND, OP_OVERRIDE, OP_DELIVER, OP_OUTCOME, OP_MERGE, OP_UNMERGE,
     OP_LIST, OP_SHOW, OP_HISTORY, OP_USER_ADD, OP_USER_LIST, OP_EVENTS_SINCE,
+    OP_USER_REVOKE, OP_USER_KEY,
     OP_COUNT
 } op_t;
 
@@ -52,8 +53,13 @@ const char *op_name (op_t op);
 /* Which roles may perform OP: the one authorisation table. */
 role_set_t workflow_roles (op_t op);
 /* Whether ROLES may perform OP at all. Returns 0, or -1 with
- * PERMISSION_DENIED naming the roles that may. */
+ * PERMISSION_DENIED naming the roles that may. For an operation a user may
+ * also do on their own account (user key), this defers to
+ * workflow_permit_own. */
 int workflow_permit (op_t op, role_set_t roles, esc_error_t *err);
+/* Whether ROLES may perform OP on an account, OWN saying whether it is the
+ * actor's own. */
+int workflow_permit_own (op_t op, role_set_t roles, bool own, esc_error_t *err);
 /* True when OP changes state (and so is logged for idempotent retries and
  * emits an event). */
 bool workflow_changes_state (op_t op);
@@ -99,6 +105,15 @@ typedef struct {
     roadmap_state_t state;
 } roadmap_facts_t;
 
+/* ---- Users --------------------------------------------------------------*/
+
+typedef struct {
+    bool revoked;
+    bool admin;                 /* holds the admin role */
+    bool is_actor;              /* the user acting on their own account */
+    int64_t active_admins;      /* admins not revoked, this one included */
+} user_facts_t;
+
 /* One proposed action. Quarter-level operations leave escalation NULL. */
 typedef struct {
     op_t op;
@@ -112,6 +127,7 @@ typedef struct {
                                                spend, override: those of the
                                                current sizing */
     size_t n_displaced;
+    const user_facts_t *user;               /* user revoke and key: the user */
 } workflow_case_t;
 
 /* Decides one action. Returns 0 when it may go ahead, with the escalation's

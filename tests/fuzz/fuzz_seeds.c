@@ -95,6 +95,9 @@ main (int argc, char **argv)
     SEED (USER_LIST, user_list, Esc__Empty, ESC__EMPTY__INIT, (void) 0);
     SEED (EVENTS_SINCE, events_since, Esc__EventsSince, ESC__EVENTS_SINCE__INIT,
           m.has_since = 1, m.since = 100, m.has_limit = 1, m.limit = 1000);
+    SEED (USER_REVOKE, user_revoke, Esc__UserRef, ESC__USER_REF__INIT, m.name = "dana");
+    SEED (USER_KEY, user_key, Esc__UserKey, ESC__USER_KEY__INIT,
+          m.name = "dana", m.public_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7");
     Esc__Request empty = ESC__REQUEST__INIT;
     empty.request_id = "x";
     save ("no-operation", &empty);

@@ -137,7 +137,7 @@ test_roles_of_other_operations (void **state)
         { OP_FILE, ROLE_SALES }, { OP_USER_ADD, ROLE_ADMIN }, { OP_USER_LIST, ROLE_ADMIN },
         { OP_QUARTER_SHOW, ROLE_ANY }, { OP_QUARTER_LIST, ROLE_ANY }, { OP_ACCOUNT_LIST, ROLE_ANY },
         { OP_ROADMAP_LIST, ROLE_ANY }, { OP_LIST, ROLE_ANY }, { OP_SHOW, ROLE_ANY },
-        { OP_HISTORY, ROLE_ANY }, { OP_EVENTS_SINCE, ROLE_ANY },
+        { OP_HISTORY, ROLE_ANY }, { OP_EVENTS_SINCE, ROLE_ANY }, { OP_USER_REVOKE, ROLE_ADMIN },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
         for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
@@ -431,6 +431,52 @@ test_displacement_in_decisions (void **state)
     assert_int_equal (workflow_decide (&ret, &next, &err), 0);
 }
 
+/* Revoking users and changing keys: admins, and a user's own key. */
+static void
+test_users (void **state)
+{
+    (void) state;
+    escalation_state_t next;
+    esc_error_t err;
+    user_facts_t u = { .revoked = false, .admin = false, .is_actor = false, .active_admins = 1 };
+    for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++)
+        for (int own = 0; own <= 1; own++) {
+            u.is_actor = own;
+            workflow_case_t key = { .op = OP_USER_KEY, .roles = all_roles[r], .user = &u };
+            workflow_case_t revoke = { .op = OP_USER_REVOKE, .roles = all_roles[r], .user = &u };
+            esc_error_clear (&err);
+            int rc = workflow_decide (&key, &next, &err);
+            if (all_roles[r] == ROLE_ADMIN || own)
+                assert_int_equal (rc, 0);
+            else
+                assert_refused (rc, &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+            assert_int_equal (workflow_permit_own (OP_USER_KEY, all_roles[r], own, &err),
+                              all_roles[r] == ROLE_ADMIN || own ? 0 : -1);
+            rc = workflow_decide (&revoke, &next, &err);
+            if (all_roles[r] == ROLE_ADMIN)
+                assert_int_equal (rc, 0);
+            else
+                assert_refused (rc, &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+        }
+    /* the last active admin stays */
+    u = (user_facts_t) { .admin = true, .active_admins = 1 };
+    workflow_case_t revoke = { .op = OP_USER_REVOKE, .roles = ROLE_ADMIN, .user = &u };
+    assert_refused (workflow_decide (&revoke, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "LAST_ADMIN");
+    u.is_actor = true;          /* revoking oneself is no way round it */
+    assert_refused (workflow_decide (&revoke, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "LAST_ADMIN");
+    u.active_admins = 2;
+    assert_int_equal (workflow_decide (&revoke, &next, &err), 0);
+    /* a revoked user is done with */
+    u.revoked = true;
+    assert_refused (workflow_decide (&revoke, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "INVALID_STATE");
+    workflow_case_t key = { .op = OP_USER_KEY, .roles = ROLE_ADMIN, .user = &u };
+    assert_refused (workflow_decide (&key, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "INVALID_STATE");
+}
+
 static void
 test_default_quarter (void **state)
 {
@@ -497,6 +543,7 @@ main (void)
         cmocka_unit_test (test_displacement),
         cmocka_unit_test (test_displacement_in_decisions),
         cmocka_unit_test (test_default_quarter),
+        cmocka_unit_test (test_users),
         cmocka_unit_test (test_names),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
