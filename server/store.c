@@ -3,6 +3,7 @@
 #include "proc.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,29 @@ store_command (store_t *self, const char *sql, esc_error_t *err)
     return r ? 0 : -1;
 }
 
+/* Runs SQL, which must find exactly one row: else NULL with NOT_FOUND,
+ * REASON and the formatted message in ERR. */
+static PGresult *
+exec_one (store_t *self, const char *sql, const params_t *p, esc_error_t *err,
+          const char *reason, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+
+static PGresult *
+exec_one (store_t *self, const char *sql, const params_t *p, esc_error_t *err,
+          const char *reason, const char *fmt, ...)
+{
+    PGresult *r = store_exec (self, sql, p, err);
+    if (!r || PQntuples (r) == 1)
+        return r;
+    PQclear (r);
+    char message[sizeof err->message];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (message, sizeof message, fmt, ap);
+    va_end (ap);
+    esc_fail (err, ESC_NOT_FOUND, reason, "%s", message);
+    return NULL;
+}
+
 /* Runs a statement whose result is not needed. */
 static int
 run (store_t *self, const char *sql, const params_t *p, esc_error_t *err)
@@ -467,18 +491,15 @@ store_user_facts (store_t *self, const char *name, const char *actor, user_facts
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 the user */
-    PGresult *r = store_exec (self,
+    PGresult *r = exec_one (self,
         "SELECT u.revoked_at IS NOT NULL AS revoked,"
         "       EXISTS (SELECT 1 FROM user_role WHERE user_name = u.name AND role = 'admin') AS admin,"
         "       (SELECT count(*) FROM app_user a JOIN user_role ar ON ar.user_name = a.name"
         "         WHERE ar.role = 'admin' AND a.revoked_at IS NULL) AS active_admins"
-        "  FROM app_user u WHERE u.name = $1 FOR UPDATE OF u", &p, err);
+        "  FROM app_user u WHERE u.name = $1 FOR UPDATE OF u", &p, err,
+        "USER_NOT_FOUND", "user %s does not exist", name);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "USER_NOT_FOUND", "user %s does not exist", name);
-    }
     out->revoked = row_bool (r, 0, "revoked");
     out->admin = row_bool (r, 0, "admin");
     out->active_admins = row_int (r, 0, "active_admins");
@@ -786,13 +807,10 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
     params_text (&p, name);                             /* $1 quarter */
     if (lock && run (self, "SELECT 1 FROM quarter WHERE name = $1 FOR UPDATE", &p, err))
         return -1;
-    PGresult *r = store_exec (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err);
+    PGresult *r = exec_one (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err,
+        "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
-    }
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
     out->capacity_hours = row_int (r, 0, "capacity_hours");
     out->budget_pct = row_int (r, 0, "budget_pct");
@@ -870,13 +888,10 @@ store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter **o
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 quarter */
-    PGresult *r = store_exec (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err);
+    PGresult *r = exec_one (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err,
+        "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
-    }
     *out = arena_alloc (a, sizeof **out);
     quarter_from_row (a, r, 0, *out);
     PQclear (r);
@@ -939,14 +954,11 @@ store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **o
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 name */
-    PGresult *r = store_exec (self,
-        "SELECT " ACCOUNT_COLUMNS " FROM account WHERE name = $1", &p, err);
+    PGresult *r = exec_one (self,
+        "SELECT " ACCOUNT_COLUMNS " FROM account WHERE name = $1", &p, err,
+        "ACCOUNT_NOT_FOUND", "account '%s' is not known", name);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND", "account '%s' is not known", name);
-    }
     *out = arena_alloc (a, sizeof **out);
     account_from_row (a, r, 0, *out);
     PQclear (r);
@@ -1057,14 +1069,11 @@ store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out
 {
     params_t p = { 0 };
     params_int (&p, id);                                /* $1 item id */
-    PGresult *r = store_exec (self, ROADMAP_QUERY "WHERE r.id = $1", &p, err);
+    PGresult *r = exec_one (self, ROADMAP_QUERY "WHERE r.id = $1", &p, err,
+                           "ROADMAP_ITEM_NOT_FOUND",
+                         "roadmap item %lld does not exist", (long long) id);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "ROADMAP_ITEM_NOT_FOUND",
-                         "roadmap item %lld does not exist", (long long) id);
-    }
     *out = arena_alloc (a, sizeof **out);
     roadmap_from_row (a, r, 0, *out);
     PQclear (r);
@@ -1099,16 +1108,13 @@ store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids, siz
         params_t p = { 0 };
         params_int (&p, ids[i]);                        /* $1 item id */
         params_text (&p, quarter);                      /* $2 the sizing's quarter */
-        PGresult *r = store_exec (self,
+        PGresult *r = exec_one (self,
             "SELECT quarter = $2 AS same_quarter, state::text AS state"
-            "  FROM roadmap_item WHERE id = $1", &p, err);
+            "  FROM roadmap_item WHERE id = $1", &p, err,
+                               "ROADMAP_ITEM_NOT_FOUND",
+                             "roadmap item %lld does not exist", (long long) ids[i]);
         if (!r)
             return -1;
-        if (PQntuples (r) != 1) {
-            PQclear (r);
-            return esc_fail (err, ESC_NOT_FOUND, "ROADMAP_ITEM_NOT_FOUND",
-                             "roadmap item %lld does not exist", (long long) ids[i]);
-        }
         const char *state = row_text (r, 0, "state");
         out[i].id = ids[i];
         out[i].same_quarter = row_bool (r, 0, "same_quarter");
@@ -1127,19 +1133,16 @@ store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *
 {
     params_t p = { 0 };
     params_int (&p, id);                                /* $1 escalation id */
-    PGresult *r = store_exec (self,
+    PGresult *r = exec_one (self,
         "SELECT e.quarter, e.filer, a.name AS account, e.state::text AS state,"
         "       e.sizing_id, s.hours, s.viable"
         "  FROM escalation e JOIN account a ON a.id = e.account_id"
         "  LEFT JOIN sizing s ON s.id = e.sizing_id"
-        " WHERE e.id = $1 FOR UPDATE OF e", &p, err);
+        " WHERE e.id = $1 FOR UPDATE OF e", &p, err,
+                           "ESCALATION_NOT_FOUND",
+                         "escalation %lld does not exist", (long long) id);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "ESCALATION_NOT_FOUND",
-                         "escalation %lld does not exist", (long long) id);
-    }
     memset (out, 0, sizeof *out);
     out->facts.id = id;
     state_parse (row_text (r, 0, "state"), &out->facts.state);
@@ -1431,14 +1434,11 @@ store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **o
 {
     params_t p = { 0 };
     params_int (&p, id);                                /* $1 escalation id */
-    PGresult *r = store_exec (self, "SELECT * FROM escalation_view WHERE id = $1", &p, err);
+    PGresult *r = exec_one (self, "SELECT * FROM escalation_view WHERE id = $1", &p, err,
+                           "ESCALATION_NOT_FOUND",
+                         "escalation %lld does not exist", (long long) id);
     if (!r)
         return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "ESCALATION_NOT_FOUND",
-                         "escalation %lld does not exist", (long long) id);
-    }
     *out = arena_alloc (a, sizeof **out);
     escalation_from_row (a, r, 0, *out);
     PQclear (r);

@@ -164,10 +164,9 @@ check_public_key (const char *s, esc_error_t *err)
 
 /* ==== Every string of any message ======================================== */
 
-/* Walks MSG by its descriptor: every string, however deep, must be
- * well-formed UTF-8 no longer than LIMIT_TEXT. */
-static int
-check_strings (const ProtobufCMessage *msg, esc_error_t *err)
+int
+validate_each_string (const ProtobufCMessage *msg,
+                      int (*each) (const char *field, const char *value, void *arg), void *arg)
 {
     const ProtobufCMessageDescriptor *d = msg->descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
@@ -181,28 +180,32 @@ check_strings (const ProtobufCMessage *msg, esc_error_t *err)
             n = *(const size_t *) (base + f->quantifier_offset);
             items = *(void *const *const *) (base + f->offset);
         }
-        else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-            if (*(const uint32_t *) (base + f->quantifier_offset) != f->id)
-                continue;
-        }
+        else if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+                 && *(const uint32_t *) (base + f->quantifier_offset) != f->id)
+            continue;
         for (size_t k = 0; k < n; k++) {
-            const void *item = items[k];
-            if (!item)
-                continue;
-            if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-                if (check_strings (item, err))
-                    return -1;
-                continue;
-            }
-            size_t len = strlen (item);
-            if (len > LIMIT_TEXT)
-                return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
-                                 "%s is longer than %d bytes", f->name, LIMIT_TEXT);
-            if (!esc_utf8_valid (item, len))
-                return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_UTF8",
-                                 "%s is not valid UTF-8", f->name);
+            int rc = !items[k] ? 0
+                   : f->type == PROTOBUF_C_TYPE_MESSAGE ? validate_each_string (items[k], each, arg)
+                   : each (f->name, items[k], arg);
+            if (rc)
+                return rc;
         }
     }
+    return 0;
+}
+
+/* Every string, however deep, must be well-formed UTF-8 no longer than
+ * LIMIT_TEXT. */
+static int
+check_string (const char *field, const char *value, void *err)
+{
+    size_t len = strlen (value);
+    if (len > LIMIT_TEXT)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
+                         "%s is longer than %d bytes", field, LIMIT_TEXT);
+    if (!esc_utf8_valid (value, len))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_UTF8",
+                         "%s is not valid UTF-8", field);
     return 0;
 }
 
@@ -450,7 +453,7 @@ validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err)
     if (*op == OP_COUNT)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
                          "the request carries no operation this server knows");
-    if (check_strings (&req->base, err))
+    if (validate_each_string (&req->base, check_string, err))
         return -1;
     return check_op (req, err);
 }

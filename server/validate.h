@@ -37,6 +37,12 @@ Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
 /* The operation REQ carries, or OP_COUNT for none this server knows. */
 op_t validate_op (const Esc__Request *req);
 
+/* Calls EACH with the name and value of every string field of MSG, however
+ * deep; stops at the first non-zero return, and returns it. */
+int validate_each_string (const ProtobufCMessage *msg,
+                          int (*each) (const char *field, const char *value, void *arg),
+                          void *arg);
+
 /* The checks alone, on a decoded request. Returns 0 or -1 with ERR. */
 int validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err);
 
