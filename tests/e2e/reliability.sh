@@ -39,9 +39,9 @@ st=0; wait "$CLIENT" || st=$?
 same "$st" 0 "the retried request's exit status ($(cat "$WORK/stalled.err"))"
 same "$(sql "SELECT count(*) FROM escalation WHERE title = 'stalled'")" 1 "escalations of a stalled request"
 
-load() {   # load PREFIX...: one reliable writer per prefix, 50 filings each
+load() {   # load PREFIX...: one reliable writer per prefix, 80 filings each
     WRITERS=()
-    for p in "$@"; do reliable_writer alice 50 "$p" "$Q" & WRITERS+=($!); done
+    for p in "$@"; do reliable_writer alice 80 "$p" "$Q" & WRITERS+=($!); done
 }
 finish() {
     for w in "${WRITERS[@]}"; do wait "$w" || fail "a writer gave up: $(cat "$WORK"/*.err | tail -n 5)"; done
@@ -50,7 +50,7 @@ finish() {
 say "escd killed with SIGKILL under load"
 load kill-1 kill-2 kill-3 kill-4
 sleep 0.5
-[ "$(wc -l <"$WORK/acked")" -lt 100 ] || fail "the writers were done before the crash"
+[ "$(wc -l <"$WORK/acked")" -lt 320 ] || fail "the writers were done before the crash"
 stop_escd a KILL
 sleep 1
 start_escd a
@@ -58,7 +58,7 @@ finish
 [ "$(awk '/serving requests/ {n = 0} /file OK/ {n++} END {print n}' "$WORK/escd-a.log")" -gt 0 ] \
     || fail "no write reached the restarted escd"
 applied_once "$WORK/acked"
-same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'kill-%'")" 200 "filings after the crash"
+same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'kill-%'")" 320 "filings after the crash"
 
 say "escd stopped with SIGTERM under load: in-flight requests finish, exit 0"
 load term-1 term-2 term-3 term-4
@@ -69,7 +69,7 @@ tail -n 1 "$WORK/escd-a.log" | grep -q "escd: stopping" || fail "escd did not st
 start_escd a
 finish
 applied_once "$WORK/acked"
-same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 200 "filings after the stop"
+same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 320 "filings after the stop"
 
 say "PostgreSQL stopped under load: escd stays up and answers UNAVAILABLE at once"
 load pg-1 pg-2 pg-3 pg-4
@@ -88,7 +88,7 @@ grep -q "connected to the database again" "$WORK/escd-a.log" || fail "escd did n
 grep -q "file UNAVAILABLE DATABASE_UNAVAILABLE" "$WORK/escd-a.log" \
     || fail "no writer met the outage (were they done before it?)"
 applied_once "$WORK/acked"
-same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'pg-%'")" 200 "filings across the outage"
+same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'pg-%'")" 320 "filings across the outage"
 
 say "nothing is half applied"
 same "$(sql "SELECT count(*) FROM escalation")" \
