@@ -16,6 +16,8 @@
 #include "names.h"
 #include "render.h"
 #include "transport.h"
+#include "import.h"
+#include "report.h"
 #include "watch.h"
 #include "wire.h"
 
@@ -140,6 +142,13 @@ static const opt_spec_t watch_options[] = {
     { "exec-tries", ARG_INT, "N", "tries of CMD, with backoff, before giving up (default 5)" },
     { "state", ARG_TEXT, "FILE", "keep the last delivered event in FILE; resume after it" },
     { "queue", ARG_INT, "N", "feed messages to buffer (default 1000); a slower watcher catches up" },
+    END_OPTIONS
+};
+
+static const opt_spec_t report_options[] = {
+    OPT_QUARTER,
+    { "month", ARG_TEXT, "YYYY-MM", "only the escalations filed in this month" },
+    { "format", ARG_TEXT, "F", "text (default), json, html or csv (the escalations)" },
     END_OPTIONS
 };
 
@@ -654,6 +663,10 @@ static const command_t commands[] = {
       1, 1, no_options, build_show, NULL, RENDER_DETAIL, NULL },
     { "history", "ID", "every event of an escalation",
       1, 1, no_options, build_history, NULL, RENDER_DETAIL, NULL },
+    { "report", "", "the quarter's scoreboard: plan, one-offs, overrides, returns",
+      0, 0, report_options, NULL, NULL, RENDER_DETAIL, report_run },
+    { "account import", "FILE.csv", "accounts from a CRM export, all or nothing (sales, pm)",
+      1, 1, no_options, NULL, NULL, RENDER_DETAIL, import_run },
     { "watch", "", "follow the decision feed, one line (or JSON) per event",
       0, 0, watch_options, NULL, NULL, RENDER_DETAIL, watch_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
@@ -724,19 +737,6 @@ commands_help (const command_t *cmd, FILE *out)
 
 /* ==== Running ============================================================ */
 
-static int
-exit_code (esc_status_t status)
-{
-    switch (status) {
-    case ESC_OK: return EXIT_DONE;
-    case ESC_NOT_FOUND: return EXIT_NOT_FOUND;
-    case ESC_PERMISSION_DENIED:
-    case ESC_UNAUTHENTICATED: return EXIT_DENIED;
-    case ESC_UNAVAILABLE: return EXIT_UNREACHABLE;
-    default: return EXIT_REFUSED;
-    }
-}
-
 /* The identity to speak as: --as, ESC_USER or the config's user, else the
  * only key in the key directory. */
 static int
@@ -761,47 +761,15 @@ identity (const session_t *s, char *name, size_t len)
     return found == 1 ? 0 : -1;
 }
 
-/* Sends REQ (its envelope filled in here) as KP and shows the answer in
- * STYLE. Returns the exit code. */
+/* Sends REQ as KP and shows the answer in STYLE. Returns the exit code. */
 static int
 send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
                  render_style_t style)
 {
-    char request_id[33];
-    if (s->request_id && name_check_request_id (s->request_id) != 0) {
-        fprintf (stderr, "esc: --request-id takes 8 to 64 of A-Z a-z 0-9 - _\n");
-        return EXIT_USAGE;
-    }
-    transport_request_id (request_id);
-    req->request_id = s->request_id ? (char *) s->request_id : request_id;
-    req->has_version = true;
-    req->version = ESC_PROTOCOL_VERSION;
-    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, kp,
-                                    s->config.timeout_ms, s->config.retries);
-    esc_error_t e;
-    esc_error_clear (&e);
-    Esc__Reply *reply = transport_call (t, req, &e);
-    transport_destroy (&t);
-    if (reply && reply->status != ESC__STATUS__OK)
-        esc_fail (&e, (esc_status_t) reply->status, reply->reason,
-                  "%s", reply->message ? reply->message : "");
-    if (e.status == ESC_UNAVAILABLE && !reply) {
-        /* the request may or may not have been applied: say how to ask */
-        size_t used = strlen (e.message);
-        snprintf (e.message + used, sizeof e.message - used,
-                  " (request id %s: rerun with --request-id %s to get its answer)",
-                  req->request_id, req->request_id);
-    }
     int rc;
-    if (e.status != ESC_OK) {
-        render_error (&e, s->json);
-        /* a local error before anything was sent is a usage error */
-        rc = !reply && e.status == ESC_INVALID_ARGUMENT ? EXIT_USAGE : exit_code (e.status);
-    }
-    else {
+    Esc__Reply *reply = session_call (s, kp, req, &rc);
+    if (reply)
         render_result (reply, style, s->json, stdout);
-        rc = EXIT_DONE;
-    }
     esc__reply__free_unpacked (reply, NULL);
     return rc;
 }

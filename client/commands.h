@@ -9,27 +9,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "config.h"
-
-/* Exit codes of the command-line contract. */
-enum {
-    EXIT_DONE = 0,
-    EXIT_REFUSED = 1,
-    EXIT_USAGE = 2,
-    EXIT_NOT_FOUND = 3,
-    EXIT_DENIED = 4,
-    EXIT_UNREACHABLE = 5,
-};
+#include "session.h"
 
 typedef struct command command_t;
-
-/* Settings that apply to every command. */
-typedef struct {
-    config_t config;
-    const char *as;             /* --as USER */
-    bool json;                  /* --json */
-    const char *request_id;     /* --request-id: makes a rerun idempotent */
-} session_t;
 
 /* The command named by the first words of ARGV; *WORDS says how many. */
 const command_t *commands_find (int argc, char **argv, int *words);

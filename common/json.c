@@ -151,6 +151,19 @@ json_bool (json_t *j, bool v)
 }
 
 void
+json_double (json_t *j, double v)
+{
+    char num[40];
+    if (v != v || v > 1e300 || v < -1e300) {
+        json_null (j);
+        return;
+    }
+    snprintf (num, sizeof num, "%.2f", v);
+    separate (j);
+    puts_ (j, num);
+}
+
+void
 json_null (json_t *j)
 {
     separate (j);
@@ -171,6 +184,7 @@ json_raw (json_t *j, const char *json)
 void json_kv_string (json_t *j, const char *k, const char *s) { json_key (j, k); json_string (j, s); }
 void json_kv_int (json_t *j, const char *k, int64_t v) { json_key (j, k); json_int (j, v); }
 void json_kv_bool (json_t *j, const char *k, bool v) { json_key (j, k); json_bool (j, v); }
+void json_kv_double (json_t *j, const char *k, double v) { json_key (j, k); json_double (j, v); }
 
 void
 json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n)

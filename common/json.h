@@ -37,6 +37,9 @@ void json_key (json_t *j, const char *key);
 void json_string (json_t *j, const char *s);
 void json_int (json_t *j, int64_t v);
 void json_bool (json_t *j, bool v);
+/* A number with two decimals (a share, a multiple); NaN and infinities,
+ * which JSON lacks, are written as null. */
+void json_double (json_t *j, double v);
 void json_null (json_t *j);
 /* Text that is already JSON; NULL or "" is written as null. */
 void json_raw (json_t *j, const char *json);
@@ -45,6 +48,7 @@ void json_raw (json_t *j, const char *json);
 void json_kv_string (json_t *j, const char *key, const char *s);
 void json_kv_int (json_t *j, const char *key, int64_t v);
 void json_kv_bool (json_t *j, const char *key, bool v);
+void json_kv_double (json_t *j, const char *key, double v);
 /* A key and an array of N integers, or of N strings. */
 void json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n);
 void json_kv_strings (json_t *j, const char *key, char *const *v, size_t n);

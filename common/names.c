@@ -2,6 +2,7 @@
 #include "names.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 int
@@ -59,4 +60,14 @@ name_check_request_id (const char *s)
               || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
             return -1;
     return 0;
+}
+
+int
+name_check_month (const char *s)
+{
+    char date[11];
+    if (!s || strlen (s) != 7)
+        return -1;
+    snprintf (date, sizeof date, "%s-01", s);
+    return name_check_date (date);
 }

@@ -9,6 +9,8 @@ int name_check_date (const char *s);
 /* 0 when S is a user name: 1 to 32 of a-z 0-9 _ . - starting with a-z. */
 int name_check_user (const char *s);
 
+/* 0 when S is a month YYYY-MM (year from 1900). */
+int name_check_month (const char *s);
 /* 0 when S is a request id: 8 to 64 of A-Z a-z 0-9 - _. */
 int name_check_request_id (const char *s);
 

@@ -24,7 +24,7 @@ typedef enum {
 typedef struct {
     esc_status_t status;
     const char *reason;         /* static string; NULL when status is OK */
-    char message[512];
+    char message[4096];         /* an import lists its bad rows here */
 } esc_error_t;
 
 /* Fills ERR and returns -1, so that `return esc_fail (...)` reads well. */

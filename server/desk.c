@@ -61,6 +61,8 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_EVENTS_SINCE]  = { desk_events_since, NULL },
     [OP_USER_REVOKE]   = { desk_user_revoke, "user.revoked" },
     [OP_USER_KEY]      = { desk_user_key, "user.key_changed" },
+    [OP_REPORT]        = { desk_report, NULL },
+    [OP_ACCOUNT_IMPORT] = { desk_account_import, "accounts.imported" },
 };
 
 struct desk {

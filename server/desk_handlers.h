@@ -35,6 +35,7 @@ int desk_quarter_show (desk_call_t *c, esc_error_t *err);
 int desk_quarter_list (desk_call_t *c, esc_error_t *err);
 int desk_account_add (desk_call_t *c, esc_error_t *err);
 int desk_account_list (desk_call_t *c, esc_error_t *err);
+int desk_account_import (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_add (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_list (desk_call_t *c, esc_error_t *err);
 int desk_user_add (desk_call_t *c, esc_error_t *err);
@@ -59,6 +60,9 @@ int desk_list (desk_call_t *c, esc_error_t *err);
 int desk_show (desk_call_t *c, esc_error_t *err);
 int desk_history (desk_call_t *c, esc_error_t *err);
 int desk_events_since (desk_call_t *c, esc_error_t *err);
+
+/* desk_report.c: the quarter's scoreboard */
+int desk_report (desk_call_t *c, esc_error_t *err);
 
 /* The quarter a request names, or the default one, into *CHOSEN. With
  * DECIDE, for a change in the quarter itself (a filing, a plan, a close),

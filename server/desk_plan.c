@@ -1,7 +1,10 @@
 /* desk_plan.c: quarters, accounts, the roadmap and users. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "desk_handlers.h"
+#include "validate.h"
 
 /* ==== Quarters =========================================================== */
 
@@ -99,6 +102,97 @@ desk_account_list (desk_call_t *c, esc_error_t *err)
 {
     c->reply->result_case = ESC__REPLY__RESULT_ACCOUNTS;
     return store_account_list (c->store, c->arena, &c->reply->accounts, err);
+}
+
+/* Rows by name, then line. */
+static int
+compare_rows (const void *a, const void *b)
+{
+    const Esc__AccountRow *x = *(const Esc__AccountRow *const *) a;
+    const Esc__AccountRow *y = *(const Esc__AccountRow *const *) b;
+    int c = strcmp (x->name ? x->name : "", y->name ? y->name : "");
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+typedef struct {
+    int64_t line;
+    const char *why;
+} row_error_t;
+
+static int
+compare_errors (const void *a, const void *b)
+{
+    int64_t x = ((const row_error_t *) a)->line, y = ((const row_error_t *) b)->line;
+    return (x > y) - (x < y);
+}
+
+/* An account import names every bad row at once, in file order, so that a
+ * CRM export is fixed in one go: "line 4: arr must be ...". */
+static int
+check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
+{
+    size_t n = m->n_rows, bad = 0;
+    row_error_t *errors = arena_alloc (c->arena, (n + 1) * sizeof *errors);
+    const Esc__AccountRow **rows = arena_alloc (c->arena, (n + 1) * sizeof *rows);
+    size_t named = 0;
+    for (size_t i = 0; i < n; i++) {
+        esc_error_t row_err;
+        if (validate_account_row (m->rows[i], &row_err) != 0)
+            errors[bad++] = (row_error_t) { m->rows[i]->line,
+                                            arena_strdup (c->arena, row_err.message) };
+        if (m->rows[i]->name && *m->rows[i]->name)
+            rows[named++] = m->rows[i];
+    }
+    /* a name twice in the file: sorted by name, the twins are neighbours */
+    qsort (rows, named, sizeof *rows, compare_rows);
+    for (size_t i = 1; i < named; i++)
+        if (strcmp (rows[i]->name, rows[i - 1]->name) == 0)
+            errors[bad++] = (row_error_t) {
+                rows[i]->line, arena_printf (c->arena, "account '%s' is on line %lld already",
+                                             rows[i]->name, (long long) rows[i - 1]->line) };
+    if (!bad)
+        return 0;
+    qsort (errors, bad, sizeof *errors, compare_errors);
+    char list[sizeof err->message];
+    size_t used = 0, shown = 0;
+    list[0] = '\0';
+    for (; shown < bad && used < sizeof list - 300; shown++)
+        used += (size_t) snprintf (list + used, sizeof list - used, "\n  line %lld: %s",
+                                   (long long) errors[shown].line, errors[shown].why);
+    return esc_fail (err, ESC_INVALID_ARGUMENT, "IMPORT_REJECTED",
+                     "%zu of %zu rows are wrong; nothing was imported:%s%s", bad, n, list,
+                     shown < bad ? "\n  ..." : "");
+}
+
+int
+desk_account_import (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__AccountImport *m = c->req->account_import;
+    if (check_rows (c, m, err))
+        return -1;
+    int64_t added = 0, updated = 0;
+    for (size_t i = 0; i < m->n_rows; i++) {
+        const Esc__AccountRow *row = m->rows[i];
+        bool is_new;
+        if (store_account_upsert (c->store, row->name, row->arr, row->renewal_on, c->actor,
+                                  &is_new, err))
+            return -1;
+        added += is_new;
+        updated += !is_new;
+    }
+    json_kv_int (&c->data, "added", added);
+    json_kv_int (&c->data, "updated", updated);
+    c->event.summary = arena_printf (c->arena, "%s imported %lld accounts (%lld new, %lld updated)",
+                                     c->actor, (long long) (added + updated), (long long) added,
+                                     (long long) updated);
+    Esc__ImportResult *res = arena_alloc (c->arena, sizeof *res);
+    esc__import_result__init (res);
+    res->has_added = res->has_updated = true;
+    res->added = added;
+    res->updated = updated;
+    c->reply->result_case = ESC__REPLY__RESULT_IMPORT_RESULT;
+    c->reply->import_result = res;
+    return 0;
 }
 
 /* ==== Roadmap ============================================================ */

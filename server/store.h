@@ -159,6 +159,10 @@ int store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter
 int store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error_t *err);
 
 int store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor, esc_error_t *err);
+/* Adds account NAME, or gives a known one this ARR and renewal date;
+ * *ADDED says which. */
+int store_account_upsert (store_t *self, const char *name, int64_t arr, const char *renewal_on,
+                          const char *actor, bool *added, esc_error_t *err);
 int store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **out, esc_error_t *err);
 int store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err);
 
@@ -170,6 +174,14 @@ int store_roadmap_list (store_t *self, arena_t *a, const char *quarter, Esc__Roa
  * the first unknown id. OUT has N entries. */
 int store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids, size_t n,
                          roadmap_facts_t *out, esc_error_t *err);
+
+/* ==== The scoreboard ==================================================== */
+
+/* Counts and lists for QUARTER's report, escalations limited to those filed
+ * in MONTH (YYYY-MM) when not NULL: everything the database knows; the
+ * desk derives shares and verdicts. */
+int store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
+                  Esc__Report **out, esc_error_t *err);
 
 /* ==== Escalations ======================================================== */
 

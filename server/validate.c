@@ -209,6 +209,21 @@ check_string (const char *field, const char *value, void *err)
     return 0;
 }
 
+static int
+check_account (const char *name, bool has_arr, int64_t arr, const char *renewal_on,
+               esc_error_t *err)
+{
+    return check_text ("name", name, LIMIT_NAME, REQUIRED, true, err)
+        || check_number ("arr", has_arr, arr, 0, LIMIT_MONEY, REQUIRED, err)
+        || check_date ("renewal_on", renewal_on, OPTIONAL, err) ? -1 : 0;
+}
+
+int
+validate_account_row (const Esc__AccountRow *row, esc_error_t *err)
+{
+    return check_account (row->name, row->has_arr, row->arr, row->renewal_on, err);
+}
+
 /* ==== Each operation ===================================================== */
 
 static const char *const categories[] = { "feature", "ility", "maintenance", "discovery", NULL };
@@ -288,9 +303,27 @@ check_op (const Esc__Request *r, esc_error_t *err)
         return 0;
     case ESC__REQUEST__OP_ACCOUNT_ADD: {
         const Esc__AccountAdd *m = r->account_add;
-        return check_text ("name", m->name, LIMIT_NAME, REQUIRED, true, err)
-            || check_number ("arr", m->has_arr, m->arr, 0, LIMIT_MONEY, REQUIRED, err)
-            || check_date ("renewal_on", m->renewal_on, OPTIONAL, err) ? -1 : 0;
+        return check_account (m->name, m->has_arr, m->arr, m->renewal_on, err);
+    }
+    case ESC__REQUEST__OP_REPORT: {
+        const Esc__ReportRequest *m = r->report;
+        if (check_quarter ("quarter", m->quarter, OPTIONAL, err))
+            return -1;
+        if (m->month && *m->month && name_check_month (m->month) != 0)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                             "month must be YYYY-MM");
+        return 0;
+    }
+    case ESC__REQUEST__OP_ACCOUNT_IMPORT: {
+        /* the rows' values are checked one by one by the desk, which
+         * names every bad row at once */
+        const Esc__AccountImport *m = r->account_import;
+        if (m->n_rows == 0)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "no accounts to import");
+        if (m->n_rows > LIMIT_IMPORT)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
+                             "an import holds at most %d accounts", LIMIT_IMPORT);
+        return 0;
     }
     case ESC__REQUEST__OP_ROADMAP_ADD: {
         const Esc__RoadmapAdd *m = r->roadmap_add;
@@ -429,6 +462,8 @@ static const struct {
     { ESC__REQUEST__OP_EVENTS_SINCE, OP_EVENTS_SINCE },
     { ESC__REQUEST__OP_USER_REVOKE, OP_USER_REVOKE },
     { ESC__REQUEST__OP_USER_KEY, OP_USER_KEY },
+    { ESC__REQUEST__OP_REPORT, OP_REPORT },
+    { ESC__REQUEST__OP_ACCOUNT_IMPORT, OP_ACCOUNT_IMPORT },
 };
 
 op_t

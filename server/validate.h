@@ -16,7 +16,7 @@
 #include "wire.h"
 #include "workflow.h"
 
-#define ESC_MAX_MESSAGE (64 * 1024)     /* ZMQ_MAXMSGSIZE of escd's sockets */
+#define ESC_MAX_MESSAGE (1024 * 1024)   /* ZMQ_MAXMSGSIZE of escd's request socket */
 
 /* Field limits, in bytes. */
 #define LIMIT_NAME 200                  /* account names, titles */
@@ -25,6 +25,7 @@
 #define LIMIT_HOURS 100000              /* any one figure of hours */
 #define LIMIT_MONEY 1000000000000000LL  /* ARR, deal value: 10^15 */
 #define LIMIT_EVENTS 10000              /* events in one catch-up page */
+#define LIMIT_IMPORT 10000              /* accounts in one import */
 #define DEFAULT_EVENTS 1000
 
 /* Decodes and validates one request. Returns the request (free it with
@@ -36,6 +37,10 @@ Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
 
 /* The operation REQ carries, or OP_COUNT for none this server knows. */
 op_t validate_op (const Esc__Request *req);
+
+/* One row of an account import: its name, ARR and renewal date. Returns 0,
+ * or -1 with ERR naming the field. */
+int validate_account_row (const Esc__AccountRow *row, esc_error_t *err);
 
 /* Calls EACH with the name and value of every string field of MSG, however
  * deep; stops at the first non-zero return, and returns it. */

@@ -120,6 +120,8 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_EVENTS_SINCE]  = { "events since",  ROLE_ANY, false, ANY_STATE, 0, false, false, false },
     [OP_USER_REVOKE]   = { "user revoke",   ROLE_ADMIN, true, ANY_STATE, 0, false, false, false },
     [OP_USER_KEY]      = { "user key",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, true },
+    [OP_REPORT]        = { "report",        ROLE_ANY, false, ANY_STATE, 0, false, false, false },
+    [OP_ACCOUNT_IMPORT] = { "account import", ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false, false },
 };
 
 /* States an escalation may be merged into: any that is still live. */

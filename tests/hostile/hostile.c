@@ -153,10 +153,10 @@ frames_and_bytes (void)
     static const uint8_t truncated[] = { 0x0a, 0x40, 'a', 'b' };     /* length 64, 2 bytes */
     frame_t cut[] = { { "", 0 }, { truncated, sizeof truncated } };
     expect ("truncated protobuf", cut, 2, "BAD_REQUEST");
-    size_t big = 70 * 1024;
+    size_t big = 1100 * 1024;
     uint8_t *huge = calloc (1, big);
     frame_t oversized[] = { { "", 0 }, { huge, big } };
-    expect ("a message over the 64 KiB cap", oversized, 2, "");
+    expect ("a message over the 1 MiB cap", oversized, 2, "");
     free (huge);
     free (good);
 }

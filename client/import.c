@@ -1,0 +1,214 @@
+/* import.c: accounts from a CRM export. See import.h. */
+#include "import.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "render.h"
+
+char
+import_column (const char *header)
+{
+    static const struct { const char *name; char field; } names[] = {
+        { "name", 'n' }, { "account", 'n' }, { "accountname", 'n' }, { "company", 'n' },
+        { "customer", 'n' }, { "customername", 'n' },
+        { "arr", 'a' }, { "annualrecurringrevenue", 'a' }, { "arrusd", 'a' },
+        { "renewal", 'r' }, { "renewaldate", 'r' }, { "renewalon", 'r' },
+        { "contractenddate", 'r' }, { "contractend", 'r' }, { "nextrenewal", 'r' },
+        { "nextrenewaldate", 'r' },
+    };
+    char key[64];
+    size_t k = 0;
+    for (const char *p = header; *p && k < sizeof key - 1; p++)
+        if (isalnum ((unsigned char) *p))
+            key[k++] = (char) tolower ((unsigned char) *p);
+    key[k] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp (key, names[i].name) == 0)
+            return names[i].field;
+    return 0;
+}
+
+int
+import_arr (const char *s, int64_t *arr)
+{
+    char digits[32];
+    size_t n = 0;
+    bool point = false, any = false, negative = false;
+    int cents = 0, decimals = 0;
+    while (*s == ' ')
+        s++;
+    if (*s == '-') {            /* escd says what is wrong with it */
+        negative = true;
+        s++;
+    }
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char) *p;
+        if (isdigit (c) && !point) {
+            if (n >= sizeof digits - 1)
+                return -1;
+            digits[n++] = (char) c;
+            any = true;
+        }
+        else if (isdigit (c) && point) {
+            if (decimals < 2)
+                cents = cents * 10 + (c - '0');
+            decimals++;
+        }
+        else if (c == '.' && !point)
+            point = true;
+        else if (c == ',' || c == ' ' || c == '$' || c == '\t')
+            continue;                           /* separators and the dollar */
+        else if (strncmp (p, "\u20ac", 3) == 0 || strncmp (p, "\u00a3", 2) == 0)
+            p += *p == '\xe2' ? 2 : 1;         /* the euro and the pound */
+        else
+            return -1;
+    }
+    if (!any)
+        return -1;
+    digits[n] = '\0';
+    errno = 0;
+    long long v = strtoll (digits, NULL, 10);
+    if (errno)
+        return -1;
+    if (decimals == 1)
+        cents *= 10;
+    *arr = (v + (cents >= 50)) * (negative ? -1 : 1);  /* whole units, rounded */
+    return 0;
+}
+
+int
+import_date (const char *s, char *out)
+{
+    int y, m, d;
+    char tail;
+    out[0] = '\0';
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return 0;
+    if (sscanf (s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3
+        || sscanf (s, "%2d/%2d/%4d%c", &m, &d, &y, &tail) == 3) {
+        snprintf (out, 11, "%04d-%02d-%02d", y, m, d);
+        return 0;                               /* escd checks the calendar */
+    }
+    return -1;
+}
+
+#define IMPORT_MAX_BYTES (64 * 1024 * 1024)
+
+/* Reads the whole of PATH (a file, not a pipe) into the arena. */
+static char *
+slurp (arena_t *a, const char *path, size_t *len)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    if (fseek (f, 0, SEEK_END) != 0 || (*len = (size_t) ftell (f)) > IMPORT_MAX_BYTES
+        || fseek (f, 0, SEEK_SET) != 0) {
+        fclose (f);
+        errno = EFBIG;
+        return NULL;
+    }
+    char *text = arena_alloc (a, *len + 1);
+    size_t got = fread (text, 1, *len, f);
+    fclose (f);
+    if (got != *len)
+        return NULL;
+    text[*len] = '\0';
+    return text;
+}
+
+int
+import_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
+{
+    (void) user;
+    const char *path = a->operands[0];
+    arena_t *m = arena_new ();
+    char err[512];
+    int rc = EXIT_REFUSED;
+    size_t len, n;
+    csv_record_t *records;
+    char *text = slurp (m, path, &len);
+    if (!text) {
+        fprintf (stderr, "esc account import: cannot read %s: %s\n", path, strerror (errno));
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (csv_parse (m, text, len, &records, &n, err, sizeof err) != 0) {
+        fprintf (stderr, "esc: IMPORT_REJECTED: %s: %s; nothing was imported\n", path, err);
+        goto done;
+    }
+    if (n < 2) {
+        fprintf (stderr, "esc: IMPORT_REJECTED: %s holds no accounts under a header\n", path);
+        goto done;
+    }
+    /* the header: which column holds what */
+    int name_col = -1, arr_col = -1, renewal_col = -1;
+    for (size_t c = 0; c < records[0].n; c++)
+        switch (import_column (records[0].fields[c])) {
+        case 'n': if (name_col < 0) name_col = (int) c; break;
+        case 'a': if (arr_col < 0) arr_col = (int) c; break;
+        case 'r': if (renewal_col < 0) renewal_col = (int) c; break;
+        }
+    if (name_col < 0 || arr_col < 0) {
+        fprintf (stderr, "esc: IMPORT_REJECTED: %s: the header names no %s column "
+                 "(name, account, company...; arr, annual recurring revenue...)\n",
+                 path, name_col < 0 ? "account name" : "ARR");
+        goto done;
+    }
+    Esc__AccountImport imp = ESC__ACCOUNT_IMPORT__INIT;
+    imp.n_rows = n - 1;
+    imp.rows = arena_alloc (m, imp.n_rows * sizeof *imp.rows);
+    size_t bad = 0;
+    for (size_t i = 1; i < n; i++) {
+        const csv_record_t *rec = &records[i];
+        Esc__AccountRow *row = arena_alloc (m, sizeof *row);
+        esc__account_row__init (row);
+        imp.rows[i - 1] = row;
+        row->has_line = true;
+        row->line = rec->line;
+        const char *name = (size_t) name_col < rec->n ? rec->fields[name_col] : "";
+        const char *arr = (size_t) arr_col < rec->n ? rec->fields[arr_col] : "";
+        const char *renewal = renewal_col >= 0 && (size_t) renewal_col < rec->n
+                            ? rec->fields[renewal_col] : "";
+        row->name = (char *) name;
+        char *date = arena_alloc (m, 11);
+        const char *why = NULL;
+        if (import_arr (arr, &row->arr) != 0)
+            why = arena_printf (m, "ARR '%s' is not an amount", arr);
+        else if (import_date (renewal, date) != 0)
+            why = arena_printf (m, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY", renewal);
+        row->has_arr = true;
+        row->renewal_on = *date ? date : NULL;
+        if (why) {
+            if (bad++ == 0)
+                fprintf (stderr, "esc: IMPORT_REJECTED: nothing was imported:\n");
+            fprintf (stderr, "  line %lld: %s\n", (long long) rec->line, why);
+        }
+    }
+    if (bad)
+        goto done;
+    Esc__Request req = ESC__REQUEST__INIT;
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_IMPORT;
+    req.account_import = &imp;
+    Esc__Reply *reply = session_call (s, kp, &req, &rc);
+    if (reply) {
+        const Esc__ImportResult *res = reply->import_result;
+        if (s->json)
+            printf ("{\"added\":%lld,\"updated\":%lld}\n", (long long) res->added,
+                    (long long) res->updated);
+        else
+            printf ("%lld accounts imported: %lld new, %lld updated\n",
+                    (long long) (res->added + res->updated), (long long) res->added,
+                    (long long) res->updated);
+    }
+    esc__reply__free_unpacked (reply, NULL);
+done:
+    arena_destroy (&m);
+    return rc;
+}

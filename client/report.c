@@ -1,0 +1,835 @@
+/* report.c: the scoreboard as text, JSON, HTML and CSV. See report.h. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "render.h"
+
+/* ==== Running ============================================================= */
+
+int
+report_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
+{
+    (void) user;
+    const char *format = args_text (a, "format");
+    const char *quarter = args_text (a, "quarter"), *month = args_text (a, "month");
+    if (!format)
+        format = s->json ? "json" : "text";
+    static const char *const formats[] = { "text", "json", "html", "csv" };
+    size_t f = 0;
+    while (f < 4 && strcmp (format, formats[f]) != 0)
+        f++;
+    if (f == 4) {
+        fprintf (stderr, "esc report: --format takes text, json, html or csv, not '%s'\n", format);
+        return EXIT_USAGE;
+    }
+    Esc__Request req = ESC__REQUEST__INIT;
+    Esc__ReportRequest rr = ESC__REPORT_REQUEST__INIT;
+    Esc__ListFilter lf = ESC__LIST_FILTER__INIT;
+    int rc;
+    if (strcmp (format, "csv") == 0) {
+        /* the quarter's escalations; a month is the filing month */
+        lf.quarter = (char *) quarter;
+        if (!quarter && month) {
+            int m = atoi (month + 5);
+            static char q[8];
+            snprintf (q, sizeof q, "%.4sQ%d", month, m >= 1 && m <= 12 ? (m - 1) / 3 + 1 : 0);
+            lf.quarter = q;
+        }
+        req.op_case = ESC__REQUEST__OP_LIST;
+        req.list = &lf;
+    }
+    else {
+        rr.quarter = (char *) quarter;
+        rr.month = (char *) month;
+        req.op_case = ESC__REQUEST__OP_REPORT;
+        req.report = &rr;
+    }
+    Esc__Reply *reply = session_call (s, kp, &req, &rc);
+    if (!reply)
+        return rc;
+    if (req.op_case == ESC__REQUEST__OP_LIST)
+        report_csv (stdout, reply->escalations, month);
+    else if (strcmp (format, "json") == 0) {
+        json_t j;
+        json_init (&j);
+        report_json (&j, reply->report);
+        printf ("%s\n", json_text (&j));
+        json_release (&j);
+    }
+    else if (strcmp (format, "html") == 0)
+        report_html (stdout, reply->report);
+    else {
+        const char *no_colour = getenv ("NO_COLOR");
+        report_text (stdout, reply->report,
+                     isatty (STDOUT_FILENO) && !(no_colour && *no_colour));
+    }
+    esc__reply__free_unpacked (reply, NULL);
+    return EXIT_DONE;
+}
+
+/* ==== JSON: every figure ================================================== */
+
+static void
+json_opt_int (json_t *j, const char *key, protobuf_c_boolean has, int64_t v)
+{
+    json_key (j, key);
+    if (has)
+        json_int (j, v);
+    else
+        json_null (j);
+}
+
+void
+report_json (json_t *j, const Esc__Report *r)
+{
+    const Esc__Quarter *q = r->quarter;
+    json_object_begin (j);
+    json_kv_string (j, "quarter", q->name);
+    json_kv_string (j, "state", q->state);
+    json_kv_string (j, "starts_on", q->starts_on);
+    json_kv_string (j, "ends_on", q->ends_on);
+    json_kv_string (j, "month", r->month);
+    json_kv_string (j, "generated_at", r->generated_at);
+    json_kv_int (j, "capacity_hours", q->capacity_hours);
+    json_kv_int (j, "hourly_cost", q->hourly_cost);
+
+    json_key (j, "plan");
+    json_object_begin (j);
+    json_kv_int (j, "planned_hours", r->planned_hours);
+    json_kv_int (j, "postponed_hours", r->postponed_hours);
+    json_key (j, "mix");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_mix; i++) {
+        const Esc__CategoryMix *m = r->mix[i];
+        json_object_begin (j);
+        json_kv_string (j, "category", m->category);
+        json_kv_int (j, "hours", m->hours);
+        json_kv_double (j, "share_pct", m->share_pct);
+        json_kv_double (j, "target_pct", m->target_pct);
+        json_kv_bool (j, "at_least", m->at_least);
+        json_kv_string (j, "verdict", m->verdict);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
+
+    json_key (j, "oneoffs");
+    json_object_begin (j);
+    json_kv_int (j, "budget_pct", q->budget_pct);
+    json_kv_int (j, "budget_hours", r->budget_hours);
+    json_kv_int (j, "approved_hours", r->approved_hours);
+    json_kv_int (j, "overridden_hours", r->overridden_hours);
+    json_kv_int (j, "pending_hours", r->pending_hours);
+    json_kv_double (j, "share_pct", r->oneoff_share_pct);
+    json_key (j, "marks_pct");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_marks_pct; i++)
+        json_int (j, (int64_t) r->marks_pct[i]);
+    json_array_end (j);
+    json_kv_string (j, "verdict", r->verdict);
+    json_kv_int (j, "tokens", q->tokens);
+    json_kv_int (j, "tokens_left", r->tokens_left);
+    json_kv_int (j, "max_token_hours", q->max_token_hours);
+    json_object_end (j);
+
+    json_key (j, "demand");
+    json_object_begin (j);
+    json_kv_int (j, "escalations", r->escalations);
+    json_kv_int (j, "sized_hours", r->demand_hours);
+    json_kv_int (j, "unsized", r->unsized);
+    json_kv_double (j, "budget_multiple", r->demand_multiple);
+    json_kv_int (j, "decided", r->decided);
+    json_kv_int (j, "refused", r->refused);
+    json_kv_double (j, "refused_share_pct", r->refused_share_pct);
+    json_object_end (j);
+
+    json_key (j, "queue");
+    json_object_begin (j);
+    json_kv_int (j, "count", r->queue_count);
+    json_key (j, "first");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_queue; i++) {
+        const Esc__QueueEntry *e = r->queue[i];
+        json_object_begin (j);
+        json_kv_int (j, "id", e->id);
+        json_kv_string (j, "title", e->title);
+        json_kv_string (j, "account", e->account);
+        json_kv_int (j, "hours", e->hours);
+        json_kv_int (j, "customers", e->customers);
+        json_kv_int (j, "renewal_arr", e->renewal_arr);
+        json_kv_string (j, "filed_at", e->filed_at);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
+
+    json_key (j, "postponed");
+    json_object_begin (j);
+    json_kv_int (j, "arr_waiting", r->arr_waiting);
+    json_key (j, "items");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_postponed; i++) {
+        const Esc__Postponement *p = r->postponed[i];
+        json_object_begin (j);
+        json_kv_int (j, "roadmap_item", p->roadmap_item);
+        json_kv_string (j, "title", p->title);
+        json_kv_string (j, "category", p->category);
+        json_kv_int (j, "hours", p->hours);
+        json_kv_int (j, "for_escalation", p->escalation_id);
+        json_kv_string (j, "escalation_title", p->escalation_title);
+        json_key (j, "waiting");
+        json_array_begin (j);
+        for (size_t w = 0; w < p->n_waiting; w++) {
+            json_object_begin (j);
+            json_kv_string (j, "account", p->waiting[w]->name);
+            json_kv_int (j, "arr", p->waiting[w]->arr);
+            json_kv_string (j, "renewal_on", p->waiting[w]->renewal_on);
+            json_object_end (j);
+        }
+        json_array_end (j);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
+
+    json_key (j, "overrides");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_overrides; i++) {
+        const Esc__OverrideEntry *o = r->overrides[i];
+        json_object_begin (j);
+        json_kv_int (j, "escalation", o->escalation_id);
+        json_kv_string (j, "title", o->title);
+        json_kv_string (j, "account", o->account);
+        json_kv_int (j, "hours", o->hours);
+        json_kv_string (j, "by", o->by);
+        json_kv_string (j, "reason", o->reason);
+        json_kv_string (j, "at", o->at);
+        json_object_end (j);
+    }
+    json_array_end (j);
+
+    json_key (j, "returns");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_oneoffs; i++) {
+        const Esc__Oneoff *o = r->oneoffs[i];
+        json_object_begin (j);
+        json_kv_int (j, "escalation", o->escalation_id);
+        json_kv_string (j, "title", o->title);
+        json_kv_string (j, "account", o->account);
+        json_kv_string (j, "via", o->via);
+        json_kv_int (j, "hours", o->hours);
+        json_kv_int (j, "cost", o->cost);
+        json_opt_int (j, "deal_value", o->has_deal_value, o->deal_value);
+        json_key (j, "return_multiple");
+        if (o->has_return_multiple)
+            json_double (j, o->return_multiple);
+        else
+            json_null (j);
+        json_key (j, "meets_3x");
+        if (o->has_meets_return)
+            json_bool (j, o->meets_return);
+        else
+            json_null (j);
+        json_kv_string (j, "deal", o->deal);
+        json_opt_int (j, "adopters", o->has_adopters, o->adopters);
+        json_key (j, "few_adopters");
+        if (o->has_few_adopters)
+            json_bool (j, o->few_adopters);
+        else
+            json_null (j);
+        json_object_end (j);
+    }
+    json_array_end (j);
+
+    json_key (j, "trend");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_trend; i++) {
+        const Esc__TrendPoint *t = r->trend[i];
+        json_object_begin (j);
+        json_kv_string (j, "quarter", t->quarter);
+        json_kv_int (j, "oneoff_hours", t->oneoff_hours);
+        json_kv_int (j, "capacity_hours", t->capacity_hours);
+        json_kv_double (j, "share_pct", t->share_pct);
+        json_kv_string (j, "verdict", t->verdict);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
+}
+
+/* ==== Text for a terminal ================================================= */
+
+typedef struct {
+    bool on;
+} colour_t;
+
+static const char *
+paint (const colour_t *c, const char *code)
+{
+    return c->on ? code : "";
+}
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+/* The colour of a verdict: green when healthy, yellow coping or strained,
+ * red beyond. */
+static const char *
+verdict_colour (const char *verdict)
+{
+    if (!verdict || strcmp (verdict, "healthy") == 0 || strcmp (verdict, "ok") == 0)
+        return GREEN;
+    if (strcmp (verdict, "coping") == 0 || strcmp (verdict, "strained") == 0)
+        return YELLOW;
+    return RED;
+}
+
+#define LABEL_WIDTH 22
+
+/* "  LABEL  12.3 % [#####...|..|..|....]": a share against the marks, one
+ * character a point from 0 to 40 %. */
+static void
+share_line (FILE *out, const char *label, double share, const double *marks, size_t n)
+{
+    char bar[42];
+    for (int i = 0; i <= 40; i++) {
+        bool mark = false;
+        for (size_t m = 0; m < n; m++)
+            mark |= (int) marks[m] == i;
+        bar[i] = i < share ? '#' : mark ? '|' : '.';
+    }
+    bar[41] = '\0';
+    fprintf (out, "  %-*s %6.1f %% [%s]%s", LABEL_WIDTH, label, share, bar, share > 40 ? ">" : " ");
+}
+
+/* The labels under a share line: the marks, and 0 and 40. */
+static void
+scale_line (FILE *out, const double *marks, size_t n)
+{
+    char under[48];
+    memset (under, ' ', sizeof under);
+    int end = 0;
+    for (size_t m = 0; m <= n + 1; m++) {
+        int at = m == 0 ? 0 : m == n + 1 ? 40 : (int) marks[m - 1];
+        end = at + snprintf (under + at, sizeof under - (size_t) at, "%d", at);
+        under[end] = ' ';
+    }
+    under[end] = '\0';
+    fprintf (out, "  %-*s %8s  %s %%\n", LABEL_WIDTH, "", "", under);
+}
+
+static void
+section (FILE *out, const colour_t *c, const char *title)
+{
+    fprintf (out, "\n%s%s%s\n", paint (c, BOLD), title, paint (c, RESET));
+}
+
+void
+report_text (FILE *out, const Esc__Report *r, bool colour)
+{
+    colour_t c = { colour };
+    const Esc__Quarter *q = r->quarter;
+    fprintf (out, "%sesc report: quarter %s (%s), %s to %s%s\n", paint (&c, BOLD), q->name,
+             q->state, q->starts_on, q->ends_on, paint (&c, RESET));
+    if (r->month)
+        fprintf (out, "escalations filed in %s only\n", r->month);
+    fprintf (out, "capacity %" PRId64 " h, an engineer-hour costs %" PRId64 "; generated %s\n",
+             q->capacity_hours, q->hourly_cost, r->generated_at);
+
+    section (out, &c, "THE PLAN");
+    fprintf (out, "  %-12s %7s %8s %9s\n", "category", "hours", "share", "healthy");
+    for (size_t i = 0; i < r->n_mix; i++) {
+        const Esc__CategoryMix *m = r->mix[i];
+        fprintf (out, "  %-12s %7" PRId64 " %6.1f %% %s%3.0f %%   %s%s%s\n", m->category, m->hours,
+                 m->share_pct, m->at_least ? ">=" : " ~", m->target_pct,
+                 paint (&c, verdict_colour (m->verdict)), m->verdict, paint (&c, RESET));
+    }
+    fprintf (out, "  %" PRId64 " h planned; %" PRId64 " h postponed to make room for one-offs\n",
+             r->planned_hours, r->postponed_hours);
+
+    section (out, &c, "ONE-OFFS");
+    fprintf (out, "  %-*s %6" PRId64 " h (%" PRId64 " %% of capacity)\n", LABEL_WIDTH, "budget",
+             r->budget_hours, q->budget_pct);
+    fprintf (out, "  %-*s %6" PRId64 " h\n", LABEL_WIDTH, "approved with a token",
+             r->approved_hours);
+    fprintf (out, "  %s%-*s %6" PRId64 " h%s%s\n", paint (&c, r->overridden_hours ? RED : ""),
+             LABEL_WIDTH, "overridden", r->overridden_hours, r->overridden_hours ? "   OVERRIDES, below" : "",
+             paint (&c, RESET));
+    fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s\n", LABEL_WIDTH,
+             "waiting for the CRO",
+             r->pending_hours, r->queue_count, r->queue_count == 1 ? "" : "s");
+    share_line (out, "one-off share", r->oneoff_share_pct, r->marks_pct, r->n_marks_pct);
+    fprintf (out, " %s%s%s\n", paint (&c, verdict_colour (r->verdict)), r->verdict,
+             paint (&c, RESET));
+    scale_line (out, r->marks_pct, r->n_marks_pct);
+    fprintf (out, "  %-*s %6" PRId64 " of %" PRId64 " (each up to %" PRId64 " h)\n", LABEL_WIDTH,
+             "tokens left",
+             r->tokens_left, q->tokens, q->max_token_hours);
+
+    section (out, &c, "DEMAND");
+    fprintf (out, "  %" PRId64 " escalation%s, %" PRId64 " h sized, %" PRId64 " not sized yet:"
+             " %.1fx the one-off budget\n", r->escalations, r->escalations == 1 ? "" : "s",
+             r->demand_hours, r->unsized, r->demand_multiple);
+    fprintf (out, "  %" PRId64 " of %" PRId64 " decided were refused (%.1f %%)\n", r->refused,
+             r->decided, r->refused_share_pct);
+
+    if (r->n_queue) {
+        char head[64];
+        snprintf (head, sizeof head, "WAITING FOR THE CRO (%" PRId64 ")", r->queue_count);
+        section (out, &c, head);
+        fprintf (out, "  %-6s %6s %5s %12s  %-16s %s\n", "ID", "HOURS", "CUST", "ARR", "ACCOUNT",
+                 "TITLE");
+        for (size_t i = 0; i < r->n_queue; i++) {
+            const Esc__QueueEntry *e = r->queue[i];
+            fprintf (out, "  %-6" PRId64 " %6" PRId64 " %5" PRId64 " %12" PRId64 "  %-16.16s %s\n",
+                     e->id, e->hours, e->customers, e->renewal_arr, e->account, e->title);
+        }
+    }
+
+    if (r->n_postponed) {
+        char head[96];
+        snprintf (head, sizeof head, "POSTPONED TO MAKE ROOM (customers waiting: ARR %" PRId64 ")",
+                  r->arr_waiting);
+        section (out, &c, head);
+        for (size_t i = 0; i < r->n_postponed; i++) {
+            const Esc__Postponement *p = r->postponed[i];
+            fprintf (out, "  roadmap item %" PRId64 " \"%s\" (%s, %" PRId64 " h), for escalation %"
+                     PRId64 " \"%s\"\n", p->roadmap_item, p->title, p->category, p->hours,
+                     p->escalation_id, p->escalation_title);
+            for (size_t w = 0; w < p->n_waiting; w++)
+                fprintf (out, "      waiting: %-20s ARR %10" PRId64 "   renews %s\n",
+                         p->waiting[w]->name, p->waiting[w]->arr,
+                         p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "-");
+        }
+    }
+
+    if (r->n_overrides) {
+        char head[48];
+        snprintf (head, sizeof head, "OVERRIDES (%zu)", r->n_overrides);
+        section (out, &c, head);
+        for (size_t i = 0; i < r->n_overrides; i++) {
+            const Esc__OverrideEntry *o = r->overrides[i];
+            fprintf (out, "  %sOVERRIDE escalation %" PRId64 " \"%s\" for %s, %" PRId64
+                     " h, by %s at %s: %s%s\n", paint (&c, RED), o->escalation_id, o->title,
+                     o->account, o->hours, o->by, o->at, o->reason, paint (&c, RESET));
+        }
+    }
+
+    if (r->n_oneoffs) {
+        section (out, &c, "RETURNS ON APPROVED ONE-OFFS (a one-off should return 3x its cost)");
+        fprintf (out, "  %-6s %-9s %6s %10s %12s %8s  %-5s %-9s %s\n", "ID", "VIA", "HOURS",
+                 "COST", "DEAL VALUE", "RETURN", "DEAL", "ADOPTERS", "TITLE");
+        for (size_t i = 0; i < r->n_oneoffs; i++) {
+            const Esc__Oneoff *o = r->oneoffs[i];
+            char value[24] = "-", multiple[24] = "-", adopters[32] = "-";
+            if (o->has_deal_value)
+                snprintf (value, sizeof value, "%" PRId64, o->deal_value);
+            if (o->has_return_multiple)
+                snprintf (multiple, sizeof multiple, "%.1fx%s", o->return_multiple,
+                          o->meets_return ? "" : "!");
+            if (o->has_adopters)
+                snprintf (adopters, sizeof adopters, "%" PRId64 "%s", o->adopters,
+                          o->few_adopters ? " few" : "");
+            bool overridden = o->via && strcmp (o->via, "override") == 0;
+            fprintf (out, "  %s%-6" PRId64 " %-9s %6" PRId64 " %10" PRId64 " %12s %8s  %-5s %-9s %s%s\n",
+                     paint (&c, overridden ? RED : ""), o->escalation_id,
+                     overridden ? "OVERRIDE" : o->via, o->hours, o->cost, value, multiple,
+                     o->deal ? o->deal : "-", adopters, o->title, paint (&c, RESET));
+        }
+        fprintf (out, "  (! below 3x; few: used by two customers or fewer)\n");
+    }
+
+    if (r->n_trend) {
+        section (out, &c, "TREND OF THE ONE-OFF SHARE");
+        for (size_t i = 0; i < r->n_trend; i++) {
+            const Esc__TrendPoint *t = r->trend[i];
+            share_line (out, t->quarter, t->share_pct, r->marks_pct, r->n_marks_pct);
+            fprintf (out, " %s%s%s\n", paint (&c, verdict_colour (t->verdict)), t->verdict,
+                     paint (&c, RESET));
+        }
+    }
+}
+
+/* ==== CSV: the quarter's escalations ====================================== */
+
+void
+report_csv (FILE *out, const Esc__EscalationList *l, const char *month)
+{
+    static const char *const heads[] = {
+        "id", "quarter", "state", "account", "title", "problem", "filer", "filed_at",
+        "hours", "viable", "approved_via", "token", "approved_by", "override_reason",
+        "deal_value", "needed_by", "customers", "renewal_arr", "also_needed_by",
+        "actual_hours", "deal", "adopters",
+    };
+    size_t n = sizeof heads / sizeof heads[0];
+    for (size_t i = 0; i < n; i++)
+        csv_field (out, heads[i], i == n - 1);
+    for (size_t i = 0; i < l->n_escalations; i++) {
+        const Esc__Escalation *e = l->escalations[i];
+        if (month && (!e->filed_at || strncmp (e->filed_at, month, 7) != 0))
+            continue;
+        char num[8][24];
+#define NUM(k, has, v) (has ? (snprintf (num[k], sizeof num[k], "%" PRId64, (int64_t) (v)), num[k]) : "")
+        char also[4096] = "";
+        for (size_t k = 0, used = 0; k < e->n_also_needed_by && used < sizeof also - 1; k++)
+            used += (size_t) snprintf (also + used, sizeof also - used, "%s%s", k ? "; " : "",
+                                       e->also_needed_by[k]);
+        const char *fields[] = {
+            NUM (0, true, e->id), e->quarter, e->state, e->account, e->title, e->problem,
+            e->filer, e->filed_at, NUM (1, e->has_hours, e->hours),
+            e->has_viable ? (e->viable ? "yes" : "no") : "", e->approved_via,
+            NUM (2, e->has_token_no, e->token_no), e->approved_by, e->override_reason,
+            NUM (3, e->has_deal_value, e->deal_value), e->needed_by, NUM (4, true, e->customers),
+            NUM (5, true, e->renewal_arr), also, NUM (6, e->has_actual_hours, e->actual_hours),
+            e->deal, NUM (7, e->has_adopters, e->adopters),
+        };
+#undef NUM
+        for (size_t k = 0; k < n; k++)
+            csv_field (out, fields[k], k == n - 1);
+    }
+}
+
+/* ==== HTML: one page, nothing fetched ===================================== */
+
+static void
+html (FILE *out, const char *s)
+{
+    for (; s && *s; s++)
+        switch (*s) {
+        case '<': fputs ("&lt;", out); break;
+        case '>': fputs ("&gt;", out); break;
+        case '&': fputs ("&amp;", out); break;
+        case '"': fputs ("&quot;", out); break;
+        case '\'': fputs ("&#39;", out); break;
+        default: fputc (*s, out);
+        }
+}
+
+typedef struct {
+    const char *label;
+    int64_t hours;
+    const char *colour;
+} slice_t;
+
+static const char *
+category_colour (const char *category)
+{
+    static const struct { const char *name, *colour; } colours[] = {
+        { "feature", "#4e79a7" }, { "ility", "#59a14f" },
+        { "maintenance", "#9c755f" }, { "discovery", "#b07aa1" },
+    };
+    for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
+        if (strcmp (category, colours[i].name) == 0)
+            return colours[i].colour;
+    return "#999999";
+}
+
+#define COLOUR_ONEOFF "#f28e2b"
+#define COLOUR_OVERRIDE "#d62728"
+#define COLOUR_FREE "#e6e6e6"
+
+/* The cake: the quarter's capacity as a pie of planned work by category,
+ * one-offs by token, overrides, and what is left. */
+static void
+pie (FILE *out, const slice_t *slices, size_t n)
+{
+    double total = 0, angle = -M_PI / 2, cx = 160, cy = 160, radius = 150;
+    for (size_t i = 0; i < n; i++)
+        total += (double) slices[i].hours;
+    fprintf (out, "<svg class=\"pie\" viewBox=\"0 0 320 320\" width=\"320\" height=\"320\" "
+                  "role=\"img\" aria-label=\"the quarter's capacity\">\n");
+    if (total <= 0) {
+        fprintf (out, "<circle cx=\"160\" cy=\"160\" r=\"150\" fill=\"%s\"/></svg>\n", COLOUR_FREE);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double part = (double) slices[i].hours / total;
+        if (part <= 0)
+            continue;
+        if (part >= 0.9999) {
+            fprintf (out, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"%s\"/>\n", cx, cy,
+                     radius, slices[i].colour);
+            break;
+        }
+        double end = angle + part * 2 * M_PI;
+        fprintf (out, "<path d=\"M%.1f %.1f L%.2f %.2f A%.0f %.0f 0 %d 1 %.2f %.2f Z\" "
+                      "fill=\"%s\" stroke=\"#fff\" stroke-width=\"2\"><title>",
+                 cx, cy, cx + radius * cos (angle), cy + radius * sin (angle), radius, radius,
+                 part > 0.5, cx + radius * cos (end), cy + radius * sin (end), slices[i].colour);
+        html (out, slices[i].label);
+        fprintf (out, ": %" PRId64 " h</title></path>\n", slices[i].hours);
+        angle = end;
+    }
+    fputs ("</svg>\n", out);
+}
+
+/* The one-off share against its marks, on a 0 to 40 % scale (or more). */
+static void
+share_svg (FILE *out, const Esc__Report *r)
+{
+    double top = r->oneoff_share_pct > 36 ? r->oneoff_share_pct * 1.1 : 40;
+    double width = 640, x0 = 10, span = width - 20;
+    const char *fill = strcmp (verdict_colour (r->verdict), GREEN) == 0 ? "#2e7d32"
+                     : strcmp (verdict_colour (r->verdict), YELLOW) == 0 ? "#f9a825" : COLOUR_OVERRIDE;
+    fprintf (out, "<svg class=\"bar\" viewBox=\"0 0 %.0f 64\" width=\"%.0f\" height=\"64\" "
+                  "role=\"img\" aria-label=\"one-off share against the marks\">\n"
+                  "<rect x=\"%.0f\" y=\"8\" width=\"%.0f\" height=\"24\" fill=\"#eee\" rx=\"4\"/>\n"
+                  "<rect x=\"%.0f\" y=\"8\" width=\"%.1f\" height=\"24\" fill=\"%s\" rx=\"4\"/>\n",
+             width, width, x0, span, x0, span * r->oneoff_share_pct / top, fill);
+    fprintf (out, "<text x=\"%.0f\" y=\"54\">0 %%</text><text x=\"%.0f\" y=\"54\" "
+                  "text-anchor=\"end\">%.0f %%</text>\n", x0, x0 + span, top);
+    for (size_t i = 0; i < r->n_marks_pct; i++) {
+        double x = x0 + span * r->marks_pct[i] / top;
+        fprintf (out, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"36\" stroke=\"#333\" "
+                      "stroke-width=\"2\"/><text x=\"%.1f\" y=\"54\" text-anchor=\"middle\">%.0f %%</text>\n",
+                 x, x, x, r->marks_pct[i]);
+    }
+    fputs ("</svg>\n", out);
+}
+
+/* A table's heading row; a head starting with '>' heads a column of
+ * numbers (aligned right). */
+static void
+th (FILE *out, const char *const *heads, size_t n)
+{
+    fputs ("<tr>", out);
+    for (size_t i = 0; i < n; i++)
+        fprintf (out, heads[i][0] == '>' ? "<th class=\"n\">%s</th>" : "<th>%s</th>",
+                 heads[i] + (heads[i][0] == '>'));
+    fputs ("</tr>\n", out);
+}
+
+void
+report_html (FILE *out, const Esc__Report *r)
+{
+    const Esc__Quarter *q = r->quarter;
+    fputs ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>esc report ", out);
+    html (out, q->name);
+    fputs ("</title>\n<style>\n"
+           "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;"
+           "margin:24px auto;max-width:1080px;padding:0 16px;background:#fafafa}\n"
+           "h1{font-size:26px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;"
+           "border-bottom:2px solid #ddd;padding-bottom:4px}\n"
+           ".sub{color:#666;margin-bottom:16px}.row{display:flex;gap:32px;align-items:center;"
+           "flex-wrap:wrap}\n"
+           ".card{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:16px}\n"
+           ".figures{display:grid;grid-template-columns:repeat(3,minmax(150px,1fr));gap:12px}\n"
+           ".figure .n{font-size:26px;font-weight:600}.figure .l{color:#666;font-size:13px}\n"
+           "table{border-collapse:collapse;width:100%;background:#fff}"
+           "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #eee}"
+           "th{background:#f0f0f0;font-weight:600}td.n,th.n{text-align:right;"
+           "font-variant-numeric:tabular-nums}\n"
+           ".legend span{display:inline-block;margin:2px 14px 2px 0}"
+           ".sw{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;"
+           "vertical-align:-1px}\n"
+           ".override{color:#b71c1c;background:#fdecea}.override td{border-color:#f5c6c3}\n"
+           ".verdict{font-weight:700;padding:2px 8px;border-radius:4px;color:#fff}\n"
+           ".ok,.healthy{background:#2e7d32}.coping,.strained{background:#f9a825}"
+           ".low,.high,.struggling,.off{background:#c62828}\n"
+           ".flag{color:#b71c1c;font-weight:600}.pie text{font-size:12px}.bar text{font-size:12px}\n"
+           ".trendbar{height:12px;background:#4e79a7;border-radius:2px}\n"
+           "</style></head><body>\n", out);
+
+    fputs ("<h1>esc report: quarter ", out);
+    html (out, q->name);
+    fprintf (out, "</h1>\n<div class=\"sub\">%s to %s, %s", q->starts_on, q->ends_on, q->state);
+    if (r->month) {
+        fputs (", escalations filed in ", out);
+        html (out, r->month);
+    }
+    fprintf (out, "; capacity %" PRId64 " engineer-hours at %" PRId64 " an hour; generated %s</div>\n",
+             q->capacity_hours, q->hourly_cost, r->generated_at);
+
+    /* the cake */
+    slice_t slices[8];
+    size_t n = 0;
+    int64_t used = 0;
+    for (size_t i = 0; i < r->n_mix; i++) {
+        slices[n++] = (slice_t) { r->mix[i]->category, r->mix[i]->hours,
+                                  category_colour (r->mix[i]->category) };
+        used += r->mix[i]->hours;
+    }
+    slices[n++] = (slice_t) { "one-offs by token", r->approved_hours, COLOUR_ONEOFF };
+    slices[n++] = (slice_t) { "overrides", r->overridden_hours, COLOUR_OVERRIDE };
+    used += r->approved_hours + r->overridden_hours;
+    slices[n++] = (slice_t) { "unallocated", q->capacity_hours > used ? q->capacity_hours - used : 0,
+                              COLOUR_FREE };
+    fputs ("<h2>The cake</h2>\n<div class=\"row\"><div>", out);
+    pie (out, slices, n);
+    fputs ("</div><div><div class=\"legend\">", out);
+    for (size_t i = 0; i < n; i++) {
+        fprintf (out, "<span><i class=\"sw\" style=\"background:%s\"></i>", slices[i].colour);
+        html (out, slices[i].label);
+        fprintf (out, " %" PRId64 " h</span><br>\n", slices[i].hours);
+    }
+    fputs ("</div></div>\n<div class=\"figures\">\n", out);
+#define FIGURE(fmt, value, label)                                                       \
+    fprintf (out, "<div class=\"card figure\"><div class=\"n\">" fmt "</div>"           \
+                  "<div class=\"l\">%s</div></div>\n", value, label)
+    FIGURE ("%.1f %%", r->oneoff_share_pct, "one-off share of capacity");
+    fprintf (out, "<div class=\"card figure\"><div class=\"n\">%" PRId64 " of %" PRId64
+                  "</div><div class=\"l\">tokens left</div></div>\n", r->tokens_left, q->tokens);
+    FIGURE ("%" PRId64 " h", r->budget_hours, "one-off budget");
+    FIGURE ("%.1fx", r->demand_multiple, "demand, as a multiple of the budget");
+    FIGURE ("%.0f %%", r->refused_share_pct, "of decided escalations refused");
+    FIGURE ("%" PRId64, r->arr_waiting, "renewal ARR waiting for postponed work");
+#undef FIGURE
+    fputs ("</div></div>\n", out);
+
+    fprintf (out, "<h2>One-off share against the marks: <span class=\"verdict %s\">",
+             strcmp (r->verdict, "off the road") == 0 ? "off" : r->verdict);
+    html (out, r->verdict);
+    fputs ("</span></h2>\n", out);
+    share_svg (out, r);
+    fprintf (out, "<p>%" PRId64 " h approved with a token, <span class=\"flag\">%" PRId64
+                  " h overridden</span>, %" PRId64 " h sized and waiting for the CRO; budget %"
+                  PRId64 " h (%" PRId64 " %% of capacity).</p>\n",
+             r->approved_hours, r->overridden_hours, r->pending_hours, r->budget_hours,
+             q->budget_pct);
+
+    static const char *const mix_heads[] = { "category", ">hours", ">share", "healthy", "" };
+    fputs ("<h2>The plan against the healthy mix</h2>\n<table>\n", out);
+    th (out, mix_heads, 5);
+    for (size_t i = 0; i < r->n_mix; i++) {
+        const Esc__CategoryMix *m = r->mix[i];
+        fprintf (out, "<tr><td>%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%.1f %%</td>"
+                      "<td>%s%.0f %%</td><td><span class=\"verdict %s\">%s</span></td></tr>\n",
+                 m->category, m->hours, m->share_pct, m->at_least ? "at least " : "about ",
+                 m->target_pct, m->verdict, m->verdict);
+    }
+    fprintf (out, "</table>\n<p>%" PRId64 " h planned; %" PRId64
+                  " h postponed to make room for one-offs.</p>\n",
+             r->planned_hours, r->postponed_hours);
+
+    fprintf (out, "<h2>Overrides (%zu)</h2>\n", r->n_overrides);
+    if (r->n_overrides) {
+        static const char *const heads[] = { "escalation", "account", ">hours", "by", "when", "why" };
+        fputs ("<table>\n", out);
+        th (out, heads, 6);
+        for (size_t i = 0; i < r->n_overrides; i++) {
+            const Esc__OverrideEntry *o = r->overrides[i];
+            fprintf (out, "<tr class=\"override\"><td>%" PRId64 " ", o->escalation_id);
+            html (out, o->title);
+            fputs ("</td><td>", out);
+            html (out, o->account);
+            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td>", o->hours);
+            html (out, o->by);
+            fprintf (out, "</td><td>%s</td><td>", o->at);
+            html (out, o->reason);
+            fputs ("</td></tr>\n", out);
+        }
+        fputs ("</table>\n", out);
+    }
+    else
+        fputs ("<p>None.</p>\n", out);
+
+    fputs ("<h2>Returns on approved one-offs (3&times; their cost, or better)</h2>\n", out);
+    if (r->n_oneoffs) {
+        static const char *const heads[] = {
+            "escalation", "account", "via", ">hours", ">cost", ">deal value", ">return", "deal",
+            ">adopters",
+        };
+        fputs ("<table>\n", out);
+        th (out, heads, 9);
+        for (size_t i = 0; i < r->n_oneoffs; i++) {
+            const Esc__Oneoff *o = r->oneoffs[i];
+            bool overridden = o->via && strcmp (o->via, "override") == 0;
+            fprintf (out, "<tr%s><td>%" PRId64 " ", overridden ? " class=\"override\"" : "",
+                     o->escalation_id);
+            html (out, o->title);
+            fputs ("</td><td>", out);
+            html (out, o->account);
+            fprintf (out, "</td><td>%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+                          "</td><td class=\"n\">", overridden ? "OVERRIDE" : o->via, o->hours, o->cost);
+            if (o->has_deal_value)
+                fprintf (out, "%" PRId64, o->deal_value);
+            fputs ("</td><td class=\"n\">", out);
+            if (o->has_return_multiple)
+                fprintf (out, "<span class=\"%s\">%.1f&times;</span>", o->meets_return ? "" : "flag",
+                         o->return_multiple);
+            fprintf (out, "</td><td>%s</td><td class=\"n\">", o->deal ? o->deal : "open");
+            if (o->has_adopters)
+                fprintf (out, "<span class=\"%s\">%" PRId64 "%s</span>", o->few_adopters ? "flag" : "",
+                         o->adopters, o->few_adopters ? " (few)" : "");
+            fputs ("</td></tr>\n", out);
+        }
+        fputs ("</table>\n", out);
+    }
+    else
+        fputs ("<p>None approved yet.</p>\n", out);
+
+    fprintf (out, "<h2>Postponed to make room</h2>\n");
+    if (r->n_postponed) {
+        static const char *const heads[] = { "roadmap item", "category", ">hours", "for escalation",
+                                             "customers waiting (ARR, renewal)" };
+        fputs ("<table>\n", out);
+        th (out, heads, 5);
+        for (size_t i = 0; i < r->n_postponed; i++) {
+            const Esc__Postponement *p = r->postponed[i];
+            fprintf (out, "<tr><td>%" PRId64 " ", p->roadmap_item);
+            html (out, p->title);
+            fprintf (out, "</td><td>%s</td><td class=\"n\">%" PRId64 "</td><td>%" PRId64 " ",
+                     p->category, p->hours, p->escalation_id);
+            html (out, p->escalation_title);
+            fputs ("</td><td>", out);
+            for (size_t w = 0; w < p->n_waiting; w++) {
+                html (out, p->waiting[w]->name);
+                fprintf (out, " (%" PRId64 ", %s)%s", p->waiting[w]->arr,
+                         p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "no renewal date",
+                         w + 1 < p->n_waiting ? "<br>" : "");
+            }
+            fputs ("</td></tr>\n", out);
+        }
+        fprintf (out, "</table>\n<p>Renewal ARR of the customers waiting: %" PRId64 ".</p>\n",
+                 r->arr_waiting);
+    }
+    else
+        fputs ("<p>Nothing.</p>\n", out);
+
+    fprintf (out, "<h2>Demand</h2>\n<p>%" PRId64 " escalations, %" PRId64 " h sized (%" PRId64
+                  " not sized yet): %.1f&times; the one-off budget. %" PRId64 " of %" PRId64
+                  " decided were refused (%.1f %%).</p>\n",
+             r->escalations, r->demand_hours, r->unsized, r->demand_multiple, r->refused,
+             r->decided, r->refused_share_pct);
+    fprintf (out, "<h2>Waiting for the CRO (%" PRId64 ")</h2>\n", r->queue_count);
+    if (r->n_queue) {
+        static const char *const heads[] = { "escalation", "account", ">hours", ">customers",
+                                             ">renewal ARR" };
+        fputs ("<table>\n", out);
+        th (out, heads, 5);
+        for (size_t i = 0; i < r->n_queue; i++) {
+            const Esc__QueueEntry *e = r->queue[i];
+            fprintf (out, "<tr><td>%" PRId64 " ", e->id);
+            html (out, e->title);
+            fputs ("</td><td>", out);
+            html (out, e->account);
+            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+                          "</td><td class=\"n\">%" PRId64 "</td></tr>\n",
+                     e->hours, e->customers, e->renewal_arr);
+        }
+        fputs ("</table>\n", out);
+    }
+
+    fputs ("<h2>Trend of the one-off share</h2>\n<table>\n", out);
+    static const char *const trend_heads[] = { "quarter", ">one-off hours", ">share", "", "verdict" };
+    th (out, trend_heads, 5);
+    for (size_t i = 0; i < r->n_trend; i++) {
+        const Esc__TrendPoint *t = r->trend[i];
+        fprintf (out, "<tr><td>%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%.1f %%</td>"
+                      "<td style=\"width:40%%\"><div class=\"trendbar\" style=\"width:%.1f%%\"></div></td>"
+                      "<td><span class=\"verdict %s\">%s</span></td></tr>\n",
+                 t->quarter, t->oneoff_hours, t->share_pct,
+                 t->share_pct * 2.5 > 100 ? 100 : t->share_pct * 2.5,
+                 strcmp (t->verdict, "off the road") == 0 ? "off" : t->verdict, t->verdict);
+    }
+    fputs ("</table>\n</body></html>\n", out);
+}

@@ -1,0 +1,66 @@
+/* session.c: sending one request as the session's identity. */
+#include "session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "render.h"
+#include "transport.h"
+#include "wire.h"
+
+int
+session_exit_code (int status)
+{
+    switch (status) {
+    case ESC_OK: return EXIT_DONE;
+    case ESC_NOT_FOUND: return EXIT_NOT_FOUND;
+    case ESC_PERMISSION_DENIED:
+    case ESC_UNAUTHENTICATED: return EXIT_DENIED;
+    case ESC_UNAVAILABLE: return EXIT_UNREACHABLE;
+    default: return EXIT_REFUSED;
+    }
+}
+
+/* Sends REQ (its envelope filled in here) as KP. Returns the OK reply (the
+ * caller frees it), or NULL having shown the error, with the exit code in
+ * *RC. */
+Esc__Reply *
+session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *rc)
+{
+    char request_id[33];
+    if (s->request_id && name_check_request_id (s->request_id) != 0) {
+        fprintf (stderr, "esc: --request-id takes 8 to 64 of A-Z a-z 0-9 - _\n");
+        *rc = EXIT_USAGE;
+        return NULL;
+    }
+    transport_request_id (request_id);
+    req->request_id = s->request_id ? (char *) s->request_id : request_id;
+    req->has_version = true;
+    req->version = ESC_PROTOCOL_VERSION;
+    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, kp,
+                                    s->config.timeout_ms, s->config.retries);
+    esc_error_t e;
+    esc_error_clear (&e);
+    Esc__Reply *reply = transport_call (t, req, &e);
+    transport_destroy (&t);
+    if (reply && reply->status != ESC__STATUS__OK)
+        esc_fail (&e, (esc_status_t) reply->status, reply->reason,
+                  "%s", reply->message ? reply->message : "");
+    if (e.status == ESC_UNAVAILABLE && !reply) {
+        /* the request may or may not have been applied: say how to ask */
+        size_t used = strlen (e.message);
+        snprintf (e.message + used, sizeof e.message - used,
+                  " (request id %s: rerun with --request-id %s to get its answer)",
+                  req->request_id, req->request_id);
+    }
+    *rc = EXIT_DONE;
+    if (e.status == ESC_OK)
+        return reply;
+    render_error (&e, s->json);
+    /* a local error before anything was sent is a usage error */
+    *rc = !reply && e.status == ESC_INVALID_ARGUMENT ? EXIT_USAGE : session_exit_code (e.status);
+    esc__reply__free_unpacked (reply, NULL);
+    return NULL;
+}
+

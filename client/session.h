@@ -1,0 +1,38 @@
+/* session.h: one run of esc: its settings, its exit codes, and the way a
+ * command sends a request to escd. */
+#ifndef ESC_SESSION_H
+#define ESC_SESSION_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "esc.pb-c.h"
+#include "keys.h"
+
+/* Exit codes of the command-line contract. */
+enum {
+    EXIT_DONE = 0,
+    EXIT_REFUSED = 1,
+    EXIT_USAGE = 2,
+    EXIT_NOT_FOUND = 3,
+    EXIT_DENIED = 4,
+    EXIT_UNREACHABLE = 5,
+};
+
+/* Settings that apply to every command. */
+typedef struct {
+    config_t config;
+    const char *as;             /* --as USER */
+    bool json;                  /* --json */
+    const char *request_id;     /* --request-id: makes a rerun idempotent */
+} session_t;
+
+/* Sends REQ (its envelope is filled in here) to escd as KP. Returns the OK
+ * reply (free it with esc__reply__free_unpacked), or NULL having shown the
+ * error ("esc: REASON: message"), with the exit code in *RC. */
+Esc__Reply *session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *rc);
+
+/* The exit code of a reply status. */
+int session_exit_code (int status);
+
+#endif
