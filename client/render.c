@@ -7,17 +7,6 @@
 
 /* ==== JSON =============================================================== */
 
-/* An optional number: null when absent. */
-static void
-json_opt_int (json_t *j, const char *key, protobuf_c_boolean has, int64_t v)
-{
-    json_key (j, key);
-    if (has)
-        json_int (j, v);
-    else
-        json_null (j);
-}
-
 void
 render_escalation_json (json_t *j, const Esc__Escalation *e)
 {
@@ -29,14 +18,14 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_string (j, "title", e->title);
     json_kv_string (j, "problem", e->problem);
     json_kv_string (j, "solution", e->solution);
-    json_opt_int (j, "deal_value", e->has_deal_value, e->deal_value);
+    json_kv_opt_int (j, "deal_value", e->has_deal_value, e->deal_value);
     json_kv_string (j, "needed_by", e->needed_by);
     json_kv_strings (j, "also_needed_by", e->also_needed_by, e->n_also_needed_by);
     json_kv_int (j, "customers", e->customers);
     json_kv_int (j, "renewal_arr", e->renewal_arr);
     json_kv_string (j, "filer", e->filer);
     json_kv_string (j, "filed_at", e->filed_at);
-    json_opt_int (j, "hours", e->has_hours, e->hours);
+    json_kv_opt_int (j, "hours", e->has_hours, e->hours);
     json_key (j, "viable");
     if (e->has_viable)
         json_bool (j, e->viable);
@@ -46,16 +35,16 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_string (j, "sized_by", e->sized_by);
     json_kv_string (j, "sizing_note", e->sizing_note);
     json_kv_string (j, "approved_via", e->approved_via);
-    json_opt_int (j, "token", e->has_token_no, e->token_no);
+    json_kv_opt_int (j, "token", e->has_token_no, e->token_no);
     json_kv_string (j, "approved_by", e->approved_by);
     json_kv_string (j, "override_reason", e->override_reason);
     json_kv_ints (j, "postponed", e->postponed, e->n_postponed);
     json_kv_string (j, "state_reason", e->state_reason);
-    json_opt_int (j, "merged_into", e->has_merged_into, e->merged_into);
+    json_kv_opt_int (j, "merged_into", e->has_merged_into, e->merged_into);
     json_kv_ints (j, "merged", e->merged, e->n_merged);
-    json_opt_int (j, "actual_hours", e->has_actual_hours, e->actual_hours);
+    json_kv_opt_int (j, "actual_hours", e->has_actual_hours, e->actual_hours);
     json_kv_string (j, "deal", e->deal);
-    json_opt_int (j, "adopters", e->has_adopters, e->adopters);
+    json_kv_opt_int (j, "adopters", e->has_adopters, e->adopters);
     json_object_end (j);
 }
 
@@ -123,7 +112,7 @@ render_event_json (json_t *j, const Esc__Event *e)
     json_kv_string (j, "at", e->at);
     json_kv_string (j, "actor", e->actor);
     json_kv_string (j, "quarter", e->quarter);
-    json_opt_int (j, "escalation", e->has_escalation_id, e->escalation_id);
+    json_kv_opt_int (j, "escalation", e->has_escalation_id, e->escalation_id);
     json_kv_string (j, "account", e->account);
     json_kv_string (j, "summary", e->summary);
     json_key (j, "data");

@@ -37,7 +37,7 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
         lf.quarter = (char *) quarter;
         if (!quarter && month) {
             int m = atoi (month + 5);
-            static char q[8];
+            static char q[16];
             snprintf (q, sizeof q, "%.4sQ%d", month, m >= 1 && m <= 12 ? (m - 1) / 3 + 1 : 0);
             lf.quarter = q;
         }
@@ -74,16 +74,6 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
 }
 
 /* ==== JSON: every figure ================================================== */
-
-static void
-json_opt_int (json_t *j, const char *key, protobuf_c_boolean has, int64_t v)
-{
-    json_key (j, key);
-    if (has)
-        json_int (j, v);
-    else
-        json_null (j);
-}
 
 void
 report_json (json_t *j, const Esc__Report *r)
@@ -225,7 +215,7 @@ report_json (json_t *j, const Esc__Report *r)
         json_kv_string (j, "via", o->via);
         json_kv_int (j, "hours", o->hours);
         json_kv_int (j, "cost", o->cost);
-        json_opt_int (j, "deal_value", o->has_deal_value, o->deal_value);
+        json_kv_opt_int (j, "deal_value", o->has_deal_value, o->deal_value);
         json_key (j, "return_multiple");
         if (o->has_return_multiple)
             json_double (j, o->return_multiple);
@@ -237,7 +227,7 @@ report_json (json_t *j, const Esc__Report *r)
         else
             json_null (j);
         json_kv_string (j, "deal", o->deal);
-        json_opt_int (j, "adopters", o->has_adopters, o->adopters);
+        json_kv_opt_int (j, "adopters", o->has_adopters, o->adopters);
         json_key (j, "few_adopters");
         if (o->has_few_adopters)
             json_bool (j, o->few_adopters);

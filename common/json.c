@@ -187,6 +187,16 @@ void json_kv_bool (json_t *j, const char *k, bool v) { json_key (j, k); json_boo
 void json_kv_double (json_t *j, const char *k, double v) { json_key (j, k); json_double (j, v); }
 
 void
+json_kv_opt_int (json_t *j, const char *key, bool has, int64_t v)
+{
+    json_key (j, key);
+    if (has)
+        json_int (j, v);
+    else
+        json_null (j);
+}
+
+void
 json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n)
 {
     json_key (j, key);

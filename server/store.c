@@ -1497,11 +1497,9 @@ store_escalation_list (store_t *self, arena_t *a, const char *quarter, const cha
 
 /* ==== The scoreboard ==================================================== */
 
-/* The escalations a report counts: the quarter's, and with a month, those
- * filed in it. $1 is the quarter, $2 the month or NULL. */
-#define REPORT_SCOPE                                                        \
-    " e.quarter = $1 AND ($2::text IS NULL"                                 \
-    "  OR to_char(e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM') = $2) "
+/* The escalations a report counts: the quarter's ($1) filed from $2 up to
+ * $3 (a month, or all time). */
+#define REPORT_SCOPE " e.quarter = $1 AND e.filed_at >= $2::timestamptz AND e.filed_at < $3::timestamptz "
 
 #define UTC_STAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
@@ -1573,12 +1571,14 @@ report_mix (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep, es
 static int
 report_queue (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep, esc_error_t *err)
 {
+    /* the first fifty found on the tables, then only those through the view */
     PGresult *r = store_exec (self,
         "SELECT id, title, account, hours, customers, renewal_arr, filed_at"
-        "  FROM escalation_view"
-        " WHERE quarter = $1 AND ($2::text IS NULL OR left(filed_at, 7) = $2)"
-        "   AND state = 'sized' AND viable"
-        " ORDER BY id LIMIT 50", p, err);
+        "  FROM escalation_view WHERE id = ANY (ARRAY ("
+        "       SELECT e.id FROM escalation e JOIN sizing s ON s.id = e.sizing_id"
+        "        WHERE" REPORT_SCOPE "AND e.state = 'sized' AND s.viable"
+        "        ORDER BY e.id LIMIT 50))"
+        " ORDER BY id", p, err);
     if (!r)
         return -1;
     rep->n_queue = (size_t) PQntuples (r);
@@ -1771,9 +1771,16 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
 {
     Esc__Report *rep = arena_alloc (a, sizeof *rep);
     esc__report__init (rep);
+    char from[32] = "-infinity", to[32] = "infinity";
+    if (month) {
+        int y = atoi (month), m = atoi (month + 5);
+        snprintf (from, sizeof from, "%04d-%02d-01T00:00:00Z", y, m);
+        snprintf (to, sizeof to, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    }
     params_t p = { 0 };
     params_text (&p, quarter);                          /* $1 quarter */
-    params_text (&p, month);                            /* $2 month or NULL */
+    params_text (&p, from);                             /* $2 filed from */
+    params_text (&p, to);                               /* $3 filed before */
     PGresult *now = store_exec (self, "SELECT " UTC_STAMP ("now()") " AS now", NULL, err);
     if (!now)
         return -1;

@@ -12,36 +12,11 @@
 # Usage: tests/bench/feed.sh [EVENTS_PER_RUN]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 EVENTS=${1:-200}
 
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j "$(nproc)" >/dev/null
-B=$ROOT/build-bench
-WORK=$(mktemp -d /tmp/esc-bench.XXXXXX)
-PG=$B/pg
-DBNAME=feedbench_$$
-DB=$(deploy/pg-cluster start "$PG" "$DBNAME")
+. tests/bench/lib.sh
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-ESCD_PID=
-cleanup() {
-    [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null && wait "$ESCD_PID" 2>/dev/null
-    psql "$(printf '%s' "$DB" | sed "s|/$DBNAME?|/postgres?|")" -qc "DROP DATABASE IF EXISTS $DBNAME" >/dev/null 2>&1
-    deploy/pg-cluster stop "$PG"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-export ESC_HOME=$WORK/client
-KEY=$(build-bench/esc keygen bench)
-SERVER_KEY=$("$B/escd" init --db "$DB" --home "$WORK/server" 2>/dev/null)
-"$B/escd" user add bench --role sales,pm --key "$KEY" --db "$DB" 2>/dev/null
-PORT=$((30000 + RANDOM % 10000))
-EP=tcp://127.0.0.1:$PORT FEED=tcp://127.0.0.1:$((PORT + 1))
-"$B/escd" run --db "$DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" 2>"$WORK/escd.log" &
-ESCD_PID=$!
-sleep 1
-export ESC_ENDPOINT=$EP ESC_SERVER_KEY=$SERVER_KEY
+bench_start feed sales,pm
 Q="$(date +%Y)Q$(( ($(date +%-m) - 1) / 3 + 1 ))"
 "$B/esc" --as bench quarter open "$Q" --capacity-hours 100000 >/dev/null
 "$B/esc" --as bench account add Bench --arr 1 >/dev/null
@@ -49,7 +24,7 @@ rss() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$ESCD_PID/status"; }
 IDLE_RSS=$(rss VmRSS)
 
 bench() {
-    "$B/tests/feed_bench" --endpoint "$EP" --feed "$FEED" --server-key "$SERVER_KEY" \
+    "$B/tests/feed_bench" --endpoint "$EP" --feed "$FEED" --server-key "$ESC_SERVER_KEY" \
         --key "$ESC_HOME/keys/bench.key" --db "$DB" "$@"
 }
 value() { awk -v k="$1" '$1 == k {print $2}' "$2"; }

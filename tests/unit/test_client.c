@@ -12,6 +12,8 @@
 
 #include "args.h"
 #include "config.h"
+#include "csv.h"
+#include "import.h"
 #include "watch.h"
 
 static const opt_spec_t specs[] = {
@@ -203,6 +205,91 @@ test_watch_filter (void **state)
     assert_true (watch_filter_match (&star, &e));
 }
 
+static void
+test_csv_parse (void **state)
+{
+    (void) state;
+    arena_t *a = arena_new ();
+    const char text[] = "\xEF\xBB\xBFname,arr\r\n\"Hooli, Inc.\",\"1,000\"\r\n\n"
+                        "\"say \"\"hi\"\"\",\"two\nlines\"\nlast,";
+    csv_record_t *r;
+    size_t n;
+    char err[128];
+    assert_int_equal (csv_parse (a, text, sizeof text - 1, &r, &n, err, sizeof err), 0);
+    assert_int_equal (n, 4);
+    assert_string_equal (r[0].fields[0], "name");               /* BOM skipped */
+    assert_string_equal (r[1].fields[0], "Hooli, Inc.");
+    assert_string_equal (r[1].fields[1], "1,000");
+    assert_int_equal (r[1].line, 2);
+    assert_string_equal (r[2].fields[0], "say \"hi\"");
+    assert_string_equal (r[2].fields[1], "two\nlines");
+    assert_int_equal (r[2].line, 4);                             /* after a blank line */
+    assert_int_equal (r[3].line, 6);
+    assert_int_equal (r[3].n, 2);
+    assert_string_equal (r[3].fields[1], "");
+    assert_int_equal (csv_parse (a, "a,\"b\n", 6, &r, &n, err, sizeof err), -1);
+    assert_non_null (strstr (err, "line 1: a quoted field never ends"));
+    assert_int_equal (csv_parse (a, "x\n\"b\"c\n", 7, &r, &n, err, sizeof err), -1);
+    assert_non_null (strstr (err, "line 2: text after a closing quote"));
+    assert_int_equal (csv_parse (a, "", 0, &r, &n, err, sizeof err), 0);
+    assert_int_equal (n, 0);
+    arena_destroy (&a);
+}
+
+static void
+test_csv_write (void **state)
+{
+    (void) state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&buf, &len);
+    csv_field (f, "plain", false);
+    csv_field (f, "with, comma", false);
+    csv_field (f, "a \"quote\"", false);
+    csv_field (f, NULL, true);
+    fclose (f);
+    assert_string_equal (buf, "plain,\"with, comma\",\"a \"\"quote\"\"\",\r\n");
+    free (buf);
+}
+
+static void
+test_import_values (void **state)
+{
+    (void) state;
+    assert_int_equal (import_column ("Account Name"), 'n');
+    assert_int_equal (import_column ("COMPANY"), 'n');
+    assert_int_equal (import_column ("ARR (USD)"), 'a');
+    assert_int_equal (import_column ("annual_recurring_revenue"), 'a');
+    assert_int_equal (import_column ("Contract End Date"), 'r');
+    assert_int_equal (import_column ("Owner"), 0);
+    int64_t arr;
+    assert_int_equal (import_arr ("$1,200,000.00", &arr), 0);
+    assert_int_equal (arr, 1200000);
+    assert_int_equal (import_arr (" 85,000 ", &arr), 0);
+    assert_int_equal (arr, 85000);
+    assert_int_equal (import_arr ("12.5", &arr), 0);
+    assert_int_equal (arr, 13);
+    assert_int_equal (import_arr ("12.49", &arr), 0);
+    assert_int_equal (arr, 12);
+    assert_int_equal (import_arr ("\u20ac 900", &arr), 0);
+    assert_int_equal (arr, 900);
+    assert_int_equal (import_arr ("-5", &arr), 0);
+    assert_int_equal (arr, -5);
+    assert_int_equal (import_arr ("lots", &arr), -1);
+    assert_int_equal (import_arr ("", &arr), -1);
+    assert_int_equal (import_arr ("1.2.3", &arr), -1);
+    assert_int_equal (import_arr ("99999999999999999999999999999999", &arr), -1);
+    char date[11];
+    assert_int_equal (import_date ("2031-03-31", date), 0);
+    assert_string_equal (date, "2031-03-31");
+    assert_int_equal (import_date ("3/31/2031", date), 0);
+    assert_string_equal (date, "2031-03-31");
+    assert_int_equal (import_date ("", date), 0);
+    assert_string_equal (date, "");
+    assert_int_equal (import_date ("soon", date), -1);
+    assert_int_equal (import_date ("2031-03-31T00:00", date), -1);
+}
+
 int
 main (void)
 {
@@ -213,6 +300,9 @@ main (void)
         cmocka_unit_test (test_timeout),
         cmocka_unit_test (test_watch_step),
         cmocka_unit_test (test_watch_filter),
+        cmocka_unit_test (test_csv_parse),
+        cmocka_unit_test (test_csv_write),
+        cmocka_unit_test (test_import_values),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -138,6 +138,7 @@ test_roles_of_other_operations (void **state)
         { OP_QUARTER_SHOW, ROLE_ANY }, { OP_QUARTER_LIST, ROLE_ANY }, { OP_ACCOUNT_LIST, ROLE_ANY },
         { OP_ROADMAP_LIST, ROLE_ANY }, { OP_LIST, ROLE_ANY }, { OP_SHOW, ROLE_ANY },
         { OP_HISTORY, ROLE_ANY }, { OP_EVENTS_SINCE, ROLE_ANY }, { OP_USER_REVOKE, ROLE_ADMIN },
+        { OP_REPORT, ROLE_ANY }, { OP_ACCOUNT_IMPORT, ROLE_SALES | ROLE_PM },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
         for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
@@ -159,7 +160,8 @@ test_changes_state (void **state)
     for (int op = 0; op < OP_COUNT; op++) {
         bool read = op == OP_QUARTER_SHOW || op == OP_QUARTER_LIST || op == OP_ACCOUNT_LIST
                  || op == OP_ROADMAP_LIST || op == OP_LIST || op == OP_SHOW
-                 || op == OP_HISTORY || op == OP_USER_LIST || op == OP_EVENTS_SINCE;
+                 || op == OP_HISTORY || op == OP_USER_LIST || op == OP_EVENTS_SINCE
+                 || op == OP_REPORT;
         assert_int_equal (workflow_changes_state ((op_t) op), !read);
         assert_string_not_equal (op_name ((op_t) op), "unknown");
     }

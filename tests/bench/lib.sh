@@ -1,0 +1,38 @@
+# tests/bench/lib.sh: what the benchmarks share, sourced from the project's
+# root. bench_start NAME ROLES builds a Release esc and escd in
+# build-bench/, starts a private cluster with a fresh database, initialises
+# it, registers the user "bench" with ROLES and runs escd; on exit it all
+# goes away. It sets B (the build), WORK, DB, EP, FEED, ESCD_PID and
+# exports ESC_HOME, ESC_ENDPOINT and ESC_SERVER_KEY.
+
+bench_start() {
+    local name=$1 roles=$2
+    cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build-bench -j "$(nproc)" >/dev/null
+    B=$PWD/build-bench
+    WORK=$(mktemp -d "/tmp/esc-bench-$name.XXXXXX")
+    BENCH_PG=$B/pg
+    BENCH_DBNAME=${name}bench_$$
+    DB=$(deploy/pg-cluster start "$BENCH_PG" "$BENCH_DBNAME")
+    ESCD_PID=
+    trap bench_stop EXIT
+    export ESC_HOME=$WORK/client
+    local key server_key port
+    key=$("$B/esc" keygen bench)
+    server_key=$("$B/escd" init --db "$DB" --home "$WORK/server" 2>/dev/null)
+    "$B/escd" user add bench --role "$roles" --key "$key" --db "$DB" 2>/dev/null
+    port=$((30000 + RANDOM % 10000))
+    EP=tcp://127.0.0.1:$port FEED=tcp://127.0.0.1:$((port + 1))
+    "$B/escd" run --db "$DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" 2>"$WORK/escd.log" &
+    ESCD_PID=$!
+    sleep 1
+    export ESC_ENDPOINT=$EP ESC_SERVER_KEY=$server_key
+}
+
+bench_stop() {
+    [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null && wait "$ESCD_PID" 2>/dev/null
+    psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -qc \
+        "DROP DATABASE IF EXISTS $BENCH_DBNAME" >/dev/null 2>&1
+    deploy/pg-cluster stop "$BENCH_PG"
+    rm -rf "$WORK"
+}
