@@ -125,8 +125,13 @@ void
 csv_field (FILE *out, const char *s, bool last)
 {
     s = s ? s : "";
-    if (strpbrk (s, ",\"\r\n")) {
+    /* a spreadsheet runs a cell that starts like a formula: an apostrophe
+     * in front keeps a title such as "=HYPERLINK(...)" text */
+    bool formula = *s && strchr ("=+-@\t\r", *s);
+    if (formula || strpbrk (s, ",\"\r\n")) {
         fputc ('"', out);
+        if (formula)
+            fputc ('\'', out);
         for (; *s; s++) {
             if (*s == '"')
                 fputc ('"', out);

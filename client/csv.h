@@ -26,7 +26,9 @@ int csv_parse (arena_t *a, const char *text, size_t len, csv_record_t **records,
                char *err, size_t errlen);
 
 /* Writes S as one field, quoted when it holds a comma, a quote, CR or LF
- * (NULL is an empty field), followed by a comma, or by CRLF when LAST. */
+ * (NULL is an empty field), followed by a comma, or by CRLF when LAST.
+ * A field that starts like a spreadsheet formula (= + - @ TAB CR) gets an
+ * apostrophe in front, so that a spreadsheet shows it as text. */
 void csv_field (FILE *out, const char *s, bool last);
 
 #endif

@@ -33,70 +33,97 @@ import_column (const char *header)
     return 0;
 }
 
+/* Past spaces and a currency sign: the dollar, the euro, the pound. */
+static const char *
+skip_currency (const char *s)
+{
+    while (*s == ' ')
+        s++;
+    if (*s == '$')
+        s++;
+    else if (strncmp (s, "\u20ac", 3) == 0)
+        s += 3;
+    else if (strncmp (s, "\u00a3", 2) == 0)
+        s += 2;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
 int
 import_arr (const char *s, int64_t *arr)
 {
-    char digits[32];
-    size_t n = 0;
-    bool point = false, any = false, negative = false;
-    int cents = 0, decimals = 0;
-    while (*s == ' ')
-        s++;
+    bool negative = false;
+    s = skip_currency (s);
     if (*s == '-') {            /* escd says what is wrong with it */
         negative = true;
-        s++;
+        s = skip_currency (s + 1);
     }
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char) *p;
-        if (isdigit (c) && !point) {
-            if (n >= sizeof digits - 1)
+    if (!isdigit ((unsigned char) *s))
+        return -1;
+    /* whole units, grouped by thousands with commas or spaces, if at all:
+     * "1,234" is a thousand and more, "12,5" or "1 234,56" are refused,
+     * never read as another amount */
+    int64_t v = 0;
+    int group = 0;
+    char sep = 0;
+    for (;; s++) {
+        if (isdigit ((unsigned char) *s)) {
+            if (v > (INT64_MAX - 9) / 10)
                 return -1;
-            digits[n++] = (char) c;
-            any = true;
+            v = v * 10 + (*s - '0');
+            group++;
         }
-        else if (isdigit (c) && point) {
-            if (decimals < 2)
-                cents = cents * 10 + (c - '0');
-            decimals++;
+        else if ((*s == ',' || *s == ' ') && isdigit ((unsigned char) s[1])) {
+            if ((sep && *s != sep) || group > 3 || (sep && group != 3))
+                return -1;
+            sep = *s;
+            group = 0;
         }
-        else if (c == '.' && !point)
-            point = true;
-        else if (c == ',' || c == ' ' || c == '$' || c == '\t')
-            continue;                           /* separators and the dollar */
-        else if (strncmp (p, "\u20ac", 3) == 0 || strncmp (p, "\u00a3", 2) == 0)
-            p += *p == '\xe2' ? 2 : 1;         /* the euro and the pound */
         else
-            return -1;
+            break;
     }
-    if (!any)
+    if (sep && group != 3)
         return -1;
-    digits[n] = '\0';
-    errno = 0;
-    long long v = strtoll (digits, NULL, 10);
-    if (errno)
+    if (*s == '.') {            /* cents, rounded to the nearest unit */
+        if (!isdigit ((unsigned char) *++s))
+            return -1;
+        bool up = *s >= '5';
+        while (isdigit ((unsigned char) *s))
+            s++;
+        v += up;
+    }
+    if (*skip_currency (s))     /* "900 \u20ac" */
         return -1;
-    if (decimals == 1)
-        cents *= 10;
-    *arr = (v + (cents >= 50)) * (negative ? -1 : 1);  /* whole units, rounded */
+    *arr = negative ? -v : v;
     return 0;
 }
 
 int
 import_date (const char *s, char *out)
 {
+    char text[16], tail;
     int y, m, d;
-    char tail;
     out[0] = '\0';
     while (*s == ' ')
         s++;
-    if (!*s)
+    size_t n = strlen (s);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    if (n == 0)
         return 0;
-    if (sscanf (s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3
-        || sscanf (s, "%2d/%2d/%4d%c", &m, &d, &y, &tail) == 3) {
-        snprintf (out, 11, "%04d-%02d-%02d", y, m, d);
-        return 0;                               /* escd checks the calendar */
-    }
-    return -1;
+    if (n >= sizeof text)
+        return -1;
+    memcpy (text, s, n);
+    text[n] = '\0';
+    if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3
+        && sscanf (text, "%2d/%2d/%4d%c", &m, &d, &y, &tail) != 3)
+        return -1;
+    /* four-digit years only: "1/2/26" could be 1926 or 2026 */
+    if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    snprintf (out, 11, "%04d-%02d-%02d", y, m, d);
+    return 0;                                   /* escd checks the calendar */
 }
 
 #define IMPORT_MAX_BYTES (64 * 1024 * 1024)
@@ -180,7 +207,7 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
         char *date = arena_alloc (m, 11);
         const char *why = NULL;
         if (import_arr (arr, &row->arr) != 0)
-            why = arena_printf (m, "ARR '%s' is not an amount", arr);
+            why = arena_printf (m, "ARR '%s' is not an amount (like 1200000, $1,200,000.00)", arr);
         else if (import_date (renewal, date) != 0)
             why = arena_printf (m, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY", renewal);
         row->has_arr = true;

@@ -12,6 +12,30 @@
 
 /* ==== Running ============================================================= */
 
+#define MIX_MAX 8       /* categories a report may hold */
+#define MARKS_MAX 8     /* marks on the share's scale, each within 0 to 40 % */
+
+/* What the renderers take for granted of escd's report: its quarter, its
+ * verdicts, and few enough categories and marks to draw. */
+static bool
+report_drawable (const Esc__Report *r)
+{
+    if (!r || !r->quarter || !r->quarter->name || !r->quarter->state || !r->quarter->starts_on
+        || !r->quarter->ends_on || !r->generated_at || !r->verdict || r->n_mix > MIX_MAX
+        || r->n_marks_pct > MARKS_MAX)
+        return false;
+    for (size_t i = 0; i < r->n_marks_pct; i++)
+        if (!(r->marks_pct[i] > 0 && r->marks_pct[i] < 40))
+            return false;
+    for (size_t i = 0; i < r->n_mix; i++)
+        if (!r->mix[i]->category || !r->mix[i]->verdict)
+            return false;
+    for (size_t i = 0; i < r->n_trend; i++)
+        if (!r->trend[i]->quarter || !r->trend[i]->verdict)
+            return false;
+    return true;
+}
+
 int
 report_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
 {
@@ -30,31 +54,25 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
     }
     Esc__Request req = ESC__REQUEST__INIT;
     Esc__ReportRequest rr = ESC__REPORT_REQUEST__INIT;
-    Esc__ListFilter lf = ESC__LIST_FILTER__INIT;
+    rr.quarter = (char *) quarter;
+    rr.month = (char *) month;
+    rr.has_escalations = true;
+    rr.escalations = strcmp (format, "csv") == 0;   /* the escalations, not the figures */
+    req.op_case = ESC__REQUEST__OP_REPORT;
+    req.report = &rr;
     int rc;
-    if (strcmp (format, "csv") == 0) {
-        /* the quarter's escalations; a month is the filing month */
-        lf.quarter = (char *) quarter;
-        if (!quarter && month) {
-            int m = atoi (month + 5);
-            static char q[16];
-            snprintf (q, sizeof q, "%.4sQ%d", month, m >= 1 && m <= 12 ? (m - 1) / 3 + 1 : 0);
-            lf.quarter = q;
-        }
-        req.op_case = ESC__REQUEST__OP_LIST;
-        req.list = &lf;
-    }
-    else {
-        rr.quarter = (char *) quarter;
-        rr.month = (char *) month;
-        req.op_case = ESC__REQUEST__OP_REPORT;
-        req.report = &rr;
-    }
     Esc__Reply *reply = session_call (s, kp, &req, &rc);
     if (!reply)
         return rc;
-    if (req.op_case == ESC__REQUEST__OP_LIST)
-        report_csv (stdout, reply->escalations, month);
+    if (reply->result_case != ESC__REPLY__RESULT_REPORT
+        || !(rr.escalations ? reply->report != NULL : report_drawable (reply->report))) {
+        fprintf (stderr, "esc: BAD_REPLY: escd's report is not one this esc can show "
+                 "(a different version?)\n");
+        esc__reply__free_unpacked (reply, NULL);
+        return EXIT_REFUSED;
+    }
+    if (rr.escalations)
+        report_csv (stdout, reply->report->listed, reply->report->n_listed);
     else if (strcmp (format, "json") == 0) {
         json_t j;
         json_init (&j);
@@ -71,6 +89,16 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
     }
     esc__reply__free_unpacked (reply, NULL);
     return EXIT_DONE;
+}
+
+/* "0.9x the one-off budget", or that there is none to measure against. */
+static const char *
+demand_text (const Esc__Report *r, char *buf, size_t len)
+{
+    if (!r->has_demand_multiple)
+        return "no one-off budget to measure it against";
+    snprintf (buf, len, "%.1fx the one-off budget", r->demand_multiple);
+    return buf;
 }
 
 /* ==== JSON: every figure ================================================== */
@@ -133,7 +161,11 @@ report_json (json_t *j, const Esc__Report *r)
     json_kv_int (j, "escalations", r->escalations);
     json_kv_int (j, "sized_hours", r->demand_hours);
     json_kv_int (j, "unsized", r->unsized);
-    json_kv_double (j, "budget_multiple", r->demand_multiple);
+    json_key (j, "budget_multiple");
+    if (r->has_demand_multiple)
+        json_double (j, r->demand_multiple);
+    else
+        json_null (j);
     json_kv_int (j, "decided", r->decided);
     json_kv_int (j, "refused", r->refused);
     json_kv_double (j, "refused_share_pct", r->refused_share_pct);
@@ -285,6 +317,23 @@ verdict_colour (const char *verdict)
 
 #define LABEL_WIDTH 22
 
+/* S in a column WIDTH characters wide, padded with spaces when shorter and,
+ * when CUT, cut at a character's edge when longer (UTF-8, one column a
+ * character). */
+static void
+column (FILE *out, const char *s, int width, bool cut)
+{
+    int used = 0;
+    for (s = s ? s : ""; *s && (used < width || !cut); used++) {
+        const char *next = s + 1;
+        while ((*next & 0xC0) == 0x80)          /* continuation bytes */
+            next++;
+        fwrite (s, 1, (size_t) (next - s), out);
+        s = next;
+    }
+    fprintf (out, "%*s", used < width ? width - used : 0, "");
+}
+
 /* "  LABEL  12.3 % [#####...|..|..|....]": a share against the marks, one
  * character a point from 0 to 40 %. */
 static void
@@ -366,9 +415,10 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
              r->tokens_left, q->tokens, q->max_token_hours);
 
     section (out, &c, "DEMAND");
+    char demand[64];
     fprintf (out, "  %" PRId64 " escalation%s, %" PRId64 " h sized, %" PRId64 " not sized yet:"
-             " %.1fx the one-off budget\n", r->escalations, r->escalations == 1 ? "" : "s",
-             r->demand_hours, r->unsized, r->demand_multiple);
+             " %s\n", r->escalations, r->escalations == 1 ? "" : "s",
+             r->demand_hours, r->unsized, demand_text (r, demand, sizeof demand));
     fprintf (out, "  %" PRId64 " of %" PRId64 " decided were refused (%.1f %%)\n", r->refused,
              r->decided, r->refused_share_pct);
 
@@ -380,8 +430,10 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
                  "TITLE");
         for (size_t i = 0; i < r->n_queue; i++) {
             const Esc__QueueEntry *e = r->queue[i];
-            fprintf (out, "  %-6" PRId64 " %6" PRId64 " %5" PRId64 " %12" PRId64 "  %-16.16s %s\n",
-                     e->id, e->hours, e->customers, e->renewal_arr, e->account, e->title);
+            fprintf (out, "  %-6" PRId64 " %6" PRId64 " %5" PRId64 " %12" PRId64 "  ",
+                     e->id, e->hours, e->customers, e->renewal_arr);
+            column (out, e->account, 16, true);
+            fprintf (out, " %s\n", e->title);
         }
     }
 
@@ -395,10 +447,12 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
             fprintf (out, "  roadmap item %" PRId64 " \"%s\" (%s, %" PRId64 " h), for escalation %"
                      PRId64 " \"%s\"\n", p->roadmap_item, p->title, p->category, p->hours,
                      p->escalation_id, p->escalation_title);
-            for (size_t w = 0; w < p->n_waiting; w++)
-                fprintf (out, "      waiting: %-20s ARR %10" PRId64 "   renews %s\n",
-                         p->waiting[w]->name, p->waiting[w]->arr,
+            for (size_t w = 0; w < p->n_waiting; w++) {
+                fputs ("      waiting: ", out);
+                column (out, p->waiting[w]->name, 20, false);
+                fprintf (out, " ARR %10" PRId64 "   renews %s\n", p->waiting[w]->arr,
                          p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "-");
+            }
         }
     }
 
@@ -452,7 +506,7 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
 /* ==== CSV: the quarter's escalations ====================================== */
 
 void
-report_csv (FILE *out, const Esc__EscalationList *l, const char *month)
+report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count)
 {
     static const char *const heads[] = {
         "id", "quarter", "state", "account", "title", "problem", "filer", "filed_at",
@@ -463,10 +517,8 @@ report_csv (FILE *out, const Esc__EscalationList *l, const char *month)
     size_t n = sizeof heads / sizeof heads[0];
     for (size_t i = 0; i < n; i++)
         csv_field (out, heads[i], i == n - 1);
-    for (size_t i = 0; i < l->n_escalations; i++) {
-        const Esc__Escalation *e = l->escalations[i];
-        if (month && (!e->filed_at || strncmp (e->filed_at, month, 7) != 0))
-            continue;
+    for (size_t i = 0; i < count; i++) {
+        const Esc__Escalation *e = escalations[i];
         char num[8][24];
 #define NUM(k, has, v) (has ? (snprintf (num[k], sizeof num[k], "%" PRId64, (int64_t) (v)), num[k]) : "")
         char also[4096] = "";
@@ -640,7 +692,7 @@ report_html (FILE *out, const Esc__Report *r)
              q->capacity_hours, q->hourly_cost, r->generated_at);
 
     /* the cake */
-    slice_t slices[8];
+    slice_t slices[MIX_MAX + 3];
     size_t n = 0;
     int64_t used = 0;
     for (size_t i = 0; i < r->n_mix; i++) {
@@ -669,7 +721,10 @@ report_html (FILE *out, const Esc__Report *r)
     fprintf (out, "<div class=\"card figure\"><div class=\"n\">%" PRId64 " of %" PRId64
                   "</div><div class=\"l\">tokens left</div></div>\n", r->tokens_left, q->tokens);
     FIGURE ("%" PRId64 " h", r->budget_hours, "one-off budget");
-    FIGURE ("%.1fx", r->demand_multiple, "demand, as a multiple of the budget");
+    if (r->has_demand_multiple)
+        FIGURE ("%.1fx", r->demand_multiple, "demand, as a multiple of the budget");
+    else
+        FIGURE ("%s", "&ndash;", "demand: no one-off budget");
     FIGURE ("%.0f %%", r->refused_share_pct, "of decided escalations refused");
     FIGURE ("%" PRId64, r->arr_waiting, "renewal ARR waiting for postponed work");
 #undef FIGURE
@@ -785,11 +840,12 @@ report_html (FILE *out, const Esc__Report *r)
     else
         fputs ("<p>Nothing.</p>\n", out);
 
+    char demand[64];
     fprintf (out, "<h2>Demand</h2>\n<p>%" PRId64 " escalations, %" PRId64 " h sized (%" PRId64
-                  " not sized yet): %.1f&times; the one-off budget. %" PRId64 " of %" PRId64
+                  " not sized yet): %s. %" PRId64 " of %" PRId64
                   " decided were refused (%.1f %%).</p>\n",
-             r->escalations, r->demand_hours, r->unsized, r->demand_multiple, r->refused,
-             r->decided, r->refused_share_pct);
+             r->escalations, r->demand_hours, r->unsized, demand_text (r, demand, sizeof demand),
+             r->refused, r->decided, r->refused_share_pct);
     fprintf (out, "<h2>Waiting for the CRO (%" PRId64 ")</h2>\n", r->queue_count);
     if (r->n_queue) {
         static const char *const heads[] = { "escalation", "account", ">hours", ">customers",

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "wire.h"
+
 void
 transport_request_id (char *buf)
 {
@@ -264,6 +266,11 @@ Esc__Reply *
 transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
 {
     size_t len = esc__request__get_packed_size (req);
+    if (len > ESC_MAX_MESSAGE) {
+        esc_fail (err, ESC_INVALID_ARGUMENT, "REQUEST_TOO_LARGE",
+                  "the request is %zu bytes; escd reads at most %d", len, ESC_MAX_MESSAGE);
+        return NULL;
+    }
     uint8_t *buf = malloc (len ? len : 1);
     if (!buf)
         abort ();

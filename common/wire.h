@@ -6,6 +6,10 @@
 /* Every Request carries it; escd refuses any other. */
 #define ESC_PROTOCOL_VERSION 1
 
+/* The largest request escd reads (its socket's ZMQ_MAXMSGSIZE): a peer
+ * that sends more is cut off, so esc refuses to send one. */
+#define ESC_MAX_MESSAGE (1024 * 1024)
+
 /* The feed: escd's PUB socket sends [topic][payload] messages. */
 #define ESC_FEED_TOPIC_EVENT "esc.event"            /* payload: Event */
 #define ESC_FEED_TOPIC_HEARTBEAT "esc.heartbeat"    /* payload: Heartbeat */

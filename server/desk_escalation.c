@@ -353,7 +353,7 @@ desk_list (desk_call_t *c, esc_error_t *err)
     if (desk_quarter (c, m->quarter, false, &quarter, err))
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_ESCALATIONS;
-    return store_escalation_list (c->store, c->arena, quarter,
+    return store_escalation_list (c->store, c->arena, quarter, NULL,
                                   m->state && *m->state ? m->state : NULL,
                                   m->account && *m->account ? m->account : NULL,
                                   m->has_mine && m->mine ? c->actor : NULL,

@@ -6,14 +6,6 @@
 #include "desk_handlers.h"
 #include "scoreboard.h"
 
-/* The quarter a month falls in: 2026-11 is in 2026Q4. */
-static const char *
-quarter_of_month (arena_t *a, const char *month)
-{
-    int m = (month[5] - '0') * 10 + (month[6] - '0');
-    return arena_printf (a, "%.4sQ%d", month, (m - 1) / 3 + 1);
-}
-
 /* Shares, verdicts, costs and returns, from the counts. */
 static void
 judge (Esc__Report *rep)
@@ -28,8 +20,9 @@ judge (Esc__Report *rep)
     rep->n_marks_pct = SCOREBOARD_MARKS;
     rep->marks_pct = (double *) scoreboard_marks;
     rep->tokens_left = q->tokens - q->tokens_spent;
-    rep->has_demand_multiple = rep->has_refused_share_pct = true;
-    rep->demand_multiple = scoreboard_demand_multiple (rep->demand_hours, rep->budget_hours);
+    rep->has_refused_share_pct = true;
+    rep->has_demand_multiple = scoreboard_demand_multiple (rep->demand_hours, rep->budget_hours,
+                                                           &rep->demand_multiple);
     rep->refused_share_pct = scoreboard_pct (rep->refused, rep->decided);
 
     for (size_t i = 0; i < rep->n_mix; i++) {
@@ -42,15 +35,18 @@ judge (Esc__Report *rep)
                 m->at_least = scoreboard_mix[t].at_least;
                 m->verdict = (char *) scoreboard_mix_verdict (&scoreboard_mix[t], m->share_pct);
             }
+        if (!m->verdict)
+            m->verdict = "";                    /* a category without a target */
     }
     for (size_t i = 0; i < rep->n_oneoffs; i++) {
         Esc__Oneoff *o = rep->oneoffs[i];
         bool meets = false;
         o->has_cost = true;
         o->cost = o->hours * q->hourly_cost;
-        if (o->has_deal_value) {
+        if (o->has_deal_value
+            && scoreboard_return (o->deal_value, o->deal && strcmp (o->deal, "lost") == 0,
+                                  o->cost, &o->return_multiple, &meets)) {
             o->has_return_multiple = o->has_meets_return = true;
-            o->return_multiple = scoreboard_return (o->deal_value, o->cost, &meets);
             o->meets_return = meets;
         }
         if (o->has_adopters) {
@@ -70,19 +66,34 @@ int
 desk_report (desk_call_t *c, esc_error_t *err)
 {
     const Esc__ReportRequest *m = c->req->report;
-    const char *month = m->month && *m->month ? m->month : NULL, *quarter;
-    const char *named = m->quarter && *m->quarter ? m->quarter
-                      : month ? quarter_of_month (c->arena, month) : NULL;
-    if (desk_quarter (c, named, false, &quarter, err))
+    const char *month = m->month && *m->month ? m->month : NULL, *quarter = NULL;
+    if (m->quarter && *m->quarter)
+        quarter = m->quarter;
+    else if (month && store_quarter_of_month (c->store, c->arena, month, &quarter, err))
         return -1;
-    if (month && strcmp (quarter_of_month (c->arena, month), quarter) != 0)
+    if (desk_quarter (c, quarter, false, &quarter, err))
+        return -1;
+    Esc__Report *rep = arena_alloc (c->arena, sizeof *rep);
+    esc__report__init (rep);
+    if (store_quarter_get (c->store, c->arena, quarter, &rep->quarter, err))
+        return -1;
+    if (month && !scoreboard_month_in (month, rep->quarter->starts_on, rep->quarter->ends_on))
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
-                         "month %s is not in quarter %s", month, quarter);
-    Esc__Report *rep;
-    if (store_report (c->store, c->arena, quarter, month, &rep, err))
-        return -1;
-    judge (rep);
+                         "month %s is not in quarter %s (%s to %s)", month, quarter,
+                         rep->quarter->starts_on, rep->quarter->ends_on);
     c->reply->result_case = ESC__REPLY__RESULT_REPORT;
     c->reply->report = rep;
+    if (m->has_escalations && m->escalations) {
+        Esc__EscalationList *list;
+        if (store_escalation_list (c->store, c->arena, quarter, month, NULL, NULL, NULL, &list, err))
+            return -1;
+        rep->month = (char *) month;
+        rep->n_listed = list->n_escalations;
+        rep->listed = list->escalations;
+        return 0;
+    }
+    if (store_report (c->store, c->arena, quarter, month, rep, err))
+        return -1;
+    judge (rep);
     return 0;
 }

@@ -43,12 +43,14 @@ scoreboard_mix_verdict (const mix_target_t *t, double share_pct)
     return "ok";
 }
 
-double
-scoreboard_return (int64_t deal_value, int64_t cost, bool *meets)
+bool
+scoreboard_return (int64_t deal_value, bool lost, int64_t cost, double *multiple, bool *meets)
 {
-    double multiple = cost > 0 ? (double) deal_value / (double) cost : 0;
-    *meets = cost > 0 && multiple >= RETURN_MULTIPLE;
-    return multiple;
+    if (cost <= 0)
+        return false;
+    *multiple = lost ? 0 : (double) deal_value / (double) cost;
+    *meets = *multiple >= RETURN_MULTIPLE;
+    return true;
 }
 
 bool
@@ -57,8 +59,17 @@ scoreboard_few_adopters (int64_t adopters)
     return adopters <= FEW_ADOPTERS;
 }
 
-double
-scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours)
+bool
+scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours, double *multiple)
 {
-    return budget_hours > 0 ? (double) demand_hours / (double) budget_hours : 0;
+    if (budget_hours <= 0)
+        return false;
+    *multiple = (double) demand_hours / (double) budget_hours;
+    return true;
+}
+
+bool
+scoreboard_month_in (const char *month, const char *starts_on, const char *ends_on)
+{
+    return strncmp (starts_on, month, 7) <= 0 && strncmp (ends_on, month, 7) >= 0;
 }

@@ -40,14 +40,21 @@ const char *scoreboard_verdict (double share_pct);
 /* "ok", "low" or "high" for a category's share against its target. */
 const char *scoreboard_mix_verdict (const mix_target_t *t, double share_pct);
 
-/* Deal value over cost; 0 when nothing was spent. MEETS says whether it
- * reaches the 3x a one-off must return. */
-double scoreboard_return (int64_t deal_value, int64_t cost, bool *meets);
+/* A one-off's return: what its deal brought (nothing when the deal was
+ * LOST) over its COST, in *MULTIPLE, and in *MEETS whether that reaches
+ * the 3x a one-off must return. False, and nothing set, when there is no
+ * cost to measure against. */
+bool scoreboard_return (int64_t deal_value, bool lost, int64_t cost, double *multiple, bool *meets);
 
 /* True when a one-off is used by two customers or fewer. */
 bool scoreboard_few_adopters (int64_t adopters);
 
-/* Demand over budget; 0 when there is no budget. */
-double scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours);
+/* Demand over budget in *MULTIPLE; false, and nothing set, when there is
+ * no budget. */
+bool scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours, double *multiple);
+
+/* Whether MONTH (YYYY-MM) has days in the quarter from STARTS_ON to
+ * ENDS_ON (YYYY-MM-DD). */
+bool scoreboard_month_in (const char *month, const char *starts_on, const char *ends_on);
 
 #endif

@@ -800,6 +800,32 @@ store_quarter_resolve (store_t *self, arena_t *a, const char *name, const char *
 }
 
 int
+store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char **name,
+                        esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, arena_printf (a, "%s-01", month));    /* $1 the month's first day */
+    PGresult *r = store_exec (self,
+        "SELECT name FROM quarter WHERE $1::date BETWEEN starts_on AND ends_on ORDER BY name",
+        &p, err);
+    if (!r)
+        return -1;
+    int n = PQntuples (r);
+    if (n == 1)
+        *name = dup_text (a, r, 0, "name");
+    else if (n == 0) {
+        int m = atoi (month + 5);
+        *name = arena_printf (a, "%.4sQ%d", month, (m - 1) / 3 + 1);
+    }
+    else
+        esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_REQUIRED",
+                  "quarters %s and %s both hold %s; name one with --quarter",
+                  PQgetvalue (r, 0, 0), PQgetvalue (r, 1, 0), month);
+    PQclear (r);
+    return n > 1 ? -1 : 0;
+}
+
+int
 store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
                      esc_error_t *err)
 {
@@ -1466,8 +1492,8 @@ store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **o
 }
 
 int
-store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *state,
-                       const char *account, const char *filer,
+store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *month,
+                       const char *state, const char *account, const char *filer,
                        Esc__EscalationList **out, esc_error_t *err)
 {
     params_t p = { 0 };
@@ -1475,11 +1501,13 @@ store_escalation_list (store_t *self, arena_t *a, const char *quarter, const cha
     params_text (&p, state);                            /* $2 state or NULL */
     params_text (&p, account);                          /* $3 account or NULL */
     params_text (&p, filer);                            /* $4 filer or NULL */
+    params_text (&p, month);                            /* $5 month or NULL */
     PGresult *r = store_exec (self,
         "SELECT * FROM escalation_view WHERE quarter = $1"
         "   AND ($2::text IS NULL OR state = $2)"
         "   AND ($3::text IS NULL OR account = $3)"
         "   AND ($4::text IS NULL OR filer = $4)"
+        "   AND ($5::text IS NULL OR left(filed_at, 7) = $5)"
         " ORDER BY id", &p, err);
     if (!r)
         return -1;
@@ -1767,10 +1795,8 @@ report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
 
 int
 store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
-              Esc__Report **out, esc_error_t *err)
+              Esc__Report *rep, esc_error_t *err)
 {
-    Esc__Report *rep = arena_alloc (a, sizeof *rep);
-    esc__report__init (rep);
     char from[32] = "-infinity", to[32] = "infinity";
     if (month) {
         int y = atoi (month), m = atoi (month + 5);
@@ -1786,8 +1812,7 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         return -1;
     rep->generated_at = dup_text (a, now, 0, "now");
     PQclear (now);
-    if (store_quarter_get (self, a, quarter, &rep->quarter, err)
-        || report_counts (self, &p, rep, err)
+    if (report_counts (self, &p, rep, err)
         || report_mix (self, a, quarter, rep, err)
         || report_queue (self, a, &p, rep, err)
         || report_postponed (self, a, &p, rep, err)
@@ -1796,6 +1821,5 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_trend (self, a, quarter, rep, err))
         return -1;
     rep->month = arena_strdup (a, month);
-    *out = rep;
     return 0;
 }

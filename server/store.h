@@ -155,6 +155,10 @@ int store_quarter_resolve (store_t *self, arena_t *a, const char *name, const ch
 int store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out, esc_error_t *err);
 int store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor, esc_error_t *err);
 int store_quarter_close (store_t *self, const char *name, esc_error_t *err);
+/* The quarter whose dates hold the first day of MONTH (YYYY-MM); failing
+ * that, the calendar quarter's name (which may not exist). */
+int store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char **name,
+                            esc_error_t *err);
 int store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter **out, esc_error_t *err);
 int store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error_t *err);
 
@@ -177,11 +181,12 @@ int store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids,
 
 /* ==== The scoreboard ==================================================== */
 
-/* Counts and lists for QUARTER's report, escalations limited to those filed
- * in MONTH (YYYY-MM) when not NULL: everything the database knows; the
- * desk derives shares and verdicts. */
+/* Counts and lists for QUARTER's report into REP (which holds the
+ * quarter already), escalations limited to those filed in MONTH (YYYY-MM)
+ * when not NULL: everything the database knows; the desk derives shares
+ * and verdicts. */
 int store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
-                  Esc__Report **out, esc_error_t *err);
+                  Esc__Report *rep, esc_error_t *err);
 
 /* ==== Escalations ======================================================== */
 
@@ -217,10 +222,10 @@ int store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, cons
 int store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err);
 
 int store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out, esc_error_t *err);
-/* Escalations of QUARTER, optionally only in STATE, of ACCOUNT, filed by
- * FILER (NULL: no filter), oldest first. */
-int store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *state,
-                           const char *account, const char *filer,
+/* Escalations of QUARTER, optionally only those filed in MONTH (YYYY-MM),
+ * in STATE, of ACCOUNT, filed by FILER (NULL: no filter), oldest first. */
+int store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *month,
+                           const char *state, const char *account, const char *filer,
                            Esc__EscalationList **out, esc_error_t *err);
 
 #endif

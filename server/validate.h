@@ -16,8 +16,6 @@
 #include "wire.h"
 #include "workflow.h"
 
-#define ESC_MAX_MESSAGE (1024 * 1024)   /* ZMQ_MAXMSGSIZE of escd's request socket */
-
 /* Field limits, in bytes. */
 #define LIMIT_NAME 200                  /* account names, titles */
 #define LIMIT_TEXT 8000                 /* problem, solution, notes, reasons */

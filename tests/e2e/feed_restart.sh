@@ -108,7 +108,8 @@ same "$(cat "$WORK/fail.state")" "$H3" "the undelivered event stays ahead of the
 say "SIGTERM while a command runs: the command is stopped too, the event kept"
 H4=$(head_seq)
 echo "$H4" >"$WORK/slow.state"
-"$ESC" --as carol watch --exec "sleep 30" --state "$WORK/slow.state" 2>"$WORK/slowexec.err" &
+"$ESC" --as carol watch --exec "echo \$\$ >'$WORK/cmd.pid'; exec sleep 30" --state "$WORK/slow.state" \
+    2>"$WORK/slowexec.err" &
 W=$!
 writer alice "$ENDPOINT_a" 1 slow Acme 2031Q1
 sleep 1
@@ -117,7 +118,8 @@ kill -TERM "$W"; st=0; wait "$W" || st=$?
 same "$st" 0 "exit status of a watcher stopped mid-command"
 [ $((SECONDS - start)) -le 3 ] || fail "the watcher took $((SECONDS - start)) s to stop"
 same "$(cat "$WORK/slow.state")" "$H4" "the state after an interrupted command"
-pgrep -f "sleep 30" >/dev/null && fail "the command outlived its watcher"
+[ -s "$WORK/cmd.pid" ] || fail "the command never ran"
+kill -0 "$(cat "$WORK/cmd.pid")" 2>/dev/null && fail "the command outlived its watcher"
 
 say "a state file ahead of the log is refused, not trusted"
 echo $(( $(head_seq) + 1000 )) >"$WORK/ahead.state"

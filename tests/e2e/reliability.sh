@@ -39,9 +39,15 @@ st=0; wait "$CLIENT" || st=$?
 same "$st" 0 "the retried request's exit status ($(cat "$WORK/stalled.err"))"
 same "$(sql "SELECT count(*) FROM escalation WHERE title = 'stalled'")" 1 "escalations of a stalled request"
 
-load() {   # load PREFIX...: one reliable writer per prefix, 80 filings each
+load() {   # load PREFIX...: one reliable writer per prefix, 80 filings each,
+           # and back once they have written a few (and surely not all)
+    touch "$WORK/acked"
+    local base
+    base=$(wc -l <"$WORK/acked")
     WRITERS=()
     for p in "$@"; do reliable_writer alice 80 "$p" "$Q" & WRITERS+=($!); done
+    wait_lines "$WORK/acked" $((base + 8)) 60
+    [ "$(wc -l <"$WORK/acked")" -lt $((base + 80 * $#)) ] || fail "the writers were done too soon"
 }
 finish() {
     for w in "${WRITERS[@]}"; do wait "$w" || fail "a writer gave up: $(cat "$WORK"/*.err | tail -n 5)"; done
@@ -49,8 +55,6 @@ finish() {
 
 say "escd killed with SIGKILL under load"
 load kill-1 kill-2 kill-3 kill-4
-sleep 0.5
-[ "$(wc -l <"$WORK/acked")" -lt 320 ] || fail "the writers were done before the crash"
 stop_escd a KILL
 sleep 1
 start_escd a
@@ -62,7 +66,6 @@ same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'kill-%'")" 320 "f
 
 say "escd stopped with SIGTERM under load: in-flight requests finish, exit 0"
 load term-1 term-2 term-3 term-4
-sleep 0.5
 stop_escd a TERM
 same "$STOPPED_STATUS" 0 "escd's exit status after SIGTERM under load"
 tail -n 1 "$WORK/escd-a.log" | grep -q "escd: stopping" || fail "escd did not stop cleanly"
@@ -73,7 +76,6 @@ same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 320 "f
 
 say "PostgreSQL stopped under load: escd stays up and answers UNAVAILABLE at once"
 load pg-1 pg-2 pg-3 pg-4
-sleep 0.5
 "$ESC_SOURCE/deploy/pg-cluster" stop "$ESC_PG_DIR"
 sleep 0.5
 start=$(date +%s%N)

@@ -10,11 +10,11 @@ add_cast
 start_escd a
 
 # three quarters: the one holding today, and the two before it
-Y=$(date +%Y) N=$(( ($(date +%-m) - 1) / 3 + 1 ))
+Y=$(date -u +%Y) N=$(( ($(date -u +%-m) - 1) / 3 + 1 ))      # escd's months are UTC
 Q0="${Y}Q$N"
 if [ "$N" -gt 1 ]; then Q1="${Y}Q$((N - 1))"; else Q1="$((Y - 1))Q4"; fi
 if [ "${Q1: -1}" -gt 1 ]; then Q2="${Q1:0:4}Q$(( ${Q1: -1} - 1 ))"; else Q2="$(( ${Q1:0:4} - 1 ))Q4"; fi
-THIS_MONTH=$(date +%Y-%m)
+THIS_MONTH=$(date -u +%Y-%m)
 FIRST=$(( (N - 1) * 3 + 1 ))
 OTHER_MONTH=$(printf '%s-%02d' "$Y" $(( 10#${THIS_MONTH:5:2} == FIRST ? FIRST + 1 : FIRST )))
 
@@ -84,6 +84,12 @@ same "$(j '[.returns[] | "\(.escalation) \(.via) \(.hours) \(.cost) \(.deal_valu
 same "$(j '[.trend[] | "\(.quarter) \(.share_pct) \(.verdict)"] | join("|")')" \
     "$Q2 5 healthy|$Q1 12 coping|$Q0 6 healthy" "the trend"
 
+say "a lost deal returns nothing"
+sql "UPDATE outcome SET deal = 'lost' WHERE escalation_id = $E1" >/dev/null
+same "$(field carol report --quarter "$Q0" '.returns[0] | "\(.deal) \(.return_multiple) \(.meets_3x)"')" \
+    "lost 0 false" "a lost deal's return"
+sql "UPDATE outcome SET deal = 'won' WHERE escalation_id = $E1" >/dev/null
+
 say "one month's escalations"
 ok carol report --quarter "$Q0" --month "$THIS_MONTH" --format json
 same "$(echo "$OUT" | jq -r '"\(.month) \(.demand.escalations) \(.demand.sized_hours)"')" "$THIS_MONTH 8 360" "this month"
@@ -91,9 +97,21 @@ sql "UPDATE escalation SET filed_at = '$OTHER_MONTH-10 12:00Z' WHERE id IN ($E3,
 ok carol report --month "$OTHER_MONTH" --format json
 same "$(echo "$OUT" | jq -r '"\(.quarter) \(.demand.escalations) \(.demand.sized_hours) \(.oneoffs.pending_hours) \(.demand.decided) \(.demand.refused) \(.oneoffs.share_pct)"')" \
     "$Q0 2 70 60 1 1 0" "the other month, its quarter found from it"
+ok carol report --month "$OTHER_MONTH" --format csv
+same "$(printf '%s\n' "$OUT" | tail -n +2 | cut -d, -f1 | tr '\n' ' ')" "$E3 $E5 " "the other month's CSV"
 refused 1 INVALID_ARGUMENT carol report --quarter "$Q0" --month 1999-01
 expect 1 carol report --month 2026-13
+expect 1 carol report --month 2026-1
 sql "UPDATE escalation SET filed_at = now() WHERE id IN ($E3, $E5)" >/dev/null
+
+say "a quarter with its own dates: a month is found in it by its dates"
+ok pat quarter open 2032Q1 --capacity-hours 1000 --budget-pct 0 --starts-on 2032-01-15 --ends-on 2032-04-14
+same "$(field carol report --month 2032-04 '"\(.quarter) \(.month) \(.demand.budget_multiple)"')" \
+    "2032Q1 2032-04 null" "April's quarter, without a budget"
+ok carol report --month 2032-04
+case "$OUT" in *"no one-off budget to measure it against"*) ;; *) fail "no budget: $OUT" ;; esac
+refused 1 INVALID_ARGUMENT carol report --quarter 2032Q1 --month 2032-05
+refused 3 QUARTER_NOT_FOUND carol report --month 2032-05
 
 say "text: aligned, colour only on a terminal and without NO_COLOR"
 ok carol report --quarter "$Q0"
@@ -130,6 +148,12 @@ for colour in D62728 4E79A7 59A14F F28E2B 2E7D32; do
     grep -qi "#$colour" "$WORK/colours.txt" || fail "colour #$colour is not on the rendered page"
 done
 [ -n "${ESC_REPORT_SCREENSHOT:-}" ] && cp "$WORK/report.png" "$ESC_REPORT_SCREENSHOT"
+# what people typed is shown, never run
+sql "UPDATE escalation SET title = '<script>alert(1)</script> & \"co\"' WHERE id = $E4" >/dev/null
+ok carol report --quarter "$Q0" --format html
+grep -q "<script" <<<"$OUT" && fail "a title's markup reached the page"
+grep -qF "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot;" <<<"$OUT" || fail "the title is not escaped"
+sql "UPDATE escalation SET title = 'Bulk API, nightly' WHERE id = $E4" >/dev/null
 
 say "account import: a CRM export, all or nothing"
 cat >"$WORK/crm.csv" <<'CSV'
@@ -151,9 +175,11 @@ name,arr,renewal
 Fine One,100,2031-01-01
 Bad Money,lots,
 Bad Date,100,someday
+Euro GmbH,"1.234,56",
+Old Date,100,1/2/31
 CSV
 refused 1 IMPORT_REJECTED alice account import "$WORK/bad.csv"
-case "$ERR" in *"line 3: ARR 'lots' is not an amount"*"line 4: renewal date 'someday'"*) ;;
+case "$ERR" in *"line 3: ARR 'lots' is not an amount"*"line 4: renewal date 'someday'"*"line 5: ARR '1.234,56'"*"line 6: renewal date '1/2/31'"*) ;;
     *) fail "bad rows: $ERR" ;; esac
 cat >"$WORK/bad2.csv" <<'CSV'
 company,annual recurring revenue,contract end date

@@ -246,9 +246,12 @@ test_csv_write (void **state)
     csv_field (f, "plain", false);
     csv_field (f, "with, comma", false);
     csv_field (f, "a \"quote\"", false);
-    csv_field (f, NULL, true);
+    csv_field (f, NULL, false);
+    csv_field (f, "=HYPERLINK(\"x\")", false);
+    csv_field (f, "@SUM(A1)", true);
     fclose (f);
-    assert_string_equal (buf, "plain,\"with, comma\",\"a \"\"quote\"\"\",\r\n");
+    assert_string_equal (buf, "plain,\"with, comma\",\"a \"\"quote\"\"\",,"
+                              "\"'=HYPERLINK(\"\"x\"\")\",\"'@SUM(A1)\"\r\n");
     free (buf);
 }
 
@@ -279,6 +282,21 @@ test_import_values (void **state)
     assert_int_equal (import_arr ("", &arr), -1);
     assert_int_equal (import_arr ("1.2.3", &arr), -1);
     assert_int_equal (import_arr ("99999999999999999999999999999999", &arr), -1);
+    assert_int_equal (import_arr ("900 \u20ac", &arr), 0);
+    assert_int_equal (arr, 900);
+    assert_int_equal (import_arr ("1 234 567", &arr), 0);
+    assert_int_equal (arr, 1234567);
+    assert_int_equal (import_arr ("-$1,000", &arr), 0);
+    assert_int_equal (arr, -1000);
+    /* European and malformed groupings are refused, never misread */
+    assert_int_equal (import_arr ("1 234,56", &arr), -1);
+    assert_int_equal (import_arr ("1.234,56", &arr), -1);
+    assert_int_equal (import_arr ("12,5", &arr), -1);
+    assert_int_equal (import_arr ("1,2345", &arr), -1);
+    assert_int_equal (import_arr ("1234,567", &arr), -1);
+    assert_int_equal (import_arr ("1,234 567", &arr), -1);
+    assert_int_equal (import_arr ("12.", &arr), -1);
+    assert_int_equal (import_arr ("$", &arr), -1);
     char date[11];
     assert_int_equal (import_date ("2031-03-31", date), 0);
     assert_string_equal (date, "2031-03-31");
@@ -288,6 +306,11 @@ test_import_values (void **state)
     assert_string_equal (date, "");
     assert_int_equal (import_date ("soon", date), -1);
     assert_int_equal (import_date ("2031-03-31T00:00", date), -1);
+    assert_int_equal (import_date (" 2031-03-31 ", date), 0);
+    assert_string_equal (date, "2031-03-31");
+    assert_int_equal (import_date ("1/2/26", date), -1);         /* which century? */
+    assert_int_equal (import_date ("31/12/2031", date), -1);     /* day first */
+    assert_int_equal (import_date ("2031-13-01", date), -1);
 }
 
 int

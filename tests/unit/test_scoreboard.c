@@ -56,17 +56,28 @@ test_return_and_adopters (void **state)
 {
     (void) state;
     bool meets;
-    assert_true (scoreboard_return (300000, 100000, &meets) == 3.0);
+    double x;
+    assert_true (scoreboard_return (300000, false, 100000, &x, &meets));
+    assert_true (x == 3.0);
     assert_true (meets);
-    assert_true (scoreboard_return (299999, 100000, &meets) < 3.0);
+    assert_true (scoreboard_return (299999, false, 100000, &x, &meets));
+    assert_true (x < 3.0);
     assert_false (meets);
-    assert_true (scoreboard_return (1000, 0, &meets) == 0);
+    assert_true (scoreboard_return (300000, true, 100000, &x, &meets));   /* a lost deal */
+    assert_true (x == 0);
     assert_false (meets);
+    assert_false (scoreboard_return (1000, false, 0, &x, &meets));       /* no cost */
     assert_true (scoreboard_few_adopters (0));
     assert_true (scoreboard_few_adopters (2));
     assert_false (scoreboard_few_adopters (3));
-    assert_true (scoreboard_demand_multiple (1200, 400) == 3.0);
-    assert_true (scoreboard_demand_multiple (1200, 0) == 0);
+    assert_true (scoreboard_demand_multiple (1200, 400, &x));
+    assert_true (x == 3.0);
+    assert_false (scoreboard_demand_multiple (1200, 0, &x));                /* no budget */
+    assert_true (scoreboard_month_in ("2026-11", "2026-10-01", "2026-12-31"));
+    assert_true (scoreboard_month_in ("2026-10", "2026-10-15", "2027-01-14"));
+    assert_true (scoreboard_month_in ("2027-01", "2026-10-15", "2027-01-14"));
+    assert_false (scoreboard_month_in ("2027-02", "2026-10-15", "2027-01-14"));
+    assert_false (scoreboard_month_in ("2026-09", "2026-10-01", "2026-12-31"));
 }
 
 int
