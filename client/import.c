@@ -229,10 +229,11 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
         if (s->json)
             printf ("{\"added\":%lld,\"updated\":%lld}\n", (long long) res->added,
                     (long long) res->updated);
-        else
-            printf ("%lld accounts imported: %lld new, %lld updated\n",
-                    (long long) (res->added + res->updated), (long long) res->added,
-                    (long long) res->updated);
+        else {
+            long long all = (long long) (res->added + res->updated);
+            printf ("%lld account%s imported: %lld new, %lld updated\n", all, all == 1 ? "" : "s",
+                    (long long) res->added, (long long) res->updated);
+        }
     }
     esc__reply__free_unpacked (reply, NULL);
 done:
