@@ -104,12 +104,18 @@ desk_account_list (desk_call_t *c, esc_error_t *err)
     return store_account_list (c->store, c->arena, &c->reply->accounts, err);
 }
 
+/* A named row of an import, and whether it is wrong already. */
+typedef struct {
+    const Esc__AccountRow *row;
+    bool wrong;
+} named_row_t;
+
 /* Rows by name, then line. */
 static int
 compare_rows (const void *a, const void *b)
 {
-    const Esc__AccountRow *x = *(const Esc__AccountRow *const *) a;
-    const Esc__AccountRow *y = *(const Esc__AccountRow *const *) b;
+    const Esc__AccountRow *x = ((const named_row_t *) a)->row;
+    const Esc__AccountRow *y = ((const named_row_t *) b)->row;
     int c = strcmp (x->name ? x->name : "", y->name ? y->name : "");
     return c ? c : (x->line > y->line) - (x->line < y->line);
 }
@@ -127,29 +133,32 @@ compare_errors (const void *a, const void *b)
 }
 
 /* An account import names every bad row at once, in file order, so that a
- * CRM export is fixed in one go: "line 4: arr must be ...". */
+ * CRM export is fixed in one go: "line 4: arr must be ...". One error a
+ * row: a row both wrong and named twice is named for the first. */
 static int
 check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
 {
     size_t n = m->n_rows, bad = 0;
     row_error_t *errors = arena_alloc (c->arena, (n + 1) * sizeof *errors);
-    const Esc__AccountRow **rows = arena_alloc (c->arena, (n + 1) * sizeof *rows);
+    named_row_t *rows = arena_alloc (c->arena, (n + 1) * sizeof *rows);
     size_t named = 0;
     for (size_t i = 0; i < n; i++) {
         esc_error_t row_err;
-        if (validate_account_row (m->rows[i], &row_err) != 0)
+        bool wrong = validate_account_row (m->rows[i], &row_err) != 0;
+        if (wrong)
             errors[bad++] = (row_error_t) { m->rows[i]->line,
                                             arena_strdup (c->arena, row_err.message) };
         if (m->rows[i]->name && *m->rows[i]->name)
-            rows[named++] = m->rows[i];
+            rows[named++] = (named_row_t) { m->rows[i], wrong };
     }
     /* a name twice in the file: sorted by name, the twins are neighbours */
     qsort (rows, named, sizeof *rows, compare_rows);
     for (size_t i = 1; i < named; i++)
-        if (strcmp (rows[i]->name, rows[i - 1]->name) == 0)
+        if (!rows[i].wrong && strcmp (rows[i].row->name, rows[i - 1].row->name) == 0)
             errors[bad++] = (row_error_t) {
-                rows[i]->line, arena_printf (c->arena, "account '%s' is on line %lld already",
-                                             rows[i]->name, (long long) rows[i - 1]->line) };
+                rows[i].row->line, arena_printf (c->arena, "account '%s' is on line %lld already",
+                                                 rows[i].row->name,
+                                                 (long long) rows[i - 1].row->line) };
     if (!bad)
         return 0;
     qsort (errors, bad, sizeof *errors, compare_errors);
