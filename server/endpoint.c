@@ -259,13 +259,17 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
     return 0;
 }
 
-/* Publishes a page of what committed since the last time. Returns true
- * when more is waiting. A database outage only delays the feed. */
+/* Publishes a page of what committed since the last time, and has ZAP
+ * read the keys again when users changed. Returns true when more is
+ * waiting. A database outage only delays the feed. */
 static bool
 publish (server_t *s)
 {
     esc_error_t err;
-    return store_connect (s->store, &err) == 0 && feed_publish (s->feed, s->store) > 0;
+    bool more = store_connect (s->store, &err) == 0 && feed_publish (s->feed, s->store) > 0;
+    if (feed_users_changed (s->feed))
+        zap_reload (s->zap);
+    return more;
 }
 
 int

@@ -20,6 +20,7 @@ struct feed {
     int hwm;                    /* a subscriber's queue, in messages */
     int64_t published;          /* last seq sent */
     double last_send;           /* ms, monotonic */
+    bool users_changed;         /* a user.* event passed, or events were skipped */
 };
 
 feed_t *
@@ -97,6 +98,7 @@ feed_publish (feed_t *self, store_t *store)
                  "%lld: the database went back in time; the feed follows it\n",
                  (long long) page->last_seq, (long long) self->published);
         self->published = page->last_seq;
+        self->users_changed = true;
         rc = 0;
         goto done;
     }
@@ -109,6 +111,7 @@ feed_publish (feed_t *self, store_t *store)
                  "watchers catch up on the rest\n",
                  (long long) (page->last_seq - self->published), self->hwm);
         self->published = page->last_seq - self->hwm;
+        self->users_changed = true;             /* unread: may hold any */
         rc = 1;
         goto done;
     }
@@ -118,12 +121,22 @@ feed_publish (feed_t *self, store_t *store)
         uint8_t *buf = arena_alloc (a, len + 1);
         esc__event__pack (e, buf);
         send_message (self, ESC_FEED_TOPIC_EVENT, buf, len);
+        if (e->type && strncmp (e->type, "user.", 5) == 0)
+            self->users_changed = true;
     }
     self->published = page->scanned_to;
     rc = page->scanned_to < page->last_seq;
 done:
     arena_destroy (&a);
     return rc;
+}
+
+bool
+feed_users_changed (feed_t *self)
+{
+    bool changed = self->users_changed;
+    self->users_changed = false;
+    return changed;
 }
 
 long

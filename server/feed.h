@@ -12,6 +12,7 @@
 #ifndef ESC_FEED_H
 #define ESC_FEED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "keys.h"
@@ -45,6 +46,9 @@ int feed_publish (feed_t *self, store_t *store);
 /* Sends a heartbeat when nothing was sent for ESC_FEED_HEARTBEAT_MS. Returns
  * the milliseconds until the next one is due. */
 long feed_tick (feed_t *self);
+/* Whether users or their keys may have changed (a user.* event was
+ * published, or events were passed over) since the last call. */
+bool feed_users_changed (feed_t *self);
 
 /* The last seq published. */
 int64_t feed_last (const feed_t *self);

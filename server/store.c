@@ -85,10 +85,13 @@ store_connect (store_t *self, esc_error_t *err)
     self->stale_prepared = false;
     /* the URL (or any libpq connection string) goes in as dbname and is
      * expanded; without one, the PG* variables name the database */
-    /* keepalives: a peer that vanished mid-transaction is found in seconds */
+    /* keepalives: a peer that vanished while idle is found in seconds;
+     * tcp_user_timeout: one that vanished while a query was on its way
+     * too, instead of after the kernel's quarter hour of retransmissions */
     const char *keys[] = { "dbname", "application_name", "connect_timeout", "keepalives",
-                           "keepalives_idle", "keepalives_interval", "keepalives_count", NULL };
-    const char *values[] = { self->url, "escd", "2", "1", "5", "2", "3", NULL };
+                           "keepalives_idle", "keepalives_interval", "keepalives_count",
+                           "tcp_user_timeout", NULL };
+    const char *values[] = { self->url, "escd", "2", "1", "5", "2", "3", "5000", NULL };
     self->conn = PQconnectdbParams (*self->url ? keys : keys + 1,
                                     *self->url ? values : values + 1, 1);
     if (PQstatus (self->conn) != CONNECTION_OK) {

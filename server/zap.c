@@ -56,6 +56,14 @@ zap_new (void *ctx, store_t *store)
 }
 
 void
+zap_reload (zap_t *self)
+{
+    esc_error_t err;
+    self->n_admitted = 0;
+    store_user_keys (self->store, remember_each, self, &err);
+}
+
+void
 zap_destroy (zap_t **self_p)
 {
     if (!self_p || !*self_p)

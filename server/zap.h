@@ -29,5 +29,10 @@ void *zap_socket (zap_t *self);
  * the desk instead of a silent refusal. Returns 0, or -1 when nothing
  * could be read. */
 int zap_handle (zap_t *self);
+/* Forgets every key it admitted and reads the registered keys again:
+ * after a revocation or a key change (here or at another escd), so that a
+ * revoked or replaced key is not admitted from memory during an outage.
+ * When the database cannot answer, it remembers none. */
+void zap_reload (zap_t *self);
 
 #endif

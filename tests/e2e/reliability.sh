@@ -75,6 +75,8 @@ applied_once "$WORK/acked"
 same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 320 "filings after the stop"
 
 say "PostgreSQL stopped under load: escd stays up and answers UNAVAILABLE at once"
+ok ada user revoke bob                  # a key escd admitted at start, revoked before the outage
+sleep 0.5                               # escd hears of it on its feed
 load pg-1 pg-2 pg-3 pg-4
 "$ESC_SOURCE/deploy/pg-cluster" stop "$ESC_PG_DIR"
 sleep 0.5
@@ -82,6 +84,9 @@ start=$(date +%s%N)
 refused 5 DATABASE_UNAVAILABLE chris --retries 0 --timeout 4 quarter list
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$elapsed" -lt 1500 ] || fail "UNAVAILABLE took $elapsed ms"
+# an admitted key hears DATABASE_UNAVAILABLE; ZAP keeps bob's waiting (300)
+run_esc bob --retries 0 --timeout 2 quarter list
+case "$RC $ERR" in 0*|*DATABASE_UNAVAILABLE*) fail "a key revoked before the outage got in: $ERR" ;; esac
 sleep 2
 kill -0 "$PID_a" || fail "escd died with its database"
 "$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" >/dev/null
