@@ -26,11 +26,7 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_string (j, "filer", e->filer);
     json_kv_string (j, "filed_at", e->filed_at);
     json_kv_opt_int (j, "hours", e->has_hours, e->hours);
-    json_key (j, "viable");
-    if (e->has_viable)
-        json_bool (j, e->viable);
-    else
-        json_null (j);
+    json_kv_opt_bool (j, "viable", e->has_viable, e->viable);
     json_kv_ints (j, "displaces", e->displaces, e->n_displaces);
     json_kv_string (j, "sized_by", e->sized_by);
     json_kv_string (j, "sizing_note", e->sizing_note);

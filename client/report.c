@@ -161,11 +161,7 @@ report_json (json_t *j, const Esc__Report *r)
     json_kv_int (j, "escalations", r->escalations);
     json_kv_int (j, "sized_hours", r->demand_hours);
     json_kv_int (j, "unsized", r->unsized);
-    json_key (j, "budget_multiple");
-    if (r->has_demand_multiple)
-        json_double (j, r->demand_multiple);
-    else
-        json_null (j);
+    json_kv_opt_double (j, "budget_multiple", r->has_demand_multiple, r->demand_multiple);
     json_kv_int (j, "decided", r->decided);
     json_kv_int (j, "refused", r->refused);
     json_kv_double (j, "refused_share_pct", r->refused_share_pct);
@@ -248,23 +244,11 @@ report_json (json_t *j, const Esc__Report *r)
         json_kv_int (j, "hours", o->hours);
         json_kv_int (j, "cost", o->cost);
         json_kv_opt_int (j, "deal_value", o->has_deal_value, o->deal_value);
-        json_key (j, "return_multiple");
-        if (o->has_return_multiple)
-            json_double (j, o->return_multiple);
-        else
-            json_null (j);
-        json_key (j, "meets_3x");
-        if (o->has_meets_return)
-            json_bool (j, o->meets_return);
-        else
-            json_null (j);
+        json_kv_opt_double (j, "return_multiple", o->has_return_multiple, o->return_multiple);
+        json_kv_opt_bool (j, "meets_3x", o->has_meets_return, o->meets_return);
         json_kv_string (j, "deal", o->deal);
         json_kv_opt_int (j, "adopters", o->has_adopters, o->adopters);
-        json_key (j, "few_adopters");
-        if (o->has_few_adopters)
-            json_bool (j, o->few_adopters);
-        else
-            json_null (j);
+        json_kv_opt_bool (j, "few_adopters", o->has_few_adopters, o->few_adopters);
         json_object_end (j);
     }
     json_array_end (j);

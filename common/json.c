@@ -197,6 +197,26 @@ json_kv_opt_int (json_t *j, const char *key, bool has, int64_t v)
 }
 
 void
+json_kv_opt_double (json_t *j, const char *key, bool has, double v)
+{
+    json_key (j, key);
+    if (has)
+        json_double (j, v);
+    else
+        json_null (j);
+}
+
+void
+json_kv_opt_bool (json_t *j, const char *key, bool has, bool v)
+{
+    json_key (j, key);
+    if (has)
+        json_bool (j, v);
+    else
+        json_null (j);
+}
+
+void
 json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n)
 {
     json_key (j, key);

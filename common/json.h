@@ -49,8 +49,10 @@ void json_kv_string (json_t *j, const char *key, const char *s);
 void json_kv_int (json_t *j, const char *key, int64_t v);
 void json_kv_bool (json_t *j, const char *key, bool v);
 void json_kv_double (json_t *j, const char *key, double v);
-/* An optional number: v when has, else null. */
+/* An optional value: V when HAS, else null. */
 void json_kv_opt_int (json_t *j, const char *key, bool has, int64_t v);
+void json_kv_opt_double (json_t *j, const char *key, bool has, double v);
+void json_kv_opt_bool (json_t *j, const char *key, bool has, bool v);
 /* A key and an array of N integers, or of N strings. */
 void json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n);
 void json_kv_strings (json_t *j, const char *key, char *const *v, size_t n);

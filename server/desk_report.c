@@ -81,13 +81,13 @@ desk_report (desk_call_t *c, esc_error_t *err)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
                          "month %s is not in quarter %s (%s to %s)", month, quarter,
                          rep->quarter->starts_on, rep->quarter->ends_on);
+    rep->month = (char *) month;
     c->reply->result_case = ESC__REPLY__RESULT_REPORT;
     c->reply->report = rep;
     if (m->has_escalations && m->escalations) {
         Esc__EscalationList *list;
         if (store_escalation_list (c->store, c->arena, quarter, month, NULL, NULL, NULL, &list, err))
             return -1;
-        rep->month = (char *) month;
         rep->n_listed = list->n_escalations;
         rep->listed = list->escalations;
         return 0;

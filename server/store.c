@@ -1823,6 +1823,5 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_oneoffs (self, a, &p, rep, err)
         || report_trend (self, a, quarter, rep, err))
         return -1;
-    rep->month = arena_strdup (a, month);
     return 0;
 }
