@@ -1,0 +1,354 @@
+/* store_escalation.c: escalations, their decisions, and reading them. See store.h. */
+#include "store_impl.h"
+
+/* ==== Escalations: decisions ============================================= */
+
+int
+store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec_one (self,
+        "SELECT e.quarter, e.filer, a.name AS account, e.state::text AS state,"
+        "       e.sizing_id, s.hours, s.viable"
+        "  FROM escalation e JOIN account a ON a.id = e.account_id"
+        "  LEFT JOIN sizing s ON s.id = e.sizing_id"
+        " WHERE e.id = $1 FOR UPDATE OF e", &p, err,
+                           "ESCALATION_NOT_FOUND",
+                         "escalation %lld does not exist", (long long) id);
+    if (!r)
+        return -1;
+    memset (out, 0, sizeof *out);
+    out->facts.id = id;
+    state_parse (row_text (r, 0, "state"), &out->facts.state);
+    out->facts.sized = !row_null (r, 0, "sizing_id");
+    out->facts.hours = row_int (r, 0, "hours");
+    out->facts.viable = row_bool (r, 0, "viable");
+    out->sizing_id = row_int (r, 0, "sizing_id");
+    out->quarter = store_dup_text (a, r, 0, "quarter");
+    out->filer = store_dup_text (a, r, 0, "filer");
+    out->account = store_dup_text (a, r, 0, "account");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_escalation_insert (store_t *self, const char *quarter, const Esc__File *m,
+                         const char *filer, int64_t *id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, m->account);                       /* $2 account name */
+    params_text (&p, filer);                            /* $3 filer */
+    params_text (&p, m->title);                         /* $4 title */
+    params_text (&p, m->problem);                       /* $5 problem */
+    params_text (&p, m->solution);                      /* $6 solution or NULL */
+    params_opt_int (&p, m->has_deal_value, m->deal_value); /* $7 deal value */
+    params_text (&p, m->needed_by);                     /* $8 needed by or NULL */
+    PGresult *r = store_exec (self,
+        "INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"
+        "                        deal_value, needed_by)"
+        " SELECT $1, id, $3, $4, $5, $6, $7, $8::date FROM account WHERE name = $2"
+        " RETURNING id", &p, err);
+    if (!r)
+        return -1;
+    int n = PQntuples (r);
+    *id = n ? row_int (r, 0, "id") : 0;
+    PQclear (r);
+    if (!n)
+        return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
+                         "account '%s' is not known", m->account);
+    /* the filing account itself is not one of the "others" */
+    return store_link_accounts (self,
+        "INSERT INTO escalation_account (escalation_id, account_id)"
+        " SELECT $1, a.id FROM account a WHERE a.name = $2"
+        "    AND a.id <> (SELECT account_id FROM escalation WHERE id = $1)"
+        " ON CONFLICT DO NOTHING",
+        *id, m->also_needed_by, m->n_also_needed_by, err);
+}
+
+int
+store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,
+                            const char *reason, bool clear_sizing, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, state_name (state));               /* $2 new state */
+    params_text (&p, reason);                           /* $3 reason or NULL */
+    params_bool (&p, clear_sizing);                     /* $4 forget the sizing */
+    return store_run (self,
+        "UPDATE escalation SET state = $2::escalation_state, state_reason = $3,"
+        "       sizing_id = CASE WHEN $4 THEN NULL ELSE sizing_id END, updated_at = now()"
+        " WHERE id = $1", &p, err);
+}
+
+int
+store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, m->title);                         /* $2..$6 new values or NULL */
+    params_text (&p, m->problem);
+    params_text (&p, m->solution);
+    params_opt_int (&p, m->has_deal_value, m->deal_value);
+    params_text (&p, m->needed_by);
+    return store_run (self,
+        "UPDATE escalation SET title = coalesce($2, title), problem = coalesce($3, problem),"
+        "       solution = coalesce($4, solution), deal_value = coalesce($5, deal_value),"
+        "       needed_by = coalesce($6::date, needed_by)"
+        " WHERE id = $1", &p, err);
+}
+
+int
+store_sizing_displaces (store_t *self, arena_t *a, int64_t sizing_id, int64_t **ids,
+                        size_t *n, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, sizing_id);                         /* $1 sizing id */
+    PGresult *r = store_exec (self,
+        "SELECT roadmap_item_id FROM displacement WHERE sizing_id = $1"
+        " ORDER BY roadmap_item_id", &p, err);
+    if (!r)
+        return -1;
+    *n = (size_t) PQntuples (r);
+    *ids = arena_alloc (a, (*n + 1) * sizeof **ids);
+    for (size_t i = 0; i < *n; i++)
+        (*ids)[i] = row_int (r, (int) i, "roadmap_item_id");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_sizing_insert (store_t *self, const Esc__Size *m, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, actor);                            /* $2 sized by */
+    params_int (&p, m->hours);                          /* $3 hours */
+    params_bool (&p, m->viable);                        /* $4 viable */
+    params_text (&p, m->note);                          /* $5 note or NULL */
+    PGresult *r = store_exec (self,
+        "INSERT INTO sizing (escalation_id, sized_by, hours, viable, note)"
+        " VALUES ($1, $2, $3, $4, $5) RETURNING id", &p, err);
+    if (!r)
+        return -1;
+    int64_t sizing = row_int (r, 0, "id");
+    PQclear (r);
+    for (size_t i = 0; i < m->n_displaces; i++) {
+        params_t d = { 0 };
+        params_int (&d, sizing);                        /* $1 sizing id */
+        params_int (&d, m->displaces[i]);               /* $2 roadmap item id */
+        if (store_run (self, "INSERT INTO displacement (sizing_id, roadmap_item_id) VALUES ($1, $2)"
+                       " ON CONFLICT DO NOTHING", &d, err))
+            return -1;
+    }
+    params_t u = { 0 };
+    params_int (&u, m->id);                             /* $1 escalation id */
+    params_int (&u, sizing);                            /* $2 sizing id */
+    return store_run (self, "UPDATE escalation SET sizing_id = $2 WHERE id = $1", &u, err);
+}
+
+/* Names how escalation ID is approved: the token spend or override row
+ * that follows must match it (see sql/006_approvals.sql). */
+static int
+mark_approved_via (store_t *self, int64_t id, const char *via, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, via);                              /* $2 token or override */
+    return store_run (self, "UPDATE escalation SET approved_via = $2 WHERE id = $1", &p, err);
+}
+
+int
+store_token_spend_insert (store_t *self, const char *quarter, int64_t token_no, int64_t tokens,
+                          int64_t id, const char *actor, const char *note, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_int (&p, token_no);                          /* $2 token number */
+    params_int (&p, tokens);                            /* $3 the quarter's tokens */
+    params_int (&p, id);                                /* $4 escalation id */
+    params_text (&p, actor);                            /* $5 spent by */
+    params_text (&p, note);                             /* $6 note or NULL */
+    if (mark_approved_via (self, id, "token", err))
+        return -1;
+    if (store_run (self, "INSERT INTO token_spend (quarter, token_no, tokens, escalation_id,"
+                   "                         spent_by, note)"
+                   " VALUES ($1, $2, $3, $4, $5, $6)", &p, err)) {
+        /* the database's own cap on tokens: a unique token number, a
+         * number within the quarter's count, one token per escalation */
+        if (store_violated (self, "23505") || store_violated (self, "23514") || store_violated (self, "23503"))
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "TOKEN_ALREADY_SPENT",
+                             "the quarter's tokens are already spent");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_override_insert (store_t *self, int64_t id, const char *actor, const char *reason,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, actor);                            /* $2 overridden by */
+    params_text (&p, reason);                           /* $3 reason */
+    return mark_approved_via (self, id, "override", err)
+        || store_run (self, "INSERT INTO override (escalation_id, overridden_by, reason)"
+                      " VALUES ($1, $2, $3)", &p, err) ? -1 : 0;
+}
+
+int
+store_postpone_displaced (store_t *self, int64_t id, int64_t sizing_id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_int (&p, sizing_id);                         /* $2 its sizing */
+    return store_run (self,
+        "WITH out_of_plan AS ("
+        "    UPDATE roadmap_item r SET state = 'postponed'"
+        "      FROM displacement d"
+        "     WHERE d.sizing_id = $2 AND d.roadmap_item_id = r.id AND r.state = 'planned'"
+        " RETURNING r.id)"
+        " INSERT INTO postponement (roadmap_item_id, escalation_id)"
+        " SELECT id, $1 FROM out_of_plan", &p, err);
+}
+
+int
+store_merge_insert (store_t *self, int64_t id, int64_t into, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 the duplicate */
+    params_int (&p, into);                              /* $2 the one it joins */
+    params_text (&p, actor);                            /* $3 merged by */
+    return store_run (self, "INSERT INTO merge (escalation_id, into_id, merged_by)"
+                      " VALUES ($1, $2, $3)", &p, err);
+}
+
+int
+store_merge_end (store_t *self, int64_t id, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 the duplicate */
+    params_text (&p, actor);                            /* $2 unmerged by */
+    return store_run (self, "UPDATE merge SET unmerged_by = $2, unmerged_at = now()"
+                      " WHERE escalation_id = $1 AND unmerged_at IS NULL", &p, err);
+}
+
+int
+store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_int (&p, actual_hours);                      /* $2 hours it took */
+    params_text (&p, actor);                            /* $3 delivered by */
+    return store_run (self, "INSERT INTO delivery (escalation_id, actual_hours, delivered_by)"
+                      " VALUES ($1, $2, $3)", &p, err);
+}
+
+int
+store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, m->deal);                          /* $2 won or lost */
+    params_opt_int (&p, m->has_adopters, m->adopters);  /* $3 adopters or NULL */
+    params_text (&p, actor);                            /* $4 recorded by */
+    return store_run (self, "INSERT INTO outcome (escalation_id, deal, adopters, recorded_by)"
+                      " VALUES ($1, $2, $3, $4)", &p, err);
+}
+
+/* ==== Escalations: reading =============================================== */
+
+static void
+escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
+{
+    esc__escalation__init (e);
+#define TEXT(f) (e->f = store_dup_text (a, r, row, #f))
+#define NUMBER(f) (e->has_##f = !row_null (r, row, #f), e->f = row_int (r, row, #f))
+    NUMBER (id);
+    TEXT (quarter);
+    TEXT (account);
+    TEXT (filer);
+    TEXT (title);
+    TEXT (problem);
+    TEXT (solution);
+    NUMBER (deal_value);
+    TEXT (needed_by);
+    TEXT (state);
+    TEXT (filed_at);
+    NUMBER (hours);
+    e->has_viable = !row_null (r, row, "viable");
+    e->viable = row_bool (r, row, "viable");
+    TEXT (sized_by);
+    TEXT (sizing_note);
+    TEXT (approved_via);
+    NUMBER (token_no);
+    TEXT (approved_by);
+    TEXT (override_reason);
+    TEXT (state_reason);
+    NUMBER (merged_into);
+    NUMBER (actual_hours);
+    TEXT (deal);
+    NUMBER (adopters);
+    NUMBER (customers);
+    NUMBER (renewal_arr);
+#undef TEXT
+#undef NUMBER
+    e->n_also_needed_by = store_split_texts (a, row_text (r, row, "also_needed_by"), '\x1f',
+                                       &e->also_needed_by);
+    e->n_displaces = store_split_ints (a, row_text (r, row, "displaces"), &e->displaces);
+    e->n_merged = store_split_ints (a, row_text (r, row, "merged"), &e->merged);
+    e->n_postponed = store_split_ints (a, row_text (r, row, "postponed"), &e->postponed);
+}
+
+int
+store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec_one (self, "SELECT * FROM escalation_view WHERE id = $1", &p, err,
+                           "ESCALATION_NOT_FOUND",
+                         "escalation %lld does not exist", (long long) id);
+    if (!r)
+        return -1;
+    *out = arena_alloc (a, sizeof **out);
+    escalation_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *month,
+                       const char *state, const char *account, const char *filer,
+                       Esc__EscalationList **out, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, state);                            /* $2 state or NULL */
+    params_text (&p, account);                          /* $3 account or NULL */
+    params_text (&p, filer);                            /* $4 filer or NULL */
+    params_text (&p, month);                            /* $5 month or NULL */
+    PGresult *r = store_exec (self,
+        "SELECT * FROM escalation_view WHERE quarter = $1"
+        "   AND ($2::text IS NULL OR state = $2)"
+        "   AND ($3::text IS NULL OR account = $3)"
+        "   AND ($4::text IS NULL OR filer = $4)"
+        "   AND ($5::text IS NULL OR left(filed_at, 7) = $5)"
+        " ORDER BY id", &p, err);
+    if (!r)
+        return -1;
+    Esc__EscalationList *list = arena_alloc (a, sizeof *list);
+    esc__escalation_list__init (list);
+    list->n_escalations = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Escalation, esc__escalation__init, list->n_escalations,
+                    list->escalations);
+    for (size_t i = 0; i < list->n_escalations; i++)
+        escalation_from_row (a, r, (int) i, list->escalations[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}

@@ -1,0 +1,175 @@
+/* store_events.c: the request log and the event log. See store.h. */
+#include "store_impl.h"
+
+/* ==== Requests and events ================================================ */
+
+int
+store_request_lookup (store_t *self, arena_t *a, const char *id, logged_request_t *out,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, id);                               /* $1 request id */
+    memset (out, 0, sizeof *out);
+    /* binary results: the bytea columns arrive as raw bytes */
+    PGresult *r = store_exec_format (self,
+        "SELECT user_name, request, reply FROM request_log WHERE request_id = $1",
+        &p, 1, err);
+    if (!r)
+        return -1;
+    if (PQntuples (r) == 1) {
+        int cu = store_column (r, "user_name"), cq = store_column (r, "request"), cr = store_column (r, "reply");
+        char *user = arena_alloc (a, (size_t) PQgetlength (r, 0, cu) + 1);
+        memcpy (user, PQgetvalue (r, 0, cu), (size_t) PQgetlength (r, 0, cu));
+        out->found = true;
+        out->user = user;
+        out->request_len = (size_t) PQgetlength (r, 0, cq);
+        out->reply_len = (size_t) PQgetlength (r, 0, cr);
+        uint8_t *request = arena_alloc (a, out->request_len + 1);
+        uint8_t *reply = arena_alloc (a, out->reply_len + 1);
+        memcpy (request, PQgetvalue (r, 0, cq), out->request_len);
+        memcpy (reply, PQgetvalue (r, 0, cr), out->reply_len);
+        out->request = request;
+        out->reply = reply;
+    }
+    PQclear (r);
+    return 0;
+}
+
+int
+store_request_record (store_t *self, const char *id, const char *user,
+                      const uint8_t *request, size_t request_len,
+                      const uint8_t *reply, size_t reply_len, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, id);                               /* $1 request id */
+    params_text (&p, user);                             /* $2 user */
+    params_bytes (&p, request, request_len);            /* $3 request bytes */
+    params_bytes (&p, reply, reply_len);                /* $4 reply bytes */
+    if (store_run (self, "INSERT INTO request_log (request_id, user_name, request, reply)"
+                   " VALUES ($1, $2, $3, $4)", &p, err)) {
+        if (store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
+                             "request id %s was answered already", id);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_lock_sequence (store_t *self, esc_error_t *err)
+{
+    return store_run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
+}
+
+int
+store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, e->type);                          /* $1 type */
+    params_text (&p, e->actor);                         /* $2 actor */
+    params_text (&p, e->quarter);                       /* $3 quarter or NULL */
+    params_opt_int (&p, e->escalation_id > 0, e->escalation_id); /* $4 */
+    params_text (&p, e->account);                       /* $5 account or NULL */
+    params_text (&p, e->data ? e->data : "{}");         /* $6 details */
+    params_text (&p, e->summary);                       /* $7 sentence */
+    /* one NOTIFY per transaction: identical payloads are folded */
+    PGresult *r = store_exec (self,
+        "WITH next AS (UPDATE event_counter SET last_seq = last_seq + 1 RETURNING last_seq),"
+        "     added AS (INSERT INTO event (seq, type, actor, quarter, escalation_id, account,"
+        "                                  data, summary)"
+        "               SELECT last_seq, $1, $2, $3, $4, $5, $6::jsonb, $7 FROM next"
+        "               RETURNING seq)"
+        " SELECT seq, pg_notify('" STORE_EVENT_CHANNEL "', '') FROM added", &p, err);
+    if (!r)
+        return -1;
+    *seq = row_int (r, 0, "seq");
+    PQclear (r);
+    return 0;
+}
+
+#define EVENT_COLUMNS                                                       \
+    "seq, type, actor, quarter, escalation_id, account, data::text AS data," \
+    " summary, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at"
+
+/* The rows of an event query as an EventList in the arena. */
+static Esc__EventList *
+events_from_rows (arena_t *a, const PGresult *r)
+{
+    Esc__EventList *list = arena_alloc (a, sizeof *list);
+    esc__event_list__init (list);
+    list->n_events = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Event, esc__event__init, list->n_events, list->events);
+    for (size_t i = 0; i < list->n_events; i++) {
+        Esc__Event *ev = list->events[i];
+        int row = (int) i;
+        ev->has_seq = true;
+        ev->seq = row_int (r, row, "seq");
+        ev->type = store_dup_text (a, r, row, "type");
+        ev->at = store_dup_text (a, r, row, "at");
+        ev->actor = store_dup_text (a, r, row, "actor");
+        ev->quarter = store_dup_text (a, r, row, "quarter");
+        ev->has_escalation_id = !row_null (r, row, "escalation_id");
+        ev->escalation_id = row_int (r, row, "escalation_id");
+        ev->account = store_dup_text (a, r, row, "account");
+        ev->data = store_dup_text (a, r, row, "data");
+        ev->summary = store_dup_text (a, r, row, "summary");
+    }
+    return list;
+}
+
+int
+store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec (self,
+        "SELECT " EVENT_COLUMNS " FROM event"
+        " WHERE escalation_id = $1"
+        "    OR (type IN ('escalation.merged', 'escalation.unmerged')"
+        "        AND (data->>'into')::bigint = $1)"
+        " ORDER BY seq", &p, err);
+    if (!r)
+        return -1;
+    *out = events_from_rows (a, r);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_last_seq (store_t *self, int64_t *seq, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT last_seq FROM event_counter", NULL, err);
+    if (!r)
+        return -1;
+    *seq = row_int (r, 0, "last_seq");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
+                    Esc__EventList **out, esc_error_t *err)
+{
+    int64_t last;
+    if (store_last_seq (self, &last, err))
+        return -1;
+    /* read what the counter said was committed, no further: a later
+     * commit must not slip into this page without its predecessors */
+    int64_t to = since + limit < last ? since + limit : last;
+    if (to < since)
+        to = since;
+    params_t p = { 0 };
+    params_int (&p, since);                             /* $1 after this seq */
+    params_int (&p, to);                                /* $2 up to this one */
+    PGresult *r = store_exec (self,
+        "SELECT " EVENT_COLUMNS " FROM event WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+        &p, err);
+    if (!r)
+        return -1;
+    *out = events_from_rows (a, r);
+    (*out)->has_scanned_to = (*out)->has_last_seq = true;
+    (*out)->scanned_to = to;
+    (*out)->last_seq = last;
+    PQclear (r);
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* store_impl.h: what the store's files share (internal to the store).
+ *
+ * store.c holds the connection and runs the statements; each noun's file
+ * (store_users.c, store_events.c, store_plan.c, store_escalation.c,
+ * store_report.c) holds that noun's SQL and turns its rows into facts or
+ * wire messages with the helpers below. */
+#ifndef ESC_STORE_IMPL_H
+#define ESC_STORE_IMPL_H
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+/* Runs SQL with results in RESULT_FORMAT (1: binary, for bytea). */
+PGresult *store_exec_format (store_t *self, const char *sql, const params_t *p,
+                             int result_format, esc_error_t *err);
+/* Runs SQL, which must find exactly one row: else NULL with NOT_FOUND,
+ * REASON and the formatted message in ERR. */
+PGresult *store_exec_one (store_t *self, const char *sql, const params_t *p, esc_error_t *err,
+                          const char *reason, const char *fmt, ...)
+    __attribute__ ((format (printf, 6, 7)));
+/* Runs a statement whose result is not needed. */
+int store_run (store_t *self, const char *sql, const params_t *p, esc_error_t *err);
+/* True when the last statement failed with SQLSTATE (23505: unique, ...):
+ * callers turn a constraint's refusal into the rule it stands for. */
+bool store_violated (store_t *self, const char *sqlstate);
+
+/* The number of column COL; a query and its reader that disagree abort. */
+int store_column (const PGresult *r, const char *col);
+/* An arena copy of a text column (NULL stays NULL). */
+char *store_dup_text (arena_t *a, const PGresult *r, int row, const char *col);
+/* Splits a joined list column into an arena array of strings. */
+size_t store_split_texts (arena_t *a, const char *joined, char sep, char ***out);
+/* Splits a comma-joined list of integers into an arena array. */
+size_t store_split_ints (arena_t *a, const char *joined, int64_t **out);
+
+/* Links each account of NAMES to OWNER with SQL, an INSERT taking the owner
+ * id as $1 and an account name as $2 and inserting nothing when the name is
+ * unknown; the first unknown name is ACCOUNT_NOT_FOUND. (store_plan.c) */
+int store_link_accounts (store_t *self, const char *sql, int64_t owner, char **names, size_t n,
+                         esc_error_t *err);
+
+/* An arena array of N message pointers, each initialised by INIT. */
+#define ALLOC_MESSAGES(a, type, init, n, out)                          \
+    do {                                                                \
+        (out) = (n) ? arena_alloc ((a), (n) * sizeof *(out)) : NULL;    \
+        for (size_t i_ = 0; i_ < (size_t) (n); i_++) {                  \
+            (out)[i_] = arena_alloc ((a), sizeof (type));               \
+            init ((out)[i_]);                                           \
+        }                                                               \
+    } while (0)
+
+/* A timestamp column as ISO 8601 UTC text. */
+#define UTC_STAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+#endif

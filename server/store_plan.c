@@ -1,0 +1,404 @@
+/* store_plan.c: quarters, accounts and the roadmap. See store.h. */
+#include "store_impl.h"
+
+/* ==== Quarters =========================================================== */
+
+int
+store_quarter_resolve (store_t *self, arena_t *a, const char *name, const char **chosen,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter or NULL */
+    PGresult *r = store_exec (self,
+        "SELECT name, current_date BETWEEN starts_on AND ends_on AS holds_today"
+        "  FROM quarter WHERE ($1::text IS NULL AND state = 'open') OR name = $1"
+        " ORDER BY name", &p, err);
+    if (!r)
+        return -1;
+    int n = PQntuples (r), pick;
+    if (name) {
+        pick = n == 1 ? 0 : esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND",
+                                      "quarter %s does not exist", name);
+    }
+    else {
+        open_quarter_t *open = arena_alloc (a, (size_t) (n + 1) * sizeof *open);
+        for (int i = 0; i < n; i++) {
+            open[i].name = row_text (r, i, "name");
+            open[i].holds_today = row_bool (r, i, "holds_today");
+        }
+        pick = workflow_default_quarter (open, (size_t) n, err);
+    }
+    if (pick >= 0)
+        *chosen = store_dup_text (a, r, pick, "name");
+    PQclear (r);
+    return pick >= 0 ? 0 : -1;
+}
+
+int
+store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char **name,
+                        esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, arena_printf (a, "%s-01", month));    /* $1 the month's first day */
+    PGresult *r = store_exec (self,
+        "SELECT name FROM quarter WHERE $1::date BETWEEN starts_on AND ends_on ORDER BY name",
+        &p, err);
+    if (!r)
+        return -1;
+    int n = PQntuples (r);
+    if (n == 1)
+        *name = store_dup_text (a, r, 0, "name");
+    else if (n == 0) {
+        int m = atoi (month + 5);
+        *name = arena_printf (a, "%.4sQ%d", month, (m - 1) / 3 + 1);
+    }
+    else
+        esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_REQUIRED",
+                  "quarters %s and %s both hold %s; name one with --quarter",
+                  PQgetvalue (r, 0, 0), PQgetvalue (r, 1, 0), month);
+    PQclear (r);
+    return n > 1 ? -1 : 0;
+}
+
+int
+store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
+                     esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    if (lock && store_run (self, "SELECT 1 FROM quarter WHERE name = $1 FOR UPDATE", &p, err))
+        return -1;
+    PGresult *r = store_exec_one (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err,
+        "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
+    if (!r)
+        return -1;
+    out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
+    out->capacity_hours = row_int (r, 0, "capacity_hours");
+    out->budget_pct = row_int (r, 0, "budget_pct");
+    out->tokens = row_int (r, 0, "tokens");
+    out->tokens_spent = row_int (r, 0, "tokens_spent");
+    out->max_token_hours = row_int (r, 0, "max_token_hours");
+    out->committed_hours = row_int (r, 0, "committed_hours");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, q->quarter);                       /* $1 name, 2026Q4 */
+    params_text (&p, q->starts_on);                     /* $2 start or NULL */
+    params_text (&p, q->ends_on);                       /* $3 end or NULL */
+    params_int (&p, q->capacity_hours);                 /* $4 */
+    params_opt_int (&p, q->has_budget_pct, q->budget_pct);          /* $5 */
+    params_opt_int (&p, q->has_tokens, q->tokens);                  /* $6 */
+    params_opt_int (&p, q->has_max_token_hours, q->max_token_hours); /* $7 */
+    params_opt_int (&p, q->has_hourly_cost, q->hourly_cost);        /* $8 */
+    params_text (&p, actor);                            /* $9 opened by */
+    /* without dates: the calendar quarter the name says */
+    if (store_run (self,
+        "WITH cal AS (SELECT make_date(substr($1, 1, 4)::int,"
+        "                               (substr($1, 6, 1)::int - 1) * 3 + 1, 1) AS first)"
+        " INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, budget_pct, tokens,"
+        "                      max_token_hours, hourly_cost, opened_by)"
+        " SELECT $1, coalesce($2::date, first),"
+        "        coalesce($3::date, (first + interval '3 months' - interval '1 day')::date),"
+        "        $4, coalesce($5, 10), coalesce($6, 1), coalesce($7, 80), coalesce($8, 150), $9"
+        "   FROM cal", &p, err)) {
+        if (store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "QUARTER_EXISTS",
+                             "quarter %s already exists", q->quarter);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_quarter_close (store_t *self, const char *name, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    return store_run (self, "UPDATE quarter SET state = 'closed' WHERE name = $1", &p, err);
+}
+
+static void
+quarter_from_row (arena_t *a, const PGresult *r, int row, Esc__Quarter *q)
+{
+    esc__quarter__init (q);
+    q->name = store_dup_text (a, r, row, "name");
+    q->starts_on = store_dup_text (a, r, row, "starts_on");
+    q->ends_on = store_dup_text (a, r, row, "ends_on");
+    q->state = store_dup_text (a, r, row, "state");
+#define FIGURE(f) (q->has_##f = true, q->f = row_int (r, row, #f))
+    FIGURE (capacity_hours);
+    FIGURE (budget_pct);
+    FIGURE (tokens);
+    FIGURE (max_token_hours);
+    FIGURE (hourly_cost);
+    FIGURE (tokens_spent);
+    FIGURE (committed_hours);
+    FIGURE (planned_hours);
+#undef FIGURE
+}
+
+int
+store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter **out,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    PGresult *r = store_exec_one (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err,
+        "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
+    if (!r)
+        return -1;
+    *out = arena_alloc (a, sizeof **out);
+    quarter_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT * FROM quarter_view ORDER BY name", NULL, err);
+    if (!r)
+        return -1;
+    Esc__QuarterList *list = arena_alloc (a, sizeof *list);
+    esc__quarter_list__init (list);
+    list->n_quarters = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Quarter, esc__quarter__init, list->n_quarters, list->quarters);
+    for (size_t i = 0; i < list->n_quarters; i++)
+        quarter_from_row (a, r, (int) i, list->quarters[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+/* ==== Accounts =========================================================== */
+
+int
+store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor,
+                      esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, m->name);                          /* $1 name */
+    params_int (&p, m->arr);                            /* $2 ARR */
+    params_text (&p, m->renewal_on);                    /* $3 renewal date or NULL */
+    params_text (&p, actor);                            /* $4 created by */
+    if (store_run (self, "INSERT INTO account (name, arr, renewal_on, created_by)"
+                   " VALUES ($1, $2, $3, $4)", &p, err)) {
+        if (store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS",
+                             "account '%s' already exists", m->name);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_account_upsert (store_t *self, const char *name, int64_t arr, const char *renewal_on,
+                      const char *actor, bool *added, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    params_int (&p, arr);                               /* $2 ARR */
+    params_text (&p, renewal_on);                       /* $3 renewal date or NULL */
+    params_text (&p, actor);                            /* $4 created by */
+    PGresult *r = store_exec (self,
+        "INSERT INTO account (name, arr, renewal_on, created_by) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (name) DO UPDATE SET arr = EXCLUDED.arr, renewal_on = EXCLUDED.renewal_on"
+        " RETURNING xmax = 0 AS added", &p, err);
+    if (!r)
+        return -1;
+    *added = row_bool (r, 0, "added");
+    PQclear (r);
+    return 0;
+}
+
+static void
+account_from_row (arena_t *a, const PGresult *r, int row, Esc__Account *acc)
+{
+    esc__account__init (acc);
+    acc->name = store_dup_text (a, r, row, "name");
+    acc->has_arr = true;
+    acc->arr = row_int (r, row, "arr");
+    acc->renewal_on = store_dup_text (a, r, row, "renewal_on");
+}
+
+#define ACCOUNT_COLUMNS "name, arr, renewal_on::text AS renewal_on"
+
+int
+store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **out,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    PGresult *r = store_exec_one (self,
+        "SELECT " ACCOUNT_COLUMNS " FROM account WHERE name = $1", &p, err,
+        "ACCOUNT_NOT_FOUND", "account '%s' is not known", name);
+    if (!r)
+        return -1;
+    *out = arena_alloc (a, sizeof **out);
+    account_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT " ACCOUNT_COLUMNS " FROM account ORDER BY name", NULL, err);
+    if (!r)
+        return -1;
+    Esc__AccountList *list = arena_alloc (a, sizeof *list);
+    esc__account_list__init (list);
+    list->n_accounts = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Account, esc__account__init, list->n_accounts, list->accounts);
+    for (size_t i = 0; i < list->n_accounts; i++)
+        account_from_row (a, r, (int) i, list->accounts[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+int
+store_link_accounts (store_t *self, const char *sql, int64_t owner, char **names, size_t n,
+               esc_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        params_t p = { 0 };
+        params_int (&p, owner);                         /* $1 owner id */
+        params_text (&p, names[i]);                     /* $2 account name */
+        PGresult *r = store_exec (self, sql, &p, err);
+        if (!r)
+            return -1;
+        bool linked = strcmp (PQcmdTuples (r), "0") != 0;
+        PQclear (r);
+        if (!linked) {                  /* unknown, or already linked */
+            params_t q = { 0 };
+            params_text (&q, names[i]);                 /* $1 account name */
+            PGresult *k = store_exec (self, "SELECT 1 FROM account WHERE name = $1", &q, err);
+            if (!k)
+                return -1;
+            bool exists = PQntuples (k) > 0;
+            PQclear (k);
+            if (!exists)
+                return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
+                                 "account '%s' is not known", names[i]);
+        }
+    }
+    return 0;
+}
+
+/* ==== Roadmap ============================================================ */
+
+int
+store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd *m,
+                      const char *actor, int64_t *id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, m->title);                         /* $2 title */
+    params_text (&p, m->category);                      /* $3 category */
+    params_int (&p, m->hours);                          /* $4 hours */
+    params_text (&p, actor);                            /* $5 created by */
+    PGresult *r = store_exec (self,
+        "INSERT INTO roadmap_item (quarter, title, category, hours, created_by)"
+        " VALUES ($1, $2, $3, $4, $5) RETURNING id", &p, err);
+    if (!r)
+        return -1;
+    *id = row_int (r, 0, "id");
+    PQclear (r);
+    return store_link_accounts (self,
+        "INSERT INTO roadmap_waiting (roadmap_item_id, account_id)"
+        " SELECT $1, id FROM account WHERE name = $2 ON CONFLICT DO NOTHING",
+        *id, m->waiting, m->n_waiting, err);
+}
+
+#define ROADMAP_QUERY                                                   \
+    "SELECT r.id, r.quarter, r.title, r.category::text AS category, r.hours,"   \
+    "       r.state::text AS state,"                                    \
+    "       (SELECT string_agg(a.name, E'\\x1f' ORDER BY a.name)"        \
+    "          FROM roadmap_waiting w JOIN account a ON a.id = w.account_id" \
+    "         WHERE w.roadmap_item_id = r.id) AS waiting"                \
+    "  FROM roadmap_item r "
+
+static void
+roadmap_from_row (arena_t *a, const PGresult *r, int row, Esc__RoadmapItem *it)
+{
+    esc__roadmap_item__init (it);
+    it->has_id = true;
+    it->id = row_int (r, row, "id");
+    it->quarter = store_dup_text (a, r, row, "quarter");
+    it->title = store_dup_text (a, r, row, "title");
+    it->category = store_dup_text (a, r, row, "category");
+    it->has_hours = true;
+    it->hours = row_int (r, row, "hours");
+    it->state = store_dup_text (a, r, row, "state");
+    it->n_waiting = store_split_texts (a, row_text (r, row, "waiting"), '\x1f', &it->waiting);
+}
+
+int
+store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out,
+                   esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 item id */
+    PGresult *r = store_exec_one (self, ROADMAP_QUERY "WHERE r.id = $1", &p, err,
+                           "ROADMAP_ITEM_NOT_FOUND",
+                         "roadmap item %lld does not exist", (long long) id);
+    if (!r)
+        return -1;
+    *out = arena_alloc (a, sizeof **out);
+    roadmap_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_roadmap_list (store_t *self, arena_t *a, const char *quarter, Esc__RoadmapList **out,
+                    esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    PGresult *r = store_exec (self, ROADMAP_QUERY "WHERE r.quarter = $1 ORDER BY r.id", &p, err);
+    if (!r)
+        return -1;
+    Esc__RoadmapList *list = arena_alloc (a, sizeof *list);
+    esc__roadmap_list__init (list);
+    list->n_items = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__RoadmapItem, esc__roadmap_item__init, list->n_items, list->items);
+    for (size_t i = 0; i < list->n_items; i++)
+        roadmap_from_row (a, r, (int) i, list->items[i]);
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
+int
+store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids, size_t n,
+                     roadmap_facts_t *out, esc_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        params_t p = { 0 };
+        params_int (&p, ids[i]);                        /* $1 item id */
+        params_text (&p, quarter);                      /* $2 the sizing's quarter */
+        PGresult *r = store_exec_one (self,
+            "SELECT quarter = $2 AS same_quarter, state::text AS state"
+            "  FROM roadmap_item WHERE id = $1", &p, err,
+                               "ROADMAP_ITEM_NOT_FOUND",
+                             "roadmap item %lld does not exist", (long long) ids[i]);
+        if (!r)
+            return -1;
+        const char *state = row_text (r, 0, "state");
+        out[i].id = ids[i];
+        out[i].same_quarter = row_bool (r, 0, "same_quarter");
+        out[i].state = strcmp (state, "planned") == 0 ? ROADMAP_PLANNED
+                     : strcmp (state, "postponed") == 0 ? ROADMAP_POSTPONED : ROADMAP_DONE;
+        PQclear (r);
+    }
+    return 0;
+}

@@ -1,0 +1,300 @@
+/* store_report.c: the counts and lists of a quarter's scoreboard. See store.h. */
+#include "store_impl.h"
+
+/* ==== The scoreboard ==================================================== */
+
+/* The escalations a report counts: the quarter's ($1) filed from $2 up to
+ * $3 (a month, or all time). */
+#define REPORT_SCOPE " e.quarter = $1 AND e.filed_at >= $2::timestamptz AND e.filed_at < $3::timestamptz "
+
+static int
+report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT count(*) FILTER (WHERE e.state <> 'merged') AS escalations,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state NOT IN ('merged', 'withdrawn')), 0)"
+        "         AS demand_hours,"
+        "       count(*) FILTER (WHERE s.id IS NULL AND e.state IN ('filed', 'returned')) AS unsized,"
+        "       count(*) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed', 'declined'))"
+        "         AS decided,"
+        "       count(*) FILTER (WHERE e.state = 'declined') AS refused,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed')"
+        "                                       AND e.approved_via = 'token'), 0) AS approved_hours,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed')"
+        "                                       AND e.approved_via = 'override'), 0) AS overridden_hours,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state = 'sized' AND s.viable), 0) AS pending_hours,"
+        "       count(*) FILTER (WHERE e.state = 'sized' AND s.viable) AS queue_count"
+        "  FROM escalation e LEFT JOIN sizing s ON s.id = e.sizing_id"
+        " WHERE" REPORT_SCOPE, p, err);
+    if (!r)
+        return -1;
+#define COUNT(f) (rep->has_##f = true, rep->f = row_int (r, 0, #f))
+    COUNT (escalations);
+    COUNT (demand_hours);
+    COUNT (unsized);
+    COUNT (decided);
+    COUNT (refused);
+    COUNT (approved_hours);
+    COUNT (overridden_hours);
+    COUNT (pending_hours);
+    COUNT (queue_count);
+#undef COUNT
+    PQclear (r);
+    return 0;
+}
+
+static int
+report_mix (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    PGresult *r = store_exec (self,
+        "SELECT c.category::text AS category,"
+        "       coalesce(sum(r.hours) FILTER (WHERE r.state <> 'postponed'), 0) AS hours,"
+        "       coalesce(sum(r.hours) FILTER (WHERE r.state = 'postponed'), 0) AS postponed"
+        "  FROM unnest(enum_range(NULL::roadmap_category)) c (category)"
+        "  LEFT JOIN roadmap_item r ON r.category = c.category AND r.quarter = $1"
+        " GROUP BY c.category ORDER BY c.category", &p, err);
+    if (!r)
+        return -1;
+    rep->n_mix = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__CategoryMix, esc__category_mix__init, rep->n_mix, rep->mix);
+    rep->has_planned_hours = rep->has_postponed_hours = true;
+    for (size_t i = 0; i < rep->n_mix; i++) {
+        Esc__CategoryMix *m = rep->mix[i];
+        m->category = store_dup_text (a, r, (int) i, "category");
+        m->has_hours = true;
+        m->hours = row_int (r, (int) i, "hours");
+        rep->planned_hours += m->hours;
+        rep->postponed_hours += row_int (r, (int) i, "postponed");
+    }
+    PQclear (r);
+    return 0;
+}
+
+static int
+report_queue (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep, esc_error_t *err)
+{
+    /* the first fifty found on the tables, then only those through the view */
+    PGresult *r = store_exec (self,
+        "SELECT id, title, account, hours, customers, renewal_arr, filed_at"
+        "  FROM escalation_view WHERE id = ANY (ARRAY ("
+        "       SELECT e.id FROM escalation e JOIN sizing s ON s.id = e.sizing_id"
+        "        WHERE" REPORT_SCOPE "AND e.state = 'sized' AND s.viable"
+        "        ORDER BY e.id LIMIT 50))"
+        " ORDER BY id", p, err);
+    if (!r)
+        return -1;
+    rep->n_queue = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__QueueEntry, esc__queue_entry__init, rep->n_queue, rep->queue);
+    for (size_t i = 0; i < rep->n_queue; i++) {
+        Esc__QueueEntry *q = rep->queue[i];
+        int row = (int) i;
+        q->has_id = q->has_hours = q->has_customers = q->has_renewal_arr = true;
+        q->id = row_int (r, row, "id");
+        q->title = store_dup_text (a, r, row, "title");
+        q->account = store_dup_text (a, r, row, "account");
+        q->hours = row_int (r, row, "hours");
+        q->customers = row_int (r, row, "customers");
+        q->renewal_arr = row_int (r, row, "renewal_arr");
+        q->filed_at = store_dup_text (a, r, row, "filed_at");
+    }
+    PQclear (r);
+    return 0;
+}
+
+/* Postponed items, one row per item and waiting account, folded here. */
+static int
+report_postponed (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+                  esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT r.id, r.title, r.category::text AS category, r.hours,"
+        "       e.id AS escalation_id, e.title AS escalation_title,"
+        "       acc.name AS account, acc.arr, acc.renewal_on::text AS renewal_on"
+        "  FROM roadmap_item r"
+        "  JOIN postponement p ON p.roadmap_item_id = r.id"
+        "  JOIN escalation e ON e.id = p.escalation_id"
+        "  LEFT JOIN roadmap_waiting w ON w.roadmap_item_id = r.id"
+        "  LEFT JOIN account acc ON acc.id = w.account_id"
+        " WHERE" REPORT_SCOPE
+        " ORDER BY r.id, acc.name", p, err);
+    if (!r)
+        return -1;
+    int rows = PQntuples (r);
+    size_t items = 0;
+    for (int i = 0; i < rows; i++)
+        items += i == 0 || row_int (r, i, "id") != row_int (r, i - 1, "id");
+    rep->n_postponed = items;
+    ALLOC_MESSAGES (a, Esc__Postponement, esc__postponement__init, items, rep->postponed);
+    for (int i = 0, k = -1; i < rows; i++) {
+        if (i == 0 || row_int (r, i, "id") != row_int (r, i - 1, "id")) {
+            Esc__Postponement *pp = rep->postponed[++k];
+            pp->has_roadmap_item = pp->has_hours = pp->has_escalation_id = true;
+            pp->roadmap_item = row_int (r, i, "id");
+            pp->title = store_dup_text (a, r, i, "title");
+            pp->category = store_dup_text (a, r, i, "category");
+            pp->hours = row_int (r, i, "hours");
+            pp->escalation_id = row_int (r, i, "escalation_id");
+            pp->escalation_title = store_dup_text (a, r, i, "escalation_title");
+            int n = 0;
+            for (int j = i; j < rows && row_int (r, j, "id") == pp->roadmap_item; j++)
+                n += !row_null (r, j, "account");
+            pp->n_waiting = (size_t) n;
+            ALLOC_MESSAGES (a, Esc__WaitingAccount, esc__waiting_account__init, pp->n_waiting,
+                            pp->waiting);
+        }
+        Esc__Postponement *pp = rep->postponed[k];
+        if (row_null (r, i, "account"))
+            continue;
+        size_t w = 0;
+        while (pp->waiting[w]->name)
+            w++;
+        Esc__WaitingAccount *wa = pp->waiting[w];
+        wa->name = store_dup_text (a, r, i, "account");
+        wa->has_arr = true;
+        wa->arr = row_int (r, i, "arr");
+        wa->renewal_on = store_dup_text (a, r, i, "renewal_on");
+    }
+    PQclear (r);
+    PGresult *t = store_exec (self,
+        "SELECT coalesce(sum(acc.arr), 0) AS arr_waiting FROM account acc"
+        " WHERE acc.id IN (SELECT w.account_id FROM roadmap_waiting w"
+        "                    JOIN postponement p ON p.roadmap_item_id = w.roadmap_item_id"
+        "                    JOIN escalation e ON e.id = p.escalation_id"
+        "                   WHERE" REPORT_SCOPE ")", p, err);
+    if (!t)
+        return -1;
+    rep->has_arr_waiting = true;
+    rep->arr_waiting = row_int (t, 0, "arr_waiting");
+    PQclear (t);
+    return 0;
+}
+
+static int
+report_overrides (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+                  esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT e.id, e.title, acc.name AS account, s.hours, o.overridden_by, o.reason,"
+        "       " UTC_STAMP ("o.overridden_at") " AS at"
+        "  FROM override o JOIN escalation e ON e.id = o.escalation_id"
+        "  JOIN account acc ON acc.id = e.account_id"
+        "  JOIN sizing s ON s.id = e.sizing_id"
+        " WHERE" REPORT_SCOPE
+        " ORDER BY o.overridden_at, e.id", p, err);
+    if (!r)
+        return -1;
+    rep->n_overrides = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__OverrideEntry, esc__override_entry__init, rep->n_overrides,
+                    rep->overrides);
+    for (size_t i = 0; i < rep->n_overrides; i++) {
+        Esc__OverrideEntry *o = rep->overrides[i];
+        int row = (int) i;
+        o->has_escalation_id = o->has_hours = true;
+        o->escalation_id = row_int (r, row, "id");
+        o->title = store_dup_text (a, r, row, "title");
+        o->account = store_dup_text (a, r, row, "account");
+        o->hours = row_int (r, row, "hours");
+        o->by = store_dup_text (a, r, row, "overridden_by");
+        o->reason = store_dup_text (a, r, row, "reason");
+        o->at = store_dup_text (a, r, row, "at");
+    }
+    PQclear (r);
+    return 0;
+}
+
+/* Approved one-offs, with what they cost in hours (actual once delivered)
+ * and what they brought; cost and return are the desk's to work out. */
+static int
+report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+                esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT e.id, e.title, acc.name AS account, e.approved_via AS via,"
+        "       coalesce(d.actual_hours, s.hours) AS hours, e.deal_value,"
+        "       oc.deal::text AS deal, oc.adopters"
+        "  FROM escalation e JOIN account acc ON acc.id = e.account_id"
+        "  JOIN sizing s ON s.id = e.sizing_id"
+        "  LEFT JOIN delivery d ON d.escalation_id = e.id"
+        "  LEFT JOIN outcome oc ON oc.escalation_id = e.id"
+        " WHERE" REPORT_SCOPE "AND e.state IN ('approved', 'delivered', 'closed')"
+        " ORDER BY e.id", p, err);
+    if (!r)
+        return -1;
+    rep->n_oneoffs = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Oneoff, esc__oneoff__init, rep->n_oneoffs, rep->oneoffs);
+    for (size_t i = 0; i < rep->n_oneoffs; i++) {
+        Esc__Oneoff *o = rep->oneoffs[i];
+        int row = (int) i;
+        o->has_escalation_id = o->has_hours = true;
+        o->escalation_id = row_int (r, row, "id");
+        o->title = store_dup_text (a, r, row, "title");
+        o->account = store_dup_text (a, r, row, "account");
+        o->via = store_dup_text (a, r, row, "via");
+        o->hours = row_int (r, row, "hours");
+        o->has_deal_value = !row_null (r, row, "deal_value");
+        o->deal_value = row_int (r, row, "deal_value");
+        o->deal = store_dup_text (a, r, row, "deal");
+        o->has_adopters = !row_null (r, row, "adopters");
+        o->adopters = row_int (r, row, "adopters");
+    }
+    PQclear (r);
+    return 0;
+}
+
+/* The one-off hours and capacity of the last six quarters, oldest first. */
+static int
+report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
+              esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 the last quarter */
+    PGresult *r = store_exec (self,
+        "SELECT name, capacity_hours, committed_hours FROM quarter_view"
+        " WHERE name <= $1 ORDER BY name DESC LIMIT 6", &p, err);
+    if (!r)
+        return -1;
+    size_t n = (size_t) PQntuples (r);
+    rep->n_trend = n;
+    ALLOC_MESSAGES (a, Esc__TrendPoint, esc__trend_point__init, n, rep->trend);
+    for (size_t i = 0; i < n; i++) {
+        Esc__TrendPoint *t = rep->trend[n - 1 - i];
+        t->quarter = store_dup_text (a, r, (int) i, "name");
+        t->has_oneoff_hours = t->has_capacity_hours = true;
+        t->oneoff_hours = row_int (r, (int) i, "committed_hours");
+        t->capacity_hours = row_int (r, (int) i, "capacity_hours");
+    }
+    PQclear (r);
+    return 0;
+}
+
+int
+store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
+              Esc__Report *rep, esc_error_t *err)
+{
+    char from[32] = "-infinity", to[32] = "infinity";
+    if (month) {
+        int y = atoi (month), m = atoi (month + 5);
+        snprintf (from, sizeof from, "%04d-%02d-01T00:00:00Z", y, m);
+        snprintf (to, sizeof to, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    }
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    params_text (&p, from);                             /* $2 filed from */
+    params_text (&p, to);                               /* $3 filed before */
+    PGresult *now = store_exec (self, "SELECT " UTC_STAMP ("now()") " AS now", NULL, err);
+    if (!now)
+        return -1;
+    rep->generated_at = store_dup_text (a, now, 0, "now");
+    PQclear (now);
+    if (report_counts (self, &p, rep, err)
+        || report_mix (self, a, quarter, rep, err)
+        || report_queue (self, a, &p, rep, err)
+        || report_postponed (self, a, &p, rep, err)
+        || report_overrides (self, a, &p, rep, err)
+        || report_oneoffs (self, a, &p, rep, err)
+        || report_trend (self, a, quarter, rep, err))
+        return -1;
+    return 0;
+}
