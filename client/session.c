@@ -30,7 +30,7 @@ session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *r
 {
     char request_id[33];
     if (s->request_id && name_check_request_id (s->request_id) != 0) {
-        fprintf (stderr, "esc: --request-id takes 8 to 64 of A-Z a-z 0-9 - _\n");
+        fprintf (stderr, "esc: --request-id takes " NAME_REQUEST_ID_RULE "\n");
         *rc = EXIT_USAGE;
         return NULL;
     }

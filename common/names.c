@@ -56,8 +56,7 @@ name_check_request_id (const char *s)
     if (n < 8 || n > 64)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
-              || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+        if (s[i] < 0x21 || s[i] > 0x7e)
             return -1;
     return 0;
 }

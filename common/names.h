@@ -11,7 +11,9 @@ int name_check_user (const char *s);
 
 /* 0 when S is a month YYYY-MM (year from 1900). */
 int name_check_month (const char *s);
-/* 0 when S is a request id: 8 to 64 of A-Z a-z 0-9 - _. */
+/* 0 when S is a request id: 8 to 64 printable ASCII characters, no space
+ * (U+0021 to U+007E), as proto/esc.proto says. */
 int name_check_request_id (const char *s);
+#define NAME_REQUEST_ID_RULE "8 to 64 printable ASCII characters without spaces"
 
 #endif

@@ -484,7 +484,7 @@ validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err)
                          "this server speaks protocol version %d", ESC_PROTOCOL_VERSION);
     if (name_check_request_id (req->request_id) != 0)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_REQUEST_ID",
-                         "request_id must be 8 to 64 of A-Z a-z 0-9 - _");
+                         "request_id must be " NAME_REQUEST_ID_RULE);
     if (*op == OP_COUNT)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "UNKNOWN_OPERATION",
                          "the request carries no operation this server knows");

@@ -148,6 +148,14 @@ test_names (void **state)
     assert_int_equal (name_check_request_id ("short"), -1);
     assert_int_equal (name_check_request_id ("has space"), -1);
     assert_int_equal (name_check_request_id (NULL), -1);
+    /* printable ASCII without spaces, as the proto says: a UUID, a URN */
+    assert_int_equal (name_check_request_id ("urn:uuid:1b4e28ba-2fa1-11d2"), 0);
+    assert_int_equal (name_check_request_id ("a.b/c+d=e~f!{}"), 0);
+    assert_int_equal (name_check_request_id ("tab\there0"), -1);
+    assert_int_equal (name_check_request_id ("caf\xc3\xa9" "-00000"), -1);
+    assert_int_equal (name_check_request_id ("del\x7f" "0000"), -1);
+    assert_int_equal (name_check_request_id ("0123456789012345678901234567890123456789012345678901234567890123"), 0);
+    assert_int_equal (name_check_request_id ("01234567890123456789012345678901234567890123456789012345678901234"), -1);
     assert_int_equal (name_check_date ("2026-12-31"), 0);
     assert_int_equal (name_check_date ("2024-02-29"), 0);
     assert_int_equal (name_check_date ("2100-02-29"), -1);
