@@ -717,7 +717,8 @@ commands_usage (FILE *out)
         fprintf (out, "  %-22s %s\n", head, commands[i].summary);
     }
     fputs ("\n'esc COMMAND --help' shows a command's options. Exit codes: 0 done,\n"
-           "1 refused, 2 usage, 3 not found, 4 permission denied, 5 unreachable.\n", out);
+           "1 refused, 2 usage, 3 not found, 4 permission denied, 5 unreachable,\n"
+           "6 rate-limited (escd asks you to slow down; try again later).\n", out);
 }
 
 void

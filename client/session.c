@@ -18,6 +18,7 @@ session_exit_code (int status)
     case ESC_PERMISSION_DENIED:
     case ESC_UNAUTHENTICATED: return EXIT_DENIED;
     case ESC_UNAVAILABLE: return EXIT_UNREACHABLE;
+    case ESC_RESOURCE_EXHAUSTED: return EXIT_LIMITED;
     default: return EXIT_REFUSED;
     }
 }

@@ -17,6 +17,7 @@ enum {
     EXIT_NOT_FOUND = 3,
     EXIT_DENIED = 4,
     EXIT_UNREACHABLE = 5,
+    EXIT_LIMITED = 6,           /* a limit of escd's (write rate, queue): later */
 };
 
 /* Settings that apply to every command. */

@@ -1,5 +1,5 @@
 /* transport.c: request/reply over a CURVE DEALER socket, with a deadline;
- * the feed over a CURVE SUB socket. */
+ * the feed over another DEALER that announces itself to escd's feed. */
 #include "transport.h"
 #include "proc.h"
 
@@ -88,14 +88,17 @@ transport_destroy (transport_t **self_p)
     *self_p = NULL;
 }
 
-/* Opens a socket of TYPE with the transport's CURVE keys and a monitor of
- * its handshakes, connected to each of the comma-separated ENDPOINTS. */
+/* Opens a DEALER with the transport's CURVE keys and a monitor of its
+ * handshakes, connected to each of the comma-separated ENDPOINTS. With
+ * PROBE, each connection starts with an empty message: on the feed, that
+ * is the subscription (escd's feed is a ROUTER). */
 static int
-curve_open (transport_t *self, int type, const char *endpoints, int rcvhwm, curve_socket_t *c,
+curve_open (transport_t *self, const char *endpoints, bool probe, int rcvhwm, curve_socket_t *c,
             esc_error_t *err)
 {
     /* a bounded queue is bounded in the kernel too: about 512 bytes an event */
-    int zero = 0, rcvbuf = rcvhwm < 128 ? 65536 : rcvhwm * 512;
+    int zero = 0, one = 1, rcvbuf = rcvhwm < 128 ? 65536 : rcvhwm * 512;
+    int type = ZMQ_DEALER;
     c->socket = zmq_socket (self->ctx, type);
     c->monitor = NULL;
     if (!c->socket
@@ -106,7 +109,7 @@ curve_open (transport_t *self, int type, const char *endpoints, int rcvhwm, curv
         || zmq_setsockopt (c->socket, ZMQ_LINGER, &zero, sizeof zero)
         || (rcvhwm > 0 && zmq_setsockopt (c->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm))
         || (rcvhwm > 0 && zmq_setsockopt (c->socket, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf))
-        || (type == ZMQ_SUB && zmq_setsockopt (c->socket, ZMQ_SUBSCRIBE, "", 0))) {
+        || (probe && zmq_setsockopt (c->socket, ZMQ_PROBE_ROUTER, &one, sizeof one))) {
         curve_close (c);
         return esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_KEY",
                          "the server key or this identity's keys are not valid CURVE keys");
@@ -222,7 +225,7 @@ attempt (transport_t *self, const uint8_t *buf, size_t len, const char *request_
     Esc__Reply *reply = NULL;
     *again = false;
     if (!self->dealer.socket
-        && curve_open (self, ZMQ_DEALER, self->endpoint, 0, &self->dealer, err))
+        && curve_open (self, self->endpoint, false, 0, &self->dealer, err))
         return NULL;
     void *socket = self->dealer.socket, *monitor = self->dealer.monitor;
     if (zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0 || zmq_send (socket, buf, len, 0) < 0) {
@@ -307,7 +310,7 @@ int
 transport_subscribe (transport_t *self, const char *endpoints, int rcvhwm, esc_error_t *err)
 {
     curve_close (&self->sub);
-    return curve_open (self, ZMQ_SUB, endpoints, rcvhwm, &self->sub, err);
+    return curve_open (self, endpoints, true, rcvhwm, &self->sub, err);
 }
 
 void *transport_feed (transport_t *self) { return self->sub.socket; }

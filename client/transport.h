@@ -34,18 +34,20 @@ void transport_destroy (transport_t **self_p);
  * endpoint or key, INTERNAL for a garbled reply. */
 Esc__Reply *transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err);
 
-/* A SUB socket subscribed to everything, connected to each endpoint of
- * ENDPOINTS (comma-separated) with the transport's keys, queueing about
- * RCVHWM messages (in ZeroMQ and in the kernel) before the feed drops
- * them; 0 keeps the defaults. Returns 0, or -1 with ERR. */
+/* A subscription to the feed: a DEALER with ZMQ_PROBE_ROUTER (its empty
+ * first message, sent again on every reconnection, asks escd for the
+ * feed), connected to each endpoint of ENDPOINTS (comma-separated) with
+ * the transport's keys, queueing about RCVHWM messages (in ZeroMQ and in
+ * the kernel) before the feed drops them; 0 keeps the defaults. Returns
+ * 0, or -1 with ERR. */
 int transport_subscribe (transport_t *self, const char *endpoints, int rcvhwm, esc_error_t *err);
-/* The SUB socket and its monitor, to poll (NULL when not subscribed). */
+/* The feed's socket and its monitor, to poll (NULL when not subscribed). */
 void *transport_feed (transport_t *self);
 void *transport_feed_monitor (transport_t *self);
 /* Reads one event from the feed monitor. Returns -1 with ERR when it says
  * the key was refused, else 0. */
 int transport_feed_trouble (transport_t *self, esc_error_t *err);
-/* Closes the SUB socket (a later transport_subscribe opens a new one). */
+/* Closes the feed's socket (a later transport_subscribe opens a new one). */
 void transport_unsubscribe (transport_t *self);
 
 /* A fresh request id: 32 random hex digits into BUF (at least 33 bytes). */

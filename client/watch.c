@@ -411,6 +411,17 @@ on_message (watcher_t *w)
         esc__heartbeat__free_unpacked (hb, NULL);
         save_state (w);
     }
+    else if (tlen == strlen (ESC_FEED_TOPIC_ERROR)
+             && memcmp (t, ESC_FEED_TOPIC_ERROR, tlen) == 0) {
+        /* escd ends this subscription, and says why */
+        Esc__Reply *r = esc__reply__unpack (NULL, len, data);
+        int status = r ? (int) r->status : ESC_INTERNAL;
+        fprintf (stderr, "esc: %s: the feed ended this subscription: %s\n",
+                 r && r->reason ? r->reason : "FEED_ERROR",
+                 r && r->message ? r->message : "no reason given");
+        esc__reply__free_unpacked (r, NULL);
+        rc = session_exit_code (status);
+    }
 done:
     zmq_msg_close (&topic);
     zmq_msg_close (&payload);

@@ -36,6 +36,7 @@ esc_status_name (int status)
     case ESC_NOT_FOUND: return "NOT_FOUND";
     case ESC_ALREADY_EXISTS: return "ALREADY_EXISTS";
     case ESC_PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case ESC_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
     case ESC_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
     case ESC_INTERNAL: return "INTERNAL";
     case ESC_UNAVAILABLE: return "UNAVAILABLE";

@@ -15,6 +15,7 @@ typedef enum {
     ESC_NOT_FOUND = 5,
     ESC_ALREADY_EXISTS = 6,
     ESC_PERMISSION_DENIED = 7,
+    ESC_RESOURCE_EXHAUSTED = 8,        /* a limit: the rate, a queue; try later */
     ESC_FAILED_PRECONDITION = 9,
     ESC_INTERNAL = 13,
     ESC_UNAVAILABLE = 14,

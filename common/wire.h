@@ -10,9 +10,11 @@
  * that sends more is cut off, so esc refuses to send one. */
 #define ESC_MAX_MESSAGE (1024 * 1024)
 
-/* The feed: escd's PUB socket sends [topic][payload] messages. */
+/* The feed: escd's ROUTER sends [topic][payload] messages to each DEALER
+ * that announced itself (ZMQ_PROBE_ROUTER). */
 #define ESC_FEED_TOPIC_EVENT "esc.event"            /* payload: Event */
 #define ESC_FEED_TOPIC_HEARTBEAT "esc.heartbeat"    /* payload: Heartbeat */
+#define ESC_FEED_TOPIC_ERROR "esc.error"            /* payload: Reply; the end */
 /* An idle feed sends a heartbeat this often; a subscriber that hears
  * nothing for ESC_FEED_SILENCE_MS takes the feed as cut off. */
 #define ESC_FEED_HEARTBEAT_MS 1000

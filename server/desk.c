@@ -1,24 +1,35 @@
 /* desk.c: one request in, one reply out. See desk.h.
  *
  * The life of a request:
- *   decode and validate  ->  who is asking (roles)  ->  may that role do it
- *   -> SAVEPOINT  ->  lock the sequence  ->  answered before? (request log)
- *   -> handler (workflow + store)  ->  event  ->  pack  ->  log  ->  RELEASE
- * A refusal rolls back to the savepoint, then is logged like any answer. */
+ *   decode and validate  ->  SAVEPOINT  ->  (a change: lock the sequence)
+ *   ->  who holds this key, with which roles  ->  may they do it
+ *   ->  (a change: answered before?  within the user's write rate?)
+ *   ->  handler (workflow + store)  ->  event  ->  pack  ->  log  ->  RELEASE
+ * A refusal by a rule rolls back to the savepoint, then is logged like any
+ * answer; a refusal before authorisation (no such key, the wrong role, the
+ * rate) is not logged: a retry is asked again. */
 #include "desk.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "desk_handlers.h"
+#include "proc.h"
+#include "quota.h"
 #include "validate.h"
+
+/* What a state-changing request writes besides its request and reply (its
+ * event, its log row): charged against the user's write rate. */
+#define WRITE_OVERHEAD 256
 
 _Static_assert ((int) ESC_OK == (int) ESC__STATUS__OK
                 && (int) ESC_INVALID_ARGUMENT == (int) ESC__STATUS__INVALID_ARGUMENT
                 && (int) ESC_NOT_FOUND == (int) ESC__STATUS__NOT_FOUND
                 && (int) ESC_ALREADY_EXISTS == (int) ESC__STATUS__ALREADY_EXISTS
                 && (int) ESC_PERMISSION_DENIED == (int) ESC__STATUS__PERMISSION_DENIED
+                && (int) ESC_RESOURCE_EXHAUSTED == (int) ESC__STATUS__RESOURCE_EXHAUSTED
                 && (int) ESC_FAILED_PRECONDITION == (int) ESC__STATUS__FAILED_PRECONDITION
                 && (int) ESC_INTERNAL == (int) ESC__STATUS__INTERNAL
                 && (int) ESC_UNAVAILABLE == (int) ESC__STATUS__UNAVAILABLE
@@ -67,15 +78,17 @@ static const desk_entry_t entries[OP_COUNT] = {
 
 struct desk {
     store_t *store;
+    quota_t *quota;             /* each user's write rate */
 };
 
 desk_t *
-desk_new (store_t *store)
+desk_new (store_t *store, const desk_config_t *config)
 {
     desk_t *self = calloc (1, sizeof *self);
-    if (!self)
+    if (!self || sodium_init () < 0)
         abort ();
     self->store = store;
+    self->quota = quota_new (config->write_rate);
     return self;
 }
 
@@ -84,8 +97,35 @@ desk_destroy (desk_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    quota_destroy (&(*self_p)->quota);
     free (*self_p);
     *self_p = NULL;
+}
+
+/* ==== Requests =========================================================== */
+
+void
+desk_decode (const uint8_t *data, size_t len, desk_request_t *r)
+{
+    memset (r, 0, sizeof *r);
+    r->data = data;
+    r->len = len;
+    r->op = OP_COUNT;
+    r->req = validate_unpack (data, len, &r->err);
+    r->valid = r->req && validate_decoded (r->req, &r->op, &r->err) == 0;
+}
+
+void
+desk_request_release (desk_request_t *r)
+{
+    esc__request__free_unpacked (r->req, NULL);
+    r->req = NULL;
+}
+
+bool
+desk_request_writes (const desk_request_t *r)
+{
+    return r->valid && workflow_changes_state (r->op);
 }
 
 /* ==== Replies ============================================================ */
@@ -112,70 +152,71 @@ set_error (Esc__Reply *reply, const esc_error_t *err)
     reply->result_case = ESC__REPLY__RESULT__NOT_SET;
 }
 
-/* The request id of DATA, if it decodes at all (an error reply names it),
- * and its operation's name for the log. */
+/* R's request id, when it has one fit to echo (an error reply names it). */
 static char *
-request_id_of (const uint8_t *data, size_t len, char *buf, size_t buflen, const char **op)
+request_id_of (const desk_request_t *r)
 {
-    if (len > ESC_MAX_MESSAGE)
-        return NULL;
-    Esc__Request *req = esc__request__unpack (NULL, len, data);
-    if (!req)
-        return NULL;
-    bool ok = req->request_id && strlen (req->request_id) < buflen
-              && esc_utf8_valid (req->request_id, strlen (req->request_id));
-    if (ok)
-        strcpy (buf, req->request_id);
-    *op = op_name (validate_op (req));
-    esc__request__free_unpacked (req, NULL);
-    return ok ? buf : NULL;
+    const char *id = r->req ? r->req->request_id : NULL;
+    return id && strlen (id) <= 64 && esc_utf8_valid (id, strlen (id)) ? (char *) id : NULL;
 }
 
 void
-desk_error_reply (const uint8_t *data, size_t len, const esc_error_t *err, desk_answer_t *out)
+desk_error_reply (const desk_request_t *r, const esc_error_t *err, desk_answer_t *out)
 {
-    char id[80];
     Esc__Reply reply = ESC__REPLY__INIT;
-    reply.request_id = request_id_of (data, len, id, sizeof id, &out->op);
+    reply.request_id = request_id_of (r);
     set_error (&reply, err);
     free (out->reply);
     out->reply = NULL;
     out->changed = false;
+    out->op = op_name (r->op);
     pack (&reply, out);
 }
 
 /* ==== Answering ========================================================== */
 
-/* The refusals worth logging as the answer: the request's own fault or the
- * rules'. A database failure is not an answer; the retry may succeed. */
+/* The refusals worth logging as the answer: those of the rules, given to an
+ * authorised request. A database failure is not an answer (the retry may
+ * succeed), nor is a refusal of who is asking: what was never authorised
+ * is never written down. */
 static bool
 definitive (const esc_error_t *err)
 {
-    return err->status != ESC_UNAVAILABLE && err->status != ESC_INTERNAL;
+    return err->status != ESC_UNAVAILABLE && err->status != ESC_INTERNAL
+        && err->status != ESC_UNAUTHENTICATED && err->status != ESC_PERMISSION_DENIED
+        && err->status != ESC_RESOURCE_EXHAUSTED;
 }
 
-/* Answers from the request log when REQ was answered before. Returns 1 when
- * OUT holds the logged (or a REQUEST_ID_REUSED) answer, 0 when REQ is new,
- * -1 on a database failure. */
+/* One request on its way through the desk. */
+typedef struct {
+    desk_call_t c;
+    const desk_request_t *r;
+    uint8_t digest[STORE_DIGEST_LEN];   /* SHA-256 of the request's bytes */
+    desk_answer_t *out;
+} answering_t;
+
+/* Answers from the request log when the user sent this request id before.
+ * Returns 1 when OUT holds the logged (or a REQUEST_ID_REUSED) answer, 0
+ * when the request is new, -1 on a database failure. */
 static int
-answer_from_log (desk_t *self, arena_t *a, const char *user, const Esc__Request *req,
-                 const uint8_t *data, size_t len, desk_answer_t *out, esc_error_t *err)
+answer_from_log (desk_t *self, answering_t *w, esc_error_t *err)
 {
     logged_request_t logged;
-    if (store_request_lookup (self->store, a, req->request_id, &logged, err))
+    const char *id = w->r->req->request_id;
+    if (store_request_lookup (self->store, w->c.arena, w->c.actor, id, &logged, err))
         return -1;
     if (!logged.found)
         return 0;
-    if (strcmp (logged.user, user) != 0 || logged.request_len != len
-        || memcmp (logged.request, data, len) != 0) {
+    if (sodium_memcmp (logged.digest, w->digest, sizeof w->digest) != 0) {
         esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
-                  "request id %s was used before for another request", req->request_id);
+                  "request id %s was used before for another request", id);
         Esc__Reply reply = ESC__REPLY__INIT;
-        reply.request_id = req->request_id;
+        reply.request_id = (char *) id;
         set_error (&reply, err);
-        pack (&reply, out);
+        pack (&reply, w->out);
         return 1;
     }
+    desk_answer_t *out = w->out;
     out->reply = malloc (logged.reply_len ? logged.reply_len : 1);
     if (!out->reply)
         abort ();
@@ -187,6 +228,20 @@ answer_from_log (desk_t *self, arena_t *a, const char *user, const Esc__Request 
     snprintf (out->reason, sizeof out->reason, "%s", first && first->reason ? first->reason : "");
     esc__reply__free_unpacked (first, NULL);
     return 1;
+}
+
+/* Refuses a write that would take the user past their write rate. */
+static int
+within_rate (desk_t *self, answering_t *w, esc_error_t *err)
+{
+    double wait;
+    int64_t cost = (int64_t) w->r->len + WRITE_OVERHEAD;
+    if (quota_allows (self->quota, w->c.actor, cost, proc_now_ms (), &wait))
+        return 0;
+    return esc_fail (err, ESC_RESOURCE_EXHAUSTED, "RATE_LIMITED",
+                     "%s has written as much as one user may in a minute (%lld KiB); "
+                     "try again in %.0f s", w->c.actor,
+                     (long long) (quota_rate (self->quota) / 1024), wait / 1000 + 1);
 }
 
 /* Runs the handler of a state-changing request and writes its event. */
@@ -205,15 +260,20 @@ change (desk_call_t *c, const desk_entry_t *entry, esc_error_t *err)
     return store_event_append (c->store, &c->event, &seq, err);
 }
 
-/* Logs OUT, the answer to a state-changing request, under its request id.
- * When that fails, what the request wrote is rolled back; if another escd
- * logged the same id first, OUT becomes that first answer, else an error. */
+/* Logs the answer to a state-changing request under the user's request id,
+ * and charges what it wrote to the user. When logging fails, what the
+ * request wrote is rolled back; if another escd logged the same request
+ * first, OUT becomes that first answer, else an error. */
 static void
-log_answer (desk_t *self, desk_call_t *c, const uint8_t *data, size_t len, desk_answer_t *out)
+log_answer (desk_t *self, answering_t *w)
 {
+    desk_answer_t *out = w->out;
+    desk_call_t *c = &w->c;
     esc_error_t err;
     esc_error_clear (&err);
-    if (store_request_record (self->store, c->req->request_id, c->actor, data, len,
+    quota_charge (self->quota, c->actor,
+                  (int64_t) (w->r->len + out->reply_len) + WRITE_OVERHEAD, proc_now_ms ());
+    if (store_request_record (self->store, c->actor, w->r->req->request_id, w->digest,
                               out->reply, out->reply_len, &err) == 0)
         return;
     esc_error_t undo;
@@ -221,32 +281,30 @@ log_answer (desk_t *self, desk_call_t *c, const uint8_t *data, size_t len, desk_
     free (out->reply);
     out->reply = NULL;
     out->changed = false;
-    if (err.status == ESC_ALREADY_EXISTS
-        && answer_from_log (self, c->arena, c->actor, c->req, data, len, out, &undo) > 0)
+    if (err.status == ESC_ALREADY_EXISTS && answer_from_log (self, w, &undo) > 0)
         return;
     set_error (c->reply, &err);
     pack (c->reply, out);
 }
 
-/* Answers a validated request inside savepoint "request". */
+/* Answers an identified, authorised request inside savepoint "request"
+ * (for a change, with the sequence lock held). */
 static void
-answer_in_savepoint (desk_t *self, desk_call_t *c, const uint8_t *data, size_t len,
-                     desk_answer_t *out)
+answer_in_savepoint (desk_t *self, answering_t *w)
 {
+    desk_call_t *c = &w->c;
+    desk_answer_t *out = w->out;
     esc_error_t err;
     esc_error_clear (&err);
     const desk_entry_t *entry = &entries[c->op];
     bool changes = workflow_changes_state (c->op);
 
     if (changes) {
-        /* the sequence lock comes first: it serialises every writer of every
-         * escd, so the log below holds every answer given before ours */
-        if (store_lock_sequence (c->store, &err))
-            goto failed;
-        int logged = answer_from_log (self, c->arena, c->actor, c->req, data, len, out, &err);
+        crypto_hash_sha256 (w->digest, w->r->data, w->r->len);
+        int logged = answer_from_log (self, w, &err);
         if (logged > 0)
             return;
-        if (logged < 0)
+        if (logged < 0 || within_rate (self, w, &err))
             goto failed;
     }
     if (changes ? change (c, entry, &err) : entry->handler (c, &err))
@@ -256,7 +314,7 @@ answer_in_savepoint (desk_t *self, desk_call_t *c, const uint8_t *data, size_t l
     pack (c->reply, out);
     out->changed = changes;
     if (changes)
-        log_answer (self, c, data, len, out);
+        log_answer (self, w);
     return;
 
 failed:
@@ -268,40 +326,57 @@ failed:
     set_error (c->reply, &err);
     pack (c->reply, out);
     if (changes && definitive (&err))
-        log_answer (self, c, data, len, out);
+        log_answer (self, w);
+}
+
+/* Who holds KEY, and may they do what the request asks. Returns 0, or -1
+ * with ERR (UNAUTHENTICATED, PERMISSION_DENIED, or the database's). */
+static int
+identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc_error_t *err)
+{
+    char name[64];
+    if (store_identify (self->store, key, name, sizeof name, &c->roles, err))
+        return -1;
+    if (!name[0])
+        return esc_fail (err, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
+                         "this connection's key is no longer an active user's key "
+                         "(it was replaced, or its user revoked)");
+    snprintf (out->user, sizeof out->user, "%s", name);
+    c->actor = out->user;
+    return workflow_permit (c->op, c->roles, err);
 }
 
 void
-desk_answer (desk_t *self, const char *user, const uint8_t *data, size_t len,
-             desk_answer_t *out)
+desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out)
 {
     memset (out, 0, sizeof *out);
-    out->op = "?";
-    esc_error_t err;
-    esc_error_clear (&err);
-    op_t op;
-    Esc__Request *req = validate_request (data, len, &op, &err);
-    out->op = op_name (op);
-    if (!req) {
-        desk_error_reply (data, len, &err, out);
+    out->op = op_name (r->op);
+    if (!r->valid) {
+        desk_error_reply (r, &r->err, out);
         return;
     }
-
-    desk_call_t c = {
-        .store = self->store, .arena = arena_new (), .actor = user, .op = op, .req = req,
+    esc_error_t err;
+    esc_error_clear (&err);
+    answering_t w = {
+        .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
+               .req = r->req },
+        .r = r,
+        .out = out,
     };
+    desk_call_t *c = &w.c;
     Esc__Reply reply = ESC__REPLY__INIT;
-    reply.request_id = req->request_id;
-    c.reply = &reply;
-    json_init (&c.data);
-    json_object_begin (&c.data);
+    reply.request_id = r->req->request_id;
+    c->reply = &reply;
+    json_init (&c->data);
+    json_object_begin (&c->data);
 
     if (store_command (self->store, "SAVEPOINT request", &err) == 0) {
-        if (store_user_roles (self->store, user, &c.roles, &err) == 0 && c.roles == 0)
-            esc_fail (&err, ESC_UNAUTHENTICATED, "UNKNOWN_USER",
-                      "user %s is not registered", user);
-        if (err.status == ESC_OK && workflow_permit (op, c.roles, &err) == 0)
-            answer_in_savepoint (self, &c, data, len, out);
+        /* the sequence lock comes first for a change: it serialises every
+         * writer of every escd, so the key, the roles and the request log
+         * read below are those of the moment the change commits */
+        if ((!workflow_changes_state (r->op) || store_lock_sequence (self->store, &err) == 0)
+            && identify (self, key, c, out, &err) == 0)
+            answer_in_savepoint (self, &w);
         if (!out->reply) {
             set_error (&reply, &err);
             pack (&reply, out);
@@ -316,7 +391,6 @@ desk_answer (desk_t *self, const char *user, const uint8_t *data, size_t len,
         set_error (&reply, &err);
         pack (&reply, out);
     }
-    json_release (&c.data);
-    arena_destroy (&c.arena);
-    esc__request__free_unpacked (req, NULL);
+    json_release (&c->data);
+    arena_destroy (&c->arena);
 }

@@ -1,13 +1,16 @@
 /* desk.h: the escalation desk: one request in, one reply out.
  *
- * The desk decodes and validates a request, finds who is asking and what
- * roles they hold, asks the workflow whether the action may go ahead,
- * writes what was decided through the store together with one event, and
- * packs the reply. A state-changing request is answered once: its reply
- * is logged under its request id, and a retry gets the logged reply back
- * without changing anything. The caller owns the transaction; the desk
- * wraps each request in a savepoint so that a refused or failed request
- * leaves nothing behind. */
+ * The desk decodes and validates a request, finds who is asking by the key
+ * the connection was admitted with (on every request, so that a key
+ * replaced or revoked a moment ago no longer works), asks the workflow
+ * whether the action may go ahead, writes what was decided through the
+ * store together with one event, and packs the reply. A state-changing
+ * request is answered once: its reply is logged under the user's request
+ * id with a digest of its bytes, and a retry gets the logged reply back
+ * without changing anything. Only what was authorised is logged, and each
+ * user's writes are held to a rate (quota.h). The caller owns the
+ * transaction; the desk wraps each request in a savepoint so that a
+ * refused or failed request leaves nothing behind. */
 #ifndef ESC_DESK_H
 #define ESC_DESK_H
 
@@ -15,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "esc.pb-c.h"
 #include "status.h"
 #include "store.h"
 #include "workflow.h"
@@ -22,26 +26,47 @@
 typedef struct desk desk_t;
 
 typedef struct {
+    int64_t write_rate;         /* bytes a user may write a minute; 0: no limit */
+} desk_config_t;
+
+/* One request as it came in: its bytes, and what they decode to. */
+typedef struct {
+    const uint8_t *data;        /* the caller's, kept until answered */
+    size_t len;
+    Esc__Request *req;          /* NULL when it does not decode */
+    op_t op;                    /* OP_COUNT when not known */
+    bool valid;                 /* passed validation; else ERR says why */
+    esc_error_t err;
+} desk_request_t;
+
+typedef struct {
     uint8_t *reply;             /* packed esc.Reply, malloc'd: caller frees */
     size_t reply_len;
     const char *op;             /* operation name for the log, or "?" */
+    char user[64];              /* who asked, once known; "" before */
     esc_status_t status;
     char reason[48];            /* "" when OK */
     bool changed;               /* an event was written */
     bool retried;               /* answered from the request log */
 } desk_answer_t;
 
-desk_t *desk_new (store_t *store);
+desk_t *desk_new (store_t *store, const desk_config_t *config);
 void desk_destroy (desk_t **self_p);
 
-/* Answers DATA, sent by USER (the name the ZAP handler admitted), inside
- * the caller's open transaction. Always produces a reply in OUT. */
-void desk_answer (desk_t *self, const char *user, const uint8_t *data, size_t len,
-                  desk_answer_t *out);
+/* Decodes and validates DATA (LEN bytes, kept by the caller) into R. */
+void desk_decode (const uint8_t *data, size_t len, desk_request_t *r);
+/* Frees what desk_decode made. */
+void desk_request_release (desk_request_t *r);
+/* True when R is a valid request that changes state. */
+bool desk_request_writes (const desk_request_t *r);
 
-/* Replaces OUT's reply by an error reply for the same request (used when a
- * batch fails to commit, or a request never reached the desk). */
-void desk_error_reply (const uint8_t *data, size_t len, const esc_error_t *err,
-                       desk_answer_t *out);
+/* Answers R, sent on a connection admitted with KEY (Z85), inside the
+ * caller's open transaction (a read-only one will do for a request that
+ * does not write). Always produces a reply in OUT. */
+void desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out);
+
+/* Replaces OUT's reply by an error reply for R (used when a batch fails to
+ * commit, or a request never reached the desk). */
+void desk_error_reply (const desk_request_t *r, const esc_error_t *err, desk_answer_t *out);
 
 #endif

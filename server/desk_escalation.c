@@ -349,15 +349,17 @@ int
 desk_list (desk_call_t *c, esc_error_t *err)
 {
     const Esc__ListFilter *m = c->req->list;
-    const char *quarter;
-    if (desk_quarter (c, m->quarter, false, &quarter, err))
+    escalation_filter_t f = {
+        .state = m->state && *m->state ? m->state : NULL,
+        .account = m->account && *m->account ? m->account : NULL,
+        .filer = m->has_mine && m->mine ? c->actor : NULL,
+        .after = m->has_after ? m->after : 0,
+        .limit = m->has_limit ? m->limit : LIMIT_PAGE_DEFAULT,
+    };
+    if (desk_quarter (c, m->quarter, false, &f.quarter, err))
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_ESCALATIONS;
-    return store_escalation_list (c->store, c->arena, quarter, NULL,
-                                  m->state && *m->state ? m->state : NULL,
-                                  m->account && *m->account ? m->account : NULL,
-                                  m->has_mine && m->mine ? c->actor : NULL,
-                                  &c->reply->escalations, err);
+    return store_escalation_list (c->store, c->arena, &f, &c->reply->escalations, err);
 }
 
 int

@@ -5,6 +5,7 @@
 
 #include "desk_handlers.h"
 #include "scoreboard.h"
+#include "validate.h"
 
 /* Shares, verdicts, costs and returns, from the counts. */
 static void
@@ -85,11 +86,19 @@ desk_report (desk_call_t *c, esc_error_t *err)
     c->reply->result_case = ESC__REPLY__RESULT_REPORT;
     c->reply->report = rep;
     if (m->has_escalations && m->escalations) {
+        /* a page of them: a spreadsheet of a big quarter comes in pages */
+        escalation_filter_t f = { .quarter = quarter, .month = month,
+                                  .after = m->has_after ? m->after : 0,
+                                  .limit = m->has_limit ? m->limit : LIMIT_PAGE_DEFAULT };
         Esc__EscalationList *list;
-        if (store_escalation_list (c->store, c->arena, quarter, month, NULL, NULL, NULL, &list, err))
+        if (store_escalation_list (c->store, c->arena, &f, &list, err))
             return -1;
         rep->n_listed = list->n_escalations;
         rep->listed = list->escalations;
+        rep->has_listed_total = true;
+        rep->listed_total = list->total;
+        rep->has_next_after = list->has_next_after;
+        rep->next_after = list->next_after;
         return 0;
     }
     if (store_report (c->store, c->arena, quarter, month, rep, err))

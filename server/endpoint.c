@@ -1,4 +1,5 @@
-/* endpoint.c: the ROUTER socket, the ZAP handler and the request loop. */
+/* endpoint.c: the request ROUTER, the feed, the ZAP handler and the loop
+ * that serves them. See endpoint.h. */
 #include "endpoint.h"
 
 #include <errno.h>
@@ -18,6 +19,17 @@
 /* ==== Requests in flight ================================================= */
 
 #define BATCH_LIMIT 256
+/* One user's share of a batch, in work units (see weight): their other
+ * requests wait for the next batch, so that nobody's pipeline holds up
+ * everyone else's requests. */
+#define SHARE_UNITS 4
+/* Requests of one user read but left for a later batch, at most: past
+ * that, a user's requests are refused TOO_MANY_REQUESTS at once. */
+#define CARRY_PER_USER 8
+#define CARRY_LIMIT 256
+/* How often escd prunes its request log, and how much at a time. */
+#define PRUNE_EVERY_MS 60000.0
+#define PRUNE_ROWS 5000
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -25,14 +37,15 @@ typedef struct {
     zmq_msg_t payload;
     bool delimited;             /* had the empty delimiter frame (REQ, DEALER) */
     bool well_formed;           /* exactly identity, delimiter, payload */
-    char user[64];              /* the ZAP handler's User-Id */
+    char key[64];               /* the ZAP handler's User-Id: the client's key */
     double started;
+    desk_request_t request;
     desk_answer_t answer;
 } pending_t;
 
-/* Reads one whole message. Returns 1 when one was read, 0 when none was
- * waiting, -1 on error. A malformed one is still read whole and kept for
- * an error reply. */
+/* Reads one whole message into P. Returns 1 when one was read, 0 when none
+ * was waiting, -1 on error. A malformed one is still read whole and kept
+ * for an error reply. */
 static int
 receive (void *router, pending_t *p)
 {
@@ -65,10 +78,11 @@ receive (void *router, pending_t *p)
         zmq_msg_close (&frame);
     }
     p->well_formed = frames == 3 && p->delimited;
-    const char *user = zmq_msg_gets (&p->payload, "User-Id");
-    if (!user)
-        user = zmq_msg_gets (&p->identity, "User-Id");
-    snprintf (p->user, sizeof p->user, "%s", user ? user : "");
+    const char *key = zmq_msg_gets (&p->payload, "User-Id");
+    if (!key)
+        key = zmq_msg_gets (&p->identity, "User-Id");
+    snprintf (p->key, sizeof p->key, "%s", key ? key : "");
+    desk_decode (zmq_msg_data (&p->payload), zmq_msg_size (&p->payload), &p->request);
     return 1;
 }
 
@@ -93,8 +107,14 @@ static void
 log_request (const pending_t *p, bool sent)
 {
     const desk_answer_t *a = &p->answer;
+    char who[64];
+    /* a request answered before its user was known names the key */
+    if (a->user[0])
+        snprintf (who, sizeof who, "%s", a->user);
+    else
+        snprintf (who, sizeof who, "key:%.8s", p->key[0] ? p->key : "-");
     fprintf (stderr, "escd: %s %s %s%s%s%s%s %.1fms\n",
-             p->user[0] ? p->user : "-", a->op ? a->op : "?", esc_status_name (a->status),
+             who, a->op ? a->op : "?", esc_status_name (a->status),
              a->reason[0] ? " " : "", a->reason, a->retried ? " (retry)" : "",
              sent ? "" : " (reply dropped: client gone or not reading)",
              proc_now_ms () - p->started);
@@ -103,34 +123,173 @@ log_request (const pending_t *p, bool sent)
 static void
 release (pending_t *p)
 {
+    desk_request_release (&p->request);
     zmq_msg_close (&p->identity);
     zmq_msg_close (&p->payload);
     free (p->answer.reply);
 }
 
-/* ==== The loop =========================================================== */
+/* ==== The server ========================================================= */
 
 typedef struct {
+    const endpoint_config_t *config;
     store_t *store;
     desk_t *desk;
     zap_t *zap;
     void *router;
     feed_t *feed;
+    /* requests: a pool of slots, the batch in hand, and those carried over */
+    pending_t *slots;
+    pending_t **free_slots, **batch, **carry;
+    int n_free, n_batch, n_carry;
+    int batch_max;
+    double prune_at;            /* the next pruning of the request log (ms) */
 } server_t;
 
-/* Opens the batch's transaction. A connection that died while idle is
- * found here: reconnect and try once more, so that a database restart
- * costs no request. */
-static bool
-begin (store_t *store, esc_error_t *err)
+static pending_t *
+take_slot (server_t *s)
 {
-    if (store_connect (store, err) == 0 && store_command (store, "BEGIN", err) == 0)
-        return true;
-    return !store_connected (store) && store_connect (store, err) == 0
-           && store_command (store, "BEGIN", err) == 0;
+    return s->n_free ? s->free_slots[--s->n_free] : NULL;
 }
 
-/* Commits the batch's transaction. False when nothing of it is durable. */
+static void
+give_slot (server_t *s, pending_t *p)
+{
+    s->free_slots[s->n_free++] = p;
+}
+
+/* Replies to P, logs it, and frees its slot. */
+static void
+finish (server_t *s, pending_t *p)
+{
+    log_request (p, send_reply (s->router, p));
+    release (p);
+    give_slot (s, p);
+}
+
+/* Refuses P at once, without the database. */
+static void
+refuse (server_t *s, pending_t *p, esc_status_t status, const char *reason, const char *message)
+{
+    esc_error_t err;
+    esc_fail (&err, status, reason, "%s", message);
+    desk_error_reply (&p->request, &err, &p->answer);
+    finish (s, p);
+}
+
+/* ==== Batches ============================================================ */
+
+/* What a request costs escd, in units of a user's share of a batch: a
+ * page of a list or the log 2, a report or an import 4, anything else 1. */
+static int
+weight (const pending_t *p)
+{
+    switch (p->request.op) {
+    case OP_REPORT: case OP_ACCOUNT_IMPORT: return 4;
+    case OP_LIST: case OP_HISTORY: case OP_EVENTS_SINCE: return 2;
+    default: return 1;
+    }
+}
+
+/* The units each user (by key) has in the batch being assembled. */
+typedef struct {
+    const char *key;
+    int units;
+    int carried;                /* requests of theirs left for later */
+} share_t;
+
+static share_t *
+share_of (share_t *shares, int *n, const char *key)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp (shares[i].key, key) == 0)
+            return &shares[i];
+    shares[*n] = (share_t) { .key = key };
+    return &shares[(*n)++];
+}
+
+/* Whether P joins the batch: its user has room in their share, and none
+ * of their requests waits before it (a user's requests keep their order). */
+static bool
+fits (share_t *sh, const pending_t *p)
+{
+    return sh->carried == 0 && (sh->units == 0 || sh->units + weight (p) <= SHARE_UNITS);
+}
+
+/* Assembles the next batch in S->batch: first the requests carried over,
+ * then (with TAKE_NEW) new ones off the ROUTER, each user at most their
+ * share; the rest
+ * of a user's requests wait (up to CARRY_PER_USER), beyond that they are
+ * refused. Requests that need no database (malformed, invalid) are
+ * answered at once. */
+static void
+assemble (server_t *s, bool take_new)
+{
+    share_t shares[BATCH_LIMIT + CARRY_LIMIT];
+    int n_shares = 0, n_carry = 0;
+    s->n_batch = 0;
+    for (int i = 0; i < s->n_carry; i++) {
+        pending_t *p = s->carry[i];
+        share_t *sh = share_of (shares, &n_shares, p->key);
+        if (s->n_batch < s->batch_max && fits (sh, p)) {
+            sh->units += weight (p);
+            s->batch[s->n_batch++] = p;
+        }
+        else {
+            sh->carried++;
+            s->carry[n_carry++] = p;
+        }
+    }
+    s->n_carry = n_carry;
+    while (take_new && s->n_batch < s->batch_max) {
+        pending_t *p = take_slot (s);
+        if (!p)
+            break;
+        if (receive (s->router, p) != 1) {
+            give_slot (s, p);
+            break;
+        }
+        if (!p->well_formed)
+            refuse (s, p, ESC_INVALID_ARGUMENT, "BAD_FRAMES",
+                    "a request is one frame after an empty delimiter frame");
+        else if (!p->key[0])
+            refuse (s, p, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
+                    "the connection carries no key");
+        else if (!p->request.valid) {
+            desk_error_reply (&p->request, &p->request.err, &p->answer);
+            finish (s, p);
+        }
+        else {
+            share_t *sh = share_of (shares, &n_shares, p->key);
+            if (fits (sh, p)) {
+                sh->units += weight (p);
+                s->batch[s->n_batch++] = p;
+            }
+            else if (sh->carried < CARRY_PER_USER && s->n_carry < CARRY_LIMIT) {
+                sh->carried++;
+                s->carry[s->n_carry++] = p;
+            }
+            else
+                refuse (s, p, ESC_RESOURCE_EXHAUSTED, "TOO_MANY_REQUESTS",
+                        "escd holds as many requests of this user as it queues for one "
+                        "user; wait for their answers before sending more");
+        }
+    }
+}
+
+/* Opens a transaction with BEGIN_SQL. A connection that died while idle
+ * is found here: reconnect and try once more, so that a database restart
+ * costs no request. */
+static bool
+begin (store_t *store, const char *begin_sql, esc_error_t *err)
+{
+    if (store_connect (store, err) == 0 && store_command (store, begin_sql, err) == 0)
+        return true;
+    return !store_connected (store) && store_connect (store, err) == 0
+           && store_command (store, begin_sql, err) == 0;
+}
+
+/* Commits the transaction. False when nothing of it is durable. */
 static bool
 commit (store_t *store, esc_error_t *err)
 {
@@ -143,56 +302,68 @@ commit (store_t *store, esc_error_t *err)
     return store_command (store, "COMMIT", err) == 0;
 }
 
-/* Turns every answer of a batch that did not commit into ERR: no reply may
- * claim a write that is not durable. */
-static void
-fail_batch (pending_t *batch, int n, const esc_error_t *err)
-{
-    for (int i = 0; i < n; i++)
-        if (batch[i].well_formed && batch[i].user[0])
-            desk_error_reply (zmq_msg_data (&batch[i].payload),
-                              zmq_msg_size (&batch[i].payload), err, &batch[i].answer);
-}
-
-/* Answers a batch in one transaction, then replies. Returns true when
- * something was committed (the feed has news). */
+/* Answers the N requests of PS in one transaction opened by BEGIN_SQL, then
+ * replies. For writes (DURABLE), no reply claims what did not commit.
+ * Returns true when something committed (the feed has news). */
 static bool
-serve_batch (server_t *s, pending_t *batch, int n)
+serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
 {
+    if (n == 0)
+        return false;
     esc_error_t err;
     esc_error_clear (&err);
-    bool open = begin (s->store, &err);
+    bool open = begin (s->store, begin_sql, &err);
     for (int i = 0; i < n; i++) {
-        pending_t *p = &batch[i];
-        const uint8_t *data = zmq_msg_data (&p->payload);
-        size_t len = zmq_msg_size (&p->payload);
-        esc_error_t refused;
-        if (!p->well_formed) {
-            esc_fail (&refused, ESC_INVALID_ARGUMENT, "BAD_FRAMES",
-                      "a request is one frame after an empty delimiter frame");
-            desk_error_reply (data, len, &refused, &p->answer);
-        }
-        else if (!p->user[0]) {
-            esc_fail (&refused, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
-                      "the connection carries no user");
-            desk_error_reply (data, len, &refused, &p->answer);
-        }
-        else if (!open)
-            desk_error_reply (data, len, &err, &p->answer);
+        if (open)
+            desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
         else
-            desk_answer (s->desk, p->user, data, len, &p->answer);
+            desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
     }
     bool committed = open && commit (s->store, &err);
-    if (open && !committed)
-        fail_batch (batch, n, &err);
+    if (durable && open && !committed)
+        for (int i = 0; i < n; i++)
+            desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
     bool news = false;
     for (int i = 0; i < n; i++) {
-        news = news || (committed && batch[i].answer.changed);
-        log_request (&batch[i], send_reply (s->router, &batch[i]));
-        release (&batch[i]);
+        news = news || (committed && ps[i]->answer.changed);
+        finish (s, ps[i]);
     }
     return news;
 }
+
+#define READS "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+#define WRITES "BEGIN"
+
+/* Serves the batch in hand in three steps: the reads, in one read-only
+ * snapshot; the writes, in one transaction that holds the event lock from
+ * its first write to its commit, and nothing else; then the reads of users
+ * who wrote earlier in the batch (so that they read what they wrote). A
+ * slow read never holds the lock that every writer of every escd waits
+ * for. Returns true when something committed. */
+static bool
+serve_batch (server_t *s)
+{
+    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT];
+    int n_reads = 0, n_writes = 0, n_later = 0;
+    for (int i = 0; i < s->n_batch; i++) {
+        pending_t *p = s->batch[i];
+        bool wrote = false;
+        for (int k = 0; k < n_writes && !wrote; k++)
+            wrote = strcmp (writes[k]->key, p->key) == 0;
+        if (desk_request_writes (&p->request))
+            writes[n_writes++] = p;
+        else if (wrote)
+            later[n_later++] = p;
+        else
+            reads[n_reads++] = p;
+    }
+    serve (s, reads, n_reads, READS, false);
+    bool news = serve (s, writes, n_writes, WRITES, true);
+    serve (s, later, n_later, READS, false);
+    return news;
+}
+
+/* ==== Sockets ============================================================ */
 
 static int
 set_option (void *socket, int option, const void *value, size_t len, const char *name)
@@ -207,7 +378,9 @@ static void *
 open_router (void *ctx, const endpoint_config_t *config)
 {
     void *router = zmq_socket (ctx, ZMQ_ROUTER);
-    int one = 1, linger = 2000;
+    /* a peer's queue either way is a few requests: a client that sends
+     * without reading, or reads nothing, holds little of escd's memory */
+    int one = 1, linger = 2000, hwm = 64;
     int64_t max = ESC_MAX_MESSAGE;
     if (!router
         || set_option (router, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER")
@@ -216,6 +389,8 @@ open_router (void *ctx, const endpoint_config_t *config)
         || set_option (router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen (ZAP_DOMAIN), "ZMQ_ZAP_DOMAIN")
         || set_option (router, ZMQ_ROUTER_MANDATORY, &one, sizeof one, "ZMQ_ROUTER_MANDATORY")
         || set_option (router, ZMQ_MAXMSGSIZE, &max, sizeof max, "ZMQ_MAXMSGSIZE")
+        || set_option (router, ZMQ_RCVHWM, &hwm, sizeof hwm, "ZMQ_RCVHWM")
+        || set_option (router, ZMQ_SNDHWM, &hwm, sizeof hwm, "ZMQ_SNDHWM")
         || set_option (router, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER"))
         goto fail;
     if (zmq_bind (router, config->bind) != 0) {
@@ -227,6 +402,12 @@ fail:
     if (router)
         zmq_close (router);
     return NULL;
+}
+
+static bool
+key_active (void *zap, const char *key)
+{
+    return zap_key_active (zap, key);
 }
 
 /* Binds everything escd serves on. Returns 0, or -1 with the reason on
@@ -250,8 +431,13 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
         fprintf (stderr, "escd: %s\n", err.message);
         return -1;
     }
-    s->feed = feed_new (ctx, config->feed, &config->server_key,
-                        config->feed_hwm > 0 ? config->feed_hwm : FEED_DEFAULT_HWM, head);
+    feed_limits_t limits = {
+        .hwm = config->feed_hwm > 0 ? config->feed_hwm : FEED_DEFAULT_HWM,
+        .per_user = config->feed_per_user > 0 ? config->feed_per_user : FEED_DEFAULT_PER_USER,
+        .max = config->feed_max > 0 ? config->feed_max : FEED_DEFAULT_MAX,
+    };
+    s->feed = feed_new (ctx, config->feed, &config->server_key, &limits, head, key_active,
+                        s->zap);
     if (!s->feed)
         return -1;
     fprintf (stderr, "escd: serving requests on %s, the feed on %s (from event %lld)\n",
@@ -259,29 +445,88 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
     return 0;
 }
 
-/* Publishes a page of what committed since the last time, and has ZAP
- * read the keys again when users changed. Returns true when more is
- * waiting. A database outage only delays the feed. */
+/* ==== Housekeeping ======================================================= */
+
+/* Publishes a page of what committed since the last time; when users
+ * changed, has ZAP read the keys again and drops the feed's subscribers
+ * whose keys went. Returns true when more is waiting. A database outage
+ * only delays the feed. */
 static bool
 publish (server_t *s)
 {
     esc_error_t err;
     bool more = store_connect (s->store, &err) == 0 && feed_publish (s->feed, s->store) > 0;
-    if (feed_users_changed (s->feed))
+    if (feed_users_changed (s->feed)) {
         zap_reload (s->zap);
+        int dropped = feed_recheck (s->feed);
+        if (dropped)
+            fprintf (stderr, "escd: the feed dropped %d subscriber%s whose key was revoked or "
+                     "replaced\n", dropped, dropped == 1 ? "" : "s");
+    }
     return more;
+}
+
+/* Deletes a bite of the request log past its retention, once a minute
+ * (at once again while there is more). */
+static void
+prune (server_t *s)
+{
+    if (proc_now_ms () < s->prune_at || s->config->request_log_days <= 0)
+        return;
+    esc_error_t err;
+    int64_t deleted = 0;
+    if (store_connect (s->store, &err) == 0
+        && store_request_prune (s->store, s->config->request_log_days, PRUNE_ROWS, &deleted,
+                                &err) == 0) {
+        if (deleted)
+            fprintf (stderr, "escd: pruned %lld request log entr%s older than %d days\n",
+                     (long long) deleted, deleted == 1 ? "y" : "ies",
+                     s->config->request_log_days);
+        s->prune_at = proc_now_ms () + (deleted == PRUNE_ROWS ? 0 : PRUNE_EVERY_MS);
+    }
+    else
+        s->prune_at = proc_now_ms () + PRUNE_EVERY_MS / 6;
+}
+
+/* ==== The loop =========================================================== */
+
+static void
+server_free (server_t *s)
+{
+    for (int i = 0; i < s->n_carry; i++)
+        release (s->carry[i]);
+    free (s->slots);
+    free (s->free_slots);
+    free (s->batch);
+    free (s->carry);
+}
+
+static void
+server_alloc (server_t *s)
+{
+    int n = BATCH_LIMIT + CARRY_LIMIT;
+    s->slots = calloc ((size_t) n, sizeof *s->slots);
+    s->free_slots = calloc ((size_t) n, sizeof *s->free_slots);
+    s->batch = calloc (BATCH_LIMIT, sizeof *s->batch);
+    s->carry = calloc (CARRY_LIMIT, sizeof *s->carry);
+    if (!s->slots || !s->free_slots || !s->batch || !s->carry)
+        abort ();
+    for (int i = 0; i < n; i++)
+        give_slot (s, &s->slots[i]);
 }
 
 int
 endpoint_run (const endpoint_config_t *config)
 {
-    server_t s = { .store = store_new (config->db_url) };
+    server_t s = { .config = config, .store = store_new (config->db_url) };
     esc_error_t err;
     int rc = 1;
     void *ctx = zmq_ctx_new ();
     /* encryption and sending to many watchers spread over two I/O threads */
     zmq_ctx_set (ctx, ZMQ_IO_THREADS, 2);
-    pending_t *batch = NULL;
+    server_alloc (&s);
+    s.batch_max = config->batch_max < 1 ? 1
+                : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
 
     if (store_connect (s.store, &err)) {
         fprintf (stderr, "escd: %s\n", err.message);
@@ -293,16 +538,12 @@ endpoint_run (const endpoint_config_t *config)
                  : "the database has pending migrations: run 'escd migrate' first");
         goto done;
     }
-    s.desk = desk_new (s.store);
+    desk_config_t desk_config = { .write_rate = config->write_rate };
+    s.desk = desk_new (s.store, &desk_config);
     proc_trap_stop ();
     if (open_sockets (&s, ctx, config))
         goto done;
 
-    int batch_max = config->batch_max < 1 ? 1
-                  : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
-    batch = calloc ((size_t) batch_max, sizeof *batch);
-    if (!batch)
-        abort ();
     long timeout = ESC_FEED_HEARTBEAT_MS;
     bool behind = false;
     while (!proc_stopping ()) {
@@ -310,9 +551,12 @@ endpoint_run (const endpoint_config_t *config)
         zmq_pollitem_t items[] = {
             { zap_socket (s.zap), 0, ZMQ_POLLIN, 0 },
             { s.router, 0, ZMQ_POLLIN, 0 },
+            { feed_socket (s.feed), 0, ZMQ_POLLIN, 0 },
             { NULL, store_socket (s.store), ZMQ_POLLIN, 0 },
         };
-        int n_items = items[2].fd >= 0 ? 3 : 2;
+        int n_items = items[3].fd >= 0 ? 4 : 3;
+        if (s.n_carry)
+            timeout = 0;        /* requests are waiting for the next batch */
         if (zmq_poll (items, n_items, timeout) < 0) {
             if (errno == EINTR)
                 continue;
@@ -321,13 +565,12 @@ endpoint_run (const endpoint_config_t *config)
         }
         if (items[0].revents & ZMQ_POLLIN)
             zap_handle (s.zap);
+        if (items[2].revents & ZMQ_POLLIN)
+            feed_accept (s.feed);
         bool news = false;
-        if (items[1].revents & ZMQ_POLLIN) {
-            int n = 0;
-            while (n < batch_max && receive (s.router, &batch[n]) == 1)
-                n++;
-            if (n > 0)
-                news = serve_batch (&s, batch, n);
+        if ((items[1].revents & ZMQ_POLLIN) || s.n_carry) {
+            assemble (&s, true);
+            news = serve_batch (&s);
         }
         /* Notifications may have arrived during the batch, or during a
          * publish's own queries: libpq holds them, and the socket no longer
@@ -345,17 +588,23 @@ endpoint_run (const endpoint_config_t *config)
              * without a notification (one lost across a reconnection) */
             behind = publish (&s);
         }
+        prune (&s);
         if (behind)
             timeout = 0;        /* the next page after a look at the sockets */
+    }
+    /* what was read is answered before escd goes */
+    while (s.n_carry) {
+        assemble (&s, false);
+        serve_batch (&s);
     }
     fprintf (stderr, "escd: stopping\n");
     rc = 0;
 done:
-    free (batch);
     feed_destroy (&s.feed);
     if (s.router)
         zmq_close (s.router);
     zap_destroy (&s.zap);
+    server_free (&s);
     zmq_ctx_term (ctx);
     desk_destroy (&s.desk);
     store_destroy (&s.store);

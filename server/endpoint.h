@@ -2,15 +2,19 @@
  * the loop that serves them.
  *
  * One thread, one database connection. The loop waits on the ROUTER, the
- * ZAP handler and the database's socket (LISTEN). When requests arrive it
- * takes all that are waiting (up to a batch), answers them in one
- * transaction (each in its own savepoint, so each stands or falls alone),
- * commits once, and only then sends the replies: an acknowledged write is a
- * committed write. Then the feed publishes what committed, here or, woken
- * by NOTIFY, on another escd. SIGTERM and SIGINT finish the batch in hand,
- * then stop. */
+ * feed, the ZAP handler and the database's socket (LISTEN). When requests
+ * arrive it takes those waiting (up to a batch, each user at most a small
+ * share of it: the rest of a user's requests wait for the next batch), and
+ * answers the reads in one read-only snapshot and the writes in one
+ * transaction (each request in its own savepoint, so each stands or falls
+ * alone), committed once before their replies go: an acknowledged write
+ * is a committed write. Then the feed publishes what committed, here or,
+ * woken by NOTIFY, on another escd. Once a minute escd prunes its request
+ * log. SIGTERM and SIGINT finish the requests in hand, then stop. */
 #ifndef ESC_ENDPOINT_H
 #define ESC_ENDPOINT_H
+
+#include <stdint.h>
 
 #include "keys.h"
 
@@ -21,6 +25,10 @@ typedef struct {
     keypair_t server_key;       /* the server's CURVE keypair */
     int batch_max;              /* requests per transaction, >= 1 */
     int feed_hwm;               /* events queued per subscriber; 0: default */
+    int feed_per_user;          /* feed subscriptions of one user; 0: default */
+    int feed_max;               /* feed subscriptions in all; 0: default */
+    int64_t write_rate;         /* bytes one user may write a minute; 0: no limit */
+    int request_log_days;       /* days the request log keeps an answer; 0: for good */
 } endpoint_config_t;
 
 /* Serves until SIGTERM or SIGINT. Returns 0 after a clean stop, or 1 with

@@ -4,7 +4,8 @@
  *   escd migrate [--db URL]                 apply pending migrations
  *   escd user add NAME --role R[,R] --key PUB [--db URL]
  *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
- *            [--feed-hwm N]
+ *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
+ *            [--write-rate KIB] [--request-log-days N]
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
  * migrate.c and store.c. */
@@ -37,13 +38,20 @@ static const char usage_text[] =
     "  user add NAME --role R[,R] --key PUB [--db URL]\n"
     "                                   register a user straight in the database\n"
     "                                   (the first admin); roles: sales pm cro exec admin\n"
-    "  run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N] [--feed-hwm N]\n"
+    "  run [--db URL] [--home DIR] [--bind EP] [--feed EP] [OPTIONS]\n"
     "                                   serve requests on EP (default " DEFAULT_BIND ")\n"
     "                                   and the decision feed on --feed EP\n"
-    "                                   (default " DEFAULT_FEED "), answering up to\n"
-    "                                   --batch requests per commit (default 64), and\n"
-    "                                   queueing up to --feed-hwm events per watcher\n"
-    "                                   (default 1000; a slower one catches up)\n"
+    "                                   (default " DEFAULT_FEED ")\n"
+    "      --batch N                    requests answered per commit (default 64)\n"
+    "      --feed-hwm N                 events queued per watcher (default 1000; a\n"
+    "                                   slower one catches up)\n"
+    "      --feed-per-user N            feed connections of one user (default 64)\n"
+    "      --feed-max N                 feed connections in all (default 10000)\n"
+    "      --write-rate KIB             KiB one user may make escd write a minute\n"
+    "                                   (default 2048; 0: no limit); past it, writes\n"
+    "                                   are refused RATE_LIMITED\n"
+    "      --request-log-days N         days a write's answer is kept for retries\n"
+    "                                   (default 7; 0: for good)\n"
     "\n"
     "The database is --db URL, else the PG* environment variables. DIR holds\n"
     "server.key; default $ESCD_HOME, else ~/.local/share/escd.\n";
@@ -51,7 +59,9 @@ static const char usage_text[] =
 typedef struct {
     const char *db, *home, *bind, *feed, *role, *key;
     int batch;
-    int feed_hwm;
+    int feed_hwm, feed_per_user, feed_max;
+    int64_t write_rate_kib;
+    int request_log_days;
     bool help;
     int positional;             /* index of the first operand in argv */
 } options_t;
@@ -61,6 +71,21 @@ usage (int rc)
 {
     fputs (usage_text, rc ? stderr : stdout);
     return rc;
+}
+
+/* OPTARG as a whole number from LO to HI into *V; else says so. */
+static int
+number (const char *name, const char *text, long long lo, long long hi, long long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtoll (text, &end, 10);
+    if (errno || end == text || *end || *v < lo || *v > hi) {
+        fprintf (stderr, "escd: --%s takes a whole number from %lld to %lld, not '%s'\n",
+                 name, lo, hi, text);
+        return -1;
+    }
+    return 0;
 }
 
 /* Parses the options of every command (each uses the ones it needs). */
@@ -76,6 +101,10 @@ parse (int argc, char **argv, options_t *o)
         { "key", required_argument, NULL, 'k' },
         { "batch", required_argument, NULL, 'n' },
         { "feed-hwm", required_argument, NULL, 'w' },
+        { "feed-per-user", required_argument, NULL, 'u' },
+        { "feed-max", required_argument, NULL, 'm' },
+        { "write-rate", required_argument, NULL, 'R' },
+        { "request-log-days", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
@@ -83,7 +112,10 @@ parse (int argc, char **argv, options_t *o)
     o->bind = DEFAULT_BIND;
     o->feed = DEFAULT_FEED;
     o->batch = 64;
+    o->write_rate_kib = 2048;
+    o->request_log_days = 7;
     int c;
+    long long v;
     optind = 1;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -95,18 +127,34 @@ parse (int argc, char **argv, options_t *o)
         case 'k': o->key = optarg; break;
         case 'H': o->help = true; break;
         case 'w':
-            o->feed_hwm = atoi (optarg);
-            if (o->feed_hwm < 1 || o->feed_hwm > 1000000) {
-                fprintf (stderr, "escd: --feed-hwm must be between 1 and 1000000\n");
+            if (number ("feed-hwm", optarg, 1, 1000000, &v))
                 return -1;
-            }
+            o->feed_hwm = (int) v;
+            break;
+        case 'u':
+            if (number ("feed-per-user", optarg, 1, 1000000, &v))
+                return -1;
+            o->feed_per_user = (int) v;
+            break;
+        case 'm':
+            if (number ("feed-max", optarg, 1, 1000000, &v))
+                return -1;
+            o->feed_max = (int) v;
             break;
         case 'n':
-            o->batch = atoi (optarg);
-            if (o->batch < 1 || o->batch > 256) {
-                fprintf (stderr, "escd: --batch must be between 1 and 256\n");
+            if (number ("batch", optarg, 1, 256, &v))
                 return -1;
-            }
+            o->batch = (int) v;
+            break;
+        case 'R':
+            if (number ("write-rate", optarg, 0, 1024 * 1024, &v))
+                return -1;
+            o->write_rate_kib = v;
+            break;
+        case 'L':
+            if (number ("request-log-days", optarg, 0, 36500, &v))
+                return -1;
+            o->request_log_days = (int) v;
             break;
         default: return -1;
         }
@@ -266,8 +314,11 @@ cmd_run (const options_t *o)
     char home[4096], path[4200], err[512];
     home_dir (o->home, home, sizeof home);
     snprintf (path, sizeof path, "%s/server.key", home);
-    endpoint_config_t config = { .db_url = o->db, .bind = o->bind, .feed = o->feed,
-                                 .batch_max = o->batch, .feed_hwm = o->feed_hwm };
+    endpoint_config_t config = {
+        .db_url = o->db, .bind = o->bind, .feed = o->feed, .batch_max = o->batch,
+        .feed_hwm = o->feed_hwm, .feed_per_user = o->feed_per_user, .feed_max = o->feed_max,
+        .write_rate = o->write_rate_kib * 1024, .request_log_days = o->request_log_days,
+    };
     if (keypair_load (&config.server_key, path, err, sizeof err) != 0) {
         fprintf (stderr, "escd: %s (run 'escd init' first)\n", err);
         return 1;

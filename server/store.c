@@ -116,8 +116,13 @@ store_connect (store_t *self, esc_error_t *err)
      * escd in mid-batch) is given up after 2 s, and the request answered
      * UNAVAILABLE; a transaction left open by a dead escd is ended by the
      * server. */
+    /* Nor is any statement worth PostgreSQL's JIT: escd's statements read
+     * a page or a row by key, and JIT costs a second of compilation
+     * whenever an estimate runs high (a young table without statistics,
+     * the family of merges in escalation_view). */
     if (store_command (self, "SET lock_timeout = '2s'; SET statement_timeout = '3s';"
-                             " SET idle_in_transaction_session_timeout = '10s'", err))
+                             " SET idle_in_transaction_session_timeout = '10s'; SET jit = off",
+                       err))
         return -1;
     return self->listening ? store_listen (self, err) : 0;
 }
@@ -311,6 +316,18 @@ bool
 store_violated (store_t *self, const char *sqlstate)
 {
     return strcmp (self->sqlstate, sqlstate) == 0;
+}
+
+void
+store_month_range (const char *month, char *from, char *to)
+{
+    snprintf (from, 32, "-infinity");
+    snprintf (to, 32, "infinity");
+    if (month) {
+        int y = atoi (month), m = atoi (month + 5);
+        snprintf (from, 32, "%04d-%02d-01T00:00:00Z", y, m);
+        snprintf (to, 32, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    }
 }
 
 /* ==== Rows =============================================================== */

@@ -77,9 +77,11 @@ bool row_null (const PGresult *r, int row, const char *col);
 
 /* ==== Users, requests and events ========================================= */
 
-/* The roles of an active user; 0 roles when the user is unknown or
- * revoked. */
-int store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_t *err);
+/* The active user whose key is KEY (Z85): the name into NAME and the roles
+ * into *ROLES; NAME "" and no roles when no active user holds that key
+ * (never did, replaced, or revoked). */
+int store_identify (store_t *self, const char *key, char *name, size_t len, role_set_t *roles,
+                    esc_error_t *err);
 /* The name of the user holding KEY (Z85) into NAME, or "" if none. */
 int store_user_by_key (store_t *self, const char *key, char *name, size_t len, esc_error_t *err);
 /* Calls EACH with every registered user's key and name. */
@@ -96,19 +98,30 @@ int store_user_revoke (store_t *self, const char *name, const char *actor, esc_e
 /* Gives NAME a new public key; KEY_IN_USE when another user holds it. */
 int store_user_set_key (store_t *self, const char *name, const char *key, esc_error_t *err);
 
-/* A request logged earlier under ID, if any. FOUND says whether it was. */
+/* The request log keeps, for each state-changing request a user sent
+ * (under its request id), the SHA-256 of its bytes and the reply it got:
+ * what idempotency needs to answer a retry, and nothing more. */
+#define STORE_DIGEST_LEN 32
+
+/* USER's request logged earlier under ID, if any. FOUND says whether it
+ * was; REPLY is in the arena. */
 typedef struct {
     bool found;
-    const char *user;
-    const uint8_t *request, *reply;
-    size_t request_len, reply_len;
+    uint8_t digest[STORE_DIGEST_LEN];
+    const uint8_t *reply;
+    size_t reply_len;
 } logged_request_t;
-int store_request_lookup (store_t *self, arena_t *a, const char *id, logged_request_t *out, esc_error_t *err);
-/* Logs the answer to a request. ALREADY_EXISTS when another server logged
- * the same id first. */
-int store_request_record (store_t *self, const char *id, const char *user,
-                          const uint8_t *request, size_t request_len,
+int store_request_lookup (store_t *self, arena_t *a, const char *user, const char *id,
+                          logged_request_t *out, esc_error_t *err);
+/* Logs the answer to USER's request ID. ALREADY_EXISTS when another
+ * server logged the same request first. */
+int store_request_record (store_t *self, const char *user, const char *id,
+                          const uint8_t digest[STORE_DIGEST_LEN],
                           const uint8_t *reply, size_t reply_len, esc_error_t *err);
+/* Deletes up to LIMIT log entries older than DAYS days, oldest first;
+ * *DELETED says how many. */
+int store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *deleted,
+                         esc_error_t *err);
 
 /* Takes the event counter's row lock: the first statement of every change,
  * so that changes commit in sequence order and lock rows in one order. */
@@ -222,10 +235,16 @@ int store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, cons
 int store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err);
 
 int store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out, esc_error_t *err);
-/* Escalations of QUARTER, optionally only those filed in MONTH (YYYY-MM),
- * in STATE, of ACCOUNT, filed by FILER (NULL: no filter), oldest first. */
-int store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *month,
-                           const char *state, const char *account, const char *filer,
+/* Which escalations a list shows: those of QUARTER, filed in MONTH
+ * (YYYY-MM, UTC) if not NULL, in STATE, of ACCOUNT, filed by FILER (NULL:
+ * any), a page of at most LIMIT (>= 1) with ids above AFTER. */
+typedef struct {
+    const char *quarter, *month, *state, *account, *filer;
+    int64_t after, limit;
+} escalation_filter_t;
+/* A page of escalations in id order, with the count of all that match and,
+ * when more follow, the next page's AFTER. */
+int store_escalation_list (store_t *self, arena_t *a, const escalation_filter_t *f,
                            Esc__EscalationList **out, esc_error_t *err);
 
 #endif

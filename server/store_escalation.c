@@ -321,33 +321,59 @@ store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **o
     return 0;
 }
 
+/* The conditions of an escalation filter on table escalation e: quarter
+ * $1, state $2, account $3, filer $4, filed from $5 to before $6. */
+#define ESCALATION_FILTER                                                   \
+    " e.quarter = $1"                                                       \
+    " AND ($2::text IS NULL OR e.state = $2::escalation_state)"             \
+    " AND ($3::text IS NULL OR e.account_id = (SELECT id FROM account WHERE name = $3))" \
+    " AND ($4::text IS NULL OR e.filer = $4)"                               \
+    " AND e.filed_at >= $5::timestamptz AND e.filed_at < $6::timestamptz"
+
 int
-store_escalation_list (store_t *self, arena_t *a, const char *quarter, const char *month,
-                       const char *state, const char *account, const char *filer,
+store_escalation_list (store_t *self, arena_t *a, const escalation_filter_t *f,
                        Esc__EscalationList **out, esc_error_t *err)
 {
+    char from[32], to[32];
+    store_month_range (f->month, from, to);
     params_t p = { 0 };
-    params_text (&p, quarter);                          /* $1 quarter */
-    params_text (&p, state);                            /* $2 state or NULL */
-    params_text (&p, account);                          /* $3 account or NULL */
-    params_text (&p, filer);                            /* $4 filer or NULL */
-    params_text (&p, month);                            /* $5 month or NULL */
+    params_text (&p, f->quarter);                       /* $1 quarter */
+    params_text (&p, f->state);                         /* $2 state or NULL */
+    params_text (&p, f->account);                       /* $3 account or NULL */
+    params_text (&p, f->filer);                         /* $4 filer or NULL */
+    params_text (&p, from);                             /* $5 filed from */
+    params_text (&p, to);                               /* $6 filed before */
+    PGresult *n = store_exec (self,
+        "SELECT count(*) AS total FROM escalation e WHERE" ESCALATION_FILTER, &p, err);
+    if (!n)
+        return -1;
+    int64_t total = row_int (n, 0, "total");
+    PQclear (n);
+    params_int (&p, f->after);                          /* $7 ids above this */
+    params_int (&p, f->limit + 1);                      /* $8 one more: is there a next? */
+    /* the page's ids from the table (by an index in id order), then only
+     * those through the view */
     PGresult *r = store_exec (self,
-        "SELECT * FROM escalation_view WHERE quarter = $1"
-        "   AND ($2::text IS NULL OR state = $2)"
-        "   AND ($3::text IS NULL OR account = $3)"
-        "   AND ($4::text IS NULL OR filer = $4)"
-        "   AND ($5::text IS NULL OR left(filed_at, 7) = $5)"
+        "SELECT * FROM escalation_view WHERE id = ANY (ARRAY ("
+        "    SELECT e.id FROM escalation e WHERE" ESCALATION_FILTER " AND e.id > $7"
+        "     ORDER BY e.id LIMIT $8))"
         " ORDER BY id", &p, err);
     if (!r)
         return -1;
     Esc__EscalationList *list = arena_alloc (a, sizeof *list);
     esc__escalation_list__init (list);
-    list->n_escalations = (size_t) PQntuples (r);
+    size_t rows = (size_t) PQntuples (r);
+    list->n_escalations = rows > (size_t) f->limit ? (size_t) f->limit : rows;
     ALLOC_MESSAGES (a, Esc__Escalation, esc__escalation__init, list->n_escalations,
                     list->escalations);
     for (size_t i = 0; i < list->n_escalations; i++)
         escalation_from_row (a, r, (int) i, list->escalations[i]);
+    list->has_total = true;
+    list->total = total;
+    if (rows > list->n_escalations) {
+        list->has_next_after = true;
+        list->next_after = list->escalations[list->n_escalations - 1]->id;
+    }
     PQclear (r);
     *out = list;
     return 0;

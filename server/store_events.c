@@ -4,31 +4,27 @@
 /* ==== Requests and events ================================================ */
 
 int
-store_request_lookup (store_t *self, arena_t *a, const char *id, logged_request_t *out,
-                      esc_error_t *err)
+store_request_lookup (store_t *self, arena_t *a, const char *user, const char *id,
+                      logged_request_t *out, esc_error_t *err)
 {
     params_t p = { 0 };
-    params_text (&p, id);                               /* $1 request id */
+    params_text (&p, user);                             /* $1 user */
+    params_text (&p, id);                               /* $2 request id */
     memset (out, 0, sizeof *out);
     /* binary results: the bytea columns arrive as raw bytes */
     PGresult *r = store_exec_format (self,
-        "SELECT user_name, request, reply FROM request_log WHERE request_id = $1",
+        "SELECT request_digest, reply FROM request_log WHERE user_name = $1 AND request_id = $2",
         &p, 1, err);
     if (!r)
         return -1;
     if (PQntuples (r) == 1) {
-        int cu = store_column (r, "user_name"), cq = store_column (r, "request"), cr = store_column (r, "reply");
-        char *user = arena_alloc (a, (size_t) PQgetlength (r, 0, cu) + 1);
-        memcpy (user, PQgetvalue (r, 0, cu), (size_t) PQgetlength (r, 0, cu));
+        int cd = store_column (r, "request_digest"), cr = store_column (r, "reply");
         out->found = true;
-        out->user = user;
-        out->request_len = (size_t) PQgetlength (r, 0, cq);
+        if (PQgetlength (r, 0, cd) == (int) sizeof out->digest)
+            memcpy (out->digest, PQgetvalue (r, 0, cd), sizeof out->digest);
         out->reply_len = (size_t) PQgetlength (r, 0, cr);
-        uint8_t *request = arena_alloc (a, out->request_len + 1);
         uint8_t *reply = arena_alloc (a, out->reply_len + 1);
-        memcpy (request, PQgetvalue (r, 0, cq), out->request_len);
         memcpy (reply, PQgetvalue (r, 0, cr), out->reply_len);
-        out->request = request;
         out->reply = reply;
     }
     PQclear (r);
@@ -36,22 +32,41 @@ store_request_lookup (store_t *self, arena_t *a, const char *id, logged_request_
 }
 
 int
-store_request_record (store_t *self, const char *id, const char *user,
-                      const uint8_t *request, size_t request_len,
+store_request_record (store_t *self, const char *user, const char *id,
+                      const uint8_t digest[STORE_DIGEST_LEN],
                       const uint8_t *reply, size_t reply_len, esc_error_t *err)
 {
     params_t p = { 0 };
-    params_text (&p, id);                               /* $1 request id */
-    params_text (&p, user);                             /* $2 user */
-    params_bytes (&p, request, request_len);            /* $3 request bytes */
+    params_text (&p, user);                             /* $1 user */
+    params_text (&p, id);                               /* $2 request id */
+    params_bytes (&p, digest, STORE_DIGEST_LEN);        /* $3 SHA-256 of the request */
     params_bytes (&p, reply, reply_len);                /* $4 reply bytes */
-    if (store_run (self, "INSERT INTO request_log (request_id, user_name, request, reply)"
+    if (store_run (self, "INSERT INTO request_log (user_name, request_id, request_digest, reply)"
                    " VALUES ($1, $2, $3, $4)", &p, err)) {
         if (store_violated (self, "23505"))
             return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
                              "request id %s was answered already", id);
         return -1;
     }
+    return 0;
+}
+
+int
+store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *deleted,
+                     esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, days);                              /* $1 days kept */
+    params_int (&p, limit);                             /* $2 rows at most */
+    /* a bounded bite, by the index on at: no long lock, no long statement */
+    PGresult *r = store_exec (self,
+        "DELETE FROM request_log WHERE ctid = ANY (ARRAY ("
+        "    SELECT ctid FROM request_log WHERE at < now() - make_interval(days => $1::int)"
+        "     ORDER BY at LIMIT $2))", &p, err);
+    if (!r)
+        return -1;
+    *deleted = strtoll (PQcmdTuples (r), NULL, 10);
+    PQclear (r);
     return 0;
 }
 

@@ -273,12 +273,8 @@ int
 store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
               Esc__Report *rep, esc_error_t *err)
 {
-    char from[32] = "-infinity", to[32] = "infinity";
-    if (month) {
-        int y = atoi (month), m = atoi (month + 5);
-        snprintf (from, sizeof from, "%04d-%02d-01T00:00:00Z", y, m);
-        snprintf (to, sizeof to, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-    }
+    char from[32], to[32];
+    store_month_range (month, from, to);
     params_t p = { 0 };
     params_text (&p, quarter);                          /* $1 quarter */
     params_text (&p, from);                             /* $2 filed from */

@@ -4,19 +4,22 @@
 /* ==== Users ============================================================== */
 
 int
-store_user_roles (store_t *self, const char *name, role_set_t *roles, esc_error_t *err)
+store_identify (store_t *self, const char *key, char *name, size_t len, role_set_t *roles,
+                esc_error_t *err)
 {
     params_t p = { 0 };
-    params_text (&p, name);                             /* $1 user name */
+    params_text (&p, key);                              /* $1 Z85 public key */
     PGresult *r = store_exec (self,
-        "SELECT r.role::text AS role FROM user_role r JOIN app_user u ON u.name = r.user_name"
-        " WHERE r.user_name = $1 AND u.revoked_at IS NULL", &p, err);
+        "SELECT u.name, r.role::text AS role"
+        "  FROM app_user u LEFT JOIN user_role r ON r.user_name = u.name"
+        " WHERE u.public_key = $1 AND u.revoked_at IS NULL", &p, err);
     if (!r)
         return -1;
     *roles = 0;
+    snprintf (name, len, "%s", PQntuples (r) > 0 ? row_text (r, 0, "name") : "");
     for (int i = 0; i < PQntuples (r); i++) {
         role_t role;
-        if (role_parse (row_text (r, i, "role"), &role) == 0)
+        if (!row_null (r, i, "role") && role_parse (row_text (r, i, "role"), &role) == 0)
             *roles |= role;
     }
     PQclear (r);

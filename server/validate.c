@@ -111,6 +111,14 @@ check_quarter (const char *field, const char *s, need_t need, esc_error_t *err)
     return 0;
 }
 
+/* A page of a list: LIMIT escalations after id AFTER. */
+static int
+check_page (bool has_limit, int64_t limit, bool has_after, int64_t after, esc_error_t *err)
+{
+    return check_number ("limit", has_limit, limit, 1, LIMIT_PAGE, OPTIONAL, err)
+        || check_number ("after", has_after, after, 0, ID_MAX, OPTIONAL, err) ? -1 : 0;
+}
+
 static int
 check_list_size (const char *field, size_t n, esc_error_t *err)
 {
@@ -307,7 +315,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
     }
     case ESC__REQUEST__OP_REPORT: {
         const Esc__ReportRequest *m = r->report;
-        if (check_quarter ("quarter", m->quarter, OPTIONAL, err))
+        if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
+            || check_page (m->has_limit, m->limit, m->has_after, m->after, err))
             return -1;
         if (m->month && *m->month && name_check_month (m->month) != 0)
             return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
@@ -387,7 +396,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
         const Esc__ListFilter *m = r->list;
         escalation_state_t st;
         if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
-            || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, true, err))
+            || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, true, err)
+            || check_page (m->has_limit, m->limit, m->has_after, m->after, err))
             return -1;
         if (m->state && *m->state && state_parse (m->state, &st) != 0)
             return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
@@ -494,21 +504,26 @@ validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err)
 }
 
 Esc__Request *
-validate_request (const uint8_t *data, size_t len, op_t *op, esc_error_t *err)
+validate_unpack (const uint8_t *data, size_t len, esc_error_t *err)
 {
-    *op = OP_COUNT;
     if (len > ESC_MAX_MESSAGE) {
         esc_fail (err, ESC_INVALID_ARGUMENT, "MESSAGE_TOO_LARGE",
                   "a request may hold at most %d bytes", ESC_MAX_MESSAGE);
         return NULL;
     }
     Esc__Request *req = esc__request__unpack (NULL, len, data);
-    if (!req) {
+    if (!req)
         esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_REQUEST",
                   "the request is not a valid esc.Request message");
-        return NULL;
-    }
-    if (validate_decoded (req, op, err) != 0) {
+    return req;
+}
+
+Esc__Request *
+validate_request (const uint8_t *data, size_t len, op_t *op, esc_error_t *err)
+{
+    *op = OP_COUNT;
+    Esc__Request *req = validate_unpack (data, len, err);
+    if (req && validate_decoded (req, op, err) != 0) {
         esc__request__free_unpacked (req, NULL);
         return NULL;
     }

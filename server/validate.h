@@ -25,6 +25,8 @@
 #define LIMIT_EVENTS 10000              /* events in one catch-up page */
 #define LIMIT_IMPORT 10000              /* accounts in one import */
 #define DEFAULT_EVENTS 1000
+#define LIMIT_PAGE_DEFAULT 50           /* escalations in a page of a list */
+#define LIMIT_PAGE 1000                 /* ... at most */
 
 /* Decodes and validates one request. Returns the request (free it with
  * esc__request__free_unpacked (req, NULL)) and its operation in *op, or
@@ -32,6 +34,10 @@
  * decoded and named a known operation. */
 Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
                                 esc_error_t *err);
+
+/* Decodes DATA (at most ESC_MAX_MESSAGE bytes) without checking it.
+ * NULL with ERR (MESSAGE_TOO_LARGE, BAD_REQUEST) when it does not decode. */
+Esc__Request *validate_unpack (const uint8_t *data, size_t len, esc_error_t *err);
 
 /* The operation REQ carries, or OP_COUNT for none this server knows. */
 op_t validate_op (const Esc__Request *req);

@@ -80,23 +80,33 @@ zap_socket (zap_t *self)
     return self->socket;
 }
 
+static int
+by_key (const void *a, const void *b)
+{
+    return strcmp (((const admitted_t *) a)->key, ((const admitted_t *) b)->key);
+}
+
 static admitted_t *
 find (zap_t *self, const char *key)
 {
-    for (size_t i = 0; i < self->n_admitted; i++)
-        if (strcmp (self->admitted[i].key, key) == 0)
-            return &self->admitted[i];
-    return NULL;
+    admitted_t probe;
+    snprintf (probe.key, sizeof probe.key, "%s", key);
+    return self->n_admitted
+        ? bsearch (&probe, self->admitted, self->n_admitted, sizeof probe, by_key) : NULL;
 }
 
-/* Remembers what the database said about KEY: USER, or "" for nobody. */
+/* Remembers what the database said about KEY: USER, or "" for nobody. The
+ * table stays sorted by key. */
 static void
 remember (zap_t *self, const char *key, const char *user)
 {
     admitted_t *a = find (self, key);
     if (!user[0]) {
-        if (a)
-            *a = self->admitted[--self->n_admitted];
+        if (a) {
+            size_t i = (size_t) (a - self->admitted);
+            memmove (a, a + 1, (self->n_admitted - i - 1) * sizeof *a);
+            self->n_admitted--;
+        }
         return;
     }
     if (!a) {
@@ -106,10 +116,22 @@ remember (zap_t *self, const char *key, const char *user)
             if (!self->admitted)
                 abort ();
         }
-        a = &self->admitted[self->n_admitted++];
+        size_t i = 0;
+        while (i < self->n_admitted && strcmp (self->admitted[i].key, key) < 0)
+            i++;
+        memmove (&self->admitted[i + 1], &self->admitted[i],
+                 (self->n_admitted - i) * sizeof *self->admitted);
+        self->n_admitted++;
+        a = &self->admitted[i];
         snprintf (a->key, sizeof a->key, "%s", key);
     }
     snprintf (a->user, sizeof a->user, "%s", user);
+}
+
+bool
+zap_key_active (zap_t *self, const char *key)
+{
+    return find (self, key) != NULL;
 }
 
 static void
@@ -138,8 +160,10 @@ frame_is (zmq_msg_t *frame, const char *text)
         && memcmp (zmq_msg_data (frame), text, strlen (text)) == 0;
 }
 
-int
-zap_handle (zap_t *self)
+/* Reads one ZAP request and answers it. Returns 0, or -1 when nothing
+ * could be read. */
+static int
+handle_one (zap_t *self)
 {
     void *socket = self->socket;
     zmq_msg_t frames[ZAP_FRAMES];
@@ -163,7 +187,7 @@ zap_handle (zap_t *self)
     }
     int kept = n < ZAP_FRAMES ? n : ZAP_FRAMES;
 
-    char user[64] = "";
+    char user[64] = "", key[KEY_Z85_LEN + 1] = "";
     const char *code = "400", *text = "unknown key";
     if (kept < 2) {
         /* not even a request id: REP still owes a reply */
@@ -179,7 +203,6 @@ zap_handle (zap_t *self)
         text = "only CURVE clients are admitted";
     }
     else {
-        char key[KEY_Z85_LEN + 1];
         zmq_z85_encode (key, zmq_msg_data (&frames[6]), 32);
         esc_error_t err;
         if (store_connect (self->store, &err) == 0
@@ -198,9 +221,27 @@ zap_handle (zap_t *self)
             text = "OK";
         }
     }
-    reply (socket, &frames[1], code, text, user);
+    /* the User-Id every message of the connection carries is the key it
+     * was admitted with: the desk finds the user by it on every request,
+     * so that a key replaced or revoked later stops working at once */
+    reply (socket, &frames[1], code, text, user[0] ? key : "");
 done:
     for (int i = 0; i < kept; i++)
         zmq_msg_close (&frames[i]);
     return 0;
+}
+
+int
+zap_handle (zap_t *self)
+{
+    int n = 0;
+    while (n < ZAP_HANDLE_MAX && handle_one (self) == 0) {
+        n++;
+        int events = 0;
+        size_t len = sizeof events;
+        if (zmq_getsockopt (self->socket, ZMQ_EVENTS, &events, &len) != 0
+            || !(events & ZMQ_POLLIN))
+            break;
+    }
+    return n;
 }

@@ -2,12 +2,13 @@
  *
  * libzmq asks it (ZMQ RFC 27) about every CURVE handshake on escd's
  * sockets. A client whose public key belongs to a user in the database is
- * admitted with that user's name as its User-Id, which every message it
- * sends then carries; any other client is refused before it can send a
- * byte. Without this handler a CURVE server admits anyone who knows its
+ * admitted with that key as its User-Id, which every message it sends then
+ * carries; any other client is refused before it can send a byte. Without this handler a CURVE server admits anyone who knows its
  * public key. */
 #ifndef ESC_ZAP_H
 #define ESC_ZAP_H
+
+#include <stdbool.h>
 
 #include "store.h"
 
@@ -23,12 +24,21 @@ void zap_destroy (zap_t **self_p);
 /* The socket to poll for ZAP requests. */
 void *zap_socket (zap_t *self);
 
-/* Reads one ZAP request and answers it. The database decides (outside any
- * transaction); while it is unavailable, the keys it admitted before are
- * still admitted from memory, so that their users hear UNAVAILABLE from
- * the desk instead of a silent refusal. Returns 0, or -1 when nothing
- * could be read. */
+/* Handshakes answered in one call, at most: new connections are let in
+ * all together, yet a flood of handshakes cannot hold the loop. */
+#define ZAP_HANDLE_MAX 256
+
+/* Reads the waiting ZAP requests (up to ZAP_HANDLE_MAX) and answers each.
+ * The database decides (outside any transaction); while it is unavailable,
+ * the keys it admitted before are still admitted from memory, so that
+ * their users hear UNAVAILABLE from the desk instead of a silent refusal.
+ * An admitted connection's User-Id is its key (Z85), not the user's name:
+ * the desk looks the key up on every request. Returns how many were
+ * answered. */
 int zap_handle (zap_t *self);
+/* Whether KEY belonged to an active user when the keys were last read
+ * (at start, after each user.* event, and at each handshake). */
+bool zap_key_active (zap_t *self, const char *key);
 /* Forgets every key it admitted and reads the registered keys again:
  * after a revocation or a key change (here or at another escd), so that a
  * revoked or replaced key is not admitted from memory during an outage.

@@ -73,13 +73,14 @@ typedef struct {
 static void *
 subscriber (void *ctx, const bench_t *b)
 {
-    void *s = zmq_socket (ctx, ZMQ_SUB);
-    int zero = 0;
+    /* escd's feed is a ROUTER: a DEALER whose probe subscribes it */
+    void *s = zmq_socket (ctx, ZMQ_DEALER);
+    int zero = 0, one = 1;
     if (!s || zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, b->server_key, KEY_Z85_LEN)
         || zmq_setsockopt (s, ZMQ_CURVE_PUBLICKEY, b->key.public_key, KEY_Z85_LEN)
         || zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, b->key.secret_key, KEY_Z85_LEN)
         || zmq_setsockopt (s, ZMQ_LINGER, &zero, sizeof zero)
-        || zmq_setsockopt (s, ZMQ_SUBSCRIBE, "", 0) || zmq_connect (s, b->feed))
+        || zmq_setsockopt (s, ZMQ_PROBE_ROUTER, &one, sizeof one) || zmq_connect (s, b->feed))
         die (zmq_strerror (errno));
     return s;
 }

@@ -61,10 +61,16 @@ ok alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title
 same "$OUT" "$FIRST" "the retry's answer"
 same "$(sql "SELECT count(*) FROM escalation")" 1 "escalations after a retry"
 refused 1 REQUEST_ID_REUSED alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T2 --problem P
-refused 1 REQUEST_ID_REUSED bob --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
+# a request id is its user's own: bob's is a new request, answered for him
+ok bob --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
+[ "$OUT" != "$FIRST" ] || fail "bob got alice's answer"
+same "$(sql "SELECT count(*) FROM escalation")" 2 "escalations after bob used the same id"
+ok alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
+same "$OUT" "$FIRST" "alice's retry after bob's request"
 expect 2 alice --request-id "bad id" quarter list
+ok alice --request-id "urn:uuid:6f1c2b4e-0000" quarter list
 grep -q "alice file OK .*(retry)" "$WORK/escd-main.log" || fail "the retry was not logged as one"
-same "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed'")" 1 "events after a retry"
+same "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed'")" 2 "events after the retries"
 
 say "one log line per request: user, operation, outcome, duration"
 grep -Eq '^escd: alice file OK [0-9.]+ms$' "$WORK/escd-main.log" || fail "no log line for alice's filing"
