@@ -1,9 +1,11 @@
 /* desk_escalation.c: the life of an escalation, from filing to outcome.
  *
  * Every action follows one pattern: lock the escalation and its quarter,
- * ask the workflow (decide), write the decision through the store, then
- * reply with the escalation as it now is (finish), which also names it in
- * the action's event. */
+ * ask the workflow (decide), write the decision through the store (move
+ * changes the state, and gives back the duplicates of an escalation that
+ * leaves the live states, each with an event of its own), then reply with
+ * the escalation as it now is (finish), which also names it in the
+ * action's event. */
 #include <string.h>
 
 #include "desk_handlers.h"
@@ -135,6 +137,72 @@ finish (desk_call_t *c, int64_t id, esc_error_t *err)
     return 0;
 }
 
+/* ==== Moving an escalation, and what follows ============================= */
+
+/* The event of duplicate D, given back by the call's action on escalation
+ * INTO, which moved INTO to NEXT: an unmerge nobody asked for, so it says
+ * why. */
+static int
+released_event (desk_call_t *c, int64_t into, escalation_state_t next,
+                const released_duplicate_t *d, esc_error_t *err)
+{
+    const char *action = c->op == OP_WITHDRAW ? "withdrawal"
+                       : c->op == OP_DECLINE ? "decline" : op_name (c->op);
+    json_t data;
+    json_init (&data);
+    json_object_begin (&data);
+    json_kv_int (&data, "into", into);
+    json_kv_string (&data, "title", d->title);
+    json_kv_string (&data, "state", d->state);
+    json_kv_string (&data, "because",
+                    arena_printf (c->arena, "escalation %lld was %s", (long long) into,
+                                  state_name (next)));
+    json_object_end (&data);
+    event_t e = {
+        .type = "escalation.unmerged",
+        .actor = c->actor,
+        .quarter = d->quarter,
+        .account = d->account,
+        .escalation_id = d->id,
+        .data = arena_printf (c->arena, "%s", json_text (&data)),
+        .summary = arena_printf (c->arena,
+                                 "%s's %s of escalation %lld returned its duplicate %lld \"%s\" for %s to %s",
+                                 c->actor, action, (long long) into, (long long) d->id,
+                                 d->title, d->account, d->state),
+    };
+    json_release (&data);
+    int64_t seq;
+    return store_event_append (c->store, &e, &seq, err);
+}
+
+/* Moves escalation ID to NEXT, as store_escalation_set_state. When NEXT
+ * takes it out of the live states without serving anyone (the workflow
+ * says which), the duplicates merged into it go back to the state they were
+ * merged from, each with its own event, and the call's event lists them. */
+static int
+move (desk_call_t *c, int64_t id, escalation_state_t next, const char *reason,
+      bool clear_sizing, esc_error_t *err)
+{
+    released_duplicate_t *released;
+    size_t n;
+    if (store_escalation_set_state (c->store, id, next, reason, clear_sizing, err))
+        return -1;
+    if (!workflow_releases_duplicates (next))
+        return 0;
+    if (store_merge_release (c->store, c->arena, id, c->actor, &released, &n, err))
+        return -1;
+    if (n == 0)
+        return 0;
+    int64_t *ids = arena_alloc (c->arena, n * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        if (released_event (c, id, next, &released[i], err))
+            return -1;
+        ids[i] = released[i].id;
+    }
+    json_kv_ints (&c->data, "released", ids, n);
+    return 0;
+}
+
 /* ==== Filing and sizing ================================================== */
 
 int
@@ -160,7 +228,7 @@ desk_size (desk_call_t *c, esc_error_t *err)
     escalation_state_t next;
     if (decide (c, m->id, NULL, &e, &q, &next, err)
         || store_sizing_insert (c->store, m, c->actor, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        || move (c, m->id, next, NULL, false, err))
         return -1;
     json_kv_int (&c->data, "hours", m->hours);
     json_kv_bool (&c->data, "viable", m->viable);
@@ -178,7 +246,7 @@ with_reason (desk_call_t *c, const Esc__WithReason *m, esc_error_t *err)
     quarter_facts_t q;
     escalation_state_t next;
     if (decide (c, m->id, NULL, &e, &q, &next, err)
-        || store_escalation_set_state (c->store, m->id, next, m->reason, false, err))
+        || move (c, m->id, next, m->reason, false, err))
         return -1;
     json_kv_string (&c->data, "reason", m->reason);
     return finish (c, m->id, err);
@@ -197,7 +265,7 @@ desk_refile (desk_call_t *c, esc_error_t *err)
     /* back to filed: the new problem statement must be sized again */
     if (decide (c, m->id, NULL, &e, &q, &next, err)
         || store_escalation_refile (c->store, m, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, true, err))
+        || move (c, m->id, next, NULL, true, err))
         return -1;
     return finish (c, m->id, err);
 }
@@ -210,7 +278,7 @@ desk_withdraw (desk_call_t *c, esc_error_t *err)
     quarter_facts_t q;
     escalation_state_t next;
     if (decide (c, id, NULL, &e, &q, &next, err)
-        || store_escalation_set_state (c->store, id, next, NULL, false, err))
+        || move (c, id, next, NULL, false, err))
         return -1;
     return finish (c, id, err);
 }
@@ -224,7 +292,7 @@ static int
 approve (desk_call_t *c, const escalation_ref_t *e, escalation_state_t next, esc_error_t *err)
 {
     int64_t id = e->facts.id;
-    if (store_escalation_set_state (c->store, id, next, NULL, false, err)
+    if (move (c, id, next, NULL, false, err)
         || store_postpone_displaced (c->store, id, e->sizing_id, err)
         || finish (c, id, err))
         return -1;
@@ -284,7 +352,7 @@ desk_deliver (desk_call_t *c, esc_error_t *err)
     escalation_state_t next;
     if (decide (c, m->id, NULL, &e, &q, &next, err)
         || store_delivery_insert (c->store, m->id, m->actual_hours, c->actor, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        || move (c, m->id, next, NULL, false, err))
         return -1;
     json_kv_int (&c->data, "actual_hours", m->actual_hours);
     return finish (c, m->id, err);
@@ -299,7 +367,7 @@ desk_outcome (desk_call_t *c, esc_error_t *err)
     escalation_state_t next;
     if (decide (c, m->id, NULL, &e, &q, &next, err)
         || store_outcome_insert (c->store, m, c->actor, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        || move (c, m->id, next, NULL, false, err))
         return -1;
     json_kv_string (&c->data, "deal", m->deal);
     if (m->has_adopters)
@@ -319,7 +387,7 @@ desk_merge (desk_call_t *c, esc_error_t *err)
     if (store_escalation_lock (c->store, c->arena, m->into, &target, err)
         || decide (c, m->id, &target, &e, &q, &next, err)
         || store_merge_insert (c->store, m->id, m->into, c->actor, err)
-        || store_escalation_set_state (c->store, m->id, next, NULL, false, err))
+        || move (c, m->id, next, NULL, false, err))
         return -1;
     json_kv_int (&c->data, "into", m->into);
     return finish (c, m->id, err);
@@ -332,14 +400,12 @@ desk_unmerge (desk_call_t *c, esc_error_t *err)
     escalation_ref_t e;
     quarter_facts_t q;
     escalation_state_t next;
-    Esc__Escalation *before;
-    /* the event names the escalation it leaves */
-    if (store_escalation_get (c->store, c->arena, id, &before, err)
-        || decide (c, id, NULL, &e, &q, &next, err)
-        || store_merge_end (c->store, id, c->actor, err)
-        || store_escalation_set_state (c->store, id, next, NULL, true, err))
+    /* back to the state it was merged from, sizing and all */
+    if (decide (c, id, NULL, &e, &q, &next, err)
+        || store_merge_end (c->store, id, next, c->actor, err))
         return -1;
-    json_kv_int (&c->data, "into", before->merged_into);
+    /* the event names the escalation it leaves */
+    json_kv_int (&c->data, "into", e.merged_into);
     return finish (c, id, err);
 }
 

@@ -208,6 +208,7 @@ typedef struct {
     escalation_facts_t facts;
     const char *quarter, *filer, *account;     /* arena */
     int64_t sizing_id;                          /* 0 if never sized */
+    int64_t merged_into;                        /* 0 unless merged */
 } escalation_ref_t;
 int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out, esc_error_t *err);
 
@@ -229,8 +230,24 @@ int store_override_insert (store_t *self, int64_t id, const char *actor, const c
 /* Postpones the still-planned items the current sizing displaces, recording
  * that escalation ID took them out of plan. */
 int store_postpone_displaced (store_t *self, int64_t id, int64_t sizing_id, esc_error_t *err);
+/* Merges escalation ID into INTO, remembering the state and reason ID has
+ * now (call it before moving ID to merged): ending the merge restores them. */
 int store_merge_insert (store_t *self, int64_t id, int64_t into, const char *actor, esc_error_t *err);
-int store_merge_end (store_t *self, int64_t id, const char *actor, esc_error_t *err);
+/* Ends escalation ID's merge and moves it to STATE (the workflow's: the one
+ * it was merged from) with the reason it had then; its sizing stays. */
+int store_merge_end (store_t *self, int64_t id, escalation_state_t state, const char *actor,
+                     esc_error_t *err);
+/* A duplicate given back when its target left the live states. */
+typedef struct {
+    int64_t id;
+    const char *state, *title, *quarter, *account;    /* arena */
+} released_duplicate_t;
+/* Ends every active merge into escalation INTO, ACTOR's action the cause,
+ * and puts each duplicate back in the state and reason it was merged from
+ * (as an unmerge would), its sizing kept: one statement. The duplicates,
+ * as they now are, go to *OUT (arena, *N of them, in id order). */
+int store_merge_release (store_t *self, arena_t *a, int64_t into, const char *actor,
+                         released_duplicate_t **out, size_t *n, esc_error_t *err);
 int store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const char *actor, esc_error_t *err);
 int store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err);
 

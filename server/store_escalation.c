@@ -11,9 +11,11 @@ store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *
     params_int (&p, id);                                /* $1 escalation id */
     PGresult *r = store_exec_one (self,
         "SELECT e.quarter, e.filer, a.name AS account, e.state::text AS state,"
-        "       e.sizing_id, s.hours, s.viable"
+        "       e.sizing_id, s.hours, s.viable,"
+        "       m.into_id AS merged_into, m.from_state::text AS merged_from"
         "  FROM escalation e JOIN account a ON a.id = e.account_id"
         "  LEFT JOIN sizing s ON s.id = e.sizing_id"
+        "  LEFT JOIN merge m ON m.escalation_id = e.id AND m.unmerged_at IS NULL"
         " WHERE e.id = $1 FOR UPDATE OF e", &p, err,
                            "ESCALATION_NOT_FOUND",
                          "escalation %lld does not exist", (long long) id);
@@ -25,6 +27,11 @@ store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *
     out->facts.sized = !row_null (r, 0, "sizing_id");
     out->facts.hours = row_int (r, 0, "hours");
     out->facts.viable = row_bool (r, 0, "viable");
+    /* not merged: no state to go back to (the workflow refuses to unmerge) */
+    out->facts.before_merge = STATE_COUNT;
+    if (!row_null (r, 0, "merged_from"))
+        state_parse (row_text (r, 0, "merged_from"), &out->facts.before_merge);
+    out->merged_into = row_int (r, 0, "merged_into");
     out->sizing_id = row_int (r, 0, "sizing_id");
     out->quarter = store_dup_text (a, r, 0, "quarter");
     out->filer = store_dup_text (a, r, 0, "filer");
@@ -222,18 +229,65 @@ store_merge_insert (store_t *self, int64_t id, int64_t into, const char *actor, 
     params_int (&p, id);                                /* $1 the duplicate */
     params_int (&p, into);                              /* $2 the one it joins */
     params_text (&p, actor);                            /* $3 merged by */
-    return store_run (self, "INSERT INTO merge (escalation_id, into_id, merged_by)"
-                      " VALUES ($1, $2, $3)", &p, err);
+    /* the state and reason it has now, to go back to */
+    return store_run (self, "INSERT INTO merge (escalation_id, into_id, merged_by, from_state,"
+                      "                   from_reason)"
+                      " SELECT id, $2, $3, state, state_reason FROM escalation WHERE id = $1",
+                      &p, err);
 }
 
 int
-store_merge_end (store_t *self, int64_t id, const char *actor, esc_error_t *err)
+store_merge_end (store_t *self, int64_t id, escalation_state_t state, const char *actor,
+                 esc_error_t *err)
 {
     params_t p = { 0 };
     params_int (&p, id);                                /* $1 the duplicate */
     params_text (&p, actor);                            /* $2 unmerged by */
-    return store_run (self, "UPDATE merge SET unmerged_by = $2, unmerged_at = now()"
-                      " WHERE escalation_id = $1 AND unmerged_at IS NULL", &p, err);
+    params_text (&p, state_name (state));               /* $3 the state it goes back to */
+    return store_run (self,
+        "WITH ended AS ("
+        "    UPDATE merge SET unmerged_by = $2, unmerged_at = now()"
+        "     WHERE escalation_id = $1 AND unmerged_at IS NULL"
+        "    RETURNING escalation_id, from_reason)"
+        " UPDATE escalation e SET state = $3::escalation_state, state_reason = n.from_reason,"
+        "        updated_at = now()"
+        "   FROM ended n WHERE e.id = n.escalation_id", &p, err);
+}
+
+int
+store_merge_release (store_t *self, arena_t *a, int64_t into, const char *actor,
+                     released_duplicate_t **out, size_t *n, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, into);                              /* $1 the target */
+    params_text (&p, actor);                            /* $2 whose action released them */
+    PGresult *r = store_exec (self,
+        "WITH ended AS ("
+        "    UPDATE merge SET unmerged_by = $2, unmerged_at = now()"
+        "     WHERE into_id = $1 AND unmerged_at IS NULL"
+        "    RETURNING escalation_id, from_state, from_reason),"
+        " restored AS ("
+        "    UPDATE escalation e SET state = n.from_state, state_reason = n.from_reason,"
+        "           updated_at = now()"
+        "      FROM ended n, account a"
+        "     WHERE e.id = n.escalation_id AND a.id = e.account_id"
+        "    RETURNING e.id, e.state::text AS state, e.title, e.quarter, a.name AS account)"
+        " SELECT id, state, title, quarter, account FROM restored ORDER BY id", &p, err);
+    if (!r)
+        return -1;
+    *n = (size_t) PQntuples (r);
+    *out = arena_alloc (a, (*n + 1) * sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+        int row = (int) i;
+        released_duplicate_t *d = &(*out)[i];
+        d->id = row_int (r, row, "id");
+        d->state = store_dup_text (a, r, row, "state");
+        d->title = store_dup_text (a, r, row, "title");
+        d->quarter = store_dup_text (a, r, row, "quarter");
+        d->account = store_dup_text (a, r, row, "account");
+    }
+    PQclear (r);
+    return 0;
 }
 
 int

@@ -79,6 +79,8 @@ state_parse (const char *name, escalation_state_t *state)
 
 #define S(x) (1u << STATE_##x)
 #define ANY_STATE 0u             /* not an escalation action */
+/* As a rule's next state: the one the escalation was merged from, a fact */
+#define BEFORE_MERGE STATE_COUNT
 
 typedef struct {
     const char *name;
@@ -111,7 +113,7 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_DELIVER]       = { "deliver",       ROLE_PM, true, S (APPROVED), STATE_DELIVERED, false, false, false },
     [OP_OUTCOME]       = { "outcome",       ROLE_CRO, true, S (DELIVERED), STATE_CLOSED, false, false, false },
     [OP_MERGE]         = { "merge",         ROLE_PM, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false, false, false },
-    [OP_UNMERGE]       = { "unmerge",       ROLE_PM, true, S (MERGED), STATE_FILED, false, false, false },
+    [OP_UNMERGE]       = { "unmerge",       ROLE_PM, true, S (MERGED), BEFORE_MERGE, false, false, false },
     [OP_LIST]          = { "list",          ROLE_ANY, false, ANY_STATE, 0, false, false, false },
     [OP_SHOW]          = { "show",          ROLE_ANY, false, ANY_STATE, 0, false, false, false },
     [OP_HISTORY]       = { "history",       ROLE_ANY, false, ANY_STATE, 0, false, false, false },
@@ -126,6 +128,10 @@ static const op_rule_t op_rules[OP_COUNT] = {
 
 /* States an escalation may be merged into: any that is still live. */
 #define MERGE_TARGETS (S (FILED) | S (SIZED) | S (RETURNED) | S (APPROVED) | S (DELIVERED))
+
+/* States of a target that give its duplicates back: it left the live
+ * states without serving anyone. */
+#define RELEASING (S (WITHDRAWN) | S (DECLINED))
 
 const char *
 op_name (op_t op)
@@ -143,6 +149,12 @@ bool
 workflow_changes_state (op_t op)
 {
     return (unsigned) op < OP_COUNT && op_rules[op].changes_state;
+}
+
+bool
+workflow_releases_duplicates (escalation_state_t state)
+{
+    return (unsigned) state < STATE_COUNT && (RELEASING & (1u << state));
 }
 
 int64_t
@@ -245,6 +257,24 @@ decide_merge (const workflow_case_t *c, esc_error_t *err)
     return 0;
 }
 
+/* An unmerge restores the state the escalation was merged from; a fact that
+ * no merge could have left behind is the store's fault, not the user's. */
+static int
+decide_unmerge (const escalation_facts_t *e, escalation_state_t *next, esc_error_t *err)
+{
+    if ((unsigned) e->before_merge >= STATE_COUNT
+        || !(op_rules[OP_MERGE].from & (1u << e->before_merge)))
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL",
+                         "escalation %lld was merged from state %s, which no merge starts from",
+                         (long long) e->id, state_name (e->before_merge));
+    if (e->before_merge == STATE_SIZED && !e->sized)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL",
+                         "escalation %lld was merged from sized but has no sizing",
+                         (long long) e->id);
+    *next = e->before_merge;
+    return 0;
+}
+
 /* Every displaced item must be planned work of the quarter. */
 static int
 check_displaced (const workflow_case_t *c, esc_error_t *err)
@@ -339,7 +369,7 @@ workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t
                              "escalation %lld is %s; %s needs it %s",
                              (long long) e->id, state_name (e->state), rule->name,
                              states_text (rule->from, buf, sizeof buf));
-        *next = rule->to;
+        *next = rule->to;       /* BEFORE_MERGE: decide_unmerge sets it */
     }
 
     switch (c->op) {
@@ -359,6 +389,8 @@ workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t
         return check_displaced (c, err);
     case OP_MERGE:
         return decide_merge (c, err);
+    case OP_UNMERGE:
+        return decide_unmerge (e, next, err);
     case OP_USER_REVOKE:
     case OP_USER_KEY:
         return decide_user (c, err);

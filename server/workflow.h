@@ -93,6 +93,7 @@ typedef struct {
     bool sized;                 /* has a current sizing */
     int64_t hours;              /* of the current sizing */
     bool viable;
+    escalation_state_t before_merge;    /* merged: the state it was merged from */
 } escalation_facts_t;
 
 /* ---- Displacement --------------------------------------------------------*/
@@ -136,9 +137,18 @@ typedef struct {
  * role, the filer, a closed quarter, the state, then the action's own rules
  * (viability, tokens, size ceiling, budget, merge target), and last that
  * the planned work a sizing displaces is still there to displace: nothing
- * is approved for free. */
+ * is approved for free. An unmerge leads back to the state the escalation
+ * was merged from (escalation->before_merge): filed, sized or returned, with
+ * its sizing; any other fact is refused as INTERNAL. */
 int workflow_decide (const workflow_case_t *c, escalation_state_t *next,
                      esc_error_t *err);
+
+/* True when an escalation moving to STATE releases the duplicates merged
+ * into it: withdrawn and declined, where nobody would serve their
+ * customers any more. Each duplicate goes back to the state it was merged
+ * from, as an unmerge would. Not approved, delivered or closed (the target
+ * serves the duplicates' customers), nor merged (the family moves along). */
+bool workflow_releases_duplicates (escalation_state_t state);
 
 /* The one-off budget of a quarter, in hours (rounded down). */
 int64_t workflow_budget_hours (const quarter_facts_t *q);

@@ -34,6 +34,8 @@ static const struct {
     { OP_DECLINE, ROLE_PM | ROLE_CRO, S (FILED) | S (SIZED), STATE_DECLINED, false },
     { OP_WITHDRAW, ROLE_SALES, S (FILED) | S (SIZED) | S (RETURNED), STATE_WITHDRAWN, true },
     { OP_MERGE, ROLE_PM, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false },
+    /* back to the state it was merged from: filed here (the facts' default);
+     * test_unmerge_restores tries each */
     { OP_UNMERGE, ROLE_PM, S (MERGED), STATE_FILED, false },
     { OP_DELIVER, ROLE_PM, S (APPROVED), STATE_DELIVERED, false },
     { OP_OUTCOME, ROLE_CRO, S (DELIVERED), STATE_CLOSED, false },
@@ -373,6 +375,76 @@ test_merge_targets (void **state)
                     "INVALID_MERGE_TARGET");
 }
 
+/* An unmerge leads back to the state the escalation was merged from, with
+ * its sizing; only a pm unmerges, whatever that state was. */
+static void
+test_unmerge_restores (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    static const escalation_state_t before[] = { STATE_FILED, STATE_SIZED, STATE_RETURNED };
+    for (size_t b = 0; b < sizeof before / sizeof before[0]; b++)
+        for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++)
+            for (int filer = 0; filer <= 1; filer++) {
+                escalation_facts_t e = sized (STATE_MERGED, 40, true);
+                e.before_merge = before[b];
+                escalation_state_t next = STATE_COUNT;
+                esc_error_t err;
+                int rc = decide (OP_UNMERGE, all_roles[r], filer, &q, &e, NULL, &next, &err);
+                if (all_roles[r] == ROLE_PM) {
+                    assert_int_equal (rc, 0);
+                    assert_int_equal (next, before[b]);
+                }
+                else
+                    assert_refused (rc, &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+            }
+    /* a closed quarter does not keep a duplicate merged */
+    q.closed = true;
+    escalation_facts_t e = sized (STATE_MERGED, 40, true);
+    e.before_merge = STATE_SIZED;
+    escalation_state_t next;
+    esc_error_t err;
+    assert_int_equal (decide (OP_UNMERGE, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    assert_int_equal (next, STATE_SIZED);
+    /* sized again needs the sizing it was merged with */
+    e.sized = false;
+    assert_refused (decide (OP_UNMERGE, ROLE_PM, false, &q, &e, NULL, &next, &err),
+                    &err, ESC_INTERNAL, "INTERNAL");
+    e.before_merge = STATE_FILED;
+    assert_int_equal (decide (OP_UNMERGE, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    assert_int_equal (next, STATE_FILED);
+    /* no merge starts from any other state: such a fact is the store's fault */
+    for (int st = 0; st <= STATE_COUNT; st++) {
+        if (st == STATE_FILED || st == STATE_SIZED || st == STATE_RETURNED)
+            continue;
+        e.before_merge = (escalation_state_t) st;
+        assert_refused (decide (OP_UNMERGE, ROLE_PM, false, &q, &e, NULL, &next, &err),
+                        &err, ESC_INTERNAL, "INTERNAL");
+    }
+}
+
+/* A target that leaves the live states without serving anyone gives its
+ * duplicates back; one that serves them, or moves along with them, keeps
+ * them. */
+static void
+test_releases_duplicates (void **state)
+{
+    (void) state;
+    static const struct { escalation_state_t state; bool releases; } targets[] = {
+        { STATE_FILED, false }, { STATE_SIZED, false }, { STATE_RETURNED, false },
+        { STATE_DECLINED, true }, { STATE_WITHDRAWN, true }, { STATE_MERGED, false },
+        { STATE_APPROVED, false }, { STATE_DELIVERED, false }, { STATE_CLOSED, false },
+    };
+    assert_int_equal (sizeof targets / sizeof targets[0], STATE_COUNT);
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+        assert_int_equal (workflow_releases_duplicates (targets[i].state), targets[i].releases);
+    assert_false (workflow_releases_duplicates (STATE_COUNT));
+    /* the actions that lead there: withdraw and decline, nothing else */
+    for (size_t a = 0; a < sizeof spec / sizeof spec[0]; a++)
+        assert_int_equal (workflow_releases_duplicates (spec[a].to),
+                          spec[a].op == OP_WITHDRAW || spec[a].op == OP_DECLINE);
+}
+
 /* ==== Displacement and the default quarter =============================== */
 
 static void
@@ -542,6 +614,8 @@ main (void)
         cmocka_unit_test (test_override_skips_token_size_budget),
         cmocka_unit_test (test_closed_quarter),
         cmocka_unit_test (test_merge_targets),
+        cmocka_unit_test (test_unmerge_restores),
+        cmocka_unit_test (test_releases_duplicates),
         cmocka_unit_test (test_displacement),
         cmocka_unit_test (test_displacement_in_decisions),
         cmocka_unit_test (test_default_quarter),
