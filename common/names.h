@@ -14,4 +14,11 @@ int name_check_month (const char *s);
 /* 0 when S is a request id: 8 to 64 of A-Z a-z 0-9 - _. */
 int name_check_request_id (const char *s);
 
+/* Strips S, in place, of the whitespace around it: spaces, tabs, CR, LF
+ * and no-break spaces (U+00A0), as CRM exports and typing leave them
+ * (sql/013_account_names.sql trims stored names of the same set). Returns
+ * S; NULL is a no-op. Only whole characters go, so valid UTF-8 stays
+ * valid, and invalid stays invalid. */
+char *name_trim (char *s);
+
 #endif
