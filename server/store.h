@@ -165,8 +165,9 @@ int store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_e
 /* Adds an account; a name taken, in any case, is ACCOUNT_EXISTS naming
  * the account that holds it. */
 int store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor, esc_error_t *err);
-/* Adds account NAME, or gives a known one this ARR and renewal date;
- * *ADDED says which. */
+/* Adds account NAME, or gives a known one this ARR and, unless RENEWAL_ON
+ * is NULL (which keeps the one it has), this renewal date; *ADDED says
+ * which. */
 int store_account_upsert (store_t *self, const char *name, int64_t arr, const char *renewal_on,
                           const char *actor, bool *added, esc_error_t *err);
 /* A name of a list that matches another only by case. */

@@ -226,11 +226,12 @@ store_account_upsert (store_t *self, const char *name, int64_t arr, const char *
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 name */
     params_int (&p, arr);                               /* $2 ARR */
-    params_text (&p, renewal_on);                       /* $3 renewal date or NULL */
+    params_text (&p, renewal_on);                       /* $3 renewal date, NULL: keep */
     params_text (&p, actor);                            /* $4 created by */
     PGresult *r = store_exec (self,
         "INSERT INTO account (name, arr, renewal_on, created_by) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (name) DO UPDATE SET arr = EXCLUDED.arr, renewal_on = EXCLUDED.renewal_on"
+        " ON CONFLICT (name) DO UPDATE SET arr = EXCLUDED.arr,"
+        "     renewal_on = coalesce(EXCLUDED.renewal_on, account.renewal_on)"
         " RETURNING xmax = 0 AS added", &p, err);
     if (!r) {
         /* the desk checked the names against the accounts; one added
