@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "names.h"
 #include "render.h"
 
 char
@@ -60,41 +61,46 @@ import_arr (const char *s, int64_t *arr)
         s = skip_currency (s + 1);
     }
     if (!isdigit ((unsigned char) *s))
-        return -1;
+        return IMPORT_NOT_AMOUNT;
     /* whole units, grouped by thousands with commas or spaces, if at all:
-     * "1,234" is a thousand and more, "12,5" or "1 234,56" are refused,
+     * "1,234,567" is a million and more, "12,5" or "1 234,56" are refused,
      * never read as another amount */
     int64_t v = 0;
-    int group = 0;
+    int group = 0, groups = 0, decimals = 0;
     char sep = 0;
     for (;; s++) {
         if (isdigit ((unsigned char) *s)) {
             if (v > (INT64_MAX - 9) / 10)
-                return -1;
+                return IMPORT_NOT_AMOUNT;
             v = v * 10 + (*s - '0');
             group++;
         }
         else if ((*s == ',' || *s == ' ') && isdigit ((unsigned char) s[1])) {
             if ((sep && *s != sep) || group > 3 || (sep && group != 3))
-                return -1;
+                return IMPORT_NOT_AMOUNT;
             sep = *s;
             group = 0;
+            groups++;
         }
         else
             break;
     }
     if (sep && group != 3)
-        return -1;
+        return IMPORT_NOT_AMOUNT;
     if (*s == '.') {            /* cents, rounded to the nearest unit */
         if (!isdigit ((unsigned char) *++s))
-            return -1;
+            return IMPORT_NOT_AMOUNT;
         bool up = *s >= '5';
-        while (isdigit ((unsigned char) *s))
-            s++;
+        for (; isdigit ((unsigned char) *s); s++)
+            decimals++;
         v += up;
     }
     if (*skip_currency (s))     /* "900 \u20ac" */
-        return -1;
+        return IMPORT_NOT_AMOUNT;
+    /* "1,250" and "12.500": one separator before three digits groups
+     * thousands in one convention and marks decimals in the other */
+    if ((sep == ',' && groups == 1 && decimals == 0) || (!sep && decimals == 3))
+        return IMPORT_AMBIGUOUS;
     *arr = negative ? -v : v;
     return 0;
 }
@@ -150,6 +156,81 @@ slurp (arena_t *a, const char *path, size_t *len)
     return text;
 }
 
+/* Why the ARR cell TEXT is refused (A's), given import_arr's RC. */
+static const char *
+arr_refusal (arena_t *a, const char *text, int rc)
+{
+    if (rc == IMPORT_AMBIGUOUS)
+        return arena_printf (a, "ARR '%s' is ambiguous: its '%c' may group thousands or mark "
+                             "decimals; write it without (1250) or with cents (1,250.00)",
+                             text, *strpbrk (text, ",."));
+    if (!*skip_currency (text))
+        return "ARR is missing";
+    return arena_printf (a, "ARR '%s' is not an amount (like 1200000, $1,200,000.00)", text);
+}
+
+/* Field COL of REC, or "" when the record is too short or there is no such
+ * column (COL < 0). */
+static char *
+field_of (const csv_record_t *rec, int col)
+{
+    return col >= 0 && (size_t) col < rec->n ? rec->fields[col] : (char *) "";
+}
+
+int
+import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
+             Esc__AccountImport *imp, FILE *errs)
+{
+    if (n < 2) {
+        fprintf (errs, "esc: IMPORT_REJECTED: %s holds no accounts under a header\n", path);
+        return -1;
+    }
+    /* the header: which column holds what */
+    int name_col = -1, arr_col = -1, renewal_col = -1;
+    for (size_t c = 0; c < records[0].n; c++)
+        switch (import_column (records[0].fields[c])) {
+        case 'n': if (name_col < 0) name_col = (int) c; break;
+        case 'a': if (arr_col < 0) arr_col = (int) c; break;
+        case 'r': if (renewal_col < 0) renewal_col = (int) c; break;
+        }
+    if (name_col < 0 || arr_col < 0) {
+        fprintf (errs, "esc: IMPORT_REJECTED: %s: the header names no %s column "
+                 "(name, account, company...; arr, annual recurring revenue...)\n",
+                 path, name_col < 0 ? "account name" : "ARR");
+        return -1;
+    }
+    imp->n_rows = n - 1;
+    imp->rows = arena_alloc (a, imp->n_rows * sizeof *imp->rows);
+    size_t bad = 0;
+    for (size_t i = 1; i < n; i++) {
+        const csv_record_t *rec = &records[i];
+        Esc__AccountRow *row = arena_alloc (a, sizeof *row);
+        esc__account_row__init (row);
+        imp->rows[i - 1] = row;
+        row->has_line = true;
+        row->line = rec->line;
+        row->name = name_trim (field_of (rec, name_col));
+        const char *arr = field_of (rec, arr_col), *renewal = field_of (rec, renewal_col);
+        /* no date, or no column: renewal_on stays out, and escd keeps
+         * a known account's date */
+        char *date = arena_alloc (a, 11);
+        const char *why = NULL;
+        int rc = import_arr (arr, &row->arr);
+        if (rc != 0)
+            why = arr_refusal (a, arr, rc);
+        else if (import_date (renewal, date) != 0)
+            why = arena_printf (a, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY", renewal);
+        row->has_arr = true;
+        row->renewal_on = *date ? date : NULL;
+        if (why) {
+            if (bad++ == 0)
+                fprintf (errs, "esc: IMPORT_REJECTED: nothing was imported:\n");
+            fprintf (errs, "  line %lld: %s\n", (long long) rec->line, why);
+        }
+    }
+    return bad ? -1 : 0;
+}
+
 int
 import_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
 {
@@ -170,55 +251,8 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
         fprintf (stderr, "esc: IMPORT_REJECTED: %s: %s; nothing was imported\n", path, err);
         goto done;
     }
-    if (n < 2) {
-        fprintf (stderr, "esc: IMPORT_REJECTED: %s holds no accounts under a header\n", path);
-        goto done;
-    }
-    /* the header: which column holds what */
-    int name_col = -1, arr_col = -1, renewal_col = -1;
-    for (size_t c = 0; c < records[0].n; c++)
-        switch (import_column (records[0].fields[c])) {
-        case 'n': if (name_col < 0) name_col = (int) c; break;
-        case 'a': if (arr_col < 0) arr_col = (int) c; break;
-        case 'r': if (renewal_col < 0) renewal_col = (int) c; break;
-        }
-    if (name_col < 0 || arr_col < 0) {
-        fprintf (stderr, "esc: IMPORT_REJECTED: %s: the header names no %s column "
-                 "(name, account, company...; arr, annual recurring revenue...)\n",
-                 path, name_col < 0 ? "account name" : "ARR");
-        goto done;
-    }
     Esc__AccountImport imp = ESC__ACCOUNT_IMPORT__INIT;
-    imp.n_rows = n - 1;
-    imp.rows = arena_alloc (m, imp.n_rows * sizeof *imp.rows);
-    size_t bad = 0;
-    for (size_t i = 1; i < n; i++) {
-        const csv_record_t *rec = &records[i];
-        Esc__AccountRow *row = arena_alloc (m, sizeof *row);
-        esc__account_row__init (row);
-        imp.rows[i - 1] = row;
-        row->has_line = true;
-        row->line = rec->line;
-        const char *name = (size_t) name_col < rec->n ? rec->fields[name_col] : "";
-        const char *arr = (size_t) arr_col < rec->n ? rec->fields[arr_col] : "";
-        const char *renewal = renewal_col >= 0 && (size_t) renewal_col < rec->n
-                            ? rec->fields[renewal_col] : "";
-        row->name = (char *) name;
-        char *date = arena_alloc (m, 11);
-        const char *why = NULL;
-        if (import_arr (arr, &row->arr) != 0)
-            why = arena_printf (m, "ARR '%s' is not an amount (like 1200000, $1,200,000.00)", arr);
-        else if (import_date (renewal, date) != 0)
-            why = arena_printf (m, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY", renewal);
-        row->has_arr = true;
-        row->renewal_on = *date ? date : NULL;
-        if (why) {
-            if (bad++ == 0)
-                fprintf (stderr, "esc: IMPORT_REJECTED: nothing was imported:\n");
-            fprintf (stderr, "  line %lld: %s\n", (long long) rec->line, why);
-        }
-    }
-    if (bad)
+    if (import_rows (m, path, records, n, &imp, stderr) != 0)
         goto done;
     Esc__Request req = ESC__REQUEST__INIT;
     req.op_case = ESC__REQUEST__OP_ACCOUNT_IMPORT;

@@ -1,4 +1,5 @@
-/* names.c: shapes of quarter names, dates and user names. */
+/* names.c: shapes of quarter names, dates and user names; account names
+ * trimmed. */
 #include "names.h"
 
 #include <stdbool.h>
@@ -69,4 +70,34 @@ name_check_month (const char *s)
         return -1;
     snprintf (date, sizeof date, "%s-01", s);
     return name_check_date (date);
+}
+
+/* The length of the whitespace name_trim strips at S (0: none). */
+static size_t
+space_at (const char *s)
+{
+    if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        return 1;
+    return (unsigned char) s[0] == 0xc2 && (unsigned char) s[1] == 0xa0 ? 2 : 0;
+}
+
+char *
+name_trim (char *s)
+{
+    if (!s)
+        return s;
+    size_t start = 0, k;
+    while ((k = space_at (s + start)) > 0)
+        start += k;
+    size_t end = start;                 /* just past the last non-space */
+    for (size_t i = start; s[i];)
+        if ((k = space_at (s + i)) > 0)
+            i += k;
+        else
+            end = ++i;
+    if (start > 0 || s[end]) {          /* writes nothing when nothing goes */
+        memmove (s, s + start, end - start);
+        s[end - start] = '\0';
+    }
+    return s;
 }

@@ -16,4 +16,11 @@ int name_check_month (const char *s);
 int name_check_request_id (const char *s);
 #define NAME_REQUEST_ID_RULE "8 to 64 printable ASCII characters without spaces"
 
+/* Strips S, in place, of the whitespace around it: spaces, tabs, CR, LF
+ * and no-break spaces (U+00A0), as CRM exports and typing leave them
+ * (sql/013_account_names.sql trims stored names of the same set). Returns
+ * S; NULL is a no-op. Only whole characters go, so valid UTF-8 stays
+ * valid, and invalid stays invalid. */
+char *name_trim (char *s);
+
 #endif

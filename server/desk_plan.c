@@ -104,10 +104,10 @@ desk_account_list (desk_call_t *c, esc_error_t *err)
     return store_account_list (c->store, c->arena, &c->reply->accounts, err);
 }
 
-/* A named row of an import, and whether it is wrong already. */
+/* A row of an import with a name, and its index among the rows. */
 typedef struct {
     const Esc__AccountRow *row;
-    bool wrong;
+    size_t index;
 } named_row_t;
 
 /* Rows by name, then line. */
@@ -116,7 +116,7 @@ compare_rows (const void *a, const void *b)
 {
     const Esc__AccountRow *x = ((const named_row_t *) a)->row;
     const Esc__AccountRow *y = ((const named_row_t *) b)->row;
-    int c = strcmp (x->name ? x->name : "", y->name ? y->name : "");
+    int c = strcmp (x->name, y->name);
     return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
@@ -132,45 +132,86 @@ compare_errors (const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The errors of an import's rows, at most one a row. */
+typedef struct {
+    row_error_t *errors;
+    bool *wrong;                /* by row index */
+    size_t bad;
+} row_errors_t;
+
+/* Names row I of M wrong for WHY, unless it is wrong already. */
+static void
+row_wrong (row_errors_t *e, const Esc__AccountImport *m, size_t i, const char *why)
+{
+    if (e->wrong[i])
+        return;
+    e->wrong[i] = true;
+    e->errors[e->bad++] = (row_error_t) { m->rows[i]->line, why };
+}
+
 /* An account import names every bad row at once, in file order, so that a
  * CRM export is fixed in one go: "line 4: arr must be ...". One error a
- * row: a row both wrong and named twice is named for the first. */
+ * row, the first found: its fields, a name twice in the file, a name that
+ * differs only by case from an account or from an earlier row. */
 static int
 check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
 {
-    size_t n = m->n_rows, bad = 0;
-    row_error_t *errors = arena_alloc (c->arena, (n + 1) * sizeof *errors);
+    size_t n = m->n_rows, named = 0;
+    row_errors_t e = {
+        .errors = arena_alloc (c->arena, (n + 1) * sizeof *e.errors),
+        .wrong = arena_alloc (c->arena, (n + 1) * sizeof *e.wrong),
+    };
     named_row_t *rows = arena_alloc (c->arena, (n + 1) * sizeof *rows);
-    size_t named = 0;
     for (size_t i = 0; i < n; i++) {
         esc_error_t row_err;
-        bool wrong = validate_account_row (m->rows[i], &row_err) != 0;
-        if (wrong)
-            errors[bad++] = (row_error_t) { m->rows[i]->line,
-                                            arena_strdup (c->arena, row_err.message) };
-        if (m->rows[i]->name && *m->rows[i]->name)
-            rows[named++] = (named_row_t) { m->rows[i], wrong };
+        e.wrong[i] = false;
+        if (validate_account_row (m->rows[i], &row_err) != 0)
+            row_wrong (&e, m, i, arena_strdup (c->arena, row_err.message));
+        /* a row wrong for its date still holds its name against the others */
+        if (validate_account_name (m->rows[i]->name, &row_err) == 0)
+            rows[named++] = (named_row_t) { m->rows[i], i };
+    }
+    /* the valid names in file order, for the database's comparison */
+    char **names = arena_alloc (c->arena, (named + 1) * sizeof *names);
+    size_t *index = arena_alloc (c->arena, (named + 1) * sizeof *index);
+    for (size_t k = 0; k < named; k++) {
+        names[k] = rows[k].row->name;
+        index[k] = rows[k].index;
     }
     /* a name twice in the file: sorted by name, the twins are neighbours */
     qsort (rows, named, sizeof *rows, compare_rows);
-    for (size_t i = 1; i < named; i++)
-        if (!rows[i].wrong && strcmp (rows[i].row->name, rows[i - 1].row->name) == 0)
-            errors[bad++] = (row_error_t) {
-                rows[i].row->line, arena_printf (c->arena, "account '%s' is on line %lld already",
-                                                 rows[i].row->name,
-                                                 (long long) rows[i - 1].row->line) };
-    if (!bad)
+    for (size_t k = 1; k < named; k++)
+        if (strcmp (rows[k].row->name, rows[k - 1].row->name) == 0)
+            row_wrong (&e, m, rows[k].index,
+                       arena_printf (c->arena, "account '%s' is on line %lld already",
+                                     rows[k].row->name, (long long) rows[k - 1].row->line));
+    /* "ACME" where Acme is known, or on an earlier line: the database
+     * compares, as its index on lower(name) does */
+    account_twin_t *twins;
+    size_t n_twins;
+    if (store_account_case_twins (c->store, c->arena, names, named, &twins, &n_twins, err))
+        return -1;
+    for (size_t k = 0; k < n_twins; k++) {
+        const char *name = names[twins[k].row];
+        row_wrong (&e, m, index[twins[k].row], twins[k].existing
+            ? arena_printf (c->arena, "account '%s' exists already as '%s'", name,
+                            twins[k].existing)
+            : arena_printf (c->arena, "account '%s' is on line %lld already as '%s'", name,
+                            (long long) m->rows[index[twins[k].earlier]]->line,
+                            names[twins[k].earlier]));
+    }
+    if (!e.bad)
         return 0;
-    qsort (errors, bad, sizeof *errors, compare_errors);
+    qsort (e.errors, e.bad, sizeof *e.errors, compare_errors);
     char list[sizeof err->message];
     size_t used = 0, shown = 0;
     list[0] = '\0';
-    for (; shown < bad && used < sizeof list - 300; shown++)
+    for (; shown < e.bad && used < sizeof list - 300; shown++)
         used += (size_t) snprintf (list + used, sizeof list - used, "\n  line %lld: %s",
-                                   (long long) errors[shown].line, errors[shown].why);
+                                   (long long) e.errors[shown].line, e.errors[shown].why);
     return esc_fail (err, ESC_INVALID_ARGUMENT, "IMPORT_REJECTED",
-                     "%zu of %zu rows are wrong; nothing was imported:%s%s", bad, n, list,
-                     shown < bad ? "\n  ..." : "");
+                     "%zu of %zu rows are wrong; nothing was imported:%s%s", e.bad, n, list,
+                     shown < e.bad ? "\n  ..." : "");
 }
 
 int

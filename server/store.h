@@ -175,11 +175,25 @@ int store_quarter_of_month (store_t *self, arena_t *a, const char *month, const 
 int store_quarter_get (store_t *self, arena_t *a, const char *name, Esc__Quarter **out, esc_error_t *err);
 int store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error_t *err);
 
+/* Adds an account; a name taken, in any case, is ACCOUNT_EXISTS naming
+ * the account that holds it. */
 int store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor, esc_error_t *err);
-/* Adds account NAME, or gives a known one this ARR and renewal date;
- * *ADDED says which. */
+/* Adds account NAME, or gives a known one this ARR and, unless RENEWAL_ON
+ * is NULL (which keeps the one it has), this renewal date; *ADDED says
+ * which. */
 int store_account_upsert (store_t *self, const char *name, int64_t arr, const char *renewal_on,
                           const char *actor, bool *added, esc_error_t *err);
+/* A name of a list that matches another only by case. */
+typedef struct {
+    size_t row;                 /* its index in the list */
+    const char *existing;       /* the account it matches (arena), or NULL: */
+    size_t earlier;             /* the earlier name of the list it matches */
+} account_twin_t;
+/* For N account NAMES (an import's, in file order, validated), each name
+ * that differs only by case from an account, else from an earlier name of
+ * the list, in list order (arena). Equal names are no twins. */
+int store_account_case_twins (store_t *self, arena_t *a, char *const *names, size_t n,
+                              account_twin_t **twins, size_t *n_twins, esc_error_t *err);
 int store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **out, esc_error_t *err);
 int store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err);
 

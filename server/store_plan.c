@@ -178,6 +178,27 @@ store_quarter_list (store_t *self, arena_t *a, Esc__QuarterList **out, esc_error
 
 /* ==== Accounts =========================================================== */
 
+/* ACCOUNT_EXISTS for NAME, naming the account that holds it: NAME itself,
+ * or one that differs from it only by case. */
+static int
+account_exists (store_t *self, const char *name, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    PGresult *r = store_exec (self, "SELECT name FROM account WHERE lower(name) = lower($1)",
+                              &p, err);
+    if (!r)
+        return -1;
+    const char *held = PQntuples (r) ? PQgetvalue (r, 0, store_column (r, "name")) : name;
+    if (strcmp (held, name) != 0)
+        esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS", "account '%s' exists already as '%s'",
+                  name, held);
+    else
+        esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS", "account '%s' already exists", name);
+    PQclear (r);
+    return -1;
+}
+
 int
 store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor,
                       esc_error_t *err)
@@ -187,14 +208,15 @@ store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor
     params_int (&p, m->arr);                            /* $2 ARR */
     params_text (&p, m->renewal_on);                    /* $3 renewal date or NULL */
     params_text (&p, actor);                            /* $4 created by */
-    if (store_run (self, "INSERT INTO account (name, arr, renewal_on, created_by)"
-                   " VALUES ($1, $2, $3, $4)", &p, err)) {
-        if (store_violated (self, "23505"))
-            return esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS",
-                             "account '%s' already exists", m->name);
+    /* the name, or the same in another case (013's index), may be taken:
+     * then nothing is inserted, and the transaction stays usable */
+    PGresult *r = store_exec (self, "INSERT INTO account (name, arr, renewal_on, created_by)"
+                              " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", &p, err);
+    if (!r)
         return -1;
-    }
-    return 0;
+    bool inserted = strcmp (PQcmdTuples (r), "1") == 0;
+    PQclear (r);
+    return inserted ? 0 : account_exists (self, m->name, err);
 }
 
 int
@@ -204,15 +226,72 @@ store_account_upsert (store_t *self, const char *name, int64_t arr, const char *
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 name */
     params_int (&p, arr);                               /* $2 ARR */
-    params_text (&p, renewal_on);                       /* $3 renewal date or NULL */
+    params_text (&p, renewal_on);                       /* $3 renewal date, NULL: keep */
     params_text (&p, actor);                            /* $4 created by */
     PGresult *r = store_exec (self,
         "INSERT INTO account (name, arr, renewal_on, created_by) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (name) DO UPDATE SET arr = EXCLUDED.arr, renewal_on = EXCLUDED.renewal_on"
+        " ON CONFLICT (name) DO UPDATE SET arr = EXCLUDED.arr,"
+        "     renewal_on = coalesce(EXCLUDED.renewal_on, account.renewal_on)"
         " RETURNING xmax = 0 AS added", &p, err);
+    if (!r) {
+        /* the desk checked the names against the accounts; one added
+         * since, in another case, trips 013's index */
+        if (store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS",
+                             "account '%s' was added meanwhile in another case; "
+                             "nothing was imported", name);
+        return -1;
+    }
+    *added = row_bool (r, 0, "added");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_account_case_twins (store_t *self, arena_t *a, char *const *names, size_t n,
+                          account_twin_t **twins, size_t *n_twins, esc_error_t *err)
+{
+    *twins = NULL;
+    *n_twins = 0;
+    if (n == 0)
+        return 0;
+    /* validated names hold no control characters: 0x1f joins them */
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen (names[i]) + 1;
+    char *joined = arena_alloc (a, len), *end = joined;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen (names[i]);
+        memcpy (end, names[i], k);
+        end += k;
+        *end++ = '\x1f';
+    }
+    end[-1] = '\0';
+    params_t p = { 0 };
+    params_text (&p, joined);                           /* $1 the names, 0x1f between */
+    /* each name against the account in any case (013's index on
+     * lower(name)), and against the first name of the list in its case */
+    PGresult *r = store_exec (self,
+        "WITH given AS ("
+        "  SELECT g.name, g.i,"
+        "         first_value(g.i) OVER same AS first_i,"
+        "         first_value(g.name) OVER same AS first_name"
+        "    FROM unnest(string_to_array($1, E'\\x1f')) WITH ORDINALITY AS g(name, i)"
+        "  WINDOW same AS (PARTITION BY lower(g.name) ORDER BY g.i))"
+        " SELECT g.i - 1 AS row, a.name AS existing, g.first_i - 1 AS earlier"
+        "   FROM given g LEFT JOIN account a ON lower(a.name) = lower(g.name)"
+        "  WHERE a.name <> g.name OR (a.name IS NULL AND g.first_name <> g.name)"
+        "  ORDER BY g.i", &p, err);
     if (!r)
         return -1;
-    *added = row_bool (r, 0, "added");
+    *n_twins = (size_t) PQntuples (r);
+    *twins = arena_alloc (a, (*n_twins + 1) * sizeof **twins);
+    for (size_t i = 0; i < *n_twins; i++) {
+        account_twin_t *t = &(*twins)[i];
+        t->row = (size_t) row_int (r, (int) i, "row");
+        t->existing = store_dup_text (a, r, (int) i, "existing");
+        t->earlier = (size_t) row_int (r, (int) i, "earlier");
+    }
     PQclear (r);
     return 0;
 }

@@ -217,11 +217,17 @@ check_string (const char *field, const char *value, void *err)
     return 0;
 }
 
+int
+validate_account_name (const char *name, esc_error_t *err)
+{
+    return check_text ("name", name, LIMIT_NAME, REQUIRED, true, err);
+}
+
 static int
 check_account (const char *name, bool has_arr, int64_t arr, const char *renewal_on,
                esc_error_t *err)
 {
-    return check_text ("name", name, LIMIT_NAME, REQUIRED, true, err)
+    return validate_account_name (name, err)
         || check_number ("arr", has_arr, arr, 0, LIMIT_MONEY, REQUIRED, err)
         || check_date ("renewal_on", renewal_on, OPTIONAL, err) ? -1 : 0;
 }
@@ -503,6 +509,47 @@ validate_decoded (const Esc__Request *req, op_t *op, esc_error_t *err)
     return check_op (req, err);
 }
 
+/* ==== Account names, trimmed ============================================ */
+
+static void
+trim_all (char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        name_trim (names[i]);
+}
+
+/* Every account name REQ carries loses the whitespace around it, before
+ * anything checks it: " Acme " is Acme wherever it arrives, whatever the
+ * client did (and a name of whitespace alone is missing). */
+static void
+trim_account_names (Esc__Request *req)
+{
+    switch (req->op_case) {
+    case ESC__REQUEST__OP_ACCOUNT_ADD:
+        name_trim (req->account_add->name);
+        break;
+    case ESC__REQUEST__OP_ACCOUNT_IMPORT:
+        for (size_t i = 0; i < req->account_import->n_rows; i++)
+            if (req->account_import->rows[i])
+                name_trim (req->account_import->rows[i]->name);
+        break;
+    case ESC__REQUEST__OP_FILE:
+        name_trim (req->file->account);
+        trim_all (req->file->also_needed_by, req->file->n_also_needed_by);
+        break;
+    case ESC__REQUEST__OP_ROADMAP_ADD:
+        trim_all (req->roadmap_add->waiting, req->roadmap_add->n_waiting);
+        break;
+    case ESC__REQUEST__OP_LIST:
+        name_trim (req->list->account);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ==== The request ======================================================== */
+
 Esc__Request *
 validate_unpack (const uint8_t *data, size_t len, esc_error_t *err)
 {
@@ -515,6 +562,8 @@ validate_unpack (const uint8_t *data, size_t len, esc_error_t *err)
     if (!req)
         esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_REQUEST",
                   "the request is not a valid esc.Request message");
+    else
+        trim_account_names (req);
     return req;
 }
 

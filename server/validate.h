@@ -4,7 +4,10 @@
  * version, request id, exactly one known operation), every string in the
  * message (well-formed UTF-8, within its size limit), and each operation's
  * own fields (required ones present, numbers in range, dates and names
- * well-formed). Nothing that fails here reaches the database. */
+ * well-formed). Nothing that fails here reaches the database. The one
+ * change made to a request happens here too: every account name it carries
+ * is trimmed of the whitespace around it (name_trim), so that what is
+ * checked, compared and stored is the name without it. */
 #ifndef ESC_VALIDATE_H
 #define ESC_VALIDATE_H
 
@@ -28,20 +31,24 @@
 #define LIMIT_PAGE_DEFAULT 50           /* escalations in a page of a list */
 #define LIMIT_PAGE 1000                 /* ... at most */
 
-/* Decodes and validates one request. Returns the request (free it with
- * esc__request__free_unpacked (req, NULL)) and its operation in *op, or
- * NULL with ERR saying what was wrong; *op is OP_COUNT unless the request
- * decoded and named a known operation. */
+/* Decodes one request, trims its account names and validates it. Returns
+ * the request (free it with esc__request__free_unpacked (req, NULL)) and
+ * its operation in *op, or NULL with ERR saying what was wrong; *op is
+ * OP_COUNT unless the request decoded and named a known operation. */
 Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
                                 esc_error_t *err);
 
-/* Decodes DATA (at most ESC_MAX_MESSAGE bytes) without checking it.
- * NULL with ERR (MESSAGE_TOO_LARGE, BAD_REQUEST) when it does not decode. */
+/* Decodes DATA (at most ESC_MAX_MESSAGE bytes) without checking it, but
+ * for trimming the account names it holds of surrounding whitespace. NULL
+ * with ERR (MESSAGE_TOO_LARGE, BAD_REQUEST) when it does not decode. */
 Esc__Request *validate_unpack (const uint8_t *data, size_t len, esc_error_t *err);
 
 /* The operation REQ carries, or OP_COUNT for none this server knows. */
 op_t validate_op (const Esc__Request *req);
 
+/* An account's name (trimmed already): present, one line, not too long.
+ * Returns 0, or -1 with ERR. */
+int validate_account_name (const char *name, esc_error_t *err);
 /* One row of an account import: its name, ARR and renewal date. Returns 0,
  * or -1 with ERR naming the field. */
 int validate_account_row (const Esc__AccountRow *row, esc_error_t *err);

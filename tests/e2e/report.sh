@@ -159,7 +159,7 @@ say "account import: a CRM export, all or nothing"
 cat >"$WORK/crm.csv" <<'CSV'
 "Account Name","ARR (USD)","Renewal Date",Owner
 "Hooli, Inc.","$1,200,000.00",03/31/2031,gavin
-Pied Piper,"85,000",,richard
+Pied Piper,"85,000.00",,richard
 "Acme",650000,2031-04-30,sam
 "Vandelay ""Import/Export""",12.50,2031-12-01,art
 CSV

@@ -1,4 +1,4 @@
-/* test_client.c: esc's parsing of its command line and its settings. */
+/* test_client.c: esc's parsing of its command line, its settings and CRM exports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,38 +265,6 @@ test_import_values (void **state)
     assert_int_equal (import_column ("annual_recurring_revenue"), 'a');
     assert_int_equal (import_column ("Contract End Date"), 'r');
     assert_int_equal (import_column ("Owner"), 0);
-    int64_t arr;
-    assert_int_equal (import_arr ("$1,200,000.00", &arr), 0);
-    assert_int_equal (arr, 1200000);
-    assert_int_equal (import_arr (" 85,000 ", &arr), 0);
-    assert_int_equal (arr, 85000);
-    assert_int_equal (import_arr ("12.5", &arr), 0);
-    assert_int_equal (arr, 13);
-    assert_int_equal (import_arr ("12.49", &arr), 0);
-    assert_int_equal (arr, 12);
-    assert_int_equal (import_arr ("\u20ac 900", &arr), 0);
-    assert_int_equal (arr, 900);
-    assert_int_equal (import_arr ("-5", &arr), 0);
-    assert_int_equal (arr, -5);
-    assert_int_equal (import_arr ("lots", &arr), -1);
-    assert_int_equal (import_arr ("", &arr), -1);
-    assert_int_equal (import_arr ("1.2.3", &arr), -1);
-    assert_int_equal (import_arr ("99999999999999999999999999999999", &arr), -1);
-    assert_int_equal (import_arr ("900 \u20ac", &arr), 0);
-    assert_int_equal (arr, 900);
-    assert_int_equal (import_arr ("1 234 567", &arr), 0);
-    assert_int_equal (arr, 1234567);
-    assert_int_equal (import_arr ("-$1,000", &arr), 0);
-    assert_int_equal (arr, -1000);
-    /* European and malformed groupings are refused, never misread */
-    assert_int_equal (import_arr ("1 234,56", &arr), -1);
-    assert_int_equal (import_arr ("1.234,56", &arr), -1);
-    assert_int_equal (import_arr ("12,5", &arr), -1);
-    assert_int_equal (import_arr ("1,2345", &arr), -1);
-    assert_int_equal (import_arr ("1234,567", &arr), -1);
-    assert_int_equal (import_arr ("1,234 567", &arr), -1);
-    assert_int_equal (import_arr ("12.", &arr), -1);
-    assert_int_equal (import_arr ("$", &arr), -1);
     char date[11];
     assert_int_equal (import_date ("2031-03-31", date), 0);
     assert_string_equal (date, "2031-03-31");
@@ -313,6 +281,160 @@ test_import_values (void **state)
     assert_int_equal (import_date ("2031-13-01", date), -1);
 }
 
+/* Every form of amount import.h names: read, ambiguous, or not one. */
+static void
+test_import_amounts (void **state)
+{
+    (void) state;
+    enum { AMBIGUOUS = IMPORT_AMBIGUOUS, NOT = IMPORT_NOT_AMOUNT };
+    static const struct {
+        const char *text;
+        int rc;
+        int64_t arr;
+    } amounts[] = {
+        { "1250", 0, 1250 },
+        { "$1,200,000.00", 0, 1200000 },
+        { "1,250,000", 0, 1250000 },            /* two commas: only thousands */
+        { "1 200 000", 0, 1200000 },
+        { "1 250", 0, 1250 },                   /* a space never marks decimals */
+        { "1250.50", 0, 1251 },                 /* cents rounded */
+        { "12.5", 0, 13 },
+        { "12.49", 0, 12 },
+        { "12.5000", 0, 13 },                   /* four decimals are no thousands */
+        { "85,000.00", 0, 85000 },              /* with cents: the comma groups */
+        { "1,250.000", 0, 1250 },               /* a comma and a point: thousands, decimals */
+        { "1 250.500", 0, 1251 },
+        { " 85,000,000 ", 0, 85000000 },
+        { "\u20ac 900", 0, 900 },
+        { "900 \u20ac", 0, 900 },
+        { "\u00a375", 0, 75 },
+        { "-5", 0, -5 },                        /* escd refuses it, naming arr */
+        { "-$1,000.00", 0, -1000 },
+        /* one comma or point before exactly three digits: which is it? */
+        { "12.500 \u20ac", AMBIGUOUS, 0 },     /* 12500 in Germany, 12.5 in the US */
+        { "\u20ac1.250", AMBIGUOUS, 0 },
+        { "1.250 \u20ac", AMBIGUOUS, 0 },
+        { "12.500", AMBIGUOUS, 0 },
+        { "1,250", AMBIGUOUS, 0 },              /* 1250 in the US, 1.25 in France */
+        { "$250,000", AMBIGUOUS, 0 },
+        { " 85,000 ", AMBIGUOUS, 0 },
+        { "-$1,000", AMBIGUOUS, 0 },
+        { "0.125", AMBIGUOUS, 0 },
+        /* European and malformed forms: not amounts */
+        { "1.250,00", NOT, 0 },
+        { "1.250.000", NOT, 0 },
+        { "1.234,56", NOT, 0 },
+        { "1 234,56", NOT, 0 },
+        { "12,5", NOT, 0 },
+        { "12,50", NOT, 0 },
+        { "1,2345", NOT, 0 },
+        { "1234,567", NOT, 0 },
+        { "1,234 567", NOT, 0 },
+        { "1,25,000", NOT, 0 },
+        { "1.2.3", NOT, 0 },
+        { "12.", NOT, 0 },
+        { "$", NOT, 0 },
+        { "", NOT, 0 },
+        { "lots", NOT, 0 },
+        { "12 500 EUR", NOT, 0 },
+        { "99999999999999999999999999999999", NOT, 0 },
+    };
+    for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++) {
+        int64_t arr = -42;
+        int rc = import_arr (amounts[i].text, &arr);
+        if (rc != amounts[i].rc || (rc == 0 && arr != amounts[i].arr))
+            fail_msg ("import_arr (\"%s\"): %d, %lld; expected %d, %lld", amounts[i].text, rc,
+                      (long long) arr, amounts[i].rc, (long long) amounts[i].arr);
+        if (rc != 0 && arr != -42)
+            fail_msg ("import_arr (\"%s\") wrote an amount it refused", amounts[i].text);
+    }
+}
+
+/* Parses TEXT as a CRM export and turns it into IMP's rows; what went to
+ * the errors is in *ERRS (free it). */
+static int
+rows_of (arena_t *a, const char *text, Esc__AccountImport *imp, char **errs)
+{
+    csv_record_t *records;
+    size_t n, len = 0;
+    char err[128];
+    assert_int_equal (csv_parse (a, text, strlen (text), &records, &n, err, sizeof err), 0);
+    FILE *f = open_memstream (errs, &len);
+    esc__account_import__init (imp);
+    int rc = import_rows (a, "crm.csv", records, n, imp, f);
+    fclose (f);
+    return rc;
+}
+
+/* The header decides what a row gives: no renewal column, or an empty
+ * cell, leaves the date out, for escd to keep the one it has. */
+static void
+test_import_rows (void **state)
+{
+    (void) state;
+    arena_t *a = arena_new ();
+    Esc__AccountImport imp;
+    char *errs;
+
+    /* no renewal column */
+    assert_int_equal (rows_of (a, "Company,ARR (USD),Owner\n"
+                                  "\"  Acme  \",\"$1,200,000.00\",sam\n"
+                                  "Globex\u00a0,5000,\n", &imp, &errs), 0);
+    assert_string_equal (errs, "");
+    free (errs);
+    assert_int_equal (imp.n_rows, 2);
+    assert_string_equal (imp.rows[0]->name, "Acme");            /* trimmed */
+    assert_int_equal (imp.rows[0]->line, 2);
+    assert_true (imp.rows[0]->has_arr);
+    assert_int_equal (imp.rows[0]->arr, 1200000);
+    assert_null (imp.rows[0]->renewal_on);
+    assert_string_equal (imp.rows[1]->name, "Globex");
+    assert_null (imp.rows[1]->renewal_on);
+
+    /* a renewal column: an empty cell, or a short row, gives no date */
+    assert_int_equal (rows_of (a, "name,arr,renewal date\n"
+                                  "Acme,100,2031-03-31\n"
+                                  "Globex,200,\n"
+                                  "Initech,300\n"
+                                  "Hooli,400,  \n", &imp, &errs), 0);
+    free (errs);
+    assert_int_equal (imp.n_rows, 4);
+    assert_string_equal (imp.rows[0]->renewal_on, "2031-03-31");
+    assert_null (imp.rows[1]->renewal_on);
+    assert_null (imp.rows[2]->renewal_on);
+    assert_null (imp.rows[3]->renewal_on);
+
+    /* ambiguous amounts are refused by their lines, with the other bad rows */
+    assert_int_equal (rows_of (a, "name,arr\n"
+                                  "Fine,\"1,250,000\"\n"
+                                  "Euro,12.500 \u20ac\n"
+                                  "Euro Two,\u20ac1.250\n"
+                                  "Comma,\"1,250\"\n"
+                                  "Empty,\n"
+                                  "Words,lots\n", &imp, &errs), -1);
+    assert_non_null (strstr (errs, "esc: IMPORT_REJECTED: nothing was imported:\n"));
+    assert_null (strstr (errs, "line 2"));
+    assert_non_null (strstr (errs, "  line 3: ARR '12.500 \u20ac' is ambiguous: its '.' may group "
+                                   "thousands or mark decimals"));
+    assert_non_null (strstr (errs, "  line 4: ARR '\u20ac1.250' is ambiguous: its '.'"));
+    assert_non_null (strstr (errs, "  line 5: ARR '1,250' is ambiguous: its ','"));
+    assert_non_null (strstr (errs, "  line 6: ARR is missing"));
+    assert_non_null (strstr (errs, "  line 7: ARR 'lots' is not an amount"));
+    free (errs);
+
+    /* the name and ARR columns are required; the header alone is no import */
+    assert_int_equal (rows_of (a, "name,renewal\nAcme,2031-01-01\n", &imp, &errs), -1);
+    assert_non_null (strstr (errs, "crm.csv: the header names no ARR column"));
+    free (errs);
+    assert_int_equal (rows_of (a, "owner,arr\nsam,5\n", &imp, &errs), -1);
+    assert_non_null (strstr (errs, "the header names no account name column"));
+    free (errs);
+    assert_int_equal (rows_of (a, "name,arr\n", &imp, &errs), -1);
+    assert_non_null (strstr (errs, "crm.csv holds no accounts under a header"));
+    free (errs);
+    arena_destroy (&a);
+}
+
 int
 main (void)
 {
@@ -326,6 +448,8 @@ main (void)
         cmocka_unit_test (test_csv_parse),
         cmocka_unit_test (test_csv_write),
         cmocka_unit_test (test_import_values),
+        cmocka_unit_test (test_import_amounts),
+        cmocka_unit_test (test_import_rows),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

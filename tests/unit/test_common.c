@@ -171,6 +171,24 @@ test_names (void **state)
     assert_int_equal (name_check_user (""), -1);
     assert_int_equal (name_check_user ("../etc"), -1);
     assert_int_equal (name_check_user ("abcdefghijklmnopqrstuvwxyz0123456"), -1);
+    static const struct { const char *in, *out; } trims[] = {
+        { "  Acme  ", "Acme" },
+        { "\t\r\n\u00a0Acme\u00a0\n", "Acme" },
+        { "Acme  Corp", "Acme  Corp" },                 /* inside stays */
+        { "Acme", "Acme" },
+        { " \u00a0 ", "" },
+        { "", "" },
+        { "caf\xc3\xa9 ", "caf\xc3\xa9" },
+        { "\u2003Acme", "\u2003Acme" },   /* an em space is not in the set */
+        { "\xc2", "\xc2" },                             /* a cut character stays cut */
+    };
+    for (size_t i = 0; i < sizeof trims / sizeof trims[0]; i++) {
+        char buf[32];
+        strcpy (buf, trims[i].in);
+        assert_ptr_equal (name_trim (buf), buf);
+        assert_string_equal (buf, trims[i].out);
+    }
+    assert_null (name_trim (NULL));
 }
 
 static void

@@ -302,6 +302,100 @@ test_list_filter (void **state)
     assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "state");
 }
 
+/* Packs REQ and validates the bytes as escd does: the request it acts on
+ * (free it), or NULL with ERR. */
+static Esc__Request *
+decoded (Esc__Request *req, esc_error_t *err)
+{
+    size_t len = esc__request__get_packed_size (req);
+    uint8_t *buf = malloc (len + 1);
+    esc__request__pack (req, buf);
+    op_t op;
+    esc_error_clear (err);
+    Esc__Request *back = validate_request (buf, len, &op, err);
+    free (buf);
+    return back;
+}
+
+/* Every account name a request carries arrives trimmed, wherever it is;
+ * other text keeps its spaces. */
+static void
+test_account_names_trimmed (void **state)
+{
+    (void) state;
+    Esc__Request req, *back;
+    esc_error_t err;
+    char *padded = " \t Acme\u00a0 \r\n", *names[] = { "  Globex", "Initech  " };
+
+    Esc__AccountAdd add = ESC__ACCOUNT_ADD__INIT;
+    envelope (&req);
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_ADD;
+    req.account_add = &add;
+    add.name = padded;
+    add.has_arr = true;
+    add.arr = 5;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->account_add->name, "Acme");
+    esc__request__free_unpacked (back, NULL);
+    add.name = "  Acme   Corp  ";                      /* inside, spaces stay */
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->account_add->name, "Acme   Corp");
+    esc__request__free_unpacked (back, NULL);
+    add.name = " \u00a0 \t ";                          /* whitespace alone: no name */
+    assert_null (decoded (&req, &err));
+    assert_refused (-1, &err, "MISSING_ARGUMENT", "name is required");
+    add.name = "caf\xc3\xa9\xc2\xa0";                   /* UTF-8 stays whole */
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->account_add->name, "caf\xc3\xa9");
+    esc__request__free_unpacked (back, NULL);
+
+    Esc__AccountRow row = ESC__ACCOUNT_ROW__INIT, *rows[] = { &row };
+    Esc__AccountImport imp = ESC__ACCOUNT_IMPORT__INIT;
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_IMPORT;
+    req.account_import = &imp;
+    imp.rows = rows;
+    imp.n_rows = 1;
+    row.name = padded;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->account_import->rows[0]->name, "Acme");
+    esc__request__free_unpacked (back, NULL);
+
+    Esc__File f;
+    good_file (&req, &f);
+    f.account = padded;
+    f.title = "  Custom export  ";
+    f.also_needed_by = names;
+    f.n_also_needed_by = 2;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->file->account, "Acme");
+    assert_string_equal (back->file->also_needed_by[0], "Globex");
+    assert_string_equal (back->file->also_needed_by[1], "Initech");
+    assert_string_equal (back->file->title, "  Custom export  ");
+    esc__request__free_unpacked (back, NULL);
+
+    Esc__RoadmapAdd r = ESC__ROADMAP_ADD__INIT;
+    req.op_case = ESC__REQUEST__OP_ROADMAP_ADD;
+    req.roadmap_add = &r;
+    r.title = "SSO";
+    r.category = "feature";
+    r.has_hours = true;
+    r.hours = 10;
+    r.waiting = names;
+    r.n_waiting = 2;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->roadmap_add->waiting[0], "Globex");
+    assert_string_equal (back->roadmap_add->waiting[1], "Initech");
+    esc__request__free_unpacked (back, NULL);
+
+    Esc__ListFilter l = ESC__LIST_FILTER__INIT;
+    req.op_case = ESC__REQUEST__OP_LIST;
+    req.list = &l;
+    l.account = padded;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->list->account, "Acme");
+    esc__request__free_unpacked (back, NULL);
+}
+
 int
 main (void)
 {
@@ -315,6 +409,7 @@ main (void)
         cmocka_unit_test (test_envelope),
         cmocka_unit_test (test_garbage),
         cmocka_unit_test (test_list_filter),
+        cmocka_unit_test (test_account_names_trimmed),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
