@@ -1,7 +1,9 @@
 /* main.c: escd, the escalation desk server.
  *
- *   escd init [--db URL] [--home DIR]       migrate; create the server key
- *   escd migrate [--db URL]                 apply pending migrations
+ *   escd init [--db URL] [--home DIR] [--app-user NAME] [--app-password-file FILE]
+ *                                           migrate; ready the app role; create the server key
+ *   escd migrate [--db URL] [--app-user NAME] [--app-password-file FILE]
+ *                                           apply pending migrations; ready the app role
  *   escd user add NAME --role R[,R] --key PUB [--db URL]
  *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
  *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
@@ -28,13 +30,20 @@
 
 #define DEFAULT_BIND "tcp://127.0.0.1:7770"
 #define DEFAULT_FEED "tcp://127.0.0.1:7771"
+#define DEFAULT_APP_USER "escd_app"
 
 static const char usage_text[] =
     "usage: escd COMMAND [OPTIONS]\n"
     "\n"
-    "  init [--db URL] [--home DIR]     apply pending migrations, create the server\n"
+    "  init [--db URL] [--home DIR] [--app-user NAME] [--app-password-file FILE]\n"
+    "                                   migrate (as in escd migrate), create the server\n"
     "                                   keypair in DIR if absent, print its public key\n"
-    "  migrate [--db URL]               apply pending migrations only\n"
+    "  migrate [--db URL] [--app-user NAME] [--app-password-file FILE]\n"
+    "                                   apply pending migrations, then create the login\n"
+    "                                   role NAME if absent (default " DEFAULT_APP_USER "; no\n"
+    "                                   superuser, no DDL, no password unless FILE holds\n"
+    "                                   one), grant it what escd run needs and no more,\n"
+    "                                   and print the URL escd run should connect with\n"
     "  user add NAME --role R[,R] --key PUB [--db URL]\n"
     "                                   register a user straight in the database\n"
     "                                   (the first admin); roles: sales pm cro exec admin\n"
@@ -53,11 +62,14 @@ static const char usage_text[] =
     "      --request-log-days N         days a write's answer is kept for retries\n"
     "                                   (default 7; 0: for good)\n"
     "\n"
-    "The database is --db URL, else the PG* environment variables. DIR holds\n"
-    "server.key; default $ESCD_HOME, else ~/.local/share/escd.\n";
+    "The database is --db URL, else the PG* environment variables. init and\n"
+    "migrate connect as the owner of the schema; run connects as the app role\n"
+    "(a URL with user=NAME), which may not alter the schema or rewrite the event\n"
+    "log. DIR holds server.key; default $ESCD_HOME, else ~/.local/share/escd.\n";
 
 typedef struct {
     const char *db, *home, *bind, *feed, *role, *key;
+    const char *app_user, *app_password_file;   /* init and migrate */
     int batch;
     int feed_hwm, feed_per_user, feed_max;
     int64_t write_rate_kib;
@@ -105,6 +117,8 @@ parse (int argc, char **argv, options_t *o)
         { "feed-max", required_argument, NULL, 'm' },
         { "write-rate", required_argument, NULL, 'R' },
         { "request-log-days", required_argument, NULL, 'L' },
+        { "app-user", required_argument, NULL, 'a' },
+        { "app-password-file", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
@@ -114,6 +128,7 @@ parse (int argc, char **argv, options_t *o)
     o->batch = 64;
     o->write_rate_kib = 2048;
     o->request_log_days = 7;
+    o->app_user = DEFAULT_APP_USER;
     int c;
     long long v;
     optind = 1;
@@ -126,6 +141,8 @@ parse (int argc, char **argv, options_t *o)
         case 'r': o->role = optarg; break;
         case 'k': o->key = optarg; break;
         case 'H': o->help = true; break;
+        case 'a': o->app_user = optarg; break;
+        case 'p': o->app_password_file = optarg; break;
         case 'w':
             if (number ("feed-hwm", optarg, 1, 1000000, &v))
                 return -1;
@@ -184,21 +201,155 @@ connect_db (const char *url)
     return conn;
 }
 
+/* 0 when NAME may name the app role: 1 to 63 of a-z 0-9 _, not starting
+ * with a digit, and not pg_ (PostgreSQL's own); plain enough for a URL. */
 static int
-run_migrations (const char *url)
+app_user_check (const char *name)
 {
-    PGconn *conn = connect_db (url);
+    size_t len = strlen (name);
+    if (len < 1 || len > 63 || strncmp (name, "pg_", 3) == 0 || (name[0] >= '0' && name[0] <= '9'))
+        return -1;
+    return strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789_") == len ? 0 : -1;
+}
+
+/* The first line of PATH, the app role's password, into BUF. */
+static int
+read_password (const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen (path, "r");
+    if (!f) {
+        fprintf (stderr, "escd: cannot read %s: %s\n", path, strerror (errno));
+        return -1;
+    }
+    bool got = fgets (buf, (int) len, f) != NULL;
+    fclose (f);
+    size_t n = got ? strcspn (buf, "\r\n") : 0;
+    if (!got || n == 0 || n == len - 1) {
+        fprintf (stderr, "escd: %s must hold a password of 1 to %zu bytes on its first line\n",
+                 path, len - 2);
+        return -1;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+/* Appends " KEY=VALUE" to BUF (of LEN, used up to *POS), quoting VALUE as
+ * libpq reads it. -1 when it does not fit. */
+static int
+conninfo_add (char *buf, size_t len, size_t *pos, const char *key, const char *value)
+{
+    bool quote = !*value || value[strcspn (value, " \t\n\\'")] != '\0';
+    int n = snprintf (buf + *pos, len - *pos, "%s%s=%s", *pos ? " " : "", key, quote ? "'" : "");
+    if (n < 0 || (size_t) n >= len - *pos)
+        return -1;
+    *pos += (size_t) n;
+    for (const char *c = value; *c; c++) {
+        if (*pos + 3 >= len)
+            return -1;
+        if (*c == '\'' || *c == '\\')
+            buf[(*pos)++] = '\\';
+        buf[(*pos)++] = *c;
+    }
+    if (quote && *pos + 1 >= len)
+        return -1;
+    if (quote)
+        buf[(*pos)++] = '\'';
+    buf[*pos] = '\0';
+    return 0;
+}
+
+/* The connection string of DB (a URL, key=value pairs, a bare database
+ * name, or NULL for the PG* variables) with user=USER and no password,
+ * into BUF. -1 when it does not fit. */
+static int
+app_url (const char *db, const char *user, char *buf, size_t len)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    PQconninfoOption *opts = db ? PQconninfoParse (db, NULL) : NULL;
+    if (db && !opts && conninfo_add (buf, len, &pos, "dbname", db))
+        return -1;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (!o->val || strcmp (o->keyword, "user") == 0 || strcmp (o->keyword, "password") == 0)
+            continue;
+        if (conninfo_add (buf, len, &pos, o->keyword, o->val)) {
+            PQconninfoFree (opts);
+            return -1;
+        }
+    }
+    PQconninfoFree (opts);
+    return conninfo_add (buf, len, &pos, "user", user);
+}
+
+/* Prints S to F as a POSIX shell word, quoted when it must be. */
+static void
+shell_quote (FILE *f, const char *s)
+{
+    const char *plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.,:=@%+-";
+    if (*s && s[strspn (s, plain)] == '\0') {
+        fputs (s, f);
+        return;
+    }
+    fputc ('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs ("'\\''", f);
+        else
+            fputc (*s, f);
+    }
+    fputc ('\'', f);
+}
+
+/* escd migrate, and the first half of escd init: the migrations, then the
+ * app role, both as the owner --db connects as; tells how escd run should
+ * connect. */
+static int
+prepare_database (const options_t *o)
+{
+    char password[1024];
+    if (app_user_check (o->app_user) != 0) {
+        fprintf (stderr, "escd: --app-user takes 1 to 63 of a-z 0-9 _, starting with a letter"
+                         " or _ (and not pg_)\n");
+        return 2;
+    }
+    if (o->app_password_file && read_password (o->app_password_file, password, sizeof password))
+        return 1;
+    PGconn *conn = connect_db (o->db);
     if (!conn)
         return 1;
     esc_error_t err;
-    int applied = migrate_apply (conn, &err);
-    PQfinish (conn);
-    if (applied < 0) {
+    bool created = false;
+    int rc = 1, applied = migrate_apply (conn, &err);
+    if (applied < 0)
         fprintf (stderr, "escd: migration failed: %s\n", err.message);
-        return 1;
+    else {
+        fprintf (stderr, "escd: %d migration%s applied, database up to date\n",
+                 applied, applied == 1 ? "" : "s");
+        rc = migrate_app_role (conn, o->app_user, o->app_password_file ? password : NULL,
+                               &created, &err);
+        if (rc)
+            fprintf (stderr, "escd: %s: %s\n", err.reason, err.message);
     }
-    fprintf (stderr, "escd: %d migration%s applied, database up to date\n",
-             applied, applied == 1 ? "" : "s");
+    PQfinish (conn);
+    if (rc)
+        return 1;
+    fprintf (stderr, "escd: role %s %s: it logs in, owns nothing, and holds only the grants"
+                     " escd run needs\n", o->app_user, created ? "created" : "checked");
+    char url[4096];
+    if (app_url (o->db, o->app_user, url, sizeof url) != 0) {
+        fprintf (stderr, "escd: run escd as %s: escd run --db URL, URL naming user=%s\n",
+                 o->app_user, o->app_user);
+        return 0;
+    }
+    fprintf (stderr, "escd: app URL: %s\n", url);
+    fprintf (stderr, "escd: run escd as %s%s: escd run --db ", o->app_user,
+             o->app_password_file ? " (its password in ~/.pgpass or PGPASSFILE)" : "");
+    shell_quote (stderr, url);
+    if (o->home) {
+        fputs (" --home ", stderr);
+        shell_quote (stderr, o->home);
+    }
+    fputc ('\n', stderr);
     return 0;
 }
 
@@ -238,8 +389,9 @@ make_dirs (const char *path)
 static int
 cmd_init (const options_t *o)
 {
-    if (run_migrations (o->db))
-        return 1;
+    int rc = prepare_database (o);
+    if (rc)
+        return rc;
     char home[4096], path[4200], err[512];
     home_dir (o->home, home, sizeof home);
     if (make_dirs (home) != 0) {
@@ -343,7 +495,7 @@ main (int argc, char **argv)
     if (strcmp (command, "init") == 0 && o.positional == argc)
         return cmd_init (&o);
     if (strcmp (command, "migrate") == 0 && o.positional == argc)
-        return run_migrations (o.db);
+        return prepare_database (&o);
     if (strcmp (command, "user") == 0)
         return cmd_user_add (argc, argv, &o);
     if (strcmp (command, "run") == 0 && o.positional == argc)

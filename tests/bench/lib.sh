@@ -19,11 +19,12 @@ bench_start() {
     export ESC_HOME=$WORK/client
     local key server_key port
     key=$("$B/esc" keygen bench)
-    server_key=$("$B/escd" init --db "$DB" --home "$WORK/server" 2>/dev/null)
+    server_key=$("$B/escd" init --db "$DB" --home "$WORK/server" 2>"$WORK/init.log")
+    APP_DB=$(sed -n 's/^escd: app URL: //p' "$WORK/init.log")     # escd runs as escd_app
     "$B/escd" user add bench --role "$roles" --key "$key" --db "$DB" 2>/dev/null
     port=$((30000 + RANDOM % 10000))
     EP=tcp://127.0.0.1:$port FEED=tcp://127.0.0.1:$((port + 1))
-    "$B/escd" run --db "$DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" 2>"$WORK/escd.log" &
+    "$B/escd" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" 2>"$WORK/escd.log" &
     ESCD_PID=$!
     sleep 1
     export ESC_ENDPOINT=$EP ESC_SERVER_KEY=$server_key

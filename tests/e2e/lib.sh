@@ -18,6 +18,8 @@ if [ -n "${PRIVATE_CLUSTER:-}" ]; then
     chmod 755 "$WORK"
     ESC_PG_DIR=$WORK/pg
 fi
+# DB connects as the cluster's superuser, the owner of the schema: for escd
+# init, escd user add and a story's own SQL; escd runs as escd_app (APP_DB)
 DB=$("$ESC_SOURCE/deploy/pg-cluster" start "$ESC_PG_DIR" "$DBNAME")
 export ESC_HOME=$WORK/client
 unset ESC_USER ESC_ENDPOINT ESC_FEED ESC_SERVER_KEY ESC_TIMEOUT
@@ -74,18 +76,23 @@ sql() { psql "$DB" -XAtqc "$1"; }
 
 # ---- escd ------------------------------------------------------------------
 
-# init_server: migrations and the server key; exports ESC_SERVER_KEY.
+# init_server: migrations, the role escd runs as and the server key, all
+# as the owner ($DB); exports ESC_SERVER_KEY, and sets APP_DB to the URL
+# escd init printed for its role (escd_app), the one start_escd uses.
 init_server() {
     ESC_SERVER_KEY=$("$ESCD" init --db "$DB" --home "$WORK/server" 2>"$WORK/init.log") \
         || { cat "$WORK/init.log"; fail "escd init"; }
     export ESC_SERVER_KEY
+    APP_DB=$(sed -n 's/^escd: app URL: //p' "$WORK/init.log")
+    [ -n "$APP_DB" ] || fail "escd init printed no app URL: $(cat "$WORK/init.log")"
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# start_escd NAME [ARGS]: serves requests and the feed on two free ports;
-# the endpoints go to ENDPOINT_<NAME> and FEED_<NAME> and, for the first
-# server, to ESC_ENDPOINT and ESC_FEED. A restarted NAME keeps its ports.
+# start_escd NAME [ARGS]: escd, connected as the app role (APP_DB), serves
+# requests and the feed on two free ports; the endpoints go to
+# ENDPOINT_<NAME> and FEED_<NAME> and, for the first server, to ESC_ENDPOINT
+# and ESC_FEED. A restarted NAME keeps its ports.
 start_escd() {
     local name=$1; shift
     local port feed pid log="$WORK/escd-$name.log" var started
@@ -104,7 +111,7 @@ start_escd() {
         # exit 99, which cleanup reports
         ${ESC_VALGRIND:+valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect} \
-            "$ESCD" run --db "$DB" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" \
+            "$ESCD" run --db "${APP_DB:?init_server first}" --home "$WORK/server" --bind "tcp://127.0.0.1:$port" \
             --feed "tcp://127.0.0.1:$feed" "$@" >>"$log" 2>&1 &
         pid=$!
         for _ in $(seq 1 600); do

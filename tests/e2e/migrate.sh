@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # migrate.sh: migrations apply once each, in order, even from two processes
 # at once; the schema itself refuses what the rules forbid, whatever the C
-# code does.
+# code does; and escd runs as a role that can do no more than escd needs.
 . "$(dirname "$0")/lib.sh"
+
+RACE_ROLE=escd_race         # a role of this story's own, made by inits at once
+psql "$DB" -Xq -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS $RACE_ROLE"
 
 say "two migrators at once, then a third"
 "$ESCD" migrate --db "$DB" 2>"$WORK/m1.log" &
@@ -18,14 +21,57 @@ APPLIED=$(cat "$WORK/m1.log" "$WORK/m2.log" | grep -o '[0-9]* migrations\? appli
 same "$APPLIED" "$N" "migrations applied between the two"
 "$ESCD" migrate --db "$DB" 2>"$WORK/m3.log"
 grep -q "0 migrations applied" "$WORK/m3.log" || fail "a third run applied something: $(cat "$WORK/m3.log")"
+grep -q "role escd_app checked" "$WORK/m3.log" || fail "a third run did not check escd_app: $(cat "$WORK/m3.log")"
 init_server
 same "$(sql "SELECT count(*) FROM schema_migration")" "$N" "init applies nothing more"
+
+say "escd init three at once, on two databases: one creates the new app role"
+# roles belong to the cluster: inits of two databases race to create it
+TWIN=$(printf '%s' "$DB" | sed "s|/$DBNAME?|/${DBNAME}_twin?|")
+psql "$(dirname_url)" -qc "CREATE DATABASE \"${DBNAME}_twin\"" >/dev/null
+for round in 1 2 3 4 5; do
+    INITS=()
+    for target in "$DB" "$DB" "$TWIN"; do
+        "$ESCD" init --db "$target" --home "$WORK/server" --app-user "$RACE_ROLE" >/dev/null \
+            2>"$WORK/init-$round-${#INITS[@]}.log" &
+        INITS+=($!)
+    done
+    for i in 0 1 2; do
+        wait "${INITS[$i]}" || { cat "$WORK/init-$round-$i.log"; fail "init $i of round $round"; }
+    done
+    same "$(cat "$WORK"/init-"$round"-*.log | grep -c "role $RACE_ROLE created")" 1 "inits that created the role"
+    same "$(sql "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = '$RACE_ROLE'")" \
+        "$(sql "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'escd_app'")" \
+        "grants of the new role and of escd_app"
+    psql "$TWIN" -Xqc "DROP OWNED BY $RACE_ROLE" >/dev/null
+    psql "$DB" -Xqc "DROP OWNED BY $RACE_ROLE" -c "DROP ROLE $RACE_ROLE" >/dev/null
+done
+psql "$(dirname_url)" -qc "DROP DATABASE \"${DBNAME}_twin\"" >/dev/null
+
+say "escd_app is no superuser and owns nothing; the owner is no app role"
+same "$(sql "SELECT rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolcanlogin, rolreplication,
+                    rolbypassrls FROM pg_roles WHERE rolname = 'escd_app'" | tr '|' ' ')" \
+    "f f f f t f f" "escd_app's attributes"
+same "$(sql "SELECT count(*) FROM pg_class WHERE relowner = 'escd_app'::regrole")" 0 "relations escd_app owns"
+for unsafe in esc pg_monitor; do
+    if "$ESCD" migrate --db "$DB" --app-user "$unsafe" 2>"$WORK/unsafe.log"; then
+        fail "escd migrate accepted --app-user $unsafe"
+    fi
+    grep -Eq "APP_ROLE_UNSAFE|--app-user takes" "$WORK/unsafe.log" || fail "--app-user $unsafe: $(cat "$WORK/unsafe.log")"
+done
+psql "$DB" -Xqc "CREATE TABLE stray (x integer)"
+if "$ESCD" migrate --db "$DB" 2>"$WORK/stray.log"; then
+    fail "escd migrate granted on a table esc_grant_app does not list"
+fi
+grep -q "lists no privileges for stray" "$WORK/stray.log" || fail "the stray table: $(cat "$WORK/stray.log")"
+psql "$DB" -Xqc "DROP TABLE stray"
 
 say "escd run refuses a database with pending migrations"
 psql "$(dirname_url)" -qc "CREATE DATABASE \"${DBNAME}_empty\"" >/dev/null
 EMPTY=$(printf '%s' "$DB" | sed "s|/$DBNAME?|/${DBNAME}_empty?|")
 set +e
-timeout 10 "$ESCD" run --db "$EMPTY" --home "$WORK/server" --bind tcp://127.0.0.1:0 2>"$WORK/run.log"
+EMPTY_APP=$(printf '%s' "$APP_DB" | sed "s|dbname=$DBNAME |dbname=${DBNAME}_empty |")
+timeout 10 "$ESCD" run --db "$EMPTY_APP" --home "$WORK/server" --bind tcp://127.0.0.1:0 2>"$WORK/run.log"
 RC=$?
 set -e
 psql "$(dirname_url)" -qc "DROP DATABASE \"${DBNAME}_empty\"" >/dev/null
@@ -103,4 +149,42 @@ must_fail "UPDATE event SET type = 'rewritten'"
 must_fail "DELETE FROM event"
 must_fail "TRUNCATE event"
 same "$(sql "SELECT type FROM event")" test.event "the event after the attempts"
+
+say "as escd_app, the schema and the event log are out of reach"
+# app_refused SQL: escd_app may not run it
+app_refused() {
+    if psql "$APP_DB" -Xqc "$1" >/dev/null 2>"$WORK/sql.err"; then
+        fail "escd_app was allowed: $1"
+    fi
+    grep -Eq "permission denied|must be owner" "$WORK/sql.err" || fail "unexpected error for $1: $(cat "$WORK/sql.err")"
+}
+app_refused "UPDATE event SET type = 'rewritten'"
+app_refused "DELETE FROM event"
+app_refused "TRUNCATE event"
+app_refused "ALTER TABLE event DISABLE TRIGGER event_no_update_or_delete"
+app_refused "DROP TRIGGER event_no_update_or_delete ON event"
+app_refused "ALTER TABLE escalation ADD COLUMN extra integer"
+app_refused "DROP TABLE request_log"
+app_refused "CREATE TABLE mine (x integer)"
+app_refused "CREATE TEMP TABLE mine (x integer)"
+app_refused "CREATE FUNCTION mine() RETURNS integer LANGUAGE sql AS 'SELECT 1'"
+app_refused "UPDATE token_spend SET note = 'moved'"
+app_refused "DELETE FROM token_spend"
+app_refused "DELETE FROM escalation"
+app_refused "UPDATE schema_migration SET name = 'x'"
+app_refused "DELETE FROM schema_migration"
+app_refused "SELECT esc_grant_app('escd_app')"
+app_refused "SET ROLE esc"
+app_refused "CREATE ROLE mine"
+psql "$APP_DB" -Xq -v ON_ERROR_STOP=1 \
+    -c "INSERT INTO event (seq, type, actor) VALUES (2, 'test.appended', 'pat')" \
+    -c "INSERT INTO request_log (request_id, user_name, request_digest, reply) VALUES ('r-1', 'pat', sha256(''), '')" \
+    -c "DELETE FROM request_log WHERE request_id = 'r-1'" \
+    -c "SELECT count(*) FROM schema_migration" >/dev/null || fail "escd_app could not do what escd does"
+same "$(sql "SELECT string_agg(type, ',' ORDER BY seq) FROM event")" test.event,test.appended "the events"
+
+say "escd serves as escd_app"
+start_escd a
+same "$(sql "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+              WHERE application_name = 'escd' AND datname = current_database()")" escd_app "escd's database user"
 echo "migrate: all steps passed"
