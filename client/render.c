@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /* ==== JSON =============================================================== */
 
 void
@@ -158,7 +160,31 @@ result_json (const Esc__Reply *r, json_t *j)
     }
 }
 
-/* ==== Text =============================================================== */
+/* ==== Text ===============================================================
+ *
+ * Every string that came from a person (titles, names, reasons, problems,
+ * and escd's event sentences that quote them) goes through text_write or
+ * text_shown: control, bidi and separator characters are shown as escapes,
+ * and a multi-line value continues under itself, so nothing typed can
+ * start a line that looks like esc's own. */
+
+/* The column where a record's values start: "  problem:    " is 14 wide. A
+ * multi-line value's continuation lines start here too, past the labels. */
+#define VALUE_INDENT "              "
+
+/* Text someone typed, on one line. */
+static void
+put (FILE *out, const char *s)
+{
+    text_write (out, s, NULL);
+}
+
+/* Starts a record's "  label:    " line; its value follows at VALUE_INDENT. */
+static void
+label (FILE *out, const char *name)
+{
+    fprintf (out, "  %-11s ", name);
+}
 
 /* Display width of UTF-8 text, in code points. */
 static size_t
@@ -246,10 +272,11 @@ fmt_int (int64_t v)
     return asprintf (&s, "%" PRId64, v) < 0 ? NULL : s;
 }
 
+/* A table cell of typed text: on one line, whatever it holds. */
 static char *
 fmt_text (const char *v)
 {
-    return strdup (v ? v : "");
+    return text_shown (v, NULL);
 }
 
 static void
@@ -262,28 +289,57 @@ ids_text (FILE *out, const int64_t *v, size_t n)
 static void
 escalation_detail (FILE *out, const Esc__Escalation *e)
 {
-    fprintf (out, "escalation %" PRId64 ": %s\n", e->id, e->title);
-    fprintf (out, "  state:      %s%s%s\n", e->state, e->state_reason ? " — " : "",
-             e->state_reason ? e->state_reason : "");
-    fprintf (out, "  quarter:    %s\n", e->quarter);
-    fprintf (out, "  account:    %s\n", e->account);
-    fprintf (out, "  filed by:   %s at %s\n", e->filer, e->filed_at);
-    fprintf (out, "  problem:    %s\n", e->problem);
-    if (e->solution)
-        fprintf (out, "  solution:   %s\n", e->solution);
+    fprintf (out, "escalation %" PRId64 ": ", e->id);
+    put (out, e->title);
+    fputc ('\n', out);
+    label (out, "state:");
+    put (out, e->state);
+    if (e->state_reason) {
+        fputs (" — ", out);
+        put (out, e->state_reason);
+    }
+    fputc ('\n', out);
+    label (out, "quarter:");
+    put (out, e->quarter);
+    fputc ('\n', out);
+    label (out, "account:");
+    put (out, e->account);
+    fputc ('\n', out);
+    label (out, "filed by:");
+    put (out, e->filer);
+    fputs (" at ", out);
+    put (out, e->filed_at);
+    fputc ('\n', out);
+    label (out, "problem:");
+    text_write (out, e->problem, VALUE_INDENT);
+    fputc ('\n', out);
+    if (e->solution) {
+        label (out, "solution:");
+        text_write (out, e->solution, VALUE_INDENT);
+        fputc ('\n', out);
+    }
     if (e->has_deal_value)
         fprintf (out, "  deal value: %" PRId64 "\n", e->deal_value);
-    if (e->needed_by)
-        fprintf (out, "  needed by:  %s\n", e->needed_by);
+    if (e->needed_by) {
+        label (out, "needed by:");
+        put (out, e->needed_by);
+        fputc ('\n', out);
+    }
     fprintf (out, "  customers:  %" PRId64 " (renewal ARR %" PRId64 ")", e->customers, e->renewal_arr);
-    for (size_t i = 0; i < e->n_also_needed_by; i++)
-        fprintf (out, "%s%s", i ? ", " : "; also ", e->also_needed_by[i]);
+    for (size_t i = 0; i < e->n_also_needed_by; i++) {
+        fputs (i ? ", " : "; also ", out);
+        put (out, e->also_needed_by[i]);
+    }
     fputc ('\n', out);
     if (e->has_hours) {
-        fprintf (out, "  sizing:     %" PRId64 " h, %s, by %s", e->hours,
-                 e->viable ? "viable" : "not viable", e->sized_by);
-        if (e->sizing_note)
-            fprintf (out, " (%s)", e->sizing_note);
+        fprintf (out, "  sizing:     %" PRId64 " h, %s, by ", e->hours,
+                 e->viable ? "viable" : "not viable");
+        put (out, e->sized_by);
+        if (e->sizing_note) {
+            fputs (" (", out);
+            text_write (out, e->sizing_note, VALUE_INDENT);
+            fputc (')', out);
+        }
         fputc ('\n', out);
     }
     if (e->n_displaces) {
@@ -293,10 +349,15 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
     }
     if (e->approved_via) {
         if (e->has_token_no)
-            fprintf (out, "  approved:   token %" PRId64 ", by %s\n", e->token_no, e->approved_by);
+            fprintf (out, "  approved:   token %" PRId64 ", by ", e->token_no);
         else
-            fprintf (out, "  approved:   OVERRIDE by %s: %s\n", e->approved_by,
-                     e->override_reason ? e->override_reason : "");
+            fputs ("  approved:   OVERRIDE by ", out);
+        put (out, e->approved_by);
+        if (!e->has_token_no) {
+            fputs (": ", out);
+            put (out, e->override_reason);
+        }
+        fputc ('\n', out);
     }
     if (e->n_postponed) {
         fputs ("  postponed:  roadmap items ", out);
@@ -313,7 +374,8 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
     if (e->has_actual_hours)
         fprintf (out, "  delivered:  %" PRId64 " h actual\n", e->actual_hours);
     if (e->deal) {
-        fprintf (out, "  outcome:    deal %s", e->deal);
+        fputs ("  outcome:    deal ", out);
+        put (out, e->deal);
         if (e->has_adopters)
             fprintf (out, ", %" PRId64 " adopter%s", e->adopters, e->adopters == 1 ? "" : "s");
         fputc ('\n', out);
@@ -324,17 +386,25 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
 static void
 escalation_summary (FILE *out, const Esc__Escalation *e)
 {
-    fprintf (out, "escalation %" PRId64 " is %s", e->id, e->state);
+    fprintf (out, "escalation %" PRId64 " is ", e->id);
+    put (out, e->state);
     if (strcmp (e->state, "sized") == 0)
         fprintf (out, ": %" PRId64 " h, %s", e->hours, e->viable ? "viable" : "not viable");
     else if (e->approved_via && strcmp (e->state, "approved") == 0) {
-        if (e->has_token_no)
-            fprintf (out, " with token %" PRId64 " of %s", e->token_no, e->quarter);
-        else
-            fprintf (out, " by OVERRIDE (%s)", e->approved_by);
+        if (e->has_token_no) {
+            fprintf (out, " with token %" PRId64 " of ", e->token_no);
+            put (out, e->quarter);
+        }
+        else {
+            fputs (" by OVERRIDE (", out);
+            put (out, e->approved_by);
+            fputc (')', out);
+        }
     }
-    else if (e->state_reason)
-        fprintf (out, ": %s", e->state_reason);
+    else if (e->state_reason) {
+        fputs (": ", out);
+        put (out, e->state_reason);
+    }
     else if (e->has_merged_into)
         fprintf (out, " into escalation %" PRId64, e->merged_into);
     if (e->n_postponed && strcmp (e->state, "approved") == 0) {
@@ -409,18 +479,21 @@ account_table (FILE *out, Esc__Account *const *accounts, size_t n)
     table_free (rows, n, 3);
 }
 
+/* A table cell listing N typed names, each on the cell's one line. */
 static char *
 joined (char **v, size_t n)
 {
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen (v[i]) + 2;
-    char *s = calloc (1, len);
+    char *s = NULL;
+    size_t len = 0;
+    FILE *cell = open_memstream (&s, &len);
+    if (!cell)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         if (i)
-            strcat (s, ", ");
-        strcat (s, v[i]);
+            fputs (", ", cell);
+        put (cell, v[i]);
     }
+    fclose (cell);
     return s;
 }
 
@@ -456,15 +529,24 @@ user_table (FILE *out, Esc__User *const *users, size_t n)
     table_free (rows, n, 4);
 }
 
+/* escd's summary quotes titles, names and reasons as they were typed: on
+ * one line, it can only ever be one event's line. */
 void
 render_event_line (FILE *out, const Esc__Event *e)
 {
-    fprintf (out, "#%" PRId64 " %s  ", e->seq, e->at ? e->at : "");
+    fprintf (out, "#%" PRId64 " ", e->seq);
+    put (out, e->at);
+    fputs ("  ", out);
     if (e->summary)
-        fprintf (out, "%s\n", e->summary);
-    else
-        fprintf (out, "%s %s %s\n", e->actor ? e->actor : "", e->type ? e->type : "",
-                 e->data ? e->data : "");
+        put (out, e->summary);
+    else {
+        put (out, e->actor);
+        fputc (' ', out);
+        put (out, e->type);
+        fputc (' ', out);
+        put (out, e->data);
+    }
+    fputc ('\n', out);
 }
 
 static void
@@ -524,8 +606,13 @@ render_result (const Esc__Reply *reply, render_style_t style, bool as_json, FILE
 void
 render_error (const esc_error_t *err, bool as_json)
 {
-    fprintf (stderr, "esc: %s: %s\n", err->reason ? err->reason : esc_status_name (err->status),
-             err->message);
+    /* the message may quote what was typed; its own further lines (an
+     * import's bad rows) are indented */
+    fputs ("esc: ", stderr);
+    put (stderr, err->reason ? err->reason : esc_status_name (err->status));
+    fputs (": ", stderr);
+    text_write (stderr, err->message, "  ");
+    fputc ('\n', stderr);
     if (!as_json)
         return;
     json_t j;

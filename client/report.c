@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "render.h"
+#include "text.h"
 
 /* ==== Running ============================================================= */
 
@@ -301,14 +302,15 @@ verdict_colour (const char *verdict)
 
 #define LABEL_WIDTH 22
 
-/* S in a column WIDTH characters wide, padded with spaces when shorter and,
- * when CUT, cut at a character's edge when longer (UTF-8, one column a
- * character). */
+/* Typed text S in a column WIDTH characters wide, shown on one line as
+ * text_write shows it, padded with spaces when shorter and, when CUT, cut
+ * at a character's edge when longer (UTF-8, one column a character). */
 static void
-column (FILE *out, const char *s, int width, bool cut)
+column (FILE *out, const char *typed, int width, bool cut)
 {
+    char *shown = text_shown (typed, NULL);
     int used = 0;
-    for (s = s ? s : ""; *s && (used < width || !cut); used++) {
+    for (const char *s = shown; *s && (used < width || !cut); used++) {
         const char *next = s + 1;
         while ((*next & 0xC0) == 0x80)          /* continuation bytes */
             next++;
@@ -316,6 +318,7 @@ column (FILE *out, const char *s, int width, bool cut)
         s = next;
     }
     fprintf (out, "%*s", used < width ? width - used : 0, "");
+    free (shown);
 }
 
 /* "  LABEL  12.3 % [#####...|..|..|....]": a share against the marks, one
@@ -356,6 +359,9 @@ section (FILE *out, const colour_t *c, const char *title)
     fprintf (out, "\n%s%s%s\n", paint (c, BOLD), title, paint (c, RESET));
 }
 
+/* What people typed (titles, account names, reasons) goes through
+ * text_write or column: one line each, control and bidi characters shown
+ * as escapes, so that none can forge a line of the report. */
 void
 report_text (FILE *out, const Esc__Report *r, bool colour)
 {
@@ -417,7 +423,9 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
             fprintf (out, "  %-6" PRId64 " %6" PRId64 " %5" PRId64 " %12" PRId64 "  ",
                      e->id, e->hours, e->customers, e->renewal_arr);
             column (out, e->account, 16, true);
-            fprintf (out, " %s\n", e->title);
+            fputc (' ', out);
+            text_write (out, e->title, NULL);
+            fputc ('\n', out);
         }
     }
 
@@ -428,14 +436,20 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
         section (out, &c, head);
         for (size_t i = 0; i < r->n_postponed; i++) {
             const Esc__Postponement *p = r->postponed[i];
-            fprintf (out, "  roadmap item %" PRId64 " \"%s\" (%s, %" PRId64 " h), for escalation %"
-                     PRId64 " \"%s\"\n", p->roadmap_item, p->title, p->category, p->hours,
-                     p->escalation_id, p->escalation_title);
+            fprintf (out, "  roadmap item %" PRId64 " \"", p->roadmap_item);
+            text_write (out, p->title, NULL);
+            fputs ("\" (", out);
+            text_write (out, p->category, NULL);
+            fprintf (out, ", %" PRId64 " h), for escalation %" PRId64 " \"", p->hours,
+                     p->escalation_id);
+            text_write (out, p->escalation_title, NULL);
+            fputs ("\"\n", out);
             for (size_t w = 0; w < p->n_waiting; w++) {
                 fputs ("      waiting: ", out);
                 column (out, p->waiting[w]->name, 20, false);
-                fprintf (out, " ARR %10" PRId64 "   renews %s\n", p->waiting[w]->arr,
-                         p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "-");
+                fprintf (out, " ARR %10" PRId64 "   renews ", p->waiting[w]->arr);
+                text_write (out, p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "-", NULL);
+                fputc ('\n', out);
             }
         }
     }
@@ -446,9 +460,18 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
         section (out, &c, head);
         for (size_t i = 0; i < r->n_overrides; i++) {
             const Esc__OverrideEntry *o = r->overrides[i];
-            fprintf (out, "  %sOVERRIDE escalation %" PRId64 " \"%s\" for %s, %" PRId64
-                     " h, by %s at %s: %s%s\n", paint (&c, RED), o->escalation_id, o->title,
-                     o->account, o->hours, o->by, o->at, o->reason, paint (&c, RESET));
+            fprintf (out, "  %sOVERRIDE escalation %" PRId64 " \"", paint (&c, RED),
+                     o->escalation_id);
+            text_write (out, o->title, NULL);
+            fputs ("\" for ", out);
+            text_write (out, o->account, NULL);
+            fprintf (out, ", %" PRId64 " h, by ", o->hours);
+            text_write (out, o->by, NULL);
+            fputs (" at ", out);
+            text_write (out, o->at, NULL);
+            fputs (": ", out);
+            text_write (out, o->reason, NULL);
+            fprintf (out, "%s\n", paint (&c, RESET));
         }
     }
 
@@ -468,10 +491,13 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
                 snprintf (adopters, sizeof adopters, "%" PRId64 "%s", o->adopters,
                           o->few_adopters ? " few" : "");
             bool overridden = o->via && strcmp (o->via, "override") == 0;
-            fprintf (out, "  %s%-6" PRId64 " %-9s %6" PRId64 " %10" PRId64 " %12s %8s  %-5s %-9s %s%s\n",
-                     paint (&c, overridden ? RED : ""), o->escalation_id,
-                     overridden ? "OVERRIDE" : o->via, o->hours, o->cost, value, multiple,
-                     o->deal ? o->deal : "-", adopters, o->title, paint (&c, RESET));
+            fprintf (out, "  %s%-6" PRId64 " ", paint (&c, overridden ? RED : ""), o->escalation_id);
+            column (out, overridden ? "OVERRIDE" : o->via, 9, false);
+            fprintf (out, " %6" PRId64 " %10" PRId64 " %12s %8s  ", o->hours, o->cost, value, multiple);
+            column (out, o->deal ? o->deal : "-", 5, false);
+            fprintf (out, " %-9s ", adopters);
+            text_write (out, o->title, NULL);
+            fprintf (out, "%s\n", paint (&c, RESET));
         }
         fprintf (out, "  (! below 3x; few: used by two customers or fewer)\n");
     }
@@ -538,6 +564,16 @@ html (FILE *out, const char *s)
         case '\'': fputs ("&#39;", out); break;
         default: fputc (*s, out);
         }
+}
+
+/* Text someone typed, in the page: escaped, and isolated in <bdi> so that
+ * a bidirectional override in it cannot reorder the page around it. */
+static void
+html_typed (FILE *out, const char *s)
+{
+    fputs ("<bdi>", out);
+    html (out, s);
+    fputs ("</bdi>", out);
 }
 
 typedef struct {
@@ -730,9 +766,11 @@ report_html (FILE *out, const Esc__Report *r)
     th (out, mix_heads, 5);
     for (size_t i = 0; i < r->n_mix; i++) {
         const Esc__CategoryMix *m = r->mix[i];
-        fprintf (out, "<tr><td>%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%.1f %%</td>"
+        fputs ("<tr><td>", out);
+        html (out, m->category);
+        fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%.1f %%</td>"
                       "<td>%s%.0f %%</td><td><span class=\"verdict %s\">%s</span></td></tr>\n",
-                 m->category, m->hours, m->share_pct, m->at_least ? "at least " : "about ",
+                 m->hours, m->share_pct, m->at_least ? "at least " : "about ",
                  m->target_pct, m->verdict, m->verdict);
     }
     fprintf (out, "</table>\n<p>%" PRId64 " h planned; %" PRId64
@@ -747,13 +785,15 @@ report_html (FILE *out, const Esc__Report *r)
         for (size_t i = 0; i < r->n_overrides; i++) {
             const Esc__OverrideEntry *o = r->overrides[i];
             fprintf (out, "<tr class=\"override\"><td>%" PRId64 " ", o->escalation_id);
-            html (out, o->title);
+            html_typed (out, o->title);
             fputs ("</td><td>", out);
-            html (out, o->account);
+            html_typed (out, o->account);
             fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td>", o->hours);
-            html (out, o->by);
-            fprintf (out, "</td><td>%s</td><td>", o->at);
-            html (out, o->reason);
+            html_typed (out, o->by);
+            fputs ("</td><td>", out);
+            html (out, o->at);
+            fputs ("</td><td>", out);
+            html_typed (out, o->reason);
             fputs ("</td></tr>\n", out);
         }
         fputs ("</table>\n", out);
@@ -774,18 +814,22 @@ report_html (FILE *out, const Esc__Report *r)
             bool overridden = o->via && strcmp (o->via, "override") == 0;
             fprintf (out, "<tr%s><td>%" PRId64 " ", overridden ? " class=\"override\"" : "",
                      o->escalation_id);
-            html (out, o->title);
+            html_typed (out, o->title);
             fputs ("</td><td>", out);
-            html (out, o->account);
-            fprintf (out, "</td><td>%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
-                          "</td><td class=\"n\">", overridden ? "OVERRIDE" : o->via, o->hours, o->cost);
+            html_typed (out, o->account);
+            fputs ("</td><td>", out);
+            html (out, overridden ? "OVERRIDE" : o->via);
+            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+                          "</td><td class=\"n\">", o->hours, o->cost);
             if (o->has_deal_value)
                 fprintf (out, "%" PRId64, o->deal_value);
             fputs ("</td><td class=\"n\">", out);
             if (o->has_return_multiple)
                 fprintf (out, "<span class=\"%s\">%.1f&times;</span>", o->meets_return ? "" : "flag",
                          o->return_multiple);
-            fprintf (out, "</td><td>%s</td><td class=\"n\">", o->deal ? o->deal : "open");
+            fputs ("</td><td>", out);
+            html (out, o->deal ? o->deal : "open");
+            fputs ("</td><td class=\"n\">", out);
             if (o->has_adopters)
                 fprintf (out, "<span class=\"%s\">%" PRId64 "%s</span>", o->few_adopters ? "flag" : "",
                          o->adopters, o->few_adopters ? " (few)" : "");
@@ -805,13 +849,15 @@ report_html (FILE *out, const Esc__Report *r)
         for (size_t i = 0; i < r->n_postponed; i++) {
             const Esc__Postponement *p = r->postponed[i];
             fprintf (out, "<tr><td>%" PRId64 " ", p->roadmap_item);
-            html (out, p->title);
-            fprintf (out, "</td><td>%s</td><td class=\"n\">%" PRId64 "</td><td>%" PRId64 " ",
-                     p->category, p->hours, p->escalation_id);
-            html (out, p->escalation_title);
+            html_typed (out, p->title);
+            fputs ("</td><td>", out);
+            html (out, p->category);
+            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td>%" PRId64 " ", p->hours,
+                     p->escalation_id);
+            html_typed (out, p->escalation_title);
             fputs ("</td><td>", out);
             for (size_t w = 0; w < p->n_waiting; w++) {
-                html (out, p->waiting[w]->name);
+                html_typed (out, p->waiting[w]->name);
                 fprintf (out, " (%" PRId64 ", %s)%s", p->waiting[w]->arr,
                          p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "no renewal date",
                          w + 1 < p->n_waiting ? "<br>" : "");
@@ -839,9 +885,9 @@ report_html (FILE *out, const Esc__Report *r)
         for (size_t i = 0; i < r->n_queue; i++) {
             const Esc__QueueEntry *e = r->queue[i];
             fprintf (out, "<tr><td>%" PRId64 " ", e->id);
-            html (out, e->title);
+            html_typed (out, e->title);
             fputs ("</td><td>", out);
-            html (out, e->account);
+            html_typed (out, e->account);
             fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
                           "</td><td class=\"n\">%" PRId64 "</td></tr>\n",
                      e->hours, e->customers, e->renewal_arr);

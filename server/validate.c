@@ -6,6 +6,7 @@
 
 #include "keys.h"
 #include "names.h"
+#include "text.h"
 
 /* ==== Small checks ======================================================= */
 
@@ -18,34 +19,18 @@ blank (const char *s)
     return true;
 }
 
-/* A one-line text: no control characters at all. */
-static bool
-single_line (const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char) *s < 0x20 || *s == 0x7f)
-            return false;
-    return true;
-}
-
-/* Free text may hold newlines and tabs, no other control characters. */
-static bool
-free_text (const char *s)
-{
-    for (; *s; s++)
-        if (((unsigned char) *s < 0x20 && *s != '\n' && *s != '\t' && *s != '\r')
-            || *s == 0x7f)
-            return false;
-    return true;
-}
-
 /* ==== Field checks, each naming the field ================================ */
 
 typedef enum { OPTIONAL, REQUIRED } need_t;
 
+/* Free text: required or not, at most MAX bytes, and only the code points
+ * a field of kind LINES may hold (text.h): no control characters, bidi
+ * overrides or separators, and line breaks and tabs only in the fields
+ * that may span lines. The refusal names the field, the code point and
+ * its byte (counted from 1), so that the filer can find it. */
 static int
 check_text (const char *field, const char *s, size_t max, need_t need,
-            bool one_line, esc_error_t *err)
+            text_lines_t lines, esc_error_t *err)
 {
     if (!s || blank (s)) {
         if (need == REQUIRED)
@@ -56,10 +41,17 @@ check_text (const char *field, const char *s, size_t max, need_t need,
     if (strlen (s) > max)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "FIELD_TOO_LONG",
                          "%s is longer than %zu bytes", field, max);
-    if (one_line ? !single_line (s) : !free_text (s))
-        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
-                         "%s holds control characters", field);
-    return 0;
+    uint32_t cp;
+    size_t at;
+    if (!text_find_unsafe (s, lines, &cp, &at))
+        return 0;
+    const char *tail = lines == TEXT_SINGLE_LINE
+        ? "; only problem, solution and notes may span lines" : "";
+    if (text_classify (cp) == TEXT_PLAIN)       /* not UTF-8: check_string missed it */
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_UTF8",
+                         "%s is not valid UTF-8 at byte %zu", field, at + 1);
+    return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_TEXT", "%s holds U+%04X (%s) at byte %zu%s",
+                     field, (unsigned) cp, text_class_name (text_classify (cp)), at + 1, tail);
 }
 
 static int
@@ -134,7 +126,7 @@ check_account_names (const char *field, char **names, size_t n, esc_error_t *err
     if (check_list_size (field, n, err))
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (check_text (field, names[i], LIMIT_NAME, REQUIRED, true, err))
+        if (check_text (field, names[i], LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err))
             return -1;
     return 0;
 }
@@ -220,7 +212,7 @@ check_string (const char *field, const char *value, void *err)
 int
 validate_account_name (const char *name, esc_error_t *err)
 {
-    return check_text ("name", name, LIMIT_NAME, REQUIRED, true, err);
+    return check_text ("name", name, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err);
 }
 
 static int
@@ -268,14 +260,14 @@ static int
 check_file (const Esc__File *m, esc_error_t *err)
 {
     if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
-        || check_text ("account", m->account, LIMIT_NAME, REQUIRED, true, err)
-        || check_text ("title", m->title, LIMIT_NAME, REQUIRED, true, err))
+        || check_text ("account", m->account, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err)
+        || check_text ("title", m->title, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err))
         return -1;
     if (!m->problem || blank (m->problem))
         return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
                          "problem is required: state the customer's problem, not only a solution");
-    return check_text ("problem", m->problem, LIMIT_TEXT, REQUIRED, false, err)
-        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, false, err)
+    return check_text ("problem", m->problem, LIMIT_TEXT, REQUIRED, TEXT_MULTI_LINE, err)
+        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
         || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
@@ -287,13 +279,13 @@ check_refile (const Esc__Refile *m, esc_error_t *err)
 {
     if (check_id ("id", m->has_id, m->id, err))
         return -1;
-    if (m->title && check_text ("title", m->title, LIMIT_NAME, REQUIRED, true, err))
+    if (m->title && check_text ("title", m->title, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err))
         return -1;
     if (m->problem && blank (m->problem))
         return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
                          "problem cannot be emptied: state the customer's problem");
-    return check_text ("problem", m->problem, LIMIT_TEXT, OPTIONAL, false, err)
-        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, false, err)
+    return check_text ("problem", m->problem, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
+        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
         ? -1 : 0;
@@ -343,7 +335,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
     case ESC__REQUEST__OP_ROADMAP_ADD: {
         const Esc__RoadmapAdd *m = r->roadmap_add;
         return check_quarter ("quarter", m->quarter, OPTIONAL, err)
-            || check_text ("title", m->title, LIMIT_NAME, REQUIRED, true, err)
+            || check_text ("title", m->title, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err)
             || check_one_of ("category", m->category, categories, err)
             || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
             || check_account_names ("waiting", m->waiting, m->n_waiting, err) ? -1 : 0;
@@ -355,7 +347,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
         if (check_id ("id", m->has_id, m->id, err)
             || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
             || check_list_size ("displaces", m->n_displaces, err)
-            || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, false, err))
+            || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err))
             return -1;
         if (!m->has_viable)
             return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "viable is required");
@@ -371,7 +363,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
             ? r->return_escalation
             : r->op_case == ESC__REQUEST__OP_DECLINE ? r->decline : r->override;
         return check_id ("id", m->has_id, m->id, err)
-            || check_text ("reason", m->reason, LIMIT_TEXT, REQUIRED, false, err) ? -1 : 0;
+            || check_text ("reason", m->reason, LIMIT_TEXT, REQUIRED, TEXT_SINGLE_LINE, err)
+            ? -1 : 0;
     }
     case ESC__REQUEST__OP_REFILE:
         return check_refile (r->refile, err);
@@ -385,7 +378,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
         return check_id ("id", r->history->has_id, r->history->id, err);
     case ESC__REQUEST__OP_SPEND:
         return check_id ("id", r->spend->has_id, r->spend->id, err)
-            || check_text ("note", r->spend->note, LIMIT_TEXT, OPTIONAL, false, err) ? -1 : 0;
+            || check_text ("note", r->spend->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
+            ? -1 : 0;
     case ESC__REQUEST__OP_DELIVER:
         return check_id ("id", r->deliver->has_id, r->deliver->id, err)
             || check_number ("actual_hours", r->deliver->has_actual_hours,
@@ -402,7 +396,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
         const Esc__ListFilter *m = r->list;
         escalation_state_t st;
         if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
-            || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, true, err)
+            || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, TEXT_SINGLE_LINE, err)
             || check_page (m->has_limit, m->limit, m->has_after, m->after, err))
             return -1;
         if (m->state && *m->state && state_parse (m->state, &st) != 0)

@@ -4,10 +4,12 @@
  * version, request id, exactly one known operation), every string in the
  * message (well-formed UTF-8, within its size limit), and each operation's
  * own fields (required ones present, numbers in range, dates and names
- * well-formed). Nothing that fails here reaches the database. The one
- * change made to a request happens here too: every account name it carries
- * is trimmed of the whitespace around it (name_trim), so that what is
- * checked, compared and stored is the name without it. */
+ * well-formed, free text without control or bidirectional characters, and
+ * line breaks only where a field may span lines: see text.h). Nothing that
+ * fails here reaches the database. The one change made to a request
+ * happens here too: every account name it carries is trimmed of the
+ * whitespace around it (name_trim), so that what is checked, compared and
+ * stored is the name without it. */
 #ifndef ESC_VALIDATE_H
 #define ESC_VALIDATE_H
 

@@ -224,7 +224,9 @@ fields (void)
     FILING ("a UTF-16 surrogate", "INVALID_UTF8", f.solution = "\xed\xa0\x80");
     FILING ("a 9000-byte problem", "FIELD_TOO_LONG", f.problem = long_text);
     FILING ("a 9000-byte title", "FIELD_TOO_LONG", f.title = long_text);
-    FILING ("a control character in the title", "INVALID_ARGUMENT", f.title = "a\x1b[2Jb");
+    FILING ("a control character in the title", "INVALID_TEXT", f.title = "a\x1b[2Jb");
+    FILING ("a bidi override in the title", "INVALID_TEXT", f.title = "evil\xe2\x80\xae" "cod.exe");
+    FILING ("a forged line in the problem", "INVALID_TEXT", f.problem = "p\r  approved:   token 1");
     FILING ("a negative deal value", "OUT_OF_RANGE", f.has_deal_value = 1, f.deal_value = -1);
     FILING ("a deal value of 2^63-1", "OUT_OF_RANGE", f.has_deal_value = 1, f.deal_value = INT64_MAX);
     FILING ("a deal value of -2^63", "OUT_OF_RANGE", f.has_deal_value = 1, f.deal_value = INT64_MIN);
@@ -257,6 +259,15 @@ fields (void)
     SIZING ("escalation id 0", "OUT_OF_RANGE", s.id = 0);
     SIZING ("escalation id -2^63", "OUT_OF_RANGE", s.id = INT64_MIN);
     SIZING ("escalation id 2^62", "OUT_OF_RANGE", s.id = INT64_C (1) << 62);
+
+    Esc__WithReason w = ESC__WITH_REASON__INIT;
+    envelope (&req);
+    w.has_id = 1;
+    w.id = 1;
+    w.reason = "no\n#22 2031-01-01T00:00:00.000Z  carol spent token 2 on escalation 1";
+    req.op_case = ESC__REQUEST__OP_RETURN_ESCALATION;
+    req.return_escalation = &w;
+    expect_request ("a newline in a reason", &req, "INVALID_TEXT");
 
     Esc__QuarterOpen q = ESC__QUARTER_OPEN__INIT;
     envelope (&req);

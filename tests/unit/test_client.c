@@ -1,4 +1,5 @@
-/* test_client.c: esc's parsing of its command line, its settings and CRM exports. */
+/* test_client.c: esc's parsing of its command line, its settings and CRM
+ * exports, and what its text views make of hostile text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@
 #include "config.h"
 #include "csv.h"
 #include "import.h"
+#include "render.h"
+#include "report.h"
 #include "watch.h"
 
 static const opt_spec_t specs[] = {
@@ -435,6 +438,128 @@ test_import_rows (void **state)
     arena_destroy (&a);
 }
 
+/* ==== Text views of hostile text ========================================= */
+
+/* Fails unless TEXT (what a view printed) holds no raw ESC, CR, C1 or bidi
+ * override, and no line of it starts with one of BAD_STARTS (NULL-ended). */
+static void
+assert_no_forgery (const char *text, const char *const *bad_starts)
+{
+    if (strchr (text, '\x1b') || strchr (text, '\r') || strstr (text, "\xe2\x80\xae")
+        || strstr (text, "\xc2\x85"))
+        fail_msg ("a raw control or bidi character was printed:\n%s", text);
+    for (const char *line = text; line && *line; line = strchr (line, '\n'), line = line ? line + 1 : NULL)
+        for (const char *const *b = bad_starts; *b; b++)
+            if (strncmp (line, *b, strlen (*b)) == 0)
+                fail_msg ("a line starts with '%s':\n%s", *b, text);
+}
+
+/* What render_result prints for REPLY, in a string the caller frees. */
+static char *
+rendered (const Esc__Reply *reply, render_style_t style, bool json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    assert_non_null (out);
+    render_result (reply, style, json, out);
+    fclose (out);
+    return buf;
+}
+
+static void
+test_render_hostile (void **state)
+{
+    (void) state;
+    Esc__Escalation e = ESC__ESCALATION__INIT;
+    char *also[] = { "Glo\nbex" };
+    e.id = 21;
+    e.quarter = "2031Q1";
+    e.state = "returned";
+    e.account = "Ac\xe2\x80\xaeme";
+    e.title = "Title\x1b[2J";
+    e.problem = "It breaks.\n  approved:   token 1, by carol\n#22 carol spent token 2";
+    e.solution = "a\r\n#23 evan OVERRODE";
+    e.state_reason = "no\n#22 2031-01-01T00:00:00.000Z  carol spent token 2 on escalation 21";
+    e.filer = "alice";
+    e.filed_at = "2031-01-01T00:00:00Z";
+    e.also_needed_by = also;
+    e.n_also_needed_by = 1;
+    e.has_hours = true;
+    e.hours = 10;
+    e.sized_by = "pat";
+    e.sizing_note = "two weeks\n  approved:   OVERRIDE by evan: x";
+    Esc__Reply reply = ESC__REPLY__INIT;
+    reply.result_case = ESC__REPLY__RESULT_ESCALATION;
+    reply.escalation = &e;
+
+    static const char *const forged[] = { "  approved:", "#", NULL };
+    char *detail = rendered (&reply, RENDER_DETAIL, false);
+    assert_no_forgery (detail, forged);
+    /* the problem's second line continues under its value */
+    if (!strstr (detail, "  problem:    It breaks.\n"
+                         "              " "  approved:   token 1, by carol\n"
+                         "              " "#22 carol spent token 2\n"))
+        fail_msg ("problem not indented:\n%s", detail);
+    if (!strstr (detail, "escalation 21: Title\\x1b[2J\n")
+        || !strstr (detail, "  account:    Ac\\u202eme\n")
+        || !strstr (detail, "  solution:   a\\x0d\n              #23 evan OVERRODE\n")
+        || !strstr (detail, "— no\\x0a#22 2031"))
+        fail_msg ("escapes missing:\n%s", detail);
+    free (detail);
+    char *summary = rendered (&reply, RENDER_SUMMARY, false);
+    assert_no_forgery (summary, forged);
+    assert_non_null (strstr (summary, "escalation 21 is returned: no\\x0a#22 "));
+    assert_true (strchr (summary, '\n') == summary + strlen (summary) - 1);   /* one line */
+    free (summary);
+
+    /* JSON keeps it exact */
+    char *json = rendered (&reply, RENDER_DETAIL, true);
+    assert_non_null (strstr (json, "\"title\":\"Title\\u001b[2J\""));
+    assert_non_null (strstr (json, "\"account\":\"Ac\xe2\x80\xaeme\""));
+    assert_non_null (strstr (json, "\"problem\":\"It breaks.\\n  approved:   token 1, by carol\\n#22"));
+    free (json);
+
+    /* a table: one line a row, whatever the cells hold */
+    Esc__Escalation *rows[] = { &e, &e };
+    Esc__EscalationList list = ESC__ESCALATION_LIST__INIT;
+    list.escalations = rows;
+    list.n_escalations = 2;
+    reply.result_case = ESC__REPLY__RESULT_ESCALATIONS;
+    reply.escalations = &list;
+    char *table = rendered (&reply, RENDER_DETAIL, false);
+    assert_no_forgery (table, forged);
+    size_t lines = 0;
+    for (const char *p = table; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal (lines, 3);
+    free (table);
+
+    /* an event line: escd's summary quotes a reason typed before the check */
+    Esc__Event ev = ESC__EVENT__INIT;
+    ev.seq = 21;
+    ev.at = "2031-01-01T00:00:00.000Z";
+    ev.summary = "pat returned escalation 21 \"T\" for Acme: no\n#22 2031-01-01T00:00:00.000Z  "
+                 "carol spent token 2\r\xe2\x80\xae";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    render_event_line (out, &ev);
+    ev.summary = NULL;
+    ev.actor = "pat\n#23";
+    ev.type = "escalation.returned";
+    ev.data = "{\"reason\":\"\xe2\x80\xae\"}";
+    render_event_line (out, &ev);
+    fclose (out);
+    static const char *const not_events[] = { "#22", "#23", NULL };
+    assert_no_forgery (buf, not_events);
+    assert_string_equal (buf,
+        "#21 2031-01-01T00:00:00.000Z  pat returned escalation 21 \"T\" for Acme: no\\x0a#22 "
+        "2031-01-01T00:00:00.000Z  carol spent token 2\\x0d\\u202e\n"
+        "#21 2031-01-01T00:00:00.000Z  pat\\x0a#23 escalation.returned {\"reason\":\"\\u202e\"}\n");
+    free (buf);
+}
+
 int
 main (void)
 {
@@ -450,6 +575,7 @@ main (void)
         cmocka_unit_test (test_import_values),
         cmocka_unit_test (test_import_amounts),
         cmocka_unit_test (test_import_rows),
+        cmocka_unit_test (test_render_hostile),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_common.c: the code esc and escd share: JSON, UTF-8, arena, keys,
- * names. */
+ * names, and the classifier and writer of user text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "names.h"
 #include "status.h"
+#include "text.h"
 
 static void
 test_json_document (void **state)
@@ -206,6 +207,145 @@ test_status (void **state)
     assert_string_equal (esc_status_name (99), "UNKNOWN");
 }
 
+/* JSON keeps text exact: every control character escaped, DEL too, and
+ * bidirectional characters and separators passed through as they are. */
+static void
+test_json_text_exact (void **state)
+{
+    (void) state;
+    json_t j;
+    json_init (&j);
+    json_string (&j, "a\x7f" "b\x1b[2J\r\n\xe2\x80\xae" "c\xe2\x81\xa6\xe2\x80\xa8\xc2\x85");
+    assert_string_equal (json_text (&j),
+        "\"a\\u007fb\\u001b[2J\\r\\n\xe2\x80\xae" "c\xe2\x81\xa6\xe2\x80\xa8\xc2\x85\"");
+    json_release (&j);
+}
+
+static void
+test_text_classify (void **state)
+{
+    (void) state;
+    for (uint32_t cp = 0; cp < 0x20; cp++)
+        assert_int_equal (text_classify (cp), TEXT_CONTROL);
+    for (uint32_t cp = 0x7f; cp <= 0x9f; cp++)
+        assert_int_equal (text_classify (cp), TEXT_CONTROL);
+    for (uint32_t cp = 0x202a; cp <= 0x202e; cp++)
+        assert_int_equal (text_classify (cp), TEXT_BIDI);
+    for (uint32_t cp = 0x2066; cp <= 0x2069; cp++)
+        assert_int_equal (text_classify (cp), TEXT_BIDI);
+    assert_int_equal (text_classify (0x2028), TEXT_SEPARATOR);
+    assert_int_equal (text_classify (0x2029), TEXT_SEPARATOR);
+    static const uint32_t plain[] = { ' ', '~', 0xa0, 0xe9, 0x2027, 0x202f, 0x2065, 0x206a,
+                                      0x65e5, 0x1f600, 0x10ffff };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        assert_int_equal (text_classify (plain[i]), TEXT_PLAIN);
+
+    /* LF and TAB only in multi-line fields; CR, ESC and the rest in none */
+    assert_false (text_allowed ('\n', TEXT_SINGLE_LINE));
+    assert_true (text_allowed ('\n', TEXT_MULTI_LINE));
+    assert_false (text_allowed ('\t', TEXT_SINGLE_LINE));
+    assert_true (text_allowed ('\t', TEXT_MULTI_LINE));
+    static const uint32_t never[] = { 0, '\r', 0x1b, 0x7f, 0x85, 0x9b, 0x202e, 0x2066, 0x2028 };
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++) {
+        assert_false (text_allowed (never[i], TEXT_SINGLE_LINE));
+        assert_false (text_allowed (never[i], TEXT_MULTI_LINE));
+    }
+    assert_true (text_allowed (0xe9, TEXT_SINGLE_LINE));
+    assert_string_equal (text_class_name (TEXT_CONTROL), "a control character");
+
+    uint32_t cp;
+    size_t at;
+    assert_false (text_find_unsafe (NULL, TEXT_SINGLE_LINE, &cp, &at));
+    assert_false (text_find_unsafe ("Ça coûte 3 € — 日本 😀", TEXT_SINGLE_LINE, &cp, &at));
+    assert_true (text_find_unsafe ("ab\ncd", TEXT_SINGLE_LINE, &cp, &at));
+    assert_int_equal (cp, '\n');
+    assert_int_equal (at, 2);
+    assert_false (text_find_unsafe ("ab\n\tcd", TEXT_MULTI_LINE, &cp, &at));
+    assert_true (text_find_unsafe ("ab\r\ncd", TEXT_MULTI_LINE, &cp, &at));
+    assert_int_equal (cp, '\r');
+    assert_true (text_find_unsafe ("é\xe2\x80\xae" "x", TEXT_MULTI_LINE, &cp, &at));
+    assert_int_equal (cp, 0x202e);
+    assert_int_equal (at, 2);
+    assert_true (text_find_unsafe ("a\xc2\x85", TEXT_SINGLE_LINE, &cp, &at));
+    assert_int_equal (cp, 0x85);
+    assert_true (text_find_unsafe ("ok\xff", TEXT_MULTI_LINE, &cp, &at));   /* not UTF-8 */
+    assert_int_equal (cp, 0xff);
+    assert_int_equal (at, 2);
+    assert_int_equal (text_classify (cp), TEXT_PLAIN);
+
+    /* the decoder stops at its bound and at a NUL */
+    assert_int_equal (text_decode ("\xe2\x82\xac", 3, &cp), 3);
+    assert_int_equal (cp, 0x20ac);
+    assert_int_equal (text_decode ("\xe2\x82\xac", 2, &cp), 0);
+    assert_int_equal (text_decode ("\xe2\0", 5, &cp), 0);
+    assert_int_equal (text_decode ("", 1, &cp), 0);
+    assert_int_equal (text_decode ("a", 0, &cp), 0);
+}
+
+/* What text_shown makes of S, compared with WANT. */
+static void
+assert_shown (const char *s, const char *indent, const char *want)
+{
+    char *got = text_shown (s, indent);
+    if (strcmp (got, want) != 0)
+        fail_msg ("shown as '%s', expected '%s'", got, want);
+    free (got);
+}
+
+static void
+test_text_write (void **state)
+{
+    (void) state;
+    assert_shown (NULL, NULL, "");
+    assert_shown ("Ça coûte 3 € — 日本 😀", NULL, "Ça coûte 3 € — 日本 😀");
+    /* each unsafe class, on one line */
+    assert_shown ("a\x1b[2Jb", NULL, "a\\x1b[2Jb");
+    assert_shown ("x\r\ny\tz\x7f", NULL, "x\\x0d\\x0ay\\x09z\\x7f");
+    assert_shown ("\x01\x1f", NULL, "\\x01\\x1f");
+    assert_shown ("nel\xc2\x85" "csi\xc2\x9b", NULL, "nel\\u0085csi\\u009b");
+    assert_shown ("\xe2\x80\xae" "evil\xe2\x80\xac", NULL, "\\u202eevil\\u202c");
+    assert_shown ("\xe2\x81\xa6iso\xe2\x81\xa9", NULL, "\\u2066iso\\u2069");
+    assert_shown ("line\xe2\x80\xa8para\xe2\x80\xa9", NULL, "line\\u2028para\\u2029");
+    assert_shown ("reason\n#22 carol spent token 2", NULL, "reason\\x0a#22 carol spent token 2");
+    /* multi-line: LF and TAB kept, every continuation under the value */
+    assert_shown ("first\n  approved:   token 1, by carol", "    ",
+                  "first\n      approved:   token 1, by carol");
+    assert_shown ("a\tb\n\nc\n", "  ", "a\tb\n  \n  c\n  ");
+    assert_shown ("a\r\nb\x1b" "c\xe2\x80\xae", "  ", "a\\x0d\n  b\\x1bc\\u202e");
+    /* bytes that are not UTF-8, as old rows may hold them */
+    assert_shown ("caf\xc3", NULL, "caf\\xc3");
+    assert_shown ("\xff\xfe ok", NULL, "\\xff\\xfe ok");
+    assert_shown ("\xe2\x80x", NULL, "\\xe2\\x80x");
+    assert_shown ("\xc0\xaf", NULL, "\\xc0\\xaf");              /* overlong '/' */
+    assert_shown ("\xed\xa0\x80", NULL, "\\xed\\xa0\\x80");     /* a surrogate */
+    assert_shown ("\xf4\x90\x80\x80", NULL, "\\xf4\\x90\\x80\\x80");
+    assert_shown ("\xc3\n", "  ", "\\xc3\n  ");
+
+    /* whatever it is given, no line starts at column 0 but the first, and
+     * no raw control byte but LF (and TAB in multi-line text) comes out */
+    char all[256 * 2 + 1];
+    size_t n = 0;
+    for (int b = 255; b >= 1; b--) {
+        all[n++] = (char) b;
+        if (b % 7 == 0)
+            all[n++] = '\n';
+    }
+    all[n] = '\0';
+    for (int multi = 0; multi < 2; multi++) {
+        char *got = text_shown (all, multi ? "   " : NULL);
+        for (const char *p = got; *p; p++) {
+            unsigned char c = (unsigned char) *p;
+            if (c < 0x20 && !(multi && (c == '\n' || c == '\t')))
+                fail_msg ("raw byte 0x%02x shown", c);
+            if (c == 0x7f || c == 0x9b)
+                fail_msg ("raw byte 0x%02x shown", c);
+            if (c == '\n' && strncmp (p + 1, "   ", 3) != 0)
+                fail_msg ("a continuation line is not indented: '%.20s'", p + 1);
+        }
+        free (got);
+    }
+}
+
 int
 main (void)
 {
@@ -216,6 +356,9 @@ main (void)
         cmocka_unit_test (test_keys),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_status),
+        cmocka_unit_test (test_json_text_exact),
+        cmocka_unit_test (test_text_classify),
+        cmocka_unit_test (test_text_write),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -121,10 +121,10 @@ test_strings (void **state)
     f.title = big;
     assert_refused (check (&req, &op, &err), &err, "FIELD_TOO_LONG", "title");
     f.title = "two\nlines";
-    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "title");
+    assert_refused (check (&req, &op, &err), &err, "INVALID_TEXT", "title");
     f.title = "ok";
     f.problem = "bell\a";
-    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "problem");
+    assert_refused (check (&req, &op, &err), &err, "INVALID_TEXT", "problem");
     free (big);
 }
 
@@ -396,6 +396,195 @@ test_account_names_trimmed (void **state)
     esc__request__free_unpacked (back, NULL);
 }
 
+/* ==== Free text: what no one may type ==================================== */
+
+/* What no single-line field may hold, and what it is called in the refusal. */
+static const struct {
+    const char *text, *named;
+} one_line_spoilers[] = {
+    { "two\nlines", "U+000A (a control character) at byte 4" },
+    { "carriage\rreturn", "U+000D" },
+    { "a\ttab", "U+0009" },
+    { "a\x1b[2Jb", "U+001B (a control character) at byte 2" },
+    { "next\xc2\x85line", "U+0085" },
+    { "evil\xe2\x80\xae" "cod.exe", "U+202E (a bidirectional formatting character) at byte 5" },
+    { "\xe2\x81\xa6isolated", "U+2066" },
+    { "line\xe2\x80\xa8separator", "U+2028 (a line separator)" },
+    { "del\x7f", "U+007F" },
+};
+
+/* Each spoiler in the single-line field FIELD of REQ, set through SLOT:
+ * refused as INVALID_TEXT with the field, the code point and the fields
+ * that may span lines named. GOOD restores the field. */
+static void
+assert_one_line (Esc__Request *req, const char *field, char **slot, const char *good)
+{
+    op_t op;
+    esc_error_t err;
+    for (size_t i = 0; i < sizeof one_line_spoilers / sizeof one_line_spoilers[0]; i++) {
+        *slot = (char *) one_line_spoilers[i].text;
+        assert_refused (check (req, &op, &err), &err, "INVALID_TEXT", field);
+        if (strncmp (err.message, field, strlen (field)) != 0
+            || !strstr (err.message, one_line_spoilers[i].named)
+            || !strstr (err.message, "only problem, solution and notes may span lines"))
+            fail_msg ("%s: '%s'", field, err.message);
+    }
+    *slot = (char *) good;
+    assert_int_equal (check (req, &op, &err), 0);
+}
+
+/* Multi-line field FIELD through SLOT: LF and TAB pass, CR, ESC and bidi
+ * overrides do not. */
+static void
+assert_multi_line (Esc__Request *req, const char *field, char **slot)
+{
+    op_t op;
+    esc_error_t err;
+    *slot = "first line\n\tsecond line\n  approved:   token 1, by carol";
+    assert_int_equal (check (req, &op, &err), 0);
+    static const char *const spoilers[] = { "windows\r\nline", "esc\x1b[2J", "evil\xe2\x80\xaex",
+                                            "nel\xc2\x85", "sep\xe2\x80\xa9" };
+    for (size_t i = 0; i < sizeof spoilers / sizeof spoilers[0]; i++) {
+        *slot = (char *) spoilers[i];
+        assert_refused (check (req, &op, &err), &err, "INVALID_TEXT", field);
+        if (strncmp (err.message, field, strlen (field)) != 0)
+            fail_msg ("%s: '%s'", field, err.message);
+    }
+    *slot = "fine";
+}
+
+static void
+test_single_line_fields (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    good_file (&req, &f);
+    assert_one_line (&req, "title", &f.title, "Custom export");
+    assert_one_line (&req, "account", &f.account, "Acme");
+    char *also[] = { "Globex", NULL };
+    f.also_needed_by = also;
+    f.n_also_needed_by = 2;
+    assert_one_line (&req, "also_needed_by", &also[1], "Initech");
+
+    Esc__Refile rf;
+    envelope (&req);
+    esc__refile__init (&rf);
+    rf.has_id = true;
+    rf.id = 3;
+    req.op_case = ESC__REQUEST__OP_REFILE;
+    req.refile = &rf;
+    assert_one_line (&req, "title", &rf.title, "New title");
+
+    Esc__RoadmapAdd r;
+    char *waiting[] = { NULL };
+    envelope (&req);
+    esc__roadmap_add__init (&r);
+    r.title = "SSO";
+    r.category = "feature";
+    r.has_hours = true;
+    r.hours = 100;
+    r.waiting = waiting;
+    r.n_waiting = 1;
+    req.op_case = ESC__REQUEST__OP_ROADMAP_ADD;
+    req.roadmap_add = &r;
+    assert_one_line (&req, "waiting", &waiting[0], "Globex");
+    assert_one_line (&req, "title", &r.title, "SSO");
+
+    Esc__AccountAdd a;
+    envelope (&req);
+    esc__account_add__init (&a);
+    a.name = "Acme";
+    a.has_arr = true;
+    a.arr = 100;
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_ADD;
+    req.account_add = &a;
+    assert_one_line (&req, "name", &a.name, "Acme");
+
+    Esc__ListFilter l;
+    envelope (&req);
+    esc__list_filter__init (&l);
+    req.op_case = ESC__REQUEST__OP_LIST;
+    req.list = &l;
+    assert_one_line (&req, "account", &l.account, "Acme");
+
+    /* a reason: return, decline, override */
+    Esc__WithReason w;
+    static const Esc__Request__OpCase with_reason[] = {
+        ESC__REQUEST__OP_RETURN_ESCALATION, ESC__REQUEST__OP_DECLINE, ESC__REQUEST__OP_OVERRIDE,
+    };
+    for (size_t i = 0; i < 3; i++) {
+        envelope (&req);
+        esc__with_reason__init (&w);
+        w.has_id = true;
+        w.id = 3;
+        req.op_case = with_reason[i];
+        if (i == 0)
+            req.return_escalation = &w;
+        else if (i == 1)
+            req.decline = &w;
+        else
+            req.override = &w;
+        assert_one_line (&req, "reason", &w.reason, "covered by the roadmap");
+    }
+
+    /* a row of an account import, checked by the desk through this */
+    Esc__AccountRow row;
+    esc_error_t err;
+    esc__account_row__init (&row);
+    row.name = "Acme\x1b]0;pwned\a";
+    row.has_arr = true;
+    row.arr = 5;
+    assert_int_equal (validate_account_row (&row, &err), -1);
+    assert_string_equal (err.reason, "INVALID_TEXT");
+    row.name = "Acme\xe2\x80\xae";
+    assert_int_equal (validate_account_row (&row, &err), -1);
+    assert_string_equal (err.reason, "INVALID_TEXT");
+    row.name = "Acme";
+    assert_int_equal (validate_account_row (&row, &err), 0);
+}
+
+static void
+test_multi_line_fields (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    good_file (&req, &f);
+    assert_multi_line (&req, "problem", &f.problem);
+    assert_multi_line (&req, "solution", &f.solution);
+
+    Esc__Refile rf;
+    envelope (&req);
+    esc__refile__init (&rf);
+    rf.has_id = true;
+    rf.id = 3;
+    req.op_case = ESC__REQUEST__OP_REFILE;
+    req.refile = &rf;
+    assert_multi_line (&req, "problem", &rf.problem);
+    assert_multi_line (&req, "solution", &rf.solution);
+
+    Esc__Size s;
+    envelope (&req);
+    esc__size__init (&s);
+    s.has_id = s.has_hours = s.has_viable = true;
+    s.id = 7;
+    s.hours = 40;
+    s.viable = true;
+    req.op_case = ESC__REQUEST__OP_SIZE;
+    req.size = &s;
+    assert_multi_line (&req, "note", &s.note);
+
+    Esc__Spend sp;
+    envelope (&req);
+    esc__spend__init (&sp);
+    sp.has_id = true;
+    sp.id = 7;
+    req.op_case = ESC__REQUEST__OP_SPEND;
+    req.spend = &sp;
+    assert_multi_line (&req, "note", &sp.note);
+}
+
 int
 main (void)
 {
@@ -410,6 +599,8 @@ main (void)
         cmocka_unit_test (test_garbage),
         cmocka_unit_test (test_list_filter),
         cmocka_unit_test (test_account_names_trimmed),
+        cmocka_unit_test (test_single_line_fields),
+        cmocka_unit_test (test_multi_line_fields),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
