@@ -97,9 +97,10 @@ import_arr (const char *s, int64_t *arr)
     }
     if (*skip_currency (s))     /* "900 \u20ac" */
         return IMPORT_NOT_AMOUNT;
-    /* "1,250" and "12.500": one separator before three digits groups
-     * thousands in one convention and marks decimals in the other */
-    if ((sep == ',' && groups == 1 && decimals == 0) || (!sep && decimals == 3))
+    /* "12.500": a lone point before three digits groups thousands in much
+     * of Europe and marks decimals elsewhere. (A comma groups thousands, as
+     * every CRM export in dollars writes them: "$250,000".) */
+    if (!sep && decimals == 3)
         return IMPORT_AMBIGUOUS;
     *arr = negative ? -v : v;
     return 0;

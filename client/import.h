@@ -16,13 +16,12 @@
  * ARR is whole units with, if at all, a currency sign ($, €, £) before or
  * after it, thousands grouped in threes by commas or by spaces, and cents
  * after a point (rounded to the nearest unit): "1200000", "$1,200,000.00",
- * "1 200 000", "1250.50", "900 €". An amount whose reading is ambiguous is
- * refused, never guessed: one comma or one point followed by exactly three
- * digits, and no other separator ("1,250", "$250,000", "12.500 €",
- * "€1.250"), may group thousands (as in the US) or mark decimals (as in
- * much of Europe); write it without the separator or with cents ("1250",
- * "1,250.00"). European forms ("1.250,00", "1.250.000", "12,5") are
- * refused as not amounts.
+ * "1 200 000", "1250.50", "$250,000", "900 €". An amount whose reading is
+ * ambiguous is refused, never guessed: a lone point followed by exactly
+ * three digits ("12.500 €", "€1.250") may group thousands (as in much of
+ * Europe) or mark decimals; write it without the separator ("12500") or
+ * with a comma ("12,500"). European forms ("1.250,00", "1.250.000", "12,5")
+ * are refused as not amounts.
  *
  * All or nothing: a bad row, here or at escd, imports none, and every bad
  * row is named by its line. */

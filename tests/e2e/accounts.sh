@@ -83,10 +83,10 @@ Comma Inc,"1,250"
 CSV
 refused 1 IMPORT_REJECTED alice account import "$WORK/ambiguous.csv"
 case "$ERR" in
-    *"line 3: ARR '12.500 €' is ambiguous"*"line 4: ARR '€1.250' is ambiguous"*"line 6: ARR '1,250' is ambiguous"*) ;;
+    *"line 3: ARR '12.500 €' is ambiguous"*"line 4: ARR '€1.250' is ambiguous"*) ;;
     *) fail "ambiguous amounts: $ERR" ;;
 esac
-case "$ERR" in *"line 2"*|*"line 5"*) fail "a good row named: $ERR" ;; esac
+case "$ERR" in *"line 2"*|*"line 5"*|*"line 6"*) fail "a good row named: $ERR" ;; esac
 same "$(sql "SELECT string_agg(name || ' ' || arr || ' ' || coalesce(renewal_on::text, '-'), '; ' ORDER BY name) FROM account")" \
     "$BEFORE" "accounts after the refused import"
 
