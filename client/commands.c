@@ -17,6 +17,7 @@
 #include "render.h"
 #include "transport.h"
 #include "import.h"
+#include "list.h"
 #include "report.h"
 #include "watch.h"
 #include "wire.h"
@@ -130,6 +131,9 @@ static const opt_spec_t list_options[] = {
     { "state", ARG_TEXT, "S", "only escalations in this state" },
     { "account", ARG_TEXT, "A", "only this account's" },
     { "mine", ARG_FLAG, NULL, "only those I filed" },
+    { "limit", ARG_INT, "N", "at most N of them (default 50, at most 1000)" },
+    { "after", ARG_INT, "ID", "those with ids above ID: the next page" },
+    { "all", ARG_FLAG, NULL, "every page, one after another" },
     END_OPTIONS
 };
 
@@ -493,21 +497,6 @@ build_merge (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len
 }
 
 static int
-build_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
-{
-    (void) e, (void) l;
-    NEW (x, m, Esc__ListFilter, esc__list_filter__init);
-    x->quarter = opt (a, "quarter");
-    x->state = opt (a, "state");
-    x->account = opt (a, "account");
-    x->has_mine = true;
-    x->mine = args_flag (a, "mine");
-    r->op_case = ESC__REQUEST__OP_LIST;
-    r->list = x;
-    return 0;
-}
-
-static int
 build_user_revoke (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
 {
     (void) e, (void) l;
@@ -657,8 +646,8 @@ static const command_t commands[] = {
       1, 1, merge_options, build_merge, NULL, RENDER_SUMMARY, NULL },
     { "unmerge", "ID", "restore a merged duplicate (pm)",
       1, 1, no_options, build_unmerge, NULL, RENDER_SUMMARY, NULL },
-    { "list", "", "a quarter's escalations",
-      0, 0, list_options, build_list, NULL, RENDER_DETAIL, NULL },
+    { "list", "", "a quarter's escalations, a page at a time",
+      0, 0, list_options, NULL, NULL, RENDER_DETAIL, list_run },
     { "show", "ID", "one escalation with its sizing and decision",
       1, 1, no_options, build_show, NULL, RENDER_DETAIL, NULL },
     { "history", "ID", "every event of an escalation",

@@ -220,10 +220,11 @@ cell (FILE *out, const char *s, size_t w, bool last)
         fprintf (out, "%*s", (int) (w - n + 2), "");
 }
 
-/* A table: COLS columns, HEADS, then ROWS rows of COLS strings each. The
- * last column is never cut; the others fit their widest cell up to 40. */
+/* A table: COLS columns, HEADS (unless HEADLESS, for a later page of
+ * one), then ROWS rows of COLS strings each. The last column is never cut;
+ * the others fit their widest cell up to 40. */
 static void
-table (FILE *out, int cols, const char *const *heads, char ***rows, size_t n)
+table_page (FILE *out, int cols, const char *const *heads, char ***rows, size_t n, bool headless)
 {
     size_t w[8] = { 0 };
     for (int c = 0; c < cols; c++) {
@@ -234,14 +235,21 @@ table (FILE *out, int cols, const char *const *heads, char ***rows, size_t n)
         if (c < cols - 1 && w[c] > 40)
             w[c] = 40;
     }
-    for (int c = 0; c < cols; c++)
+    for (int c = 0; c < cols && !headless; c++)
         cell (out, heads[c], w[c], c == cols - 1);
-    fputc ('\n', out);
+    if (!headless)
+        fputc ('\n', out);
     for (size_t r = 0; r < n; r++) {
         for (int c = 0; c < cols; c++)
             cell (out, rows[r][c], w[c], c == cols - 1);
         fputc ('\n', out);
     }
+}
+
+static void
+table (FILE *out, int cols, const char *const *heads, char ***rows, size_t n)
+{
+    table_page (out, cols, heads, rows, n, false);
 }
 
 /* Space for a table's cells, freed by table_free. */
@@ -414,8 +422,8 @@ escalation_summary (FILE *out, const Esc__Escalation *e)
     fputc ('\n', out);
 }
 
-static void
-escalation_table (FILE *out, const Esc__EscalationList *l)
+void
+render_escalation_rows (FILE *out, const Esc__EscalationList *l, bool headless)
 {
     static const char *const heads[] = { "ID", "STATE", "ACCOUNT", "HOURS", "CUST", "TITLE" };
     char ***rows = table_new (l->n_escalations, 6);
@@ -428,7 +436,7 @@ escalation_table (FILE *out, const Esc__EscalationList *l)
         rows[i][4] = fmt_int (e->customers);
         rows[i][5] = fmt_text (e->title);
     }
-    table (out, 6, heads, rows, l->n_escalations);
+    table_page (out, 6, heads, rows, l->n_escalations, headless);
     table_free (rows, l->n_escalations, 6);
 }
 
@@ -568,7 +576,7 @@ result_text (const Esc__Reply *r, render_style_t style, FILE *out)
         else
             escalation_detail (out, r->escalation);
         break;
-    case ESC__REPLY__RESULT_ESCALATIONS: escalation_table (out, r->escalations); break;
+    case ESC__REPLY__RESULT_ESCALATIONS: render_escalation_rows (out, r->escalations, false); break;
     case ESC__REPLY__RESULT_QUARTER: quarter_detail (out, r->quarter); break;
     case ESC__REPLY__RESULT_QUARTERS: quarter_table (out, r->quarters); break;
     case ESC__REPLY__RESULT_ACCOUNT: account_table (out, &r->account, 1); break;

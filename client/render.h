@@ -27,6 +27,10 @@ void render_result (const Esc__Reply *reply, render_style_t style, bool json, FI
  * {"error": {...}} on stdout. */
 void render_error (const esc_error_t *err, bool json);
 
+/* A page of escalations as a table (HEADLESS: without the header, for a
+ * page after the first). */
+void render_escalation_rows (FILE *out, const Esc__EscalationList *l, bool headless);
+
 /* One escalation as a JSON object. */
 void render_escalation_json (json_t *j, const Esc__Escalation *e);
 

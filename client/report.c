@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "pages.h"
 #include "render.h"
 #include "text.h"
 
@@ -37,6 +38,46 @@ report_drawable (const Esc__Report *r)
     return true;
 }
 
+/* ---- CSV: the quarter's escalations, a page at a time --------------------*/
+
+static void
+ask_csv_page (void *arg, int64_t after, Esc__Request *req, arena_t *m)
+{
+    const Esc__ReportRequest *base = arg;
+    Esc__ReportRequest *rr = arena_alloc (m, sizeof *rr);
+    esc__report_request__init (rr);
+    rr->quarter = base->quarter;
+    rr->month = base->month;
+    rr->has_escalations = rr->escalations = true;
+    rr->has_limit = true;
+    rr->limit = 1000;
+    rr->has_after = after > 0;
+    rr->after = after;
+    req->op_case = ESC__REQUEST__OP_REPORT;
+    req->report = rr;
+}
+
+static bool
+take_csv_page (const Esc__Reply *reply, page_t *page)
+{
+    const Esc__Report *r = reply->report;
+    if (reply->result_case != ESC__REPLY__RESULT_REPORT || !r)
+        return false;
+    *page = (page_t) { .escalations = r->listed, .n = r->n_listed, .total = r->listed_total,
+                       .more = r->has_next_after, .next_after = r->next_after };
+    return true;
+}
+
+static int
+write_csv_page (void *arg, const page_t *page, bool first, bool last)
+{
+    (void) arg;
+    report_csv (stdout, page->escalations, page->n, first);
+    return fflush (stdout) != 0 ? EXIT_DONE : last ? EXIT_DONE : -1;
+}
+
+/* ---- The command ---------------------------------------------------------*/
+
 int
 report_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
 {
@@ -57,24 +98,26 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
     Esc__ReportRequest rr = ESC__REPORT_REQUEST__INIT;
     rr.quarter = (char *) quarter;
     rr.month = (char *) month;
+    if (strcmp (format, "csv") == 0) {
+        /* the escalations, not the figures: page after page */
+        pager_t p = { .ask = ask_csv_page, .take = take_csv_page, .each = write_csv_page,
+                      .arg = &rr };
+        return pages_run (s, kp, &p, 0, true);
+    }
     rr.has_escalations = true;
-    rr.escalations = strcmp (format, "csv") == 0;   /* the escalations, not the figures */
     req.op_case = ESC__REQUEST__OP_REPORT;
     req.report = &rr;
     int rc;
     Esc__Reply *reply = session_call (s, kp, &req, &rc);
     if (!reply)
         return rc;
-    if (reply->result_case != ESC__REPLY__RESULT_REPORT
-        || !(rr.escalations ? reply->report != NULL : report_drawable (reply->report))) {
+    if (reply->result_case != ESC__REPLY__RESULT_REPORT || !report_drawable (reply->report)) {
         fprintf (stderr, "esc: BAD_REPLY: escd's report is not one this esc can show "
                  "(a different version?)\n");
         esc__reply__free_unpacked (reply, NULL);
         return EXIT_REFUSED;
     }
-    if (rr.escalations)
-        report_csv (stdout, reply->report->listed, reply->report->n_listed);
-    else if (strcmp (format, "json") == 0) {
+    if (strcmp (format, "json") == 0) {
         json_t j;
         json_init (&j);
         report_json (&j, reply->report);
@@ -516,7 +559,7 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
 /* ==== CSV: the quarter's escalations ====================================== */
 
 void
-report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count)
+report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool header)
 {
     static const char *const heads[] = {
         "id", "quarter", "state", "account", "title", "problem", "filer", "filed_at",
@@ -525,7 +568,7 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count)
         "actual_hours", "deal", "adopters",
     };
     size_t n = sizeof heads / sizeof heads[0];
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; header && i < n; i++)
         csv_field (out, heads[i], i == n - 1);
     for (size_t i = 0; i < count; i++) {
         const Esc__Escalation *e = escalations[i];

@@ -23,7 +23,7 @@ int report_run (const session_t *s, const args_t *a, const char *user, const key
 void report_text (FILE *out, const Esc__Report *r, bool colour);
 void report_json (json_t *j, const Esc__Report *r);
 void report_html (FILE *out, const Esc__Report *r);
-/* COUNT escalations as CSV, a header first. */
-void report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count);
+/* COUNT escalations as CSV rows, with HEADER the header first. */
+void report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool header);
 
 #endif

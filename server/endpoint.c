@@ -11,6 +11,7 @@
 
 #include "desk.h"
 #include "feed.h"
+#include "guard.h"
 #include "migrate.h"
 #include "proc.h"
 #include "validate.h"
@@ -30,6 +31,8 @@
 /* How often escd prunes its request log, and how much at a time. */
 #define PRUNE_EVERY_MS 60000.0
 #define PRUNE_ROWS 5000
+/* How often the guard looks at escd's memory. */
+#define GUARD_EVERY_MS 100.0
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -138,6 +141,8 @@ typedef struct {
     zap_t *zap;
     void *router;
     feed_t *feed;
+    guard_t *guard;             /* memory: cuts the connection that sends most */
+    double guard_at;            /* its next look (ms) */
     /* requests: a pool of slots, the batch in hand, and those carried over */
     pending_t *slots;
     pending_t **free_slots, **batch, **carry;
@@ -440,6 +445,12 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
                         s->zap);
     if (!s->feed)
         return -1;
+    s->guard = guard_new (ctx, config->max_memory);
+    if (guard_watch (s->guard, s->router) || guard_watch (s->guard, feed_socket (s->feed))) {
+        fprintf (stderr, "escd: cannot watch the sockets' connections: %s\n",
+                 zmq_strerror (errno));
+        return -1;
+    }
     fprintf (stderr, "escd: serving requests on %s, the feed on %s (from event %lld)\n",
              config->bind, config->feed, (long long) head);
     return 0;
@@ -548,15 +559,21 @@ endpoint_run (const endpoint_config_t *config)
     bool behind = false;
     while (!proc_stopping ()) {
         /* the database's socket: NOTIFY from any escd's commit wakes us */
+        void *monitors[2] = { NULL, NULL };
+        guard_sockets (s.guard, monitors, 2);
         zmq_pollitem_t items[] = {
             { zap_socket (s.zap), 0, ZMQ_POLLIN, 0 },
             { s.router, 0, ZMQ_POLLIN, 0 },
             { feed_socket (s.feed), 0, ZMQ_POLLIN, 0 },
+            { monitors[0], 0, ZMQ_POLLIN, 0 },
+            { monitors[1], 0, ZMQ_POLLIN, 0 },
             { NULL, store_socket (s.store), ZMQ_POLLIN, 0 },
         };
-        int n_items = items[3].fd >= 0 ? 4 : 3;
+        int n_items = items[5].fd >= 0 ? 6 : 5;
         if (s.n_carry)
             timeout = 0;        /* requests are waiting for the next batch */
+        else if (timeout > GUARD_EVERY_MS)
+            timeout = (long) GUARD_EVERY_MS;   /* the guard looks, events or not */
         if (zmq_poll (items, n_items, timeout) < 0) {
             if (errno == EINTR)
                 continue;
@@ -567,6 +584,8 @@ endpoint_run (const endpoint_config_t *config)
             zap_handle (s.zap);
         if (items[2].revents & ZMQ_POLLIN)
             feed_accept (s.feed);
+        if ((items[3].revents | items[4].revents) & ZMQ_POLLIN)
+            guard_events (s.guard);
         bool news = false;
         if ((items[1].revents & ZMQ_POLLIN) || s.n_carry) {
             assemble (&s, true);
@@ -589,6 +608,10 @@ endpoint_run (const endpoint_config_t *config)
             behind = publish (&s);
         }
         prune (&s);
+        if (proc_now_ms () >= s.guard_at) {
+            guard_tick (s.guard);
+            s.guard_at = proc_now_ms () + GUARD_EVERY_MS;
+        }
         if (behind)
             timeout = 0;        /* the next page after a look at the sockets */
     }
@@ -600,6 +623,7 @@ endpoint_run (const endpoint_config_t *config)
     fprintf (stderr, "escd: stopping\n");
     rc = 0;
 done:
+    guard_destroy (&s.guard);
     feed_destroy (&s.feed);
     if (s.router)
         zmq_close (s.router);

@@ -29,6 +29,7 @@ typedef struct {
     int feed_max;               /* feed subscriptions in all; 0: default */
     int64_t write_rate;         /* bytes one user may write a minute; 0: no limit */
     int request_log_days;       /* days the request log keeps an answer; 0: for good */
+    int64_t max_memory;         /* bytes in use past which a connection is cut; 0: never */
 } endpoint_config_t;
 
 /* Serves until SIGTERM or SIGINT. Returns 0 after a clean stop, or 1 with

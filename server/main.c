@@ -7,7 +7,7 @@
  *   escd user add NAME --role R[,R] --key PUB [--db URL]
  *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
  *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
- *            [--write-rate KIB] [--request-log-days N]
+ *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
  * migrate.c and store.c. */
@@ -61,6 +61,9 @@ static const char usage_text[] =
     "                                   are refused RATE_LIMITED\n"
     "      --request-log-days N         days a write's answer is kept for retries\n"
     "                                   (default 7; 0: for good)\n"
+    "      --max-memory MIB             memory escd may have in use; past it, it cuts\n"
+    "                                   the connection that sent the most, one a second\n"
+    "                                   (default 512; 0: never)\n"
     "\n"
     "The database is --db URL, else the PG* environment variables. init and\n"
     "migrate connect as the owner of the schema; run connects as the app role\n"
@@ -74,6 +77,7 @@ typedef struct {
     int feed_hwm, feed_per_user, feed_max;
     int64_t write_rate_kib;
     int request_log_days;
+    int64_t max_memory_mib;
     bool help;
     int positional;             /* index of the first operand in argv */
 } options_t;
@@ -117,6 +121,7 @@ parse (int argc, char **argv, options_t *o)
         { "feed-max", required_argument, NULL, 'm' },
         { "write-rate", required_argument, NULL, 'R' },
         { "request-log-days", required_argument, NULL, 'L' },
+        { "max-memory", required_argument, NULL, 'M' },
         { "app-user", required_argument, NULL, 'a' },
         { "app-password-file", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'H' },
@@ -128,6 +133,7 @@ parse (int argc, char **argv, options_t *o)
     o->batch = 64;
     o->write_rate_kib = 2048;
     o->request_log_days = 7;
+    o->max_memory_mib = 512;
     o->app_user = DEFAULT_APP_USER;
     int c;
     long long v;
@@ -172,6 +178,11 @@ parse (int argc, char **argv, options_t *o)
             if (number ("request-log-days", optarg, 0, 36500, &v))
                 return -1;
             o->request_log_days = (int) v;
+            break;
+        case 'M':
+            if (number ("max-memory", optarg, 0, 1024 * 1024, &v))
+                return -1;
+            o->max_memory_mib = v;
             break;
         default: return -1;
         }
@@ -470,6 +481,7 @@ cmd_run (const options_t *o)
         .db_url = o->db, .bind = o->bind, .feed = o->feed, .batch_max = o->batch,
         .feed_hwm = o->feed_hwm, .feed_per_user = o->feed_per_user, .feed_max = o->feed_max,
         .write_rate = o->write_rate_kib * 1024, .request_log_days = o->request_log_days,
+        .max_memory = o->max_memory_mib * 1024 * 1024,
     };
     if (keypair_load (&config.server_key, path, err, sizeof err) != 0) {
         fprintf (stderr, "escd: %s (run 'escd init' first)\n", err);

@@ -181,12 +181,31 @@ same "$(field alice show "$X1" '.actual_hours'),$(field alice show "$X1" '.deal'
     "35,won,3" "delivery and outcome"
 
 say "lists and filters"
-same "$(field pat list '.|length')" 10 "escalations this quarter"
-same "$(field pat list --state sized '[.[].id]|join(",")')" "$X2,$X4,$X9" "sized ones"
-same "$(field pat list --account Globex '[.[].id]|join(",")')" "$X2,$X6,$X7" "Globex's"
-same "$(field bob list --mine '[.[].id]|join(",")')" "$X3,$X8" "bob's own"
+same "$(field pat list '.total')" 10 "escalations this quarter"
+same "$(field pat list '.escalations|length')" 10 "escalations in the first page"
+same "$(field pat list --state sized '[.escalations[].id]|join(",")')" "$X2,$X4,$X9" "sized ones"
+same "$(field pat list --account Globex '[.escalations[].id]|join(",")')" "$X2,$X6,$X7" "Globex's"
+same "$(field bob list --mine '[.escalations[].id]|join(",")')" "$X3,$X8" "bob's own"
 ok carol list
 case "$OUT" in *"Custom export"*) ;; *) fail "list text lacks a title: $OUT" ;; esac
+case "$OUT" in *"10 escalations") ;; *) fail "list text lacks its count: $OUT" ;; esac
+
+say "lists come a page at a time"
+ALL=$(field pat list '[.escalations[].id]|join(",")')
+same "$(field pat list --limit 4 '[.escalations[].id]|join(",")')" "$(echo "$ALL" | cut -d, -f1-4)" "the first page"
+same "$(field pat list --limit 4 '.total')" 10 "the first page's total"
+NEXT=$(field pat list --limit 4 '.next_after')
+same "$NEXT" "$(echo "$ALL" | cut -d, -f4)" "the next page's start"
+same "$(field pat list --limit 4 --after "$NEXT" '[.escalations[].id]|join(",")')" "$(echo "$ALL" | cut -d, -f5-8)" "the second page"
+same "$(field pat list --limit 4 --after "$(echo "$ALL" | cut -d, -f8)" '.next_after')" null "the last page"
+same "$(field pat list --limit 3 --all '[.escalations[].id]|join(",")')" "$ALL" "every page"
+ok pat list --limit 4
+case "$OUT" in *"4 of 10 escalations; the next page: esc list --after $NEXT"*) ;;
+    *) fail "a page's text says not how to go on: $OUT" ;; esac
+ok pat list --limit 3 --all
+same "$(printf '%s\n' "$OUT" | grep -c '^ID ')" 1 "one header for every page"
+same "$(printf '%s\n' "$OUT" | tail -n 1)" "10 escalations" "the count after every page"
+expect 2 pat list --limit 0
 refused 1 INVALID_ARGUMENT carol list --state pending
 
 say "history of an escalation, in order"
@@ -220,7 +239,7 @@ refused 1 QUARTER_CLOSED carol spend "$X4"
 refused 1 QUARTER_CLOSED evan override "$X4" --reason "still"
 refused 1 INVALID_STATE pat quarter close "$Q"
 refused 1 NO_OPEN_QUARTER carol list
-same "$(field carol list --quarter "$Q" '.|length')" 10 "a closed quarter is still readable"
+same "$(field carol list --quarter "$Q" '.total')" 10 "a closed quarter is still readable"
 
 say "refusals changed nothing"
 same "$(sql "SELECT count(*) FROM token_spend") $(sql "SELECT count(*) FROM override")" "1 2" \

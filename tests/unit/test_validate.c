@@ -300,6 +300,19 @@ test_list_filter (void **state)
     assert_int_equal (check (&req, &op, &err), 0);
     l.state = "pending";
     assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "state");
+    l.state = NULL;
+    /* a page: 1 to 1000 of them, after an id */
+    l.has_limit = l.has_after = true;
+    l.limit = 1000;
+    l.after = 0;
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.limit = 0;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "limit");
+    l.limit = 1001;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "limit");
+    l.limit = 50;
+    l.after = -1;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "after");
 }
 
 /* Packs REQ and validates the bytes as escd does: the request it acts on

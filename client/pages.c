@@ -1,0 +1,36 @@
+/* pages.c: a long list, a page at a time. See pages.h. */
+#include "pages.h"
+
+#include <stdio.h>
+
+#include "arena.h"
+
+int
+pages_run (const session_t *s, const keypair_t *kp, const pager_t *p, int64_t after, bool all)
+{
+    for (bool first = true;; first = false) {
+        arena_t *m = arena_new ();
+        Esc__Request req = ESC__REQUEST__INIT;
+        p->ask (p->arg, after, &req, m);
+        int rc;
+        Esc__Reply *reply = session_call (s, kp, &req, &rc);
+        page_t page = { 0 };
+        if (reply && !p->take (reply, &page)) {
+            fprintf (stderr, "esc: BAD_REPLY: escd's answer holds no page of escalations "
+                     "(a different version?)\n");
+            rc = EXIT_REFUSED;
+        }
+        else if (reply) {
+            /* a next page must move on, or the pager would ask forever */
+            bool last = !all || !page.more || page.next_after <= after;
+            rc = p->each (p->arg, &page, first, last);
+            if (rc < 0 && last)
+                rc = EXIT_DONE;
+            after = page.next_after;
+        }
+        esc__reply__free_unpacked (reply, NULL);
+        arena_destroy (&m);
+        if (rc >= 0)
+            return rc;
+    }
+}

@@ -1,0 +1,47 @@
+/* guard.h: escd's memory, kept within a bound whatever a peer sends.
+ *
+ * libzmq delivers a multipart message only once its last frame has come,
+ * and counts its queues in whole messages: a peer that sends frame after
+ * frame of a message it never ends makes libzmq hold all of it, out of
+ * escd's sight (ZMQ_MAXMSGSIZE bounds a frame, not a message). The guard
+ * is the backstop: it watches the connections escd's sockets accept (a
+ * socket monitor reports each one's descriptor) and how many bytes each
+ * has sent (the kernel's TCP_INFO), and when the memory escd has in use
+ * passes the bound, it cuts the connection that sent the most, one a
+ * second, until escd is under the bound again. A cut peer sees its
+ * connection reset; ZeroMQ clients reconnect by themselves. Honest
+ * traffic never comes near the bound: escd bounds every queue it
+ * controls (requests a user may have waiting, replies a peer has not read,
+ * feed messages a watcher has not read). */
+#ifndef ESC_GUARD_H
+#define ESC_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct guard guard_t;
+
+/* A guard of LIMIT bytes in use (0: never cuts, but still counts). */
+guard_t *guard_new (void *ctx, int64_t limit);
+void guard_destroy (guard_t **self_p);
+
+/* Watches the connections SOCKET accepts. Returns 0, or -1 when libzmq
+ * cannot monitor it. */
+int guard_watch (guard_t *self, void *socket);
+/* The monitor sockets to poll (N of them into *SOCKETS). */
+size_t guard_sockets (guard_t *self, void **sockets, size_t max);
+/* Reads what the monitors report (never blocks). */
+void guard_events (guard_t *self);
+/* Measures, and cuts a connection when escd is over its bound (at most
+ * one a second). Returns the bytes escd has in use. */
+int64_t guard_tick (guard_t *self);
+/* Connections watched now. */
+size_t guard_connections (const guard_t *self);
+
+/* The memory escd has in use: what malloc handed out and has not been
+ * given back, or, where that cannot be read (a sanitizer's allocator), the
+ * resident set. */
+int64_t guard_memory_in_use (void);
+
+#endif
