@@ -18,6 +18,7 @@
 #include "transport.h"
 #include "import.h"
 #include "list.h"
+#include "userkey.h"
 #include "report.h"
 #include "watch.h"
 #include "wire.h"
@@ -158,7 +159,7 @@ static const opt_spec_t report_options[] = {
 
 static const opt_spec_t user_key_options[] = {
     { "key", ARG_TEXT, "PUB", "the user's new public key (from esc keygen)" },
-    { "new", ARG_FLAG, NULL, "your own key: make a new keypair here and switch to it" },
+    { "new", ARG_FLAG, NULL, "your own key: make one here, switch to it (a rerun finishes it)" },
     END_OPTIONS
 };
 
@@ -558,9 +559,8 @@ local_keygen (const session_t *s, const args_t *a)
 static int send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
                             render_style_t style);
 
-/* esc user key NAME --key PUB, or --new for one's own key: a keypair made
- * here (NAME.key.new) is sent, and only once escd took it does it replace
- * NAME.key (the old one kept as NAME.key.old). */
+/* esc user key NAME --key PUB, or --new for one's own key (userkey.h:
+ * made here, and switched to only once escd holds it). */
 static int
 stream_user_key (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
 {
@@ -575,34 +575,15 @@ stream_user_key (const session_t *s, const args_t *a, const char *user, const ke
                  "not for %s\n", user, name);
         return EXIT_USAGE;
     }
-    char path[1200], next[1300], old[1300], err[1400] = "";
-    keypair_t made;
-    config_key_path (&s->config, name, path, sizeof path);
-    snprintf (next, sizeof next, "%s.new", path);
-    snprintf (old, sizeof old, "%s.old", path);
-    if (fresh) {
-        unlink (next);          /* left over from an attempt that failed */
-        if (keypair_generate (&made) != 0 || keypair_save (&made, next, name, err, sizeof err) != 0) {
-            fprintf (stderr, "esc: cannot make a new key: %s\n", err);
-            return EXIT_REFUSED;
-        }
-        key = made.public_key;
-    }
+    if (fresh)
+        return userkey_switch (s, user, kp);
     Esc__UserKey m = ESC__USER_KEY__INIT;
     m.name = (char *) name;
     m.public_key = (char *) key;
     Esc__Request req = ESC__REQUEST__INIT;
     req.op_case = ESC__REQUEST__OP_USER_KEY;
     req.user_key = &m;
-    int rc = send_and_render (s, kp, &req, RENDER_DETAIL);
-    if (fresh && rc == EXIT_DONE && (rename (path, old) != 0 || rename (next, path) != 0)) {
-        fprintf (stderr, "esc: escd has the new key, but %s could not replace %s: %s\n",
-                 next, path, strerror (errno));
-        return EXIT_REFUSED;
-    }
-    if (fresh && rc != EXIT_DONE)
-        unlink (next);
-    return rc;
+    return send_and_render (s, kp, &req, RENDER_DETAIL);
 }
 
 /* ==== The table ========================================================== */

@@ -23,6 +23,22 @@ session_exit_code (int status)
     }
 }
 
+Esc__Reply *
+session_send (const session_t *s, const keypair_t *kp, Esc__Request *req, esc_error_t *err)
+{
+    req->has_version = true;
+    req->version = ESC_PROTOCOL_VERSION;
+    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, kp,
+                                    s->config.timeout_ms, s->config.retries);
+    esc_error_clear (err);
+    Esc__Reply *reply = transport_call (t, req, err);
+    transport_destroy (&t);
+    if (reply && reply->status != ESC__STATUS__OK)
+        esc_fail (err, (esc_status_t) reply->status, reply->reason,
+                  "%s", reply->message ? reply->message : "");
+    return reply;
+}
+
 /* Sends REQ (its envelope filled in here) as KP. Returns the OK reply (the
  * caller frees it), or NULL having shown the error, with the exit code in
  * *RC. */
@@ -37,17 +53,8 @@ session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *r
     }
     transport_request_id (request_id);
     req->request_id = s->request_id ? (char *) s->request_id : request_id;
-    req->has_version = true;
-    req->version = ESC_PROTOCOL_VERSION;
-    transport_t *t = transport_new (s->config.endpoint, s->config.server_key, kp,
-                                    s->config.timeout_ms, s->config.retries);
     esc_error_t e;
-    esc_error_clear (&e);
-    Esc__Reply *reply = transport_call (t, req, &e);
-    transport_destroy (&t);
-    if (reply && reply->status != ESC__STATUS__OK)
-        esc_fail (&e, (esc_status_t) reply->status, reply->reason,
-                  "%s", reply->message ? reply->message : "");
+    Esc__Reply *reply = session_send (s, kp, req, &e);
     if (e.status == ESC_UNAVAILABLE && !reply) {
         /* the request may or may not have been applied: say how to ask */
         size_t used = strlen (e.message);
@@ -64,4 +71,3 @@ session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *r
     esc__reply__free_unpacked (reply, NULL);
     return NULL;
 }
-

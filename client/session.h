@@ -8,6 +8,7 @@
 #include "config.h"
 #include "esc.pb-c.h"
 #include "keys.h"
+#include "status.h"
 
 /* Exit codes of the command-line contract. */
 enum {
@@ -32,6 +33,15 @@ typedef struct {
  * reply (free it with esc__reply__free_unpacked), or NULL having shown the
  * error ("esc: REASON: message"), with the exit code in *RC. */
 Esc__Reply *session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *rc);
+
+/* Sends REQ to escd as KP and shows nothing: the caller has set
+ * REQ->request_id, the rest of the envelope is filled in here. Returns the
+ * reply whatever it says (free it with esc__reply__free_unpacked), with
+ * ERR saying its refusal (ERR's reason points into the reply: read it
+ * before freeing); or NULL with ERR when no reply came (a timeout, a
+ * refused key) or nothing could be sent. */
+Esc__Reply *session_send (const session_t *s, const keypair_t *kp, Esc__Request *req,
+                          esc_error_t *err);
 
 /* The exit code of a reply status. */
 int session_exit_code (int status);

@@ -26,7 +26,7 @@ ok alice file --account " Acme " --title "Custom export" --problem "reconcile" \
 E1=$OUT
 same "$(field alice show "$E1" '.account')" "Acme" "filed for Acme"
 same "$(field alice show "$E1" '.also_needed_by|join(",")')" "Globex,Hooli" "also needed by, trimmed"
-same "$(field alice list --account "  Acme " 'length')" 1 "listed by a padded name"
+same "$(field alice list --account "  Acme " '.total')" 1 "listed by a padded name"
 ok pat roadmap add --title SSO --category feature --hours 10 --waiting "  Globex, Acme "
 R1=$OUT
 same "$(field pat roadmap list "[.[]|select(.id==$R1)|.waiting[]]|join(\",\")")" "Acme,Globex" \

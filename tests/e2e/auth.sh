@@ -2,7 +2,8 @@
 # auth.sh: who may talk to escd, and what a client sees when it cannot:
 # unknown keys refused (exit 4), a missing server gives exit 5 within the
 # timeout, users managed by an admin, retried request ids answered once,
-# one log line per request, and a clean stop on SIGTERM.
+# one log line per request, a user's own key switch that no lost answer
+# can turn into a lock-out, and a clean stop on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
 init_server
@@ -101,6 +102,103 @@ for try in 1 2 3; do
     case "$ERR" in "esc: SCHEMA_CHANGED: "*) sleep 1.2 ;; *) fail "after a schema change: $ERR" ;; esac
 done
 same "$RC" 0 "quarter show after a schema change"
+
+say "user key --new: escd applies it after esc gave up; the key is kept and a rerun finishes"
+KEYS=$ESC_HOME/keys
+pub() { sed -n 's/^public-key = //p' "$1"; }
+escd_key() { sql "SELECT public_key FROM app_user WHERE name = '$1'"; }
+# wait_escd_key USER PUB: until escd's database holds PUB for USER
+wait_escd_key() {
+    for _ in $(seq 1 50); do [ "$(escd_key "$1")" = "$2" ] && return 0; sleep 0.1; done
+    fail "escd never took the key $2 for $1 (it holds $(escd_key "$1"))"
+}
+ok ada user add kim --role sales --key "$("$ESC" keygen kim)"
+ok kim quarter list
+KIM_OLD=$(pub "$KEYS/kim.key")
+# escd waits up to 2 s for the lock: it gets it at ~1.5 s and switches the
+# key, after esc gave up at 1 s
+psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(1.5); COMMIT;" >/dev/null &
+HOLD=$!
+sleep 0.3
+refused 5 TIMEOUT kim --timeout 1 --retries 0 user key kim --new
+[ -f "$KEYS/kim.key.new" ] || fail "kim.key.new was deleted though escd may hold it"
+case "$ERR" in *"run 'esc user key kim --new' again to finish the switch"*) ;;
+    *) fail "a lost answer does not say how to finish: $ERR" ;; esac
+wait "$HOLD"
+grep -Eq '^request-id = [0-9a-f]{32}$' "$KEYS/kim.key.new" || fail "kim.key.new records no request id"
+KIM_NEW=$(pub "$KEYS/kim.key.new")
+wait_escd_key kim "$KIM_NEW"
+same "$(pub "$KEYS/kim.key")" "$KIM_OLD" "kim.key before the rerun"
+refused 4 UNAUTHENTICATED kim quarter list
+ok kim user key kim --new
+case "$ERR" in *"escd holds the new key already"*) ;; *) fail "the rerun said: $ERR" ;; esac
+[ ! -e "$KEYS/kim.key.new" ] || fail "kim.key.new left after the switch"
+same "$(pub "$KEYS/kim.key")" "$KIM_NEW" "kim.key after the rerun"
+same "$(pub "$KEYS/kim.key.old")" "$KIM_OLD" "kim.key.old after the rerun"
+ok kim account add Kimco --arr 3
+same "$(sql "SELECT count(*) FROM event WHERE type = 'user.key_changed'")" 1 "key changes after the rerun"
+
+say "user key --new: escd gave up too; the rerun sends the same key again"
+psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(3); COMMIT;" >/dev/null &
+HOLD=$!
+sleep 0.3
+refused 5 TIMEOUT kim --timeout 1 --retries 0 user key kim --new
+wait "$HOLD"
+[ -f "$KEYS/kim.key.new" ] || fail "kim.key.new was deleted though escd may hold it"
+KIM_NEXT=$(pub "$KEYS/kim.key.new")
+same "$(escd_key kim)" "$KIM_NEW" "escd's key for kim after DATABASE_BUSY"
+ok kim user key kim --new
+same "$(pub "$KEYS/kim.key")" "$KIM_NEXT" "kim.key: the key made by the first try"
+same "$(pub "$KEYS/kim.key.old")" "$KIM_NEW" "kim.key.old after the second switch"
+same "$(escd_key kim)" "$KIM_NEXT" "escd's key for kim after the rerun"
+ok kim quarter list
+
+say "user key --new: a later try refused with the old key finds escd took the new one"
+# the first try (1 s) gets no answer; escd takes the key at ~1.5 s; the
+# second try's old key is refused, and the new key is found active
+psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(1.8); COMMIT;" >/dev/null &
+HOLD=$!
+sleep 0.3
+ok kim --timeout 2 --retries 1 user key kim --new
+wait "$HOLD"
+case "$ERR" in *"an earlier try went through"*) ;;
+    *) echo "note: the switch was answered at once; the refused-retry path was not taken" ;; esac
+[ ! -e "$KEYS/kim.key.new" ] || fail "kim.key.new left after the switch"
+same "$(pub "$KEYS/kim.key.old")" "$KIM_NEXT" "kim.key.old after a refused retry"
+same "$(escd_key kim)" "$(pub "$KEYS/kim.key")" "escd's key is kim.key"
+ok kim quarter list
+
+say "user key --new: a definite refusal deletes the new key"
+ok ada user add rex --role sales --key "$("$ESC" keygen rex)"
+ok ada user revoke rex
+KIM_KEY=$(pub "$KEYS/kim.key")
+cp "$KEYS/rex.key" "$KEYS/kim.key.new"     # a key escd gives nobody else
+expect 1 kim user key kim --new
+case "$ERR" in *"esc: KEY_IN_USE: "*) ;; *) fail "a key in use: $ERR" ;; esac
+[ ! -e "$KEYS/kim.key.new" ] || fail "kim.key.new kept though escd refused it for good"
+same "$(pub "$KEYS/kim.key")" "$KIM_KEY" "kim.key after a refusal"
+ok kim quarter list
+
+say "user key --new: neither key admitted: both kept, exit 4"
+ok ada user add lee --role sales --key "$("$ESC" keygen lee)"
+"$ESC" keygen leenext >/dev/null
+mv "$KEYS/leenext.key" "$KEYS/lee.key.new"
+LEE_OLD=$(pub "$KEYS/lee.key")
+ok ada user revoke lee
+expect 4 lee user key lee --new
+case "$ERR" in *"admits neither lee's key nor the new one"*) ;; *) fail "neither admitted: $ERR" ;; esac
+[ -f "$KEYS/lee.key.new" ] || fail "lee.key.new deleted though escd refused no request"
+same "$(pub "$KEYS/lee.key")" "$LEE_OLD" "lee.key when neither key is admitted"
+
+say "user key --new: a stale copy of the key switched to is removed, nothing switched"
+cp "$KEYS/kim.key" "$KEYS/kim.key.new"
+KIM_PREV=$(pub "$KEYS/kim.key.old")
+ok kim user key kim --new
+case "$ERR" in *"the switch was done"*) ;; *) fail "a stale kim.key.new: $ERR" ;; esac
+[ ! -e "$KEYS/kim.key.new" ] || fail "the stale kim.key.new was kept"
+same "$(pub "$KEYS/kim.key")" "$KIM_KEY" "kim.key after a stale .new"
+same "$(pub "$KEYS/kim.key.old")" "$KIM_PREV" "kim.key.old after a stale .new"
+ok kim quarter list
 
 say "SIGTERM: a clean stop"
 stop_escd main TERM

@@ -140,7 +140,7 @@ same "$(field carol show "$X1" '.title')" "$OLD_TITLE" "the title in JSON"
 same "$(field carol show "$X3" '.state_reason')" "$OLD_REASON" "the reason in JSON"
 same "$(field carol show "$X4" '.override_reason')" "$OLD_OVERRIDE" "the override reason in JSON"
 same "$(field carol show "$X4" '.account')" "$OLD_ACCOUNT" "the account in JSON"
-same "$(field carol list --quarter "$Q" "[.[] | select(.id == $X1) | .title][0]")" "$OLD_TITLE" \
+same "$(field carol list --quarter "$Q" "[.escalations[] | select(.id == $X1) | .title][0]")" "$OLD_TITLE" \
     "the title in the list's JSON"
 
 say "esc list, esc account list, esc roadmap list: one line a row"
@@ -148,7 +148,7 @@ ok carol list --quarter "$Q"
 printf '%s\n' "$OUT" >"$WORK/list.txt"
 no_raw "$WORK/list.txt" "esc list"
 no_fake_lines "$WORK/list.txt" "esc list"
-same "$(wc -l <"$WORK/list.txt")" 5 "esc list: a head and four rows"
+same "$(wc -l <"$WORK/list.txt")" 6 "esc list: a head, four rows and the count"
 ok carol account list
 printf '%s\n' "$OUT" >"$WORK/accounts.txt"
 no_raw "$WORK/accounts.txt" "esc account list"

@@ -117,8 +117,15 @@ test_keys (void **state)
     assert_int_equal (keypair_load (&back, path, err, sizeof err), 0);
     assert_string_equal (back.public_key, kp.public_key);
     assert_string_equal (back.secret_key, kp.secret_key);
+    /* other lines are ignored: esc user key --new records its request id */
+    FILE *f = fopen (path, "a");
+    fputs ("request-id = 0123456789abcdef0123456789abcdef\n", f);
+    fclose (f);
+    assert_int_equal (keypair_load (&back, path, err, sizeof err), 0);
+    assert_string_equal (back.public_key, kp.public_key);
+    assert_string_equal (back.secret_key, kp.secret_key);
 
-    FILE *f = fopen (path, "w");
+    f = fopen (path, "w");
     fputs ("public-key = nonsense\n", f);
     fclose (f);
     assert_int_equal (keypair_load (&back, path, err, sizeof err), -1);
