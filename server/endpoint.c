@@ -13,6 +13,7 @@
 #include "feed.h"
 #include "guard.h"
 #include "migrate.h"
+#include "reader.h"
 #include "proc.h"
 #include "validate.h"
 #include "zap.h"
@@ -24,10 +25,13 @@
  * requests wait for the next batch, so that nobody's pipeline holds up
  * everyone else's requests. */
 #define SHARE_UNITS 4
-/* Requests of one user read but left for a later batch, at most: past
- * that, a user's requests are refused TOO_MANY_REQUESTS at once. */
+/* Requests of one user read but left for a later batch, at most, and
+ * heavy reads waiting for the reader: past that, a user's requests are
+ * refused TOO_MANY_REQUESTS at once. */
 #define CARRY_PER_USER 8
 #define CARRY_LIMIT 256
+#define HEAVY_PER_USER 8
+#define HEAVY_LIMIT 256
 /* How often escd prunes its request log, and how much at a time. */
 #define PRUNE_EVERY_MS 60000.0
 #define PRUNE_ROWS 5000
@@ -143,24 +147,31 @@ typedef struct {
     feed_t *feed;
     guard_t *guard;             /* memory: cuts the connection that sends most */
     double guard_at;            /* its next look (ms) */
-    /* requests: a pool of slots, the batch in hand, and those carried over */
-    pending_t *slots;
-    pending_t **free_slots, **batch, **carry;
-    int n_free, n_batch, n_carry;
+    /* requests: the batch in hand, those carried over to the next, and the
+     * heavy reads waiting for the reader, which has at most one */
+    pending_t **batch, **carry, **heavy;
+    int n_batch, n_carry, n_heavy;
     int batch_max;
+    reader_t *reader;
+    char last_heavy[64];        /* whose heavy read the reader had last */
     double prune_at;            /* the next pruning of the request log (ms) */
 } server_t;
 
 static pending_t *
 take_slot (server_t *s)
 {
-    return s->n_free ? s->free_slots[--s->n_free] : NULL;
+    (void) s;
+    pending_t *p = malloc (sizeof *p);
+    if (!p)
+        abort ();
+    return p;
 }
 
 static void
 give_slot (server_t *s, pending_t *p)
 {
-    s->free_slots[s->n_free++] = p;
+    (void) s;
+    free (p);
 }
 
 /* Replies to P, logs it, and frees its slot. */
@@ -182,16 +193,29 @@ refuse (server_t *s, pending_t *p, esc_status_t status, const char *reason, cons
     finish (s, p);
 }
 
+static void refuse_too_many (server_t *s, pending_t *p);
+
 /* ==== Batches ============================================================ */
 
 /* What a request costs escd, in units of a user's share of a batch: a
- * page of a list or the log 2, a report or an import 4, anything else 1. */
+ * page of a list by its length (50: 1, 1000: 6), a report or an import 4,
+ * anything else 1. A request larger than a share goes alone. */
 static int
 weight (const pending_t *p)
 {
+    const Esc__Request *r = p->request.req;
     switch (p->request.op) {
-    case OP_REPORT: case OP_ACCOUNT_IMPORT: return 4;
-    case OP_LIST: case OP_HISTORY: case OP_EVENTS_SINCE: return 2;
+    case OP_REPORT:
+        return r->report->has_escalations && r->report->escalations
+            ? 1 + (int) ((r->report->has_limit ? r->report->limit : LIMIT_PAGE_DEFAULT) / 200)
+            : 4;
+    case OP_LIST:
+        return 1 + (int) ((r->list->has_limit ? r->list->limit : LIMIT_PAGE_DEFAULT) / 200);
+    case OP_EVENTS_SINCE:
+        return 1 + (int) ((r->events_since->has_limit ? r->events_since->limit : DEFAULT_EVENTS)
+                          / 2000);
+    case OP_ACCOUNT_IMPORT: return 4;
+    case OP_HISTORY: return 2;
     default: return 1;
     }
 }
@@ -275,11 +299,17 @@ assemble (server_t *s, bool take_new)
                 s->carry[s->n_carry++] = p;
             }
             else
-                refuse (s, p, ESC_RESOURCE_EXHAUSTED, "TOO_MANY_REQUESTS",
-                        "escd holds as many requests of this user as it queues for one "
-                        "user; wait for their answers before sending more");
+                refuse_too_many (s, p);
         }
     }
+}
+
+static void
+refuse_too_many (server_t *s, pending_t *p)
+{
+    refuse (s, p, ESC_RESOURCE_EXHAUSTED, "TOO_MANY_REQUESTS",
+            "escd holds as many requests of this user as it queues for one user; wait for "
+            "their answers before sending more");
 }
 
 /* Opens a transaction with BEGIN_SQL. A connection that died while idle
@@ -307,9 +337,10 @@ commit (store_t *store, esc_error_t *err)
     return store_command (store, "COMMIT", err) == 0;
 }
 
-/* Answers the N requests of PS in one transaction opened by BEGIN_SQL, then
- * replies. For writes (DURABLE), no reply claims what did not commit.
- * Returns true when something committed (the feed has news). */
+/* Answers the N requests of PS in one transaction opened by BEGIN_SQL. A
+ * read is replied to as soon as it is answered; a write (DURABLE) only
+ * after the commit, and no reply claims what did not commit. Returns true
+ * when something committed (the feed has news). */
 static bool
 serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
 {
@@ -323,9 +354,13 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
             desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
         else
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
+        if (!durable)
+            finish (s, ps[i]);
     }
     bool committed = open && commit (s->store, &err);
-    if (durable && open && !committed)
+    if (!durable)
+        return false;
+    if (open && !committed)
         for (int i = 0; i < n; i++)
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
     bool news = false;
@@ -339,17 +374,84 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
 #define READS "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 #define WRITES "BEGIN"
 
-/* Serves the batch in hand in three steps: the reads, in one read-only
- * snapshot; the writes, in one transaction that holds the event lock from
- * its first write to its commit, and nothing else; then the reads of users
- * who wrote earlier in the batch (so that they read what they wrote). A
- * slow read never holds the lock that every writer of every escd waits
- * for. Returns true when something committed. */
+/* ---- Heavy reads: the reader's ----------------------------------------- */
+
+/* What the reader does with a heavy read: answers it in a read-only
+ * snapshot of its own. */
+static void
+read_heavy (void *job, desk_t *desk, store_t *store)
+{
+    pending_t *p = job;
+    esc_error_t err;
+    esc_error_clear (&err);
+    if (begin (store, READS, &err)) {
+        desk_answer (desk, p->key, &p->request, &p->answer);
+        commit (store, &err);
+    }
+    else
+        desk_error_reply (&p->request, &err, &p->answer);
+}
+
+/* Queues heavy read P for the reader, each user at most HEAVY_PER_USER. */
+static void
+queue_heavy (server_t *s, pending_t *p)
+{
+    int mine = 0;
+    for (int i = 0; i < s->n_heavy; i++)
+        mine += strcmp (s->heavy[i]->key, p->key) == 0;
+    if (mine >= HEAVY_PER_USER || s->n_heavy >= HEAVY_LIMIT)
+        refuse_too_many (s, p);
+    else
+        s->heavy[s->n_heavy++] = p;
+}
+
+/* Hands the reader its next job when it is free: the oldest heavy read of
+ * a user other than the last one served, if any (so that one user's
+ * heavy reads take turns with everyone else's). */
+static void
+dispatch_heavy (server_t *s)
+{
+    if (!s->n_heavy || reader_busy (s->reader))
+        return;
+    int pick = 0;
+    for (int i = 0; i < s->n_heavy; i++)
+        if (strcmp (s->heavy[i]->key, s->last_heavy) != 0) {
+            pick = i;
+            break;
+        }
+    pending_t *p = s->heavy[pick];
+    memmove (&s->heavy[pick], &s->heavy[pick + 1],
+             (size_t) (s->n_heavy - pick - 1) * sizeof *s->heavy);
+    s->n_heavy--;
+    snprintf (s->last_heavy, sizeof s->last_heavy, "%s", p->key);
+    reader_post (s->reader, p);
+}
+
+/* Replies to the heavy read the reader finished, if any, and hands it the
+ * next. */
+static void
+collect_heavy (server_t *s)
+{
+    pending_t *p = reader_take (s->reader);
+    if (p)
+        finish (s, p);
+    dispatch_heavy (s);
+}
+
+/* ---- The batch ------------------------------------------------------------ */
+
+/* Serves the batch in hand in three steps: the light reads, in one
+ * read-only snapshot; the writes, in one transaction that holds the event
+ * lock from its first write to its commit, and nothing else; then the
+ * light reads of users who wrote earlier in the batch (so that they read
+ * what they wrote). Heavy reads (a weight above 1) go to the reader,
+ * after the writes. A slow read never holds the lock every writer of every
+ * escd waits for, nor the loop. Returns true when something committed. */
 static bool
 serve_batch (server_t *s)
 {
-    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT];
-    int n_reads = 0, n_writes = 0, n_later = 0;
+    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *heavy[BATCH_LIMIT];
+    int n_reads = 0, n_writes = 0, n_later = 0, n_heavy = 0;
     for (int i = 0; i < s->n_batch; i++) {
         pending_t *p = s->batch[i];
         bool wrote = false;
@@ -357,6 +459,8 @@ serve_batch (server_t *s)
             wrote = strcmp (writes[k]->key, p->key) == 0;
         if (desk_request_writes (&p->request))
             writes[n_writes++] = p;
+        else if (weight (p) > 1)
+            heavy[n_heavy++] = p;
         else if (wrote)
             later[n_later++] = p;
         else
@@ -365,6 +469,9 @@ serve_batch (server_t *s)
     serve (s, reads, n_reads, READS, false);
     bool news = serve (s, writes, n_writes, WRITES, true);
     serve (s, later, n_later, READS, false);
+    for (int i = 0; i < n_heavy; i++)
+        queue_heavy (s, heavy[i]);
+    dispatch_heavy (s);
     return news;
 }
 
@@ -504,26 +611,27 @@ prune (server_t *s)
 static void
 server_free (server_t *s)
 {
-    for (int i = 0; i < s->n_carry; i++)
+    for (int i = 0; i < s->n_carry; i++) {
         release (s->carry[i]);
-    free (s->slots);
-    free (s->free_slots);
+        give_slot (s, s->carry[i]);
+    }
+    for (int i = 0; i < s->n_heavy; i++) {
+        release (s->heavy[i]);
+        give_slot (s, s->heavy[i]);
+    }
     free (s->batch);
     free (s->carry);
+    free (s->heavy);
 }
 
 static void
 server_alloc (server_t *s)
 {
-    int n = BATCH_LIMIT + CARRY_LIMIT;
-    s->slots = calloc ((size_t) n, sizeof *s->slots);
-    s->free_slots = calloc ((size_t) n, sizeof *s->free_slots);
     s->batch = calloc (BATCH_LIMIT, sizeof *s->batch);
     s->carry = calloc (CARRY_LIMIT, sizeof *s->carry);
-    if (!s->slots || !s->free_slots || !s->batch || !s->carry)
+    s->heavy = calloc (HEAVY_LIMIT, sizeof *s->heavy);
+    if (!s->batch || !s->carry || !s->heavy)
         abort ();
-    for (int i = 0; i < n; i++)
-        give_slot (s, &s->slots[i]);
 }
 
 int
@@ -551,6 +659,11 @@ endpoint_run (const endpoint_config_t *config)
     }
     desk_config_t desk_config = { .write_rate = config->write_rate };
     s.desk = desk_new (s.store, &desk_config);
+    s.reader = reader_new (ctx, config->db_url, &desk_config, read_heavy);
+    if (!s.reader) {
+        fprintf (stderr, "escd: cannot start the reader thread\n");
+        goto done;
+    }
     proc_trap_stop ();
     if (open_sockets (&s, ctx, config))
         goto done;
@@ -567,9 +680,10 @@ endpoint_run (const endpoint_config_t *config)
             { feed_socket (s.feed), 0, ZMQ_POLLIN, 0 },
             { monitors[0], 0, ZMQ_POLLIN, 0 },
             { monitors[1], 0, ZMQ_POLLIN, 0 },
+            { reader_socket (s.reader), 0, ZMQ_POLLIN, 0 },
             { NULL, store_socket (s.store), ZMQ_POLLIN, 0 },
         };
-        int n_items = items[5].fd >= 0 ? 6 : 5;
+        int n_items = items[6].fd >= 0 ? 7 : 6;
         if (s.n_carry)
             timeout = 0;        /* requests are waiting for the next batch */
         else if (timeout > GUARD_EVERY_MS)
@@ -586,6 +700,8 @@ endpoint_run (const endpoint_config_t *config)
             feed_accept (s.feed);
         if ((items[3].revents | items[4].revents) & ZMQ_POLLIN)
             guard_events (s.guard);
+        if (items[5].revents & ZMQ_POLLIN)
+            collect_heavy (&s);
         bool news = false;
         if ((items[1].revents & ZMQ_POLLIN) || s.n_carry) {
             assemble (&s, true);
@@ -620,6 +736,11 @@ endpoint_run (const endpoint_config_t *config)
         assemble (&s, false);
         serve_batch (&s);
     }
+    while (s.n_heavy || reader_busy (s.reader)) {
+        zmq_pollitem_t item = { reader_socket (s.reader), 0, ZMQ_POLLIN, 0 };
+        zmq_poll (&item, 1, 1000);
+        collect_heavy (&s);
+    }
     fprintf (stderr, "escd: stopping\n");
     rc = 0;
 done:
@@ -628,6 +749,7 @@ done:
     if (s.router)
         zmq_close (s.router);
     zap_destroy (&s.zap);
+    reader_destroy (&s.reader);
     server_free (&s);
     zmq_ctx_term (ctx);
     desk_destroy (&s.desk);

@@ -3,7 +3,10 @@
 # build-bench/, starts a private cluster with a fresh database, initialises
 # it, registers the user "bench" with ROLES and runs escd; on exit it all
 # goes away. It sets B (the build), WORK, DB, EP, FEED, ESCD_PID and
-# exports ESC_HOME, ESC_ENDPOINT and ESC_SERVER_KEY.
+# exports ESC_HOME, ESC_ENDPOINT and ESC_SERVER_KEY. escd runs with
+# BENCH_ESCD_ARGS: by default without the per-user limits a benchmark's
+# one user would reach (write rate, feed connections).
+# bench_user NAME ROLES registers one more user.
 
 bench_start() {
     local name=$1 roles=$2
@@ -24,10 +27,16 @@ bench_start() {
     "$B/escd" user add bench --role "$roles" --key "$key" --db "$DB" 2>/dev/null
     port=$((30000 + RANDOM % 10000))
     EP=tcp://127.0.0.1:$port FEED=tcp://127.0.0.1:$((port + 1))
-    "$B/escd" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" 2>"$WORK/escd.log" &
+    # shellcheck disable=SC2086
+    "$B/escd" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" \
+        ${BENCH_ESCD_ARGS:---write-rate 0 --feed-per-user 1000000} 2>"$WORK/escd.log" &
     ESCD_PID=$!
     sleep 1
     export ESC_ENDPOINT=$EP ESC_SERVER_KEY=$server_key
+}
+
+bench_user() {
+    "$B/escd" user add "$1" --role "$2" --key "$("$B/esc" keygen "$1")" --db "$DB" 2>/dev/null
 }
 
 bench_stop() {

@@ -20,7 +20,9 @@
  *                         filing, one at a time; prints p50/p99 in ms
  *   refused N SIZE        N requests refused before authorisation (a user
  *                         key change of another user, with a SIZE-byte
- *                         unknown field), pipelined 16 at a time
+ *                         unknown field), pipelined 16 at a time (more
+ *                         than escd queues for one user: some are refused
+ *                         TOO_MANY_REQUESTS)
  *   writes N SIZE         N filings with a SIZE-byte problem, one at a
  *                         time; prints how many were RATE_LIMITED
  *   watchers N            N connections to the feed; prints how many hear
@@ -67,12 +69,15 @@ sleep_ms (long ms)
 }
 
 /* A CURVE socket of TYPE connected to EP, with a monitor of its
- * disconnections in *MONITOR when asked. */
+ * disconnections in *MONITOR when asked. A DEALER to the feed announces
+ * itself (ZMQ_PROBE_ROUTER). */
 static void *
 curve_socket (int type, const char *ep, void **monitor)
 {
     void *s = zmq_socket (ctx, type);
-    int zero = 0;
+    int zero = 0, one = 1;
+    if (type == ZMQ_DEALER && ep == feed)
+        zmq_setsockopt (s, ZMQ_PROBE_ROUTER, &one, sizeof one);
     if (!s || zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, server_key, KEY_Z85_LEN)
         || zmq_setsockopt (s, ZMQ_CURVE_PUBLICKEY, key.public_key, KEY_Z85_LEN)
         || zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, key.secret_key, KEY_Z85_LEN)
@@ -377,7 +382,7 @@ static void
 refused_flood (int n, size_t size)
 {
     void *s = curve_socket (ZMQ_DEALER, endpoint, NULL);
-    long got = 0, denied = 0;
+    long got = 0, denied = 0, too_many = 0;
     char reason[64];
     int in_flight = 0;
     for (int i = 0; i < n || in_flight > 0;) {
@@ -394,8 +399,10 @@ refused_flood (int n, size_t size)
         in_flight--;
         got++;
         denied += strcmp (reason, "PERMISSION_DENIED") == 0;
+        too_many += strcmp (reason, "TOO_MANY_REQUESTS") == 0;
     }
-    printf ("refused_answered %ld\nrefused_denied %ld\n", got, denied);
+    printf ("refused_answered %ld\nrefused_denied %ld\nrefused_too_many %ld\n", got, denied,
+            too_many);
     zmq_close (s);
 }
 
@@ -404,6 +411,7 @@ writes (int n, size_t size)
 {
     transport_t *t = transport_new (endpoint, server_key, &key, 10000, 0);
     int ok = 0, limited = 0, other = 0;
+    char first_other[64] = "-";
     for (int i = 0; i < n; i++) {
         size_t len;
         uint8_t *buf = request ("file", 0, size, &len);
@@ -415,12 +423,14 @@ writes (int n, size_t size)
             ok++;
         else if (r && r->reason && strcmp (r->reason, "RATE_LIMITED") == 0)
             limited++;
-        else
-            other++;
+        else if (other++ == 0)
+            snprintf (first_other, sizeof first_other, "%s",
+                      r && r->reason ? r->reason : err.reason ? err.reason : "?");
         esc__reply__free_unpacked (r, NULL);
         esc__request__free_unpacked (req, NULL);
     }
-    printf ("writes_ok %d\nwrites_rate_limited %d\nwrites_other %d\n", ok, limited, other);
+    printf ("writes_ok %d\nwrites_rate_limited %d\nwrites_other %d\nwrites_first_other %s\n",
+            ok, limited, other, first_other);
     transport_destroy (&t);
 }
 
@@ -452,11 +462,9 @@ static void
 watchers (int n)
 {
     void **subs = calloc ((size_t) n, sizeof *subs);
-    int one = 1, heard = 0, refused = 0;
-    for (int i = 0; i < n; i++) {
+    int heard = 0, refused = 0;
+    for (int i = 0; i < n; i++)
         subs[i] = curve_socket (ZMQ_DEALER, feed, NULL);
-        zmq_setsockopt (subs[i], ZMQ_PROBE_ROUTER, &one, sizeof one);
-    }
     for (int i = 0; i < n; i++) {
         /* a heartbeat comes within a second; a refusal at once */
         zmq_pollitem_t item = { subs[i], 0, ZMQ_POLLIN, 0 };
