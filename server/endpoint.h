@@ -1,4 +1,4 @@
-/* endpoint.h: escd's network face: the request ROUTER, the feed's PUB and
+/* endpoint.h: escd's network face: the request ROUTER, the feed's ROUTER and
  * the loop that serves them.
  *
  * One thread, one database connection. The loop waits on the ROUTER, the

@@ -141,6 +141,25 @@ awk -v a="$P99_ALONE" -v l="$P99_LOADED" 'BEGIN { exit !(l < 20 * a + 250) }' \
     || fail "bob waited $P99_LOADED ms at p99 beside the pipeline ($P99_ALONE ms alone)"
 still_serving "the pipeline"
 
+say "a big quarter's first page comes at once, and reads hold no lock a second escd waits for"
+start=$(date +%s%N)
+ok bob list --quarter 2031Q1
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+say "esc list over 20,000: $elapsed ms"
+[ "$elapsed" -lt 2000 ] || fail "the first page of 20,000 took $elapsed ms"
+start_escd b --write-rate 0
+# chris keeps heavy reports in flight on escd a while bob files on escd a
+# and on escd b: no filing waits for a lock held by a read
+flood chris pipeline 8 12 report >/dev/null &
+PIPE_A=$!
+for i in $(seq 1 20); do
+    ok bob --endpoint "$ENDPOINT_a" file --quarter 2031Q1 --account Acme --title "on a $i" --problem p
+    ok bob --endpoint "$ENDPOINT_b" file --quarter 2031Q1 --account Acme --title "on b $i" --problem p
+done
+wait "$PIPE_A"
+grep -q DATABASE_BUSY "$WORK/escd-a.log" "$WORK/escd-b.log" && fail "a write waited for a lock: DATABASE_BUSY"
+stop_escd b
+
 say "watchers: 12 feed connections of one user, who may hold 8 (ada, admin)"
 OUT=$(flood ada watchers 12)
 same "$(figure "$OUT" watchers_heard)" 8 "connections served"
@@ -149,6 +168,8 @@ same "$(figure "$OUT" watchers_refused)" 4 "connections refused FEED_LIMIT"
 say "keys: a replaced key stops on an open connection; a revoked user's watch ends"
 flood carol live "$WORK/go" >"$WORK/live.out" &
 LIVE=$!
+"$ESC" --as carol --json watch >"$WORK/carol.json" 2>"$WORK/carol.err" &
+CAROL_WATCH=$!
 "$ESC" --as bob --json watch >"$WORK/bob.json" 2>"$WORK/bob.err" &
 WATCH=$!
 for _ in $(seq 1 50); do grep -q live_before "$WORK/live.out" && break; sleep 0.1; done
@@ -159,6 +180,10 @@ touch "$WORK/go"
 wait "$LIVE"
 same "$(figure "$(cat "$WORK/live.out")" live_after)" UNAUTHENTICATED \
     "carol's next request on the open connection"
+st=0
+for _ in $(seq 1 100); do kill -0 "$CAROL_WATCH" 2>/dev/null || break; sleep 0.1; done
+wait "$CAROL_WATCH" || st=$?
+same "$st" 4 "the exit status of a watch whose key was replaced"
 ok ada user revoke bob
 st=0
 for _ in $(seq 1 100); do kill -0 "$WATCH" 2>/dev/null || break; sleep 0.1; done
