@@ -582,6 +582,9 @@ result_text (const Esc__Reply *r, render_style_t style, FILE *out)
     case ESC__REPLY__RESULT_ACCOUNT: account_table (out, &r->account, 1); break;
     case ESC__REPLY__RESULT_ACCOUNTS:
         account_table (out, r->accounts->accounts, r->accounts->n_accounts);
+        if (r->accounts->has_total && r->accounts->total > (int64_t) r->accounts->n_accounts)
+            fprintf (out, "the first %zu of %" PRId64 " accounts, by name\n",
+                     r->accounts->n_accounts, r->accounts->total);
         break;
     case ESC__REPLY__RESULT_ROADMAP_ITEM:
         if (style == RENDER_ID)
@@ -592,7 +595,12 @@ result_text (const Esc__Reply *r, render_style_t style, FILE *out)
     case ESC__REPLY__RESULT_ROADMAP: roadmap_table (out, r->roadmap->items, r->roadmap->n_items); break;
     case ESC__REPLY__RESULT_USER: user_table (out, &r->user, 1); break;
     case ESC__REPLY__RESULT_USERS: user_table (out, r->users->users, r->users->n_users); break;
-    case ESC__REPLY__RESULT_EVENTS: event_lines (out, r->events); break;
+    case ESC__REPLY__RESULT_EVENTS:
+        if (r->events->has_total && r->events->total > (int64_t) r->events->n_events)
+            fprintf (out, "the last %zu of %" PRId64 " events:\n", r->events->n_events,
+                     r->events->total);
+        event_lines (out, r->events);
+        break;
     default: break;
     }
 }

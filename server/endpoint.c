@@ -3,6 +3,7 @@
 #include "endpoint.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "feed.h"
 #include "guard.h"
 #include "migrate.h"
+#include "quota.h"
 #include "reader.h"
 #include "proc.h"
 #include "validate.h"
@@ -110,8 +112,19 @@ send_reply (void *router, pending_t *p)
     return zmq_send (router, p->answer.reply, p->answer.reply_len, ZMQ_DONTWAIT) >= 0;
 }
 
+/* escd's log: one line a request, each user at most a number of lines a
+ * minute (a user's flood must not fill the disk through the log); what a
+ * user's lines beyond it would have said is counted and summed up once a
+ * minute. */
+typedef struct {
+    quota_t *lines;             /* each user's lines a minute */
+    struct { char who[64]; long held; } *held;
+    size_t n_held, cap_held;
+    double summary_at;          /* ms */
+} log_t;
+
 static void
-log_request (const pending_t *p, bool sent)
+log_request (log_t *log, const pending_t *p, bool sent)
 {
     const desk_answer_t *a = &p->answer;
     char who[64];
@@ -120,11 +133,44 @@ log_request (const pending_t *p, bool sent)
         snprintf (who, sizeof who, "%s", a->user);
     else
         snprintf (who, sizeof who, "key:%.8s", p->key[0] ? p->key : "-");
+    double now = proc_now_ms (), wait;
+    if (!quota_allows (log->lines, who, 1, now, &wait)) {
+        size_t i = 0;
+        while (i < log->n_held && strcmp (log->held[i].who, who) != 0)
+            i++;
+        if (i == log->n_held) {
+            if (log->n_held == log->cap_held) {
+                log->cap_held = log->cap_held ? log->cap_held * 2 : 8;
+                log->held = realloc (log->held, log->cap_held * sizeof *log->held);
+                if (!log->held)
+                    abort ();
+            }
+            snprintf (log->held[log->n_held].who, sizeof log->held[0].who, "%s", who);
+            log->held[log->n_held++].held = 0;
+        }
+        log->held[i].held++;
+        return;
+    }
+    quota_charge (log->lines, who, 1, now);
     fprintf (stderr, "escd: %s %s %s%s%s%s%s %.1fms\n",
              who, a->op ? a->op : "?", esc_status_name (a->status),
              a->reason[0] ? " " : "", a->reason, a->retried ? " (retry)" : "",
-             sent ? "" : " (reply dropped: client gone or not reading)",
-             proc_now_ms () - p->started);
+             sent ? "" : " (reply dropped: client gone or not reading)", now - p->started);
+}
+
+/* Once a minute, what the log held back, user by user. */
+static void
+log_summary (log_t *log)
+{
+    double now = proc_now_ms ();
+    if (now < log->summary_at)
+        return;
+    for (size_t i = 0; i < log->n_held; i++)
+        fprintf (stderr, "escd: %s: %ld more requests not logged in the last minute "
+                 "(%lld lines a minute per user)\n", log->held[i].who, log->held[i].held,
+                 (long long) quota_rate (log->lines));
+    log->n_held = 0;
+    log->summary_at = now + 60000;
 }
 
 static void
@@ -146,6 +192,7 @@ typedef struct {
     void *router;
     feed_t *feed;
     guard_t *guard;             /* memory: cuts the connection that sends most */
+    log_t log;
     double guard_at;            /* its next look (ms) */
     /* requests: the batch in hand, those carried over to the next, and the
      * heavy reads waiting for the reader, which has at most one */
@@ -153,34 +200,20 @@ typedef struct {
     int n_batch, n_carry, n_heavy;
     int batch_max;
     reader_t *reader;
-    char last_heavy[64];        /* whose heavy read the reader had last */
+    struct { char key[64]; uint64_t turn; } served[HEAVY_LIMIT];   /* whose heavy
+                                   read the reader had, and when (turns) */
+    int n_served;
+    uint64_t turns;
     double prune_at;            /* the next pruning of the request log (ms) */
 } server_t;
 
-static pending_t *
-take_slot (server_t *s)
-{
-    (void) s;
-    pending_t *p = malloc (sizeof *p);
-    if (!p)
-        abort ();
-    return p;
-}
-
-static void
-give_slot (server_t *s, pending_t *p)
-{
-    (void) s;
-    free (p);
-}
-
-/* Replies to P, logs it, and frees its slot. */
+/* Replies to P, logs it, and frees it. */
 static void
 finish (server_t *s, pending_t *p)
 {
-    log_request (p, send_reply (s->router, p));
+    log_request (&s->log, p, send_reply (s->router, p));
     release (p);
-    give_slot (s, p);
+    free (p);
 }
 
 /* Refuses P at once, without the database. */
@@ -198,8 +231,9 @@ static void refuse_too_many (server_t *s, pending_t *p);
 /* ==== Batches ============================================================ */
 
 /* What a request costs escd, in units of a user's share of a batch: a
- * page of a list by its length (50: 1, 1000: 6), a report or an import 4,
- * anything else 1. A request larger than a share goes alone. */
+ * page of a list or of the log by its length (50: 1, 1000: 6), a report
+ * or an import 4, a history 2, anything else 1. A request larger than a
+ * share goes alone. */
 static int
 weight (const pending_t *p)
 {
@@ -213,10 +247,24 @@ weight (const pending_t *p)
         return 1 + (int) ((r->list->has_limit ? r->list->limit : LIMIT_PAGE_DEFAULT) / 200);
     case OP_EVENTS_SINCE:
         return 1 + (int) ((r->events_since->has_limit ? r->events_since->limit : DEFAULT_EVENTS)
-                          / 2000);
+                          / 200);
     case OP_ACCOUNT_IMPORT: return 4;
     case OP_HISTORY: return 2;
     default: return 1;
+    }
+}
+
+/* Whether P is a read whose cost grows with the data (a list, a report, a
+ * catch-up, a history): those go to the reader, never on the loop. */
+static bool
+heavy (const pending_t *p)
+{
+    switch (p->request.op) {
+    case OP_LIST: case OP_REPORT: case OP_EVENTS_SINCE: case OP_HISTORY:
+    case OP_ACCOUNT_LIST: case OP_ROADMAP_LIST: case OP_USER_LIST:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -271,11 +319,11 @@ assemble (server_t *s, bool take_new)
     }
     s->n_carry = n_carry;
     while (take_new && s->n_batch < s->batch_max) {
-        pending_t *p = take_slot (s);
+        pending_t *p = malloc (sizeof *p);
         if (!p)
-            break;
+            abort ();
         if (receive (s->router, p) != 1) {
-            give_slot (s, p);
+            free (p);
             break;
         }
         if (!p->well_formed)
@@ -284,6 +332,12 @@ assemble (server_t *s, bool take_new)
         else if (!p->key[0])
             refuse (s, p, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
                     "the connection carries no key");
+        else if (!zap_key_active (s->zap, p->key))
+            /* revoked or replaced since the handshake (the desk checks the
+             * database again for the others, under the lock for a write) */
+            refuse (s, p, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
+                    "this connection's key is no longer an active user's key (it was "
+                    "replaced, or its user revoked)");
         else if (!p->request.valid) {
             desk_error_reply (&p->request, &p->request.err, &p->answer);
             finish (s, p);
@@ -405,25 +459,61 @@ queue_heavy (server_t *s, pending_t *p)
         s->heavy[s->n_heavy++] = p;
 }
 
+/* When KEY's heavy read was last handed to the reader (0: never, as far as
+ * the table remembers). */
+static uint64_t
+last_served (const server_t *s, const char *key)
+{
+    for (int i = 0; i < s->n_served; i++)
+        if (strcmp (s->served[i].key, key) == 0)
+            return s->served[i].turn;
+    return 0;
+}
+
+static void
+mark_served (server_t *s, const char *key)
+{
+    int i = 0;
+    while (i < s->n_served && strcmp (s->served[i].key, key) != 0)
+        i++;
+    if (i == s->n_served) {
+        if (s->n_served == HEAVY_LIMIT) {
+            /* forget the one served longest ago: it would come first anyway */
+            int oldest = 0;
+            for (int k = 1; k < s->n_served; k++)
+                if (s->served[k].turn < s->served[oldest].turn)
+                    oldest = k;
+            i = oldest;
+        }
+        else
+            s->n_served++;
+        snprintf (s->served[i].key, sizeof s->served[i].key, "%s", key);
+    }
+    s->served[i].turn = ++s->turns;
+}
+
 /* Hands the reader its next job when it is free: the oldest heavy read of
- * a user other than the last one served, if any (so that one user's
- * heavy reads take turns with everyone else's). */
+ * the user whose turn came longest ago (so that the users waiting take
+ * turns, however many heavy reads each has queued). */
 static void
 dispatch_heavy (server_t *s)
 {
     if (!s->n_heavy || reader_busy (s->reader))
         return;
     int pick = 0;
-    for (int i = 0; i < s->n_heavy; i++)
-        if (strcmp (s->heavy[i]->key, s->last_heavy) != 0) {
+    uint64_t best = last_served (s, s->heavy[0]->key);
+    for (int i = 1; i < s->n_heavy && best > 0; i++) {
+        uint64_t t = last_served (s, s->heavy[i]->key);
+        if (t < best) {
+            best = t;
             pick = i;
-            break;
         }
+    }
     pending_t *p = s->heavy[pick];
     memmove (&s->heavy[pick], &s->heavy[pick + 1],
              (size_t) (s->n_heavy - pick - 1) * sizeof *s->heavy);
     s->n_heavy--;
-    snprintf (s->last_heavy, sizeof s->last_heavy, "%s", p->key);
+    mark_served (s, p->key);
     reader_post (s->reader, p);
 }
 
@@ -444,14 +534,14 @@ collect_heavy (server_t *s)
  * read-only snapshot; the writes, in one transaction that holds the event
  * lock from its first write to its commit, and nothing else; then the
  * light reads of users who wrote earlier in the batch (so that they read
- * what they wrote). Heavy reads (a weight above 1) go to the reader,
- * after the writes. A slow read never holds the lock every writer of every
+ * what they wrote). Heavy reads (heavy ()) go to the reader, after the
+ * writes. A slow read never holds the lock every writer of every
  * escd waits for, nor the loop. Returns true when something committed. */
 static bool
 serve_batch (server_t *s)
 {
-    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *heavy[BATCH_LIMIT];
-    int n_reads = 0, n_writes = 0, n_later = 0, n_heavy = 0;
+    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *slow[BATCH_LIMIT];
+    int n_reads = 0, n_writes = 0, n_later = 0, n_slow = 0;
     for (int i = 0; i < s->n_batch; i++) {
         pending_t *p = s->batch[i];
         bool wrote = false;
@@ -459,8 +549,8 @@ serve_batch (server_t *s)
             wrote = strcmp (writes[k]->key, p->key) == 0;
         if (desk_request_writes (&p->request))
             writes[n_writes++] = p;
-        else if (weight (p) > 1)
-            heavy[n_heavy++] = p;
+        else if (heavy (p))
+            slow[n_slow++] = p;
         else if (wrote)
             later[n_later++] = p;
         else
@@ -469,8 +559,8 @@ serve_batch (server_t *s)
     serve (s, reads, n_reads, READS, false);
     bool news = serve (s, writes, n_writes, WRITES, true);
     serve (s, later, n_later, READS, false);
-    for (int i = 0; i < n_heavy; i++)
-        queue_heavy (s, heavy[i]);
+    for (int i = 0; i < n_slow; i++)
+        queue_heavy (s, slow[i]);
     dispatch_heavy (s);
     return news;
 }
@@ -613,20 +703,25 @@ server_free (server_t *s)
 {
     for (int i = 0; i < s->n_carry; i++) {
         release (s->carry[i]);
-        give_slot (s, s->carry[i]);
+        free (s->carry[i]);
     }
     for (int i = 0; i < s->n_heavy; i++) {
         release (s->heavy[i]);
-        give_slot (s, s->heavy[i]);
+        free (s->heavy[i]);
     }
     free (s->batch);
     free (s->carry);
     free (s->heavy);
+    log_summary (&s->log);
+    quota_destroy (&s->log.lines);
+    free (s->log.held);
 }
 
 static void
 server_alloc (server_t *s)
 {
+    s->log.lines = quota_new (s->config->log_rate);
+    s->log.summary_at = proc_now_ms () + 60000;
     s->batch = calloc (BATCH_LIMIT, sizeof *s->batch);
     s->carry = calloc (CARRY_LIMIT, sizeof *s->carry);
     s->heavy = calloc (HEAVY_LIMIT, sizeof *s->heavy);
@@ -640,6 +735,14 @@ endpoint_run (const endpoint_config_t *config)
     server_t s = { .config = config, .store = store_new (config->db_url) };
     esc_error_t err;
     int rc = 1;
+    /* libzmq 4.3.4 numbers a ROUTER's anonymous peers from rand(), which it
+     * never seeds: left alone the numbers are known in advance, and a peer
+     * that claims the next one as its own routing id makes libzmq abort
+     * when the next honest peer connects. Seeded here, the first number
+     * is one of 2^32 that nobody outside can guess. */
+    if (sodium_init () < 0)
+        abort ();
+    srand (randombytes_random ());
     void *ctx = zmq_ctx_new ();
     /* encryption and sending to many watchers spread over two I/O threads */
     zmq_ctx_set (ctx, ZMQ_IO_THREADS, 2);
@@ -724,6 +827,7 @@ endpoint_run (const endpoint_config_t *config)
             behind = publish (&s);
         }
         prune (&s);
+        log_summary (&s.log);
         if (proc_now_ms () >= s.guard_at) {
             guard_tick (s.guard);
             s.guard_at = proc_now_ms () + GUARD_EVERY_MS;

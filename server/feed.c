@@ -51,9 +51,10 @@ feed_new (void *ctx, const char *endpoint, const keypair_t *key, const feed_limi
 {
     void *router = zmq_socket (ctx, ZMQ_ROUTER);
     /* the kernel's share of a subscriber's queue is bounded alike: about
-     * 512 bytes an event */
+     * 512 bytes an event, 256 KiB at most (a watcher that lags further
+     * catches up by request) */
     int one = 1, zero = 0, hwm = limits->hwm, in_hwm = FEED_IN_HWM;
-    int sndbuf = hwm < 128 ? 65536 : hwm * 512;
+    int sndbuf = hwm < 128 ? 65536 : hwm > 512 ? 262144 : hwm * 512;
     int64_t max = FEED_IN_MAX;  /* probes (empty) and nothing else is expected */
     if (!router
         || zmq_setsockopt (router, ZMQ_CURVE_SERVER, &one, sizeof one)
@@ -101,11 +102,13 @@ int64_t feed_last (const feed_t *self) { return self->published; }
 
 /* ==== Sending ============================================================ */
 
-/* Sends [topic][data] to subscriber S without ever blocking. A full queue
- * loses the message (the watcher finds the gap by its sequence number); a
- * connection unreachable for FEED_GONE_MS marks S for removal. */
+/* Sends [topic][payload] to subscriber S without ever blocking. The
+ * payload is a copy of PAYLOAD that shares its bytes: every subscriber's
+ * queue holds the one event, not one each. A full queue loses the message
+ * (the watcher finds the gap by its sequence number); a connection
+ * unreachable for FEED_GONE_MS marks S for removal. */
 static void
-send_to (feed_t *self, subscriber_t *s, const char *topic, const void *data, size_t len)
+send_to (feed_t *self, subscriber_t *s, const char *topic, zmq_msg_t *payload)
 {
     if (zmq_send (self->router, s->id, s->id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
         double now = proc_now_ms ();
@@ -119,8 +122,12 @@ send_to (feed_t *self, subscriber_t *s, const char *topic, const void *data, siz
     }
     s->unreachable_since = 0;
     /* after the routing id the rest of the message is accepted whole */
+    zmq_msg_t copy;
+    zmq_msg_init (&copy);
+    zmq_msg_copy (&copy, payload);
     zmq_send (self->router, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->router, data, len, ZMQ_DONTWAIT);
+    if (zmq_msg_send (&copy, self->router, ZMQ_DONTWAIT) < 0)
+        zmq_msg_close (&copy);
 }
 
 /* Drops the subscribers marked gone. */
@@ -137,8 +144,12 @@ sweep (feed_t *self)
 static void
 broadcast (feed_t *self, const char *topic, const void *data, size_t len)
 {
+    zmq_msg_t payload;
+    zmq_msg_init_size (&payload, len);
+    memcpy (zmq_msg_data (&payload), data, len);
     for (size_t i = 0; i < self->n_subs; i++)
-        send_to (self, &self->subs[i], topic, data, len);
+        send_to (self, &self->subs[i], topic, &payload);
+    zmq_msg_close (&payload);
     sweep (self);
     self->last_send = proc_now_ms ();
 }
@@ -155,8 +166,14 @@ refuse (feed_t *self, subscriber_t *s, esc_status_t status, const char *reason,
     r.reason = (char *) reason;
     r.message = (char *) message;
     uint8_t buf[512];
-    if (esc__reply__get_packed_size (&r) <= sizeof buf)
-        send_to (self, s, ESC_FEED_TOPIC_ERROR, buf, esc__reply__pack (&r, buf));
+    if (esc__reply__get_packed_size (&r) > sizeof buf)
+        return;
+    zmq_msg_t payload;
+    size_t len = esc__reply__pack (&r, buf);
+    zmq_msg_init_size (&payload, len);
+    memcpy (zmq_msg_data (&payload), buf, len);
+    send_to (self, s, ESC_FEED_TOPIC_ERROR, &payload);
+    zmq_msg_close (&payload);
 }
 
 /* ==== Subscribers ======================================================== */
@@ -223,7 +240,6 @@ feed_accept (feed_t *self)
             return;
         }
         /* the rest of the message: its frames say nothing we need */
-        int frames = 1;
         bool more = zmq_msg_more (&id);
         char key[KEY_Z85_LEN + 1] = "";
         zmq_msg_init (&frame);
@@ -232,7 +248,6 @@ feed_accept (feed_t *self)
             const char *user = zmq_msg_gets (&frame, "User-Id");
             if (user)
                 snprintf (key, sizeof key, "%s", user);
-            frames++;
         }
         zmq_msg_close (&frame);
         size_t len = zmq_msg_size (&id);
@@ -243,9 +258,8 @@ feed_accept (feed_t *self)
             sweep (self);
             known = NULL;
         }
-        if (!known && key[0] && len <= sizeof known->id)
+        if (!known && key[0] && len <= sizeof ((subscriber_t *) 0)->id)
             subscribe (self, zmq_msg_data (&id), len, key);
-        (void) frames;
         zmq_msg_close (&id);
     }
 }

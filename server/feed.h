@@ -13,11 +13,12 @@
  * The socket is a ROUTER, not a PUB: a watcher connects a DEALER (with
  * ZMQ_PROBE_ROUTER, so that each connection announces itself with an empty
  * message) and escd keeps one entry per connection: its routing id and the
- * key it was admitted with. escd sends each message to each entry. So a
- * subscriber can make escd hold nothing but its entry (libzmq's PUB and
- * XPUB keep every subscription a peer sends, without bound), a user holds
- * at most a fixed number of entries, and a subscriber whose key is revoked
- * or replaced is told so ("esc.error") and dropped. */
+ * key it was admitted with. escd sends each message to each entry, every
+ * queue sharing the one copy of an event. So what a subscriber makes escd
+ * hold is its entry and a queue of at most --feed-hwm references (libzmq's
+ * PUB and XPUB keep every subscription a peer sends, without bound), a
+ * user holds at most a fixed number of entries, and a subscriber whose key
+ * is revoked or replaced is told so ("esc.error") and dropped. */
 #ifndef ESC_FEED_H
 #define ESC_FEED_H
 
@@ -34,7 +35,7 @@ typedef struct feed feed_t;
  * then finds the gap and catches up): how far a watcher may lag. */
 #define FEED_DEFAULT_HWM 1000
 /* Subscriptions of one user, and in all, that one escd serves. */
-#define FEED_DEFAULT_PER_USER 64
+#define FEED_DEFAULT_PER_USER 16
 #define FEED_DEFAULT_MAX 10000
 
 typedef struct {

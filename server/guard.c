@@ -15,7 +15,7 @@
 #include "proc.h"
 
 #define GUARD_MONITORS 4
-#define GUARD_CUT_EVERY_MS 1000.0
+#define GUARD_CUT_EVERY_MS 100.0     /* a tick: what a cut frees shows by the next */
 
 /* One accepted TCP connection: its descriptor (libzmq's), who it is, and
  * the bytes it had sent when it was found. */
@@ -92,8 +92,14 @@ guard_watch (guard_t *self, void *socket)
     if (zmq_socket_monitor (socket, endpoint, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED
                                               | ZMQ_EVENT_CLOSED) != 0)
         return -1;
+    /* libzmq sends monitor events with a blocking send from its I/O
+     * threads: a full queue here would stall all of escd's network I/O
+     * until the loop reads it. Unbounded, it holds what the loop has not
+     * read yet: a small record per connection made or lost. */
     void *pair = zmq_socket (self->ctx, ZMQ_PAIR);
-    if (!pair || zmq_connect (pair, endpoint) != 0) {
+    int unbounded = 0;
+    if (!pair || zmq_setsockopt (pair, ZMQ_RCVHWM, &unbounded, sizeof unbounded) != 0
+        || zmq_connect (pair, endpoint) != 0) {
         if (pair)
             zmq_close (pair);
         return -1;

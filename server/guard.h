@@ -7,12 +7,15 @@
  * is the backstop: it watches the connections escd's sockets accept (a
  * socket monitor reports each one's descriptor) and how many bytes each
  * has sent (the kernel's TCP_INFO), and when the memory escd has in use
- * passes the bound, it cuts the connection that sent the most, one a
- * second, until escd is under the bound again. A cut peer sees its
- * connection reset; ZeroMQ clients reconnect by themselves. Honest
- * traffic never comes near the bound: escd bounds every queue it
- * controls (requests a user may have waiting, replies a peer has not read,
- * feed messages a watcher has not read). */
+ * passes the bound, it cuts the connection that sent the most, one every
+ * tenth of a second, until escd is under the bound again (what arrives
+ * meanwhile overshoots it). A cut peer sees its connection reset; ZeroMQ
+ * clients reconnect by themselves. escd bounds every queue it controls
+ * (requests a user may have waiting, replies a peer has not read, feed
+ * messages a watcher has not read, each queue sharing one copy of an
+ * event), so honest traffic stays well under the default bound; what the
+ * guard cannot see is memory that no connection sent (a thousand slow
+ * watchers' queues), which only those bounds hold. */
 #ifndef ESC_GUARD_H
 #define ESC_GUARD_H
 
@@ -34,7 +37,8 @@ size_t guard_sockets (guard_t *self, void **sockets, size_t max);
 /* Reads what the monitors report (never blocks). */
 void guard_events (guard_t *self);
 /* Measures, and cuts a connection when escd is over its bound (at most
- * one a second). Returns the bytes escd has in use. */
+ * one a tick: what a cut frees shows by the next). Returns the bytes escd
+ * has in use. */
 int64_t guard_tick (guard_t *self);
 /* Connections watched now. */
 size_t guard_connections (const guard_t *self);

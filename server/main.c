@@ -8,6 +8,7 @@
  *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
  *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
  *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
+ *            [--log-rate N]
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
  * migrate.c and store.c. */
@@ -54,7 +55,7 @@ static const char usage_text[] =
     "      --batch N                    requests answered per commit (default 64)\n"
     "      --feed-hwm N                 events queued per watcher (default 1000; a\n"
     "                                   slower one catches up)\n"
-    "      --feed-per-user N            feed connections of one user (default 64)\n"
+    "      --feed-per-user N            feed connections of one user (default 16)\n"
     "      --feed-max N                 feed connections in all (default 10000)\n"
     "      --write-rate KIB             KiB one user may make escd write a minute\n"
     "                                   (default 2048; 0: no limit); past it, writes\n"
@@ -62,7 +63,11 @@ static const char usage_text[] =
     "      --request-log-days N         days a write's answer is kept for retries\n"
     "                                   (default 7; 0: for good)\n"
     "      --max-memory MIB             memory escd may have in use; past it, it cuts\n"
-    "                                   the connection that sent the most, one a second\n"
+    "                                   the connection that sent the most, one every\n"
+    "                                   tenth of a second while over it\n"
+    "      --log-rate N                 request lines one user may put in the log\n"
+    "                                   a minute (default 600; 0: no limit); the rest\n"
+    "                                   are counted and summed up once a minute\n"
     "                                   (default 512; 0: never)\n"
     "\n"
     "The database is --db URL, else the PG* environment variables. init and\n"
@@ -78,6 +83,7 @@ typedef struct {
     int64_t write_rate_kib;
     int request_log_days;
     int64_t max_memory_mib;
+    int64_t log_rate;
     bool help;
     int positional;             /* index of the first operand in argv */
 } options_t;
@@ -122,6 +128,7 @@ parse (int argc, char **argv, options_t *o)
         { "write-rate", required_argument, NULL, 'R' },
         { "request-log-days", required_argument, NULL, 'L' },
         { "max-memory", required_argument, NULL, 'M' },
+        { "log-rate", required_argument, NULL, 'G' },
         { "app-user", required_argument, NULL, 'a' },
         { "app-password-file", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'H' },
@@ -134,6 +141,7 @@ parse (int argc, char **argv, options_t *o)
     o->write_rate_kib = 2048;
     o->request_log_days = 7;
     o->max_memory_mib = 512;
+    o->log_rate = 600;
     o->app_user = DEFAULT_APP_USER;
     int c;
     long long v;
@@ -183,6 +191,11 @@ parse (int argc, char **argv, options_t *o)
             if (number ("max-memory", optarg, 0, 1024 * 1024, &v))
                 return -1;
             o->max_memory_mib = v;
+            break;
+        case 'G':
+            if (number ("log-rate", optarg, 0, 1000000, &v))
+                return -1;
+            o->log_rate = v;
             break;
         default: return -1;
         }
@@ -481,7 +494,7 @@ cmd_run (const options_t *o)
         .db_url = o->db, .bind = o->bind, .feed = o->feed, .batch_max = o->batch,
         .feed_hwm = o->feed_hwm, .feed_per_user = o->feed_per_user, .feed_max = o->feed_max,
         .write_rate = o->write_rate_kib * 1024, .request_log_days = o->request_log_days,
-        .max_memory = o->max_memory_mib * 1024 * 1024,
+        .max_memory = o->max_memory_mib * 1024 * 1024, .log_rate = o->log_rate,
     };
     if (keypair_load (&config.server_key, path, err, sizeof err) != 0) {
         fprintf (stderr, "escd: %s (run 'escd init' first)\n", err);

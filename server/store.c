@@ -111,11 +111,11 @@ store_connect (store_t *self, esc_error_t *err)
         fprintf (stderr, "escd: connected to the database again\n");
     self->backoff = 0;
     self->retry_at = 0;
-    /* One thread serves everyone: no statement may hold it past what a
-     * client waits (5 s). A lock held by a stuck writer elsewhere (another
-     * escd in mid-batch) is given up after 2 s, and the request answered
-     * UNAVAILABLE; a transaction left open by a dead escd is ended by the
-     * server. */
+    /* One loop serves everyone: no statement may hold it (or the reader)
+     * past what a client waits (5 s). A lock held by a stuck writer
+     * elsewhere (another escd in mid-batch) is given up after 2 s, and the
+     * request answered UNAVAILABLE; a transaction left open by a dead escd
+     * is ended by the server. */
     /* Nor is any statement worth PostgreSQL's JIT: escd's statements read
      * a page or a row by key, and JIT costs a second of compilation
      * whenever an estimate runs high (a young table without statistics,

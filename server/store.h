@@ -21,6 +21,10 @@
 
 typedef struct store store_t;
 
+/* The most rows a list that is not paged (accounts, an escalation's
+ * history) puts in one reply: it says how many there are in all. */
+#define STORE_LIST_MAX 10000
+
 /* ==== Connection and transactions ======================================== */
 
 /* A store for the database named by URL (NULL or "": the PG* variables).

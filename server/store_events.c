@@ -137,15 +137,20 @@ store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_
 {
     params_t p = { 0 };
     params_int (&p, id);                                /* $1 escalation id */
+    params_int (&p, STORE_LIST_MAX);                    /* $2 events at most */
+    /* the last ones, if there are more than a reply holds */
     PGresult *r = store_exec (self,
-        "SELECT " EVENT_COLUMNS " FROM event"
-        " WHERE escalation_id = $1"
-        "    OR (type IN ('escalation.merged', 'escalation.unmerged')"
-        "        AND (data->>'into')::bigint = $1)"
+        "SELECT * FROM (SELECT " EVENT_COLUMNS ", count(*) OVER () AS total FROM event"
+        "                WHERE escalation_id = $1"
+        "                   OR (type IN ('escalation.merged', 'escalation.unmerged')"
+        "                       AND (data->>'into')::bigint = $1)"
+        "                ORDER BY seq DESC LIMIT $2) last"
         " ORDER BY seq", &p, err);
     if (!r)
         return -1;
     *out = events_from_rows (a, r);
+    (*out)->has_total = true;
+    (*out)->total = PQntuples (r) ? row_int (r, 0, "total") : 0;
     PQclear (r);
     return 0;
 }

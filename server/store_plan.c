@@ -328,13 +328,18 @@ store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **o
 int
 store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err)
 {
+    params_t p = { 0 };
+    params_int (&p, STORE_LIST_MAX);                    /* $1 accounts at most */
     PGresult *r = store_exec (self,
-        "SELECT " ACCOUNT_COLUMNS " FROM account ORDER BY name", NULL, err);
+        "SELECT " ACCOUNT_COLUMNS ", count(*) OVER () AS total FROM account"
+        " ORDER BY name LIMIT $1", &p, err);
     if (!r)
         return -1;
     Esc__AccountList *list = arena_alloc (a, sizeof *list);
     esc__account_list__init (list);
     list->n_accounts = (size_t) PQntuples (r);
+    list->has_total = true;
+    list->total = list->n_accounts ? row_int (r, 0, "total") : 0;
     ALLOC_MESSAGES (a, Esc__Account, esc__account__init, list->n_accounts, list->accounts);
     for (size_t i = 0; i < list->n_accounts; i++)
         account_from_row (a, r, (int) i, list->accounts[i]);

@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "proc.h"
 
 /* version, request id, domain, address, identity, mechanism, and CURVE's
  * one credential: the client's public key */
@@ -24,7 +25,16 @@ struct zap {
     store_t *store;
     admitted_t *admitted;       /* what the database last said, per key */
     size_t n_admitted, cap;
+    double lookups;             /* database lookups of unknown keys it may make */
+    double lookups_at;          /* when LOOKUPS was worked out (ms) */
 };
+
+/* Keys not in memory are looked up in the database at most this often
+ * (a second's worth at once): the table holds every registered key,
+ * reread after each user.* event, so a miss is mostly a stranger, and
+ * strangers must not keep escd's database busy. */
+#define ZAP_LOOKUPS_PER_S 20.0
+#define ZAP_LOOKUPS_BURST 100.0
 
 static void remember (zap_t *self, const char *key, const char *user);
 
@@ -58,9 +68,18 @@ zap_new (void *ctx, store_t *store)
 void
 zap_reload (zap_t *self)
 {
+    /* read into a table of its own, taken only when the read succeeds:
+     * a database that cannot answer leaves the keys as they were */
+    zap_t fresh = { .store = self->store };
     esc_error_t err;
-    self->n_admitted = 0;
-    store_user_keys (self->store, remember_each, self, &err);
+    if (store_user_keys (self->store, remember_each, &fresh, &err) != 0) {
+        free (fresh.admitted);
+        return;
+    }
+    free (self->admitted);
+    self->admitted = fresh.admitted;
+    self->n_admitted = fresh.n_admitted;
+    self->cap = fresh.cap;
 }
 
 void
@@ -160,6 +179,22 @@ frame_is (zmq_msg_t *frame, const char *text)
         && memcmp (zmq_msg_data (frame), text, strlen (text)) == 0;
 }
 
+/* Whether a key unknown to memory may be looked up in the database now
+ * (taking one lookup of the budget). */
+static bool
+may_look_up (zap_t *self)
+{
+    double now = proc_now_ms ();
+    self->lookups += (now - self->lookups_at) * ZAP_LOOKUPS_PER_S / 1000.0;
+    if (self->lookups > ZAP_LOOKUPS_BURST)
+        self->lookups = ZAP_LOOKUPS_BURST;
+    self->lookups_at = now;
+    if (self->lookups < 1)
+        return false;
+    self->lookups -= 1;
+    return true;
+}
+
 /* Reads one ZAP request and answers it. Returns 0, or -1 when nothing
  * could be read. */
 static int
@@ -204,17 +239,18 @@ handle_one (zap_t *self)
     }
     else {
         zmq_z85_encode (key, zmq_msg_data (&frames[6]), 32);
+        const admitted_t *known = find (self, key);
         esc_error_t err;
-        if (store_connect (self->store, &err) == 0
-            && store_user_by_key (self->store, key, user, sizeof user, &err) == 0)
+        if (known)
+            snprintf (user, sizeof user, "%s", known->user);
+        else if (!may_look_up (self))
+            text = "unknown key";
+        else if (store_connect (self->store, &err) == 0
+                 && store_user_by_key (self->store, key, user, sizeof user, &err) == 0)
             remember (self, key, user);
         else {
-            const admitted_t *known = find (self, key);
-            snprintf (user, sizeof user, "%s", known ? known->user : "");
-            if (!known) {
-                code = "300";
-                text = "the user directory is unavailable";
-            }
+            code = "300";
+            text = "the user directory is unavailable";
         }
         if (user[0]) {
             code = "200";

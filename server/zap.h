@@ -29,20 +29,23 @@ void *zap_socket (zap_t *self);
 #define ZAP_HANDLE_MAX 256
 
 /* Reads the waiting ZAP requests (up to ZAP_HANDLE_MAX) and answers each.
- * The database decides (outside any transaction); while it is unavailable,
- * the keys it admitted before are still admitted from memory, so that
- * their users hear UNAVAILABLE from the desk instead of a silent refusal.
- * An admitted connection's User-Id is its key (Z85), not the user's name:
- * the desk looks the key up on every request. Returns how many were
- * answered. */
+ * A key in the table of registered keys (read at start and after each
+ * user.* event) is admitted from memory; any other is looked up in the
+ * database, a bounded number a second (past that, refused), so that
+ * strangers cannot keep the database busy; while the database is
+ * unavailable, only the table decides. An admitted connection's User-Id is
+ * its key (Z85), not the user's name: the desk looks the key up on every
+ * request, and refuses a key revoked or replaced meanwhile. Returns how
+ * many were answered. */
 int zap_handle (zap_t *self);
 /* Whether KEY belonged to an active user when the keys were last read
  * (at start, after each user.* event, and at each handshake). */
 bool zap_key_active (zap_t *self, const char *key);
-/* Forgets every key it admitted and reads the registered keys again:
- * after a revocation or a key change (here or at another escd), so that a
- * revoked or replaced key is not admitted from memory during an outage.
- * When the database cannot answer, it remembers none. */
+/* Reads the registered keys again: after a revocation or a key change
+ * (here or at another escd), so that a revoked or replaced key is no
+ * longer admitted from memory. When the database cannot answer, the keys
+ * stay as they were (the next user.* event, or a heartbeat's look at the
+ * log, tries again). */
 void zap_reload (zap_t *self);
 
 #endif

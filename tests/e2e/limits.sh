@@ -5,6 +5,8 @@
 # others at once. Prints escd's resident memory after each step.
 #
 #   subscriptions (alice, sales)  random subscriptions and junk to the feed
+#   routing ids (alice)           connections claiming the ids libzmq would
+#                                 give the next peers
 #   multipart (pat, pm)           a 600 MiB message in 64 KiB frames
 #   oversized (carol, cro)        a 2 MiB frame
 #   refused (evan, exec)          requests refused before authorisation,
@@ -81,6 +83,19 @@ wait $! || fail "the subscription flood failed"
 say "escd peaked at $PEAK MiB, now $(rss_mib) MiB"
 [ "$SANITIZED" -gt 0 ] || [ "$PEAK" -lt 100 ] || fail "the subscription flood grew escd to $PEAK MiB"
 still_serving "the subscription flood"
+
+say "routing ids: 512 connections claiming the ids libzmq would give the next peers (alice)"
+flood alice claim 8 >"$WORK/claim.out" &
+CLAIM=$!
+for _ in $(seq 1 50); do grep -q claimed "$WORK/claim.out" && break; sleep 0.1; done
+sleep 1
+for i in 1 2 3; do
+    ok bob quarter list
+    timeout 2 "$ESC" --as bob watch >/dev/null 2>&1 || true
+done
+kill -0 "$PID_a" || fail "escd died when honest peers came after the claimed routing ids"
+wait "$CLAIM"
+still_serving "the claimed routing ids"
 
 say "multipart: a 600 MiB message in 64 KiB frames (pat, pm)"
 flood pat multipart 600 >"$WORK/multipart.out" &

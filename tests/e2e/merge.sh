@@ -178,11 +178,11 @@ HISTORY_SQL=$(awk '
     in_statement && /ORDER BY seq"/ { print statement; exit }
 ' "$ESC_SOURCE/server/store_events.c")
 case "$HISTORY_SQL" in
-    "SELECT seq, type,"*"FROM event WHERE escalation_id = \$1"*"(data->>'into')::bigint = \$1)"*"ORDER BY seq") ;;
+    "SELECT * FROM (SELECT seq, type,"*"FROM event"*"WHERE escalation_id = \$1"*"(data->>'into')::bigint = \$1)"*"ORDER BY seq") ;;
     *) fail "store_history's statement not found: '$HISTORY_SQL'" ;;
 esac
 PLAN=$(psql "$DB" -XAtq -v ON_ERROR_STOP=1 \
-    -c "PREPARE history (bigint) AS $HISTORY_SQL" -c "EXPLAIN EXECUTE history ($B)")
+    -c "PREPARE history (bigint, bigint) AS $HISTORY_SQL" -c "EXPLAIN EXECUTE history ($B, 10000)")
 case "$PLAN" in
     *"Seq Scan on event"*) fail "the history reads the whole event log:
 $PLAN" ;;

