@@ -34,6 +34,8 @@ BULK_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 cleanup() {
     local rc=$? status
+    # the story's own background commands (watchers, floods) end with it
+    jobs -p | xargs -r kill 2>/dev/null || true
     # every escd must stop cleanly: under the sanitizers a leak or an error
     # shows as a non-zero exit here
     for pid in "${ESCD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

@@ -48,9 +48,10 @@ psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "
     SELECT '2031Q1', (SELECT id FROM account WHERE name = 'Acme'), 'alice', 'seeded ' || g, 'p'
       FROM generate_series(1, 20000) g; ANALYZE;" >/dev/null
 
+# flood USER ATTACK ARGS: the crafted client, given two minutes at most
 flood() {
     local user=$1; shift
-    "$ESC_BUILD/tests/flood" --endpoint "$ENDPOINT_a" --feed "$FEED_a" \
+    timeout 120 "$ESC_BUILD/tests/flood" --endpoint "$ENDPOINT_a" --feed "$FEED_a" \
         --server-key "$ESC_SERVER_KEY" --key "$ESC_HOME/keys/$user.key" "$@"
 }
 rss_mib() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$PID_a/status"; }
@@ -94,7 +95,7 @@ for i in 1 2 3; do
     timeout 2 "$ESC" --as bob watch >/dev/null 2>&1 || true
 done
 kill -0 "$PID_a" || fail "escd died when honest peers came after the claimed routing ids"
-wait "$CLAIM"
+wait "$CLAIM" || fail "the routing id claims ended with status $?"
 still_serving "the claimed routing ids"
 
 say "multipart: a 600 MiB message in 64 KiB frames (pat, pm)"
