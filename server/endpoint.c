@@ -13,7 +13,9 @@
 #include "desk.h"
 #include "feed.h"
 #include "guard.h"
+#include "logline.h"
 #include "migrate.h"
+#include "names.h"
 #include "quota.h"
 #include "reader.h"
 #include "proc.h"
@@ -152,10 +154,14 @@ log_request (log_t *log, const pending_t *p, bool sent)
         return;
     }
     quota_charge (log->lines, who, 1, now);
-    fprintf (stderr, "escd: %s %s %s%s%s%s%s %.1fms\n",
-             who, a->op ? a->op : "?", esc_status_name (a->status),
-             a->reason[0] ? " " : "", a->reason, a->retried ? " (retry)" : "",
-             sent ? "" : " (reply dropped: client gone or not reading)", now - p->started);
+    const char *id = p->request.req ? p->request.req->request_id : NULL;
+    logline_request (&(logline_request_t) {
+        .user = who, .op = a->op ? a->op : "?", .outcome = esc_status_name (a->status),
+        .reason = a->reason,
+        /* only an id fit to print: a refused one may hold anything */
+        .request_id = name_check_request_id (id) == 0 ? id : NULL,
+        .retried = a->retried, .dropped = !sent, .ms = now - p->started,
+    });
 }
 
 /* Once a minute, what the log held back, user by user. */
@@ -166,8 +172,8 @@ log_summary (log_t *log)
     if (now < log->summary_at)
         return;
     for (size_t i = 0; i < log->n_held; i++)
-        fprintf (stderr, "escd: %s: %ld more requests not logged in the last minute "
-                 "(%lld lines a minute per user)\n", log->held[i].who, log->held[i].held,
+        logline (LOGLINE_WARNING, "%s: %ld more requests not logged in the last minute "
+                 "(%lld lines a minute per user)", log->held[i].who, log->held[i].held,
                  (long long) quota_rate (log->lines));
     log->n_held = 0;
     log->summary_at = now + 60000;
@@ -572,7 +578,7 @@ set_option (void *socket, int option, const void *value, size_t len, const char 
 {
     if (zmq_setsockopt (socket, option, value, len) == 0)
         return 0;
-    fprintf (stderr, "escd: cannot set %s: %s\n", name, zmq_strerror (errno));
+    logline (LOGLINE_ERROR, "cannot set %s: %s", name, zmq_strerror (errno));
     return -1;
 }
 
@@ -596,7 +602,7 @@ open_router (void *ctx, const endpoint_config_t *config)
         || set_option (router, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER"))
         goto fail;
     if (zmq_bind (router, config->bind) != 0) {
-        fprintf (stderr, "escd: cannot bind %s: %s\n", config->bind, zmq_strerror (errno));
+        logline (LOGLINE_ERROR, "cannot bind %s: %s", config->bind, zmq_strerror (errno));
         goto fail;
     }
     return router;
@@ -622,7 +628,7 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
     /* the ZAP handler must be bound before any CURVE socket */
     s->zap = zap_new (ctx, s->store);
     if (!s->zap) {
-        fprintf (stderr, "escd: cannot bind the ZAP handler: %s\n", zmq_strerror (errno));
+        logline (LOGLINE_ERROR, "cannot bind the ZAP handler: %s", zmq_strerror (errno));
         return -1;
     }
     s->router = open_router (ctx, config);
@@ -630,7 +636,7 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
         return -1;
     /* subscribers start from the present; the past is for catch-up */
     if (store_listen (s->store, &err) || store_last_seq (s->store, &head, &err)) {
-        fprintf (stderr, "escd: %s\n", err.message);
+        logline (LOGLINE_ERROR, "%s", err.message);
         return -1;
     }
     feed_limits_t limits = {
@@ -644,11 +650,11 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
         return -1;
     s->guard = guard_new (ctx, config->max_memory);
     if (guard_watch (s->guard, s->router) || guard_watch (s->guard, feed_socket (s->feed))) {
-        fprintf (stderr, "escd: cannot watch the sockets' connections: %s\n",
+        logline (LOGLINE_ERROR, "cannot watch the sockets' connections: %s",
                  zmq_strerror (errno));
         return -1;
     }
-    fprintf (stderr, "escd: serving requests on %s, the feed on %s (from event %lld)\n",
+    logline (LOGLINE_INFO, "serving requests on %s, the feed on %s (from event %lld)",
              config->bind, config->feed, (long long) head);
     return 0;
 }
@@ -668,8 +674,8 @@ publish (server_t *s)
         zap_reload (s->zap);
         int dropped = feed_recheck (s->feed);
         if (dropped)
-            fprintf (stderr, "escd: the feed dropped %d subscriber%s whose key was revoked or "
-                     "replaced\n", dropped, dropped == 1 ? "" : "s");
+            logline (LOGLINE_INFO, "the feed dropped %d subscriber%s whose key was revoked or "
+                     "replaced", dropped, dropped == 1 ? "" : "s");
     }
     return more;
 }
@@ -687,7 +693,7 @@ prune (server_t *s)
         && store_request_prune (s->store, s->config->request_log_days, PRUNE_ROWS, &deleted,
                                 &err) == 0) {
         if (deleted)
-            fprintf (stderr, "escd: pruned %lld request log entr%s older than %d days\n",
+            logline (LOGLINE_INFO, "pruned %lld request log entr%s older than %d days",
                      (long long) deleted, deleted == 1 ? "y" : "ies",
                      s->config->request_log_days);
         s->prune_at = proc_now_ms () + (deleted == PRUNE_ROWS ? 0 : PRUNE_EVERY_MS);
@@ -743,6 +749,7 @@ endpoint_run (const endpoint_config_t *config)
     if (sodium_init () < 0)
         abort ();
     srand (randombytes_random ());
+    logline_init ();
     void *ctx = zmq_ctx_new ();
     /* encryption and sending to many watchers spread over two I/O threads */
     zmq_ctx_set (ctx, ZMQ_IO_THREADS, 2);
@@ -751,12 +758,12 @@ endpoint_run (const endpoint_config_t *config)
                 : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
 
     if (store_connect (s.store, &err)) {
-        fprintf (stderr, "escd: %s\n", err.message);
+        logline (LOGLINE_ERROR, "%s", err.message);
         goto done;
     }
     int pending = migrate_pending (store_conn (s.store), &err);
     if (pending != 0) {
-        fprintf (stderr, "escd: %s\n", pending < 0 ? err.message
+        logline (LOGLINE_ERROR, "%s", pending < 0 ? err.message
                  : "the database has pending migrations: run 'escd migrate' first");
         goto done;
     }
@@ -764,7 +771,7 @@ endpoint_run (const endpoint_config_t *config)
     s.desk = desk_new (s.store, &desk_config);
     s.reader = reader_new (ctx, config->db_url, &desk_config, read_heavy);
     if (!s.reader) {
-        fprintf (stderr, "escd: cannot start the reader thread\n");
+        logline (LOGLINE_ERROR, "cannot start the reader thread");
         goto done;
     }
     proc_trap_stop ();
@@ -794,7 +801,7 @@ endpoint_run (const endpoint_config_t *config)
         if (zmq_poll (items, n_items, timeout) < 0) {
             if (errno == EINTR)
                 continue;
-            fprintf (stderr, "escd: poll: %s\n", zmq_strerror (errno));
+            logline (LOGLINE_ERROR, "poll: %s", zmq_strerror (errno));
             break;
         }
         if (items[0].revents & ZMQ_POLLIN)
@@ -845,7 +852,7 @@ endpoint_run (const endpoint_config_t *config)
         zmq_poll (&item, 1, 1000);
         collect_heavy (&s);
     }
-    fprintf (stderr, "escd: stopping\n");
+    logline (LOGLINE_INFO, "stopping");
     rc = 0;
 done:
     guard_destroy (&s.guard);

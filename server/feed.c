@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "esc.pb-c.h"
+#include "logline.h"
 #include "proc.h"
 #include "zap.h"
 
@@ -67,7 +68,7 @@ feed_new (void *ctx, const char *endpoint, const keypair_t *key, const feed_limi
         || zmq_setsockopt (router, ZMQ_MAXMSGSIZE, &max, sizeof max)
         || zmq_setsockopt (router, ZMQ_LINGER, &zero, sizeof zero)
         || zmq_bind (router, endpoint) != 0) {
-        fprintf (stderr, "escd: cannot publish the feed on %s: %s\n", endpoint,
+        logline (LOGLINE_ERROR, "cannot publish the feed on %s: %s", endpoint,
                  zmq_strerror (errno));
         if (router)
             zmq_close (router);
@@ -295,8 +296,8 @@ feed_publish (feed_t *self, store_t *store)
     if (page->last_seq < self->published) {
         /* the log is shorter than what was published: a restored or
          * failed-over database. Follow it; watchers will say so too. */
-        fprintf (stderr, "escd: the event log ends at %lld but the feed published up to "
-                 "%lld: the database went back in time; the feed follows it\n",
+        logline (LOGLINE_WARNING, "the event log ends at %lld but the feed published up to "
+                 "%lld: the database went back in time; the feed follows it",
                  (long long) page->last_seq, (long long) self->published);
         self->published = page->last_seq;
         self->users_changed = true;
@@ -309,8 +310,8 @@ feed_publish (feed_t *self, store_t *store)
         /* far more than a subscriber's queue holds: sending it all would
          * mostly be dropped, and hold up requests; watchers fetch the
          * skipped part by request */
-        fprintf (stderr, "escd: the feed is %lld events behind; publishing the last %d, "
-                 "watchers catch up on the rest\n",
+        logline (LOGLINE_WARNING, "the feed is %lld events behind; publishing the last %d, "
+                 "watchers catch up on the rest",
                  (long long) (page->last_seq - self->published), self->limits.hwm);
         self->published = page->last_seq - self->limits.hwm;
         self->users_changed = true;             /* unread: may hold any */

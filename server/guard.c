@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "logline.h"
 #include "proc.h"
 
 #define GUARD_MONITORS 4
@@ -254,16 +255,16 @@ guard_tick (guard_t *self)
     }
     if (!worst) {
         if (!self->said_nothing_to_cut)
-            fprintf (stderr, "escd: %lld MiB in use, over the bound of %lld MiB, and no "
-                     "connection to cut\n", (long long) (in_use >> 20),
+            logline (LOGLINE_WARNING, "%lld MiB in use, over the bound of %lld MiB, and no "
+                     "connection to cut", (long long) (in_use >> 20),
                      (long long) (self->limit >> 20));
         self->said_nothing_to_cut = true;
         return in_use;
     }
     self->said_nothing_to_cut = false;
     char who[64];
-    fprintf (stderr, "escd: %lld MiB in use, over the bound of %lld MiB: cutting the connection "
-             "from %s, which sent %lld MiB\n", (long long) (in_use >> 20),
+    logline (LOGLINE_WARNING, "%lld MiB in use, over the bound of %lld MiB: cutting the connection "
+             "from %s, which sent %lld MiB", (long long) (in_use >> 20),
              (long long) (self->limit >> 20), address_text (&worst->peer, who, sizeof who),
              (long long) (most >> 20));
     /* libzmq sees the connection end, drops what it held for it, and

@@ -2,6 +2,7 @@
  * Each noun's SQL lives in its own file (store_users.c, store_events.c,
  * store_plan.c, store_escalation.c, store_report.c); see store.h. */
 #include "store_impl.h"
+#include "logline.h"
 #include "proc.h"
 
 #include <inttypes.h>
@@ -102,13 +103,13 @@ store_connect (store_t *self, esc_error_t *err)
         msg[strcspn (msg, "\n")] = '\0';
         self->backoff = self->backoff ? (self->backoff * 2 < 5000 ? self->backoff * 2 : 5000) : 100;
         self->retry_at = proc_now_ms () + self->backoff;
-        fprintf (stderr, "escd: the database is unavailable (next attempt in %.1f s): %s\n",
+        logline (LOGLINE_WARNING, "the database is unavailable (next attempt in %.1f s): %s",
                  self->backoff / 1000, msg);
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
                          "the database is unavailable: %s", msg);
     }
     if (reconnecting)
-        fprintf (stderr, "escd: connected to the database again\n");
+        logline (LOGLINE_INFO, "connected to the database again");
     self->backoff = 0;
     self->retry_at = 0;
     /* One loop serves everyone: no statement may hold it (or the reader)
@@ -194,7 +195,7 @@ checked (store_t *self, PGresult *r, esc_error_t *err)
         /* the detail goes to escd's log, not to the client; a constraint's
          * refusal (class 23) is the caller's to name */
         if (strncmp (self->sqlstate, "23", 2) != 0)
-            fprintf (stderr, "escd: SQL error %s: %s", self->sqlstate, PQresultErrorMessage (r));
+            logline (LOGLINE_ERROR, "SQL error %s: %s", self->sqlstate, PQresultErrorMessage (r));
         esc_fail (err, ESC_INTERNAL, "INTERNAL", "database error (SQLSTATE %s)", self->sqlstate);
     }
     PQclear (r);
@@ -337,7 +338,7 @@ store_column (const PGresult *r, const char *col)
 {
     int c = PQfnumber (r, col);
     if (c < 0) {
-        fprintf (stderr, "escd: no column %s in result\n", col);
+        logline (LOGLINE_ERROR, "no column %s in result", col);
         abort ();               /* a query and its reader disagree: a bug */
     }
     return c;

@@ -73,9 +73,12 @@ ok alice --request-id "urn:uuid:6f1c2b4e-0000" quarter list
 grep -q "alice file OK .*(retry)" "$WORK/escd-main.log" || fail "the retry was not logged as one"
 same "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed'")" 2 "events after the retries"
 
-say "one log line per request: user, operation, outcome, duration"
-grep -Eq '^escd: alice file OK [0-9.]+ms$' "$WORK/escd-main.log" || fail "no log line for alice's filing"
-grep -Eq '^escd: pat user add PERMISSION_DENIED PERMISSION_DENIED [0-9.]+ms$' "$WORK/escd-main.log" \
+say "one log line per request: time, level, user, operation, outcome, request id, duration"
+STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z info escd:'
+grep -Eq "^$STAMP alice file OK request=retry-0000001 [0-9.]+ms\$" "$WORK/escd-main.log" \
+    || fail "no log line for alice's filing"
+grep -Eq "^$STAMP pat user add PERMISSION_DENIED PERMISSION_DENIED request=[0-9a-f]{32} [0-9.]+ms\$" \
+    "$WORK/escd-main.log" \
     || fail "no log line for pat's refused user add"
 
 say "a lock held elsewhere is given up: UNAVAILABLE, not a frozen escd"

@@ -86,5 +86,5 @@ same "$(cat "$WORK/twice-a.out")" "$(cat "$WORK/twice-b.out")" "the answers of b
 same "$(sql "SELECT count(*) FROM token_spend WHERE quarter = '2031Q2'")" 1 "spends of the retried request"
 same "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.approved' AND escalation_id = $RID_ESC")" 1 \
     "approval events of the retried request"
-grep -q "carol spend OK (retry)" "$WORK/escd-a.log" "$WORK/escd-b.log" || fail "no server answered from the log"
+grep -q "carol spend OK request=[^ ]* (retry)" "$WORK/escd-a.log" "$WORK/escd-b.log" || fail "no server answered from the log"
 echo "race: exactly one of 20 spends won; a doubled request applied once"
