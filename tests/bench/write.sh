@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# tests/bench/write.sh: how fast escd writes and reads, next to what its
+# PostgreSQL does by itself, in the same run on the same cluster. For 1, 8
+# and 32 clients (tests/bench/load.c, each its own user, one request in
+# flight each): filings; a mix of sizings and token spends; shows. Beside
+# them `pgbench -N` (writes) and `pgbench -S` (reads) at the same number of
+# clients, and the ratios; escd's CPU (share of one core) and resident
+# memory. Not a test: it prints figures.
+#
+#   tests/bench/write.sh [SECONDS]     (default 10 a measurement)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-10}
+. tests/bench/lib.sh
+bench_start write sales,pm,cro,exec
+for i in $(seq 1 32); do bench_user "bench$i" sales,pm,cro; done
+export ESC_TIMEOUT=60 ESC_RETRIES=0
+"$B/esc" --as bench quarter open 2030Q1 --capacity-hours 2000000 >/dev/null
+"$B/esc" --as bench account add Acme --arr 1 >/dev/null
+psql "$DB" -Xq -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+INSERT INTO escalation (quarter, account_id, filer, title, problem)
+SELECT '2030Q1', (SELECT id FROM account WHERE name = 'Acme'), 'bench', 'seeded ' || g, 'p'
+  FROM generate_series(1, 5000) g;
+ANALYZE;
+SQL
+IDS="$(psql "$DB" -XAtc "SELECT min(id) || ':' || max(id) FROM escalation")"
+
+PGB="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench"
+PGDB=$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/pgbench_$$?|")
+psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -Xqc "CREATE DATABASE pgbench_$$" >/dev/null
+trap 'psql "$(printf "%s" "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -Xqc "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1; bench_stop' EXIT
+"$PGB" -i -q -s 10 "$PGDB" >/dev/null 2>&1
+
+pgbench_tps() {   # pgbench_tps MODE CLIENTS
+    "$PGB" -n "$1" -c "$2" -j "$(( $2 < 2 ? 1 : 2 ))" -T "$SECS" "$PGDB" 2>/dev/null \
+        | awk '/^tps = / {print $3; exit}'
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$ESCD_PID/stat"; }
+rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$ESCD_PID/status"; }
+figure() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+HZ=$(getconf CLK_TCK)
+
+printf '%-6s %7s | %9s %8s %8s %9s %8s | %10s %7s\n' op clients "escd/s" "p50 ms" "p99 ms" "escd CPU" "RSS MiB" "pgbench/s" ratio
+for op in file mix show; do
+    for c in 1 8 32; do
+        [ "$op" = show ] && ref=$(pgbench_tps -S "$c") || ref=$(pgbench_tps -N "$c")
+        t0=$(cpu_ticks)
+        OUT=$("$B/tests/load" --endpoint "$EP" --server-key "$ESC_SERVER_KEY" \
+            --keys "$ESC_HOME/keys" --users 32 --op "$op" --clients "$c" --seconds "$SECS" \
+            --quarter 2030Q1 --ids "$IDS")
+        t1=$(cpu_ticks)
+        per_s=$(figure "$OUT" per_s)
+        cpu=$(awk -v d="$((t1 - t0))" -v hz="$HZ" -v s="$SECS" 'BEGIN { printf "%.0f %%", 100 * d / hz / (s + 1) }')
+        printf '%-6s %7s | %9s %8s %8s %9s %8s | %10.0f %7s\n' "$op" "$c" "$per_s" \
+            "$(figure "$OUT" p50_ms)" "$(figure "$OUT" p99_ms)" "$cpu" "$(rss)" "$ref" \
+            "$(awk -v a="$per_s" -v b="$ref" 'BEGIN { printf "%.2fx", a / b }')"
+        [ "$(figure "$OUT" failed)" = 0 ] || echo "  ($(figure "$OUT" failed) requests got no answer)"
+    done
+done
