@@ -534,9 +534,8 @@ local_keygen (const session_t *s, const args_t *a)
     }
     char dir[1100], path[1200], err[1300];
     snprintf (dir, sizeof dir, "%s/keys", s->config.home);
-    mkdir (s->config.home, 0700);
-    if (mkdir (dir, 0700) != 0 && errno != EEXIST) {
-        fprintf (stderr, "esc: cannot create %s: %s\n", dir, strerror (errno));
+    if (config_make_dirs (dir, err, sizeof err) != 0) {
+        fprintf (stderr, "esc: %s\n", err);
         return EXIT_REFUSED;
     }
     keypair_t kp;
@@ -553,6 +552,49 @@ local_keygen (const session_t *s, const args_t *a)
         printf ("{\"name\":\"%s\",\"public_key\":\"%s\"}\n", name, kp.public_key);
     else
         printf ("%s\n", kp.public_key);
+    return EXIT_DONE;
+}
+
+/* esc config list: every setting, its value and where it came from. */
+static int
+local_config_list (const session_t *s, const args_t *a)
+{
+    (void) a;
+    size_t n;
+    const config_setting_t *all = config_settings (&n);
+    char path[1100], value[600];
+    printf ("# %s\n", config_file (&s->config, path, sizeof path));
+    for (size_t i = 0; i < n; i++)
+        printf ("%-10s = %-44s # %s\n", all[i].key,
+                config_value (&s->config, all[i].key, value, sizeof value),
+                s->config.source[i] ? s->config.source[i] : "default");
+    return EXIT_DONE;
+}
+
+/* esc config get KEY: the value esc would use. */
+static int
+local_config_get (const session_t *s, const args_t *a)
+{
+    char value[600], why[300];
+    if (!config_value (&s->config, a->operands[0], value, sizeof value)) {
+        config_check (a->operands[0], "", why, sizeof why);
+        fprintf (stderr, "esc config get: %s\n", why);
+        return EXIT_USAGE;
+    }
+    printf ("%s\n", value);
+    return EXIT_DONE;
+}
+
+/* esc config set KEY VALUE: checked, then written to the settings file. */
+static int
+local_config_set (const session_t *s, const args_t *a)
+{
+    char err[1400], path[1100];
+    if (config_set (&s->config, a->operands[0], a->operands[1], err, sizeof err) != 0) {
+        fprintf (stderr, "esc config set: %s\n", err);
+        return EXIT_USAGE;
+    }
+    printf ("%s set in %s\n", a->operands[0], config_file (&s->config, path, sizeof path));
     return EXIT_DONE;
 }
 
@@ -648,6 +690,12 @@ static const command_t commands[] = {
       1, 1, no_options, build_user_revoke, NULL, RENDER_DETAIL, NULL },
     { "user key", "NAME", "give a user a new key (admin), or yourself one (--new)",
       1, 1, user_key_options, NULL, NULL, RENDER_DETAIL, stream_user_key },
+    { "config list", "", "every setting, its value and where it comes from",
+      0, 0, no_options, NULL, local_config_list, RENDER_DETAIL, NULL },
+    { "config get", "KEY", "the value of a setting (endpoint, feed, server-key, user, timeout, retries)",
+      1, 1, no_options, NULL, local_config_get, RENDER_DETAIL, NULL },
+    { "config set", "KEY VALUE", "write a setting to the settings file, once checked",
+      2, 2, no_options, NULL, local_config_set, RENDER_DETAIL, NULL },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
