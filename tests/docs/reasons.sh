@@ -78,7 +78,7 @@ extract() {
         # variables (ESC_..., ESCD_..., NO_COLOR), socket options (ZMQ_...)
         # and the status names themselves (status.c spells them)
         grep -oE '"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+"' "$WORK/joined" | tr -d '"' \
-            | grep -vE "^(ESC_|ESCD_|ZMQ_)|^NO_COLOR\$|^JOURNAL_STREAM\$|^($STATUS_RE)\$" | sed 's/^/- /' || true
+            | grep -vE "^(ESC_|ESCD_|ZMQ_)|^NO_COLOR\$|^JOURNAL_STREAM\$|^XDG_CONFIG_HOME\$|^($STATUS_RE)\$" | sed 's/^/- /' || true
     }
 }
 

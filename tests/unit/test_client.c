@@ -103,7 +103,8 @@ test_config (void **state)
     snprintf (path, sizeof path, "%s/config", dir);
     FILE *f = fopen (path, "w");
     fputs ("# esc settings\nendpoint = tcp://10.0.0.1:7770\n"
-           "server-key = ab#cd\n\nuser = alice\ntimeout = 2.5\n", f);
+           "server-key = 00-#G93V{/i6P(br9J*CAcD++JfxZ7SirUy-llPZ\n\nuser = alice\n"
+           "timeout = 2.5\n", f);
     fclose (f);
     setenv ("ESC_HOME", dir, 1);
     unsetenv ("ESC_ENDPOINT");
@@ -113,7 +114,8 @@ test_config (void **state)
     config_t c;
     assert_int_equal (config_load (&c, err, sizeof err), 0);
     assert_string_equal (c.endpoint, "tcp://10.0.0.1:7770");
-    assert_string_equal (c.server_key, "ab#cd");   /* '#' inside a value is not a comment */
+    /* '#' inside a value is not a comment */
+    assert_string_equal (c.server_key, "00-#G93V{/i6P(br9J*CAcD++JfxZ7SirUy-llPZ");
     assert_string_equal (c.user, "alice");
     assert_int_equal (c.timeout_ms, 2500);
     assert_string_equal (c.feed, DEFAULT_FEED);
