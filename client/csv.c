@@ -42,6 +42,20 @@ field_end (builder_t *b)
     b->len = b->cap = 0;
 }
 
+char
+csv_separator (const char *text, size_t len)
+{
+    size_t commas = 0, semicolons = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < len && (quoted || (text[i] != '\n' && text[i] != '\r')); i++) {
+        if (text[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            commas += text[i] == ',', semicolons += text[i] == ';';
+    }
+    return semicolons > commas ? ';' : ',';
+}
+
 int
 csv_parse (arena_t *a, const char *text, size_t len, csv_record_t **records, size_t *n,
            char *err, size_t errlen)
@@ -52,6 +66,7 @@ csv_parse (arena_t *a, const char *text, size_t len, csv_record_t **records, siz
     *n = 0;
     if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
+    const char sep = csv_separator (text + i, len - i);
     while (i < len) {
         builder_t b = { .a = a };
         int64_t start = line;
@@ -79,14 +94,14 @@ csv_parse (arena_t *a, const char *text, size_t len, csv_record_t **records, siz
                         field_put (&b, text[i++]);
                     }
                 }
-                if (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+                if (i < len && text[i] != sep && text[i] != '\n' && text[i] != '\r') {
                     snprintf (err, errlen, "line %lld: text after a closing quote",
                               (long long) line);
                     return -1;
                 }
             }
             else
-                while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+                while (i < len && text[i] != sep && text[i] != '\n' && text[i] != '\r') {
                     if (text[i] == '\0') {
                         snprintf (err, errlen, "line %lld: a NUL byte", (long long) line);
                         return -1;
@@ -95,7 +110,7 @@ csv_parse (arena_t *a, const char *text, size_t len, csv_record_t **records, siz
                     field_put (&b, text[i++]);
                 }
             field_end (&b);
-            if (i < len && text[i] == ',') {
+            if (i < len && text[i] == sep) {
                 blank = false;
                 i++;
                 continue;

@@ -17,9 +17,15 @@ typedef struct {
     int64_t line;               /* the line the record starts on, from 1 */
 } csv_record_t;
 
-/* Parses LEN bytes of TEXT into records (arena-allocated). A UTF-8 byte
- * order mark is skipped; lines end in LF or CRLF; a field in double quotes
- * may hold commas, newlines and "" for a quote; blank lines are skipped.
+/* The separator of a CSV file: ';' when its first line (outside quotes)
+ * holds more semicolons than commas, as spreadsheets in much of Europe
+ * write it; else ','. */
+char csv_separator (const char *text, size_t len);
+
+/* Parses LEN bytes of TEXT into records (arena-allocated), fields split at
+ * csv_separator's choice. A UTF-8 byte order mark is skipped; lines end in
+ * LF or CRLF; a field in double quotes may hold the separator, newlines
+ * and "" for a quote; blank lines are skipped.
  * Returns 0, or -1 with ERR naming the line (an unterminated quote, stray
  * text after a closing quote, a NUL byte). */
 int csv_parse (arena_t *a, const char *text, size_t len, csv_record_t **records, size_t *n,

@@ -135,25 +135,34 @@ import_date (const char *s, char *out)
 
 #define IMPORT_MAX_BYTES (64 * 1024 * 1024)
 
-/* Reads the whole of PATH (a file, not a pipe) into the arena. */
+/* Reads the whole of PATH, or of standard input when PATH is "-", into the
+ * arena: IMPORT_MAX_BYTES at most (EFBIG beyond). */
 static char *
 slurp (arena_t *a, const char *path, size_t *len)
 {
-    FILE *f = fopen (path, "rb");
+    bool in = strcmp (path, "-") == 0;
+    FILE *f = in ? stdin : fopen (path, "rb");
     if (!f)
         return NULL;
-    if (fseek (f, 0, SEEK_END) != 0 || (*len = (size_t) ftell (f)) > IMPORT_MAX_BYTES
-        || fseek (f, 0, SEEK_SET) != 0) {
+    size_t cap = 65536, got = 0, n;
+    char *buf = malloc (cap);
+    if (!buf)
+        abort ();
+    while (got <= IMPORT_MAX_BYTES && (n = fread (buf + got, 1, cap - got, f)) > 0)
+        if ((got += n) == cap && !(buf = realloc (buf, cap *= 2)))
+            abort ();
+    bool failed = ferror (f);
+    if (!in)
         fclose (f);
-        errno = EFBIG;
+    if (failed || got > IMPORT_MAX_BYTES) {
+        free (buf);
+        errno = failed ? errno : EFBIG;
         return NULL;
     }
-    char *text = arena_alloc (a, *len + 1);
-    size_t got = fread (text, 1, *len, f);
-    fclose (f);
-    if (got != *len)
-        return NULL;
-    text[*len] = '\0';
+    char *text = arena_alloc (a, got + 1);
+    memcpy (text, buf, got);
+    free (buf);
+    *len = got;
     return text;
 }
 
@@ -243,6 +252,8 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
     size_t len, n;
     csv_record_t *records;
     char *text = slurp (m, path, &len);
+    if (strcmp (path, "-") == 0)
+        path = "standard input";
     if (!text) {
         fprintf (stderr, "esc account import: cannot read %s: %s\n", path, strerror (errno));
         rc = EXIT_USAGE;

@@ -111,6 +111,17 @@ same "$ERR" "esc: IMPORT_REJECTED: 5 of 7 rows are wrong; nothing was imported:
 same "$(sql "SELECT string_agg(name || ' ' || arr || ' ' || coalesce(renewal_on::text, '-'), '; ' ORDER BY name) FROM account")" \
     "$BEFORE" "accounts after the refused import"
 
+say "an import from standard input, and a file separated by semicolons"
+printf 'name,arr\nStdin Co,12\n' | "$ESC" --as alice account import - >"$WORK/stdin.out" 2>&1 \
+    || fail "import from standard input: $(cat "$WORK/stdin.out")"
+same "$(sql "SELECT arr FROM account WHERE name = 'Stdin Co'")" 12 "the account from standard input"
+printf 'Account;ARR;Contract End Date\r\n"Semi; Colon Ltd";"$1,250,000";2032-06-30\r\n' >"$WORK/semi.csv"
+ok alice account import "$WORK/semi.csv"
+same "$(sql "SELECT arr || ' ' || renewal_on FROM account WHERE name = 'Semi; Colon Ltd'")" \
+    "1250000 2032-06-30" "the account from a ;-separated file"
+printf 'name,arr\n' | "$ESC" --as alice account import - >"$WORK/empty.out" 2>&1 && fail "an empty import"
+grep -q "standard input holds no accounts" "$WORK/empty.out" || fail "no word of standard input: $(cat "$WORK/empty.out")"
+
 say "the migration trims legacy names, and refuses to merge legacy twins"
 # back to the schema before 013, with the data 013 must deal with
 psql "$DB" -Xq -v ON_ERROR_STOP=1 <<'SQL'
