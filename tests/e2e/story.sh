@@ -39,7 +39,7 @@ refused 1 MISSING_ARGUMENT alice file --account Acme --title "Custom export" --p
 refused 3 ACCOUNT_NOT_FOUND alice file --account Nobody --title T --problem P
 refused 4 PERMISSION_DENIED pat file --account Acme --title T --problem P
 ok alice file --account Acme --title "Custom export" --problem "Finance cannot reconcile invoices" \
-    --solution "A CSV export" --deal-value 300000 --needed-by 2026-12-15 --also-needed-by Globex
+    --solution "A CSV export" --deal-value 300000 --needed-by "$((Y + 1))-12-15" --also-needed-by Globex
 X1=$OUT
 [[ "$X1" =~ ^[0-9]+$ ]] || fail "esc file printed '$X1', not an id"
 same "$(field bob show "$X1" '.state')" filed "a new escalation"
