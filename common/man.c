@@ -50,6 +50,7 @@ man_begin (FILE *f, const char *name, int section, const char *version, const ch
     fputs ("\" \"", f);
     man_text (f, manual);
     fputs ("\"\n", f);
+    fputs (".nh\n.ad l\n", f);      /* no hyphens added to --options, a ragged right */
 }
 
 void
@@ -92,15 +93,18 @@ placeholder (const char *word, size_t len)
     return letters;
 }
 
-void
-man_item (FILE *f, const char *tag, const char *text)
+/* Writes TAG's words each in its font, \fB...\fR or \fI...\fR, and a
+ * line break. */
+static void
+tagged (FILE *f, const char *tag)
 {
-    fputs (".TP\n", f);
-    /* each word in its font, spaces kept: \fB...\fR, \fI...\fR */
+    /* each word in its font, \fB...\fR or \fI...\fR; a bracketed part
+     * ("[--tokens N]") is not broken across lines */
+    int depth = 0;
     for (const char *p = tag; *p;) {
         size_t space = strspn (p, " ");
         for (size_t i = 0; i < space; i++)
-            fputc (' ', f);
+            fputs (depth > 0 ? "\\ " : " ", f);
         p += space;
         size_t len = strcspn (p, " ");
         if (!len)
@@ -112,11 +116,27 @@ man_item (FILE *f, const char *tag, const char *text)
             fputs ("\\&", f);
         man_words (f, word);
         fputs ("\\fR", f);
+        for (size_t i = 0; i < len; i++)
+            depth += (p[i] == '[') - (p[i] == ']');
         p += len;
     }
     fputc ('\n', f);
+}
+
+void
+man_item (FILE *f, const char *tag, const char *text)
+{
+    fputs (".TP\n", f);
+    tagged (f, tag);
     man_text (f, text);
     fputc ('\n', f);
+}
+
+void
+man_synopsis (FILE *f, const char *line)
+{
+    tagged (f, line);
+    fputs (".br\n", f);
 }
 
 void

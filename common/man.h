@@ -22,6 +22,8 @@ void man_paragraph (FILE *f, const char *text);
 /* A tagged paragraph: TAG (a synopsis: words in bold, upper-case words and
  * bracketed or braced parts in italics) over TEXT, indented. */
 void man_item (FILE *f, const char *tag, const char *text);
+/* A line of a synopsis, its words in their fonts as in man_item. */
+void man_synopsis (FILE *f, const char *line);
 /* Indents what follows by one step, and back. */
 void man_indent (FILE *f);
 void man_outdent (FILE *f);
