@@ -730,7 +730,7 @@ commands_is_group (const char *word)
 {
     size_t len = strlen (word);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (commands[i].name[len] == ' ' && strncmp (commands[i].name, word, len) == 0)
+        if (strncmp (commands[i].name, word, len) == 0 && commands[i].name[len] == ' ')
             return true;
     return false;
 }
