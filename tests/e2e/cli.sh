@@ -242,8 +242,21 @@ same "$(bash_complete esc --as alice show "" | tr '\n' ' ')" "$X1 $X2 " "bash: e
 same "$(bash_complete esc --as alice file --account In)" 'Initech\,\ Inc' "bash: a name with a space, quoted"
 same "$(bash_complete esc --as = alice show "" | tr '\n' ' ')" "$X1 $X2 " "bash: --as=alice"
 same "$(bash_complete esc account import "")" "" "bash: files left to bash"
+
+say "completion: the zsh script (compadd and _files stand in for zsh's)"
 if command -v zsh >/dev/null; then
-    zsh -n "$ESC_SOURCE/deploy/completion/esc.zsh" || fail "esc.zsh does not parse"
+    zsh_complete() {
+        PATH="$ESC_BUILD:$PATH" zsh -fc 'compadd() { print -l -- "${@[${@[(i)--]}+1,-1]}"; }
+            _files() { print FILES; }; compdef() { :; }
+            source "$1/deploy/completion/esc.zsh"; shift
+            words=("$@"); CURRENT=$#; _esc' sh "$ESC_SOURCE" "$@"
+    }
+    same "$(zsh_complete esc qu)" quarter "zsh: esc qu"
+    same "$(zsh_complete esc roadmap add --category=m)" --category=maintenance "zsh: --category=m"
+    same "$(zsh_complete esc --as alice show "" | tr '\n' ' ')" "$X1 $X2 " "zsh: escalation ids"
+    same "$(zsh_complete esc account import "")" FILES "zsh: files left to zsh"
+else
+    echo "cli: no zsh here: its completion script is not tried"
 fi
 
 echo "cli: versions, help, did-you-mean, usage errors, enumerations, dates, amounts, completion"
