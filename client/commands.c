@@ -1,4 +1,5 @@
-/* commands.c: the table of esc commands and what each sends. */
+/* commands.c: the tables of esc's global options and commands, and what
+ * each command sends. See commands.h. */
 #include "commands.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "help.h"
 #include "arena.h"
 #include "esc.pb-c.h"
 #include "keys.h"
@@ -22,77 +24,111 @@
 #include "report.h"
 #include "watch.h"
 #include "wire.h"
-
-
-typedef int (*build_fn) (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len);
-typedef int (*local_fn) (const session_t *s, const args_t *a);
-typedef int (*stream_fn) (const session_t *s, const args_t *a, const char *user,
-                          const keypair_t *kp);
-
-struct command {
-    const char *name;           /* "quarter open" */
-    const char *synopsis;       /* operands, for usage */
-    const char *summary;
-    int min_operands, max_operands;
-    const opt_spec_t *options;
-    build_fn build;             /* the request; NULL for a local command */
-    local_fn local;             /* runs here, speaks to no server */
-    render_style_t style;
-    stream_fn stream;           /* runs here, speaking as the identity */
-};
+#include "suggest.h"
 
 /* ==== Options ============================================================ */
 
 #define END_OPTIONS { NULL, 0, NULL, NULL }
-#define OPT_QUARTER { "quarter", ARG_TEXT, "Q", "the quarter (default: the current open one)" }
-#define OPT_REASON { "reason", ARG_TEXT, "T", "why (recorded and shown)" }
+#define OPT_QUARTER { "quarter", ARG_TEXT, "Q", "the quarter (default: the current open one)", \
+                      .names = ARG_NAMES_QUARTER }
+#define OPT_REASON { "reason", ARG_TEXT, "T", "why (recorded and shown)", .required = true }
+
+/* Before the command or after it, anywhere before a "--" (main.c). */
+const opt_spec_t commands_globals[] = {
+    { "as", ARG_TEXT, "USER", "speak as USER (default: ESC_USER, the config's user, or the only key)",
+      .names = ARG_NAMES_KEY },
+    { "json", ARG_FLAG, NULL, "one JSON document on standard output (errors too, on standard error)" },
+    { "endpoint", ARG_TEXT, "URL", "escd's request endpoint (default " DEFAULT_ENDPOINT ")" },
+    { "feed", ARG_TEXT, "URL[,URL]", "escd's decision feed, or several (default " DEFAULT_FEED ")" },
+    { "server-key", ARG_TEXT, "KEY", "escd's public key, as escd init printed it" },
+    { "timeout", ARG_TEXT, "SECONDS", "give a request SECONDS in all (default 5), then exit 5" },
+    { "retries", ARG_INT, "N", "without an answer, send it again up to N times within that time "
+      "(default 2); escd applies it once" },
+    { "request-id", ARG_TEXT, "ID", "send the request under ID: a rerun with the same ID gets the "
+      "first answer and changes nothing" },
+    { "help", ARG_FLAG, NULL, "what a command, a group of them or esc takes (also -h, esc help)" },
+    { "version", ARG_FLAG, NULL, "esc's version" },
+    END_OPTIONS
+};
+
+int
+commands_apply_global (session_t *s, const char *name, const char *value, char *err,
+                       size_t errlen)
+{
+    if (strcmp (name, "json") == 0)
+        s->json = true;
+    else if (strcmp (name, "as") == 0)
+        s->as = value;
+    else if (strcmp (name, "endpoint") == 0)
+        snprintf (s->config.endpoint, sizeof s->config.endpoint, "%s", value);
+    else if (strcmp (name, "feed") == 0)
+        snprintf (s->config.feed, sizeof s->config.feed, "%s", value);
+    else if (strcmp (name, "server-key") == 0)
+        snprintf (s->config.server_key, sizeof s->config.server_key, "%s", value);
+    else if (strcmp (name, "request-id") == 0)
+        s->request_id = value;
+    else if (strcmp (name, "timeout") == 0 && config_parse_timeout (value, &s->config.timeout_ms)) {
+        snprintf (err, errlen, "--timeout takes seconds (0 < s <= 3600), not '%s'", value);
+        return -1;
+    }
+    else if (strcmp (name, "retries") == 0 && config_parse_retries (value, &s->config.retries)) {
+        snprintf (err, errlen, "--retries takes 0 to 10, not '%s'", value);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const report_formats[] = { "text", "json", "html", "csv", NULL };
 
 static const opt_spec_t no_options[] = { END_OPTIONS };
 static const opt_spec_t quarter_only[] = { OPT_QUARTER, END_OPTIONS };
 static const opt_spec_t reason_only[] = { OPT_REASON, END_OPTIONS };
 
 static const opt_spec_t quarter_open_options[] = {
-    { "capacity-hours", ARG_INT, "N", "engineering capacity in engineer-hours (required)" },
+    { "capacity-hours", ARG_INT, "N", "engineering capacity in engineer-hours", .required = true },
     { "budget-pct", ARG_INT, "N", "one-off budget, percent of capacity (default 10)" },
     { "tokens", ARG_INT, "N", "tokens the CRO may spend (default 1)" },
     { "max-token-hours", ARG_INT, "N", "largest escalation a token may buy (default 80)" },
     { "hourly-cost", ARG_INT, "N", "loaded cost of an engineer-hour (default 150)" },
-    { "starts-on", ARG_TEXT, "DATE", "first day (default: the calendar quarter)" },
-    { "ends-on", ARG_TEXT, "DATE", "last day" },
+    { "starts-on", ARG_DATE, "DATE", "first day (default: the calendar quarter)" },
+    { "ends-on", ARG_DATE, "DATE", "last day" },
     END_OPTIONS
 };
 
 static const opt_spec_t account_add_options[] = {
-    { "arr", ARG_INT, "N", "annual recurring revenue (required)" },
-    { "renewal", ARG_TEXT, "DATE", "renewal date, YYYY-MM-DD" },
+    { "arr", ARG_AMOUNT, "N", "annual recurring revenue", .required = true },
+    { "renewal", ARG_DATE, "DATE", "renewal date" },
     END_OPTIONS
 };
 
 static const opt_spec_t roadmap_add_options[] = {
-    { "title", ARG_TEXT, "T", "what is planned (required)" },
-    { "category", ARG_TEXT, "C", "feature, ility, maintenance or discovery (required)" },
-    { "hours", ARG_INT, "N", "engineer-hours (required)" },
+    { "title", ARG_TEXT, "T", "what is planned", .required = true },
+    { "category", ARG_TEXT, "C", "the kind of work", .required = true,
+      .values = name_categories },
+    { "hours", ARG_INT, "N", "engineer-hours", .required = true },
     OPT_QUARTER,
-    { "waiting", ARG_LIST, "ACCT,...", "accounts waiting for it" },
+    { "waiting", ARG_LIST, "ACCT,...", "accounts waiting for it", .names = ARG_NAMES_ACCOUNT },
     END_OPTIONS
 };
 
 static const opt_spec_t file_options[] = {
-    { "account", ARG_TEXT, "A", "the customer (required)" },
-    { "title", ARG_TEXT, "T", "a short title (required)" },
-    { "problem", ARG_TEXT, "P", "the customer's problem (required)" },
+    { "account", ARG_TEXT, "A", "the customer", .required = true, .names = ARG_NAMES_ACCOUNT },
+    { "title", ARG_TEXT, "T", "a short title", .required = true },
+    { "problem", ARG_TEXT, "P", "the customer's problem", .required = true },
     { "solution", ARG_TEXT, "S", "a proposed solution" },
-    { "deal-value", ARG_INT, "N", "value of the deal at stake" },
-    { "needed-by", ARG_TEXT, "DATE", "when the customer needs it" },
-    { "also-needed-by", ARG_LIST, "ACCT,...", "other accounts that need the same" },
+    { "deal-value", ARG_AMOUNT, "N", "value of the deal at stake" },
+    { "needed-by", ARG_DATE, "DATE", "when the customer needs it (not a past date)" },
+    { "also-needed-by", ARG_LIST, "ACCT,...", "other accounts that need the same",
+      .names = ARG_NAMES_ACCOUNT },
     OPT_QUARTER,
     END_OPTIONS
 };
 
 static const opt_spec_t size_options[] = {
-    { "hours", ARG_INT, "N", "engineer-hours (required)" },
-    { "viable", ARG_YESNO, "yes|no", "can product build it (required)" },
-    { "displaces", ARG_LIST, "RID,...", "roadmap items that would fall out of plan" },
+    { "hours", ARG_INT, "N", "engineer-hours", .required = true },
+    { "viable", ARG_YESNO, "yes|no", "can product build it", .required = true },
+    { "displaces", ARG_LIST, "RID,...", "roadmap items that would fall out of plan",
+      .names = ARG_NAMES_ROADMAP },
     { "note", ARG_TEXT, "T", "a note on the sizing" },
     END_OPTIONS
 };
@@ -101,8 +137,8 @@ static const opt_spec_t refile_options[] = {
     { "title", ARG_TEXT, "T", "a new title" },
     { "problem", ARG_TEXT, "P", "a restated problem" },
     { "solution", ARG_TEXT, "S", "a new proposed solution" },
-    { "deal-value", ARG_INT, "N", "a new deal value" },
-    { "needed-by", ARG_TEXT, "DATE", "a new date" },
+    { "deal-value", ARG_AMOUNT, "N", "a new deal value" },
+    { "needed-by", ARG_DATE, "DATE", "a new date (not a past one)" },
     END_OPTIONS
 };
 
@@ -112,25 +148,26 @@ static const opt_spec_t spend_options[] = {
 };
 
 static const opt_spec_t deliver_options[] = {
-    { "actual-hours", ARG_INT, "N", "engineer-hours it took (required)" },
+    { "actual-hours", ARG_INT, "N", "engineer-hours it took", .required = true },
     END_OPTIONS
 };
 
 static const opt_spec_t outcome_options[] = {
-    { "deal", ARG_TEXT, "won|lost", "how the deal ended (required)" },
+    { "deal", ARG_TEXT, "won|lost", "how the deal ended", .required = true, .values = name_deals },
     { "adopters", ARG_INT, "N", "customers using the result" },
     END_OPTIONS
 };
 
 static const opt_spec_t merge_options[] = {
-    { "into", ARG_TEXT, "ID", "the escalation it duplicates (required)" },
+    { "into", ARG_TEXT, "ID", "the escalation it duplicates", .required = true,
+      .names = ARG_NAMES_ESCALATION },
     END_OPTIONS
 };
 
 static const opt_spec_t list_options[] = {
     OPT_QUARTER,
-    { "state", ARG_TEXT, "S", "only escalations in this state" },
-    { "account", ARG_TEXT, "A", "only this account's" },
+    { "state", ARG_TEXT, "S", "only escalations in this state", .values = name_states },
+    { "account", ARG_TEXT, "A", "only this account's", .names = ARG_NAMES_ACCOUNT },
     { "mine", ARG_FLAG, NULL, "only those I filed" },
     { "limit", ARG_INT, "N", "at most N of them (default 50, at most 1000)" },
     { "after", ARG_INT, "ID", "those with ids above ID: the next page" },
@@ -142,10 +179,12 @@ static const opt_spec_t watch_options[] = {
     { "since", ARG_INT, "SEQ", "start after event SEQ (0: from the beginning); default: now" },
     OPT_QUARTER,
     { "type", ARG_TEXT, "T", "only events of type T (escalation.approved), or T* for a prefix" },
-    { "account", ARG_TEXT, "A", "only events about account A" },
-    { "exec", ARG_TEXT, "CMD", "run CMD once per event, the event's JSON on its input" },
+    { "account", ARG_TEXT, "A", "only events about account A", .names = ARG_NAMES_ACCOUNT },
+    { "exec", ARG_TEXT, "CMD", "run CMD once per event, the event's JSON on its input",
+      .names = ARG_NAMES_FILE },
     { "exec-tries", ARG_INT, "N", "tries of CMD, with backoff, before giving up (default 5)" },
-    { "state", ARG_TEXT, "FILE", "keep the last delivered event in FILE; resume after it" },
+    { "state", ARG_TEXT, "FILE", "keep the last delivered event in FILE; resume after it",
+      .names = ARG_NAMES_FILE },
     { "queue", ARG_INT, "N", "feed messages to buffer (default 1000); a slower watcher catches up" },
     END_OPTIONS
 };
@@ -153,19 +192,21 @@ static const opt_spec_t watch_options[] = {
 static const opt_spec_t report_options[] = {
     OPT_QUARTER,
     { "month", ARG_TEXT, "YYYY-MM", "only the escalations filed in this month" },
-    { "format", ARG_TEXT, "F", "text (default), json, html or csv (the escalations)" },
+    { "format", ARG_TEXT, "F", "how: text (the default), json (as --json), html (a page), "
+      "csv (the escalations)", .values = report_formats, .conflicts = "json" },
     END_OPTIONS
 };
 
 static const opt_spec_t user_key_options[] = {
-    { "key", ARG_TEXT, "PUB", "the user's new public key (from esc keygen)" },
+    { "key", ARG_TEXT, "PUB", "the user's new public key (from esc keygen)", .conflicts = "new" },
     { "new", ARG_FLAG, NULL, "your own key: make one here, switch to it (a rerun finishes it)" },
     END_OPTIONS
 };
 
 static const opt_spec_t user_add_options[] = {
-    { "role", ARG_LIST, "R[,R]", "sales, pm, cro, exec, admin (required)" },
-    { "key", ARG_TEXT, "PUB", "the user's public key, from esc keygen (required)" },
+    { "role", ARG_LIST, "R[,R]", "the user's roles", .required = true,
+      .values = name_roles },
+    { "key", ARG_TEXT, "PUB", "the user's public key, from esc keygen", .required = true },
     END_OPTIONS
 };
 
@@ -701,6 +742,13 @@ static const command_t commands[] = {
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 const command_t *
+commands_all (size_t *n)
+{
+    *n = N_COMMANDS;
+    return commands;
+}
+
+const command_t *
 commands_find (int argc, char **argv, int *words)
 {
     /* two-word commands first: "quarter open" before a lone "quarter" */
@@ -718,40 +766,71 @@ commands_find (int argc, char **argv, int *words)
     return NULL;
 }
 
-void
-commands_usage (FILE *out)
+/* The length of NAME's first word. */
+static size_t
+first_word (const char *name)
 {
-    fputs ("usage: esc [--as USER] [--json] [--endpoint URL] [--feed URL[,URL]]\n"
-           "           [--server-key KEY] [--timeout SECONDS] [--retries N] [--request-id ID]\n"
-           "           COMMAND [ARGS]\n\n"
-           "  --timeout S      give a request S seconds in all (default 5), then exit 5\n"
-           "  --retries N      without an answer, send it again up to N times within\n"
-           "                   that time (default 2); escd applies it once\n"
-           "  --request-id ID  send the request under ID: a rerun with the same ID\n"
-           "                   gets the first answer and changes nothing\n\ncommands:\n", out);
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        char head[64];
-        snprintf (head, sizeof head, "%s %s", commands[i].name, commands[i].synopsis);
-        fprintf (out, "  %-22s %s\n", head, commands[i].summary);
-    }
-    fputs ("\n'esc COMMAND --help' shows a command's options. Exit codes: 0 done,\n"
-           "1 refused, 2 usage, 3 not found, 4 permission denied, 5 unreachable,\n"
-           "6 rate-limited (escd asks you to slow down; try again later).\n", out);
+    return strcspn (name, " ");
 }
 
-void
-commands_help (const command_t *cmd, FILE *out)
+bool
+commands_is_group (const char *word)
 {
-    fprintf (out, "usage: esc %s %s%s\n\n%s\n", cmd->name, cmd->synopsis,
-             cmd->options[0].name ? " [OPTIONS]" : "", cmd->summary);
-    if (cmd->options[0].name)
-        fputs ("\noptions:\n", out);
-    for (const opt_spec_t *o = cmd->options; o->name; o++) {
-        char head[64];
-        snprintf (head, sizeof head, "--%s%s%s", o->name, o->value_name ? " " : "",
-                  o->value_name ? o->value_name : "");
-        fprintf (out, "  %-26s %s\n", head, o->help);
+    size_t len = strlen (word);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strncmp (commands[i].name, word, len) == 0 && commands[i].name[len] == ' ')
+            return true;
+    return false;
+}
+
+const char *
+commands_suggest (const char *group, const char *word)
+{
+    static char words[N_COMMANDS + 1][32];     /* what the answer points into */
+    const char *candidates[N_COMMANDS + 1];
+    size_t n = 0, glen = group ? strlen (group) : 0;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const char *name = commands[i].name;
+        if (group && (strncmp (name, group, glen) != 0 || name[glen] != ' '))
+            continue;
+        const char *w = group ? name + glen + 1 : name;
+        snprintf (words[n], sizeof words[n], "%.*s", (int) first_word (w), w);
+        candidates[n] = words[n];
+        n++;
     }
+    if (!group)
+        candidates[n++] = "help";
+    return suggest_word (word, candidates, n);
+}
+
+arg_names_t
+commands_operand_names (const command_t *cmd, int i)
+{
+    char word[32] = "";
+    const char *p = cmd->synopsis;
+    for (int k = 0; *p; k++) {
+        p += strspn (p, " [");
+        size_t len = strcspn (p, " ]");
+        if (k == i) {
+            snprintf (word, sizeof word, "%.*s", (int) len, p);
+            break;
+        }
+        p += len;
+        p += strspn (p, "]");
+    }
+    if (strcmp (word, "ID") == 0)
+        return ARG_NAMES_ESCALATION;
+    if (strcmp (word, "RID") == 0)
+        return ARG_NAMES_ROADMAP;
+    if (strcmp (word, "Q") == 0)
+        return ARG_NAMES_QUARTER;
+    if (strncmp (word, "FILE", 4) == 0)
+        return ARG_NAMES_FILE;
+    if (strcmp (word, "NAME") == 0 && strncmp (cmd->name, "account ", 8) == 0)
+        return ARG_NAMES_ACCOUNT;
+    if (strcmp (word, "NAME") == 0 && strncmp (cmd->name, "user ", 5) == 0)
+        return ARG_NAMES_USER;
+    return ARG_NAMES_NONE;
 }
 
 /* ==== Running ============================================================ */
@@ -780,6 +859,31 @@ identity (const session_t *s, char *name, size_t len)
     return found == 1 ? 0 : -1;
 }
 
+int
+commands_identity (const session_t *s, char *user, size_t len, keypair_t *kp, char *err,
+                   size_t errlen)
+{
+    char path[1200], keyerr[1400];
+    if (identity (s, user, len) != 0) {
+        snprintf (err, errlen, "no identity: pass --as USER, set ESC_USER, or put "
+                  "'user = NAME' in %s/config", s->config.home);
+        return -1;
+    }
+    if (keypair_load (kp, config_key_path (&s->config, user, path, sizeof path),
+                      keyerr, sizeof keyerr) != 0) {
+        snprintf (err, errlen, "no key for %s: %s (create one with 'esc keygen %s')",
+                  user, keyerr, user);
+        return -1;
+    }
+    if (!key_z85_valid (s->config.server_key)) {
+        snprintf (err, errlen, "the server's public key is missing or not a Z85 key: use "
+                  "--server-key, ESC_SERVER_KEY or 'server-key = ...' in %s/config",
+                  s->config.home);
+        return -1;
+    }
+    return 0;
+}
+
 /* Sends REQ as KP and shows the answer in STYLE. Returns the exit code. */
 static int
 send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
@@ -796,15 +900,21 @@ send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
 int
 commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
 {
-    char err[512];
+    char err[2800];
     args_t a;
     arena_t *m = arena_new ();
     int rc = EXIT_USAGE;
-    if (args_parse (&a, m, cmd->options, cmd->min_operands, cmd->max_operands,
-                    argc, argv, err, sizeof err) != 0) {
-        fprintf (stderr, "esc %s: %s\n", cmd->name, err);
-        fprintf (stderr, "usage: esc %s %s%s (see --help)\n", cmd->name, cmd->synopsis,
-                 cmd->options[0].name ? " [OPTIONS]" : "");
+    static const char *const json_given[] = { "json", NULL };
+    args_grammar_t g = {
+        .specs = cmd->options, .min = cmd->min_operands, .max = cmd->max_operands,
+        .operands = cmd->synopsis, .globals = commands_globals,
+        .globals_given = s->json ? json_given : NULL,
+    };
+    if (args_parse_grammar (&a, m, &g, argc, argv, err, sizeof err) != 0) {
+        char synopsis[512];
+        fprintf (stderr, "esc: %s\n", err);
+        fprintf (stderr, "usage: esc %s ('esc help %s' for more)\n",
+                 help_synopsis (cmd, synopsis, sizeof synopsis), cmd->name);
         goto done;
     }
     if (cmd->local) {
@@ -816,23 +926,10 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
         fprintf (stderr, "esc %s: %s\n", cmd->name, err);
         goto done;
     }
-    char user[64], path[1200], keyerr[1400];
+    char user[64];
     keypair_t kp;
-    if (identity (s, user, sizeof user) != 0) {
-        fprintf (stderr, "esc: no identity: pass --as USER, set ESC_USER, or put 'user = NAME' in %s/config\n",
-                 s->config.home);
-        goto done;
-    }
-    if (keypair_load (&kp, config_key_path (&s->config, user, path, sizeof path),
-                      keyerr, sizeof keyerr) != 0) {
-        fprintf (stderr, "esc: no key for %s: %s (create one with 'esc keygen %s')\n",
-                 user, keyerr, user);
-        goto done;
-    }
-    if (!key_z85_valid (s->config.server_key)) {
-        fprintf (stderr, "esc: the server's public key is missing or not a Z85 key: use "
-                 "--server-key, ESC_SERVER_KEY or 'server-key = ...' in %s/config\n",
-                 s->config.home);
+    if (commands_identity (s, user, sizeof user, &kp, err, sizeof err) != 0) {
+        fprintf (stderr, "esc: %s\n", err);
         goto done;
     }
     rc = cmd->stream ? cmd->stream (s, &a, user, &kp)

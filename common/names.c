@@ -1,10 +1,11 @@
-/* names.c: shapes of quarter names, dates and user names; account names
- * trimmed. */
+/* names.c: shapes of quarter names, dates and user names; the enumerated
+ * values of the wire; account names trimmed. */
 #include "names.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int
 name_check_quarter (const char *s)
@@ -19,22 +20,38 @@ name_check_quarter (const char *s)
     return s[4] == 'Q' && s[5] >= '1' && s[5] <= '4' ? 0 : -1;
 }
 
+char *
+name_quarter_case (char *s)
+{
+    if (s && strlen (s) == 6 && s[4] == 'q')
+        s[4] = 'Q';
+    return s;
+}
+
 int
-name_check_date (const char *s)
+name_date_check (const char *s)
 {
     if (!s || strlen (s) != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
+        return NAME_DATE_MALFORMED;
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return -1;
+            return NAME_DATE_MALFORMED;
     int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0');
     int d = (s[8] - '0') * 10 + (s[9] - '0');
     static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (y < 1900 || m < 1 || m > 12 || d < 1)
-        return -1;
+    if (y < 1900)
+        return NAME_DATE_MALFORMED;
+    if (m < 1 || m > 12 || d < 1)
+        return NAME_DATE_NONEXISTENT;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= days[m - 1] + (m == 2 && leap) ? 0 : -1;
+    return d <= days[m - 1] + (m == 2 && leap) ? 0 : NAME_DATE_NONEXISTENT;
+}
+
+int
+name_check_date (const char *s)
+{
+    return name_date_check (s) == 0 ? 0 : -1;
 }
 
 int
@@ -71,6 +88,50 @@ name_check_month (const char *s)
     snprintf (date, sizeof date, "%s-01", s);
     return name_check_date (date);
 }
+
+/* ==== Enumerations ====================================================== */
+
+const char *const name_categories[] = { "feature", "ility", "maintenance", "discovery", NULL };
+const char *const name_deals[] = { "won", "lost", NULL };
+const char *const name_roles[] = { "sales", "pm", "cro", "exec", "admin", NULL };
+const char *const name_states[] = {
+    "filed", "sized", "returned", "declined", "withdrawn",
+    "merged", "approved", "delivered", "closed", NULL,
+};
+
+int
+name_one_of (const char *s, const char *const *values)
+{
+    for (int i = 0; s && values[i]; i++)
+        if (strcasecmp (s, values[i]) == 0)
+            return i;
+    return -1;
+}
+
+char *
+name_values_text (const char *const *values, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; values[i] && used < len; i++) {
+        int n = snprintf (buf + used, len - used, "%s%s", i ? ", " : "", values[i]);
+        if (n < 0)
+            break;
+        used += (size_t) n;
+    }
+    return buf;
+}
+
+char *
+name_lower (char *s)
+{
+    for (char *p = s; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char) (*p - 'A' + 'a');
+    return s;
+}
+
+/* ==== Account names ===================================================== */
 
 /* The length of the whitespace name_trim strips at S (0: none). */
 static size_t

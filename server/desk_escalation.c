@@ -7,6 +7,7 @@
  * the escalation as it now is (finish), which also names it in the
  * action's event. */
 #include <string.h>
+#include <time.h>
 
 #include "desk_handlers.h"
 #include "validate.h"
@@ -205,6 +206,15 @@ move (desk_call_t *c, int64_t id, escalation_state_t next, const char *reason,
 
 /* ==== Filing and sizing ================================================== */
 
+/* A needed-by date given now has not passed, by escd's clock (workflow.h). */
+static int
+needed_by_ahead (const char *needed_by, esc_error_t *err)
+{
+    char today[11];
+    workflow_today ((int64_t) time (NULL), today);
+    return workflow_check_needed_by (needed_by, today, err);
+}
+
 int
 desk_file (desk_call_t *c, esc_error_t *err)
 {
@@ -212,6 +222,7 @@ desk_file (desk_call_t *c, esc_error_t *err)
     const char *quarter;
     int64_t id;
     if (desk_quarter (c, m->quarter, true, &quarter, err)
+        || needed_by_ahead (m->needed_by, err)
         || store_escalation_insert (c->store, quarter, m, c->actor, &id, err))
         return -1;
     if (m->has_deal_value)
@@ -264,6 +275,7 @@ desk_refile (desk_call_t *c, esc_error_t *err)
     escalation_state_t next;
     /* back to filed: the new problem statement must be sized again */
     if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || needed_by_ahead (m->needed_by, err)
         || store_escalation_refile (c->store, m, err)
         || move (c, m->id, next, NULL, true, err))
         return -1;

@@ -9,9 +9,13 @@
  *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
  *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
  *            [--log-rate N]
+ *   escd --help | escd help [COMMAND] | escd --version
+ *   escd __man                              the man page escd(8), in roff
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
- * migrate.c and store.c. */
+ * migrate.c and store.c. The tables of commands and options below are the
+ * one source of the parser (getopt_long's options are made from them), the
+ * usage and the man page. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -24,56 +28,242 @@
 
 #include "endpoint.h"
 #include "keys.h"
+#include "man.h"
 #include "migrate.h"
 #include "store.h"
 #include "names.h"
+#include "suggest.h"
+#include "version.h"
 #include "workflow.h"
 
 #define DEFAULT_BIND "tcp://127.0.0.1:7770"
 #define DEFAULT_FEED "tcp://127.0.0.1:7771"
 #define DEFAULT_APP_USER "escd_app"
 
-static const char usage_text[] =
-    "usage: escd COMMAND [OPTIONS]\n"
-    "\n"
-    "  init [--db URL] [--home DIR] [--app-user NAME] [--app-password-file FILE]\n"
-    "                                   migrate (as in escd migrate), create the server\n"
-    "                                   keypair in DIR if absent, print its public key\n"
-    "  migrate [--db URL] [--app-user NAME] [--app-password-file FILE]\n"
-    "                                   apply pending migrations, then create the login\n"
-    "                                   role NAME if absent (default " DEFAULT_APP_USER "; no\n"
-    "                                   superuser, no DDL, no password unless FILE holds\n"
-    "                                   one), grant it what escd run needs and no more,\n"
-    "                                   and print the URL escd run should connect with\n"
-    "  user add NAME --role R[,R] --key PUB [--db URL]\n"
-    "                                   register a user straight in the database\n"
-    "                                   (the first admin); roles: sales pm cro exec admin\n"
-    "  run [--db URL] [--home DIR] [--bind EP] [--feed EP] [OPTIONS]\n"
-    "                                   serve requests on EP (default " DEFAULT_BIND ")\n"
-    "                                   and the decision feed on --feed EP\n"
-    "                                   (default " DEFAULT_FEED ")\n"
-    "      --batch N                    requests answered per commit (default 64)\n"
-    "      --feed-hwm N                 events queued per watcher (default 1000; a\n"
-    "                                   slower one catches up)\n"
-    "      --feed-per-user N            feed connections of one user (default 16)\n"
-    "      --feed-max N                 feed connections in all (default 10000)\n"
-    "      --write-rate KIB             KiB one user may make escd write a minute\n"
-    "                                   (default 2048; 0: no limit); past it, writes\n"
-    "                                   are refused RATE_LIMITED\n"
-    "      --request-log-days N         days a write's answer is kept for retries\n"
-    "                                   (default 7; 0: for good)\n"
-    "      --max-memory MIB             memory escd may have in use; past it, it cuts\n"
-    "                                   the connection that sent the most, one every\n"
-    "                                   tenth of a second while over it\n"
-    "      --log-rate N                 request lines one user may put in the log\n"
-    "                                   a minute (default 600; 0: no limit); the rest\n"
-    "                                   are counted and summed up once a minute\n"
-    "                                   (default 512; 0: never)\n"
-    "\n"
+/* ==== The command line =================================================== */
+
+enum { CMD_INIT = 1, CMD_MIGRATE = 2, CMD_USER_ADD = 4, CMD_RUN = 8 };
+#define CMD_ALL (CMD_INIT | CMD_MIGRATE | CMD_USER_ADD | CMD_RUN)
+
+typedef struct {
+    const char *name;           /* "user add" */
+    unsigned bit;
+    const char *operands;
+    const char *summary;
+} escd_command_t;
+
+static const escd_command_t commands[] = {
+    { "init", CMD_INIT, "",
+      "migrate (as escd migrate), then create the server keypair in DIR if absent and print "
+      "its public key" },
+    { "migrate", CMD_MIGRATE, "",
+      "apply pending migrations, then create the login role NAME if absent (no superuser, no "
+      "DDL, no password unless FILE holds one), grant it what escd run needs and no more, and "
+      "print the URL escd run should connect with" },
+    { "user add", CMD_USER_ADD, "NAME",
+      "register a user straight in the database (the first admin)" },
+    { "run", CMD_RUN, "",
+      "serve requests on --bind EP and the decision feed on --feed EP, connected as the app "
+      "role" },
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+typedef struct {
+    const char *name;
+    int key;                    /* getopt_long's answer */
+    const char *value_name;     /* NULL: a flag */
+    unsigned commands;          /* the commands that take it */
+    bool required;
+    const char *help;
+} escd_option_t;
+
+static const escd_option_t options[] = {
+    { "db", 'd', "URL", CMD_ALL, false,
+      "the database, a libpq URL or connection string (default: the PG* environment "
+      "variables); init and migrate connect as the schema's owner, run as the app role" },
+    { "home", 'h', "DIR", CMD_INIT | CMD_RUN, false,
+      "where server.key lives (default $ESCD_HOME, else ~/.local/share/escd)" },
+    { "app-user", 'a', "NAME", CMD_INIT | CMD_MIGRATE, false,
+      "the login role escd run connects as (default " DEFAULT_APP_USER ")" },
+    { "app-password-file", 'p', "FILE", CMD_INIT | CMD_MIGRATE, false,
+      "the app role's password, on the first line of FILE (default: none)" },
+    { "role", 'r', "R[,R]", CMD_USER_ADD, true, "the user's roles: sales, pm, cro, exec, admin" },
+    { "key", 'k', "PUB", CMD_USER_ADD, true, "the user's CURVE public key (esc keygen prints it)" },
+    { "bind", 'b', "EP", CMD_RUN, false, "the request endpoint (default " DEFAULT_BIND ")" },
+    { "feed", 'f', "EP", CMD_RUN, false, "the decision feed's endpoint (default " DEFAULT_FEED ")" },
+    { "batch", 'n', "N", CMD_RUN, false, "requests answered per commit (default 64)" },
+    { "feed-hwm", 'w', "N", CMD_RUN, false,
+      "events queued per watcher (default 1000; a slower one catches up)" },
+    { "feed-per-user", 'u', "N", CMD_RUN, false, "feed connections of one user (default 16)" },
+    { "feed-max", 'm', "N", CMD_RUN, false, "feed connections in all (default 10000)" },
+    { "write-rate", 'R', "KIB", CMD_RUN, false,
+      "KiB one user may make escd write a minute (default 2048; 0: no limit); past it, writes "
+      "are refused RATE_LIMITED" },
+    { "request-log-days", 'L', "N", CMD_RUN, false,
+      "days a write's answer is kept for retries (default 7; 0: for good)" },
+    { "max-memory", 'M', "MIB", CMD_RUN, false,
+      "memory escd may have in use (default 512; 0: no bound); past it, it cuts the "
+      "connection that sent the most, one every tenth of a second while over it" },
+    { "log-rate", 'G', "N", CMD_RUN, false,
+      "request lines one user may put in the log a minute (default 600; 0: no limit); the "
+      "rest are counted and summed up once a minute" },
+    { "help", 'H', NULL, CMD_ALL, false, "this help, or a command's" },
+    { "version", 'V', NULL, CMD_ALL, false, "escd's version" },
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static const char usage_footer[] =
     "The database is --db URL, else the PG* environment variables. init and\n"
     "migrate connect as the owner of the schema; run connects as the app role\n"
     "(a URL with user=NAME), which may not alter the schema or rewrite the event\n"
-    "log. DIR holds server.key; default $ESCD_HOME, else ~/.local/share/escd.\n";
+    "log. DIR holds server.key; default $ESCD_HOME, else ~/.local/share/escd.\n"
+    "Exit codes: 0 done, 1 failed, 2 usage.\n";
+
+/* Writes TEXT to F in lines of at most WIDTH columns, each indented by
+ * INDENT spaces but the first, which goes on from column AT; a bracketed
+ * part ("[--feed-hwm N]") stays on one line. */
+static void
+wrap (FILE *f, const char *text, int at, int indent, int width)
+{
+    int col = at;
+    bool first = true;
+    for (const char *p = text; *p;) {
+        p += strspn (p, " ");
+        int len = 0;
+        for (int depth = 0; p[len] && (depth > 0 || p[len] != ' '); len++)
+            depth += (p[len] == '[') - (p[len] == ']');
+        if (!len)
+            break;
+        if (!first && col + 1 + len > width) {
+            fprintf (f, "\n%*s", indent, "");
+            col = indent;
+        }
+        else if (!first) {
+            fputc (' ', f);
+            col++;
+        }
+        fprintf (f, "%.*s", len, p);
+        col += len;
+        p += len;
+        first = false;
+    }
+    fputc ('\n', f);
+}
+
+/* "--name VALUE" into BUF. */
+static char *
+option_head (const escd_option_t *o, char *buf, size_t len)
+{
+    snprintf (buf, len, "--%s%s%s", o->name, o->value_name ? " " : "",
+              o->value_name ? o->value_name : "");
+    return buf;
+}
+
+/* C's synopsis: its words and operands, its options (the optional ones in
+ * brackets), into BUF. */
+static char *
+synopsis (const escd_command_t *c, char *buf, size_t len)
+{
+    size_t used = (size_t) snprintf (buf, len, "%s%s%s", c->name, *c->operands ? " " : "",
+                                     c->operands);
+    char head[64];
+    for (int pass = 0; pass < 2; pass++)    /* the required ones first */
+        for (size_t i = 0; i < N_OPTIONS && used < len; i++)
+            if ((options[i].commands & c->bit) && options[i].value_name     /* not --help */
+                && options[i].required == (pass == 0))
+                used += (size_t) snprintf (buf + used, len - used, options[i].required ? " %s"
+                                           : " [%s]", option_head (&options[i], head, sizeof head));
+    return buf;
+}
+
+/* The usage of every command (ONLY == 0), or of those in ONLY, to F. */
+static void
+usage_text (FILE *f, unsigned only)
+{
+    char line[1024], head[64];
+    fputs ("usage: escd COMMAND [OPTIONS]\n\ncommands:\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (only && !(only & commands[i].bit))
+            continue;
+        fputs ("  ", f);
+        wrap (f, synopsis (&commands[i], line, sizeof line), 2, 6, 78);
+        fputs ("      ", f);
+        wrap (f, commands[i].summary, 6, 6, 78);
+    }
+    fputs ("\noptions:\n", f);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (only && !(only & options[i].commands))
+            continue;
+        int n = fprintf (f, "  %s", option_head (&options[i], head, sizeof head));
+        if (n > 24) {
+            fprintf (f, "\n%*s", 25, "");
+            n = 25;
+        }
+        else
+            n += fprintf (f, "%*s", 25 - n, "");
+        wrap (f, options[i].help, n, 25, 78);
+    }
+    fputc ('\n', f);
+    fputs (usage_footer, f);
+}
+
+static int
+usage (int rc)
+{
+    usage_text (rc ? stderr : stdout, 0);
+    return rc;
+}
+
+/* escd(8), in man(7) roff. */
+static void
+man_page (FILE *f)
+{
+    char line[1024], head[64], text[600];
+    man_begin (f, "escd", 8, "esc " ESC_VERSION, "esc manual");
+    man_section (f, "NAME");
+    fputs ("escd \\- the sales-escalation desk's server\n", f);
+    man_section (f, "SYNOPSIS");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        snprintf (text, sizeof text, "escd %s", synopsis (&commands[i], line, sizeof line));
+        man_synopsis (f, text);
+    }
+    man_synopsis (f, "escd --help | escd help [COMMAND] | escd --version");
+    man_section (f, "DESCRIPTION");
+    man_text (f,
+        "escd serves the escalation desk: requests from esc (and any client that speaks "
+        "the protocol) arrive over ZeroMQ, CURVE-encrypted, from registered users' keys "
+        "only; PostgreSQL holds everything; every decision is published, once and in "
+        "order, on the decision feed. Several escd may share one database.\n");
+    man_paragraph (f,
+        "escd logs one line per request on standard error (user, operation, outcome, "
+        "duration) and stops cleanly on SIGTERM.");
+    man_section (f, "COMMANDS");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        man_item (f, synopsis (&commands[i], line, sizeof line), commands[i].summary);
+    man_section (f, "OPTIONS");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        size_t used = 0;
+        text[0] = '\0';
+        for (size_t k = 0; k < N_COMMANDS && options[i].commands != CMD_ALL; k++)
+            if (options[i].commands & commands[k].bit)
+                used += (size_t) snprintf (text + used, sizeof text - used, "%s%s",
+                                           used ? ", " : " (", commands[k].name);
+        snprintf (line, sizeof line, "%s%s%s", options[i].help, text, used ? ")" : "");
+        man_item (f, option_head (&options[i], head, sizeof head), line);
+    }
+    man_section (f, "ENVIRONMENT");
+    man_item (f, "PGHOST, PGDATABASE, PGUSER, ...",
+              "the database, as for any libpq program, when --db is not given");
+    man_item (f, "ESCD_HOME", "where server.key lives, when --home is not given");
+    man_section (f, "FILES");
+    man_item (f, "DIR/server.key", "escd's CURVE keypair, made by escd init");
+    man_section (f, "EXIT STATUS");
+    man_item (f, "0", "done; for run, stopped cleanly");
+    man_item (f, "1", "failed (the message says why, often as REASON: message)");
+    man_item (f, "2", "a usage error");
+    man_section (f, "SEE ALSO");
+    fputs ("\\fBesc\\fR(1)\n", f);
+}
 
 typedef struct {
     const char *db, *home, *bind, *feed, *role, *key;
@@ -85,15 +275,9 @@ typedef struct {
     int64_t max_memory_mib;
     int64_t log_rate;
     bool help;
+    bool version;
     int positional;             /* index of the first operand in argv */
 } options_t;
-
-static int
-usage (int rc)
-{
-    fputs (usage_text, rc ? stderr : stdout);
-    return rc;
-}
 
 /* OPTARG as a whole number from LO to HI into *V; else says so. */
 static int
@@ -110,30 +294,42 @@ number (const char *name, const char *text, long long lo, long long hi, long lon
     return 0;
 }
 
-/* Parses the options of every command (each uses the ones it needs). */
-static int
-parse (int argc, char **argv, options_t *o)
+/* The option named by getopt_long's answer KEY. */
+static const escd_option_t *
+option_of (int key)
 {
-    static const struct option longopts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "home", required_argument, NULL, 'h' },
-        { "bind", required_argument, NULL, 'b' },
-        { "feed", required_argument, NULL, 'f' },
-        { "role", required_argument, NULL, 'r' },
-        { "key", required_argument, NULL, 'k' },
-        { "batch", required_argument, NULL, 'n' },
-        { "feed-hwm", required_argument, NULL, 'w' },
-        { "feed-per-user", required_argument, NULL, 'u' },
-        { "feed-max", required_argument, NULL, 'm' },
-        { "write-rate", required_argument, NULL, 'R' },
-        { "request-log-days", required_argument, NULL, 'L' },
-        { "max-memory", required_argument, NULL, 'M' },
-        { "log-rate", required_argument, NULL, 'G' },
-        { "app-user", required_argument, NULL, 'a' },
-        { "app-password-file", required_argument, NULL, 'p' },
-        { "help", no_argument, NULL, 'H' },
-        { NULL, 0, NULL, 0 },
-    };
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].key == key)
+            return &options[i];
+    return NULL;
+}
+
+/* Says that WORD (an option escd does not know) is unknown to COMMAND,
+ * with the nearest one it knows. */
+static void
+unknown_option (const escd_command_t *command, const char *word)
+{
+    const char *names[N_OPTIONS];
+    size_t n = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].commands & command->bit)
+            names[n++] = options[i].name;
+    char typed[64];
+    snprintf (typed, sizeof typed, "%.*s", (int) strcspn (word + 2, "="), word + 2);
+    const char *near = strncmp (word, "--", 2) == 0 ? suggest_word (typed, names, n) : NULL;
+    fprintf (stderr, "escd %s: unknown option '%s'%s%s%s\n", command->name, word,
+             near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
+}
+
+/* Parses COMMAND's options. Returns 0, or -1 having said what is wrong. */
+static int
+parse (int argc, char **argv, const escd_command_t *command, options_t *o)
+{
+    static struct option longopts[N_OPTIONS + 1];
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        longopts[i] = (struct option) { options[i].name,
+                                        options[i].value_name ? required_argument : no_argument,
+                                        NULL, options[i].key };
     memset (o, 0, sizeof *o);
     o->bind = DEFAULT_BIND;
     o->feed = DEFAULT_FEED;
@@ -146,7 +342,23 @@ parse (int argc, char **argv, options_t *o)
     int c;
     long long v;
     optind = 1;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    opterr = 0;
+    /* ":": a missing value is ':', an unknown option '?' */
+    while ((c = getopt_long (argc, argv, ":", longopts, NULL)) != -1) {
+        const escd_option_t *known = option_of (c);
+        if (c == ':') {
+            fprintf (stderr, "escd %s: %s needs a value\n", command->name, argv[optind - 1]);
+            return -1;
+        }
+        if (c == '?' || !known) {
+            unknown_option (command, argv[optind - 1]);
+            return -1;
+        }
+        if (!(known->commands & command->bit)) {
+            fprintf (stderr, "escd %s: --%s is not an option of escd %s\n", command->name,
+                     known->name, command->name);
+            return -1;
+        }
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'h': o->home = optarg; break;
@@ -155,6 +367,7 @@ parse (int argc, char **argv, options_t *o)
         case 'r': o->role = optarg; break;
         case 'k': o->key = optarg; break;
         case 'H': o->help = true; break;
+        case 'V': o->version = true; break;
         case 'a': o->app_user = optarg; break;
         case 'p': o->app_password_file = optarg; break;
         case 'w':
@@ -197,7 +410,6 @@ parse (int argc, char **argv, options_t *o)
                 return -1;
             o->log_rate = v;
             break;
-        default: return -1;
         }
     }
     o->positional = optind;
@@ -443,15 +655,21 @@ static int
 cmd_user_add (int argc, char **argv, const options_t *o)
 {
     role_set_t roles;
-    if (o->positional + 2 != argc || strcmp (argv[o->positional], "add") != 0)
-        return usage (2);
-    const char *name = argv[o->positional + 1];
+    char role_list[64];
+    if (o->positional + 1 != argc) {
+        usage_text (stderr, CMD_USER_ADD);
+        return 2;
+    }
+    const char *name = argv[o->positional];
     if (name_check_user (name) != 0) {
         fprintf (stderr, "escd: a user name is 1 to 32 of a-z 0-9 _ . - starting with a letter\n");
         return 2;
     }
-    if (!o->role || role_set_parse (o->role, &roles) != 0) {
-        fprintf (stderr, "escd: --role takes roles from sales, pm, cro, exec, admin\n");
+    snprintf (role_list, sizeof role_list, "%s", o->role ? o->role : "");
+    if (!o->role || role_set_parse (name_lower (role_list), &roles) != 0) {
+        char values[128];
+        fprintf (stderr, "escd: --role takes roles from %s, not '%s'\n",
+                 name_values_text (name_roles, values, sizeof values), o->role ? o->role : "");
         return 2;
     }
     if (!o->key || !key_z85_valid (o->key)) {
@@ -503,27 +721,88 @@ cmd_run (const options_t *o)
     return endpoint_run (&config);
 }
 
+/* The command ARGV names (after escd), and how many words it takes; NULL
+ * when none. */
+static const escd_command_t *
+command_of (int argc, char **argv, int *words)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const char *name = commands[i].name, *space = strchr (name, ' ');
+        if (!space && strcmp (argv[0], name) == 0) {
+            *words = 1;
+            return &commands[i];
+        }
+        if (space && strncmp (argv[0], name, (size_t) (space - name)) == 0
+            && argv[0][space - name] == '\0' && argc > 1 && strcmp (argv[1], space + 1) == 0) {
+            *words = 2;
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+/* Says that WORD names no command, with the nearest one. */
+static int
+unknown_command (const char *word)
+{
+    const char *names[] = { "init", "migrate", "user", "run", "help" };
+    const char *near = suggest_word (word, names, sizeof names / sizeof names[0]);
+    fprintf (stderr, "escd: unknown command '%s'%s%s%s\n'escd help' lists them\n", word,
+             near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return 2;
+}
+
 int
 main (int argc, char **argv)
 {
     if (argc < 2)
         return usage (2);
-    const char *command = argv[1];
-    if (strcmp (command, "--help") == 0 || strcmp (command, "help") == 0)
+    const char *first = argv[1];
+    if (strcmp (first, "--version") == 0) {
+        printf ("escd (esc) %s\n", ESC_VERSION);
+        return 0;
+    }
+    if (strcmp (first, "__man") == 0) {
+        man_page (stdout);
+        return 0;
+    }
+    bool help = strcmp (first, "--help") == 0 || strcmp (first, "-h") == 0
+             || strcmp (first, "help") == 0;
+    if (help && argc == 2)
         return usage (0);
+    int skip = help ? 2 : 1, words;
+    const escd_command_t *command = command_of (argc - skip, argv + skip, &words);
+    if (!command && strcmp (argv[skip], "user") == 0) {
+        usage_text (help ? stdout : stderr, CMD_USER_ADD);     /* escd user: add */
+        return help ? 0 : 2;
+    }
+    if (!command)
+        return unknown_command (argv[skip]);
+    /* the command's words are its argv[0] for getopt: escd user add NAME ... */
+    int base = skip + words - 1;
     options_t o;
-    if (parse (argc - 1, argv + 1, &o) != 0)
-        return usage (2);
-    if (o.help)
-        return usage (0);
-    o.positional += 1;              /* from argv + 1's numbering to argv's */
-    if (strcmp (command, "init") == 0 && o.positional == argc)
-        return cmd_init (&o);
-    if (strcmp (command, "migrate") == 0 && o.positional == argc)
-        return prepare_database (&o);
-    if (strcmp (command, "user") == 0)
+    if (parse (argc - base, argv + base, command, &o) != 0) {
+        fprintf (stderr, "'escd help %s' shows its options\n", command->name);
+        return 2;
+    }
+    if (o.version) {
+        printf ("escd (esc) %s\n", ESC_VERSION);
+        return 0;
+    }
+    if (help || o.help) {
+        usage_text (stdout, command->bit);
+        return 0;
+    }
+    o.positional += base;           /* from argv + base's numbering to argv's */
+    bool operands = o.positional < argc;
+    switch (command->bit) {
+    case CMD_INIT:
+        return operands ? usage (2) : cmd_init (&o);
+    case CMD_MIGRATE:
+        return operands ? usage (2) : prepare_database (&o);
+    case CMD_USER_ADD:
         return cmd_user_add (argc, argv, &o);
-    if (strcmp (command, "run") == 0 && o.positional == argc)
-        return cmd_run (&o);
-    return usage (2);
+    default:
+        return operands ? usage (2) : cmd_run (&o);
+    }
 }

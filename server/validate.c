@@ -84,10 +84,16 @@ check_date (const char *field, const char *s, need_t need, esc_error_t *err)
         return need == REQUIRED
             ? esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field)
             : 0;
-    if (name_check_date (s) != 0)
+    switch (name_date_check (s)) {
+    case 0:
+        return 0;
+    case NAME_DATE_NONEXISTENT:
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DATE",
-                         "%s must be a date YYYY-MM-DD", field);
-    return 0;
+                         "%s %s does not exist", field, s);
+    default:
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DATE",
+                         "%s must be a date YYYY-MM-DD (not '%.40s')", field, s);
+    }
 }
 
 static int
@@ -99,7 +105,7 @@ check_quarter (const char *field, const char *s, need_t need, esc_error_t *err)
             : 0;
     if (name_check_quarter (s) != 0)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_QUARTER",
-                         "%s must name a quarter like 2026Q4", field);
+                         "%s must name a quarter like 2026Q4 (not '%.40s')", field, s);
     return 0;
 }
 
@@ -131,17 +137,21 @@ check_account_names (const char *field, char **names, size_t n, esc_error_t *err
     return 0;
 }
 
+/* A value of an enumeration (names.h), required or not; the refusal lists
+ * the values it may take. (validate_unpack has put it in lower case.) */
 static int
-check_one_of (const char *field, const char *s, const char *const *allowed,
+check_one_of (const char *field, const char *s, const char *const *allowed, need_t need,
               esc_error_t *err)
 {
+    char values[200];
     if (!s || !*s)
-        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field);
-    for (const char *const *a = allowed; *a; a++)
-        if (strcmp (s, *a) == 0)
-            return 0;
-    return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
-                     "%s must be one of the known values, not '%.40s'", field, s);
+        return need == REQUIRED
+            ? esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "%s is required", field)
+            : 0;
+    if (name_one_of (s, allowed) >= 0)
+        return 0;
+    return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT", "%s must be one of %s (not '%.40s')",
+                     field, name_values_text (allowed, values, sizeof values), s);
 }
 
 static int
@@ -164,34 +174,58 @@ check_public_key (const char *s, esc_error_t *err)
 
 /* ==== Every string of any message ======================================== */
 
-int
-validate_each_string (const ProtobufCMessage *msg,
-                      int (*each) (const char *field, const char *value, void *arg), void *arg)
+typedef int (*string_fn) (const char *field, char *value, void *arg);
+
+/* Calls EACH with every string of MSG, however deep, and its field's name;
+ * stops at the first non-zero return and returns it. The strings are the
+ * decoder's own (malloc'd), so EACH may change them in place. */
+static int
+each_string (ProtobufCMessage *msg, string_fn each, void *arg)
 {
     const ProtobufCMessageDescriptor *d = msg->descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
-        const char *base = (const char *) msg;
+        char *base = (char *) msg;
         if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
             continue;
         size_t n = 1;
-        void *const *items = (void *const *) (base + f->offset);
+        void **items = (void **) (base + f->offset);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             n = *(const size_t *) (base + f->quantifier_offset);
-            items = *(void *const *const *) (base + f->offset);
+            items = *(void ***) (base + f->offset);
         }
         else if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
                  && *(const uint32_t *) (base + f->quantifier_offset) != f->id)
             continue;
         for (size_t k = 0; k < n; k++) {
             int rc = !items[k] ? 0
-                   : f->type == PROTOBUF_C_TYPE_MESSAGE ? validate_each_string (items[k], each, arg)
+                   : f->type == PROTOBUF_C_TYPE_MESSAGE ? each_string (items[k], each, arg)
                    : each (f->name, items[k], arg);
             if (rc)
                 return rc;
         }
     }
     return 0;
+}
+
+typedef struct {
+    int (*each) (const char *field, const char *value, void *arg);
+    void *arg;
+} read_only_t;
+
+static int
+read_only (const char *field, char *value, void *arg)
+{
+    const read_only_t *r = arg;
+    return r->each (field, value, r->arg);
+}
+
+int
+validate_each_string (const ProtobufCMessage *msg,
+                      int (*each) (const char *field, const char *value, void *arg), void *arg)
+{
+    read_only_t r = { each, arg };
+    return each_string ((ProtobufCMessage *) msg, read_only, &r);
 }
 
 /* Every string, however deep, must be well-formed UTF-8 no longer than
@@ -231,9 +265,6 @@ validate_account_row (const Esc__AccountRow *row, esc_error_t *err)
 }
 
 /* ==== Each operation ===================================================== */
-
-static const char *const categories[] = { "feature", "ility", "maintenance", "discovery", NULL };
-static const char *const deals[] = { "won", "lost", NULL };
 
 static int
 check_quarter_open (const Esc__QuarterOpen *m, esc_error_t *err)
@@ -336,7 +367,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
         const Esc__RoadmapAdd *m = r->roadmap_add;
         return check_quarter ("quarter", m->quarter, OPTIONAL, err)
             || check_text ("title", m->title, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err)
-            || check_one_of ("category", m->category, categories, err)
+            || check_one_of ("category", m->category, name_categories, REQUIRED, err)
             || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
             || check_account_names ("waiting", m->waiting, m->n_waiting, err) ? -1 : 0;
     }
@@ -386,7 +417,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
                              r->deliver->actual_hours, 1, LIMIT_HOURS, REQUIRED, err) ? -1 : 0;
     case ESC__REQUEST__OP_OUTCOME:
         return check_id ("id", r->outcome->has_id, r->outcome->id, err)
-            || check_one_of ("deal", r->outcome->deal, deals, err)
+            || check_one_of ("deal", r->outcome->deal, name_deals, REQUIRED, err)
             || check_number ("adopters", r->outcome->has_adopters, r->outcome->adopters,
                              0, 1000000000, OPTIONAL, err) ? -1 : 0;
     case ESC__REQUEST__OP_MERGE:
@@ -394,16 +425,10 @@ check_op (const Esc__Request *r, esc_error_t *err)
             || check_id ("into", r->merge->has_into, r->merge->into, err) ? -1 : 0;
     case ESC__REQUEST__OP_LIST: {
         const Esc__ListFilter *m = r->list;
-        escalation_state_t st;
-        if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
+        return check_quarter ("quarter", m->quarter, OPTIONAL, err)
             || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, TEXT_SINGLE_LINE, err)
-            || check_page (m->has_limit, m->limit, m->has_after, m->after, err))
-            return -1;
-        if (m->state && *m->state && state_parse (m->state, &st) != 0)
-            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
-                             "state must be an escalation state (filed, sized, ...), not '%.40s'",
-                             m->state);
-        return 0;
+            || check_page (m->has_limit, m->limit, m->has_after, m->after, err)
+            || check_one_of ("state", m->state, name_states, OPTIONAL, err) ? -1 : 0;
     }
     case ESC__REQUEST__OP_USER_REVOKE:
         return check_user_name (r->user_revoke->name, err);
@@ -412,7 +437,6 @@ check_op (const Esc__Request *r, esc_error_t *err)
             || check_public_key (r->user_key->public_key, err) ? -1 : 0;
     case ESC__REQUEST__OP_USER_ADD: {
         const Esc__UserAdd *m = r->user_add;
-        role_t role;
         if (check_user_name (m->name, err))
             return -1;
         if (m->n_roles == 0)
@@ -420,10 +444,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
         if (check_list_size ("roles", m->n_roles, err))
             return -1;
         for (size_t i = 0; i < m->n_roles; i++)
-            if (role_parse (m->roles[i], &role) != 0)
-                return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
-                                 "role must be sales, pm, cro, exec or admin, not '%.40s'",
-                                 m->roles[i]);
+            if (check_one_of ("role", m->roles[i], name_roles, REQUIRED, err))
+                return -1;
         return check_public_key (m->public_key, err);
     }
     case ESC__REQUEST__OP_EVENTS_SINCE:
@@ -542,6 +564,33 @@ trim_account_names (Esc__Request *req)
     }
 }
 
+/* ==== Names typed in any case =========================================== */
+
+/* The fields whose values people may type in any case, by name in any
+ * message of a request (so that an operation added later is covered too):
+ * a quarter's name is stored 2026Q4, the enumerations of names.h in lower
+ * case. */
+static const struct {
+    const char *field;
+    char *(*normalise) (char *value);
+} any_case[] = {
+    { "quarter", name_quarter_case },
+    { "category", name_lower },
+    { "deal", name_lower },
+    { "state", name_lower },
+    { "roles", name_lower },
+};
+
+static int
+normalise_case (const char *field, char *value, void *arg)
+{
+    (void) arg;
+    for (size_t i = 0; i < sizeof any_case / sizeof any_case[0]; i++)
+        if (strcmp (field, any_case[i].field) == 0)
+            any_case[i].normalise (value);
+    return 0;
+}
+
 /* ==== The request ======================================================== */
 
 Esc__Request *
@@ -556,8 +605,10 @@ validate_unpack (const uint8_t *data, size_t len, esc_error_t *err)
     if (!req)
         esc_fail (err, ESC_INVALID_ARGUMENT, "BAD_REQUEST",
                   "the request is not a valid esc.Request message");
-    else
+    else {
         trim_account_names (req);
+        each_string (&req->base, normalise_case, NULL);
+    }
     return req;
 }
 

@@ -6,10 +6,12 @@
  * own fields (required ones present, numbers in range, dates and names
  * well-formed, free text without control or bidirectional characters, and
  * line breaks only where a field may span lines: see text.h). Nothing that
- * fails here reaches the database. The one change made to a request
- * happens here too: every account name it carries is trimmed of the
- * whitespace around it (name_trim), so that what is checked, compared and
- * stored is the name without it. */
+ * fails here reaches the database. The changes made to a request happen
+ * here too: every account name it carries is trimmed of the whitespace
+ * around it (name_trim), and what people may type in any case is put in
+ * the case it is stored in: quarter names upper case ("2026q4" is
+ * 2026Q4), categories, deals, states and roles lower case (names.h), so
+ * that what is checked, compared and stored is the one spelling. */
 #ifndef ESC_VALIDATE_H
 #define ESC_VALIDATE_H
 
@@ -41,7 +43,8 @@ Esc__Request *validate_request (const uint8_t *data, size_t len, op_t *op,
                                 esc_error_t *err);
 
 /* Decodes DATA (at most ESC_MAX_MESSAGE bytes) without checking it, but
- * for trimming the account names it holds of surrounding whitespace. NULL
+ * for trimming the account names it holds of surrounding whitespace and
+ * putting quarter names and enumerated values in their case. NULL
  * with ERR (MESSAGE_TOO_LARGE, BAD_REQUEST) when it does not decode. */
 Esc__Request *validate_unpack (const uint8_t *data, size_t len, esc_error_t *err);
 

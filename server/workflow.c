@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ==== Names ============================================================== */
 
@@ -436,4 +437,25 @@ workflow_default_quarter (const open_quarter_t *open, size_t n, esc_error_t *err
                          "no quarter is open; a PM opens one with 'esc quarter open'");
     return esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_REQUIRED",
                      "%zu quarters are open and none holds today; name one with --quarter", n);
+}
+
+/* ==== Dates the customer gives =========================================== */
+
+void
+workflow_today (int64_t now, char *out)
+{
+    time_t anywhere = (time_t) (now - 12 * 3600);
+    struct tm tm;
+    gmtime_r (&anywhere, &tm);
+    strftime (out, 11, "%Y-%m-%d", &tm);
+}
+
+int
+workflow_check_needed_by (const char *needed_by, const char *today, esc_error_t *err)
+{
+    if (!needed_by || !*needed_by || strcmp (needed_by, today) >= 0)
+        return 0;
+    return esc_fail (err, ESC_INVALID_ARGUMENT, "NEEDED_BY_PAST",
+                     "needed_by %s has passed (today is %s): give the date the customer "
+                     "needs it by from now on", needed_by, today);
 }

@@ -177,4 +177,17 @@ typedef struct {
  * ERR saying why none could be chosen. */
 int workflow_default_quarter (const open_quarter_t *open, size_t n, esc_error_t *err);
 
+/* ---- Dates the customer gives -------------------------------------------*/
+
+/* Today as the rules count it, YYYY-MM-DD into OUT (11 bytes), NOW being
+ * seconds since the epoch: the date anywhere on Earth (UTC-12), so that a
+ * date is past only once it has passed everywhere, and nobody filing late
+ * in the day in Honolulu is told that today is tomorrow. */
+void workflow_today (int64_t now, char *out);
+/* A needed-by date being filed (file, refile, edit) must not have passed:
+ * NEEDED_BY may be NULL or empty (none given), else a valid YYYY-MM-DD.
+ * Returns 0, or -1 with NEEDED_BY_PAST in ERR. A date that passes later
+ * is no fault of the escalation's: only what is given now is checked. */
+int workflow_check_needed_by (const char *needed_by, const char *today, esc_error_t *err);
+
 #endif

@@ -106,7 +106,7 @@ same "$ERR" "esc: IMPORT_REJECTED: 5 of 7 rows are wrong; nothing was imported:
     line 2: account 'ACME' exists already as 'Acme'
     line 5: account 'UMBRELLA' is on line 4 already as 'Umbrella'
     line 6: account 'Globex' is on line 3 already
-    line 7: renewal_on must be a date YYYY-MM-DD
+    line 7: renewal_on 2031-02-30 does not exist
     line 8: account 'hooli' exists already as 'Hooli'" "the rows refused"
 same "$(sql "SELECT string_agg(name || ' ' || arr || ' ' || coalesce(renewal_on::text, '-'), '; ' ORDER BY name) FROM account")" \
     "$BEFORE" "accounts after the refused import"

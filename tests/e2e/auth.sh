@@ -44,7 +44,8 @@ case "$ERR" in *"not a Z85 key"*) ;; *) fail "bad server key: $ERR" ;; esac
 say "users are managed by an admin"
 KEY=$("$ESC" keygen dana)
 refused 4 PERMISSION_DENIED pat user add dana --role sales --key "$KEY"
-refused 1 INVALID_ARGUMENT ada user add dana --role sales,ceo --key "$KEY"
+misused "--role must be one of sales, pm, cro, exec, admin (not 'ceo')" \
+    ada user add dana --role sales,ceo --key "$KEY"
 refused 1 INVALID_KEY ada user add dana --role sales --key notakey
 refused 4 UNAUTHENTICATED dana quarter list
 ok ada user add dana --role sales,pm --key "$KEY"

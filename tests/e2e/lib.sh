@@ -203,6 +203,17 @@ refused() {
     esac
 }
 
+# misused MESSAGE USER ARGS...: a usage error esc finds before sending
+# anything: exit 2, stderr starting "esc: MESSAGE".
+misused() {
+    local message=$1; shift
+    expect 2 "$@"
+    case "$ERR" in
+        "esc: $message"*) ;;
+        *) fail "esc --as $* said '$ERR', expected 'esc: $message'" ;;
+    esac
+}
+
 # same ACTUAL EXPECTED WHAT
 same() {
     [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"

@@ -30,16 +30,17 @@ R2=$OUT
 ok pat roadmap add --title "Usage analytics" --category discovery --hours 120 --quarter "$Q"
 R3=$OUT
 refused 3 ACCOUNT_NOT_FOUND pat roadmap add --title X --category feature --hours 1 --waiting Nobody
-refused 1 INVALID_ARGUMENT pat roadmap add --title X --category fun --hours 1
+misused "--category must be one of feature, ility, maintenance, discovery (not 'fun')" \
+    pat roadmap add --title X --category fun --hours 1
 refused 4 PERMISSION_DENIED alice roadmap add --title X --category feature --hours 1
 
 say "sales files: the problem is required"
-refused 1 MISSING_ARGUMENT alice file --account Acme --title "Custom export"
+misused "--problem is required" alice file --account Acme --title "Custom export"
 refused 1 MISSING_ARGUMENT alice file --account Acme --title "Custom export" --problem "   "
 refused 3 ACCOUNT_NOT_FOUND alice file --account Nobody --title T --problem P
 refused 4 PERMISSION_DENIED pat file --account Acme --title T --problem P
 ok alice file --account Acme --title "Custom export" --problem "Finance cannot reconcile invoices" \
-    --solution "A CSV export" --deal-value 300000 --needed-by 2026-12-15 --also-needed-by Globex
+    --solution "A CSV export" --deal-value 300000 --needed-by "$((Y + 1))-12-15" --also-needed-by Globex
 X1=$OUT
 [[ "$X1" =~ ^[0-9]+$ ]] || fail "esc file printed '$X1', not an id"
 same "$(field bob show "$X1" '.state')" filed "a new escalation"
@@ -68,7 +69,7 @@ X3=$OUT
 refused 1 INVALID_STATE evan override "$X3" --reason "strategic"
 ok pat size "$X3" --hours 370 --viable yes --displaces "$R3"
 refused 4 PERMISSION_DENIED carol override "$X3" --reason "strategic"
-refused 1 MISSING_ARGUMENT evan override "$X3"
+misused "--reason is required" evan override "$X3"
 ok evan override "$X3" --reason "Board commitment to Umbrella"
 same "$(field carol show "$X3" '.approved_via')" override "approved by override"
 same "$(field carol show "$X3" '.override_reason')" "Board commitment to Umbrella" "the reason"
@@ -174,7 +175,7 @@ refused 1 INVALID_STATE pat deliver "$X4" --actual-hours 9
 refused 4 PERMISSION_DENIED carol deliver "$X1" --actual-hours 35
 ok pat deliver "$X1" --actual-hours 35
 refused 4 PERMISSION_DENIED pat outcome "$X1" --deal won
-refused 1 INVALID_ARGUMENT carol outcome "$X1" --deal maybe
+misused "--deal must be one of won, lost (not 'maybe')" carol outcome "$X1" --deal maybe
 ok carol outcome "$X1" --deal won --adopters 3
 same "$(field alice show "$X1" '.state')" closed "after the outcome"
 same "$(field alice show "$X1" '.actual_hours'),$(field alice show "$X1" '.deal'),$(field alice show "$X1" '.adopters')" \
@@ -206,7 +207,7 @@ ok pat list --limit 3 --all
 same "$(printf '%s\n' "$OUT" | grep -c '^ID ')" 1 "one header for every page"
 same "$(printf '%s\n' "$OUT" | tail -n 1)" "10 escalations" "the count after every page"
 expect 2 pat list --limit 0
-refused 1 INVALID_ARGUMENT carol list --state pending
+misused "--state must be one of filed, sized," carol list --state pending
 
 say "history of an escalation, in order"
 same "$(field carol history "$X1" '[.[].type]|join(",")')" \

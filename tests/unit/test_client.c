@@ -1,5 +1,6 @@
-/* test_client.c: esc's parsing of its command line, its settings and CRM
- * exports, and what its text views make of hostile text. */
+/* test_client.c: esc's parsing of its command line, its help, man page
+ * and shell completion, its settings and CRM exports, and what its text
+ * views make of hostile text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,10 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "commands.h"
+#include "complete.h"
+#include "help.h"
+#include "names.h"
 #include "config.h"
 #include "csv.h"
 #include "import.h"
@@ -87,6 +92,8 @@ test_args_bad (void **state)
     assert_non_null (strstr (err, "unexpected argument '8'"));
     assert_int_equal (parse (&a, m, err, 1, "--mine"), -1);
     assert_non_null (strstr (err, "missing argument"));
+    assert_int_equal (parse (&a, m, err, 2, "7", "--hour"), -1);
+    assert_non_null (strstr (err, "unknown option '--hour'; did you mean --hours?"));
     assert_int_equal (parse (&a, m, err, 5, "7", "--hours", "1", "--hours", "2"), -1);
     assert_non_null (strstr (err, "twice"));
     assert_int_equal (parse (&a, m, err, 2, "7", "--mine=yes"), -1);
@@ -562,12 +569,342 @@ test_render_hostile (void **state)
     free (buf);
 }
 
+/* A command's grammar as the table gives it: what esc checks alone, and
+ * the one spelling it sends. */
+static const char *const formats[] = { "text", "json", "html", "csv", NULL };
+static const opt_spec_t rich[] = {
+    { "category", ARG_TEXT, "C", "", .required = true, .values = name_categories },
+    { "role", ARG_LIST, "R[,R]", "", .values = name_roles },
+    { "arr", ARG_AMOUNT, "N", "" },
+    { "hours", ARG_INT, "N", "" },
+    { "needed-by", ARG_DATE, "DATE", "" },
+    { "viable", ARG_YESNO, "yes|no", "" },
+    { "quarter", ARG_TEXT, "Q", "", .names = ARG_NAMES_QUARTER },
+    { "format", ARG_TEXT, "F", "", .values = formats, .conflicts = "json" },
+    { "key", ARG_TEXT, "PUB", "", .conflicts = "new" },
+    { "new", ARG_FLAG, NULL, "" },
+    { NULL, 0, NULL, NULL },
+};
+static const opt_spec_t some_globals[] = {
+    { "json", ARG_FLAG, NULL, "" },
+    { "server-key", ARG_TEXT, "KEY", "" },
+    { NULL, 0, NULL, NULL },
+};
+
+/* Parses the NULL-terminated words against RICH, with --json given when
+ * JSON; 0 or -1 with ERR. */
+static int
+parse_rich (args_t *a, arena_t *m, char *err, bool json, ...)
+{
+    char *argv[16];
+    int n = 0;
+    va_list ap;
+    va_start (ap, json);
+    for (char *w; (w = va_arg (ap, char *));)
+        argv[n++] = w;
+    va_end (ap);
+    static const char *const json_given[] = { "json", NULL };
+    args_grammar_t g = { .specs = rich, .min = 1, .max = 1, .operands = "ID",
+                         .globals = some_globals, .globals_given = json ? json_given : NULL };
+    return args_parse_grammar (a, m, &g, n, argv, err, 512);
+}
+
+static void
+test_args_table (void **state)
+{
+    (void) state;
+    arena_t *m = arena_new ();
+    args_t a;
+    char err[512];
+    int64_t v;
+    bool yes;
+    /* in any case, sent in the table's spelling; amounts and dates as an import reads them */
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--category", "Maintenance",
+                                  "--role", "Sales,PM", "--arr", "$2,000,000", "--hours", "4,000",
+                                  "--needed-by", "06/30/2027", "--viable", "YES",
+                                  "--quarter", "2027q1", NULL), 0);
+    assert_string_equal (args_text (&a, "category"), "maintenance");
+    assert_string_equal (args_text (&a, "role"), "sales,pm");
+    assert_true (args_int (&a, "arr", &v));
+    assert_int_equal (v, 2000000);
+    assert_true (args_int (&a, "hours", &v));
+    assert_int_equal (v, 4000);
+    assert_string_equal (args_text (&a, "needed-by"), "2027-06-30");
+    assert_true (args_yesno (&a, "viable", &yes));
+    assert_true (yes);
+    assert_string_equal (args_text (&a, "quarter"), "2027Q1");
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--category", "ility", "--arr", "2000000",
+                                  "--needed-by", "2027-02-28", NULL), 0);
+    assert_true (args_int (&a, "arr", &v));
+    assert_int_equal (v, 2000000);
+    assert_string_equal (args_text (&a, "needed-by"), "2027-02-28");
+
+    static const struct { const char *option, *value, *says; } bad[] = {
+        { "--category", "ilities",
+          "--category must be one of feature, ility, maintenance, discovery (not 'ilities')" },
+        { "--role", "sales,ceo", "--role must be one of sales, pm, cro, exec, admin (not 'ceo')" },
+        { "--needed-by", "2027-02-30", "--needed-by 2027-02-30 does not exist" },
+        { "--needed-by", "02/30/2027", "--needed-by 2027-02-30 does not exist" },
+        { "--needed-by", "soon", "--needed-by takes a date YYYY-MM-DD or MM/DD/YYYY, not 'soon'" },
+        { "--needed-by", "1/2/27", "--needed-by takes a date" },
+        { "--arr", "lots", "--arr takes an amount like 2000000, 2,000,000 or $2,000,000, not 'lots'" },
+        { "--arr", "12.500", "--arr '12.500' is ambiguous" },
+        { "--hours", "4,00", "--hours takes a whole number, not '4,00'" },
+        { "--hours", "$40", "--hours takes a whole number, not '$40'" },
+        { "--viable", "Maybe", "--viable takes yes or no, not 'Maybe'" },
+        { "--format", "pdf", "--format must be one of text, json, html, csv (not 'pdf')" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal (parse_rich (&a, m, err, false, "7", "--category", "feature",
+                                      bad[i].option, bad[i].value, NULL), -1);
+        if (!strstr (err, bad[i].says))
+            fail_msg ("%s %s: '%s', expected '%s'", bad[i].option, bad[i].value, err, bad[i].says);
+    }
+    /* a required option, an operand, by name */
+    assert_int_equal (parse_rich (&a, m, err, false, "7", NULL), -1);
+    assert_string_equal (err, "--category is required");
+    assert_int_equal (parse_rich (&a, m, err, false, "--category", "feature", NULL), -1);
+    assert_string_equal (err, "missing ID");
+    /* options that contradict each other; an enumerated value that agrees */
+    assert_int_equal (parse_rich (&a, m, err, true, "7", "--category", "feature",
+                                  "--format", "CSV", NULL), -1);
+    assert_string_equal (err, "--format csv and --json cannot go together: give one of them");
+    assert_int_equal (parse_rich (&a, m, err, true, "7", "--category", "feature",
+                                  "--format", "json", NULL), 0);
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--category", "feature",
+                                  "--format", "csv", NULL), 0);
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--category", "feature",
+                                  "--key", "K", "--new", NULL), -1);
+    assert_string_equal (err, "--key K and --new cannot go together: give one of them");
+    /* did you mean: the command's options and the global ones */
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--categroy", "x", NULL), -1);
+    assert_string_equal (err, "unknown option '--categroy'; did you mean --category?");
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--server-ky", "x", NULL), -1);
+    assert_string_equal (err, "unknown option '--server-ky'; did you mean --server-key?");
+    assert_int_equal (parse_rich (&a, m, err, false, "7", "--colour", "x", NULL), -1);
+    assert_string_equal (err, "unknown option '--colour'");
+    arena_destroy (&m);
+}
+
+/* The table itself: every command's options fit the parser, the short
+ * usage names commands that exist, groups and suggestions. */
+static void
+test_command_table (void **state)
+{
+    (void) state;
+    size_t n;
+    const command_t *all = commands_all (&n);
+    assert_true (n > 20);
+    for (size_t i = 0; i < n; i++) {
+        int k = 0;
+        for (; all[i].options[k].name; k++)
+            assert_non_null (all[i].options[k].help);
+        if (k > ARGS_MAX_OPTIONS)
+            fail_msg ("esc %s has %d options; args.h holds %d", all[i].name, k, ARGS_MAX_OPTIONS);
+        assert_true (all[i].max_operands <= ARGS_MAX_OPERANDS);
+    }
+    assert_true (commands_is_group ("quarter"));
+    assert_true (commands_is_group ("account"));
+    assert_true (commands_is_group ("roadmap"));
+    assert_true (commands_is_group ("user"));
+    assert_false (commands_is_group ("file"));
+    assert_false (commands_is_group ("quart"));
+    assert_string_equal (commands_suggest (NULL, "quater"), "quarter");
+    assert_string_equal (commands_suggest (NULL, "lst"), "list");
+    assert_string_equal (commands_suggest (NULL, "hlep"), "help");
+    assert_string_equal (commands_suggest ("quarter", "opne"), "open");
+    assert_string_equal (commands_suggest ("account", "imp"), "import");
+    assert_null (commands_suggest (NULL, "frobnicate"));
+    int words;
+    char *show[] = { "show", "7" }, *close[] = { "quarter", "close" };
+    assert_int_equal (commands_operand_names (commands_find (2, show, &words), 0),
+                      ARG_NAMES_ESCALATION);
+    assert_int_equal (commands_operand_names (commands_find (2, close, &words), 0),
+                      ARG_NAMES_QUARTER);
+    assert_int_equal (words, 2);
+}
+
+/* Runs a help writer into a string (free it). */
+static char *
+written (void (*write) (FILE *), const char *group, const command_t *cmd)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&text, &len);
+    if (write)
+        write (f);
+    else if (group)
+        help_group (group, f);
+    else
+        help_command (cmd, f);
+    fclose (f);
+    return text;
+}
+
+static int
+lines (const char *text)
+{
+    int n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+static void
+test_help (void **state)
+{
+    (void) state;
+    char *text = written (help_short, NULL, NULL);
+    assert_true (lines (text) <= 15);
+    assert_non_null (strstr (text, "usage: esc"));
+    assert_non_null (strstr (text, "  file "));
+    assert_non_null (strstr (text, "  report "));
+    assert_non_null (strstr (text, "'esc help'"));
+    free (text);
+    text = written (NULL, "quarter", NULL);
+    for (const char *c = "open\0close\0show\0list\0"; *c; c += strlen (c) + 1) {
+        char want[32];
+        snprintf (want, sizeof want, "\n  %s ", c);
+        if (!strstr (text, want))
+            fail_msg ("esc quarter does not list %s:\n%s", c, text);
+    }
+    assert_null (strstr (text, "file"));
+    free (text);
+    int words;
+    char *open[] = { "quarter", "open" }, *size[] = { "size" };
+    text = written (NULL, NULL, commands_find (2, open, &words));
+    assert_non_null (strstr (text, "usage: esc quarter open Q --capacity-hours N [OPTIONS]\n"));
+    assert_non_null (strstr (text, "--capacity-hours N"));
+    assert_non_null (strstr (text, "(required)"));
+    free (text);
+    char synopsis[256];
+    help_synopsis (commands_find (1, size, &words), synopsis, sizeof synopsis);
+    assert_string_equal (synopsis, "size ID --hours N --viable yes|no [OPTIONS]");
+    text = written (help_full, NULL, NULL);
+    size_t n;
+    const command_t *all = commands_all (&n);
+    for (size_t i = 0; i < n; i++)
+        if (!strstr (text, all[i].name))
+            fail_msg ("esc --help does not list %s", all[i].name);
+    free (text);
+}
+
+/* The man page names every command and option of the tables. */
+static void
+test_man_page (void **state)
+{
+    (void) state;
+    char *text = written (help_man, NULL, NULL);
+    assert_non_null (strstr (text, ".TH ESC 1 "));
+    size_t n;
+    const command_t *all = commands_all (&n);
+    for (size_t i = 0; i < n; i++) {
+        char want[128];
+        snprintf (want, sizeof want, "\\fBesc\\fR \\fB%.*s\\fR", (int) strcspn (all[i].name, " "),
+                  all[i].name);
+        if (!strstr (text, want))
+            fail_msg ("the man page has no %s", want);
+        for (const opt_spec_t *o = all[i].options; o->name; o++) {
+            /* \fB\-\-needed\-by\fR: roff's minus signs */
+            size_t k = (size_t) snprintf (want, sizeof want, "\\fB\\-\\-");
+            for (const char *c = o->name; *c; c++)
+                k += (size_t) (*c == '-' ? snprintf (want + k, sizeof want - k, "\\-")
+                                         : snprintf (want + k, sizeof want - k, "%c", *c));
+            snprintf (want + k, sizeof want - k, "\\fR");
+            if (!strstr (text, want))
+                fail_msg ("the man page has no %s", want);
+        }
+    }
+    for (const char *l = text; *l; l = strchr (l, '\n') + 1) {
+        if (*l == '\'')
+            fail_msg ("a line starts a roff request with ': %.40s", l);
+        if (!strchr (l, '\n'))
+            break;
+    }
+    free (text);
+}
+
+/* Runs esc __complete on the NULL-terminated words; the candidates, one a
+ * line, in a string (free it), the status in *RC. */
+static char *
+completed (int *rc, ...)
+{
+    char *argv[16];
+    int n = 0;
+    va_list ap;
+    va_start (ap, rc);
+    for (char *w; (w = va_arg (ap, char *));)
+        argv[n++] = w;
+    va_end (ap);
+    session_t s = { 0 };
+    snprintf (s.config.home, sizeof s.config.home, "/nonexistent/esc-home");
+    s.config.timeout_ms = 500;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&text, &len);
+    *rc = complete_run (&s, n, argv, f);
+    fclose (f);
+    return text;
+}
+
+static void
+test_complete (void **state)
+{
+    (void) state;
+    static const struct { const char *words[6]; const char *want; int rc; } cases[] = {
+        { { "qu" }, "quarter\n", COMPLETE_DONE },
+        { { "s" }, "size\nspend\nshow\n", COMPLETE_DONE },
+        { { "he" }, "help\n", COMPLETE_DONE },
+        { { "quarter", "" }, "open\nclose\nshow\nlist\n", COMPLETE_DONE },
+        { { "quarter", "c" }, "close\n", COMPLETE_DONE },
+        { { "help", "acc" }, "account\n", COMPLETE_DONE },
+        { { "help", "account", "i" }, "import\n", COMPLETE_DONE },
+        { { "roadmap", "add", "--category", "" }, "feature\nility\nmaintenance\ndiscovery\n",
+          COMPLETE_DONE },
+        { { "roadmap", "add", "--category", "M" }, "maintenance\n", COMPLETE_DONE },
+        { { "roadmap", "add", "--category=", "" }, "", COMPLETE_DONE },
+        { { "roadmap", "add", "--category=f" }, "--category=feature\n", COMPLETE_DONE },
+        { { "user", "add", "x", "--role=pm,s" }, "--role=pm,sales\n", COMPLETE_DONE },
+        { { "--timeout=1", "--state=" }, "", COMPLETE_DONE },
+        { { "roadmap", "add", "--category", "=", "d" }, "discovery\n", COMPLETE_DONE },
+        { { "list", "--state", "app" }, "approved\n", COMPLETE_DONE },
+        { { "outcome", "3", "--deal", "" }, "won\nlost\n", COMPLETE_DONE },
+        { { "size", "3", "--viable", "" }, "yes\nno\n", COMPLETE_DONE },
+        { { "report", "--format", "" }, "text\njson\nhtml\ncsv\n", COMPLETE_DONE },
+        { { "user", "add", "dana", "--role", "sales,c" }, "sales,cro\n", COMPLETE_DONE },
+        { { "size", "3", "--hours", "4", "--d" }, "--displaces\n", COMPLETE_DONE },
+        { { "deliver", "3", "--actual-hours", "4", "--" }, "--as\n--json\n--endpoint\n--feed\n"
+          "--server-key\n--timeout\n--retries\n--request-id\n--help\n--version\n", COMPLETE_DONE },
+        { { "--js" }, "--json\n", COMPLETE_DONE },
+        { { "--as", "pat", "--json", "rep" }, "report\n", COMPLETE_DONE },
+        { { "account", "import", "" }, "", COMPLETE_FILES },
+        { { "watch", "--state", "" }, "", COMPLETE_FILES },
+        { { "show", "" }, "", COMPLETE_DONE },                  /* no identity: escd not asked */
+        { { "show", "3", "" }, "", COMPLETE_DONE },
+        { { "frobnicate", "" }, "", COMPLETE_DONE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc;
+        const char *const *w = cases[i].words;
+        char *got = completed (&rc, w[0], w[1], w[2], w[3], w[4], w[5], NULL);
+        if (strcmp (got, cases[i].want) != 0 || rc != cases[i].rc)
+            fail_msg ("case %zu (%s %s %s ...): got '%s' (%d), expected '%s' (%d)", i, w[0],
+                      w[1] ? w[1] : "", w[2] ? w[2] : "", got, rc, cases[i].want, cases[i].rc);
+        free (got);
+    }
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_args_good),
         cmocka_unit_test (test_args_bad),
+        cmocka_unit_test (test_args_table),
+        cmocka_unit_test (test_command_table),
+        cmocka_unit_test (test_help),
+        cmocka_unit_test (test_man_page),
+        cmocka_unit_test (test_complete),
         cmocka_unit_test (test_config),
         cmocka_unit_test (test_timeout),
         cmocka_unit_test (test_watch_step),

@@ -15,7 +15,9 @@
 #include "json.h"
 #include "keys.h"
 #include "names.h"
+#include "man.h"
 #include "status.h"
+#include "suggest.h"
 #include "text.h"
 
 static void
@@ -353,6 +355,98 @@ test_text_write (void **state)
     }
 }
 
+/* A date that is not shaped like one, and one that names no day. */
+static void
+test_dates (void **state)
+{
+    (void) state;
+    assert_int_equal (name_date_check ("2027-02-28"), 0);
+    assert_int_equal (name_date_check ("2028-02-29"), 0);
+    assert_int_equal (name_date_check ("2027-02-30"), NAME_DATE_NONEXISTENT);
+    assert_int_equal (name_date_check ("2027-02-29"), NAME_DATE_NONEXISTENT);
+    assert_int_equal (name_date_check ("2027-13-01"), NAME_DATE_NONEXISTENT);
+    assert_int_equal (name_date_check ("2027-00-10"), NAME_DATE_NONEXISTENT);
+    assert_int_equal (name_date_check ("2027-06-00"), NAME_DATE_NONEXISTENT);
+    assert_int_equal (name_date_check ("2027-6-30"), NAME_DATE_MALFORMED);
+    assert_int_equal (name_date_check ("06/30/2027"), NAME_DATE_MALFORMED);
+    assert_int_equal (name_date_check ("soon"), NAME_DATE_MALFORMED);
+    assert_int_equal (name_date_check ("1899-12-31"), NAME_DATE_MALFORMED);
+    assert_int_equal (name_date_check (NULL), NAME_DATE_MALFORMED);
+}
+
+/* The wire's enumerations: matched in any case, listed for people. */
+static void
+test_enumerations (void **state)
+{
+    (void) state;
+    assert_int_equal (name_one_of ("feature", name_categories), 0);
+    assert_int_equal (name_one_of ("DISCOVERY", name_categories), 3);
+    assert_int_equal (name_one_of ("Ility", name_categories), 1);
+    assert_int_equal (name_one_of ("ilities", name_categories), -1);
+    assert_int_equal (name_one_of ("", name_categories), -1);
+    assert_int_equal (name_one_of (NULL, name_categories), -1);
+    assert_int_equal (name_one_of ("Won", name_deals), 0);
+    assert_int_equal (name_one_of ("PM", name_roles), 1);
+    assert_int_equal (name_one_of ("Closed", name_states), 8);
+    char buf[128];
+    assert_string_equal (name_values_text (name_categories, buf, sizeof buf),
+                         "feature, ility, maintenance, discovery");
+    assert_string_equal (name_values_text (name_deals, buf, 6), "won, ");   /* cut, ended */
+    char word[] = "FeAtUrE 2026Q4";
+    assert_string_equal (name_lower (word), "feature 2026q4");
+    assert_null (name_lower (NULL));
+    char quarter[] = "2026q4", other[] = "quarter";
+    assert_string_equal (name_quarter_case (quarter), "2026Q4");
+    assert_string_equal (name_quarter_case (other), "quarter");
+    assert_null (name_quarter_case (NULL));
+}
+
+/* Did you mean: a unique prefix, else the nearest within two edits. */
+static void
+test_suggest (void **state)
+{
+    (void) state;
+    static const char *const words[] = { "quarter", "account", "roadmap", "file", "size",
+                                         "show", "list", "spend", NULL, "history" };
+    size_t n = sizeof words / sizeof words[0];
+    assert_int_equal (suggest_distance ("kitten", "sitting"), 3);
+    assert_int_equal (suggest_distance ("", "abc"), 3);
+    assert_int_equal (suggest_distance ("LIST", "list"), 0);
+    assert_string_equal (suggest_word ("quater", words, n), "quarter");
+    assert_string_equal (suggest_word ("acount", words, n), "account");
+    assert_string_equal (suggest_word ("lsit", words, n), "list");       /* two edits */
+    assert_string_equal (suggest_word ("hist", words, n), "history");    /* a prefix */
+    assert_string_equal (suggest_word ("List", words, n), "list");
+    assert_string_equal (suggest_word ("sh", words, n), "show");         /* only show begins sh */
+    assert_string_equal (suggest_word ("sie", words, n), "size");
+    assert_null (suggest_word ("s", words, n));                          /* many begin s */
+    assert_null (suggest_word ("frobnicate", words, n));
+    assert_null (suggest_word ("x", words, n));
+    assert_null (suggest_word ("", words, n));
+    assert_null (suggest_word ("list", words, n));                       /* nothing to fix */
+}
+
+/* Roff that cannot be misread: escapes, and no line starting a request. */
+static void
+test_man (void **state)
+{
+    (void) state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&text, &len);
+    man_begin (f, "esc", 1, "esc 0.1.0", "User Commands");
+    man_section (f, "NAME");
+    man_paragraph (f, ".start \\ and 'quote");
+    man_item (f, "quarter open Q --capacity-hours N [--tokens N]", "open a quarter");
+    fclose (f);
+    assert_non_null (strstr (text, ".TH ESC 1 \"\" \"esc 0.1.0\" \"User Commands\"\n"));
+    assert_non_null (strstr (text, ".SH \"NAME\"\n"));
+    assert_non_null (strstr (text, "\\&.start \\e and 'quote\n"));
+    assert_non_null (strstr (text, "\\fBquarter\\fR \\fBopen\\fR \\fIQ\\fR "
+                                   "\\fB\\-\\-capacity\\-hours\\fR \\fIN\\fR \\fI[\\-\\-tokens\\fR"));
+    free (text);
+}
+
 int
 main (void)
 {
@@ -362,6 +456,10 @@ main (void)
         cmocka_unit_test (test_arena),
         cmocka_unit_test (test_keys),
         cmocka_unit_test (test_names),
+        cmocka_unit_test (test_dates),
+        cmocka_unit_test (test_enumerations),
+        cmocka_unit_test (test_suggest),
+        cmocka_unit_test (test_man),
         cmocka_unit_test (test_status),
         cmocka_unit_test (test_json_text_exact),
         cmocka_unit_test (test_text_classify),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "validate.h"
 
 /* Packs REQ and validates the bytes. Returns 0 or -1 with ERR; *OP set. */
@@ -598,6 +599,130 @@ test_multi_line_fields (void **state)
     assert_multi_line (&req, "note", &sp.note);
 }
 
+/* Enumerated values, states and quarter names in any case: the request
+ * escd acts on holds the one spelling; a value outside the list is
+ * refused with the list. */
+static void
+test_any_case (void **state)
+{
+    (void) state;
+    esc_error_t err;
+    op_t op;
+    Esc__Request req;
+    envelope (&req);
+    Esc__RoadmapAdd r = ESC__ROADMAP_ADD__INIT;
+    r.title = "SSO";
+    r.category = "Feature";
+    r.quarter = "2026q4";
+    r.has_hours = true;
+    r.hours = 10;
+    req.op_case = ESC__REQUEST__OP_ROADMAP_ADD;
+    req.roadmap_add = &r;
+    Esc__Request *back = decoded (&req, &err);
+    assert_non_null (back);
+    assert_string_equal (back->roadmap_add->category, "feature");
+    assert_string_equal (back->roadmap_add->quarter, "2026Q4");
+    assert_string_equal (back->roadmap_add->title, "SSO");             /* text keeps its case */
+    esc__request__free_unpacked (back, NULL);
+    r.category = "ilities";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "category must be one of feature, ility, maintenance, discovery (not 'ilities')");
+    r.category = NULL;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "category is required");
+
+    Esc__Outcome o = ESC__OUTCOME__INIT;
+    o.has_id = true;
+    o.id = 1;
+    o.deal = "WON";
+    req.op_case = ESC__REQUEST__OP_OUTCOME;
+    req.outcome = &o;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->outcome->deal, "won");
+    esc__request__free_unpacked (back, NULL);
+    o.deal = "maybe";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "deal must be one of won, lost (not 'maybe')");
+
+    Esc__ListFilter l = ESC__LIST_FILTER__INIT;
+    l.state = "Approved";
+    req.op_case = ESC__REQUEST__OP_LIST;
+    req.list = &l;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->list->state, "approved");
+    esc__request__free_unpacked (back, NULL);
+    l.state = "pending";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "state must be one of filed, sized, returned, declined, withdrawn, merged, "
+                    "approved, delivered, closed (not 'pending')");
+
+    Esc__QuarterRef q = ESC__QUARTER_REF__INIT;
+    q.quarter = "2027q1";
+    req.op_case = ESC__REQUEST__OP_QUARTER_CLOSE;
+    req.quarter_close = &q;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->quarter_close->quarter, "2027Q1");
+    esc__request__free_unpacked (back, NULL);
+    q.quarter = "next";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_QUARTER", "like 2026Q4 (not 'next')");
+
+    char *roles[] = { "Sales", "PM" };
+    Esc__UserAdd u = ESC__USER_ADD__INIT;
+    u.name = "dana";
+    u.roles = roles;
+    u.n_roles = 2;
+    u.public_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    req.op_case = ESC__REQUEST__OP_USER_ADD;
+    req.user_add = &u;
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->user_add->roles[0], "sales");
+    assert_string_equal (back->user_add->roles[1], "pm");
+    esc__request__free_unpacked (back, NULL);
+    roles[1] = "ceo";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "role must be one of sales, pm, cro, exec, admin (not 'ceo')");
+}
+
+/* A date that is not one, and a date that names no day, are told apart. */
+static void
+test_date_messages (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__File f;
+    op_t op;
+    esc_error_t err;
+    good_file (&req, &f);
+    f.needed_by = "2027-02-30";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_DATE", "needed_by 2027-02-30 does not exist");
+    f.needed_by = "06/30/2027";                 /* esc turns it into 2027-06-30; escd does not */
+    assert_refused (check (&req, &op, &err), &err, "INVALID_DATE",
+                    "needed_by must be a date YYYY-MM-DD (not '06/30/2027')");
+    f.needed_by = "2027-06-30";
+    assert_int_equal (check (&req, &op, &err), 0);
+}
+
+/* The vocabularies esc checks before sending (names.h) are the ones the
+ * rules know (workflow.c): a state or role added to one and not the
+ * other fails here. */
+static void
+test_vocabularies_agree (void **state)
+{
+    (void) state;
+    int i = 0;
+    for (; name_states[i]; i++) {
+        escalation_state_t st;
+        assert_int_equal (state_parse (name_states[i], &st), 0);
+        assert_int_equal (st, i);
+    }
+    assert_int_equal (i, STATE_COUNT);
+    for (i = 0; name_roles[i]; i++) {
+        role_t role;
+        assert_int_equal (role_parse (name_roles[i], &role), 0);
+        assert_string_equal (role_name (role), name_roles[i]);
+    }
+    assert_int_equal (i, ROLE_COUNT);
+}
+
 int
 main (void)
 {
@@ -614,6 +739,9 @@ main (void)
         cmocka_unit_test (test_account_names_trimmed),
         cmocka_unit_test (test_single_line_fields),
         cmocka_unit_test (test_multi_line_fields),
+        cmocka_unit_test (test_any_case),
+        cmocka_unit_test (test_date_messages),
+        cmocka_unit_test (test_vocabularies_agree),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -598,6 +598,28 @@ test_names (void **state)
     assert_null (role_name (ROLE_SALES | ROLE_PM));
 }
 
+/* A needed-by date being filed must not have passed anywhere on Earth. */
+static void
+test_needed_by (void **state)
+{
+    (void) state;
+    char today[11];
+    esc_error_t err;
+    workflow_today (1796169600, today);         /* 2026-12-02 00:00 UTC */
+    assert_string_equal (today, "2026-12-01");  /* still the 1st in UTC-12 */
+    workflow_today (1796169600 + 12 * 3600, today);
+    assert_string_equal (today, "2026-12-02");
+    assert_int_equal (workflow_check_needed_by ("2026-12-02", today, &err), 0);
+    assert_int_equal (workflow_check_needed_by ("2027-06-30", today, &err), 0);
+    assert_int_equal (workflow_check_needed_by (NULL, today, &err), 0);
+    assert_int_equal (workflow_check_needed_by ("", today, &err), 0);
+    assert_int_equal (workflow_check_needed_by ("2026-12-01", today, &err), -1);
+    assert_string_equal (err.reason, "NEEDED_BY_PAST");
+    assert_int_equal (err.status, ESC_INVALID_ARGUMENT);
+    assert_non_null (strstr (err.message, "needed_by 2026-12-01 has passed (today is 2026-12-02)"));
+    assert_int_equal (workflow_check_needed_by ("1999-12-31", today, &err), -1);
+}
+
 int
 main (void)
 {
@@ -621,6 +643,7 @@ main (void)
         cmocka_unit_test (test_default_quarter),
         cmocka_unit_test (test_users),
         cmocka_unit_test (test_names),
+        cmocka_unit_test (test_needed_by),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
