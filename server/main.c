@@ -759,7 +759,7 @@ main (int argc, char **argv)
         return usage (2);
     const char *first = argv[1];
     if (strcmp (first, "--version") == 0) {
-        printf ("escd (esc) %s\n", ESC_VERSION);
+        printf ("escd (esc %s)\n", ESC_VERSION);
         return 0;
     }
     if (strcmp (first, "__man") == 0) {
@@ -786,7 +786,7 @@ main (int argc, char **argv)
         return 2;
     }
     if (o.version) {
-        printf ("escd (esc) %s\n", ESC_VERSION);
+        printf ("escd (esc %s)\n", ESC_VERSION);
         return 0;
     }
     if (help || o.help) {

@@ -37,7 +37,7 @@ same "$RC.$OUT" "0.esc $VERSION" "esc --version"
 run_bare --as nobody list --version
 same "$RC.$OUT" "0.esc $VERSION" "--version anywhere"
 set +e; OUT=$("$ESCD" --version); RC=$?; set -e
-same "$RC.$OUT" "0.escd (esc) $VERSION" "escd --version"
+same "$RC.$OUT" "0.escd (esc $VERSION)" "escd --version"
 
 say "a bare esc: a short usage, exit 2"
 run_bare
