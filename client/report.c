@@ -441,9 +441,9 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
              LABEL_WIDTH, "overridden", r->overridden_hours, r->overridden_hours ? "   OVERRIDES, below" : "",
              paint (&c, RESET));
     if (r->stopped)
-        fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s stopped early"
-                 " (counted above at the hours spent)\n", LABEL_WIDTH, "  of which stopped",
-                 r->stopped_hours, r->stopped, r->stopped == 1 ? "" : "s");
+        fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s, counted above at"
+                 " the hours spent\n", LABEL_WIDTH, "stopped early", r->stopped_hours,
+                 r->stopped, r->stopped == 1 ? "" : "s");
     fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s\n", LABEL_WIDTH,
              "waiting for the CRO",
              r->pending_hours, r->queue_count, r->queue_count == 1 ? "" : "s");

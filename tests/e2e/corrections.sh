@@ -248,7 +248,8 @@ same "$(j "[.returns[] | select(.escalation == $X4) | \"\(.state) \(.hours) \(.c
 same "$(j "[.returns[] | select(.escalation == $X1) | .note][0]")" \
     $'Biggest renewal this quarter\nand Globex watches' "the spend's note in the report"
 ok carol report
-grep -q "of which stopped .* 14 h in 1 escalation stopped early" <<<"$OUT" || fail "the text report lacks the stop: $OUT"
+grep -q "stopped early  *14 h in 1 escalation, counted above at the hours spent" <<<"$OUT" \
+    || fail "the text report lacks the stop: $OUT"
 grep -q "On-prem installer  (STOPPED: hours spent)" <<<"$OUT" || fail "the returns lack the stop: $OUT"
 grep -q "note: Biggest renewal this quarter" <<<"$OUT" || fail "the text report lacks the note: $OUT"
 ok carol report --format html
