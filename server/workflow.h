@@ -3,9 +3,10 @@
  * Every rule of DESIGN sections 1 and 3 lives here once: which role may do
  * what, which state an escalation must be in for each action and which
  * state it moves to, the token, the size ceiling, the one-off budget, closed
- * quarters, merge targets, displaceable roadmap items, and the choice of
- * the default quarter. Nothing here does I/O: the desk loads the facts from
- * the store, asks here, and writes what was decided. */
+ * quarters, merge targets, displaceable roadmap items, the corrections (who
+ * may correct what, and that a correction changes something), and the
+ * choice of the default quarter. Nothing here does I/O: the desk loads the
+ * facts from the store, asks here, and writes what was decided. */
 #ifndef ESC_WORKFLOW_H
 #define ESC_WORKFLOW_H
 
