@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "keys.h"
 #include "names.h"
 #include "render.h"
+#include "text.h"
 #include "transport.h"
 #include "import.h"
 #include "list.h"
@@ -125,11 +127,11 @@ static const opt_spec_t file_options[] = {
 };
 
 static const opt_spec_t size_options[] = {
-    { "hours", ARG_INT, "N", "engineer-hours", .required = true },
-    { "viable", ARG_YESNO, "yes|no", "can product build it", .required = true },
-    { "displaces", ARG_LIST, "RID,...", "roadmap items that would fall out of plan",
+    { "hours", ARG_INT, "N", "engineer-hours (required the first time; again: kept unless given)" },
+    { "viable", ARG_YESNO, "yes|no", "can product build it (required the first time)" },
+    { "displaces", ARG_LIST, "RID,...", "roadmap items that would fall out of plan ('none' clears)",
       .names = ARG_NAMES_ROADMAP },
-    { "note", ARG_TEXT, "T", "a note on the sizing" },
+    { "note", ARG_TEXT, "T", "a note on the sizing ('' clears it)" },
     END_OPTIONS
 };
 
@@ -139,6 +141,45 @@ static const opt_spec_t refile_options[] = {
     { "solution", ARG_TEXT, "S", "a new proposed solution" },
     { "deal-value", ARG_AMOUNT, "N", "a new deal value" },
     { "needed-by", ARG_DATE, "DATE", "a new date (not a past one)" },
+    { "answer", ARG_TEXT, "T", "your answer to the question it was returned with" },
+    END_OPTIONS
+};
+
+static const opt_spec_t edit_options[] = {
+    { "title", ARG_TEXT, "T", "a corrected title (a PM may fix it while the escalation is live)" },
+    { "problem", ARG_TEXT, "P", "a corrected problem" },
+    { "solution", ARG_TEXT, "S", "a corrected solution ('' removes it)" },
+    { "deal-value", ARG_AMOUNT, "N", "a corrected deal value" },
+    { "needed-by", ARG_TEXT, "DATE", "a corrected date, not a past one ('none' removes it)" },
+    { "also-needed-by", ARG_LIST, "ACCT,...", "the other accounts, all of them ('' for none)",
+      .names = ARG_NAMES_ACCOUNT },
+    END_OPTIONS
+};
+
+static const opt_spec_t account_set_options[] = {
+    { "arr", ARG_AMOUNT, "N", "the corrected annual recurring revenue" },
+    { "renewal", ARG_TEXT, "DATE", "the corrected renewal date ('none' removes it)" },
+    { "rename", ARG_TEXT, "NEW", "the account's right name" },
+    END_OPTIONS
+};
+
+static const opt_spec_t roadmap_set_options[] = {
+    { "title", ARG_TEXT, "T", "a corrected title" },
+    { "category", ARG_TEXT, "C", "the kind of work", .values = name_categories },
+    { "hours", ARG_INT, "N", "corrected engineer-hours" },
+    { "waiting", ARG_LIST, "ACCT,...", "the accounts waiting for it, all of them ('' for none)",
+      .names = ARG_NAMES_ACCOUNT },
+    END_OPTIONS
+};
+
+static const opt_spec_t stop_options[] = {
+    { "reason", ARG_TEXT, "T", "why the work stops (required the first time)" },
+    { "actual-hours", ARG_INT, "N", "engineer-hours spent so far (required the first time)" },
+    END_OPTIONS
+};
+
+static const opt_spec_t quarter_close_options[] = {
+    { "yes", ARG_FLAG, NULL, "close without asking (needed when there is no terminal)" },
     END_OPTIONS
 };
 
@@ -148,13 +189,14 @@ static const opt_spec_t spend_options[] = {
 };
 
 static const opt_spec_t deliver_options[] = {
-    { "actual-hours", ARG_INT, "N", "engineer-hours it took", .required = true },
+    { "actual-hours", ARG_INT, "N", "engineer-hours it took (again: corrects it)", .required = true },
     END_OPTIONS
 };
 
 static const opt_spec_t outcome_options[] = {
-    { "deal", ARG_TEXT, "won|lost", "how the deal ended", .required = true, .values = name_deals },
-    { "adopters", ARG_INT, "N", "customers using the result" },
+    { "deal", ARG_TEXT, "won|lost", "how the deal ended (before delivery: lost)", .required = true,
+      .values = name_deals },
+    { "adopters", ARG_INT, "N", "customers using the result (again: kept unless given)" },
     END_OPTIONS
 };
 
@@ -215,6 +257,15 @@ static const opt_spec_t user_add_options[] = {
 /* Declares VAR, a new TYPE message in the arena, initialised by INIT. */
 #define NEW(var, m, type, init) type *var = arena_alloc ((m), sizeof (type)); init (var)
 
+/* True when option NAME was given to clear its field: as '', or, when
+ * NONE_TOO (ids and dates, which "none" cannot be), as "none". */
+static bool
+clears (const args_t *a, const char *name, bool none_too)
+{
+    const char *v = args_text (a, name);
+    return v && (!*v || (none_too && strcmp (v, "none") == 0));
+}
+
 /* Operand I as an escalation id. */
 static int
 operand_id (const args_t *a, int i, int64_t *id, char *err, size_t len)
@@ -269,10 +320,10 @@ build_quarter_ref (char *quarter, arena_t *m, Esc__Request *r, Esc__Request__OpC
 }
 
 static int
-build_quarter_close (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+build_quarter_reopen (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
 {
     (void) e, (void) l;
-    return build_quarter_ref (operand (a, 0), m, r, ESC__REQUEST__OP_QUARTER_CLOSE);
+    return build_quarter_ref (operand (a, 0), m, r, ESC__REQUEST__OP_QUARTER_REOPEN);
 }
 
 static int
@@ -334,6 +385,45 @@ build_account_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t
 }
 
 static int
+build_account_set (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__AccountSet, esc__account_set__init);
+    x->name = operand (a, 0);
+    x->has_arr = args_int (a, "arr", &x->arr);
+    x->renewal_on = opt (a, "renewal");
+    if (clears (a, "renewal", true)) {
+        x->renewal_on = NULL;
+        x->has_clear_renewal = x->clear_renewal = true;
+    }
+    x->rename = opt (a, "rename");
+    r->op_case = ESC__REQUEST__OP_ACCOUNT_SET;
+    r->account_set = x;
+    return 0;
+}
+
+static int
+build_roadmap_set (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__RoadmapSet, esc__roadmap_set__init);
+    if (args_parse_int (a->operands[0], &x->id) != 0 || x->id < 1) {
+        snprintf (err, len, "'%s' is not a roadmap item id", a->operands[0]);
+        return -1;
+    }
+    x->has_id = true;
+    x->title = opt (a, "title");
+    x->category = opt (a, "category");
+    x->has_hours = args_int (a, "hours", &x->hours);
+    if (clears (a, "waiting", false))
+        x->has_clear_waiting = x->clear_waiting = true;
+    else
+        x->waiting = args_list (a, m, "waiting", &x->n_waiting);
+    r->op_case = ESC__REQUEST__OP_ROADMAP_SET;
+    r->roadmap_set = x;
+    return 0;
+}
+
+static int
 build_roadmap_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
 {
     (void) e, (void) l;
@@ -378,6 +468,16 @@ build_size (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
     x->has_viable = args_yesno (a, "viable", &viable);
     x->viable = viable;
     x->note = opt (a, "note");
+    if (clears (a, "note", false)) {
+        x->note = NULL;
+        x->has_clear_note = x->clear_note = true;
+    }
+    if (clears (a, "displaces", true)) {
+        x->has_clear_displaces = x->clear_displaces = true;
+        r->op_case = ESC__REQUEST__OP_SIZE;
+        r->size = x;
+        return 0;
+    }
     char **items = args_list (a, m, "displaces", &x->n_displaces);
     x->displaces = x->n_displaces ? arena_alloc (m, x->n_displaces * sizeof (int64_t)) : NULL;
     for (size_t i = 0; i < x->n_displaces; i++)
@@ -435,8 +535,52 @@ build_refile (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t le
     x->solution = opt (a, "solution");
     x->has_deal_value = args_int (a, "deal-value", &x->deal_value);
     x->needed_by = opt (a, "needed-by");
+    x->answer = opt (a, "answer");
     r->op_case = ESC__REQUEST__OP_REFILE;
     r->refile = x;
+    return 0;
+}
+
+static int
+build_edit (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Edit, esc__edit__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->title = opt (a, "title");
+    x->problem = opt (a, "problem");
+    x->solution = opt (a, "solution");
+    if (clears (a, "solution", false)) {
+        x->solution = NULL;
+        x->has_clear_solution = x->clear_solution = true;
+    }
+    x->has_deal_value = args_int (a, "deal-value", &x->deal_value);
+    x->needed_by = opt (a, "needed-by");
+    if (clears (a, "needed-by", true)) {
+        x->needed_by = NULL;
+        x->has_clear_needed_by = x->clear_needed_by = true;
+    }
+    if (clears (a, "also-needed-by", false))
+        x->has_clear_also_needed_by = x->clear_also_needed_by = true;
+    else
+        x->also_needed_by = args_list (a, m, "also-needed-by", &x->n_also_needed_by);
+    r->op_case = ESC__REQUEST__OP_EDIT;
+    r->edit = x;
+    return 0;
+}
+
+static int
+build_stop (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Stop, esc__stop__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->reason = opt (a, "reason");
+    x->has_actual_hours = args_int (a, "actual-hours", &x->actual_hours);
+    r->op_case = ESC__REQUEST__OP_STOP;
+    r->stop = x;
     return 0;
 }
 
@@ -669,30 +813,76 @@ stream_user_key (const session_t *s, const args_t *a, const char *user, const ke
     return send_and_render (s, kp, &req, RENDER_DETAIL);
 }
 
+/* esc quarter close Q: a close stops the quarter's filings, plans and
+ * approvals, so esc asks first on a terminal; without one (a script),
+ * --yes says it is meant. */
+static int
+stream_quarter_close (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
+{
+    (void) user;
+    char *quarter = (char *) a->operands[0];
+    if (!args_flag (a, "yes")) {
+        if (!isatty (STDIN_FILENO) || !isatty (STDERR_FILENO)) {
+            fputs ("esc quarter close: no terminal to confirm on: pass --yes to close quarter ",
+                   stderr);
+            text_write (stderr, quarter, NULL);
+            fputc ('\n', stderr);
+            return EXIT_USAGE;
+        }
+        fputs ("close quarter ", stderr);
+        text_write (stderr, quarter, NULL);
+        fputs ("? No more filings, plans or approvals. [y/N] ", stderr);
+        char answer[16] = "";
+        if (!fgets (answer, sizeof answer, stdin))
+            answer[0] = '\0';
+        answer[strcspn (answer, "\n")] = '\0';
+        if (strcasecmp (answer, "y") != 0 && strcasecmp (answer, "yes") != 0) {
+            fputs ("esc: quarter ", stderr);
+            text_write (stderr, quarter, NULL);
+            fputs (" was not closed\n", stderr);
+            return EXIT_REFUSED;
+        }
+    }
+    Esc__QuarterRef m = ESC__QUARTER_REF__INIT;
+    m.quarter = quarter;
+    Esc__Request req = ESC__REQUEST__INIT;
+    req.op_case = ESC__REQUEST__OP_QUARTER_CLOSE;
+    req.quarter_close = &m;
+    return send_and_render (s, kp, &req, RENDER_DETAIL);
+}
+
 /* ==== The table ========================================================== */
 
 static const command_t commands[] = {
     { "quarter open", "Q", "open a quarter with its capacity and budget (pm)",
       1, 1, quarter_open_options, build_quarter_open, NULL, RENDER_DETAIL, NULL },
-    { "quarter close", "Q", "close a quarter: no more filings or spends (pm)",
-      1, 1, no_options, build_quarter_close, NULL, RENDER_DETAIL, NULL },
+    { "quarter close", "Q", "close a quarter: no more filings or spends (pm); asks first",
+      1, 1, quarter_close_options, NULL, NULL, RENDER_DETAIL, stream_quarter_close },
+    { "quarter reopen", "Q", "undo a close, while no later quarter is open (pm)",
+      1, 1, no_options, build_quarter_reopen, NULL, RENDER_DETAIL, NULL },
     { "quarter show", "[Q]", "a quarter's capacity, budget and tokens",
       0, 1, no_options, build_quarter_show, NULL, RENDER_DETAIL, NULL },
     { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, RENDER_DETAIL, NULL },
     { "account add", "NAME", "add a customer account (sales, pm)",
       1, 1, account_add_options, build_account_add, NULL, RENDER_DETAIL, NULL },
+    { "account set", "NAME", "correct an account: ARR, renewal date, name (sales, pm)",
+      1, 1, account_set_options, build_account_set, NULL, RENDER_DETAIL, NULL },
     { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, RENDER_DETAIL, NULL },
     { "roadmap add", "", "add planned work to a quarter (pm); prints its id",
       0, 0, roadmap_add_options, build_roadmap_add, NULL, RENDER_ID, NULL },
+    { "roadmap set", "RID", "correct planned work: title, category, hours, waiting (pm)",
+      1, 1, roadmap_set_options, build_roadmap_set, NULL, RENDER_DETAIL, NULL },
     { "roadmap list", "", "a quarter's planned work",
       0, 0, quarter_only, build_roadmap_list, NULL, RENDER_DETAIL, NULL },
     { "file", "", "file an escalation (sales); prints its id",
       0, 0, file_options, build_file, NULL, RENDER_ID, NULL },
-    { "size", "ID", "size an escalation: hours, viability, displaced work (pm)",
+    { "edit", "ID", "correct a filing (its filer while filed or returned; a pm the title)",
+      1, 1, edit_options, build_edit, NULL, RENDER_SUMMARY, NULL },
+    { "size", "ID", "size an escalation, or size it again: what is not given stays (pm)",
       1, 1, size_options, build_size, NULL, RENDER_SUMMARY, NULL },
     { "return", "ID", "send an escalation back to its filer for more (pm, cro)",
       1, 1, reason_only, build_return, NULL, RENDER_SUMMARY, NULL },
-    { "refile", "ID", "file a returned escalation again (its filer)",
+    { "refile", "ID", "file a returned escalation again, answering why it came back (its filer)",
       1, 1, refile_options, build_refile, NULL, RENDER_SUMMARY, NULL },
     { "decline", "ID", "decline an escalation (pm, cro)",
       1, 1, reason_only, build_decline, NULL, RENDER_SUMMARY, NULL },
@@ -702,9 +892,11 @@ static const command_t commands[] = {
       1, 1, spend_options, build_spend, NULL, RENDER_SUMMARY, NULL },
     { "override", "ID", "approve beyond the token or budget, loudly (exec)",
       1, 1, reason_only, build_override, NULL, RENDER_SUMMARY, NULL },
-    { "deliver", "ID", "record that an approved escalation was delivered (pm)",
+    { "deliver", "ID", "record that an approved escalation was delivered, or correct it (pm)",
       1, 1, deliver_options, build_deliver, NULL, RENDER_SUMMARY, NULL },
-    { "outcome", "ID", "record the deal's outcome (cro)",
+    { "stop", "ID", "stop the work on an approved escalation, at the hours spent (pm)",
+      1, 1, stop_options, build_stop, NULL, RENDER_SUMMARY, NULL },
+    { "outcome", "ID", "record the deal's outcome, or correct it (cro)",
       1, 1, outcome_options, build_outcome, NULL, RENDER_SUMMARY, NULL },
     { "merge", "ID", "fold a duplicate into another escalation (pm)",
       1, 1, merge_options, build_merge, NULL, RENDER_SUMMARY, NULL },

@@ -43,6 +43,9 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_opt_int (j, "actual_hours", e->has_actual_hours, e->actual_hours);
     json_kv_string (j, "deal", e->deal);
     json_kv_opt_int (j, "adopters", e->has_adopters, e->adopters);
+    json_kv_string (j, "spend_note", e->spend_note);
+    json_kv_string (j, "refile_question", e->refile_question);
+    json_kv_string (j, "refile_answer", e->refile_answer);
     json_object_end (j);
 }
 
@@ -367,6 +370,11 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         }
         fputc ('\n', out);
     }
+    if (e->spend_note) {
+        label (out, "note:");
+        text_write (out, e->spend_note, VALUE_INDENT);
+        fputc ('\n', out);
+    }
     if (e->n_postponed) {
         fputs ("  postponed:  roadmap items ", out);
         ids_text (out, e->postponed, e->n_postponed);
@@ -379,7 +387,17 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         ids_text (out, e->merged, e->n_merged);
         fputc ('\n', out);
     }
-    if (e->has_actual_hours)
+    if (e->refile_question) {
+        label (out, "asked:");
+        put (out, e->refile_question);
+        fputc ('\n', out);
+        label (out, "answer:");
+        put (out, e->refile_answer ? e->refile_answer : "(none: refiled without one)");
+        fputc ('\n', out);
+    }
+    if (e->has_actual_hours && strcmp (e->state, "stopped") == 0)
+        fprintf (out, "  stopped:    after %" PRId64 " h spent\n", e->actual_hours);
+    else if (e->has_actual_hours)
         fprintf (out, "  delivered:  %" PRId64 " h actual\n", e->actual_hours);
     if (e->deal) {
         fputs ("  outcome:    deal ", out);
@@ -557,11 +575,19 @@ render_event_line (FILE *out, const Esc__Event *e)
     fputc ('\n', out);
 }
 
+/* A history: each event's line, and under it the note its actor wrote,
+ * which may span lines (a spend's, a sizing's), indented under itself. */
 static void
 event_lines (FILE *out, const Esc__EventList *l)
 {
-    for (size_t i = 0; i < l->n_events; i++)
+    for (size_t i = 0; i < l->n_events; i++) {
         render_event_line (out, l->events[i]);
+        if (l->events[i]->note && *l->events[i]->note) {
+            fputs ("    note: ", out);
+            text_write (out, l->events[i]->note, "          ");
+            fputc ('\n', out);
+        }
+    }
 }
 
 static void

@@ -187,6 +187,8 @@ report_json (json_t *j, const Esc__Report *r)
     json_kv_int (j, "budget_hours", r->budget_hours);
     json_kv_int (j, "approved_hours", r->approved_hours);
     json_kv_int (j, "overridden_hours", r->overridden_hours);
+    json_kv_int (j, "stopped", r->stopped);
+    json_kv_int (j, "stopped_hours", r->stopped_hours);
     json_kv_int (j, "pending_hours", r->pending_hours);
     json_kv_double (j, "share_pct", r->oneoff_share_pct);
     json_key (j, "marks_pct");
@@ -293,6 +295,8 @@ report_json (json_t *j, const Esc__Report *r)
         json_kv_string (j, "deal", o->deal);
         json_kv_opt_int (j, "adopters", o->has_adopters, o->adopters);
         json_kv_opt_bool (j, "few_adopters", o->has_few_adopters, o->few_adopters);
+        json_kv_string (j, "state", o->state);
+        json_kv_string (j, "note", o->note);
         json_object_end (j);
     }
     json_array_end (j);
@@ -436,6 +440,10 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
     fprintf (out, "  %s%-*s %6" PRId64 " h%s%s\n", paint (&c, r->overridden_hours ? RED : ""),
              LABEL_WIDTH, "overridden", r->overridden_hours, r->overridden_hours ? "   OVERRIDES, below" : "",
              paint (&c, RESET));
+    if (r->stopped)
+        fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s, counted above at"
+                 " the hours spent\n", LABEL_WIDTH, "stopped early", r->stopped_hours,
+                 r->stopped, r->stopped == 1 ? "" : "s");
     fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s\n", LABEL_WIDTH,
              "waiting for the CRO",
              r->pending_hours, r->queue_count, r->queue_count == 1 ? "" : "s");
@@ -540,9 +548,16 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
             column (out, o->deal ? o->deal : "-", 5, false);
             fprintf (out, " %-9s ", adopters);
             text_write (out, o->title, NULL);
+            if (o->state && strcmp (o->state, "stopped") == 0)
+                fputs ("  (STOPPED: hours spent)", out);
             fprintf (out, "%s\n", paint (&c, RESET));
+            if (o->note) {
+                fputs ("         note: ", out);
+                text_write (out, o->note, "               ");
+                fputc ('\n', out);
+            }
         }
-        fprintf (out, "  (! below 3x; few: used by two customers or fewer)\n");
+        fprintf (out, "  (! below 3x; few: used by two customers or fewer; note: the CRO's on the spend)\n");
     }
 
     if (r->n_trend) {
@@ -565,7 +580,7 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool h
         "id", "quarter", "state", "account", "title", "problem", "filer", "filed_at",
         "hours", "viable", "approved_via", "token", "approved_by", "override_reason",
         "deal_value", "needed_by", "customers", "renewal_arr", "also_needed_by",
-        "actual_hours", "deal", "adopters",
+        "actual_hours", "deal", "adopters", "spend_note",
     };
     size_t n = sizeof heads / sizeof heads[0];
     for (size_t i = 0; header && i < n; i++)
@@ -585,7 +600,7 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool h
             NUM (2, e->has_token_no, e->token_no), e->approved_by, e->override_reason,
             NUM (3, e->has_deal_value, e->deal_value), e->needed_by, NUM (4, true, e->customers),
             NUM (5, true, e->renewal_arr), also, NUM (6, e->has_actual_hours, e->actual_hours),
-            e->deal, NUM (7, e->has_adopters, e->adopters),
+            e->deal, NUM (7, e->has_adopters, e->adopters), e->spend_note,
         };
 #undef NUM
         for (size_t k = 0; k < n; k++)
@@ -740,6 +755,7 @@ report_html (FILE *out, const Esc__Report *r)
            ".verdict{font-weight:700;padding:2px 8px;border-radius:4px;color:#fff}\n"
            ".ok,.healthy{background:#2e7d32}.coping,.strained{background:#f9a825}"
            ".low,.high,.struggling,.off{background:#c62828}\n"
+           ".note{color:#555;font-size:13px;white-space:pre-wrap}"
            ".flag{color:#b71c1c;font-weight:600}.pie text{font-size:12px}.bar text{font-size:12px}\n"
            ".trendbar{height:12px;background:#4e79a7;border-radius:2px}\n"
            "</style></head><body>\n", out);
@@ -800,9 +816,13 @@ report_html (FILE *out, const Esc__Report *r)
     share_svg (out, r);
     fprintf (out, "<p>%" PRId64 " h approved with a token, <span class=\"flag\">%" PRId64
                   " h overridden</span>, %" PRId64 " h sized and waiting for the CRO; budget %"
-                  PRId64 " h (%" PRId64 " %% of capacity).</p>\n",
-             r->approved_hours, r->overridden_hours, r->pending_hours, r->budget_hours,
-             q->budget_pct);
+                  PRId64 " h (%" PRId64 " %% of capacity).", r->approved_hours,
+             r->overridden_hours, r->pending_hours, r->budget_hours, q->budget_pct);
+    if (r->stopped)
+        fprintf (out, " Of the approved, %" PRId64 " h in %" PRId64 " escalation%s stopped early,"
+                      " counted at the hours spent.", r->stopped_hours, r->stopped,
+                 r->stopped == 1 ? "" : "s");
+    fputs ("</p>\n", out);
 
     static const char *const mix_heads[] = { "category", ">hours", ">share", "healthy", "" };
     fputs ("<h2>The plan against the healthy mix</h2>\n<table>\n", out);
@@ -858,6 +878,13 @@ report_html (FILE *out, const Esc__Report *r)
             fprintf (out, "<tr%s><td>%" PRId64 " ", overridden ? " class=\"override\"" : "",
                      o->escalation_id);
             html_typed (out, o->title);
+            if (o->state && strcmp (o->state, "stopped") == 0)
+                fputs (" <em>(stopped: hours spent)</em>", out);
+            if (o->note) {
+                fputs ("<div class=\"note\">note: ", out);
+                html_typed (out, o->note);
+                fputs ("</div>", out);
+            }
             fputs ("</td><td>", out);
             html_typed (out, o->account);
             fputs ("</td><td>", out);

@@ -74,6 +74,11 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_USER_KEY]      = { desk_user_key, "user.key_changed" },
     [OP_REPORT]        = { desk_report, NULL },
     [OP_ACCOUNT_IMPORT] = { desk_account_import, "accounts.imported" },
+    [OP_EDIT]          = { desk_edit, "escalation.edited" },
+    [OP_ACCOUNT_SET]   = { desk_account_set, "account.changed" },
+    [OP_ROADMAP_SET]   = { desk_roadmap_set, "roadmap.changed" },
+    [OP_STOP]          = { desk_stop, "escalation.stopped" },
+    [OP_QUARTER_REOPEN] = { desk_quarter_reopen, "quarter.reopened" },
 };
 
 struct desk {

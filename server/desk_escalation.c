@@ -12,39 +12,37 @@
 #include "desk_handlers.h"
 #include "validate.h"
 
-/* The planned work at stake: for a sizing, the items it names; for an
- * approval, those its current sizing displaces. */
+/* The planned work at stake: for a sizing, the items IDS (N of them) it
+ * would displace; for an approval, those its current sizing displaces. */
 static int
-displaced (desk_call_t *c, const escalation_ref_t *e, roadmap_facts_t **items, size_t *n,
-           esc_error_t *err)
+displaced (desk_call_t *c, const escalation_ref_t *e, const int64_t *ids, size_t n,
+           roadmap_facts_t **items, size_t *n_items, esc_error_t *err)
 {
-    int64_t *ids = NULL;
-    *n = 0;
-    if (c->op == OP_SIZE) {
-        ids = c->req->size->displaces;
-        *n = c->req->size->n_displaces;
+    int64_t *current = NULL;
+    *n_items = 0;
+    if (c->op == OP_SIZE)
+        *n_items = n;
+    else if ((c->op == OP_SPEND || c->op == OP_OVERRIDE) && e->sizing_id) {
+        if (store_sizing_displaces (c->store, c->arena, e->sizing_id, &current, n_items, err))
+            return -1;
+        ids = current;
     }
-    else if ((c->op == OP_SPEND || c->op == OP_OVERRIDE) && e->sizing_id
-             && store_sizing_displaces (c->store, c->arena, e->sizing_id, &ids, n, err))
-        return -1;
-    *items = arena_alloc (c->arena, (*n + 1) * sizeof **items);
-    return store_roadmap_facts (c->store, e->quarter, ids, *n, *items, err);
+    *items = arena_alloc (c->arena, (*n_items + 1) * sizeof **items);
+    return store_roadmap_facts (c->store, e->quarter, ids, *n_items, *items, err);
 }
 
-/* Locks escalation ID and its quarter, gathers the facts, and asks the
- * workflow whether the call's operation may go ahead (TARGET: a merge's
- * other escalation). */
+/* Locks escalation ID and its quarter, and sets up the workflow's case for
+ * the call's operation (TARGET: a merge's other escalation). The handler
+ * adds what its action brings (a correction's changes, a field it lacks)
+ * and asks. */
 static int
-decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_ref_t *e,
-        quarter_facts_t *q, escalation_state_t *next, esc_error_t *err)
+gather (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_ref_t *e,
+        quarter_facts_t *q, workflow_case_t *wc, esc_error_t *err)
 {
-    roadmap_facts_t *items;
-    size_t n_items;
     if (store_escalation_lock (c->store, c->arena, id, e, err)
-        || store_quarter_facts (c->store, e->quarter, true, q, err)
-        || displaced (c, e, &items, &n_items, err))
+        || store_quarter_facts (c->store, e->quarter, true, q, err))
         return -1;
-    workflow_case_t wc = {
+    *wc = (workflow_case_t) {
         .op = c->op,
         .roles = c->roles,
         .actor_is_filer = strcmp (e->filer, c->actor) == 0,
@@ -52,10 +50,44 @@ decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_r
         .escalation = &e->facts,
         .target = target ? &target->facts : NULL,
         .same_quarter = target && strcmp (target->quarter, e->quarter) == 0,
-        .displaced = items,
-        .n_displaced = n_items,
     };
-    return workflow_decide (&wc, next, err);
+    return 0;
+}
+
+/* Asks the workflow whether WC may go ahead, with the planned work at
+ * stake (a sizing's IDS, N of them; an approval's from its sizing). */
+static int
+ask (desk_call_t *c, const escalation_ref_t *e, workflow_case_t *wc, const int64_t *ids,
+     size_t n, escalation_state_t *next, esc_error_t *err)
+{
+    roadmap_facts_t *items;
+    size_t n_items;
+    if (displaced (c, e, ids, n, &items, &n_items, err))
+        return -1;
+    wc->displaced = items;
+    wc->n_displaced = n_items;
+    return workflow_decide (wc, next, err);
+}
+
+/* Locks escalation ID and its quarter, gathers the facts, and asks the
+ * workflow whether the call's operation may go ahead. */
+static int
+decide (desk_call_t *c, int64_t id, const escalation_ref_t *target, escalation_ref_t *e,
+        quarter_facts_t *q, escalation_state_t *next, esc_error_t *err)
+{
+    workflow_case_t wc;
+    return gather (c, id, target, e, q, &wc, err) || ask (c, e, &wc, NULL, 0, next, err) ? -1 : 0;
+}
+
+/* S when it holds more than blanks, else NULL: an empty optional field is
+ * one not given. */
+static char *
+given (char *s)
+{
+    for (const char *p = s; p && *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n')
+            return s;
+    return NULL;
 }
 
 /* "1, 2, 3" in the arena. */
@@ -70,28 +102,32 @@ id_list (arena_t *a, const int64_t *ids, size_t n)
 
 /* The event's sentence for people: who did what to which escalation, and
  * the detail that matters for this action, read off the escalation as the
- * action left it. */
+ * action left it; a correction says what it changed (c->changed). */
 static const char *
 summary (desk_call_t *c, const Esc__Escalation *e)
 {
     arena_t *a = c->arena;
     const char *verb = op_name (c->op), *detail = "";
+    const char *changed = c->changed && *c->changed ? arena_printf (a, ": %s", c->changed) : "";
     switch (c->op) {
     case OP_FILE: verb = "filed"; break;
     case OP_SIZE:
-        verb = "sized";
-        detail = arena_printf (a, ": %lld h, %s", (long long) e->hours,
-                               e->viable ? "viable" : "not viable");
+        verb = c->changed ? "re-sized" : "sized";
+        detail = arena_printf (a, ": %lld h, %s%s%s", (long long) e->hours,
+                               e->viable ? "viable" : "not viable", c->changed ? "; " : "",
+                               c->changed ? c->changed : "");
         break;
     case OP_RETURN: verb = "returned"; detail = arena_printf (a, ": %s", e->state_reason); break;
-    case OP_REFILE: verb = "refiled"; break;
+    case OP_REFILE: verb = "refiled"; detail = changed; break;
+    case OP_EDIT: verb = "edited"; detail = changed; break;
     case OP_DECLINE: verb = "declined"; detail = arena_printf (a, ": %s", e->state_reason); break;
     case OP_WITHDRAW: verb = "withdrew"; break;
     case OP_SPEND:
         verb = arena_printf (a, "spent token %lld of %s on", (long long) e->token_no, e->quarter);
-        detail = arena_printf (a, " (%lld h)%s%s", (long long) e->hours,
+        detail = arena_printf (a, " (%lld h)%s%s%s", (long long) e->hours,
                                e->n_postponed ? "; postponed roadmap items " : "",
-                               id_list (a, e->postponed, e->n_postponed));
+                               id_list (a, e->postponed, e->n_postponed),
+                               e->spend_note ? "; with a note" : "");
         break;
     case OP_OVERRIDE:
         verb = "OVERRODE the rules to approve";
@@ -100,14 +136,20 @@ summary (desk_call_t *c, const Esc__Escalation *e)
                                id_list (a, e->postponed, e->n_postponed));
         break;
     case OP_DELIVER:
-        verb = "delivered";
-        detail = arena_printf (a, " in %lld h", (long long) e->actual_hours);
+        verb = c->changed ? "corrected the delivery of" : "delivered";
+        detail = c->changed ? changed : arena_printf (a, " in %lld h", (long long) e->actual_hours);
         break;
     case OP_OUTCOME:
-        verb = "recorded the outcome of";
-        detail = e->has_adopters
+        verb = c->changed ? "corrected the outcome of" : "recorded the outcome of";
+        detail = c->changed ? changed
+            : e->has_adopters
             ? arena_printf (a, ": deal %s, %lld adopters", e->deal, (long long) e->adopters)
             : arena_printf (a, ": deal %s", e->deal);
+        break;
+    case OP_STOP:
+        verb = c->changed ? "corrected the stop of" : "stopped the work on";
+        detail = c->changed ? changed
+            : arena_printf (a, " after %lld h: %s", (long long) e->actual_hours, e->state_reason);
         break;
     case OP_MERGE:
         verb = "merged";
@@ -230,20 +272,59 @@ desk_file (desk_call_t *c, esc_error_t *err)
     return finish (c, id, err);
 }
 
+/* A sizing of a sized escalation keeps what it is not told: the hours,
+ * the viability, the displaced items and the note of the current sizing,
+ * but for what the request gives or clears. Either way a new sizing is
+ * recorded and becomes the current one. */
 int
 desk_size (desk_call_t *c, esc_error_t *err)
 {
     const Esc__Size *m = c->req->size;
     escalation_ref_t e;
     quarter_facts_t q;
+    workflow_case_t wc;
     escalation_state_t next;
-    if (decide (c, m->id, NULL, &e, &q, &next, err)
-        || store_sizing_insert (c->store, m, c->actor, err)
-        || move (c, m->id, next, NULL, false, err))
+    Esc__Escalation *now;
+    if (gather (c, m->id, NULL, &e, &q, &wc, err)
+        || store_escalation_get (c->store, c->arena, m->id, &now, err))
         return -1;
-    json_kv_int (&c->data, "hours", m->hours);
-    json_kv_bool (&c->data, "viable", m->viable);
-    json_kv_ints (&c->data, "displaces", m->displaces, m->n_displaces);
+    bool again = e.facts.sized;
+    Esc__Size *s = arena_alloc (c->arena, sizeof *s);
+    esc__size__init (s);
+    s->has_id = true;
+    s->id = m->id;
+    s->has_hours = m->has_hours || again;
+    s->hours = m->has_hours ? m->hours : now->hours;
+    s->has_viable = m->has_viable || again;
+    s->viable = m->has_viable ? m->viable : now->viable;
+    bool keep_displaces = again && !m->n_displaces && !m->clear_displaces;
+    s->displaces = keep_displaces ? now->displaces : m->displaces;
+    s->n_displaces = keep_displaces ? now->n_displaces : m->n_displaces;
+    s->note = given (m->note) ? m->note : again && !m->clear_note ? now->sizing_note : NULL;
+    wc.missing = !s->has_hours ? "hours" : !s->has_viable ? "viable" : NULL;
+
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    if (again) {
+        changes_int (&ch, "hours", "hours", true, now->hours, true, s->hours);
+        changes_bool (&ch, "viable", now->viable, s->viable, "viable", "not viable");
+        changes_ids (&ch, "displaces", "displaces", now->displaces, now->n_displaces,
+                     s->displaces, s->n_displaces);
+        changes_text (&ch, "note", now->sizing_note, s->note);
+    }
+    wc.changes = ch.count;
+    if (ask (c, &e, &wc, s->displaces, s->n_displaces, &next, err)
+        || store_sizing_insert (c->store, s, c->actor, err)
+        || (next != e.facts.state && move (c, m->id, next, NULL, false, err))) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->changed = again ? ch.text : NULL;
+    json_kv_int (&c->data, "hours", s->hours);
+    json_kv_bool (&c->data, "viable", s->viable);
+    json_kv_ints (&c->data, "displaces", s->displaces, s->n_displaces);
+    json_kv_string (&c->data, "note", s->note);
+    changes_end (&ch, &c->data);
     return finish (c, m->id, err);
 }
 
@@ -266,19 +347,106 @@ with_reason (desk_call_t *c, const Esc__WithReason *m, esc_error_t *err)
 int desk_return (desk_call_t *c, esc_error_t *err) { return with_reason (c, c->req->return_escalation, err); }
 int desk_decline (desk_call_t *c, esc_error_t *err) { return with_reason (c, c->req->decline, err); }
 
+/* A refile answers the return: it changes what was filed, or answers the
+ * question the escalation was returned with, or both. */
 int
 desk_refile (desk_call_t *c, esc_error_t *err)
 {
     const Esc__Refile *m = c->req->refile;
     escalation_ref_t e;
     quarter_facts_t q;
+    workflow_case_t wc;
     escalation_state_t next;
-    /* back to filed: the new problem statement must be sized again */
-    if (decide (c, m->id, NULL, &e, &q, &next, err)
+    Esc__Escalation *now;
+    if (gather (c, m->id, NULL, &e, &q, &wc, err)
         || needed_by_ahead (m->needed_by, err)
-        || store_escalation_refile (c->store, m, err)
-        || move (c, m->id, next, NULL, true, err))
+        || store_escalation_get (c->store, c->arena, m->id, &now, err))
         return -1;
+    Esc__Refile *r = arena_alloc (c->arena, sizeof *r);
+    *r = *m;
+    r->solution = given (m->solution);
+    r->needed_by = given (m->needed_by);
+    r->answer = given (m->answer);
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_line (&ch, "title", "title", now->title, r->title ? r->title : now->title, true);
+    changes_text (&ch, "problem", now->problem, r->problem ? r->problem : now->problem);
+    changes_text (&ch, "solution", now->solution, r->solution ? r->solution : now->solution);
+    changes_int (&ch, "deal_value", "deal value", now->has_deal_value, now->deal_value,
+                 r->has_deal_value || now->has_deal_value,
+                 r->has_deal_value ? r->deal_value : now->deal_value);
+    changes_line (&ch, "needed_by", "needed by", now->needed_by,
+                  r->needed_by ? r->needed_by : now->needed_by, false);
+    wc.changes = ch.count + (r->answer != NULL);
+    /* back to filed: the new problem statement must be sized again */
+    if (ask (c, &e, &wc, NULL, 0, &next, err)
+        || store_escalation_refile (c->store, r, err)
+        || move (c, m->id, next, NULL, true, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->changed = !r->answer ? ch.text
+        : arena_printf (c->arena, "answered \"%s\"%s%s", r->answer, ch.count ? "; " : "", ch.text);
+    json_kv_string (&c->data, "question", now->state_reason);
+    json_kv_string (&c->data, "answer", r->answer);
+    changes_end (&ch, &c->data);
+    return finish (c, m->id, err);
+}
+
+/* An escalation's filing, corrected: by its filer while it is filed or
+ * returned, its title by a PM while it is live (the workflow's edit
+ * grants). Nothing moves: not its state, not its sizing. */
+int
+desk_edit (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Edit *m = c->req->edit;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    workflow_case_t wc;
+    escalation_state_t next;
+    Esc__Escalation *now;
+    char **others;
+    size_t n_others;
+    if (needed_by_ahead (given (m->needed_by), err)
+        || gather (c, m->id, NULL, &e, &q, &wc, err)
+        || store_escalation_get (c->store, c->arena, m->id, &now, err)
+        || store_escalation_others (c->store, c->arena, m->id, &others, &n_others, err))
+        return -1;
+    Esc__Edit *x = arena_alloc (c->arena, sizeof *x);
+    *x = *m;
+    x->solution = given (m->solution);
+    x->needed_by = given (m->needed_by);
+    /* the filing account is not one of the others: the store skips it */
+    x->also_needed_by = arena_alloc (c->arena, (m->n_also_needed_by + 1) * sizeof (char *));
+    x->n_also_needed_by = 0;
+    for (size_t i = 0; i < m->n_also_needed_by; i++)
+        if (strcmp (m->also_needed_by[i], now->account) != 0)
+            x->also_needed_by[x->n_also_needed_by++] = m->also_needed_by[i];
+    bool also = m->n_also_needed_by || m->clear_also_needed_by;
+    wc.title_only = m->title && !m->problem && !x->solution && !m->has_deal_value
+                    && !x->needed_by && !also && !m->clear_solution && !m->clear_needed_by;
+
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_line (&ch, "title", "title", now->title, x->title ? x->title : now->title, true);
+    changes_text (&ch, "problem", now->problem, x->problem ? x->problem : now->problem);
+    changes_text (&ch, "solution", now->solution,
+                  m->clear_solution ? NULL : x->solution ? x->solution : now->solution);
+    changes_int (&ch, "deal_value", "deal value", now->has_deal_value, now->deal_value,
+                 x->has_deal_value || now->has_deal_value,
+                 x->has_deal_value ? x->deal_value : now->deal_value);
+    changes_line (&ch, "needed_by", "needed by", now->needed_by,
+                  m->clear_needed_by ? NULL : x->needed_by ? x->needed_by : now->needed_by, false);
+    if (also)
+        changes_names (&ch, "also_needed_by", "also needed by", others, n_others,
+                       x->also_needed_by, x->n_also_needed_by);
+    wc.changes = ch.count;
+    if (ask (c, &e, &wc, NULL, 0, &next, err) || store_escalation_edit (c->store, x, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->changed = ch.text;
+    changes_end (&ch, &c->data);
     return finish (c, m->id, err);
 }
 
@@ -353,7 +521,11 @@ desk_override (desk_call_t *c, esc_error_t *err)
     return 0;
 }
 
-/* ==== Delivery and outcome =============================================== */
+/* ==== Delivery, outcome, stop =========================================== */
+
+/* Each records a fact the first time and corrects it after (the workflow
+ * says which): a correction keeps the escalation's state, names what it
+ * changed in its event, and must change something. */
 
 int
 desk_deliver (desk_call_t *c, esc_error_t *err)
@@ -361,29 +533,109 @@ desk_deliver (desk_call_t *c, esc_error_t *err)
     const Esc__Deliver *m = c->req->deliver;
     escalation_ref_t e;
     quarter_facts_t q;
+    workflow_case_t wc;
     escalation_state_t next;
-    if (decide (c, m->id, NULL, &e, &q, &next, err)
-        || store_delivery_insert (c->store, m->id, m->actual_hours, c->actor, err)
-        || move (c, m->id, next, NULL, false, err))
+    Esc__Escalation *now;
+    if (gather (c, m->id, NULL, &e, &q, &wc, err)
+        || store_escalation_get (c->store, c->arena, m->id, &now, err))
         return -1;
+    bool again = workflow_corrects (&wc);
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_int (&ch, "actual_hours", "actual hours", now->has_actual_hours, now->actual_hours,
+                 true, m->actual_hours);
+    wc.changes = ch.count;
+    if (ask (c, &e, &wc, NULL, 0, &next, err)
+        || store_delivery_record (c->store, m->id, m->actual_hours, c->actor, err)
+        || (next != e.facts.state && move (c, m->id, next, NULL, false, err))) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->changed = again ? ch.text : NULL;
     json_kv_int (&c->data, "actual_hours", m->actual_hours);
+    changes_end (&ch, again ? &c->data : NULL);
     return finish (c, m->id, err);
 }
 
+/* Delivered: the escalation is closed. Before delivery only a lost deal is
+ * recorded, and the escalation stays approved (or stopped): the work may
+ * still be stopped, or delivered, which then closes it. */
 int
 desk_outcome (desk_call_t *c, esc_error_t *err)
 {
     const Esc__Outcome *m = c->req->outcome;
     escalation_ref_t e;
     quarter_facts_t q;
+    workflow_case_t wc;
     escalation_state_t next;
-    if (decide (c, m->id, NULL, &e, &q, &next, err)
-        || store_outcome_insert (c->store, m, c->actor, err)
-        || move (c, m->id, next, NULL, false, err))
+    Esc__Escalation *now;
+    if (gather (c, m->id, NULL, &e, &q, &wc, err)
+        || store_escalation_get (c->store, c->arena, m->id, &now, err))
         return -1;
+    bool again = workflow_corrects (&wc);
+    bool has_adopters = m->has_adopters || (again && now->has_adopters);
+    int64_t adopters = m->has_adopters ? m->adopters : now->adopters;
+    wc.deal = m->deal;
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_line (&ch, "deal", "deal", now->deal, m->deal, false);
+    changes_int (&ch, "adopters", "adopters", now->has_adopters, now->adopters, has_adopters,
+                 adopters);
+    wc.changes = ch.count;
+    if (ask (c, &e, &wc, NULL, 0, &next, err)
+        || store_outcome_record (c->store, m, c->actor, err)
+        || (next != e.facts.state && move (c, m->id, next, NULL, false, err))) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->changed = again ? ch.text : NULL;
     json_kv_string (&c->data, "deal", m->deal);
-    if (m->has_adopters)
-        json_kv_int (&c->data, "adopters", m->adopters);
+    if (has_adopters)
+        json_kv_int (&c->data, "adopters", adopters);
+    changes_end (&ch, again ? &c->data : NULL);
+    return finish (c, m->id, err);
+}
+
+/* The work on an approved escalation stops: the hours spent so far count
+ * as its one-off hours, the duplicates merged into it go back (nobody will
+ * serve their customers), and its token stays spent. A stop of a stopped
+ * escalation corrects the hours or the reason, keeping what it is not
+ * told. */
+int
+desk_stop (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Stop *m = c->req->stop;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    workflow_case_t wc;
+    escalation_state_t next;
+    Esc__Escalation *now;
+    if (gather (c, m->id, NULL, &e, &q, &wc, err)
+        || store_escalation_get (c->store, c->arena, m->id, &now, err))
+        return -1;
+    bool again = workflow_corrects (&wc);
+    const char *reason = given (m->reason) ? m->reason : again ? now->state_reason : NULL;
+    bool has_hours = m->has_actual_hours || again;
+    int64_t hours = m->has_actual_hours ? m->actual_hours : now->actual_hours;
+    wc.missing = !reason ? "reason" : !has_hours ? "actual_hours" : NULL;
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    if (again) {
+        changes_int (&ch, "actual_hours", "hours spent", now->has_actual_hours, now->actual_hours,
+                     true, hours);
+        changes_line (&ch, "reason", "reason", now->state_reason, reason, true);
+    }
+    wc.changes = ch.count;
+    if (ask (c, &e, &wc, NULL, 0, &next, err)
+        || store_stoppage_record (c->store, m->id, hours, c->actor, err)
+        || move (c, m->id, next, reason, false, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->changed = again ? ch.text : NULL;
+    json_kv_int (&c->data, "actual_hours", hours);
+    json_kv_string (&c->data, "reason", reason);
+    changes_end (&ch, &c->data);
     return finish (c, m->id, err);
 }
 

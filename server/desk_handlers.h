@@ -24,6 +24,8 @@ typedef struct {
     Esc__Reply *reply;          /* set its result */
     event_t event;              /* a change fills in what it concerns */
     json_t data;                /* an open JSON object: the event's details */
+    const char *changed;        /* a correction: what it changed, for the
+                                   event's sentence; NULL otherwise */
 } desk_call_t;
 
 typedef int (*desk_handler_t) (desk_call_t *c, esc_error_t *err);
@@ -42,6 +44,9 @@ int desk_user_add (desk_call_t *c, esc_error_t *err);
 int desk_user_list (desk_call_t *c, esc_error_t *err);
 int desk_user_revoke (desk_call_t *c, esc_error_t *err);
 int desk_user_key (desk_call_t *c, esc_error_t *err);
+int desk_quarter_reopen (desk_call_t *c, esc_error_t *err);
+int desk_account_set (desk_call_t *c, esc_error_t *err);
+int desk_roadmap_set (desk_call_t *c, esc_error_t *err);
 
 /* desk_escalation.c: the escalation's life */
 int desk_file (desk_call_t *c, esc_error_t *err);
@@ -56,6 +61,8 @@ int desk_deliver (desk_call_t *c, esc_error_t *err);
 int desk_outcome (desk_call_t *c, esc_error_t *err);
 int desk_merge (desk_call_t *c, esc_error_t *err);
 int desk_unmerge (desk_call_t *c, esc_error_t *err);
+int desk_edit (desk_call_t *c, esc_error_t *err);
+int desk_stop (desk_call_t *c, esc_error_t *err);
 int desk_list (desk_call_t *c, esc_error_t *err);
 int desk_show (desk_call_t *c, esc_error_t *err);
 int desk_history (desk_call_t *c, esc_error_t *err);
@@ -63,6 +70,39 @@ int desk_events_since (desk_call_t *c, esc_error_t *err);
 
 /* desk_report.c: the quarter's scoreboard */
 int desk_report (desk_call_t *c, esc_error_t *err);
+
+/* desk_changes.c: what a correction changes, field by field, for its
+ * event: each changed value old and new in data's "changes" object, and
+ * the sentence "title \"a\" -> \"b\"; problem changed" in TEXT. Values
+ * are compared as recorded; one that stays is not named. */
+typedef struct {
+    arena_t *arena;
+    json_t json;                /* the "changes" object, open */
+    const char *text;           /* the sentence so far: "" when none */
+    int count;                  /* the values named */
+} changes_t;
+
+void changes_begin (changes_t *ch, arena_t *a);
+/* A one-line value (a title, a name, a date; NULL or "" is none), in
+ * quotes in the sentence when QUOTED. */
+void changes_line (changes_t *ch, const char *field, const char *label, const char *old,
+                   const char *now, bool quoted);
+/* A value that may span lines: the sentence says only "FIELD changed". */
+void changes_text (changes_t *ch, const char *field, const char *old, const char *now);
+/* A number, or none (HAS_ false). */
+void changes_int (changes_t *ch, const char *field, const char *label, bool has_old,
+                  int64_t old, bool has_now, int64_t now);
+/* Yes or no, said as YES or NO ("viable", "not viable"). */
+void changes_bool (changes_t *ch, const char *field, bool old, bool now, const char *yes,
+                   const char *no);
+/* Sets of ids or of names: their order and repeats do not count. */
+void changes_ids (changes_t *ch, const char *field, const char *label, const int64_t *old,
+                  size_t n_old, const int64_t *now, size_t n_now);
+void changes_names (changes_t *ch, const char *field, const char *label, char *const *old,
+                    size_t n_old, char *const *now, size_t n_now);
+/* Puts "changes": {...} into DATA (nothing when nothing changed; DATA NULL:
+ * nowhere) and frees what CH holds but TEXT, which is the arena's. */
+void changes_end (changes_t *ch, json_t *data);
 
 /* The quarter a request names, or the default one, into *CHOSEN. With
  * DECIDE, for a change in the quarter itself (a filing, a plan, a close),

@@ -65,6 +65,19 @@ desk_quarter_close (desk_call_t *c, esc_error_t *err)
     return reply_quarter (c, name, err);
 }
 
+/* Undoes a close: the quarter takes filings, plans and approvals again. */
+int
+desk_quarter_reopen (desk_call_t *c, esc_error_t *err)
+{
+    const char *name;
+    if (desk_quarter (c, c->req->quarter_reopen->quarter, true, &name, err)
+        || store_quarter_reopen (c->store, name, err))
+        return -1;
+    c->event.quarter = name;
+    c->event.summary = arena_printf (c->arena, "%s reopened quarter %s", c->actor, name);
+    return reply_quarter (c, name, err);
+}
+
 int
 desk_quarter_show (desk_call_t *c, esc_error_t *err)
 {
@@ -95,6 +108,45 @@ desk_account_add (desk_call_t *c, esc_error_t *err)
     json_kv_string (&c->data, "renewal_on", m->renewal_on);
     c->reply->result_case = ESC__REPLY__RESULT_ACCOUNT;
     return store_account_get (c->store, c->arena, m->name, &c->reply->account, err);
+}
+
+/* Corrects an account: its ARR, renewal date or name. Accounts belong to
+ * no quarter, so no closed quarter refuses it; events before a rename keep
+ * the name they were written with. */
+int
+desk_account_set (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__AccountSet *m = c->req->account_set;
+    Esc__Account *now;
+    escalation_state_t unused;
+    if (store_account_lock (c->store, c->arena, m->name, &now, err))
+        return -1;
+    Esc__AccountSet *x = arena_alloc (c->arena, sizeof *x);
+    *x = *m;
+    x->rename = m->rename && strcmp (m->rename, now->name) != 0 ? m->rename : NULL;
+    x->renewal_on = m->renewal_on && *m->renewal_on ? m->renewal_on : NULL;
+    const char *name = x->rename ? x->rename : now->name;
+    int64_t arr = x->has_arr ? x->arr : now->arr;
+    const char *renewal = m->clear_renewal ? NULL : x->renewal_on ? x->renewal_on : now->renewal_on;
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_line (&ch, "name", "name", now->name, name, true);
+    changes_int (&ch, "arr", "ARR", true, now->arr, true, arr);
+    changes_line (&ch, "renewal_on", "renewal", now->renewal_on, renewal, false);
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .changes = ch.count };
+    if (workflow_decide (&wc, &unused, err) || store_account_update (c->store, x, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->event.account = name;
+    c->event.summary = arena_printf (c->arena, "%s corrected account %s: %s", c->actor,
+                                     now->name, ch.text);
+    json_kv_string (&c->data, "name", name);
+    json_kv_int (&c->data, "arr", arr);
+    json_kv_string (&c->data, "renewal_on", renewal);
+    changes_end (&ch, &c->data);
+    c->reply->result_case = ESC__REPLY__RESULT_ACCOUNT;
+    return store_account_get (c->store, c->arena, name, &c->reply->account, err);
 }
 
 int
@@ -266,6 +318,49 @@ desk_roadmap_add (desk_call_t *c, esc_error_t *err)
     json_kv_int (&c->data, "hours", m->hours);
     c->reply->result_case = ESC__REPLY__RESULT_ROADMAP_ITEM;
     return store_roadmap_get (c->store, c->arena, id, &c->reply->roadmap_item, err);
+}
+
+/* Corrects planned work: its title, category, hours or the accounts
+ * waiting for it, while it is planned, in an open quarter. */
+int
+desk_roadmap_set (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__RoadmapSet *m = c->req->roadmap_set;
+    Esc__RoadmapItem *now;
+    quarter_facts_t q;
+    roadmap_facts_t item;
+    escalation_state_t unused;
+    if (store_roadmap_lock (c->store, c->arena, m->id, &now, err)
+        || store_quarter_facts (c->store, now->quarter, true, &q, err)
+        || store_roadmap_facts (c->store, now->quarter, &m->id, 1, &item, err))
+        return -1;
+    const char *title = m->title ? m->title : now->title;
+    const char *category = m->category ? m->category : now->category;
+    int64_t hours = m->has_hours ? m->hours : now->hours;
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_line (&ch, "title", "title", now->title, title, true);
+    changes_line (&ch, "category", "category", now->category, category, false);
+    changes_int (&ch, "hours", "hours", true, now->hours, true, hours);
+    if (m->n_waiting || m->clear_waiting)
+        changes_names (&ch, "waiting", "waiting", now->waiting, now->n_waiting, m->waiting,
+                       m->n_waiting);
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &q, .item = &item,
+                           .changes = ch.count };
+    if (workflow_decide (&wc, &unused, err) || store_roadmap_update (c->store, m, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->event.quarter = now->quarter;
+    c->event.summary = arena_printf (c->arena, "%s changed roadmap item %lld \"%s\" in %s: %s",
+                                     c->actor, (long long) m->id, title, now->quarter, ch.text);
+    json_kv_int (&c->data, "roadmap_item", m->id);
+    json_kv_string (&c->data, "title", title);
+    json_kv_string (&c->data, "category", category);
+    json_kv_int (&c->data, "hours", hours);
+    changes_end (&ch, &c->data);
+    c->reply->result_case = ESC__REPLY__RESULT_ROADMAP_ITEM;
+    return store_roadmap_get (c->store, c->arena, m->id, &c->reply->roadmap_item, err);
 }
 
 int

@@ -168,10 +168,12 @@ bool store_notified (store_t *self);
 /* The quarter NAME, or with NAME NULL the default quarter (the workflow's
  * rule over the open quarters); its name goes to *chosen (arena). */
 int store_quarter_resolve (store_t *self, arena_t *a, const char *name, const char **chosen, esc_error_t *err);
-/* The figures the rules need; LOCK takes the quarter's row lock. */
+/* The figures the rules need (and the first later quarter that is open);
+ * LOCK takes the quarter's row lock. */
 int store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out, esc_error_t *err);
 int store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor, esc_error_t *err);
 int store_quarter_close (store_t *self, const char *name, esc_error_t *err);
+int store_quarter_reopen (store_t *self, const char *name, esc_error_t *err);
 /* The quarter whose dates hold the first day of MONTH (YYYY-MM); failing
  * that, the calendar quarter's name (which may not exist). */
 int store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char **name,
@@ -199,11 +201,25 @@ typedef struct {
 int store_account_case_twins (store_t *self, arena_t *a, char *const *names, size_t n,
                               account_twin_t **twins, size_t *n_twins, esc_error_t *err);
 int store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **out, esc_error_t *err);
+/* Account NAME as it is, its row locked; ACCOUNT_NOT_FOUND. */
+int store_account_lock (store_t *self, arena_t *a, const char *name, Esc__Account **out,
+                        esc_error_t *err);
+/* Corrects account M->name: the ARR, the renewal date (cleared with
+ * clear_renewal) and the name, each when given. A new name another account
+ * holds, in any case, is ACCOUNT_EXISTS naming that account. */
+int store_account_update (store_t *self, const Esc__AccountSet *m, esc_error_t *err);
 int store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err);
 
 int store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd *m,
                           const char *actor, int64_t *id, esc_error_t *err);
 int store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out, esc_error_t *err);
+/* Roadmap item ID as it is, its row locked; ROADMAP_ITEM_NOT_FOUND. */
+int store_roadmap_lock (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out,
+                        esc_error_t *err);
+/* Corrects roadmap item M->id: title, category and hours when given; the
+ * waiting accounts replaced when given or cleared (ACCOUNT_NOT_FOUND for an
+ * unknown one). */
+int store_roadmap_update (store_t *self, const Esc__RoadmapSet *m, esc_error_t *err);
 int store_roadmap_list (store_t *self, arena_t *a, const char *quarter, Esc__RoadmapList **out, esc_error_t *err);
 /* Facts about roadmap items IDS for a sizing in QUARTER; NOT_FOUND names
  * the first unknown id. OUT has N entries. */
@@ -236,7 +252,18 @@ int store_escalation_insert (store_t *self, const char *quarter, const Esc__File
  * forgets the current sizing (back to filed: it must be sized again). */
 int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,
                                 const char *reason, bool clear_sizing, esc_error_t *err);
+/* The filed fields M gives replace the recorded ones; the return's reason
+ * and M's answer (NULL: none) are kept as the refile's question and answer.
+ * Call it before moving the escalation on (which clears the reason). */
 int store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err);
+/* Corrects escalation M->id's filing: the fields M gives replace the
+ * recorded ones, its clear flags empty theirs, and the other accounts are
+ * replaced when given or cleared (ACCOUNT_NOT_FOUND for an unknown one). */
+int store_escalation_edit (store_t *self, const Esc__Edit *m, esc_error_t *err);
+/* The other accounts escalation ID itself names (not its duplicates'), by
+ * name, into an arena array. */
+int store_escalation_others (store_t *self, arena_t *a, int64_t id, char ***names, size_t *n,
+                             esc_error_t *err);
 /* The roadmap items sizing SIZING_ID displaces, into an arena array. */
 int store_sizing_displaces (store_t *self, arena_t *a, int64_t sizing_id, int64_t **ids,
                             size_t *n, esc_error_t *err);
@@ -266,8 +293,17 @@ typedef struct {
  * as they now are, go to *OUT (arena, *N of them, in id order). */
 int store_merge_release (store_t *self, arena_t *a, int64_t into, const char *actor,
                          released_duplicate_t **out, size_t *n, esc_error_t *err);
-int store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const char *actor, esc_error_t *err);
-int store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err);
+/* Records escalation ID's delivery, or corrects its hours. */
+int store_delivery_record (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
+                           esc_error_t *err);
+/* Records the deal's outcome, or corrects it (adopters, when M gives none,
+ * stay as they were). */
+int store_outcome_record (store_t *self, const Esc__Outcome *m, const char *actor,
+                          esc_error_t *err);
+/* Records that escalation ID's work stopped after ACTUAL_HOURS, or corrects
+ * the hours. */
+int store_stoppage_record (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
+                           esc_error_t *err);
 
 int store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out, esc_error_t *err);
 /* Which escalations a list shows: those of QUARTER, filed in MONTH

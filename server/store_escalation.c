@@ -12,7 +12,8 @@ store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *
     PGresult *r = store_exec_one (self,
         "SELECT e.quarter, e.filer, a.name AS account, e.state::text AS state,"
         "       e.sizing_id, s.hours, s.viable,"
-        "       m.into_id AS merged_into, m.from_state::text AS merged_from"
+        "       m.into_id AS merged_into, m.from_state::text AS merged_from,"
+        "       EXISTS (SELECT 1 FROM outcome oc WHERE oc.escalation_id = e.id) AS has_outcome"
         "  FROM escalation e JOIN account a ON a.id = e.account_id"
         "  LEFT JOIN sizing s ON s.id = e.sizing_id"
         "  LEFT JOIN merge m ON m.escalation_id = e.id AND m.unmerged_at IS NULL"
@@ -31,6 +32,7 @@ store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *
     out->facts.before_merge = STATE_COUNT;
     if (!row_null (r, 0, "merged_from"))
         state_parse (row_text (r, 0, "merged_from"), &out->facts.before_merge);
+    out->facts.has_outcome = row_bool (r, 0, "has_outcome");
     out->merged_into = row_int (r, 0, "merged_into");
     out->sizing_id = row_int (r, 0, "sizing_id");
     out->quarter = store_dup_text (a, r, 0, "quarter");
@@ -38,6 +40,19 @@ store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *
     out->account = store_dup_text (a, r, 0, "account");
     PQclear (r);
     return 0;
+}
+
+/* Links escalation ID to each of NAMES as another account that needs it:
+ * the filing account itself is not one of the "others". */
+static int
+link_others (store_t *self, int64_t id, char **names, size_t n, esc_error_t *err)
+{
+    return store_link_accounts (self,
+        "INSERT INTO escalation_account (escalation_id, account_id)"
+        " SELECT $1, a.id FROM account a WHERE a.name = $2"
+        "    AND a.id <> (SELECT account_id FROM escalation WHERE id = $1)"
+        " ON CONFLICT DO NOTHING",
+        id, names, n, err);
 }
 
 int
@@ -66,13 +81,7 @@ store_escalation_insert (store_t *self, const char *quarter, const Esc__File *m,
     if (!n)
         return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
                          "account '%s' is not known", m->account);
-    /* the filing account itself is not one of the "others" */
-    return store_link_accounts (self,
-        "INSERT INTO escalation_account (escalation_id, account_id)"
-        " SELECT $1, a.id FROM account a WHERE a.name = $2"
-        "    AND a.id <> (SELECT account_id FROM escalation WHERE id = $1)"
-        " ON CONFLICT DO NOTHING",
-        *id, m->also_needed_by, m->n_also_needed_by, err);
+    return link_others (self, *id, m->also_needed_by, m->n_also_needed_by, err);
 }
 
 int
@@ -100,11 +109,60 @@ store_escalation_refile (store_t *self, const Esc__Refile *m, esc_error_t *err)
     params_text (&p, m->solution);
     params_opt_int (&p, m->has_deal_value, m->deal_value);
     params_text (&p, m->needed_by);
+    params_text (&p, m->answer);                        /* $7 the answer or NULL */
     return store_run (self,
         "UPDATE escalation SET title = coalesce($2, title), problem = coalesce($3, problem),"
         "       solution = coalesce($4, solution), deal_value = coalesce($5, deal_value),"
-        "       needed_by = coalesce($6::date, needed_by)"
+        "       needed_by = coalesce($6::date, needed_by),"
+        "       refile_question = state_reason, refile_answer = $7"
         " WHERE id = $1", &p, err);
+}
+
+int
+store_escalation_edit (store_t *self, const Esc__Edit *m, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 escalation id */
+    params_text (&p, m->title);                         /* $2..$6 new values or NULL */
+    params_text (&p, m->problem);
+    params_text (&p, m->solution);
+    params_opt_int (&p, m->has_deal_value, m->deal_value);
+    params_text (&p, m->needed_by);
+    params_bool (&p, m->clear_solution);                /* $7 no solution any more */
+    params_bool (&p, m->clear_needed_by);               /* $8 no date any more */
+    if (store_run (self,
+        "UPDATE escalation SET title = coalesce($2, title), problem = coalesce($3, problem),"
+        "       solution = CASE WHEN $7 THEN NULL ELSE coalesce($4, solution) END,"
+        "       deal_value = coalesce($5, deal_value),"
+        "       needed_by = CASE WHEN $8 THEN NULL ELSE coalesce($6::date, needed_by) END,"
+        "       updated_at = now()"
+        " WHERE id = $1", &p, err))
+        return -1;
+    if (!m->n_also_needed_by && !m->clear_also_needed_by)
+        return 0;
+    params_t d = { 0 };
+    params_int (&d, m->id);                             /* $1 escalation id */
+    return store_run (self, "DELETE FROM escalation_account WHERE escalation_id = $1", &d, err)
+        || link_others (self, m->id, m->also_needed_by, m->n_also_needed_by, err) ? -1 : 0;
+}
+
+int
+store_escalation_others (store_t *self, arena_t *a, int64_t id, char ***names, size_t *n,
+                         esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    PGresult *r = store_exec (self,
+        "SELECT acc.name FROM escalation_account ea JOIN account acc ON acc.id = ea.account_id"
+        " WHERE ea.escalation_id = $1 ORDER BY acc.name", &p, err);
+    if (!r)
+        return -1;
+    *n = (size_t) PQntuples (r);
+    *names = arena_alloc (a, (*n + 1) * sizeof **names);
+    for (size_t i = 0; i < *n; i++)
+        (*names)[i] = store_dup_text (a, r, (int) i, "name");
+    PQclear (r);
+    return 0;
 }
 
 int
@@ -290,8 +348,10 @@ store_merge_release (store_t *self, arena_t *a, int64_t into, const char *actor,
     return 0;
 }
 
+/* A correction rewrites the figure; who recorded it first stays on the
+ * row, who corrected it is on the correction's event. */
 int
-store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
+store_delivery_record (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
                        esc_error_t *err)
 {
     params_t p = { 0 };
@@ -299,19 +359,37 @@ store_delivery_insert (store_t *self, int64_t id, int64_t actual_hours, const ch
     params_int (&p, actual_hours);                      /* $2 hours it took */
     params_text (&p, actor);                            /* $3 delivered by */
     return store_run (self, "INSERT INTO delivery (escalation_id, actual_hours, delivered_by)"
-                      " VALUES ($1, $2, $3)", &p, err);
+                      " VALUES ($1, $2, $3)"
+                      " ON CONFLICT (escalation_id) DO UPDATE SET actual_hours = EXCLUDED.actual_hours",
+                      &p, err);
 }
 
 int
-store_outcome_insert (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err)
+store_outcome_record (store_t *self, const Esc__Outcome *m, const char *actor, esc_error_t *err)
 {
     params_t p = { 0 };
     params_int (&p, m->id);                             /* $1 escalation id */
     params_text (&p, m->deal);                          /* $2 won or lost */
-    params_opt_int (&p, m->has_adopters, m->adopters);  /* $3 adopters or NULL */
+    params_opt_int (&p, m->has_adopters, m->adopters);  /* $3 adopters or NULL: keep */
     params_text (&p, actor);                            /* $4 recorded by */
     return store_run (self, "INSERT INTO outcome (escalation_id, deal, adopters, recorded_by)"
-                      " VALUES ($1, $2, $3, $4)", &p, err);
+                      " VALUES ($1, $2, $3, $4)"
+                      " ON CONFLICT (escalation_id) DO UPDATE SET deal = EXCLUDED.deal,"
+                      "     adopters = coalesce(EXCLUDED.adopters, outcome.adopters)", &p, err);
+}
+
+int
+store_stoppage_record (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_int (&p, actual_hours);                      /* $2 hours spent */
+    params_text (&p, actor);                            /* $3 stopped by */
+    return store_run (self, "INSERT INTO stoppage (escalation_id, actual_hours, stopped_by)"
+                      " VALUES ($1, $2, $3)"
+                      " ON CONFLICT (escalation_id) DO UPDATE SET actual_hours = EXCLUDED.actual_hours",
+                      &p, err);
 }
 
 /* ==== Escalations: reading =============================================== */
@@ -349,6 +427,9 @@ escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
     NUMBER (adopters);
     NUMBER (customers);
     NUMBER (renewal_arr);
+    TEXT (spend_note);
+    TEXT (refile_question);
+    TEXT (refile_answer);
 #undef TEXT
 #undef NUMBER
     e->n_also_needed_by = store_split_texts (a, row_text (r, row, "also_needed_by"), '\x1f',

@@ -104,6 +104,7 @@ store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *
 
 #define EVENT_COLUMNS                                                       \
     "seq, type, actor, quarter, escalation_id, account, data::text AS data," \
+    " data->>'note' AS note,"                                               \
     " summary, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at"
 
 /* The rows of an event query as an EventList in the arena. */
@@ -128,6 +129,7 @@ events_from_rows (arena_t *a, const PGresult *r)
         ev->account = store_dup_text (a, r, row, "account");
         ev->data = store_dup_text (a, r, row, "data");
         ev->summary = store_dup_text (a, r, row, "summary");
+        ev->note = store_dup_text (a, r, row, "note");
     }
     return list;
 }

@@ -68,11 +68,16 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
     params_text (&p, name);                             /* $1 quarter */
     if (lock && store_run (self, "SELECT 1 FROM quarter WHERE name = $1 FOR UPDATE", &p, err))
         return -1;
-    PGresult *r = store_exec_one (self, "SELECT * FROM quarter_view WHERE name = $1", &p, err,
+    PGresult *r = store_exec_one (self,
+        "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name"
+        "                AND l.state = 'open') AS later_open"
+        "  FROM quarter_view v WHERE v.name = $1", &p, err,
         "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
     if (!r)
         return -1;
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
+    snprintf (out->later_open, sizeof out->later_open, "%s",
+              row_null (r, 0, "later_open") ? "" : row_text (r, 0, "later_open"));
     out->capacity_hours = row_int (r, 0, "capacity_hours");
     out->budget_pct = row_int (r, 0, "budget_pct");
     out->tokens = row_int (r, 0, "tokens");
@@ -121,6 +126,14 @@ store_quarter_close (store_t *self, const char *name, esc_error_t *err)
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 quarter */
     return store_run (self, "UPDATE quarter SET state = 'closed' WHERE name = $1", &p, err);
+}
+
+int
+store_quarter_reopen (store_t *self, const char *name, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    return store_run (self, "UPDATE quarter SET state = 'open' WHERE name = $1", &p, err);
 }
 
 static void
@@ -326,6 +339,60 @@ store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **o
 }
 
 int
+store_account_lock (store_t *self, arena_t *a, const char *name, Esc__Account **out,
+                    esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    PGresult *r = store_exec_one (self,
+        "SELECT " ACCOUNT_COLUMNS " FROM account WHERE name = $1 FOR UPDATE", &p, err,
+        "ACCOUNT_NOT_FOUND", "account '%s' is not known", name);
+    if (!r)
+        return -1;
+    *out = arena_alloc (a, sizeof **out);
+    account_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_account_update (store_t *self, const Esc__AccountSet *m, esc_error_t *err)
+{
+    if (m->rename) {
+        /* another account holding the new name in any case (013's index):
+         * found first, so that the refusal names it and the transaction
+         * stays usable */
+        params_t t = { 0 };
+        params_text (&t, m->rename);                    /* $1 the new name */
+        params_text (&t, m->name);                      /* $2 the account's name now */
+        PGresult *r = store_exec (self,
+            "SELECT 1 FROM account WHERE lower(name) = lower($1) AND name <> $2", &t, err);
+        if (!r)
+            return -1;
+        bool taken = PQntuples (r) > 0;
+        PQclear (r);
+        if (taken)
+            return account_exists (self, m->rename, err);
+    }
+    params_t p = { 0 };
+    params_text (&p, m->name);                          /* $1 the account's name now */
+    params_text (&p, m->rename);                        /* $2 new name or NULL */
+    params_opt_int (&p, m->has_arr, m->arr);            /* $3 ARR or NULL */
+    params_text (&p, m->renewal_on);                    /* $4 renewal date or NULL */
+    params_bool (&p, m->clear_renewal);                 /* $5 no renewal date any more */
+    if (store_run (self,
+        "UPDATE account SET name = coalesce($2, name), arr = coalesce($3, arr),"
+        "       renewal_on = CASE WHEN $5 THEN NULL ELSE coalesce($4::date, renewal_on) END"
+        " WHERE name = $1", &p, err)) {
+        if (store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "ACCOUNT_EXISTS",
+                             "account '%s' was added meanwhile", m->rename);
+        return -1;
+    }
+    return 0;
+}
+
+int
 store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err)
 {
     params_t p = { 0 };
@@ -440,6 +507,47 @@ store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out
     roadmap_from_row (a, r, 0, *out);
     PQclear (r);
     return 0;
+}
+
+int
+store_roadmap_lock (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out,
+                    esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 item id */
+    PGresult *r = store_exec_one (self, ROADMAP_QUERY "WHERE r.id = $1 FOR UPDATE OF r", &p, err,
+                                  "ROADMAP_ITEM_NOT_FOUND",
+                                  "roadmap item %lld does not exist", (long long) id);
+    if (!r)
+        return -1;
+    *out = arena_alloc (a, sizeof **out);
+    roadmap_from_row (a, r, 0, *out);
+    PQclear (r);
+    return 0;
+}
+
+int
+store_roadmap_update (store_t *self, const Esc__RoadmapSet *m, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, m->id);                             /* $1 item id */
+    params_text (&p, m->title);                         /* $2..$4 new values or NULL */
+    params_text (&p, m->category);
+    params_opt_int (&p, m->has_hours, m->hours);
+    if (store_run (self,
+        "UPDATE roadmap_item SET title = coalesce($2, title),"
+        "       category = coalesce($3::roadmap_category, category), hours = coalesce($4, hours)"
+        " WHERE id = $1", &p, err))
+        return -1;
+    if (!m->n_waiting && !m->clear_waiting)
+        return 0;
+    params_t d = { 0 };
+    params_int (&d, m->id);                             /* $1 item id */
+    return store_run (self, "DELETE FROM roadmap_waiting WHERE roadmap_item_id = $1", &d, err)
+        || store_link_accounts (self,
+               "INSERT INTO roadmap_waiting (roadmap_item_id, account_id)"
+               " SELECT $1, id FROM account WHERE name = $2 ON CONFLICT DO NOTHING",
+               m->id, m->waiting, m->n_waiting, err) ? -1 : 0;
 }
 
 int

@@ -7,6 +7,12 @@
  * $3 (a month, or all time). */
 #define REPORT_SCOPE " e.quarter = $1 AND e.filed_at >= $2::timestamptz AND e.filed_at < $3::timestamptz "
 
+/* The approved one-offs, and the hours each commits: its sized hours, or
+ * for one whose work was stopped, the hours it spent (on stoppage st). As
+ * quarter_view counts them for the budget (sql/016_corrections.sql). */
+#define ONEOFF_STATES "('approved', 'delivered', 'closed', 'stopped')"
+#define ONEOFF_HOURS "CASE WHEN e.state = 'stopped' THEN st.actual_hours ELSE s.hours END"
+
 static int
 report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *err)
 {
@@ -15,16 +21,19 @@ report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *
         "       coalesce(sum(s.hours) FILTER (WHERE e.state NOT IN ('merged', 'withdrawn')), 0)"
         "         AS demand_hours,"
         "       count(*) FILTER (WHERE s.id IS NULL AND e.state IN ('filed', 'returned')) AS unsized,"
-        "       count(*) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed', 'declined'))"
-        "         AS decided,"
+        "       count(*) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed', 'declined',"
+        "                                          'stopped')) AS decided,"
         "       count(*) FILTER (WHERE e.state = 'declined') AS refused,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed')"
+        "       coalesce(sum(" ONEOFF_HOURS ") FILTER (WHERE e.state IN " ONEOFF_STATES
         "                                       AND e.approved_via = 'token'), 0) AS approved_hours,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed')"
+        "       coalesce(sum(" ONEOFF_HOURS ") FILTER (WHERE e.state IN " ONEOFF_STATES
         "                                       AND e.approved_via = 'override'), 0) AS overridden_hours,"
         "       coalesce(sum(s.hours) FILTER (WHERE e.state = 'sized' AND s.viable), 0) AS pending_hours,"
-        "       count(*) FILTER (WHERE e.state = 'sized' AND s.viable) AS queue_count"
+        "       count(*) FILTER (WHERE e.state = 'sized' AND s.viable) AS queue_count,"
+        "       coalesce(sum(st.actual_hours) FILTER (WHERE e.state = 'stopped'), 0) AS stopped_hours,"
+        "       count(*) FILTER (WHERE e.state = 'stopped') AS stopped"
         "  FROM escalation e LEFT JOIN sizing s ON s.id = e.sizing_id"
+        "  LEFT JOIN stoppage st ON st.escalation_id = e.id"
         " WHERE" REPORT_SCOPE, p, err);
     if (!r)
         return -1;
@@ -38,6 +47,8 @@ report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *
     COUNT (overridden_hours);
     COUNT (pending_hours);
     COUNT (queue_count);
+    COUNT (stopped_hours);
+    COUNT (stopped);
 #undef COUNT
     PQclear (r);
     return 0;
@@ -204,21 +215,24 @@ report_overrides (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep
     return 0;
 }
 
-/* Approved one-offs, with what they cost in hours (actual once delivered)
- * and what they brought; cost and return are the desk's to work out. */
+/* Approved one-offs, with what they cost in hours (actual once delivered
+ * or stopped) and what they brought, and the CRO's note on the spend; cost
+ * and return are the desk's to work out. */
 static int
 report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
                 esc_error_t *err)
 {
     PGresult *r = store_exec (self,
         "SELECT e.id, e.title, acc.name AS account, e.approved_via AS via,"
-        "       coalesce(d.actual_hours, s.hours) AS hours, e.deal_value,"
-        "       oc.deal::text AS deal, oc.adopters"
+        "       coalesce(d.actual_hours, st.actual_hours, s.hours) AS hours, e.deal_value,"
+        "       oc.deal::text AS deal, oc.adopters, e.state::text AS state, t.note"
         "  FROM escalation e JOIN account acc ON acc.id = e.account_id"
         "  JOIN sizing s ON s.id = e.sizing_id"
         "  LEFT JOIN delivery d ON d.escalation_id = e.id"
+        "  LEFT JOIN stoppage st ON st.escalation_id = e.id"
         "  LEFT JOIN outcome oc ON oc.escalation_id = e.id"
-        " WHERE" REPORT_SCOPE "AND e.state IN ('approved', 'delivered', 'closed')"
+        "  LEFT JOIN token_spend t ON t.escalation_id = e.id"
+        " WHERE" REPORT_SCOPE "AND e.state IN " ONEOFF_STATES
         " ORDER BY e.id", p, err);
     if (!r)
         return -1;
@@ -238,6 +252,8 @@ report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
         o->deal = store_dup_text (a, r, row, "deal");
         o->has_adopters = !row_null (r, row, "adopters");
         o->adopters = row_int (r, row, "adopters");
+        o->state = store_dup_text (a, r, row, "state");
+        o->note = store_dup_text (a, r, row, "note");
     }
     PQclear (r);
     return 0;

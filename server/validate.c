@@ -319,7 +319,117 @@ check_refile (const Esc__Refile *m, esc_error_t *err)
         || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
+        || check_text ("answer", m->answer, LIMIT_TEXT, OPTIONAL, TEXT_SINGLE_LINE, err)
         ? -1 : 0;
+}
+
+/* A clear flag beside a value for the same field: which is meant? */
+static int
+check_not_both (const char *field, bool given, bool clear, esc_error_t *err)
+{
+    if (given && clear)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                         "%s is given and cleared at once: give a value, or clear it, not both",
+                         field);
+    return 0;
+}
+
+/* A correction that names nothing to change is a request without its
+ * point: FIELDS lists what it could have named. */
+static int
+check_something (bool any, const char *op, const char *fields, esc_error_t *err)
+{
+    if (!any)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                         "%s needs something to change: %s", op, fields);
+    return 0;
+}
+
+static int
+check_size (const Esc__Size *m, esc_error_t *err)
+{
+    /* hours and viable: a first sizing needs both, a re-size keeps what
+     * it is not given (the workflow knows which this is) */
+    if (check_id ("id", m->has_id, m->id, err)
+        || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, OPTIONAL, err)
+        || check_list_size ("displaces", m->n_displaces, err)
+        || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
+        || check_not_both ("displaces", m->n_displaces > 0, m->has_clear_displaces && m->clear_displaces, err)
+        || check_not_both ("note", m->note && *m->note, m->has_clear_note && m->clear_note, err))
+        return -1;
+    for (size_t i = 0; i < m->n_displaces; i++)
+        if (check_id ("displaces", true, m->displaces[i], err))
+            return -1;
+    return 0;
+}
+
+static int
+check_edit (const Esc__Edit *m, esc_error_t *err)
+{
+    bool clear_solution = m->has_clear_solution && m->clear_solution;
+    bool clear_needed_by = m->has_clear_needed_by && m->clear_needed_by;
+    bool clear_also = m->has_clear_also_needed_by && m->clear_also_needed_by;
+    if (check_id ("id", m->has_id, m->id, err))
+        return -1;
+    if (m->title && check_text ("title", m->title, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err))
+        return -1;
+    if (m->problem && blank (m->problem))
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                         "problem cannot be emptied: state the customer's problem");
+    return check_text ("problem", m->problem, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
+        || check_text ("solution", m->solution, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
+        || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
+        || check_date ("needed_by", m->needed_by, OPTIONAL, err)
+        || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
+        || check_not_both ("solution", !blank (m->solution), clear_solution, err)
+        || check_not_both ("needed_by", m->needed_by && *m->needed_by, clear_needed_by, err)
+        || check_not_both ("also_needed_by", m->n_also_needed_by > 0, clear_also, err)
+        || check_something (m->title || m->problem || !blank (m->solution) || m->has_deal_value
+                            || (m->needed_by && *m->needed_by) || m->n_also_needed_by
+                            || clear_solution || clear_needed_by || clear_also, "edit",
+                            "title, problem, solution, deal_value, needed_by or also_needed_by",
+                            err)
+        ? -1 : 0;
+}
+
+static int
+check_account_set (const Esc__AccountSet *m, esc_error_t *err)
+{
+    bool clear = m->has_clear_renewal && m->clear_renewal;
+    if (validate_account_name (m->name, err)
+        || check_number ("arr", m->has_arr, m->arr, 0, LIMIT_MONEY, OPTIONAL, err)
+        || check_date ("renewal_on", m->renewal_on, OPTIONAL, err)
+        || check_not_both ("renewal_on", m->renewal_on && *m->renewal_on, clear, err))
+        return -1;
+    if (m->rename && check_text ("rename", m->rename, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err))
+        return -1;
+    return check_something (m->has_arr || (m->renewal_on && *m->renewal_on) || m->rename || clear,
+                            "account set", "arr, renewal_on, clear_renewal or rename", err);
+}
+
+static int
+check_roadmap_set (const Esc__RoadmapSet *m, esc_error_t *err)
+{
+    bool clear = m->has_clear_waiting && m->clear_waiting;
+    if (check_id ("id", m->has_id, m->id, err)
+        || (m->title && check_text ("title", m->title, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err))
+        || (m->category && check_one_of ("category", m->category, name_categories, OPTIONAL, err))
+        || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, OPTIONAL, err)
+        || check_account_names ("waiting", m->waiting, m->n_waiting, err)
+        || check_not_both ("waiting", m->n_waiting > 0, clear, err))
+        return -1;
+    return check_something (m->title || m->category || m->has_hours || m->n_waiting || clear,
+                            "roadmap set", "title, category, hours, waiting or clear_waiting", err);
+}
+
+static int
+check_stop (const Esc__Stop *m, esc_error_t *err)
+{
+    /* a first stop needs both; a correction keeps what it is not given */
+    return check_id ("id", m->has_id, m->id, err)
+        || check_text ("reason", m->reason, LIMIT_TEXT, OPTIONAL, TEXT_SINGLE_LINE, err)
+        || check_number ("actual_hours", m->has_actual_hours, m->actual_hours, 0, LIMIT_HOURS,
+                         OPTIONAL, err) ? -1 : 0;
 }
 
 static int
@@ -373,20 +483,18 @@ check_op (const Esc__Request *r, esc_error_t *err)
     }
     case ESC__REQUEST__OP_FILE:
         return check_file (r->file, err);
-    case ESC__REQUEST__OP_SIZE: {
-        const Esc__Size *m = r->size;
-        if (check_id ("id", m->has_id, m->id, err)
-            || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
-            || check_list_size ("displaces", m->n_displaces, err)
-            || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err))
-            return -1;
-        if (!m->has_viable)
-            return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT", "viable is required");
-        for (size_t i = 0; i < m->n_displaces; i++)
-            if (check_id ("displaces", true, m->displaces[i], err))
-                return -1;
-        return 0;
-    }
+    case ESC__REQUEST__OP_SIZE:
+        return check_size (r->size, err);
+    case ESC__REQUEST__OP_EDIT:
+        return check_edit (r->edit, err);
+    case ESC__REQUEST__OP_ACCOUNT_SET:
+        return check_account_set (r->account_set, err);
+    case ESC__REQUEST__OP_ROADMAP_SET:
+        return check_roadmap_set (r->roadmap_set, err);
+    case ESC__REQUEST__OP_STOP:
+        return check_stop (r->stop, err);
+    case ESC__REQUEST__OP_QUARTER_REOPEN:
+        return check_quarter ("quarter", r->quarter_reopen->quarter, REQUIRED, err);
     case ESC__REQUEST__OP_RETURN_ESCALATION:
     case ESC__REQUEST__OP_DECLINE:
     case ESC__REQUEST__OP_OVERRIDE: {
@@ -496,6 +604,11 @@ static const struct {
     { ESC__REQUEST__OP_USER_KEY, OP_USER_KEY },
     { ESC__REQUEST__OP_REPORT, OP_REPORT },
     { ESC__REQUEST__OP_ACCOUNT_IMPORT, OP_ACCOUNT_IMPORT },
+    { ESC__REQUEST__OP_EDIT, OP_EDIT },
+    { ESC__REQUEST__OP_ACCOUNT_SET, OP_ACCOUNT_SET },
+    { ESC__REQUEST__OP_ROADMAP_SET, OP_ROADMAP_SET },
+    { ESC__REQUEST__OP_STOP, OP_STOP },
+    { ESC__REQUEST__OP_QUARTER_REOPEN, OP_QUARTER_REOPEN },
 };
 
 op_t
@@ -558,6 +671,16 @@ trim_account_names (Esc__Request *req)
         break;
     case ESC__REQUEST__OP_LIST:
         name_trim (req->list->account);
+        break;
+    case ESC__REQUEST__OP_EDIT:
+        trim_all (req->edit->also_needed_by, req->edit->n_also_needed_by);
+        break;
+    case ESC__REQUEST__OP_ACCOUNT_SET:
+        name_trim (req->account_set->name);
+        name_trim (req->account_set->rename);
+        break;
+    case ESC__REQUEST__OP_ROADMAP_SET:
+        trim_all (req->roadmap_set->waiting, req->roadmap_set->n_waiting);
         break;
     default:
         break;

@@ -53,7 +53,7 @@ role_set_parse (const char *csv, role_set_t *roles)
 
 static const char *const state_names[STATE_COUNT] = {
     "filed", "sized", "returned", "declined", "withdrawn",
-    "merged", "approved", "delivered", "closed",
+    "merged", "approved", "delivered", "closed", "stopped",
 };
 
 const char *
@@ -75,13 +75,27 @@ state_parse (const char *name, escalation_state_t *state)
 
 /* ==== The table of operations ============================================
  * For each operation: who may do it, whether it changes state, and for the
- * actions on an escalation, the states it may start from and the state it
- * leads to (DESIGN section 3). */
+ * actions on an escalation, the states it may start from, the state it
+ * leads to, the states it leaves as they are, and when it corrects what is
+ * recorded rather than recording it (DESIGN section 3). */
 
 #define S(x) (1u << STATE_##x)
 #define ANY_STATE 0u             /* not an escalation action */
 /* As a rule's next state: the one the escalation was merged from, a fact */
 #define BEFORE_MERGE STATE_COUNT
+/* The live states: an escalation that may still be served */
+#define LIVE (S (FILED) | S (SIZED) | S (RETURNED) | S (APPROVED) | S (DELIVERED))
+
+/* When an operation corrects what is recorded (and so must change it). */
+typedef enum {
+    RECORDS,                    /* never: it records something new */
+    CORRECTS,                   /* always: an edit, a refile, a change of an
+                                   account or a roadmap item */
+    CORRECTS_KEPT,              /* in a state it keeps: a sizing of a sized
+                                   escalation, a delivery of a delivered one,
+                                   a stop of a stopped one */
+    CORRECTS_OUTCOME,           /* when the outcome is recorded already */
+} correction_t;
 
 typedef struct {
     const char *name;
@@ -92,47 +106,74 @@ typedef struct {
     bool filer_only;            /* only the escalation's filer */
     bool refused_when_closed;   /* a closed quarter refuses it */
     bool or_self;               /* also the user acting on their own account */
+    unsigned keeps;             /* states of FROM it leaves as they are */
+    correction_t corrects;
 } op_rule_t;
 
 static const op_rule_t op_rules[OP_COUNT] = {
-    [OP_QUARTER_OPEN]  = { "quarter open",  ROLE_PM, true, ANY_STATE, 0, false, false, false },
-    [OP_QUARTER_CLOSE] = { "quarter close", ROLE_PM, true, ANY_STATE, 0, false, false, false },
-    [OP_QUARTER_SHOW]  = { "quarter show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_QUARTER_LIST]  = { "quarter list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_ACCOUNT_ADD]   = { "account add",   ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false, false },
-    [OP_ACCOUNT_LIST]  = { "account list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_ROADMAP_ADD]   = { "roadmap add",   ROLE_PM, true, ANY_STATE, 0, false, true, false },
-    [OP_ROADMAP_LIST]  = { "roadmap list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_FILE]          = { "file",          ROLE_SALES, true, ANY_STATE, STATE_FILED, false, true, false },
-    [OP_SIZE]          = { "size",          ROLE_PM, true, S (FILED) | S (SIZED), STATE_SIZED, false, false, false },
-    [OP_RETURN]        = { "return",        ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED), STATE_RETURNED, false, false, false },
-    [OP_REFILE]        = { "refile",        ROLE_SALES, true, S (RETURNED), STATE_FILED, true, true, false },
-    [OP_DECLINE]       = { "decline",       ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED), STATE_DECLINED, false, false, false },
-    [OP_WITHDRAW]      = { "withdraw",      ROLE_SALES, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_WITHDRAWN, true, false, false },
-    [OP_SPEND]         = { "spend",         ROLE_CRO, true, S (SIZED), STATE_APPROVED, false, true, false },
-    [OP_OVERRIDE]      = { "override",      ROLE_EXEC, true, S (SIZED), STATE_APPROVED, false, true, false },
-    [OP_DELIVER]       = { "deliver",       ROLE_PM, true, S (APPROVED), STATE_DELIVERED, false, false, false },
-    [OP_OUTCOME]       = { "outcome",       ROLE_CRO, true, S (DELIVERED), STATE_CLOSED, false, false, false },
-    [OP_MERGE]         = { "merge",         ROLE_PM, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false, false, false },
-    [OP_UNMERGE]       = { "unmerge",       ROLE_PM, true, S (MERGED), BEFORE_MERGE, false, false, false },
-    [OP_LIST]          = { "list",          ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_SHOW]          = { "show",          ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_HISTORY]       = { "history",       ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_USER_ADD]      = { "user add",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, false },
-    [OP_USER_LIST]     = { "user list",     ROLE_ADMIN, false, ANY_STATE, 0, false, false, false },
-    [OP_EVENTS_SINCE]  = { "events since",  ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_USER_REVOKE]   = { "user revoke",   ROLE_ADMIN, true, ANY_STATE, 0, false, false, false },
-    [OP_USER_KEY]      = { "user key",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, true },
-    [OP_REPORT]        = { "report",        ROLE_ANY, false, ANY_STATE, 0, false, false, false },
-    [OP_ACCOUNT_IMPORT] = { "account import", ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false, false },
+    [OP_QUARTER_OPEN]  = { "quarter open",  ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_QUARTER_CLOSE] = { "quarter close", ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_QUARTER_SHOW]  = { "quarter show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_QUARTER_LIST]  = { "quarter list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_ACCOUNT_ADD]   = { "account add",   ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_ACCOUNT_LIST]  = { "account list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_ROADMAP_ADD]   = { "roadmap add",   ROLE_PM, true, ANY_STATE, 0, false, true, false, 0, RECORDS },
+    [OP_ROADMAP_LIST]  = { "roadmap list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_FILE]          = { "file",          ROLE_SALES, true, ANY_STATE, STATE_FILED, false, true, false, 0, RECORDS },
+    [OP_SIZE]          = { "size",          ROLE_PM, true, S (FILED) | S (SIZED), STATE_SIZED, false, true, false, S (SIZED), CORRECTS_KEPT },
+    [OP_RETURN]        = { "return",        ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED), STATE_RETURNED, false, false, false, 0, RECORDS },
+    [OP_REFILE]        = { "refile",        ROLE_SALES, true, S (RETURNED), STATE_FILED, true, true, false, 0, CORRECTS },
+    [OP_DECLINE]       = { "decline",       ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED), STATE_DECLINED, false, false, false, 0, RECORDS },
+    [OP_WITHDRAW]      = { "withdraw",      ROLE_SALES, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_WITHDRAWN, true, false, false, 0, RECORDS },
+    [OP_SPEND]         = { "spend",         ROLE_CRO, true, S (SIZED), STATE_APPROVED, false, true, false, 0, RECORDS },
+    [OP_OVERRIDE]      = { "override",      ROLE_EXEC, true, S (SIZED), STATE_APPROVED, false, true, false, 0, RECORDS },
+    /* delivery, outcome and stop come after the quarter as often as not:
+     * a closed quarter refuses none of them, nor their corrections */
+    [OP_DELIVER]       = { "deliver",       ROLE_PM, true, S (APPROVED) | S (DELIVERED) | S (CLOSED), STATE_DELIVERED, false, false, false, S (DELIVERED) | S (CLOSED), CORRECTS_KEPT },
+    [OP_OUTCOME]       = { "outcome",       ROLE_CRO, true, S (APPROVED) | S (STOPPED) | S (DELIVERED) | S (CLOSED), STATE_CLOSED, false, false, false, S (APPROVED) | S (STOPPED) | S (CLOSED), CORRECTS_OUTCOME },
+    [OP_MERGE]         = { "merge",         ROLE_PM, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false, false, false, 0, RECORDS },
+    [OP_UNMERGE]       = { "unmerge",       ROLE_PM, true, S (MERGED), BEFORE_MERGE, false, false, false, 0, RECORDS },
+    [OP_LIST]          = { "list",          ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_SHOW]          = { "show",          ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_HISTORY]       = { "history",       ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_USER_ADD]      = { "user add",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_USER_LIST]     = { "user list",     ROLE_ADMIN, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_EVENTS_SINCE]  = { "events since",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_USER_REVOKE]   = { "user revoke",   ROLE_ADMIN, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_USER_KEY]      = { "user key",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, true, 0, RECORDS },
+    [OP_REPORT]        = { "report",        ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_ACCOUNT_IMPORT] = { "account import", ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    /* who may edit what, in which of these states: edit_grants below */
+    [OP_EDIT]          = { "edit",          ROLE_SALES | ROLE_PM, true, LIVE, 0, false, true, false, LIVE, CORRECTS },
+    /* accounts belong to no quarter: no quarter's close refuses this */
+    [OP_ACCOUNT_SET]   = { "account set",   ROLE_SALES | ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, CORRECTS },
+    /* only planned work: decide_roadmap_set */
+    [OP_ROADMAP_SET]   = { "roadmap set",   ROLE_PM, true, ANY_STATE, 0, false, true, false, 0, CORRECTS },
+    [OP_STOP]          = { "stop",          ROLE_PM, true, S (APPROVED) | S (STOPPED), STATE_STOPPED, false, false, false, S (STOPPED), CORRECTS_KEPT },
+    /* only a closed quarter, and none later open: decide_quarter */
+    [OP_QUARTER_REOPEN] = { "quarter reopen", ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+};
+
+/* Who may edit what, and in which states: the filer anything, while the
+ * escalation is filed or returned (before it is sized, or sent back for
+ * more); a PM only the title, while it is live. A user holding both roles
+ * gets what either grant gives. */
+static const struct {
+    role_set_t roles;
+    bool filer;                 /* only the escalation's filer */
+    bool title_only;            /* only the title */
+    unsigned from;
+} edit_grants[] = {
+    { ROLE_SALES, true, false, S (FILED) | S (RETURNED) },
+    { ROLE_PM, false, true, LIVE },
 };
 
 /* States an escalation may be merged into: any that is still live. */
-#define MERGE_TARGETS (S (FILED) | S (SIZED) | S (RETURNED) | S (APPROVED) | S (DELIVERED))
+#define MERGE_TARGETS LIVE
 
 /* States of a target that give its duplicates back: it left the live
  * states without serving anyone. */
-#define RELEASING (S (WITHDRAWN) | S (DECLINED))
+#define RELEASING (S (WITHDRAWN) | S (DECLINED) | S (STOPPED))
 
 const char *
 op_name (op_t op)
@@ -340,6 +381,155 @@ decide_user (const workflow_case_t *c, esc_error_t *err)
     return 0;
 }
 
+/* Editing an escalation: one of edit_grants must give the actor what the
+ * edit asks in the escalation's state. Refused NOT_FILER when no grant is
+ * the actor's (another's escalation, more than the title), INVALID_STATE
+ * when one is, but not in this state. */
+static int
+decide_edit (const workflow_case_t *c, esc_error_t *err)
+{
+    const escalation_facts_t *e = c->escalation;
+    char buf[128];
+    unsigned states = 0;
+    for (size_t i = 0; i < sizeof edit_grants / sizeof edit_grants[0]; i++) {
+        if (!(c->roles & edit_grants[i].roles) || (edit_grants[i].filer && !c->actor_is_filer)
+            || (edit_grants[i].title_only && !c->title_only))
+            continue;
+        if (edit_grants[i].from & (1u << e->state))
+            return 0;
+        states |= edit_grants[i].from;
+    }
+    if (!states)
+        return esc_fail (err, ESC_PERMISSION_DENIED, "NOT_FILER",
+                         "only the filer of escalation %lld may edit it%s",
+                         (long long) e->id, c->roles & ROLE_PM ? " beyond its title"
+                                                              : "; a PM may fix its title");
+    return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                     "escalation %lld is %s; %s may edit it while it is %s",
+                     (long long) e->id, state_name (e->state),
+                     c->title_only && (c->roles & ROLE_PM) ? "a PM" : "its filer",
+                     states_text (states, buf, sizeof buf));
+}
+
+/* An outcome before delivery can only be a lost deal: nothing was built
+ * that could have won it. */
+static int
+decide_outcome (const workflow_case_t *c, esc_error_t *err)
+{
+    const escalation_facts_t *e = c->escalation;
+    if (e->state == STATE_APPROVED && !(c->deal && strcmp (c->deal, "lost") == 0))
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "escalation %lld is approved, not delivered: before delivery only a "
+                         "lost deal may be recorded", (long long) e->id);
+    return 0;
+}
+
+/* Closing and reopening a quarter: each from the other state; a reopen
+ * only while no later quarter is open, so that the open quarters stay the
+ * latest ones and the default quarter stays what people expect. */
+static int
+decide_quarter (const workflow_case_t *c, esc_error_t *err)
+{
+    const quarter_facts_t *q = c->quarter;
+    if (!q)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "%s needs the quarter's facts",
+                         op_name (c->op));
+    if (c->op == OP_QUARTER_CLOSE && q->closed)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "the quarter is already closed");
+    if (c->op == OP_QUARTER_REOPEN && !q->closed)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "the quarter is open; only a closed quarter can be reopened");
+    if (c->op == OP_QUARTER_REOPEN && q->later_open[0])
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "LATER_QUARTER_OPEN",
+                         "quarter %s, a later one, is open: close it before reopening this one",
+                         q->later_open);
+    return 0;
+}
+
+/* A roadmap item may be changed while it is planned: once postponed or
+ * done, it is a record of what happened. */
+static int
+decide_roadmap_set (const workflow_case_t *c, esc_error_t *err)
+{
+    const roadmap_facts_t *item = c->item;
+    if (!item)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "roadmap set needs the item's facts");
+    if (item->state != ROADMAP_PLANNED)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "roadmap item %lld is %s; only planned work can be changed",
+                         (long long) item->id,
+                         item->state == ROADMAP_POSTPONED ? "postponed" : "done");
+    return 0;
+}
+
+bool
+workflow_corrects (const workflow_case_t *c)
+{
+    if ((unsigned) c->op >= OP_COUNT)
+        return false;
+    const op_rule_t *rule = &op_rules[c->op];
+    const escalation_facts_t *e = c->escalation;
+    switch (rule->corrects) {
+    case CORRECTS:
+        return true;
+    case CORRECTS_KEPT:
+        return e && (rule->keeps & (1u << e->state));
+    case CORRECTS_OUTCOME:
+        return e && e->has_outcome;
+    case RECORDS:
+    default:
+        return false;
+    }
+}
+
+/* The action's own rules, once the role, the filer, the quarter and the
+ * state allow it. */
+static int
+decide_own (const workflow_case_t *c, escalation_state_t *next, esc_error_t *err)
+{
+    const escalation_facts_t *e = c->escalation;
+    switch (c->op) {
+    case OP_SPEND:
+    case OP_OVERRIDE:
+        if (!e->sized)
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_SIZED",
+                             "escalation %lld has no sizing", (long long) e->id);
+        if (!e->viable)
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_VIABLE",
+                             "product sized escalation %lld as not viable", (long long) e->id);
+        /* an override skips the token, the size ceiling and the budget */
+        if (c->op == OP_SPEND && decide_spend (c->quarter, e, err))
+            return -1;
+        return check_displaced (c, err);
+    case OP_SIZE:
+        return check_displaced (c, err);
+    case OP_MERGE:
+        return decide_merge (c, err);
+    case OP_UNMERGE:
+        return decide_unmerge (e, next, err);
+    case OP_USER_REVOKE:
+    case OP_USER_KEY:
+        return decide_user (c, err);
+    case OP_EDIT:
+        return decide_edit (c, err);
+    case OP_OUTCOME:
+        return decide_outcome (c, err);
+    case OP_DELIVER:
+        /* the deal was lost before delivery: delivered, it is done with */
+        if (e->state == STATE_APPROVED && e->has_outcome)
+            *next = STATE_CLOSED;
+        return 0;
+    case OP_QUARTER_CLOSE:
+    case OP_QUARTER_REOPEN:
+        return decide_quarter (c, err);
+    case OP_ROADMAP_SET:
+        return decide_roadmap_set (c, err);
+    default:
+        return 0;
+    }
+}
+
 int
 workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t *err)
 {
@@ -357,10 +547,8 @@ workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t
     const quarter_facts_t *q = c->quarter;
     if (rule->refused_when_closed && q && q->closed)
         return esc_fail (err, ESC_FAILED_PRECONDITION, "QUARTER_CLOSED",
-                         "the quarter is closed: no more filings, plans or approvals");
-    if (c->op == OP_QUARTER_CLOSE && q && q->closed)
-        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
-                         "the quarter is already closed");
+                         "the quarter is closed: no more filings, plans, sizings, "
+                         "corrections or approvals");
 
     if (rule->from != ANY_STATE) {
         if (!e)
@@ -370,34 +558,23 @@ workflow_decide (const workflow_case_t *c, escalation_state_t *next, esc_error_t
                              "escalation %lld is %s; %s needs it %s",
                              (long long) e->id, state_name (e->state), rule->name,
                              states_text (rule->from, buf, sizeof buf));
-        *next = rule->to;       /* BEFORE_MERGE: decide_unmerge sets it */
+        /* BEFORE_MERGE: decide_unmerge sets it */
+        *next = rule->keeps & (1u << e->state) ? e->state : rule->to;
     }
 
-    switch (c->op) {
-    case OP_SPEND:
-    case OP_OVERRIDE:
-        if (!e->sized)
-            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_SIZED",
-                             "escalation %lld has no sizing", (long long) e->id);
-        if (!e->viable)
-            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOT_VIABLE",
-                             "product sized escalation %lld as not viable", (long long) e->id);
-        /* an override skips the token, the size ceiling and the budget */
-        if (c->op == OP_SPEND && decide_spend (q, e, err))
-            return -1;
-        return check_displaced (c, err);
-    case OP_SIZE:
-        return check_displaced (c, err);
-    case OP_MERGE:
-        return decide_merge (c, err);
-    case OP_UNMERGE:
-        return decide_unmerge (e, next, err);
-    case OP_USER_REVOKE:
-    case OP_USER_KEY:
-        return decide_user (c, err);
-    default:
-        return 0;
-    }
+    bool corrects = workflow_corrects (c);
+    if (c->missing && !corrects)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "MISSING_ARGUMENT",
+                         "%s is required to %s escalation %lld the first time",
+                         c->missing, rule->name, e ? (long long) e->id : 0LL);
+    if (decide_own (c, next, err))
+        return -1;
+    if (corrects && c->changes <= 0)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "NOTHING_CHANGED",
+                         "this %s changes nothing that is recorded%s", rule->name,
+                         c->op == OP_REFILE ? ": change what the PM asked about, or "
+                                              "answer the question (--answer)" : "");
+    return 0;
 }
 
 /* ==== Displacement and the default quarter =============================== */

@@ -3,9 +3,10 @@
  * Every rule of DESIGN sections 1 and 3 lives here once: which role may do
  * what, which state an escalation must be in for each action and which
  * state it moves to, the token, the size ceiling, the one-off budget, closed
- * quarters, merge targets, displaceable roadmap items, and the choice of
- * the default quarter. Nothing here does I/O: the desk loads the facts from
- * the store, asks here, and writes what was decided. */
+ * quarters, merge targets, displaceable roadmap items, the corrections (who
+ * may correct what, and that a correction changes something), and the
+ * choice of the default quarter. Nothing here does I/O: the desk loads the
+ * facts from the store, asks here, and writes what was decided. */
 #ifndef ESC_WORKFLOW_H
 #define ESC_WORKFLOW_H
 
@@ -45,6 +46,8 @@ typedef enum {
     OP_SPEND, OP_OVERRIDE, OP_DELIVER, OP_OUTCOME, OP_MERGE, OP_UNMERGE,
     OP_LIST, OP_SHOW, OP_HISTORY, OP_USER_ADD, OP_USER_LIST, OP_EVENTS_SINCE,
     OP_USER_REVOKE, OP_USER_KEY, OP_REPORT, OP_ACCOUNT_IMPORT,
+    /* corrections of what is recorded (DESIGN section 3) */
+    OP_EDIT, OP_ACCOUNT_SET, OP_ROADMAP_SET, OP_STOP, OP_QUARTER_REOPEN,
     OP_COUNT
 } op_t;
 
@@ -68,7 +71,7 @@ bool workflow_changes_state (op_t op);
 
 typedef enum {
     STATE_FILED, STATE_SIZED, STATE_RETURNED, STATE_DECLINED, STATE_WITHDRAWN,
-    STATE_MERGED, STATE_APPROVED, STATE_DELIVERED, STATE_CLOSED,
+    STATE_MERGED, STATE_APPROVED, STATE_DELIVERED, STATE_CLOSED, STATE_STOPPED,
     STATE_COUNT
 } escalation_state_t;
 
@@ -84,7 +87,10 @@ typedef struct {
     int64_t tokens;
     int64_t tokens_spent;
     int64_t max_token_hours;
-    int64_t committed_hours;    /* sized hours of approved one-offs */
+    int64_t committed_hours;    /* sized hours of approved one-offs (a
+                                   stopped one's hours spent) */
+    char later_open[16];        /* reopen: the first later quarter (by name)
+                                   that is open; "" when none */
 } quarter_facts_t;
 
 typedef struct {
@@ -94,6 +100,7 @@ typedef struct {
     int64_t hours;              /* of the current sizing */
     bool viable;
     escalation_state_t before_merge;    /* merged: the state it was merged from */
+    bool has_outcome;           /* the deal's outcome is recorded */
 } escalation_facts_t;
 
 /* ---- Displacement --------------------------------------------------------*/
@@ -129,22 +136,38 @@ typedef struct {
                                                current sizing */
     size_t n_displaced;
     const user_facts_t *user;               /* user revoke and key: the user */
+    /* corrections */
+    int changes;                            /* the recorded values it changes */
+    const char *missing;                    /* size, stop: a field a first one
+                                               needs and the request lacks */
+    bool title_only;                        /* edit: the title is all it gives */
+    const char *deal;                       /* outcome: won or lost */
+    const roadmap_facts_t *item;            /* roadmap set: the item */
 } workflow_case_t;
 
 /* Decides one action. Returns 0 when it may go ahead, with the escalation's
  * next state in *next (unchanged for quarter-level operations), or -1 with
  * the status, the rule's reason and a message in ERR. Checks, in order: the
- * role, the filer, a closed quarter, the state, then the action's own rules
- * (viability, tokens, size ceiling, budget, merge target), and last that
- * the planned work a sizing displaces is still there to displace: nothing
- * is approved for free. An unmerge leads back to the state the escalation
- * was merged from (escalation->before_merge): filed, sized or returned, with
- * its sizing; any other fact is refused as INTERNAL. */
+ * role, the filer, a closed quarter, the state, a field a first sizing or
+ * stop needs (c->missing), then the action's own rules (viability, tokens,
+ * size ceiling, budget, merge target, who may edit what, an outcome before
+ * delivery), that the planned work a sizing displaces is still there to
+ * displace (nothing is approved for free), and last that a correction
+ * changes something (c->changes). An unmerge leads back to the state the
+ * escalation was merged from (escalation->before_merge): filed, sized or
+ * returned, with its sizing; any other fact is refused as INTERNAL. */
 int workflow_decide (const workflow_case_t *c, escalation_state_t *next,
                      esc_error_t *err);
 
+/* True when C corrects what is recorded rather than recording it the first
+ * time: an edit, a refile, an account or roadmap change, a sizing of a
+ * sized escalation, a delivery of a delivered one, an outcome where one is
+ * recorded, a stop of a stopped one. A correction that changes nothing is
+ * refused (NOTHING_CHANGED); its event says what it changed, old and new. */
+bool workflow_corrects (const workflow_case_t *c);
+
 /* True when an escalation moving to STATE releases the duplicates merged
- * into it: withdrawn and declined, where nobody would serve their
+ * into it: withdrawn, declined and stopped, where nobody would serve their
  * customers any more. Each duplicate goes back to the state it was merged
  * from, as an unmerge would. Not approved, delivered or closed (the target
  * serves the duplicates' customers), nor merged (the family moves along). */

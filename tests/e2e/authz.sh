@@ -15,22 +15,27 @@ SOMEKEY=$("$ESC" keygen spare)
 # command | roles that may | exit code they get (nothing here changes a row)
 SPEC=$(cat <<TABLE
 quarter open 2031Q1 --capacity-hours 10|pm|1
-quarter close 2098Q1|pm|3
+quarter close 2098Q1 --yes|pm|3
+quarter reopen 2098Q1|pm|3
 quarter show 2031Q1|sales pm cro exec admin|0
 quarter list|sales pm cro exec admin|0
 account add Acme --arr 1|sales pm|1
+account set Nobody --arr 1|sales pm|3
 account list|sales pm cro exec admin|0
 roadmap add --quarter 2098Q1 --title T --category feature --hours 1|pm|3
 roadmap list --quarter 2031Q1|sales pm cro exec admin|0
+roadmap set 999999 --hours 1|pm|3
 file --quarter 2098Q1 --account Acme --title T --problem P|sales|3
 size 999999 --hours 1 --viable yes|pm|3
 return 999999 --reason why|pm cro|3
 refile 999999|sales|3
+edit 999999 --title T|sales pm|3
 decline 999999 --reason why|pm cro|3
 withdraw 999999|sales|3
 spend 999999|cro|3
 override 999999 --reason why|exec|3
 deliver 999999 --actual-hours 1|pm|3
+stop 999999 --reason why --actual-hours 1|pm|3
 outcome 999999 --deal won|cro|3
 merge 999999 --into 999998|pm|3
 unmerge 999999|pm|3
@@ -58,7 +63,7 @@ while IFS='|' read -r command allowed code; do
         checked=$((checked + 1))
     done
 done <<<"$SPEC"
-same "$checked" 135 "operation x role pairs tried"
+same "$checked" 160 "operation x role pairs tried"
 same "$(sql "SELECT count(*) FROM escalation") $(sql "SELECT count(*) FROM quarter")" "0 1" \
     "rows after trying everything"
 

@@ -69,7 +69,7 @@ run_bare help roadmap add
 says "(one of: feature, ility, maintenance, discovery)" "an enumeration is listed"
 
 say "groups: esc quarter (exit 2) and esc quarter --help (exit 0) list their commands"
-for group in quarter:"open close show list" account:"add list import" \
+for group in quarter:"open close reopen show list" account:"add list import" \
              roadmap:"add list" user:"add list revoke key"; do
     name=${group%%:*}
     run_bare "$name"
@@ -145,7 +145,7 @@ R1=$OUT
 same "$(sql "SELECT category FROM roadmap_item WHERE id = $R1")" feature "stored in its spelling"
 misused "--category must be one of feature, ility, maintenance, discovery (not 'ilities')" \
     pat roadmap add --title X --category ilities --hours 1
-misused "--state must be one of filed, sized, returned, declined, withdrawn, merged, approved, delivered, closed (not 'pending')" \
+misused "--state must be one of filed, sized, returned, declined, withdrawn, merged, approved, delivered, closed, stopped (not 'pending')" \
     pat list --state pending
 misused "--viable takes yes or no, not 'maybe'" pat size 1 --hours 3 --viable maybe
 
@@ -197,7 +197,7 @@ done
 completes qu
 same "$OUT" quarter "qu"
 completes quarter ""
-same "$(tr '\n' ' ' <<<"$OUT")" "open close show list " "quarter's commands"
+same "$(tr '\n' ' ' <<<"$OUT")" "open close reopen show list " "quarter's commands"
 completes roadmap add --category m
 same "$OUT" maintenance "--category m"
 completes file --ne

@@ -115,7 +115,9 @@ ok evan override "$X10" --reason "Regulator deadline"
 refused 1 INVALID_DISPLACEMENT evan override "$X4" --reason "also"
 case "$ERR" in *"size escalation $X4 again"*) ;; *) fail "stale sizing: $ERR" ;; esac
 refused 1 INVALID_DISPLACEMENT pat size "$X4" --hours 10 --viable yes --displaces "$R4"
-ok pat size "$X4" --hours 10 --viable yes
+# sizing again keeps what it is not told: the stale item must be let go
+refused 1 INVALID_DISPLACEMENT pat size "$X4" --hours 10 --viable yes
+ok pat size "$X4" --displaces none
 
 say "not viable means no token"
 ok alice file --account Acme --title "Mainframe port" --problem "Legacy host"
@@ -233,12 +235,14 @@ ok carol spend --help
 case "$OUT" in *"usage: esc spend ID"*) ;; *) fail "spend --help: $OUT" ;; esac
 
 say "the quarter closes: no more filings or spends"
-ok pat quarter close "$Q"
+expect 2 pat quarter close "$Q"
+case "$ERR" in *"pass --yes"*) ;; *) fail "a close without a terminal: $ERR" ;; esac
+ok pat quarter close "$Q" --yes
 refused 1 QUARTER_CLOSED alice file --quarter "$Q" --account Acme --title Late --problem "Too late"
 refused 1 NO_OPEN_QUARTER alice file --account Acme --title Late --problem "Too late"
 refused 1 QUARTER_CLOSED carol spend "$X4"
 refused 1 QUARTER_CLOSED evan override "$X4" --reason "still"
-refused 1 INVALID_STATE pat quarter close "$Q"
+refused 1 INVALID_STATE pat quarter close "$Q" --yes
 refused 1 NO_OPEN_QUARTER carol list
 same "$(field carol list --quarter "$Q" '.total')" 10 "a closed quarter is still readable"
 

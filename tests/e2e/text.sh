@@ -108,11 +108,14 @@ no_fake_lines() {
     return 0
 }
 # events_only FILE JSON WHAT: FILE has one line per event of the JSON list,
-# each starting "#SEQ AT  " with that event's seq and time, in order
+# each starting "#SEQ AT  " with that event's seq and time, in order; an
+# indented line between (a note esc history prints under its event) is its
+# event's, never one of its own
 events_only() {
     local i=0 line prefix
-    same "$(wc -l <"$1")" "$(jq length <<<"$2")" "$3: lines, one an event"
+    same "$(grep -vc '^ ' "$1")" "$(jq length <<<"$2")" "$3: lines, one an event"
     while IFS= read -r line; do
+        [[ "$line" == "    "* ]] && continue
         prefix=$(jq -r ".[$i] | \"#\(.seq) \(.at)  \"" <<<"$2")
         [[ "$line" == "$prefix"* ]] || fail "$3: line $((i + 1)) is not its event's: '$line'"
         i=$((i + 1))
@@ -164,6 +167,7 @@ ok carol history "$X3"
 printf '%s\n' "$OUT" >"$WORK/history.txt"
 no_raw "$WORK/history.txt" "esc history"
 events_only "$WORK/history.txt" "$HISTORY_JSON" "esc history"
+grep -qxF '    note: a\u202e' "$WORK/history.txt" || fail "the note under its event: $(cat "$WORK/history.txt")"
 same "$(jq -r ".[] | select(.seq == $SEQ) | .summary" <<<"$HISTORY_JSON")" "$OLD_SUMMARY" \
     "the old event's summary in JSON"
 same "$(jq -r ".[] | select(.seq == $SEQ) | .data.reason" <<<"$HISTORY_JSON")" "$OLD_REASON" \

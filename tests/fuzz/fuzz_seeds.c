@@ -98,6 +98,21 @@ main (int argc, char **argv)
     SEED (USER_REVOKE, user_revoke, Esc__UserRef, ESC__USER_REF__INIT, m.name = "dana");
     SEED (USER_KEY, user_key, Esc__UserKey, ESC__USER_KEY__INIT,
           m.name = "dana", m.public_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7");
+    /* the corrections */
+    SEED (EDIT, edit, Esc__Edit, ESC__EDIT__INIT,
+          m.has_id = 1, m.id = 7, m.title = "Custom export", m.has_clear_solution = 1,
+          m.clear_solution = 1, m.also_needed_by = accounts, m.n_also_needed_by = 2);
+    SEED (ACCOUNT_SET, account_set, Esc__AccountSet, ESC__ACCOUNT_SET__INIT,
+          m.name = "Acme", m.has_arr = 1, m.arr = 600000, m.rename = "Acme Corp",
+          m.has_clear_renewal = 1, m.clear_renewal = 1);
+    SEED (ROADMAP_SET, roadmap_set, Esc__RoadmapSet, ESC__ROADMAP_SET__INIT,
+          m.has_id = 1, m.id = 3, m.category = "ility", m.has_hours = 1, m.hours = 120,
+          m.waiting = accounts, m.n_waiting = 2);
+    SEED (STOP, stop, Esc__Stop, ESC__STOP__INIT,
+          m.has_id = 1, m.id = 7, m.reason = "the deal is lost", m.has_actual_hours = 1,
+          m.actual_hours = 12);
+    SEED (QUARTER_REOPEN, quarter_reopen, Esc__QuarterRef, ESC__QUARTER_REF__INIT,
+          m.quarter = "2026Q4");
     Esc__Request empty = ESC__REQUEST__INIT;
     empty.request_id = "x";
     save ("no-operation", &empty);

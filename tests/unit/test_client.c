@@ -771,15 +771,15 @@ test_help (void **state)
     assert_null (strstr (text, "file"));
     free (text);
     int words;
-    char *open[] = { "quarter", "open" }, *size[] = { "size" };
+    char *open[] = { "quarter", "open" }, *deliver[] = { "deliver" };
     text = written (NULL, NULL, commands_find (2, open, &words));
     assert_non_null (strstr (text, "usage: esc quarter open Q --capacity-hours N [OPTIONS]\n"));
     assert_non_null (strstr (text, "--capacity-hours N"));
     assert_non_null (strstr (text, "(required)"));
     free (text);
     char synopsis[256];
-    help_synopsis (commands_find (1, size, &words), synopsis, sizeof synopsis);
-    assert_string_equal (synopsis, "size ID --hours N --viable yes|no [OPTIONS]");
+    help_synopsis (commands_find (1, deliver, &words), synopsis, sizeof synopsis);
+    assert_string_equal (synopsis, "deliver ID --actual-hours N");
     text = written (help_full, NULL, NULL);
     size_t n;
     const command_t *all = commands_all (&n);
@@ -853,9 +853,9 @@ test_complete (void **state)
     (void) state;
     static const struct { const char *words[6]; const char *want; int rc; } cases[] = {
         { { "qu" }, "quarter\n", COMPLETE_DONE },
-        { { "s" }, "size\nspend\nshow\n", COMPLETE_DONE },
+        { { "s" }, "size\nspend\nstop\nshow\n", COMPLETE_DONE },
         { { "he" }, "help\n", COMPLETE_DONE },
-        { { "quarter", "" }, "open\nclose\nshow\nlist\n", COMPLETE_DONE },
+        { { "quarter", "" }, "open\nclose\nreopen\nshow\nlist\n", COMPLETE_DONE },
         { { "quarter", "c" }, "close\n", COMPLETE_DONE },
         { { "help", "acc" }, "account\n", COMPLETE_DONE },
         { { "help", "account", "i" }, "import\n", COMPLETE_DONE },

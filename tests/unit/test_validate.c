@@ -154,8 +154,10 @@ test_numbers (void **state)
     assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "hours");
     s.hours = LIMIT_HOURS;
     assert_int_equal (check (&req, &op, &err), 0);
+    /* hours and viable: a first sizing needs them, a re-size keeps them;
+     * the workflow knows which (test_workflow's test_first_time_needs) */
     s.has_viable = false;
-    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "viable");
+    assert_int_equal (check (&req, &op, &err), 0);
     s.has_viable = true;
     s.id = -1;
     assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "id");
@@ -166,7 +168,19 @@ test_numbers (void **state)
     assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "displaces");
     s.has_hours = false;
     s.n_displaces = 0;
-    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "hours");
+    assert_int_equal (check (&req, &op, &err), 0);
+    /* displacing some and none at once, a note and none */
+    s.displaces = displaces;
+    s.n_displaces = 1;
+    s.has_clear_displaces = s.clear_displaces = true;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "displaces");
+    s.n_displaces = 0;
+    assert_int_equal (check (&req, &op, &err), 0);
+    s.note = "two weeks";
+    s.has_clear_note = s.clear_note = true;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "note");
+    s.note = NULL;
+    assert_int_equal (check (&req, &op, &err), 0);
 }
 
 static void
@@ -653,7 +667,7 @@ test_any_case (void **state)
     l.state = "pending";
     assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
                     "state must be one of filed, sized, returned, declined, withdrawn, merged, "
-                    "approved, delivered, closed (not 'pending')");
+                    "approved, delivered, closed, stopped (not 'pending')");
 
     Esc__QuarterRef q = ESC__QUARTER_REF__INIT;
     q.quarter = "2027q1";
@@ -723,6 +737,147 @@ test_vocabularies_agree (void **state)
     assert_int_equal (i, ROLE_COUNT);
 }
 
+/* The corrections: each names something to change, never a value and its
+ * clearing at once, and checks what it names as a filing would. */
+static void
+test_corrections (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    op_t op;
+    esc_error_t err;
+
+    Esc__Edit e;
+    envelope (&req);
+    esc__edit__init (&e);
+    req.op_case = ESC__REQUEST__OP_EDIT;
+    req.edit = &e;
+    e.has_id = true;
+    e.id = 7;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "something to change");
+    e.title = "Custom export v2";
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_EDIT);
+    e.title = "  ";
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "title");
+    e.title = NULL;
+    e.problem = " \n ";
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "problem");
+    e.problem = NULL;
+    e.needed_by = "2027-02-30";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_DATE", "needed_by");
+    e.needed_by = "2027-02-28";
+    e.has_clear_needed_by = e.clear_needed_by = true;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "needed_by");
+    e.needed_by = NULL;
+    assert_int_equal (check (&req, &op, &err), 0);      /* clearing alone is a change */
+    e.has_clear_needed_by = e.clear_needed_by = false;
+    e.has_deal_value = true;
+    e.deal_value = -1;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "deal_value");
+    e.deal_value = 5;
+    char *also[] = { "  Globex " };
+    e.also_needed_by = also;
+    e.n_also_needed_by = 1;
+    e.has_clear_also_needed_by = e.clear_also_needed_by = true;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "also_needed_by");
+    e.has_clear_also_needed_by = e.clear_also_needed_by = false;
+    assert_int_equal (check (&req, &op, &err), 0);
+    e.solution = "x";
+    e.has_clear_solution = e.clear_solution = true;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "solution");
+    e.solution = NULL;
+    e.has_id = false;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "id");
+
+    Esc__AccountSet a;
+    envelope (&req);
+    esc__account_set__init (&a);
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_SET;
+    req.account_set = &a;
+    a.name = "Acme";
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "something to change");
+    a.rename = "";
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "rename");
+    a.rename = "Acme\x1b[2J";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_TEXT", "rename");
+    a.rename = "Acme Corp";
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_ACCOUNT_SET);
+    a.has_arr = true;
+    a.arr = -1;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "arr");
+    a.arr = 10;
+    a.renewal_on = "2027-01-01";
+    a.has_clear_renewal = a.clear_renewal = true;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "renewal_on");
+    a.renewal_on = NULL;
+    assert_int_equal (check (&req, &op, &err), 0);
+    a.name = NULL;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "name");
+
+    Esc__RoadmapSet r;
+    envelope (&req);
+    esc__roadmap_set__init (&r);
+    req.op_case = ESC__REQUEST__OP_ROADMAP_SET;
+    req.roadmap_set = &r;
+    r.has_id = true;
+    r.id = 3;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "something to change");
+    r.category = "ilities";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "category");
+    r.category = "ility";
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_ROADMAP_SET);
+    r.has_hours = true;
+    r.hours = 0;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "hours");
+    r.hours = 10;
+    r.has_clear_waiting = r.clear_waiting = true;
+    assert_int_equal (check (&req, &op, &err), 0);
+
+    Esc__Stop st;
+    envelope (&req);
+    esc__stop__init (&st);
+    req.op_case = ESC__REQUEST__OP_STOP;
+    req.stop = &st;
+    st.has_id = true;
+    st.id = 7;
+    assert_int_equal (check (&req, &op, &err), 0);      /* the workflow asks for more */
+    assert_int_equal (op, OP_STOP);
+    st.has_actual_hours = true;
+    st.actual_hours = 0;                                /* stopped before it started */
+    assert_int_equal (check (&req, &op, &err), 0);
+    st.actual_hours = -1;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "actual_hours");
+    st.actual_hours = LIMIT_HOURS + 1;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "actual_hours");
+    st.actual_hours = 12;
+    assert_one_line (&req, "reason", &st.reason, "the customer churned");
+
+    Esc__QuarterRef q;
+    envelope (&req);
+    esc__quarter_ref__init (&q);
+    req.op_case = ESC__REQUEST__OP_QUARTER_REOPEN;
+    req.quarter_reopen = &q;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "quarter");
+    q.quarter = "2026Q5";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_QUARTER", "quarter");
+    q.quarter = "2026Q4";
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_QUARTER_REOPEN);
+
+    /* a refile's answer is one line, like the reason it answers */
+    Esc__Refile rf;
+    envelope (&req);
+    esc__refile__init (&rf);
+    rf.has_id = true;
+    rf.id = 3;
+    req.op_case = ESC__REQUEST__OP_REFILE;
+    req.refile = &rf;
+    assert_one_line (&req, "answer", &rf.answer, "The Q3 revenue report");
+}
+
 int
 main (void)
 {
@@ -742,6 +897,7 @@ main (void)
         cmocka_unit_test (test_any_case),
         cmocka_unit_test (test_date_messages),
         cmocka_unit_test (test_vocabularies_agree),
+        cmocka_unit_test (test_corrections),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

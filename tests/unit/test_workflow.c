@@ -4,7 +4,10 @@
  * the specification; the tests walk every action x state x role x
  * filer-or-not and compare workflow_decide with it, then test each rule of
  * the token, the size ceiling, the budget, closed quarters, merges,
- * displacement and the default quarter at and around its boundaries. */
+ * displacement, the corrections (who may edit what, a correction that
+ * changes nothing, an outcome before delivery, a stop, a reopened quarter,
+ * a changed roadmap item) and the default quarter at and around its
+ * boundaries. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,27 +21,37 @@
 
 static const role_t all_roles[] = { ROLE_SALES, ROLE_PM, ROLE_CRO, ROLE_EXEC, ROLE_ADMIN };
 
-/* DESIGN section 3, "Escalation states", as data. */
+#define LIVE (S (FILED) | S (SIZED) | S (RETURNED) | S (APPROVED) | S (DELIVERED))
+
+/* DESIGN section 3, "Escalation states", as data: TO is the next state,
+ * but for the states of KEEPS, which an action leaves as they are (a
+ * correction, an outcome before delivery). Edits: test_edit_grants. */
 static const struct {
     op_t op;
     role_set_t roles;
     unsigned from;
     escalation_state_t to;
     bool filer_only;
+    unsigned keeps;
 } spec[] = {
-    { OP_SIZE, ROLE_PM, S (FILED) | S (SIZED), STATE_SIZED, false },
-    { OP_SPEND, ROLE_CRO, S (SIZED), STATE_APPROVED, false },
-    { OP_OVERRIDE, ROLE_EXEC, S (SIZED), STATE_APPROVED, false },
-    { OP_RETURN, ROLE_PM | ROLE_CRO, S (FILED) | S (SIZED), STATE_RETURNED, false },
-    { OP_REFILE, ROLE_SALES, S (RETURNED), STATE_FILED, true },
-    { OP_DECLINE, ROLE_PM | ROLE_CRO, S (FILED) | S (SIZED), STATE_DECLINED, false },
-    { OP_WITHDRAW, ROLE_SALES, S (FILED) | S (SIZED) | S (RETURNED), STATE_WITHDRAWN, true },
-    { OP_MERGE, ROLE_PM, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false },
+    { OP_SIZE, ROLE_PM, S (FILED) | S (SIZED), STATE_SIZED, false, S (SIZED) },
+    { OP_SPEND, ROLE_CRO, S (SIZED), STATE_APPROVED, false, 0 },
+    { OP_OVERRIDE, ROLE_EXEC, S (SIZED), STATE_APPROVED, false, 0 },
+    { OP_RETURN, ROLE_PM | ROLE_CRO, S (FILED) | S (SIZED), STATE_RETURNED, false, 0 },
+    { OP_REFILE, ROLE_SALES, S (RETURNED), STATE_FILED, true, 0 },
+    { OP_DECLINE, ROLE_PM | ROLE_CRO, S (FILED) | S (SIZED), STATE_DECLINED, false, 0 },
+    { OP_WITHDRAW, ROLE_SALES, S (FILED) | S (SIZED) | S (RETURNED), STATE_WITHDRAWN, true, 0 },
+    { OP_MERGE, ROLE_PM, S (FILED) | S (SIZED) | S (RETURNED), STATE_MERGED, false, 0 },
     /* back to the state it was merged from: filed here (the facts' default);
      * test_unmerge_restores tries each */
-    { OP_UNMERGE, ROLE_PM, S (MERGED), STATE_FILED, false },
-    { OP_DELIVER, ROLE_PM, S (APPROVED), STATE_DELIVERED, false },
-    { OP_OUTCOME, ROLE_CRO, S (DELIVERED), STATE_CLOSED, false },
+    { OP_UNMERGE, ROLE_PM, S (MERGED), STATE_FILED, false, 0 },
+    { OP_DELIVER, ROLE_PM, S (APPROVED) | S (DELIVERED) | S (CLOSED), STATE_DELIVERED, false,
+      S (DELIVERED) | S (CLOSED) },
+    /* a lost deal here (the facts' default): won only once delivered,
+     * test_outcome_before_delivery */
+    { OP_OUTCOME, ROLE_CRO, S (APPROVED) | S (STOPPED) | S (DELIVERED) | S (CLOSED), STATE_CLOSED,
+      false, S (APPROVED) | S (STOPPED) | S (CLOSED) },
+    { OP_STOP, ROLE_PM, S (APPROVED) | S (STOPPED), STATE_STOPPED, false, S (STOPPED) },
 };
 
 /* A quarter where nothing but the rule under test can refuse. */
@@ -63,8 +76,10 @@ decide (op_t op, role_set_t roles, bool filer, const quarter_facts_t *q,
         const escalation_facts_t *e, const escalation_facts_t *target,
         escalation_state_t *next, esc_error_t *err)
 {
+    /* a correction that changes something; an outcome of a lost deal */
     workflow_case_t c = { .op = op, .roles = roles, .actor_is_filer = filer, .quarter = q,
-                          .escalation = e, .target = target, .same_quarter = true };
+                          .escalation = e, .target = target, .same_quarter = true,
+                          .changes = 1, .deal = "lost" };
     esc_error_clear (err);
     return workflow_decide (&c, next, err);
 }
@@ -104,11 +119,70 @@ test_every_action_state_role (void **state)
                         assert_refused (rc, &err, ESC_FAILED_PRECONDITION, "INVALID_STATE");
                     else {
                         assert_int_equal (rc, 0);
-                        assert_int_equal (next, spec[a].to);
+                        assert_int_equal (next, spec[a].keeps & (1u << st)
+                                                    ? (escalation_state_t) st : spec[a].to);
                     }
                     checked++;
                 }
-    assert_int_equal (checked, 11 * 5 * 9 * 2);
+    assert_int_equal (checked, 12 * 5 * 10 * 2);
+}
+
+/* Who may edit what (DESIGN section 3): the filer anything while filed or
+ * returned, a PM the title while live; written out as a rule per case. */
+static void
+test_edit_grants (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    int checked = 0;
+    for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++)
+        for (int st = 0; st < STATE_COUNT; st++)
+            for (int filer = 0; filer <= 1; filer++)
+                for (int title_only = 0; title_only <= 1; title_only++) {
+                    role_t role = all_roles[r];
+                    escalation_facts_t e = sized ((escalation_state_t) st, 40, true);
+                    workflow_case_t c = { .op = OP_EDIT, .roles = role, .actor_is_filer = filer,
+                                          .quarter = &q, .escalation = &e, .changes = 1,
+                                          .title_only = title_only };
+                    escalation_state_t next = STATE_COUNT;
+                    esc_error_t err;
+                    esc_error_clear (&err);
+                    int rc = workflow_decide (&c, &next, &err);
+                    bool live = LIVE & (1u << st);
+                    bool filer_may = role == ROLE_SALES && filer;
+                    bool pm_may = role == ROLE_PM && title_only;
+                    if (role != ROLE_SALES && role != ROLE_PM)
+                        assert_refused (rc, &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+                    else if (!live)
+                        assert_refused (rc, &err, ESC_FAILED_PRECONDITION, "INVALID_STATE");
+                    else if (!filer_may && !pm_may)
+                        assert_refused (rc, &err, ESC_PERMISSION_DENIED, "NOT_FILER");
+                    else if (filer_may && st != STATE_FILED && st != STATE_RETURNED)
+                        assert_refused (rc, &err, ESC_FAILED_PRECONDITION, "INVALID_STATE");
+                    else {
+                        assert_int_equal (rc, 0);
+                        assert_int_equal (next, st);        /* an edit moves nothing */
+                    }
+                    checked++;
+                }
+    assert_int_equal (checked, 5 * 10 * 2 * 2);
+    /* both roles: the filer who is also a PM fixes the title of a sized one */
+    escalation_facts_t e = sized (STATE_APPROVED, 40, true);
+    workflow_case_t c = { .op = OP_EDIT, .roles = ROLE_SALES | ROLE_PM, .actor_is_filer = true,
+                          .quarter = &q, .escalation = &e, .changes = 1, .title_only = true };
+    escalation_state_t next;
+    esc_error_t err;
+    assert_int_equal (workflow_decide (&c, &next, &err), 0);
+    c.title_only = false;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "INVALID_STATE");
+    assert_non_null (strstr (err.message, "filed or returned"));
+    /* the refusals say who may */
+    c = (workflow_case_t) { .op = OP_EDIT, .roles = ROLE_SALES, .quarter = &q, .escalation = &e,
+                            .changes = 1, .title_only = true };
+    e.state = STATE_FILED;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_PERMISSION_DENIED, "NOT_FILER");
+    assert_non_null (strstr (err.message, "a PM may fix its title"));
 }
 
 /* A user holding several roles may do what any of them may. */
@@ -141,6 +215,9 @@ test_roles_of_other_operations (void **state)
         { OP_ROADMAP_LIST, ROLE_ANY }, { OP_LIST, ROLE_ANY }, { OP_SHOW, ROLE_ANY },
         { OP_HISTORY, ROLE_ANY }, { OP_EVENTS_SINCE, ROLE_ANY }, { OP_USER_REVOKE, ROLE_ADMIN },
         { OP_REPORT, ROLE_ANY }, { OP_ACCOUNT_IMPORT, ROLE_SALES | ROLE_PM },
+        { OP_ACCOUNT_SET, ROLE_SALES | ROLE_PM }, { OP_ROADMAP_SET, ROLE_PM },
+        { OP_QUARTER_REOPEN, ROLE_PM }, { OP_EDIT, ROLE_SALES | ROLE_PM },
+        { OP_STOP, ROLE_PM },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
         for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
@@ -331,6 +408,35 @@ test_closed_quarter (void **state)
     assert_int_equal (decide (OP_OUTCOME, ROLE_CRO, false, &q, &e, NULL, &next, &err), 0);
     e.state = STATE_FILED;
     assert_int_equal (decide (OP_DECLINE, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    /* no sizing, and no correction but of what comes after the quarter */
+    assert_refused (decide (OP_SIZE, ROLE_PM, false, &q, &e, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "QUARTER_CLOSED");
+    assert_refused (decide (OP_EDIT, ROLE_SALES, true, &q, &e, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "QUARTER_CLOSED");
+    e.state = STATE_SIZED;
+    assert_refused (decide (OP_SIZE, ROLE_PM, false, &q, &e, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "QUARTER_CLOSED");
+    roadmap_facts_t item = { .id = 3, .same_quarter = true, .state = ROADMAP_PLANNED };
+    workflow_case_t plan = { .op = OP_ROADMAP_SET, .roles = ROLE_PM, .quarter = &q, .item = &item,
+                             .changes = 1 };
+    assert_refused (workflow_decide (&plan, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "QUARTER_CLOSED");
+    /* a delivery, an outcome, a stop, and their corrections, come when they come */
+    e.state = STATE_DELIVERED;
+    assert_int_equal (decide (OP_DELIVER, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    e.state = STATE_CLOSED;
+    e.has_outcome = true;
+    assert_int_equal (decide (OP_OUTCOME, ROLE_CRO, false, &q, &e, NULL, &next, &err), 0);
+    e.has_outcome = false;
+    e.state = STATE_APPROVED;
+    assert_int_equal (decide (OP_STOP, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    e.state = STATE_STOPPED;
+    assert_int_equal (decide (OP_STOP, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    /* accounts belong to no quarter; a closed quarter may be reopened */
+    workflow_case_t account = { .op = OP_ACCOUNT_SET, .roles = ROLE_SALES, .quarter = &q,
+                                .changes = 1 };
+    assert_int_equal (workflow_decide (&account, &next, &err), 0);
+    assert_int_equal (decide (OP_QUARTER_REOPEN, ROLE_PM, false, &q, NULL, NULL, &next, &err), 0);
     /* an open quarter accepts filings; only a pm closes it */
     q.closed = false;
     assert_int_equal (decide (OP_FILE, ROLE_SALES, false, &q, NULL, NULL, &next, &err), 0);
@@ -355,6 +461,7 @@ test_merge_targets (void **state)
         { STATE_FILED, true }, { STATE_SIZED, true }, { STATE_RETURNED, true },
         { STATE_APPROVED, true }, { STATE_DELIVERED, true }, { STATE_DECLINED, false },
         { STATE_WITHDRAWN, false }, { STATE_MERGED, false }, { STATE_CLOSED, false },
+        { STATE_STOPPED, false },
     };
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         t.state = targets[i].state;
@@ -434,15 +541,242 @@ test_releases_duplicates (void **state)
         { STATE_FILED, false }, { STATE_SIZED, false }, { STATE_RETURNED, false },
         { STATE_DECLINED, true }, { STATE_WITHDRAWN, true }, { STATE_MERGED, false },
         { STATE_APPROVED, false }, { STATE_DELIVERED, false }, { STATE_CLOSED, false },
+        { STATE_STOPPED, true },
     };
     assert_int_equal (sizeof targets / sizeof targets[0], STATE_COUNT);
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
         assert_int_equal (workflow_releases_duplicates (targets[i].state), targets[i].releases);
     assert_false (workflow_releases_duplicates (STATE_COUNT));
-    /* the actions that lead there: withdraw and decline, nothing else */
+    /* the actions that lead there: withdraw, decline and stop, nothing else */
     for (size_t a = 0; a < sizeof spec / sizeof spec[0]; a++)
         assert_int_equal (workflow_releases_duplicates (spec[a].to),
-                          spec[a].op == OP_WITHDRAW || spec[a].op == OP_DECLINE);
+                          spec[a].op == OP_WITHDRAW || spec[a].op == OP_DECLINE
+                          || spec[a].op == OP_STOP);
+}
+
+/* ==== Corrections ======================================================== */
+
+/* Each correction, in the state where it corrects: refused when it changes
+ * nothing, allowed when it changes something. The same operations in the
+ * state where they record something for the first time need no change. */
+static void
+test_corrections_need_a_change (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    roadmap_facts_t item = { .id = 3, .same_quarter = true, .state = ROADMAP_PLANNED };
+    static const struct {
+        op_t op;
+        role_t role;
+        bool filer;
+        escalation_state_t state;
+        bool has_outcome;
+        bool corrects;
+    } cases[] = {
+        { OP_SIZE, ROLE_PM, false, STATE_SIZED, false, true },
+        { OP_SIZE, ROLE_PM, false, STATE_FILED, false, false },
+        { OP_REFILE, ROLE_SALES, true, STATE_RETURNED, false, true },
+        { OP_EDIT, ROLE_SALES, true, STATE_FILED, false, true },
+        { OP_DELIVER, ROLE_PM, false, STATE_DELIVERED, false, true },
+        { OP_DELIVER, ROLE_PM, false, STATE_CLOSED, true, true },
+        { OP_DELIVER, ROLE_PM, false, STATE_APPROVED, false, false },
+        { OP_OUTCOME, ROLE_CRO, false, STATE_CLOSED, true, true },
+        { OP_OUTCOME, ROLE_CRO, false, STATE_APPROVED, true, true },
+        { OP_OUTCOME, ROLE_CRO, false, STATE_STOPPED, true, true },
+        { OP_OUTCOME, ROLE_CRO, false, STATE_STOPPED, false, false },
+        { OP_OUTCOME, ROLE_CRO, false, STATE_DELIVERED, false, false },
+        { OP_STOP, ROLE_PM, false, STATE_STOPPED, false, true },
+        { OP_STOP, ROLE_PM, false, STATE_APPROVED, false, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        escalation_facts_t e = sized (cases[i].state, 40, true);
+        e.has_outcome = cases[i].has_outcome;
+        workflow_case_t c = { .op = cases[i].op, .roles = cases[i].role,
+                              .actor_is_filer = cases[i].filer, .quarter = &q, .escalation = &e,
+                              .deal = "lost", .changes = 0 };
+        escalation_state_t next;
+        esc_error_t err;
+        esc_error_clear (&err);
+        assert_int_equal (workflow_corrects (&c), cases[i].corrects);
+        int rc = workflow_decide (&c, &next, &err);
+        if (cases[i].corrects)
+            assert_refused (rc, &err, ESC_FAILED_PRECONDITION, "NOTHING_CHANGED");
+        else
+            assert_int_equal (rc, 0);
+        c.changes = 2;
+        assert_int_equal (workflow_decide (&c, &next, &err), 0);
+    }
+    /* a refile that changes nothing is told what would do */
+    escalation_facts_t e = sized (STATE_RETURNED, 40, true);
+    workflow_case_t refile = { .op = OP_REFILE, .roles = ROLE_SALES, .actor_is_filer = true,
+                               .quarter = &q, .escalation = &e };
+    escalation_state_t next;
+    esc_error_t err;
+    assert_refused (workflow_decide (&refile, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "NOTHING_CHANGED");
+    assert_non_null (strstr (err.message, "--answer"));
+    /* accounts and roadmap items */
+    workflow_case_t account = { .op = OP_ACCOUNT_SET, .roles = ROLE_PM };
+    assert_true (workflow_corrects (&account));
+    assert_refused (workflow_decide (&account, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "NOTHING_CHANGED");
+    account.changes = 1;
+    assert_int_equal (workflow_decide (&account, &next, &err), 0);
+    workflow_case_t plan = { .op = OP_ROADMAP_SET, .roles = ROLE_PM, .quarter = &q, .item = &item };
+    assert_refused (workflow_decide (&plan, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "NOTHING_CHANGED");
+    /* what records something is never a correction */
+    workflow_case_t file = { .op = OP_FILE, .roles = ROLE_SALES, .quarter = &q };
+    assert_false (workflow_corrects (&file));
+    assert_int_equal (workflow_decide (&file, &next, &err), 0);
+}
+
+/* A first sizing needs hours and viability, a first stop its reason and
+ * hours; a correction keeps what it is not told. */
+static void
+test_first_time_needs (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_state_t next;
+    esc_error_t err;
+    static const struct { op_t op; escalation_state_t first, again; const char *field; } cases[] = {
+        { OP_SIZE, STATE_FILED, STATE_SIZED, "viable" },
+        { OP_SIZE, STATE_FILED, STATE_SIZED, "hours" },
+        { OP_STOP, STATE_APPROVED, STATE_STOPPED, "reason" },
+        { OP_STOP, STATE_APPROVED, STATE_STOPPED, "actual_hours" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        escalation_facts_t e = sized (cases[i].first, 40, true);
+        workflow_case_t c = { .op = cases[i].op, .roles = ROLE_PM, .quarter = &q, .escalation = &e,
+                              .missing = cases[i].field, .changes = 1 };
+        esc_error_clear (&err);
+        assert_refused (workflow_decide (&c, &next, &err), &err, ESC_INVALID_ARGUMENT,
+                        "MISSING_ARGUMENT");
+        assert_non_null (strstr (err.message, cases[i].field));
+        e.state = cases[i].again;
+        assert_int_equal (workflow_decide (&c, &next, &err), 0);
+        assert_int_equal (next, cases[i].again);
+        /* the role and the state come first */
+        c.roles = ROLE_CRO;
+        assert_refused (workflow_decide (&c, &next, &err), &err, ESC_PERMISSION_DENIED,
+                        "PERMISSION_DENIED");
+    }
+}
+
+/* Before delivery only a lost deal is recorded, and the state stays: the
+ * work may still be stopped or delivered. A delivery after a lost deal
+ * closes the escalation. */
+static void
+test_outcome_before_delivery (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_state_t next;
+    esc_error_t err;
+    static const struct {
+        escalation_state_t state;
+        const char *deal;
+        bool ok;
+        escalation_state_t next;
+    } cases[] = {
+        { STATE_APPROVED, "lost", true, STATE_APPROVED },
+        { STATE_APPROVED, "won", false, STATE_COUNT },
+        { STATE_STOPPED, "lost", true, STATE_STOPPED },
+        { STATE_STOPPED, "won", true, STATE_STOPPED },
+        { STATE_DELIVERED, "won", true, STATE_CLOSED },
+        { STATE_DELIVERED, "lost", true, STATE_CLOSED },
+        { STATE_CLOSED, "won", true, STATE_CLOSED },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        escalation_facts_t e = sized (cases[i].state, 40, true);
+        workflow_case_t c = { .op = OP_OUTCOME, .roles = ROLE_CRO, .quarter = &q, .escalation = &e,
+                              .deal = cases[i].deal, .changes = 1 };
+        esc_error_clear (&err);
+        int rc = workflow_decide (&c, &next, &err);
+        if (!cases[i].ok) {
+            assert_refused (rc, &err, ESC_FAILED_PRECONDITION, "INVALID_STATE");
+            assert_non_null (strstr (err.message, "lost"));
+            continue;
+        }
+        assert_int_equal (rc, 0);
+        assert_int_equal (next, cases[i].next);
+    }
+    /* delivered after the deal was lost: closed at once */
+    escalation_facts_t e = sized (STATE_APPROVED, 40, true);
+    e.has_outcome = true;
+    assert_int_equal (decide (OP_DELIVER, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    assert_int_equal (next, STATE_CLOSED);
+    e.has_outcome = false;
+    assert_int_equal (decide (OP_DELIVER, ROLE_PM, false, &q, &e, NULL, &next, &err), 0);
+    assert_int_equal (next, STATE_DELIVERED);
+    /* a stopped escalation is not delivered */
+    e.state = STATE_STOPPED;
+    assert_refused (decide (OP_DELIVER, ROLE_PM, false, &q, &e, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "INVALID_STATE");
+}
+
+/* A closed quarter reopens, by a PM, unless a later one is open. */
+static void
+test_quarter_reopen (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_state_t next;
+    esc_error_t err;
+    for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
+        q.closed = true;
+        int rc = decide (OP_QUARTER_REOPEN, all_roles[r], false, &q, NULL, NULL, &next, &err);
+        if (all_roles[r] == ROLE_PM)
+            assert_int_equal (rc, 0);
+        else
+            assert_refused (rc, &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+    }
+    q.closed = false;
+    assert_refused (decide (OP_QUARTER_REOPEN, ROLE_PM, false, &q, NULL, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "INVALID_STATE");
+    q.closed = true;
+    strcpy (q.later_open, "2027Q1");
+    assert_refused (decide (OP_QUARTER_REOPEN, ROLE_PM, false, &q, NULL, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "LATER_QUARTER_OPEN");
+    assert_non_null (strstr (err.message, "2027Q1"));
+    /* a later open quarter does not keep this one from closing */
+    q.closed = false;
+    assert_int_equal (decide (OP_QUARTER_CLOSE, ROLE_PM, false, &q, NULL, NULL, &next, &err), 0);
+    workflow_case_t none = { .op = OP_QUARTER_REOPEN, .roles = ROLE_PM };
+    assert_refused (workflow_decide (&none, &next, &err), &err, ESC_INTERNAL, "INTERNAL");
+}
+
+/* Only planned work is changed; by a PM, in an open quarter. */
+static void
+test_roadmap_set (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_state_t next;
+    esc_error_t err;
+    roadmap_facts_t item = { .id = 3, .same_quarter = true, .state = ROADMAP_PLANNED };
+    for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
+        workflow_case_t c = { .op = OP_ROADMAP_SET, .roles = all_roles[r], .quarter = &q,
+                              .item = &item, .changes = 1 };
+        esc_error_clear (&err);
+        int rc = workflow_decide (&c, &next, &err);
+        if (all_roles[r] == ROLE_PM)
+            assert_int_equal (rc, 0);
+        else
+            assert_refused (rc, &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+    }
+    workflow_case_t c = { .op = OP_ROADMAP_SET, .roles = ROLE_PM, .quarter = &q, .item = &item,
+                          .changes = 1 };
+    item.state = ROADMAP_POSTPONED;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "INVALID_STATE");
+    assert_non_null (strstr (err.message, "postponed"));
+    item.state = ROADMAP_DONE;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "INVALID_STATE");
+    c.item = NULL;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_INTERNAL, "INTERNAL");
 }
 
 /* ==== Displacement and the default quarter =============================== */
@@ -483,8 +817,10 @@ test_displacement_in_decisions (void **state)
         { OP_SIZE, ROLE_PM }, { OP_SPEND, ROLE_CRO }, { OP_OVERRIDE, ROLE_EXEC },
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        /* a re-size: it changes something */
         workflow_case_t c = { .op = ops[i].op, .roles = ops[i].role, .quarter = &q,
-                              .escalation = &e, .displaced = items, .n_displaced = 2 };
+                              .escalation = &e, .displaced = items, .n_displaced = 2,
+                              .changes = 1 };
         items[1].state = ROADMAP_PLANNED;
         esc_error_clear (&err);
         assert_int_equal (workflow_decide (&c, &next, &err), 0);
@@ -625,6 +961,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_every_action_state_role),
+        cmocka_unit_test (test_edit_grants),
         cmocka_unit_test (test_several_roles),
         cmocka_unit_test (test_roles_of_other_operations),
         cmocka_unit_test (test_changes_state),
@@ -638,6 +975,11 @@ main (void)
         cmocka_unit_test (test_merge_targets),
         cmocka_unit_test (test_unmerge_restores),
         cmocka_unit_test (test_releases_duplicates),
+        cmocka_unit_test (test_corrections_need_a_change),
+        cmocka_unit_test (test_first_time_needs),
+        cmocka_unit_test (test_outcome_before_delivery),
+        cmocka_unit_test (test_quarter_reopen),
+        cmocka_unit_test (test_roadmap_set),
         cmocka_unit_test (test_displacement),
         cmocka_unit_test (test_displacement_in_decisions),
         cmocka_unit_test (test_default_quarter),
