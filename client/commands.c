@@ -208,11 +208,18 @@ static const opt_spec_t merge_options[] = {
 
 static const opt_spec_t list_options[] = {
     OPT_QUARTER,
-    { "state", ARG_TEXT, "S", "only escalations in this state", .values = name_states },
-    { "account", ARG_TEXT, "A", "only this account's", .names = ARG_NAMES_ACCOUNT },
+    { "state", ARG_LIST, "S[,S]", "only escalations in these states", .values = name_states },
+    { "account", ARG_TEXT, "A", "only those filed for A or naming it among the others that "
+      "need them", .names = ARG_NAMES_ACCOUNT },
     { "mine", ARG_FLAG, NULL, "only those I filed" },
+    { "sort", ARG_TEXT, "KEY", "in this order: id (the default), hours (most first), arr "
+      "(the account's, highest first), deal (highest first), needed-by (soonest first), "
+      "filed (newest first); ties by id", .values = name_sorts },
     { "limit", ARG_INT, "N", "at most N of them (default 50, at most 1000)" },
-    { "after", ARG_INT, "ID", "those with ids above ID: the next page" },
+    { "after", ARG_INT, "ID", "those with ids above ID: the next page in id order",
+      .conflicts = "cursor" },
+    { "cursor", ARG_TEXT, "C", "those after C, the place the page before ended (the next page "
+      "in any order, as esc list printed it)" },
     { "all", ARG_FLAG, NULL, "every page, one after another" },
     END_OPTIONS
 };
@@ -340,6 +347,40 @@ build_roadmap_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_
     return build_quarter_ref (opt (a, "quarter"), m, r, ESC__REQUEST__OP_ROADMAP_LIST);
 }
 
+static int
+build_account_show (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__AccountRef, esc__account_ref__init);
+    x->name = operand (a, 0);
+    r->op_case = ESC__REQUEST__OP_ACCOUNT_SHOW;
+    r->account_show = x;
+    return 0;
+}
+
+/* Operand I as a roadmap item's id. */
+static int
+operand_item (const args_t *a, int i, int64_t *id, char *err, size_t len)
+{
+    if (args_parse_int (a->operands[i], id) != 0 || *id < 1) {
+        snprintf (err, len, "'%s' is not a roadmap item id", a->operands[i]);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+build_roadmap_show (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__RoadmapRef, esc__roadmap_ref__init);
+    if (operand_item (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    r->op_case = ESC__REQUEST__OP_ROADMAP_SHOW;
+    r->roadmap_show = x;
+    return 0;
+}
+
 /* The operations that carry nothing. */
 static int
 build_empty (arena_t *m, Esc__Request *r, Esc__Request__OpCase op)
@@ -406,10 +447,8 @@ static int
 build_roadmap_set (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
 {
     NEW (x, m, Esc__RoadmapSet, esc__roadmap_set__init);
-    if (args_parse_int (a->operands[0], &x->id) != 0 || x->id < 1) {
-        snprintf (err, len, "'%s' is not a roadmap item id", a->operands[0]);
+    if (operand_item (a, 0, &x->id, err, len))
         return -1;
-    }
     x->has_id = true;
     x->title = opt (a, "title");
     x->category = opt (a, "category");
@@ -867,11 +906,15 @@ static const command_t commands[] = {
       1, 1, account_add_options, build_account_add, NULL, RENDER_DETAIL, NULL },
     { "account set", "NAME", "correct an account: ARR, renewal date, name (sales, pm)",
       1, 1, account_set_options, build_account_set, NULL, RENDER_DETAIL, NULL },
+    { "account show", "NAME", "an account: its escalations in every quarter, the roadmap "
+      "items it waits for", 1, 1, no_options, build_account_show, NULL, RENDER_DETAIL, NULL },
     { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, RENDER_DETAIL, NULL },
     { "roadmap add", "", "add planned work to a quarter (pm); prints its id",
       0, 0, roadmap_add_options, build_roadmap_add, NULL, RENDER_ID, NULL },
     { "roadmap set", "RID", "correct planned work: title, category, hours, waiting (pm)",
       1, 1, roadmap_set_options, build_roadmap_set, NULL, RENDER_DETAIL, NULL },
+    { "roadmap show", "RID", "a roadmap item and its history: planned, corrected, postponed",
+      1, 1, no_options, build_roadmap_show, NULL, RENDER_DETAIL, NULL },
     { "roadmap list", "", "a quarter's planned work",
       0, 0, quarter_only, build_roadmap_list, NULL, RENDER_DETAIL, NULL },
     { "file", "", "file an escalation (sales); prints its id",

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "pages.h"
 #include "render.h"
+#include "text.h"
 
 typedef struct {
     const session_t *s;
@@ -17,18 +18,21 @@ typedef struct {
 } listing_t;
 
 static void
-ask (void *arg, int64_t after, Esc__Request *req, arena_t *m)
+ask (void *arg, const page_start_t *at, Esc__Request *req, arena_t *m)
 {
     const listing_t *l = arg;
     Esc__ListFilter *f = arena_alloc (m, sizeof *f);
     esc__list_filter__init (f);
     f->quarter = (char *) args_text (l->a, "quarter");
-    f->state = (char *) args_text (l->a, "state");
+    f->states = args_list (l->a, m, "state", &f->n_states);
     f->account = (char *) args_text (l->a, "account");
     f->has_mine = true;
     f->mine = args_flag (l->a, "mine");
-    f->has_after = after > 0;
-    f->after = after;
+    f->sort = (char *) args_text (l->a, "sort");
+    /* a cursor says where a page starts in any order; AFTER, in id order */
+    f->cursor = (char *) at->cursor;
+    f->has_after = !at->cursor && at->after > 0;
+    f->after = f->has_after ? at->after : 0;
     f->has_limit = l->limit > 0;
     f->limit = l->limit;
     req->op_case = ESC__REQUEST__OP_LIST;
@@ -43,8 +47,17 @@ take (const Esc__Reply *reply, page_t *page)
         return false;
     *page = (page_t) { .escalations = l->escalations, .n = l->n_escalations,
                        .total = l->has_total ? l->total : (int64_t) l->n_escalations,
-                       .more = l->has_next_after, .next_after = l->next_after };
+                       .more = l->has_next_after || l->next_cursor,
+                       .next_after = l->next_after, .next_cursor = l->next_cursor };
     return true;
+}
+
+/* The id order's next page is --after ID, as it always was; another
+ * order's, --cursor C (which carries its order). */
+static bool
+by_id (const page_t *page)
+{
+    return !page->next_cursor || strncmp (page->next_cursor, "id/", 3) == 0;
 }
 
 static int
@@ -74,14 +87,25 @@ each (void *arg, const page_t *page, bool first, bool last)
         return fflush (stdout) == 0 ? -1 : EXIT_DONE;   /* the reader went away */
     bool more = page->more;
     if (l->s->json) {
-        if (more)
-            printf ("],\"next_after\":%" PRId64 "}\n", page->next_after);
-        else
-            printf ("],\"next_after\":null}\n");
+        json_t j;
+        json_init (&j);
+        json_object_begin (&j);
+        json_kv_opt_int (&j, "next_after", more && by_id (page), page->next_after);
+        json_kv_string (&j, "next_cursor", more ? page->next_cursor : NULL);
+        json_object_end (&j);
+        /* the members after "escalations": the object's text past its '{' */
+        printf ("],%s\n", json_text (&j) + 1);
+        json_release (&j);
     }
-    else if (more)
+    else if (more && by_id (page))
         printf ("%" PRId64 " of %" PRId64 " escalations; the next page: esc list --after %" PRId64
                 " (or --all for every page)\n", l->shown, page->total, page->next_after);
+    else if (more) {
+        printf ("%" PRId64 " of %" PRId64 " escalations; the next page: esc list --cursor ",
+                l->shown, page->total);
+        text_write (stdout, page->next_cursor, NULL);
+        printf (" (or --all for every page)\n");
+    }
     else
         printf ("%" PRId64 " escalation%s\n", page->total, page->total == 1 ? "" : "s");
     return EXIT_DONE;
@@ -105,5 +129,5 @@ list_run (const session_t *s, const args_t *a, const char *user, const keypair_t
     if (all && !l.limit)
         l.limit = 1000;         /* every page: as few requests as escd allows */
     pager_t p = { .ask = ask, .take = take, .each = each, .arg = &l };
-    return pages_run (s, kp, &p, after, all);
+    return pages_run (s, kp, &p, (page_start_t) { after, args_text (a, "cursor") }, all);
 }

@@ -1,12 +1,16 @@
 /* list.h: esc list, a quarter's escalations a page at a time.
  *
- *   esc list [--quarter Q] [--state S] [--account A] [--mine]
- *            [--limit N] [--after ID] [--all]
+ *   esc list [--quarter Q] [--state S[,S]] [--account A] [--mine]
+ *            [--sort id|hours|arr|deal|needed-by|filed]
+ *            [--limit N] [--after ID | --cursor C] [--all]
  *
- * One page (50 by default) after ID, or with --all every page in turn.
- * Text: a table and a line saying how many of how many, and how to get the
- * next page; JSON: {"total": N, "next_after": ID or null, "escalations":
- * [...]}, the escalations of every page asked for in one array. */
+ * One page (50 by default) in the order asked for (ids by default), after
+ * ID in id order or after the place a cursor marks in any order, or with
+ * --all every page in turn. Text: a table and a line saying how many of
+ * how many, and how to get the next page (--after ID in id order, --cursor
+ * C in another); JSON: {"total": N, "escalations": [...], "next_after": ID
+ * or null, "next_cursor": C or null}, the escalations of every page asked
+ * for in one array. */
 #ifndef ESC_LIST_H
 #define ESC_LIST_H
 

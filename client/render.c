@@ -121,6 +121,21 @@ render_event_json (json_t *j, const Esc__Event *e)
     json_object_end (j);
 }
 
+/* An escalation as a row of an account's detail: what escd sends of it. */
+static void
+escalation_row_json (json_t *j, const Esc__Escalation *e)
+{
+    json_object_begin (j);
+    json_kv_int (j, "id", e->id);
+    json_kv_string (j, "quarter", e->quarter);
+    json_kv_string (j, "state", e->state);
+    json_kv_string (j, "account", e->account);
+    json_kv_string (j, "title", e->title);
+    json_kv_opt_int (j, "hours", e->has_hours, e->hours);
+    json_kv_string (j, "filed_at", e->filed_at);
+    json_object_end (j);
+}
+
 /* Writes the array of a list result; LIST and N name its members. */
 #define JSON_ARRAY(j, items, n, one)            \
     do {                                        \
@@ -129,6 +144,34 @@ render_event_json (json_t *j, const Esc__Event *e)
             one ((j), (items)[i_]);             \
         json_array_end (j);                     \
     } while (0)
+
+static void
+account_detail_json (json_t *j, const Esc__AccountDetail *d)
+{
+    json_object_begin (j);
+    json_key (j, "account");
+    account_json (j, d->account);
+    json_key (j, "escalations");
+    JSON_ARRAY (j, d->escalations, d->n_escalations, escalation_row_json);
+    json_kv_int (j, "escalations_total", d->escalations_total);
+    json_key (j, "waiting_for");
+    JSON_ARRAY (j, d->waiting_for, d->n_waiting_for, roadmap_json);
+    json_kv_int (j, "waiting_for_total", d->waiting_for_total);
+    json_object_end (j);
+}
+
+static void
+roadmap_detail_json (json_t *j, const Esc__RoadmapDetail *d)
+{
+    json_object_begin (j);
+    json_key (j, "item");
+    roadmap_json (j, d->item);
+    json_kv_opt_int (j, "postponed_by", d->has_postponed_by, d->postponed_by);
+    json_key (j, "history");
+    JSON_ARRAY (j, d->history, d->n_history, render_event_json);
+    json_kv_int (j, "history_total", d->history_total);
+    json_object_end (j);
+}
 
 static void
 result_json (const Esc__Reply *r, json_t *j)
@@ -157,6 +200,8 @@ result_json (const Esc__Reply *r, json_t *j)
     case ESC__REPLY__RESULT_EVENTS:
         JSON_ARRAY (j, r->events->events, r->events->n_events, render_event_json);
         break;
+    case ESC__REPLY__RESULT_ACCOUNT_DETAIL: account_detail_json (j, r->account_detail); break;
+    case ESC__REPLY__RESULT_ROADMAP_DETAIL: roadmap_detail_json (j, r->roadmap_detail); break;
     default:
         json_object_begin (j);
         json_object_end (j);
@@ -523,21 +568,35 @@ joined (char **v, size_t n)
     return s;
 }
 
+/* Roadmap items as a table; with QUARTERS (items of several quarters) a
+ * column for the quarter instead of the accounts waiting. */
+static void
+roadmap_table_of (FILE *out, Esc__RoadmapItem *const *items, size_t n, bool quarters)
+{
+    static const char *const heads[] = { "ID", "STATE", "CATEGORY", "HOURS", "TITLE", "WAITING" };
+    static const char *const quarter_heads[] = { "ID", "QUARTER", "STATE", "CATEGORY", "HOURS",
+                                                 "TITLE" };
+    char ***rows = table_new (n, 6);
+    for (size_t i = 0; i < n; i++) {
+        char **row = rows[i] + quarters;
+        rows[i][0] = fmt_int (items[i]->id);
+        if (quarters)
+            rows[i][1] = fmt_text (items[i]->quarter);
+        row[1] = fmt_text (items[i]->state);
+        row[2] = fmt_text (items[i]->category);
+        row[3] = fmt_int (items[i]->hours);
+        row[4] = fmt_text (items[i]->title);
+        if (!quarters)
+            row[5] = joined (items[i]->waiting, items[i]->n_waiting);
+    }
+    table (out, 6, quarters ? quarter_heads : heads, rows, n);
+    table_free (rows, n, 6);
+}
+
 static void
 roadmap_table (FILE *out, Esc__RoadmapItem *const *items, size_t n)
 {
-    static const char *const heads[] = { "ID", "STATE", "CATEGORY", "HOURS", "TITLE", "WAITING" };
-    char ***rows = table_new (n, 6);
-    for (size_t i = 0; i < n; i++) {
-        rows[i][0] = fmt_int (items[i]->id);
-        rows[i][1] = fmt_text (items[i]->state);
-        rows[i][2] = fmt_text (items[i]->category);
-        rows[i][3] = fmt_int (items[i]->hours);
-        rows[i][4] = fmt_text (items[i]->title);
-        rows[i][5] = joined (items[i]->waiting, items[i]->n_waiting);
-    }
-    table (out, 6, heads, rows, n);
-    table_free (rows, n, 6);
+    roadmap_table_of (out, items, n, false);
 }
 
 static void
@@ -553,6 +612,91 @@ user_table (FILE *out, Esc__User *const *users, size_t n)
     }
     table (out, 4, heads, rows, n);
     table_free (rows, n, 4);
+}
+
+/* The heading of a part of a record that lists SHOWN of TOTAL things,
+ * the latest (or last) first: "WHAT (2):", "WHAT: the latest 100 of 250:",
+ * "WHAT: none". */
+static void
+part_heading (FILE *out, const char *what, size_t shown, int64_t total, const char *latest)
+{
+    if (total == 0)
+        fprintf (out, "%s: none\n", what);
+    else if (total > (int64_t) shown)
+        fprintf (out, "%s: the %s %zu of %" PRId64 ":\n", what, latest, shown, total);
+    else
+        fprintf (out, "%s (%" PRId64 "):\n", what, total);
+}
+
+/* esc account show: the account, then its escalations across quarters
+ * and the roadmap items it waits for, each a table. */
+static void
+account_detail (FILE *out, const Esc__AccountDetail *d)
+{
+    static const char *const heads[] = { "ID", "QUARTER", "STATE", "ACCOUNT", "HOURS", "TITLE" };
+    const Esc__Account *acc = d->account;
+    fputs ("account ", out);
+    put (out, acc->name);
+    fputc ('\n', out);
+    fprintf (out, "  ARR:        %" PRId64 "\n", acc->arr);
+    label (out, "renewal:");
+    put (out, acc->renewal_on ? acc->renewal_on : "none");
+    fputc ('\n', out);
+    part_heading (out, "escalations filed for it or naming it", d->n_escalations,
+                  d->escalations_total, "latest");
+    if (d->n_escalations) {
+        char ***rows = table_new (d->n_escalations, 6);
+        for (size_t i = 0; i < d->n_escalations; i++) {
+            const Esc__Escalation *e = d->escalations[i];
+            rows[i][0] = fmt_int (e->id);
+            rows[i][1] = fmt_text (e->quarter);
+            rows[i][2] = fmt_text (e->state);
+            rows[i][3] = fmt_text (e->account);
+            rows[i][4] = e->has_hours ? fmt_int (e->hours) : fmt_text ("-");
+            rows[i][5] = fmt_text (e->title);
+        }
+        table (out, 6, heads, rows, d->n_escalations);
+        table_free (rows, d->n_escalations, 6);
+    }
+    part_heading (out, "roadmap items it waits for", d->n_waiting_for, d->waiting_for_total,
+                  "latest");
+    if (d->n_waiting_for)
+        roadmap_table_of (out, d->waiting_for, d->n_waiting_for, true);
+}
+
+static void event_lines (FILE *out, Esc__Event *const *events, size_t n);
+
+/* esc roadmap show: the item, then its history as esc history shows an
+ * escalation's. */
+static void
+roadmap_detail (FILE *out, const Esc__RoadmapDetail *d)
+{
+    const Esc__RoadmapItem *it = d->item;
+    fprintf (out, "roadmap item %" PRId64 ": ", it->id);
+    put (out, it->title);
+    fputc ('\n', out);
+    label (out, "state:");
+    put (out, it->state);
+    if (d->has_postponed_by)
+        fprintf (out, " by escalation %" PRId64, d->postponed_by);
+    fputc ('\n', out);
+    label (out, "quarter:");
+    put (out, it->quarter);
+    fputc ('\n', out);
+    label (out, "category:");
+    put (out, it->category);
+    fputc ('\n', out);
+    fprintf (out, "  hours:      %" PRId64 "\n", it->hours);
+    label (out, "waiting:");
+    if (!it->n_waiting)
+        fputs ("nobody named", out);
+    for (size_t i = 0; i < it->n_waiting; i++) {
+        fputs (i ? ", " : "", out);
+        put (out, it->waiting[i]);
+    }
+    fputc ('\n', out);
+    part_heading (out, "history", d->n_history, d->history_total, "last");
+    event_lines (out, d->history, d->n_history);
 }
 
 /* escd's summary quotes titles, names and reasons as they were typed: on
@@ -578,13 +722,13 @@ render_event_line (FILE *out, const Esc__Event *e)
 /* A history: each event's line, and under it the note its actor wrote,
  * which may span lines (a spend's, a sizing's), indented under itself. */
 static void
-event_lines (FILE *out, const Esc__EventList *l)
+event_lines (FILE *out, Esc__Event *const *events, size_t n)
 {
-    for (size_t i = 0; i < l->n_events; i++) {
-        render_event_line (out, l->events[i]);
-        if (l->events[i]->note && *l->events[i]->note) {
+    for (size_t i = 0; i < n; i++) {
+        render_event_line (out, events[i]);
+        if (events[i]->note && *events[i]->note) {
             fputs ("    note: ", out);
-            text_write (out, l->events[i]->note, "          ");
+            text_write (out, events[i]->note, "          ");
             fputc ('\n', out);
         }
     }
@@ -625,8 +769,10 @@ result_text (const Esc__Reply *r, render_style_t style, FILE *out)
         if (r->events->has_total && r->events->total > (int64_t) r->events->n_events)
             fprintf (out, "the last %zu of %" PRId64 " events:\n", r->events->n_events,
                      r->events->total);
-        event_lines (out, r->events);
+        event_lines (out, r->events->events, r->events->n_events);
         break;
+    case ESC__REPLY__RESULT_ACCOUNT_DETAIL: account_detail (out, r->account_detail); break;
+    case ESC__REPLY__RESULT_ROADMAP_DETAIL: roadmap_detail (out, r->roadmap_detail); break;
     default: break;
     }
 }

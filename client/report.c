@@ -41,7 +41,7 @@ report_drawable (const Esc__Report *r)
 /* ---- CSV: the quarter's escalations, a page at a time --------------------*/
 
 static void
-ask_csv_page (void *arg, int64_t after, Esc__Request *req, arena_t *m)
+ask_csv_page (void *arg, const page_start_t *at, Esc__Request *req, arena_t *m)
 {
     const Esc__ReportRequest *base = arg;
     Esc__ReportRequest *rr = arena_alloc (m, sizeof *rr);
@@ -51,8 +51,8 @@ ask_csv_page (void *arg, int64_t after, Esc__Request *req, arena_t *m)
     rr->has_escalations = rr->escalations = true;
     rr->has_limit = true;
     rr->limit = 1000;
-    rr->has_after = after > 0;
-    rr->after = after;
+    rr->has_after = at->after > 0;
+    rr->after = at->after;
     req->op_case = ESC__REQUEST__OP_REPORT;
     req->report = rr;
 }
@@ -102,7 +102,7 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
         /* the escalations, not the figures: page after page */
         pager_t p = { .ask = ask_csv_page, .take = take_csv_page, .each = write_csv_page,
                       .arg = &rr };
-        return pages_run (s, kp, &p, 0, true);
+        return pages_run (s, kp, &p, (page_start_t) { 0 }, true);
     }
     rr.has_escalations = true;
     req.op_case = ESC__REQUEST__OP_REPORT;

@@ -98,6 +98,9 @@ const char *const name_states[] = {
     "filed", "sized", "returned", "declined", "withdrawn",
     "merged", "approved", "delivered", "closed", "stopped", NULL,
 };
+/* in the order of server/listing.h's list_sort_t (a unit test holds them
+ * equal) */
+const char *const name_sorts[] = { "id", "hours", "arr", "deal", "needed-by", "filed", NULL };
 
 int
 name_one_of (const char *s, const char *const *values)

@@ -37,6 +37,8 @@ extern const char *const name_categories[];     /* a roadmap item's */
 extern const char *const name_deals[];          /* an outcome's */
 extern const char *const name_roles[];          /* a user's */
 extern const char *const name_states[];         /* an escalation's */
+extern const char *const name_sorts[];          /* the orders of a list of
+                                                   escalations (esc list --sort) */
 
 /* The index of S in VALUES, compared in any case (ASCII), or -1. */
 int name_one_of (const char *s, const char *const *values);

@@ -680,12 +680,29 @@ desk_list (desk_call_t *c, esc_error_t *err)
 {
     const Esc__ListFilter *m = c->req->list;
     escalation_filter_t f = {
-        .state = m->state && *m->state ? m->state : NULL,
         .account = m->account && *m->account ? m->account : NULL,
         .filer = m->has_mine && m->mine ? c->actor : NULL,
         .after = m->has_after ? m->after : 0,
         .limit = m->has_limit ? m->limit : LIMIT_PAGE_DEFAULT,
     };
+    /* the states, the older single one among them, comma-joined (each is
+     * a state's name: validated) */
+    const char *states = m->state && *m->state ? m->state : NULL;
+    for (size_t i = 0; i < m->n_states; i++)
+        states = states ? arena_printf (c->arena, "%s,%s", states, m->states[i]) : m->states[i];
+    f.states = states;
+    /* the order asked for, else the cursor's own; the page starts after
+     * the cursor's place (validated: it parses) */
+    if (m->sort && *m->sort)
+        listing_sort_parse (m->sort, &f.sort);
+    if (m->cursor && *m->cursor) {
+        list_cursor_t *at = arena_alloc (c->arena, sizeof *at);
+        if (listing_cursor_parse (m->cursor, at, err))
+            return -1;
+        f.sort = at->sort;
+        f.key = at->key;
+        f.after = at->id;
+    }
     if (desk_quarter (c, m->quarter, false, &f.quarter, err))
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_ESCALATIONS;

@@ -47,6 +47,8 @@ int desk_user_key (desk_call_t *c, esc_error_t *err);
 int desk_quarter_reopen (desk_call_t *c, esc_error_t *err);
 int desk_account_set (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_set (desk_call_t *c, esc_error_t *err);
+int desk_account_show (desk_call_t *c, esc_error_t *err);
+int desk_roadmap_show (desk_call_t *c, esc_error_t *err);
 
 /* desk_escalation.c: the escalation's life */
 int desk_file (desk_call_t *c, esc_error_t *err);

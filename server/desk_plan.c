@@ -156,6 +156,16 @@ desk_account_list (desk_call_t *c, esc_error_t *err)
     return store_account_list (c->store, c->arena, &c->reply->accounts, err);
 }
 
+/* An account with its escalations across quarters and the roadmap items
+ * it waits for. */
+int
+desk_account_show (desk_call_t *c, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_ACCOUNT_DETAIL;
+    return store_account_detail (c->store, c->arena, c->req->account_show->name,
+                                 &c->reply->account_detail, err);
+}
+
 /* A row of an import with a name, and its index among the rows. */
 typedef struct {
     const Esc__AccountRow *row;
@@ -371,6 +381,30 @@ desk_roadmap_list (desk_call_t *c, esc_error_t *err)
         return -1;
     c->reply->result_case = ESC__REPLY__RESULT_ROADMAP;
     return store_roadmap_list (c->store, c->arena, quarter, &c->reply->roadmap, err);
+}
+
+/* A roadmap item with its history: planned, corrected, postponed by which
+ * approval. */
+int
+desk_roadmap_show (desk_call_t *c, esc_error_t *err)
+{
+    int64_t id = c->req->roadmap_show->id, by;
+    Esc__RoadmapDetail *d = arena_alloc (c->arena, sizeof *d);
+    esc__roadmap_detail__init (d);
+    Esc__EventList *history;
+    if (store_roadmap_get (c->store, c->arena, id, &d->item, err)
+        || store_roadmap_postponer (c->store, id, &by, err)
+        || store_roadmap_history (c->store, c->arena, id, &history, err))
+        return -1;
+    d->has_postponed_by = by > 0;
+    d->postponed_by = by;
+    d->n_history = history->n_events;
+    d->history = history->events;
+    d->has_history_total = true;
+    d->history_total = history->total;
+    c->reply->result_case = ESC__REPLY__RESULT_ROADMAP_DETAIL;
+    c->reply->roadmap_detail = d;
+    return 0;
 }
 
 /* ==== Users ============================================================== */

@@ -238,8 +238,8 @@ static void refuse_too_many (server_t *s, pending_t *p);
 
 /* What a request costs escd, in units of a user's share of a batch: a
  * page of a list or of the log by its length (50: 1, 1000: 6), a report
- * or an import 4, a history 2, anything else 1. A request larger than a
- * share goes alone. */
+ * or an import 4, a history or an account's or roadmap item's detail 2,
+ * anything else 1. A request larger than a share goes alone. */
 static int
 weight (const pending_t *p)
 {
@@ -255,19 +255,21 @@ weight (const pending_t *p)
         return 1 + (int) ((r->events_since->has_limit ? r->events_since->limit : DEFAULT_EVENTS)
                           / 200);
     case OP_ACCOUNT_IMPORT: return 4;
-    case OP_HISTORY: return 2;
+    case OP_HISTORY: case OP_ACCOUNT_SHOW: case OP_ROADMAP_SHOW: return 2;
     default: return 1;
     }
 }
 
 /* Whether P is a read whose cost grows with the data (a list, a report, a
- * catch-up, a history): those go to the reader, never on the loop. */
+ * catch-up, a history, an account's or roadmap item's detail): those go to
+ * the reader, never on the loop. */
 static bool
 heavy (const pending_t *p)
 {
     switch (p->request.op) {
     case OP_LIST: case OP_REPORT: case OP_EVENTS_SINCE: case OP_HISTORY:
     case OP_ACCOUNT_LIST: case OP_ROADMAP_LIST: case OP_USER_LIST:
+    case OP_ACCOUNT_SHOW: case OP_ROADMAP_SHOW:
         return true;
     default:
         return false;

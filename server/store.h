@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "esc.pb-c.h"
+#include "listing.h"
 #include "status.h"
 #include "workflow.h"
 
@@ -24,6 +25,9 @@ typedef struct store store_t;
 /* The most rows a list that is not paged (accounts, an escalation's
  * history) puts in one reply: it says how many there are in all. */
 #define STORE_LIST_MAX 10000
+/* The most escalations, or roadmap items, an account's detail holds: the
+ * latest; it says how many there are in all. */
+#define STORE_DETAIL_MAX 100
 
 /* ==== Connection and transactions ======================================== */
 
@@ -142,6 +146,10 @@ typedef struct {
 int store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err);
 /* The events of an escalation, and of merges into it, in order. */
 int store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err);
+/* The events of roadmap item ID, in order: planned, corrected, postponed
+ * by an approval; the last STORE_LIST_MAX of them, with the count of all. */
+int store_roadmap_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out,
+                           esc_error_t *err);
 /* The seq of the newest committed event (0 when there is none). */
 int store_last_seq (store_t *self, int64_t *seq, esc_error_t *err);
 /* The committed events after SINCE, at most LIMIT, in order, with the seq
@@ -209,10 +217,19 @@ int store_account_lock (store_t *self, arena_t *a, const char *name, Esc__Accoun
  * holds, in any case, is ACCOUNT_EXISTS naming that account. */
 int store_account_update (store_t *self, const Esc__AccountSet *m, esc_error_t *err);
 int store_account_list (store_t *self, arena_t *a, Esc__AccountList **out, esc_error_t *err);
+/* Account NAME with its escalations in every quarter (filed for it or
+ * naming it among the others that need the same) and the roadmap items it
+ * waits for: the latest STORE_DETAIL_MAX of each, the latest first, with
+ * their counts; ACCOUNT_NOT_FOUND. */
+int store_account_detail (store_t *self, arena_t *a, const char *name, Esc__AccountDetail **out,
+                          esc_error_t *err);
 
 int store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd *m,
                           const char *actor, int64_t *id, esc_error_t *err);
 int store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out, esc_error_t *err);
+/* The escalation whose approval postponed roadmap item ID into
+ * *ESCALATION_ID, 0 when none did. */
+int store_roadmap_postponer (store_t *self, int64_t id, int64_t *escalation_id, esc_error_t *err);
 /* Roadmap item ID as it is, its row locked; ROADMAP_ITEM_NOT_FOUND. */
 int store_roadmap_lock (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out,
                         esc_error_t *err);
@@ -307,14 +324,20 @@ int store_stoppage_record (store_t *self, int64_t id, int64_t actual_hours, cons
 
 int store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out, esc_error_t *err);
 /* Which escalations a list shows: those of QUARTER, filed in MONTH
- * (YYYY-MM, UTC) if not NULL, in STATE, of ACCOUNT, filed by FILER (NULL:
- * any), a page of at most LIMIT (>= 1) with ids above AFTER. */
+ * (YYYY-MM, UTC), in one of STATES (comma-joined states), filed for ACCOUNT
+ * or naming it among the others that need the same, filed by FILER (each
+ * NULL: any); a page of at most LIMIT (>= 1) in SORT's order (listing.h,
+ * zero: the id order) after the escalation AFTER whose sort key is KEY (a
+ * cursor's, checked; NULL: from the start). */
 typedef struct {
-    const char *quarter, *month, *state, *account, *filer;
+    const char *quarter, *month, *states, *account, *filer;
+    list_sort_t sort;
+    const char *key;
     int64_t after, limit;
 } escalation_filter_t;
-/* A page of escalations in id order, with the count of all that match and,
- * when more follow, the next page's AFTER. */
+/* A page of escalations in the filter's order, with the count of all that
+ * match and, when more follow, the next page's cursor (and in id order its
+ * AFTER). An unknown ACCOUNT is ACCOUNT_NOT_FOUND. */
 int store_escalation_list (store_t *self, arena_t *a, const escalation_filter_t *f,
                            Esc__EscalationList **out, esc_error_t *err);
 

@@ -1,6 +1,8 @@
 /* store_escalation.c: escalations, their decisions, and reading them. See store.h. */
 #include "store_impl.h"
 
+#include <assert.h>
+
 /* ==== Escalations: decisions ============================================= */
 
 int
@@ -456,59 +458,166 @@ store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **o
     return 0;
 }
 
-/* The conditions of an escalation filter on table escalation e: quarter
- * $1, state $2, account $3, filer $4, filed from $5 to before $6. */
+/* ==== Escalations: a list, a page at a time ==============================
+ *
+ * A page is found by its keys (listing.h): the escalations after the last
+ * one of the page before, in the list's order, never by an offset, so a
+ * deep page costs what the first does. Each order has an index that serves
+ * it (sql/011, sql/017): the id order (quarter, id); deal, needed-by and
+ * filed expression indexes in their order, by quarter; arr walks the
+ * accounts by ARR (account_arr) and each one's escalations of the quarter.
+ * Hours are the current sizing's, in another table: that order sorts the
+ * quarter's matching escalations for each page (a top-N sort, of the rows
+ * the count of every page reads anyway). The statements are string
+ * literals, each prepared once by the store: one per order, with an
+ * account and without. */
+
+/* The conditions of a list on table escalation e: quarter $1, one of the
+ * states $2 (comma-joined; NULL: any), filed by $4 (NULL: anyone), filed
+ * from $5 to before $6. Then one of: ONE_ACCOUNT, filed for account $3 (its
+ * id) or naming it among the others that need the same; ANY_ACCOUNT, $3
+ * being NULL (every statement takes the same parameters). */
 #define ESCALATION_FILTER                                                   \
     " e.quarter = $1"                                                       \
-    " AND ($2::text IS NULL OR e.state = $2::escalation_state)"             \
-    " AND ($3::text IS NULL OR e.account_id = (SELECT id FROM account WHERE name = $3))" \
+    " AND ($2::text IS NULL"                                                \
+    "      OR e.state = ANY (string_to_array ($2::text, ',')::escalation_state[]))" \
     " AND ($4::text IS NULL OR e.filer = $4)"                               \
     " AND e.filed_at >= $5::timestamptz AND e.filed_at < $6::timestamptz"
+#define ANY_ACCOUNT " AND $3::bigint IS NULL"
+#define ONE_ACCOUNT                                                         \
+    " AND e.id IN (SELECT x.id FROM escalation x"                           \
+    "               WHERE x.account_id = $3::bigint AND x.quarter = $1"     \
+    "              UNION ALL"                                               \
+    "              SELECT n.escalation_id FROM escalation_account n"        \
+    "               WHERE n.account_id = $3::bigint)"
+
+/* How many escalations the list holds, in all. */
+static const char *const count_sql[2] = {
+    "SELECT count(*) AS total FROM escalation e WHERE" ESCALATION_FILTER ANY_ACCOUNT,
+    "SELECT count(*) AS total FROM escalation e WHERE" ESCALATION_FILTER ONE_ACCOUNT,
+};
+
+/* A page's ids in the id order, after id $8 ($7, the key, is ""): at most
+ * $9 of them. */
+#define PAGE_BY_ID(account)                                                 \
+    "SELECT e.id, $7::text AS sort_key FROM escalation e"                   \
+    " WHERE" ESCALATION_FILTER account " AND e.id > $8"                     \
+    " ORDER BY e.id LIMIT $9"
+
+/* A page's ids in the order of KEY (an expression over e and JOINS, of SQL
+ * type CAST, printed for the cursor by TEXT) going DIR (ASC or DESC; CMP,
+ * > or <, is its "after"), then by id: those after key $7 and id $8, at
+ * most $9 of them. "key CMP= $7 AND (key CMP $7 OR e.id > $8)" says "the
+ * pair (key, id) after ($7, $8)" so that its first half bounds the scan of
+ * an index in that order. */
+#define PAGE_BY(joins, key, text, cast, dir, cmp, account)                  \
+    "SELECT e.id, " text " AS sort_key FROM escalation e" joins             \
+    " WHERE" ESCALATION_FILTER account                                      \
+    "   AND " key " " cmp "= $7::" cast                                     \
+    "   AND (" key " " cmp " $7::" cast " OR e.id > $8)"                    \
+    " ORDER BY " key " " dir ", e.id LIMIT $9"
+
+/* The orders. A value that is missing stands in as a key that sorts last
+ * (sql/017's indexes are on these very expressions). */
+#define BY_HOURS(account)                                                   \
+    PAGE_BY (" LEFT JOIN sizing s ON s.id = e.sizing_id", "coalesce (s.hours, 0)", \
+             "coalesce (s.hours, 0)::text", "bigint", "DESC", "<", account)
+#define BY_ARR(account)                                                     \
+    PAGE_BY (" JOIN account a ON a.id = e.account_id", "a.arr", "a.arr::text", "bigint", \
+             "DESC", "<", account)
+#define BY_DEAL(account)                                                    \
+    PAGE_BY ("", "coalesce (e.deal_value, -1)", "coalesce (e.deal_value, -1)::text", \
+             "bigint", "DESC", "<", account)
+#define BY_NEEDED_BY(account)                                               \
+    PAGE_BY ("", "coalesce (e.needed_by, 'infinity'::date)",                 \
+             "coalesce (e.needed_by, 'infinity'::date)::text", "date", "ASC", ">", account)
+#define BY_FILED(account)                                                   \
+    PAGE_BY ("", "e.filed_at",                                              \
+             "to_char (e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", \
+             "timestamptz", "DESC", "<", account)
+
+static const char *const page_sql[LIST_SORT_COUNT][2] = {
+    [LIST_SORT_ID]        = { PAGE_BY_ID (ANY_ACCOUNT), PAGE_BY_ID (ONE_ACCOUNT) },
+    [LIST_SORT_HOURS]     = { BY_HOURS (ANY_ACCOUNT), BY_HOURS (ONE_ACCOUNT) },
+    [LIST_SORT_ARR]       = { BY_ARR (ANY_ACCOUNT), BY_ARR (ONE_ACCOUNT) },
+    [LIST_SORT_DEAL]      = { BY_DEAL (ANY_ACCOUNT), BY_DEAL (ONE_ACCOUNT) },
+    [LIST_SORT_NEEDED_BY] = { BY_NEEDED_BY (ANY_ACCOUNT), BY_NEEDED_BY (ONE_ACCOUNT) },
+    [LIST_SORT_FILED]     = { BY_FILED (ANY_ACCOUNT), BY_FILED (ONE_ACCOUNT) },
+};
+
+/* The ids of rows 0..N-1 of R as an array literal, "{3,5,8}" (arena). */
+static const char *
+id_array (arena_t *a, const PGresult *r, size_t n)
+{
+    char *text = arena_alloc (a, n * 21 + 3), *end = text;
+    *end++ = '{';
+    for (size_t i = 0; i < n; i++)
+        end += sprintf (end, "%s%" PRId64, i ? "," : "", row_int (r, (int) i, "id"));
+    strcpy (end, "}");
+    return text;
+}
 
 int
 store_escalation_list (store_t *self, arena_t *a, const escalation_filter_t *f,
                        Esc__EscalationList **out, esc_error_t *err)
 {
+    assert ((unsigned) f->sort < LIST_SORT_COUNT && f->limit >= 1);
+    int64_t account = 0;
+    bool one = f->account != NULL;
+    if (one && store_account_id (self, f->account, &account, err))
+        return -1;
     char from[32], to[32];
     store_month_range (f->month, from, to);
     params_t p = { 0 };
     params_text (&p, f->quarter);                       /* $1 quarter */
-    params_text (&p, f->state);                         /* $2 state or NULL */
-    params_text (&p, f->account);                       /* $3 account or NULL */
+    params_text (&p, f->states);                        /* $2 states or NULL */
+    params_opt_int (&p, one, account);                  /* $3 account id or NULL */
     params_text (&p, f->filer);                         /* $4 filer or NULL */
     params_text (&p, from);                             /* $5 filed from */
     params_text (&p, to);                               /* $6 filed before */
-    PGresult *n = store_exec (self,
-        "SELECT count(*) AS total FROM escalation e WHERE" ESCALATION_FILTER, &p, err);
+    PGresult *n = store_exec (self, count_sql[one], &p, err);
     if (!n)
         return -1;
     int64_t total = row_int (n, 0, "total");
     PQclear (n);
-    params_int (&p, f->after);                          /* $7 ids above this */
-    params_int (&p, f->limit + 1);                      /* $8 one more: is there a next? */
-    /* the page's ids from the table (by an index in id order), then only
-     * those through the view */
-    PGresult *r = store_exec (self,
-        "SELECT * FROM escalation_view WHERE id = ANY (ARRAY ("
-        "    SELECT e.id FROM escalation e WHERE" ESCALATION_FILTER " AND e.id > $7"
-        "     ORDER BY e.id LIMIT $8))"
-        " ORDER BY id", &p, err);
-    if (!r)
+    params_text (&p, f->key ? f->key : listing_start_key (f->sort)); /* $7 after this key */
+    params_int (&p, f->after);                          /* $8 and this id */
+    params_int (&p, f->limit + 1);                      /* $9 one more: is there a next? */
+    PGresult *ids = store_exec (self, page_sql[f->sort][one], &p, err);
+    if (!ids)
         return -1;
+    size_t rows = (size_t) PQntuples (ids);
+    size_t shown = rows > (size_t) f->limit ? (size_t) f->limit : rows;
+    /* then only the page's escalations through the view, in the page's order */
+    params_t v = { 0 };
+    params_text (&v, id_array (a, ids, shown));         /* $1 the page's ids, in order */
+    PGresult *r = store_exec (self,
+        "SELECT * FROM escalation_view WHERE id = ANY ($1::bigint[])"
+        " ORDER BY array_position ($1::bigint[], id)", &v, err);
+    if (!r) {
+        PQclear (ids);
+        return -1;
+    }
     Esc__EscalationList *list = arena_alloc (a, sizeof *list);
     esc__escalation_list__init (list);
-    size_t rows = (size_t) PQntuples (r);
-    list->n_escalations = rows > (size_t) f->limit ? (size_t) f->limit : rows;
+    list->n_escalations = (size_t) PQntuples (r);
     ALLOC_MESSAGES (a, Esc__Escalation, esc__escalation__init, list->n_escalations,
                     list->escalations);
     for (size_t i = 0; i < list->n_escalations; i++)
         escalation_from_row (a, r, (int) i, list->escalations[i]);
     list->has_total = true;
     list->total = total;
-    if (rows > list->n_escalations) {
-        list->has_next_after = true;
-        list->next_after = list->escalations[list->n_escalations - 1]->id;
+    if (rows > shown) {
+        int last = (int) shown - 1;
+        int64_t id = row_int (ids, last, "id");
+        char cursor[LISTING_CURSOR_MAX];
+        listing_cursor_format (f->sort, row_text (ids, last, "sort_key"), id, cursor,
+                               sizeof cursor);
+        list->next_cursor = arena_strdup (a, cursor);
+        list->has_next_after = f->sort == LIST_SORT_ID;
+        list->next_after = list->has_next_after ? id : 0;
     }
+    PQclear (ids);
     PQclear (r);
     *out = list;
     return 0;

@@ -134,6 +134,17 @@ events_from_rows (arena_t *a, const PGresult *r)
     return list;
 }
 
+/* The rows of a history query R (events in order, each row with the count
+ * of all the history holds in "total") as an EventList. */
+static Esc__EventList *
+history_from_rows (arena_t *a, const PGresult *r)
+{
+    Esc__EventList *list = events_from_rows (a, r);
+    list->has_total = true;
+    list->total = PQntuples (r) ? row_int (r, 0, "total") : 0;
+    return list;
+}
+
 int
 store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err)
 {
@@ -150,9 +161,39 @@ store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_
         " ORDER BY seq", &p, err);
     if (!r)
         return -1;
-    *out = events_from_rows (a, r);
-    (*out)->has_total = true;
-    (*out)->total = PQntuples (r) ? row_int (r, 0, "total") : 0;
+    *out = history_from_rows (a, r);
+    PQclear (r);
+    return 0;
+}
+
+/* What concerns a roadmap item: its own events, found by 017's index on
+ * data's roadmap_item, and the approval that postponed it, found through
+ * postponement (an item is postponed once) and the event log's index on
+ * the escalation. No operation yet marks an item done or gives postponed
+ * work back: when one does, its events belong here. */
+int
+store_roadmap_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out,
+                       esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 roadmap item id */
+    params_int (&p, STORE_LIST_MAX);                    /* $2 events at most */
+    PGresult *r = store_exec (self,
+        "SELECT * FROM (SELECT " EVENT_COLUMNS ", count(*) OVER () AS total FROM ("
+        "    SELECT * FROM event"
+        "     WHERE type IN ('roadmap.added', 'roadmap.changed')"
+        "       AND (data->>'roadmap_item')::bigint = $1"
+        "    UNION ALL"
+        "    SELECT * FROM event"
+        "     WHERE escalation_id = (SELECT escalation_id FROM postponement"
+        "                             WHERE roadmap_item_id = $1)"
+        "       AND type IN ('escalation.approved', 'escalation.overridden')"
+        "       AND data->'postponed' @> to_jsonb ($1::bigint)) concerning"
+        "  ORDER BY seq DESC LIMIT $2) last"
+        " ORDER BY seq", &p, err);
+    if (!r)
+        return -1;
+    *out = history_from_rows (a, r);
     PQclear (r);
     return 0;
 }

@@ -44,6 +44,10 @@ size_t store_split_ints (arena_t *a, const char *joined, int64_t **out);
 int store_link_accounts (store_t *self, const char *sql, int64_t owner, char **names, size_t n,
                          esc_error_t *err);
 
+/* The id of account NAME (matched exactly) into *ID; ACCOUNT_NOT_FOUND.
+ * (store_plan.c) */
+int store_account_id (store_t *self, const char *name, int64_t *id, esc_error_t *err);
+
 /* The filing times of MONTH (YYYY-MM, UTC): FROM up to before TO, as
  * timestamptz text; all time when MONTH is NULL. FROM and TO hold 32. */
 void store_month_range (const char *month, char *from, char *to);

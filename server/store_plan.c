@@ -339,6 +339,20 @@ store_account_get (store_t *self, arena_t *a, const char *name, Esc__Account **o
 }
 
 int
+store_account_id (store_t *self, const char *name, int64_t *id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    PGresult *r = store_exec_one (self, "SELECT id FROM account WHERE name = $1", &p, err,
+        "ACCOUNT_NOT_FOUND", "account '%s' is not known", name);
+    if (!r)
+        return -1;
+    *id = row_int (r, 0, "id");
+    PQclear (r);
+    return 0;
+}
+
+int
 store_account_lock (store_t *self, arena_t *a, const char *name, Esc__Account **out,
                     esc_error_t *err)
 {
@@ -510,6 +524,20 @@ store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out
 }
 
 int
+store_roadmap_postponer (store_t *self, int64_t id, int64_t *escalation_id, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 item id */
+    PGresult *r = store_exec (self,
+        "SELECT escalation_id FROM postponement WHERE roadmap_item_id = $1", &p, err);
+    if (!r)
+        return -1;
+    *escalation_id = PQntuples (r) ? row_int (r, 0, "escalation_id") : 0;
+    PQclear (r);
+    return 0;
+}
+
+int
 store_roadmap_lock (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out,
                     esc_error_t *err)
 {
@@ -592,5 +620,84 @@ store_roadmap_facts (store_t *self, const char *quarter, const int64_t *ids, siz
                      : strcmp (state, "postponed") == 0 ? ROADMAP_POSTPONED : ROADMAP_DONE;
         PQclear (r);
     }
+    return 0;
+}
+
+/* ==== An account with what concerns it ================================== */
+
+/* An escalation as a row of an account's detail: what a list's table
+ * shows, without the texts. */
+static void
+escalation_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
+{
+    esc__escalation__init (e);
+    e->has_id = true;
+    e->id = row_int (r, row, "id");
+    e->quarter = store_dup_text (a, r, row, "quarter");
+    e->account = store_dup_text (a, r, row, "account");
+    e->title = store_dup_text (a, r, row, "title");
+    e->state = store_dup_text (a, r, row, "state");
+    e->filed_at = store_dup_text (a, r, row, "filed_at");
+    e->has_hours = !row_null (r, row, "hours");
+    e->hours = row_int (r, row, "hours");
+}
+
+int
+store_account_detail (store_t *self, arena_t *a, const char *name, Esc__AccountDetail **out,
+                      esc_error_t *err)
+{
+    int64_t id;
+    Esc__AccountDetail *d = arena_alloc (a, sizeof *d);
+    esc__account_detail__init (d);
+    if (store_account_id (self, name, &id, err)
+        || store_account_get (self, a, name, &d->account, err))
+        return -1;
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 account id */
+    params_int (&p, STORE_DETAIL_MAX);                  /* $2 rows at most */
+    /* filed for it, or naming it among the others (by 011's index on
+     * (account_id, quarter, id) and 017's on escalation_account) */
+    PGresult *r = store_exec (self,
+        "SELECT e.id, e.quarter, a.name AS account, e.title, e.state::text AS state, s.hours,"
+        "       " UTC_STAMP ("e.filed_at") " AS filed_at, count(*) OVER () AS total"
+        "  FROM escalation e JOIN account a ON a.id = e.account_id"
+        "  LEFT JOIN sizing s ON s.id = e.sizing_id"
+        " WHERE e.id IN (SELECT x.id FROM escalation x WHERE x.account_id = $1"
+        "                UNION ALL"
+        "                SELECT n.escalation_id FROM escalation_account n"
+        "                 WHERE n.account_id = $1)"
+        " ORDER BY e.id DESC LIMIT $2", &p, err);
+    if (!r)
+        return -1;
+    d->n_escalations = (size_t) PQntuples (r);
+    d->has_escalations_total = true;
+    d->escalations_total = d->n_escalations ? row_int (r, 0, "total") : 0;
+    ALLOC_MESSAGES (a, Esc__Escalation, esc__escalation__init, d->n_escalations, d->escalations);
+    for (size_t i = 0; i < d->n_escalations; i++)
+        escalation_row (a, r, (int) i, d->escalations[i]);
+    PQclear (r);
+    /* the roadmap items it waits for (017's index on roadmap_waiting) */
+    r = store_exec (self,
+        ROADMAP_QUERY "WHERE r.id IN (SELECT w.roadmap_item_id FROM roadmap_waiting w"
+        "                             WHERE w.account_id = $1)"
+        " ORDER BY r.id DESC LIMIT $2", &p, err);
+    if (!r)
+        return -1;
+    d->n_waiting_for = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__RoadmapItem, esc__roadmap_item__init, d->n_waiting_for,
+                    d->waiting_for);
+    for (size_t i = 0; i < d->n_waiting_for; i++)
+        roadmap_from_row (a, r, (int) i, d->waiting_for[i]);
+    PQclear (r);
+    params_t q = { 0 };
+    params_int (&q, id);                                /* $1 account id */
+    r = store_exec (self, "SELECT count(*) AS total FROM roadmap_waiting WHERE account_id = $1",
+                    &q, err);
+    if (!r)
+        return -1;
+    d->has_waiting_for_total = true;
+    d->waiting_for_total = row_int (r, 0, "total");
+    PQclear (r);
+    *out = d;
     return 0;
 }

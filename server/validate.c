@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "listing.h"
 #include "names.h"
 #include "text.h"
 
@@ -432,6 +433,45 @@ check_stop (const Esc__Stop *m, esc_error_t *err)
                          OPTIONAL, err) ? -1 : 0;
 }
 
+/* A list's filter and page: the states (STATE one more of them), the order
+ * and where the page starts. A cursor is escd's own text come back from a
+ * client, and checked as anything else a client sends (listing.h). AFTER
+ * pages the id order alone; a page starts after AFTER or after CURSOR, and
+ * a cursor goes on in its own order. */
+static int
+check_list (const Esc__ListFilter *m, esc_error_t *err)
+{
+    if (check_quarter ("quarter", m->quarter, OPTIONAL, err)
+        || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, TEXT_SINGLE_LINE, err)
+        || check_page (m->has_limit, m->limit, m->has_after, m->after, err)
+        || check_one_of ("state", m->state, name_states, OPTIONAL, err)
+        || check_list_size ("states", m->n_states, err)
+        || check_one_of ("sort", m->sort, name_sorts, OPTIONAL, err))
+        return -1;
+    for (size_t i = 0; i < m->n_states; i++)
+        if (check_one_of ("states", m->states[i], name_states, REQUIRED, err))
+            return -1;
+    list_sort_t sort = LIST_SORT_ID;
+    bool sorted = m->sort && *m->sort && listing_sort_parse (m->sort, &sort) == 0;
+    if (m->cursor && *m->cursor) {
+        list_cursor_t at;
+        if (listing_cursor_parse (m->cursor, &at, err))
+            return -1;
+        if (m->has_after)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                             "after and cursor both say where the page starts: give one");
+        if (sorted && at.sort != sort)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                             "the cursor goes on in the %s order, not the %s order",
+                             listing_sort_name (at.sort), listing_sort_name (sort));
+    }
+    else if (m->has_after && sort != LIST_SORT_ID)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                         "after pages the id order; a page in the %s order starts after a "
+                         "cursor (a reply's next_cursor)", listing_sort_name (sort));
+    return 0;
+}
+
 static int
 check_op (const Esc__Request *r, esc_error_t *err)
 {
@@ -531,13 +571,12 @@ check_op (const Esc__Request *r, esc_error_t *err)
     case ESC__REQUEST__OP_MERGE:
         return check_id ("id", r->merge->has_id, r->merge->id, err)
             || check_id ("into", r->merge->has_into, r->merge->into, err) ? -1 : 0;
-    case ESC__REQUEST__OP_LIST: {
-        const Esc__ListFilter *m = r->list;
-        return check_quarter ("quarter", m->quarter, OPTIONAL, err)
-            || check_text ("account", m->account, LIMIT_NAME, OPTIONAL, TEXT_SINGLE_LINE, err)
-            || check_page (m->has_limit, m->limit, m->has_after, m->after, err)
-            || check_one_of ("state", m->state, name_states, OPTIONAL, err) ? -1 : 0;
-    }
+    case ESC__REQUEST__OP_LIST:
+        return check_list (r->list, err);
+    case ESC__REQUEST__OP_ACCOUNT_SHOW:
+        return validate_account_name (r->account_show->name, err);
+    case ESC__REQUEST__OP_ROADMAP_SHOW:
+        return check_id ("id", r->roadmap_show->has_id, r->roadmap_show->id, err);
     case ESC__REQUEST__OP_USER_REVOKE:
         return check_user_name (r->user_revoke->name, err);
     case ESC__REQUEST__OP_USER_KEY:
@@ -609,6 +648,8 @@ static const struct {
     { ESC__REQUEST__OP_ROADMAP_SET, OP_ROADMAP_SET },
     { ESC__REQUEST__OP_STOP, OP_STOP },
     { ESC__REQUEST__OP_QUARTER_REOPEN, OP_QUARTER_REOPEN },
+    { ESC__REQUEST__OP_ACCOUNT_SHOW, OP_ACCOUNT_SHOW },
+    { ESC__REQUEST__OP_ROADMAP_SHOW, OP_ROADMAP_SHOW },
 };
 
 op_t
@@ -682,6 +723,9 @@ trim_account_names (Esc__Request *req)
     case ESC__REQUEST__OP_ROADMAP_SET:
         trim_all (req->roadmap_set->waiting, req->roadmap_set->n_waiting);
         break;
+    case ESC__REQUEST__OP_ACCOUNT_SHOW:
+        name_trim (req->account_show->name);
+        break;
     default:
         break;
     }
@@ -701,6 +745,8 @@ static const struct {
     { "category", name_lower },
     { "deal", name_lower },
     { "state", name_lower },
+    { "states", name_lower },
+    { "sort", name_lower },
     { "roles", name_lower },
 };
 
