@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "pages.h"
+#include "figures.h"
 #include "render.h"
 #include "text.h"
 
@@ -75,6 +76,10 @@ each (void *arg, const page_t *page, bool first, bool last)
             json_release (&j);
         }
     }
+    else if (l->s->quiet) {
+        for (size_t i = 0; i < page->n; i++)
+            printf ("%" PRId64 "\n", page->escalations[i]->id);
+    }
     else {
         Esc__EscalationList rows = ESC__ESCALATION_LIST__INIT;
         rows.escalations = page->escalations;
@@ -97,17 +102,22 @@ each (void *arg, const page_t *page, bool first, bool last)
         printf ("],%s\n", json_text (&j) + 1);
         json_release (&j);
     }
-    else if (more && by_id (page))
-        printf ("%" PRId64 " of %" PRId64 " escalations; the next page: esc list --after %" PRId64
-                " (or --all for every page)\n", l->shown, page->total, page->next_after);
     else if (more) {
-        printf ("%" PRId64 " of %" PRId64 " escalations; the next page: esc list --cursor ",
-                l->shown, page->total);
-        text_write (stdout, page->next_cursor, NULL);
-        printf (" (or --all for every page)\n");
+        /* with --quiet, only ids on standard output: the hint goes aside */
+        FILE *hint = l->s->quiet ? stderr : stdout;
+        fprintf (hint, "%s of %s escalations; the next page: esc list ",
+                 render_figure (l->shown), render_figure (page->total));
+        if (by_id (page))
+            fprintf (hint, "--after %" PRId64, page->next_after);
+        else {
+            fputs ("--cursor ", hint);
+            text_write (hint, page->next_cursor, NULL);
+        }
+        fputs (" (or --all for every page)\n", hint);
     }
-    else
-        printf ("%" PRId64 " escalation%s\n", page->total, page->total == 1 ? "" : "s");
+    else if (!l->s->quiet)
+        printf ("%s %s\n", render_figure (page->total),
+                figure_noun (page->total, "escalation", "escalations"));
     return EXIT_DONE;
 }
 
