@@ -215,9 +215,9 @@ static const opt_spec_t list_options[] = {
     { "account", ARG_TEXT, "A", "only those filed for A or naming it among the others that "
       "need them", .names = ARG_NAMES_ACCOUNT },
     { "mine", ARG_FLAG, NULL, "only those I filed" },
-    { "sort", ARG_TEXT, "KEY", "in this order: id (the default), hours (most first), arr "
-      "(the account's, highest first), deal (highest first), needed-by (soonest first), "
-      "filed (newest first); ties by id", .values = name_sorts },
+    { "sort", ARG_TEXT, "KEY", "the order: by id (the default), or the most hours, the "
+      "highest account ARR, the highest deal value, the soonest needed-by date, the newest "
+      "filing first; ties by id", .values = name_sorts },
     { "limit", ARG_INT, "N", "at most N of them (default 50, at most 1000)" },
     { "after", ARG_INT, "ID", "those with ids above ID: the next page in id order",
       .conflicts = "cursor" },

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -61,6 +62,55 @@ by_id (const page_t *page)
     return !page->next_cursor || strncmp (page->next_cursor, "id/", 3) == 0;
 }
 
+/* The options that choose the escalations of a list, and a page's length:
+ * the next page's command repeats those given, or it would page another
+ * list. (--sort needs no repeating: a cursor carries its order.) */
+static const char *const kept[] = { "quarter", "state", "account", "limit", NULL };
+
+/* " --NAME VALUE" as a shell reads it: VALUE quoted ('...', a quote in it
+ * as '\'') unless it is of the characters that need none. Shown as
+ * text_write shows what was typed. */
+static void
+hint_option (FILE *out, const char *name, const char *value)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789,._:/+-";
+    fprintf (out, " --%s ", name);
+    if (*value && strspn (value, plain) == strlen (value)) {
+        text_write (out, value, NULL);
+        return;
+    }
+    char *quoted = malloc (strlen (value) * 4 + 3), *q = quoted;
+    if (!quoted)
+        return;
+    *q++ = '\'';
+    for (const char *v = value; *v; v++) {
+        if (*v == '\'')
+            q = stpcpy (q, "'\\''");
+        else
+            *q++ = *v;
+    }
+    strcpy (q, "'");
+    text_write (out, quoted, NULL);
+    free (quoted);
+}
+
+/* "esc list --cursor C --state sized --limit 10": the next page's command. */
+static void
+next_page_hint (FILE *out, const listing_t *l, const page_t *page)
+{
+    fputs ("esc list", out);
+    if (by_id (page))
+        fprintf (out, " --after %" PRId64, page->next_after);
+    else
+        hint_option (out, "cursor", page->next_cursor);
+    for (int i = 0; kept[i]; i++)
+        if (args_text (l->a, kept[i]))
+            hint_option (out, kept[i], args_text (l->a, kept[i]));
+    if (args_flag (l->a, "mine"))
+        fputs (" --mine", out);
+}
+
 static int
 each (void *arg, const page_t *page, bool first, bool last)
 {
@@ -105,14 +155,9 @@ each (void *arg, const page_t *page, bool first, bool last)
     else if (more) {
         /* with --quiet, only ids on standard output: the hint goes aside */
         FILE *hint = l->s->quiet ? stderr : stdout;
-        fprintf (hint, "%s of %s escalations; the next page: esc list ",
-                 render_figure (l->shown), render_figure (page->total));
-        if (by_id (page))
-            fprintf (hint, "--after %" PRId64, page->next_after);
-        else {
-            fputs ("--cursor ", hint);
-            text_write (hint, page->next_cursor, NULL);
-        }
+        fprintf (hint, "%s of %s escalations; the next page: ", render_figure (l->shown),
+                 render_figure (page->total));
+        next_page_hint (hint, l, page);
         fputs (" (or --all for every page)\n", hint);
     }
     else if (!l->s->quiet)

@@ -113,6 +113,14 @@ main (int argc, char **argv)
           m.actual_hours = 12);
     SEED (QUARTER_REOPEN, quarter_reopen, Esc__QuarterRef, ESC__QUARTER_REF__INIT,
           m.quarter = "2026Q4");
+    /* an order, states, a cursor; one account or roadmap item */
+    char *states[] = { "filed", "sized" };
+    SEED (LIST, list, Esc__ListFilter, ESC__LIST_FILTER__INIT,
+          m.sort = "needed-by", m.states = states, m.n_states = 2, m.account = "Acme",
+          m.cursor = "needed-by/2027-06-30/7", m.has_limit = 1, m.limit = 10);
+    SEED (ACCOUNT_SHOW, account_show, Esc__AccountRef, ESC__ACCOUNT_REF__INIT, m.name = "Acme");
+    SEED (ROADMAP_SHOW, roadmap_show, Esc__RoadmapRef, ESC__ROADMAP_REF__INIT,
+          m.has_id = 1, m.id = 3);
     Esc__Request empty = ESC__REQUEST__INIT;
     empty.request_id = "x";
     save ("no-operation", &empty);

@@ -304,6 +304,16 @@ fields (void)
     req.op_case = ESC__REQUEST__OP_LIST;
     req.list = &l;
     expect_request ("an unknown escalation state", &req, "INVALID_ARGUMENT");
+    l.state = NULL;
+    l.cursor = "hours/0) OR (1=1/7";
+    expect_request ("a cursor escd never made", &req, "INVALID_ARGUMENT");
+    l.cursor = "filed/2026-05-04T10:11:12.345678Z/7";
+    l.sort = "deal";
+    expect_request ("a cursor of another order", &req, "INVALID_ARGUMENT");
+    l.cursor = NULL;
+    l.has_after = 1;
+    l.after = 3;
+    expect_request ("after in the deal order", &req, "INVALID_ARGUMENT");
 
     Esc__UserAdd u = ESC__USER_ADD__INIT;
     char *roles[] = { "ceo" };

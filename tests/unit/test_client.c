@@ -712,6 +712,152 @@ test_render_style (void **state)
     free (buf);
 }
 
+/* esc account show and esc roadmap show: the record, then what concerns
+ * it, each part headed with how many it holds; in JSON the wire's fields;
+ * with --quiet the ids of what it lists. */
+static void
+test_render_details (void **state)
+{
+    (void) state;
+    Esc__Account acme = ESC__ACCOUNT__INIT;
+    acme.name = "Acme";
+    acme.arr = 2000000;
+    acme.renewal_on = "2027-03-31";
+    Esc__Escalation e7 = ESC__ESCALATION__INIT, e8 = ESC__ESCALATION__INIT;
+    e7.id = 7;
+    e7.quarter = "2031Q1";
+    e7.state = "sized";
+    e7.account = "Acme";
+    e7.title = "Export";
+    e7.has_hours = true;
+    e7.hours = 1234;
+    e8.id = 8;
+    e8.quarter = "2031Q2";
+    e8.state = "filed";
+    e8.account = "Initech";
+    e8.title = "Bulk\x1b[2J API";
+    Esc__Escalation *escalations[] = { &e8, &e7 };
+    char *waiting[] = { "Acme" };
+    Esc__RoadmapItem item = ESC__ROADMAP_ITEM__INIT;
+    item.id = 4;
+    item.quarter = "2031Q1";
+    item.state = "postponed";
+    item.category = "feature";
+    item.hours = 1200;
+    item.title = "SSO";
+    item.waiting = waiting;
+    item.n_waiting = 1;
+    Esc__RoadmapItem *items[] = { &item };
+    Esc__AccountDetail d = ESC__ACCOUNT_DETAIL__INIT;
+    d.account = &acme;
+    d.escalations = escalations;
+    d.n_escalations = 2;
+    d.escalations_total = 250;
+    d.waiting_for = items;
+    d.n_waiting_for = 1;
+    d.waiting_for_total = 1;
+    Esc__Reply reply = ESC__REPLY__INIT;
+    reply.result_case = ESC__REPLY__RESULT_ACCOUNT_DETAIL;
+    reply.account_detail = &d;
+
+    char *text = rendered (&reply, NULL, false);
+    assert_string_equal (text,
+        "account Acme\n"
+        "  ARR:        2,000,000\n"
+        "  renewal:    2027-03-31\n"
+        "escalations filed for it or naming it: the latest 2 of 250:\n"
+        "ID  QUARTER  STATE  ACCOUNT  HOURS  TITLE\n"
+        " 8  2031Q2   filed  Initech      -  Bulk\\x1b[2J API\n"
+        " 7  2031Q1   sized  Acme     1,234  Export\n"
+        "roadmap items it waits for (1):\n"
+        "ID  QUARTER  STATE      CATEGORY  HOURS  TITLE\n"
+        " 4  2031Q1   postponed  feature   1,200  SSO\n");
+    free (text);
+    char *json = rendered (&reply, NULL, true);
+    for (const char *const *want = (const char *const[]) {
+             "{\"account\":{\"name\":\"Acme\",\"arr\":2000000,", "\"escalations_total\":250",
+             "\"waiting_for_total\":1", "{\"id\":8,\"quarter\":\"2031Q2\"", "\"hours\":null",
+             "\"title\":\"Bulk\\u001b[2J API\"", "\"waiting_for\":[{\"id\":4,", NULL };
+         *want; want++)
+        if (!strstr (json, *want))
+            fail_msg ("account show's JSON lacks '%s':\n%s", *want, json);
+    free (json);
+    text = rendered_how (&reply, NULL, false, true);
+    assert_string_equal (text, "8\n7\n");
+    free (text);
+    Esc__AccountDetail none = ESC__ACCOUNT_DETAIL__INIT;
+    acme.renewal_on = NULL;
+    none.account = &acme;
+    reply.account_detail = &none;
+    text = rendered (&reply, NULL, false);
+    assert_string_equal (text,
+        "account Acme\n"
+        "  ARR:        2,000,000\n"
+        "  renewal:    none\n"
+        "escalations filed for it or naming it: none\n"
+        "roadmap items it waits for: none\n");
+    free (text);
+
+    Esc__Event planned = ESC__EVENT__INIT, spent = ESC__EVENT__INIT;
+    planned.seq = 3;
+    planned.at = "2031-01-01T00:00:00.000Z";
+    planned.type = "roadmap.added";
+    planned.summary = "pat planned roadmap item 4 \"SSO\"";
+    spent.seq = 9;
+    spent.at = "2031-01-02T00:00:00.000Z";
+    spent.type = "escalation.approved";
+    spent.summary = "carol spent token 1 on escalation 7; postponed roadmap item 4";
+    spent.note = "biggest\nrenewal";
+    Esc__Event *history[] = { &planned, &spent };
+    Esc__RoadmapDetail r = ESC__ROADMAP_DETAIL__INIT;
+    r.item = &item;
+    r.has_postponed_by = true;
+    r.postponed_by = 7;
+    r.history = history;
+    r.n_history = 2;
+    r.history_total = 2;
+    reply.result_case = ESC__REPLY__RESULT_ROADMAP_DETAIL;
+    reply.roadmap_detail = &r;
+    text = rendered (&reply, NULL, false);
+    assert_string_equal (text,
+        "roadmap item 4: SSO\n"
+        "  state:      postponed by escalation 7\n"
+        "  quarter:    2031Q1\n"
+        "  category:   feature\n"
+        "  hours:      1,200\n"
+        "  waiting:    Acme\n"
+        "history (2):\n"
+        "#3 2031-01-01T00:00:00.000Z  pat planned roadmap item 4 \"SSO\"\n"
+        "#9 2031-01-02T00:00:00.000Z  carol spent token 1 on escalation 7; postponed roadmap item 4\n"
+        "    note: biggest\n"
+        "          renewal\n");
+    free (text);
+    json = rendered (&reply, NULL, true);
+    for (const char *const *want = (const char *const[]) {
+             "{\"item\":{\"id\":4,", "\"postponed_by\":7", "\"history_total\":2",
+             "\"history\":[{\"seq\":3,", NULL };
+         *want; want++)
+        if (!strstr (json, *want))
+            fail_msg ("roadmap show's JSON lacks '%s':\n%s", *want, json);
+    free (json);
+    text = rendered_how (&reply, NULL, false, true);
+    assert_string_equal (text, "3\n9\n");
+    free (text);
+    r.has_postponed_by = false;
+    item.state = "planned";
+    item.n_waiting = 0;
+    r.n_history = 1;
+    r.history_total = 12000;
+    text = rendered (&reply, NULL, false);
+    for (const char *const *want = (const char *const[]) {
+             "  state:      planned\n", "  waiting:    nobody named\n",
+             "history: the last 1 of 12,000:\n#3 ", NULL };
+         *want; want++)
+        if (!strstr (text, *want))
+            fail_msg ("roadmap show lacks '%s':\n%s", *want, text);
+    free (text);
+}
+
 /* A command's grammar as the table gives it: what esc checks alone, and
  * the one spelling it sends. */
 static const char *const formats[] = { "text", "json", "html", "csv", NULL };
@@ -1011,6 +1157,13 @@ test_complete (void **state)
         { { "--timeout=1", "--state=" }, "", COMPLETE_DONE },
         { { "roadmap", "add", "--category", "=", "d" }, "discovery\n", COMPLETE_DONE },
         { { "list", "--state", "app" }, "approved\n", COMPLETE_DONE },
+        { { "list", "--state", "filed,si" }, "filed,sized\n", COMPLETE_DONE },
+        { { "list", "--sort", "" }, "id\nhours\narr\ndeal\nneeded-by\nfiled\n", COMPLETE_DONE },
+        { { "list", "--sort", "N" }, "needed-by\n", COMPLETE_DONE },
+        { { "list", "--sort", "deal", "--cu" }, "--cursor\n", COMPLETE_DONE },
+        { { "account", "s" }, "set\nshow\n", COMPLETE_DONE },
+        { { "roadmap", "" }, "add\nset\nshow\nlist\n", COMPLETE_DONE },
+        { { "roadmap", "show", "" }, "", COMPLETE_DONE },       /* no identity: escd not asked */
         { { "outcome", "3", "--deal", "" }, "won\nlost\n", COMPLETE_DONE },
         { { "size", "3", "--viable", "" }, "yes\nno\n", COMPLETE_DONE },
         { { "report", "--format", "" }, "text\njson\nhtml\ncsv\n", COMPLETE_DONE },
@@ -1059,6 +1212,7 @@ main (void)
         cmocka_unit_test (test_import_rows),
         cmocka_unit_test (test_render_hostile),
         cmocka_unit_test (test_render_style),
+        cmocka_unit_test (test_render_details),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing.h"
 #include "names.h"
 #include "validate.h"
 
@@ -343,6 +344,194 @@ decoded (Esc__Request *req, esc_error_t *err)
     Esc__Request *back = validate_request (buf, len, &op, err);
     free (buf);
     return back;
+}
+
+/* A list's orders, its states as a list, and where a page starts: after an
+ * id (the id order alone) or after a cursor, which goes on in its order. */
+static void
+test_list_orders (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__ListFilter l = ESC__LIST_FILTER__INIT;
+    op_t op;
+    esc_error_t err;
+    envelope (&req);
+    req.op_case = ESC__REQUEST__OP_LIST;
+    req.list = &l;
+    char *states[] = { "filed", "sized" };
+    l.states = states;
+    l.n_states = 2;
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_LIST);
+    l.state = "approved";                               /* the older field: one more */
+    assert_int_equal (check (&req, &op, &err), 0);
+    states[1] = "pending";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "states must be one of filed, sized,");
+    states[1] = "sized";
+    l.state = NULL;
+    for (int i = 0; name_sorts[i]; i++) {
+        l.sort = (char *) name_sorts[i];
+        assert_int_equal (check (&req, &op, &err), 0);
+    }
+    l.sort = "size";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "sort must be one of id, hours, arr, deal, needed-by, filed (not 'size')");
+    /* AFTER pages the id order only; a cursor, its own order */
+    l.sort = "hours";
+    l.has_after = true;
+    l.after = 7;
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "after pages the id order");
+    l.sort = "id";
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.cursor = "id/7";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "after and cursor both say where the page starts");
+    l.has_after = false;
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.sort = NULL;
+    l.cursor = "hours/40/7";                            /* no sort: the cursor's */
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.sort = "hours";
+    assert_int_equal (check (&req, &op, &err), 0);
+    l.sort = "deal";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
+                    "the cursor goes on in the hours order, not the deal order");
+    l.sort = NULL;
+    l.cursor = "hours/forty/7";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT", "cursor is not one escd gave");
+
+    /* states and the order in any case, as people type them */
+    char *typed[] = { "Filed", "SIZED" };
+    l.states = typed;
+    l.sort = "Needed-By";
+    l.cursor = NULL;
+    Esc__Request *back = decoded (&req, &err);
+    assert_non_null (back);
+    assert_string_equal (back->list->states[0], "filed");
+    assert_string_equal (back->list->states[1], "sized");
+    assert_string_equal (back->list->sort, "needed-by");
+    esc__request__free_unpacked (back, NULL);
+}
+
+/* The orders as names.h spells them for esc are listing.h's, one for one. */
+static void
+test_listing_sorts (void **state)
+{
+    (void) state;
+    int i = 0;
+    for (; name_sorts[i]; i++) {
+        list_sort_t sort;
+        assert_int_equal (listing_sort_parse (name_sorts[i], &sort), 0);
+        assert_int_equal (sort, i);
+        assert_string_equal (listing_sort_name (sort), name_sorts[i]);
+    }
+    assert_int_equal (i, LIST_SORT_COUNT);
+    list_sort_t sort;
+    assert_int_equal (listing_sort_parse ("Hours", &sort), -1);     /* validated: lower case */
+    assert_int_equal (listing_sort_parse ("size", &sort), -1);
+    assert_int_equal (listing_sort_parse (NULL, &sort), -1);
+    assert_string_equal (listing_sort_name (LIST_SORT_COUNT), "unknown");
+    assert_int_equal (listing_key_kind (LIST_SORT_ID), LIST_KEY_NONE);
+    assert_int_equal (listing_key_kind (LIST_SORT_DEAL), LIST_KEY_INT);
+    assert_int_equal (listing_key_kind (LIST_SORT_NEEDED_BY), LIST_KEY_DATE);
+    assert_int_equal (listing_key_kind (LIST_SORT_FILED), LIST_KEY_TIME);
+    assert_string_equal (listing_start_key (LIST_SORT_ID), "");
+    assert_string_equal (listing_start_key (LIST_SORT_FILED), "infinity");
+}
+
+/* A cursor escd makes reads back as it was made; one it did not make (any
+ * part spoiled) is refused before it reaches the database. */
+static void
+test_listing_cursors (void **state)
+{
+    (void) state;
+    static const struct {
+        list_sort_t sort;
+        const char *key, *text;
+        int64_t id;
+    } good[] = {
+        { LIST_SORT_ID, "", "id/17", 17 },
+        { LIST_SORT_HOURS, "40", "hours/40/17", 17 },
+        { LIST_SORT_HOURS, "0", "hours/0/3", 3 },               /* unsized */
+        { LIST_SORT_ARR, "500000", "arr/500000/9007199254740991", 9007199254740991 },
+        { LIST_SORT_DEAL, "-1", "deal/-1/23", 23 },             /* no deal value */
+        { LIST_SORT_NEEDED_BY, "2027-06-30", "needed-by/2027-06-30/5", 5 },
+        { LIST_SORT_NEEDED_BY, "infinity", "needed-by/infinity/5", 5 },   /* none given */
+        { LIST_SORT_FILED, "2026-05-04T10:11:12.345678Z",
+          "filed/2026-05-04T10:11:12.345678Z/9", 9 },
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char text[LISTING_CURSOR_MAX];
+        listing_cursor_format (good[i].sort, good[i].key, good[i].id, text, sizeof text);
+        assert_string_equal (text, good[i].text);
+        list_cursor_t c;
+        esc_error_t err;
+        esc_error_clear (&err);
+        if (listing_cursor_parse (text, &c, &err) != 0)
+            fail_msg ("'%s' refused: %s", text, err.message);
+        assert_int_equal (c.sort, good[i].sort);
+        assert_string_equal (c.key, good[i].key);
+        assert_int_equal (c.id, good[i].id);
+    }
+    char longest[LISTING_CURSOR_MAX + 8];
+    memset (longest, '1', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    memcpy (longest, "hours/", 6);
+    const char *const bad[] = {
+        "", "id", "id/", "id/0", "id/-3", "id/+3", "id/017", "id/17 ", "id/9007199254740992",
+        "id/17/17", "hours/17", "hours//17", "hours/4.5/17", "hours/040/17", "hours/-0/17",
+        "hours/99999999999999999999/17", "deal/1/2/3", "HOURS/40/17", "size/40/17", "/40/17",
+        "needed-by/2027-02-30/5", "needed-by/2027-6-30/5", "needed-by/-infinity/5",
+        "needed-by/tomorrow/5", "filed/2026-05-04 10:11:12.345678Z/9",
+        "filed/2026-05-04T24:00:00.000000Z/9", "filed/2026-05-04T10:11:12Z/9",
+        "filed/infinity/9", "arr/500000/x", "deal/1e3/4", "arr/1;DROP TABLE escalation/4",
+        longest, NULL,
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        list_cursor_t c;
+        esc_error_t err;
+        esc_error_clear (&err);
+        if (listing_cursor_parse (bad[i], &c, &err) != -1)
+            fail_msg ("cursor '%s' was taken", bad[i] ? bad[i] : "(null)");
+        assert_string_equal (err.reason, "INVALID_ARGUMENT");
+        assert_non_null (strstr (err.message, "cursor is not one escd gave"));
+    }
+}
+
+/* esc account show NAME and esc roadmap show RID: a name (trimmed) and an id. */
+static void
+test_show_requests (void **state)
+{
+    (void) state;
+    Esc__Request req, *back;
+    op_t op;
+    esc_error_t err;
+    envelope (&req);
+    Esc__AccountRef a = ESC__ACCOUNT_REF__INIT;
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_SHOW;
+    req.account_show = &a;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "name is required");
+    a.name = "Ac\nme";
+    assert_refused (check (&req, &op, &err), &err, "INVALID_TEXT", "name");
+    a.name = " Acme\t";
+    assert_non_null (back = decoded (&req, &err));
+    assert_string_equal (back->account_show->name, "Acme");
+    esc__request__free_unpacked (back, NULL);
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_ACCOUNT_SHOW);
+
+    Esc__RoadmapRef r = ESC__ROADMAP_REF__INIT;
+    req.op_case = ESC__REQUEST__OP_ROADMAP_SHOW;
+    req.roadmap_show = &r;
+    assert_refused (check (&req, &op, &err), &err, "MISSING_ARGUMENT", "id");
+    r.has_id = true;
+    r.id = 0;
+    assert_refused (check (&req, &op, &err), &err, "OUT_OF_RANGE", "id");
+    r.id = 3;
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_ROADMAP_SHOW);
 }
 
 /* Every account name a request carries arrives trimmed, wherever it is;
@@ -891,6 +1080,10 @@ main (void)
         cmocka_unit_test (test_envelope),
         cmocka_unit_test (test_garbage),
         cmocka_unit_test (test_list_filter),
+        cmocka_unit_test (test_list_orders),
+        cmocka_unit_test (test_listing_sorts),
+        cmocka_unit_test (test_listing_cursors),
+        cmocka_unit_test (test_show_requests),
         cmocka_unit_test (test_account_names_trimmed),
         cmocka_unit_test (test_single_line_fields),
         cmocka_unit_test (test_multi_line_fields),
