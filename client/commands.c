@@ -24,6 +24,7 @@
 #include "list.h"
 #include "userkey.h"
 #include "report.h"
+#include "server_status.h"
 #include "watch.h"
 #include "wire.h"
 #include "suggest.h"
@@ -914,6 +915,8 @@ static const command_t commands[] = {
       1, 1, no_options, NULL, NULL, RENDER_DETAIL, import_run },
     { "watch", "", "follow the decision feed, one line (or JSON) per event",
       0, 0, watch_options, NULL, NULL, RENDER_DETAIL, watch_run },
+    { "status", "", "who you are (user, roles, key), which escd: its version, database, feed head",
+      0, 0, no_options, NULL, NULL, RENDER_DETAIL, server_status_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
       1, 1, no_options, NULL, local_keygen, RENDER_DETAIL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "csv.h"
+#include "json.h"
 #include "names.h"
 #include "render.h"
+#include "text.h"
 
 char
 import_column (const char *header)
@@ -187,10 +189,27 @@ field_of (const csv_record_t *rec, int col)
     return col >= 0 && (size_t) col < rec->n ? rec->fields[col] : (char *) "";
 }
 
+/* Adds a problem of row LINE to P (arena A). */
+static void
+add_problem (arena_t *a, import_problems_t *p, size_t *cap, int64_t line, const char *field,
+             const char *message)
+{
+    if (p->n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        import_problem_t *grown = arena_alloc (a, *cap * sizeof *grown);
+        if (p->n)
+            memcpy (grown, p->list, p->n * sizeof *grown);
+        p->list = grown;
+    }
+    p->list[p->n++] = (import_problem_t) { line, field, message };
+}
+
 int
 import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
-             Esc__AccountImport *imp, FILE *errs)
+             Esc__AccountImport *imp, import_problems_t *problems, FILE *errs)
 {
+    size_t cap = 0;
+    memset (problems, 0, sizeof *problems);
     if (n < 2) {
         fprintf (errs, "esc: IMPORT_REJECTED: %s holds no accounts under a header\n", path);
         return -1;
@@ -211,7 +230,7 @@ import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
     }
     imp->n_rows = n - 1;
     imp->rows = arena_alloc (a, imp->n_rows * sizeof *imp->rows);
-    size_t bad = 0;
+    problems->rows = imp->n_rows;
     for (size_t i = 1; i < n; i++) {
         const csv_record_t *rec = &records[i];
         Esc__AccountRow *row = arena_alloc (a, sizeof *row);
@@ -224,21 +243,110 @@ import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
         /* no date, or no column: renewal_on stays out, and escd keeps
          * a known account's date */
         char *date = arena_alloc (a, 11);
-        const char *why = NULL;
-        int rc = import_arr (arr, &row->arr);
-        if (rc != 0)
-            why = arr_refusal (a, arr, rc);
-        else if (import_date (renewal, date) != 0)
-            why = arena_printf (a, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY", renewal);
         row->has_arr = true;
-        row->renewal_on = *date ? date : NULL;
-        if (why) {
-            if (bad++ == 0)
-                fprintf (errs, "esc: IMPORT_REJECTED: nothing was imported:\n");
-            fprintf (errs, "  line %lld: %s\n", (long long) rec->line, why);
+        int rc = import_arr (arr, &row->arr);
+        if (rc != 0) {
+            row->arr = 0;       /* a stand-in: escd checks the rest of the row */
+            add_problem (a, problems, &cap, rec->line, "arr", arr_refusal (a, arr, rc));
         }
+        if (import_date (renewal, date) != 0) {
+            date[0] = '\0';     /* none: escd checks the rest */
+            add_problem (a, problems, &cap, rec->line, "renewal_on",
+                         arena_printf (a, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY",
+                                       renewal));
+        }
+        row->renewal_on = *date ? date : NULL;
     }
-    return bad ? -1 : 0;
+    return 0;
+}
+
+/* Where a field comes in a row, for the order of a line's problems. */
+static int
+field_rank (const char *field)
+{
+    static const char *const order[] = { "name", "arr", "renewal_on" };
+    for (int i = 0; i < 3; i++)
+        if (field && strcmp (field, order[i]) == 0)
+            return i;
+    return 3;
+}
+
+static int
+compare_problems (const void *a, const void *b)
+{
+    const import_problem_t *x = a, *y = b;
+    if (x->line != y->line)
+        return (x->line > y->line) - (x->line < y->line);
+    return field_rank (x->field) - field_rank (y->field);
+}
+
+void
+import_merge (arena_t *a, import_problems_t *p, const Esc__ImportResult *result)
+{
+    size_t n_escd = result ? result->n_problems : 0;
+    import_problem_t *all = arena_alloc (a, (p->n + n_escd + 1) * sizeof *all);
+    if (p->n)
+        memcpy (all, p->list, p->n * sizeof *all);
+    for (size_t i = 0; i < n_escd; i++) {
+        const Esc__RowProblem *rp = result->problems[i];
+        all[p->n + i] = (import_problem_t) { rp->line, rp->field ? rp->field : "",
+                                             rp->message ? rp->message : "" };
+    }
+    p->list = all;
+    p->n += n_escd;
+    qsort (p->list, p->n, sizeof *p->list, compare_problems);
+    size_t lines = 0;
+    for (size_t i = 0; i < p->n; i++)
+        lines += i == 0 || p->list[i].line != p->list[i - 1].line;
+    /* escd lists its first bad rows and counts them all: those it did not
+     * list may be rows esc found wrong too, so the count is then at least */
+    int64_t counted = result && result->has_bad_rows ? result->bad_rows : (int64_t) n_escd;
+    p->unseen = counted > (int64_t) n_escd ? (size_t) (counted - (int64_t) n_escd) : 0;
+    p->bad_rows = lines > (size_t) counted ? lines : (size_t) counted;
+}
+
+void
+import_show_problems (const import_problems_t *p, bool json, FILE *out, FILE *errs)
+{
+    char head[160];
+    snprintf (head, sizeof head, "%s%zu of %zu rows are wrong; nothing was imported",
+              p->unseen ? "at least " : "", p->bad_rows, p->rows);
+    fprintf (errs, "esc: IMPORT_REJECTED: %s:\n", head);
+    size_t shown = p->n < IMPORT_SHOWN ? p->n : IMPORT_SHOWN;
+    for (size_t i = 0; i < shown; i++) {
+        fprintf (errs, "    line %lld: ", (long long) p->list[i].line);
+        text_write (errs, p->list[i].message, "      ");
+        fputc ('\n', errs);
+    }
+    if (shown < p->n || p->unseen)
+        fprintf (errs, "    ... and %zu more%s\n", p->n - shown + p->unseen,
+                 p->unseen ? " (escd lists the first rows it finds wrong)" : "");
+    if (!json)
+        return;
+    json_t j;
+    json_init (&j);
+    json_object_begin (&j);
+    json_key (&j, "error");
+    json_object_begin (&j);
+    json_kv_string (&j, "status", esc_status_name (ESC_INVALID_ARGUMENT));
+    json_kv_string (&j, "reason", "IMPORT_REJECTED");
+    json_kv_string (&j, "message", head);
+    json_kv_int (&j, "rows", (int64_t) p->rows);
+    json_kv_int (&j, "bad_rows", (int64_t) p->bad_rows);
+    json_key (&j, "problems");
+    json_array_begin (&j);
+    for (size_t i = 0; i < p->n; i++) {
+        json_object_begin (&j);
+        json_kv_int (&j, "line", p->list[i].line);
+        json_kv_string (&j, "field", p->list[i].field);
+        json_kv_string (&j, "message", p->list[i].message);
+        json_object_end (&j);
+    }
+    json_array_end (&j);
+    json_object_end (&j);
+    json_object_end (&j);
+    fprintf (out, "%s\n", json_text (&j));
+    json_release (&j);
 }
 
 int
@@ -264,14 +372,38 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
         goto done;
     }
     Esc__AccountImport imp = ESC__ACCOUNT_IMPORT__INIT;
-    if (import_rows (m, path, records, n, &imp, stderr) != 0)
+    import_problems_t problems;
+    if (import_rows (m, path, records, n, &imp, &problems, stderr) != 0)
         goto done;
+    /* rows esc cannot read: escd checks the rest, importing nothing, so
+     * that one run names every bad row */
+    imp.has_dry_run = imp.dry_run = problems.n > 0;
     Esc__Request req = ESC__REQUEST__INIT;
     req.op_case = ESC__REQUEST__OP_ACCOUNT_IMPORT;
     req.account_import = &imp;
-    Esc__Reply *reply = session_call (s, kp, &req, &rc);
-    if (reply) {
-        const Esc__ImportResult *res = reply->import_result;
+    Esc__Reply *reply = session_call_unless (s, kp, &req, "IMPORT_REJECTED", &rc);
+    const Esc__ImportResult *res = reply && reply->result_case == ESC__REPLY__RESULT_IMPORT_RESULT
+                                 ? reply->import_result : NULL;
+    if (!reply) {
+        /* escd's checks did not come back (its error is shown): esc's own */
+        if (problems.n && !s->json) {
+            import_merge (m, &problems, NULL);
+            import_show_problems (&problems, false, stdout, stderr);
+        }
+    }
+    else if (!res) {
+        /* refused without its rows, or an answer without a result */
+        esc_error_t e;
+        if (reply->status == ESC__STATUS__OK)
+            esc_fail (&e, ESC_INTERNAL, "BAD_REPLY", "escd's answer to the import holds no "
+                      "result (a different version?)");
+        else
+            esc_fail (&e, (esc_status_t) reply->status, reply->reason, "%s",
+                      reply->message ? reply->message : "");
+        render_error (&e, s->json);
+        rc = session_exit_code (e.status);
+    }
+    else if (reply->status == ESC__STATUS__OK && !imp.dry_run) {
         if (s->json)
             printf ("{\"added\":%lld,\"updated\":%lld}\n", (long long) res->added,
                     (long long) res->updated);
@@ -280,6 +412,12 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
             printf ("%lld account%s imported: %lld new, %lld updated\n", all, all == 1 ? "" : "s",
                     (long long) res->added, (long long) res->updated);
         }
+    }
+    else {
+        /* esc's problems, escd's, or both: one list */
+        import_merge (m, &problems, reply->status == ESC__STATUS__OK ? NULL : res);
+        import_show_problems (&problems, s->json, stdout, stderr);
+        rc = EXIT_REFUSED;
     }
     esc__reply__free_unpacked (reply, NULL);
 done:
