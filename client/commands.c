@@ -41,6 +41,7 @@ const opt_spec_t commands_globals[] = {
     { "as", ARG_TEXT, "USER", "speak as USER (default: ESC_USER, the config's user, or the only key)",
       .names = ARG_NAMES_KEY },
     { "json", ARG_FLAG, NULL, "one JSON document on standard output (errors too, on standard error)" },
+    { "quiet", ARG_FLAG, NULL, "only the ids or names of what was made, changed or listed, one a line" },
     { "endpoint", ARG_TEXT, "URL", "escd's request endpoint (default " DEFAULT_ENDPOINT ")" },
     { "feed", ARG_TEXT, "URL[,URL]", "escd's decision feed, or several (default " DEFAULT_FEED ")" },
     { "server-key", ARG_TEXT, "KEY", "escd's public key, as escd init printed it" },
@@ -60,6 +61,8 @@ commands_apply_global (session_t *s, const char *name, const char *value, char *
 {
     if (strcmp (name, "json") == 0)
         s->json = true;
+    else if (strcmp (name, "quiet") == 0)
+        s->quiet = true;
     else if (strcmp (name, "as") == 0)
         s->as = value;
     else if (strcmp (name, "endpoint") == 0)
@@ -785,7 +788,7 @@ local_config_set (const session_t *s, const args_t *a)
 }
 
 static int send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
-                            render_style_t style);
+                            const char *done);
 
 /* esc user key NAME --key PUB, or --new for one's own key (userkey.h:
  * made here, and switched to only once escd holds it). */
@@ -811,7 +814,7 @@ stream_user_key (const session_t *s, const args_t *a, const char *user, const ke
     Esc__Request req = ESC__REQUEST__INIT;
     req.op_case = ESC__REQUEST__OP_USER_KEY;
     req.user_key = &m;
-    return send_and_render (s, kp, &req, RENDER_DETAIL);
+    return send_and_render (s, kp, &req, "given a new key");
 }
 
 /* esc quarter close Q: a close stops the quarter's filings, plans and
@@ -849,89 +852,89 @@ stream_quarter_close (const session_t *s, const args_t *a, const char *user, con
     Esc__Request req = ESC__REQUEST__INIT;
     req.op_case = ESC__REQUEST__OP_QUARTER_CLOSE;
     req.quarter_close = &m;
-    return send_and_render (s, kp, &req, RENDER_DETAIL);
+    return send_and_render (s, kp, &req, "closed");
 }
 
 /* ==== The table ========================================================== */
 
 static const command_t commands[] = {
     { "quarter open", "Q", "open a quarter with its capacity and budget (pm)",
-      1, 1, quarter_open_options, build_quarter_open, NULL, RENDER_DETAIL, NULL },
+      1, 1, quarter_open_options, build_quarter_open, NULL, "opened", NULL },
     { "quarter close", "Q", "close a quarter: no more filings or spends (pm); asks first",
-      1, 1, quarter_close_options, NULL, NULL, RENDER_DETAIL, stream_quarter_close },
+      1, 1, quarter_close_options, NULL, NULL, "closed", stream_quarter_close },
     { "quarter reopen", "Q", "undo a close, while no later quarter is open (pm)",
-      1, 1, no_options, build_quarter_reopen, NULL, RENDER_DETAIL, NULL },
+      1, 1, no_options, build_quarter_reopen, NULL, "reopened", NULL },
     { "quarter show", "[Q]", "a quarter's capacity, budget and tokens",
-      0, 1, no_options, build_quarter_show, NULL, RENDER_DETAIL, NULL },
-    { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, RENDER_DETAIL, NULL },
+      0, 1, no_options, build_quarter_show, NULL, NULL, NULL },
+    { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, NULL, NULL },
     { "account add", "NAME", "add a customer account (sales, pm)",
-      1, 1, account_add_options, build_account_add, NULL, RENDER_DETAIL, NULL },
+      1, 1, account_add_options, build_account_add, NULL, "added", NULL },
     { "account set", "NAME", "correct an account: ARR, renewal date, name (sales, pm)",
-      1, 1, account_set_options, build_account_set, NULL, RENDER_DETAIL, NULL },
-    { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, RENDER_DETAIL, NULL },
-    { "roadmap add", "", "add planned work to a quarter (pm); prints its id",
-      0, 0, roadmap_add_options, build_roadmap_add, NULL, RENDER_ID, NULL },
+      1, 1, account_set_options, build_account_set, NULL, "changed", NULL },
+    { "account list", "", "every account", 0, 0, no_options, build_account_list, NULL, NULL, NULL },
+    { "roadmap add", "", "add planned work to a quarter (pm)",
+      0, 0, roadmap_add_options, build_roadmap_add, NULL, "added", NULL },
     { "roadmap set", "RID", "correct planned work: title, category, hours, waiting (pm)",
-      1, 1, roadmap_set_options, build_roadmap_set, NULL, RENDER_DETAIL, NULL },
+      1, 1, roadmap_set_options, build_roadmap_set, NULL, "changed", NULL },
     { "roadmap list", "", "a quarter's planned work",
-      0, 0, quarter_only, build_roadmap_list, NULL, RENDER_DETAIL, NULL },
-    { "file", "", "file an escalation (sales); prints its id",
-      0, 0, file_options, build_file, NULL, RENDER_ID, NULL },
+      0, 0, quarter_only, build_roadmap_list, NULL, NULL, NULL },
+    { "file", "", "file an escalation (sales): \"escalation 7 filed\" (--quiet: 7)",
+      0, 0, file_options, build_file, NULL, "filed", NULL },
     { "edit", "ID", "correct a filing (its filer while filed or returned; a pm the title)",
-      1, 1, edit_options, build_edit, NULL, RENDER_SUMMARY, NULL },
+      1, 1, edit_options, build_edit, NULL, "edited", NULL },
     { "size", "ID", "size an escalation, or size it again: what is not given stays (pm)",
-      1, 1, size_options, build_size, NULL, RENDER_SUMMARY, NULL },
+      1, 1, size_options, build_size, NULL, "sized", NULL },
     { "return", "ID", "send an escalation back to its filer for more (pm, cro)",
-      1, 1, reason_only, build_return, NULL, RENDER_SUMMARY, NULL },
+      1, 1, reason_only, build_return, NULL, "returned", NULL },
     { "refile", "ID", "file a returned escalation again, answering why it came back (its filer)",
-      1, 1, refile_options, build_refile, NULL, RENDER_SUMMARY, NULL },
+      1, 1, refile_options, build_refile, NULL, "refiled", NULL },
     { "decline", "ID", "decline an escalation (pm, cro)",
-      1, 1, reason_only, build_decline, NULL, RENDER_SUMMARY, NULL },
+      1, 1, reason_only, build_decline, NULL, "declined", NULL },
     { "withdraw", "ID", "withdraw an escalation (its filer)",
-      1, 1, no_options, build_withdraw, NULL, RENDER_SUMMARY, NULL },
+      1, 1, no_options, build_withdraw, NULL, "withdrawn", NULL },
     { "spend", "ID", "spend the quarter's token on a sized escalation (cro)",
-      1, 1, spend_options, build_spend, NULL, RENDER_SUMMARY, NULL },
+      1, 1, spend_options, build_spend, NULL, "approved", NULL },
     { "override", "ID", "approve beyond the token or budget, loudly (exec)",
-      1, 1, reason_only, build_override, NULL, RENDER_SUMMARY, NULL },
+      1, 1, reason_only, build_override, NULL, "approved", NULL },
     { "deliver", "ID", "record that an approved escalation was delivered, or correct it (pm)",
-      1, 1, deliver_options, build_deliver, NULL, RENDER_SUMMARY, NULL },
+      1, 1, deliver_options, build_deliver, NULL, "delivered", NULL },
     { "stop", "ID", "stop the work on an approved escalation, at the hours spent (pm)",
-      1, 1, stop_options, build_stop, NULL, RENDER_SUMMARY, NULL },
+      1, 1, stop_options, build_stop, NULL, "stopped", NULL },
     { "outcome", "ID", "record the deal's outcome, or correct it (cro)",
-      1, 1, outcome_options, build_outcome, NULL, RENDER_SUMMARY, NULL },
+      1, 1, outcome_options, build_outcome, NULL, "outcome recorded", NULL },
     { "merge", "ID", "fold a duplicate into another escalation (pm)",
-      1, 1, merge_options, build_merge, NULL, RENDER_SUMMARY, NULL },
+      1, 1, merge_options, build_merge, NULL, "merged", NULL },
     { "unmerge", "ID", "restore a merged duplicate (pm)",
-      1, 1, no_options, build_unmerge, NULL, RENDER_SUMMARY, NULL },
+      1, 1, no_options, build_unmerge, NULL, "unmerged", NULL },
     { "list", "", "a quarter's escalations, a page at a time",
-      0, 0, list_options, NULL, NULL, RENDER_DETAIL, list_run },
+      0, 0, list_options, NULL, NULL, NULL, list_run },
     { "show", "ID", "one escalation with its sizing and decision",
-      1, 1, no_options, build_show, NULL, RENDER_DETAIL, NULL },
+      1, 1, no_options, build_show, NULL, NULL, NULL },
     { "history", "ID", "every event of an escalation",
-      1, 1, no_options, build_history, NULL, RENDER_DETAIL, NULL },
+      1, 1, no_options, build_history, NULL, NULL, NULL },
     { "report", "", "the quarter's scoreboard: plan, one-offs, overrides, returns",
-      0, 0, report_options, NULL, NULL, RENDER_DETAIL, report_run },
+      0, 0, report_options, NULL, NULL, NULL, report_run },
     { "account import", "FILE.csv", "accounts from a CRM export, all or nothing (sales, pm)",
-      1, 1, no_options, NULL, NULL, RENDER_DETAIL, import_run },
+      1, 1, no_options, NULL, NULL, NULL, import_run },
     { "watch", "", "follow the decision feed, one line (or JSON) per event",
-      0, 0, watch_options, NULL, NULL, RENDER_DETAIL, watch_run },
+      0, 0, watch_options, NULL, NULL, NULL, watch_run },
     { "status", "", "who you are (user, roles, key), which escd: its version, database, feed head",
-      0, 0, no_options, NULL, NULL, RENDER_DETAIL, server_status_run },
+      0, 0, no_options, NULL, NULL, NULL, server_status_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
-      1, 1, no_options, NULL, local_keygen, RENDER_DETAIL, NULL },
+      1, 1, no_options, NULL, local_keygen, NULL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",
-      1, 1, user_add_options, build_user_add, NULL, RENDER_DETAIL, NULL },
-    { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, RENDER_DETAIL, NULL },
+      1, 1, user_add_options, build_user_add, NULL, "added", NULL },
+    { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, NULL, NULL },
     { "user revoke", "NAME", "revoke a user: refused from their next connection (admin)",
-      1, 1, no_options, build_user_revoke, NULL, RENDER_DETAIL, NULL },
+      1, 1, no_options, build_user_revoke, NULL, "revoked", NULL },
     { "user key", "NAME", "give a user a new key (admin), or yourself one (--new)",
-      1, 1, user_key_options, NULL, NULL, RENDER_DETAIL, stream_user_key },
+      1, 1, user_key_options, NULL, NULL, "given a new key", stream_user_key },
     { "config list", "", "every setting, its value and where it comes from",
-      0, 0, no_options, NULL, local_config_list, RENDER_DETAIL, NULL },
+      0, 0, no_options, NULL, local_config_list, NULL, NULL },
     { "config get", "KEY", "the value of a setting (endpoint, feed, server-key, user, timeout, retries)",
-      1, 1, no_options, NULL, local_config_get, RENDER_DETAIL, NULL },
+      1, 1, no_options, NULL, local_config_get, NULL, NULL },
     { "config set", "KEY VALUE", "write a setting to the settings file, once checked",
-      2, 2, no_options, NULL, local_config_set, RENDER_DETAIL, NULL },
+      2, 2, no_options, NULL, local_config_set, NULL, NULL },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -1079,15 +1082,16 @@ commands_identity (const session_t *s, char *user, size_t len, keypair_t *kp, ch
     return 0;
 }
 
-/* Sends REQ as KP and shows the answer in STYLE. Returns the exit code. */
+/* Sends REQ as KP and shows the answer: a write's confirmation that it was
+ * DONE, or (DONE NULL) the whole reply. Returns the exit code. */
 static int
-send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req,
-                 render_style_t style)
+send_and_render (const session_t *s, const keypair_t *kp, Esc__Request *req, const char *done)
 {
     int rc;
     Esc__Reply *reply = session_call (s, kp, req, &rc);
+    render_how_t how = { .done = done, .json = s->json, .quiet = s->quiet };
     if (reply)
-        render_result (reply, style, s->json, stdout);
+        render_result (reply, &how, stdout);
     esc__reply__free_unpacked (reply, NULL);
     return rc;
 }
@@ -1128,7 +1132,7 @@ commands_run (const command_t *cmd, const session_t *s, int argc, char **argv)
         goto done;
     }
     rc = cmd->stream ? cmd->stream (s, &a, user, &kp)
-                     : send_and_render (s, &kp, &req, cmd->style);
+                     : send_and_render (s, &kp, &req, cmd->done);
 done:
     arena_destroy (&m);
     return rc;

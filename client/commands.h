@@ -36,7 +36,9 @@ typedef struct command {
     const opt_spec_t *options;
     build_fn build;             /* the request; NULL for a local command */
     local_fn local;             /* runs here, speaks to no server */
-    render_style_t style;
+    const char *done;           /* a write's past participle, for its one-line
+                                   confirmation ("filed": "escalation 7 filed");
+                                   NULL: the reply is shown whole */
     stream_fn stream;           /* runs here, speaking as the identity */
 } command_t;
 

@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "pages.h"
+#include "figures.h"
 #include "render.h"
 
 typedef struct {
@@ -62,6 +63,10 @@ each (void *arg, const page_t *page, bool first, bool last)
             json_release (&j);
         }
     }
+    else if (l->s->quiet) {
+        for (size_t i = 0; i < page->n; i++)
+            printf ("%" PRId64 "\n", page->escalations[i]->id);
+    }
     else {
         Esc__EscalationList rows = ESC__ESCALATION_LIST__INIT;
         rows.escalations = page->escalations;
@@ -80,10 +85,14 @@ each (void *arg, const page_t *page, bool first, bool last)
             printf ("],\"next_after\":null}\n");
     }
     else if (more)
-        printf ("%" PRId64 " of %" PRId64 " escalations; the next page: esc list --after %" PRId64
-                " (or --all for every page)\n", l->shown, page->total, page->next_after);
-    else
-        printf ("%" PRId64 " escalation%s\n", page->total, page->total == 1 ? "" : "s");
+        /* with --quiet, only ids on standard output: the hint goes aside */
+        fprintf (l->s->quiet ? stderr : stdout,
+                 "%s of %s escalations; the next page: esc list --after %" PRId64
+                 " (or --all for every page)\n", render_figure (l->shown),
+                 render_figure (page->total), page->next_after);
+    else if (!l->s->quiet)
+        printf ("%s %s\n", render_figure (page->total),
+                figure_noun (page->total, "escalation", "escalations"));
     return EXIT_DONE;
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colour.h"
+#include "figures.h"
 #include "text.h"
 
 /* ==== JSON =============================================================== */
@@ -175,6 +177,14 @@ result_json (const Esc__Reply *r, json_t *j)
  * multi-line value's continuation lines start here too, past the labels. */
 #define VALUE_INDENT "              "
 
+const char *
+render_figure (int64_t v)
+{
+    static char ring[8][FIGURE_SIZE];
+    static unsigned next;
+    return figure (ring[next++ % 8], v);
+}
+
 /* Text someone typed, on one line. */
 static void
 put (FILE *out, const char *s)
@@ -199,12 +209,15 @@ width (const char *s)
     return n;
 }
 
-/* Prints S in a column of W code points: cut (with "…") or padded. */
+/* Prints S in a column of W code points: cut (with "…") or padded, on the
+ * right when RIGHT (a figure). */
 static void
-cell (FILE *out, const char *s, size_t w, bool last)
+cell (FILE *out, const char *s, size_t w, bool last, bool right)
 {
     s = s ? s : "";
     size_t n = width (s);
+    if (right && n < w)
+        fprintf (out, "%*s", (int) (w - n), "");
     if (n > w) {
         size_t cps = 0;
         const char *p = s;
@@ -220,39 +233,41 @@ cell (FILE *out, const char *s, size_t w, bool last)
     else
         fputs (s, out);
     if (!last)
-        fprintf (out, "%*s", (int) (w - n + 2), "");
+        fprintf (out, "%*s", (int) ((right ? 0 : w - n) + 2), "");
 }
 
-/* A table: COLS columns, HEADS (unless HEADLESS, for a later page of
- * one), then ROWS rows of COLS strings each. The last column is never cut;
- * the others fit their widest cell up to 40. */
+/* A table's shape: its column heads, and which columns hold figures (bit
+ * C of RIGHT: set flush right). */
+typedef struct {
+    int cols;
+    const char *const *heads;
+    unsigned right;
+} table_shape_t;
+
+/* A table: the heads (unless HEADLESS, for a later page of one), then ROWS
+ * rows of the shape's columns. The last column is never cut; the others
+ * fit their widest cell up to 40. */
 static void
-table_page (FILE *out, int cols, const char *const *heads, char ***rows, size_t n, bool headless)
+table_page (FILE *out, const table_shape_t *t, char ***rows, size_t n, bool headless)
 {
     size_t w[8] = { 0 };
-    for (int c = 0; c < cols; c++) {
-        w[c] = width (heads[c]);
+    for (int c = 0; c < t->cols; c++) {
+        w[c] = width (t->heads[c]);
         for (size_t r = 0; r < n; r++)
             if (width (rows[r][c]) > w[c])
                 w[c] = width (rows[r][c]);
-        if (c < cols - 1 && w[c] > 40)
+        if (c < t->cols - 1 && w[c] > 40)
             w[c] = 40;
     }
-    for (int c = 0; c < cols && !headless; c++)
-        cell (out, heads[c], w[c], c == cols - 1);
+    for (int c = 0; c < t->cols && !headless; c++)
+        cell (out, t->heads[c], w[c], c == t->cols - 1, t->right >> c & 1);
     if (!headless)
         fputc ('\n', out);
     for (size_t r = 0; r < n; r++) {
-        for (int c = 0; c < cols; c++)
-            cell (out, rows[r][c], w[c], c == cols - 1);
+        for (int c = 0; c < t->cols; c++)
+            cell (out, rows[r][c], w[c], c == t->cols - 1, t->right >> c & 1);
         fputc ('\n', out);
     }
-}
-
-static void
-table (FILE *out, int cols, const char *const *heads, char ***rows, size_t n)
-{
-    table_page (out, cols, heads, rows, n, false);
 }
 
 /* Space for a table's cells, freed by table_free. */
@@ -265,11 +280,13 @@ table_new (size_t n, int cols)
     return rows;
 }
 
+/* Prints the table and frees its cells. */
 static void
-table_free (char ***rows, size_t n, int cols)
+table_done (FILE *out, const table_shape_t *t, char ***rows, size_t n, bool headless)
 {
+    table_page (out, t, rows, n, headless);
     for (size_t r = 0; r < n; r++) {
-        for (int c = 0; c < cols; c++)
+        for (int c = 0; c < t->cols; c++)
             free (rows[r][c]);
         free (rows[r]);
     }
@@ -277,10 +294,16 @@ table_free (char ***rows, size_t n, int cols)
 }
 
 static char *
-fmt_int (int64_t v)
+fmt_id (int64_t v)
 {
     char *s;
     return asprintf (&s, "%" PRId64, v) < 0 ? NULL : s;
+}
+
+static char *
+fmt_figure (int64_t v)
+{
+    return strdup (render_figure (v));
 }
 
 /* A table cell of typed text: on one line, whatever it holds. */
@@ -290,11 +313,13 @@ fmt_text (const char *v)
     return text_shown (v, NULL);
 }
 
+/* "roadmap item 4" or "roadmap items 4, 5". */
 static void
-ids_text (FILE *out, const int64_t *v, size_t n)
+items_text (FILE *out, const char *noun_one, const char *noun_many, const int64_t *v, size_t n)
 {
+    fputs (figure_noun ((int64_t) n, noun_one, noun_many), out);
     for (size_t i = 0; i < n; i++)
-        fprintf (out, "%s%" PRId64, i ? ", " : "", v[i]);
+        fprintf (out, "%s%" PRId64, i ? ", " : " ", v[i]);
 }
 
 static void
@@ -330,20 +355,21 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         fputc ('\n', out);
     }
     if (e->has_deal_value)
-        fprintf (out, "  deal value: %" PRId64 "\n", e->deal_value);
+        fprintf (out, "  deal value: %s\n", render_figure (e->deal_value));
     if (e->needed_by) {
         label (out, "needed by:");
         put (out, e->needed_by);
         fputc ('\n', out);
     }
-    fprintf (out, "  customers:  %" PRId64 " (renewal ARR %" PRId64 ")", e->customers, e->renewal_arr);
+    fprintf (out, "  customers:  %s (renewal ARR %s)", render_figure (e->customers),
+             render_figure (e->renewal_arr));
     for (size_t i = 0; i < e->n_also_needed_by; i++) {
         fputs (i ? ", " : "; also ", out);
         put (out, e->also_needed_by[i]);
     }
     fputc ('\n', out);
     if (e->has_hours) {
-        fprintf (out, "  sizing:     %" PRId64 " h, %s, by ", e->hours,
+        fprintf (out, "  sizing:     %s h, %s, by ", render_figure (e->hours),
                  e->viable ? "viable" : "not viable");
         put (out, e->sized_by);
         if (e->sizing_note) {
@@ -354,8 +380,8 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         fputc ('\n', out);
     }
     if (e->n_displaces) {
-        fputs ("  displaces:  roadmap items ", out);
-        ids_text (out, e->displaces, e->n_displaces);
+        fputs ("  displaces:  ", out);
+        items_text (out, "roadmap item", "roadmap items", e->displaces, e->n_displaces);
         fputc ('\n', out);
     }
     if (e->approved_via) {
@@ -376,15 +402,15 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         fputc ('\n', out);
     }
     if (e->n_postponed) {
-        fputs ("  postponed:  roadmap items ", out);
-        ids_text (out, e->postponed, e->n_postponed);
+        fputs ("  postponed:  ", out);
+        items_text (out, "roadmap item", "roadmap items", e->postponed, e->n_postponed);
         fputc ('\n', out);
     }
     if (e->has_merged_into)
         fprintf (out, "  merged into escalation %" PRId64 "\n", e->merged_into);
     if (e->n_merged) {
-        fputs ("  duplicates: escalations ", out);
-        ids_text (out, e->merged, e->n_merged);
+        fputs ("  duplicates: ", out);
+        items_text (out, "escalation", "escalations", e->merged, e->n_merged);
         fputc ('\n', out);
     }
     if (e->refile_question) {
@@ -396,46 +422,61 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         fputc ('\n', out);
     }
     if (e->has_actual_hours && strcmp (e->state, "stopped") == 0)
-        fprintf (out, "  stopped:    after %" PRId64 " h spent\n", e->actual_hours);
+        fprintf (out, "  stopped:    after %s h spent\n", render_figure (e->actual_hours));
     else if (e->has_actual_hours)
-        fprintf (out, "  delivered:  %" PRId64 " h actual\n", e->actual_hours);
+        fprintf (out, "  delivered:  %s h actual\n", render_figure (e->actual_hours));
     if (e->deal) {
         fputs ("  outcome:    deal ", out);
         put (out, e->deal);
         if (e->has_adopters)
-            fprintf (out, ", %" PRId64 " adopter%s", e->adopters, e->adopters == 1 ? "" : "s");
+            fprintf (out, ", %s %s", render_figure (e->adopters),
+                     figure_noun (e->adopters, "adopter", "adopters"));
         fputc ('\n', out);
     }
 }
 
-/* One line after a change: what the escalation now is. */
+/* The confirmation of a write on an escalation: "escalation 7 sized: 40 h,
+ * viable", the detail that matters for what was DONE. */
 static void
-escalation_summary (FILE *out, const Esc__Escalation *e)
+escalation_done (FILE *out, const Esc__Escalation *e, const char *done)
 {
-    fprintf (out, "escalation %" PRId64 " is ", e->id);
-    put (out, e->state);
-    if (strcmp (e->state, "sized") == 0)
-        fprintf (out, ": %" PRId64 " h, %s", e->hours, e->viable ? "viable" : "not viable");
-    else if (e->approved_via && strcmp (e->state, "approved") == 0) {
-        if (e->has_token_no) {
-            fprintf (out, " with token %" PRId64 " of ", e->token_no);
-            put (out, e->quarter);
-        }
-        else {
-            fputs (" by OVERRIDE (", out);
-            put (out, e->approved_by);
-            fputc (')', out);
-        }
+    fprintf (out, "escalation %" PRId64 " %s", e->id, done);
+    if (strcmp (done, "sized") == 0)
+        fprintf (out, ": %s h, %s", render_figure (e->hours), e->viable ? "viable" : "not viable");
+    else if (strcmp (done, "approved") == 0 && e->has_token_no) {
+        fprintf (out, " with token %" PRId64 " of ", e->token_no);
+        put (out, e->quarter);
     }
-    else if (e->state_reason) {
+    else if (strcmp (done, "approved") == 0) {
+        fputs (" by OVERRIDE (", out);
+        put (out, e->approved_by);
+        fputc (')', out);
+    }
+    else if ((strcmp (done, "returned") == 0 || strcmp (done, "declined") == 0) && e->state_reason) {
         fputs (": ", out);
         put (out, e->state_reason);
     }
-    else if (e->has_merged_into)
+    else if (strcmp (done, "delivered") == 0 && e->has_actual_hours)
+        fprintf (out, ": %s h actual", render_figure (e->actual_hours));
+    else if (strcmp (done, "stopped") == 0 && e->has_actual_hours)
+        fprintf (out, " after %s h", render_figure (e->actual_hours));
+    else if (strcmp (done, "merged") == 0 && e->has_merged_into)
         fprintf (out, " into escalation %" PRId64, e->merged_into);
-    if (e->n_postponed && strcmp (e->state, "approved") == 0) {
-        fputs ("; postponed roadmap items ", out);
-        ids_text (out, e->postponed, e->n_postponed);
+    else if (strcmp (done, "unmerged") == 0) {
+        fputs (": ", out);
+        put (out, e->state);
+        fputs (" again", out);
+    }
+    else if (strcmp (done, "outcome recorded") == 0 && e->deal) {
+        fputs (": deal ", out);
+        put (out, e->deal);
+        if (e->has_adopters)
+            fprintf (out, ", %s %s", render_figure (e->adopters),
+                     figure_noun (e->adopters, "adopter", "adopters"));
+    }
+    if (e->n_postponed && strcmp (done, "approved") == 0) {
+        fputs ("; postponed ", out);
+        items_text (out, "roadmap item", "roadmap items", e->postponed, e->n_postponed);
     }
     fputc ('\n', out);
 }
@@ -444,65 +485,72 @@ void
 render_escalation_rows (FILE *out, const Esc__EscalationList *l, bool headless)
 {
     static const char *const heads[] = { "ID", "STATE", "ACCOUNT", "HOURS", "CUST", "TITLE" };
+    static const table_shape_t shape = { 6, heads, 1u << 0 | 1u << 3 | 1u << 4 };
     char ***rows = table_new (l->n_escalations, 6);
     for (size_t i = 0; i < l->n_escalations; i++) {
         const Esc__Escalation *e = l->escalations[i];
-        rows[i][0] = fmt_int (e->id);
+        rows[i][0] = fmt_id (e->id);
         rows[i][1] = fmt_text (e->state);
         rows[i][2] = fmt_text (e->account);
-        rows[i][3] = e->has_hours ? fmt_int (e->hours) : fmt_text ("-");
-        rows[i][4] = fmt_int (e->customers);
+        rows[i][3] = e->has_hours ? fmt_figure (e->hours) : fmt_text ("-");
+        rows[i][4] = fmt_figure (e->customers);
         rows[i][5] = fmt_text (e->title);
     }
-    table_page (out, 6, heads, rows, l->n_escalations, headless);
-    table_free (rows, l->n_escalations, 6);
+    table_done (out, &shape, rows, l->n_escalations, headless);
 }
 
+/* A quarter's one-offs beyond its budget, in red on a terminal. */
 static void
-quarter_detail (FILE *out, const Esc__Quarter *q)
+quarter_detail (FILE *out, const Esc__Quarter *q, bool colour)
 {
     int64_t budget = q->capacity_hours * q->budget_pct / 100;
+    bool over = q->committed_hours > budget;
     fprintf (out, "quarter %s (%s): %s to %s\n", q->name, q->state, q->starts_on, q->ends_on);
-    fprintf (out, "  capacity:   %" PRId64 " h, %" PRId64 " h planned\n", q->capacity_hours,
-             q->planned_hours);
-    fprintf (out, "  one-offs:   %" PRId64 " h approved of a %" PRId64 " h budget (%" PRId64 " %%)\n",
-             q->committed_hours, budget, q->budget_pct);
-    fprintf (out, "  tokens:     %" PRId64 " of %" PRId64 " left, each up to %" PRId64 " h\n",
-             q->tokens - q->tokens_spent, q->tokens, q->max_token_hours);
-    fprintf (out, "  hour cost:  %" PRId64 "\n", q->hourly_cost);
+    fprintf (out, "  capacity:   %s h, %s h planned\n", render_figure (q->capacity_hours),
+             render_figure (q->planned_hours));
+    fprintf (out, "  one-offs:   %s%s h approved of a %s h budget (%" PRId64 " %%)",
+             paint (colour && over, COLOUR_RED), render_figure (q->committed_hours),
+             render_figure (budget), q->budget_pct);
+    if (over)
+        fprintf (out, ": OVER BUDGET by %s h", render_figure (q->committed_hours - budget));
+    fprintf (out, "%s\n", paint (colour && over, COLOUR_RESET));
+    fprintf (out, "  tokens:     %s of %s left, each up to %s h\n",
+             render_figure (q->tokens - q->tokens_spent), render_figure (q->tokens),
+             render_figure (q->max_token_hours));
+    fprintf (out, "  hour cost:  %s\n", render_figure (q->hourly_cost));
 }
 
 static void
 quarter_table (FILE *out, const Esc__QuarterList *l)
 {
     static const char *const heads[] = { "QUARTER", "STATE", "CAPACITY", "ONE-OFF H", "TOKENS LEFT", "DATES" };
+    static const table_shape_t shape = { 6, heads, 1u << 2 | 1u << 3 | 1u << 4 };
     char ***rows = table_new (l->n_quarters, 6);
     for (size_t i = 0; i < l->n_quarters; i++) {
         const Esc__Quarter *q = l->quarters[i];
         rows[i][0] = fmt_text (q->name);
         rows[i][1] = fmt_text (q->state);
-        rows[i][2] = fmt_int (q->capacity_hours);
-        rows[i][3] = fmt_int (q->committed_hours);
-        rows[i][4] = fmt_int (q->tokens - q->tokens_spent);
+        rows[i][2] = fmt_figure (q->capacity_hours);
+        rows[i][3] = fmt_figure (q->committed_hours);
+        rows[i][4] = fmt_figure (q->tokens - q->tokens_spent);
         if (asprintf (&rows[i][5], "%s..%s", q->starts_on, q->ends_on) < 0)
             rows[i][5] = NULL;
     }
-    table (out, 6, heads, rows, l->n_quarters);
-    table_free (rows, l->n_quarters, 6);
+    table_done (out, &shape, rows, l->n_quarters, false);
 }
 
 static void
 account_table (FILE *out, Esc__Account *const *accounts, size_t n)
 {
     static const char *const heads[] = { "ACCOUNT", "ARR", "RENEWAL" };
+    static const table_shape_t shape = { 3, heads, 1u << 1 };
     char ***rows = table_new (n, 3);
     for (size_t i = 0; i < n; i++) {
         rows[i][0] = fmt_text (accounts[i]->name);
-        rows[i][1] = fmt_int (accounts[i]->arr);
+        rows[i][1] = fmt_figure (accounts[i]->arr);
         rows[i][2] = fmt_text (accounts[i]->renewal_on ? accounts[i]->renewal_on : "-");
     }
-    table (out, 3, heads, rows, n);
-    table_free (rows, n, 3);
+    table_done (out, &shape, rows, n, false);
 }
 
 /* A table cell listing N typed names, each on the cell's one line. */
@@ -527,23 +575,24 @@ static void
 roadmap_table (FILE *out, Esc__RoadmapItem *const *items, size_t n)
 {
     static const char *const heads[] = { "ID", "STATE", "CATEGORY", "HOURS", "TITLE", "WAITING" };
+    static const table_shape_t shape = { 6, heads, 1u << 0 | 1u << 3 };
     char ***rows = table_new (n, 6);
     for (size_t i = 0; i < n; i++) {
-        rows[i][0] = fmt_int (items[i]->id);
+        rows[i][0] = fmt_id (items[i]->id);
         rows[i][1] = fmt_text (items[i]->state);
         rows[i][2] = fmt_text (items[i]->category);
-        rows[i][3] = fmt_int (items[i]->hours);
+        rows[i][3] = fmt_figure (items[i]->hours);
         rows[i][4] = fmt_text (items[i]->title);
         rows[i][5] = joined (items[i]->waiting, items[i]->n_waiting);
     }
-    table (out, 6, heads, rows, n);
-    table_free (rows, n, 6);
+    table_done (out, &shape, rows, n, false);
 }
 
 static void
 user_table (FILE *out, Esc__User *const *users, size_t n)
 {
     static const char *const heads[] = { "USER", "ROLES", "REVOKED", "PUBLIC KEY" };
+    static const table_shape_t shape = { 4, heads, 0 };
     char ***rows = table_new (n, 4);
     for (size_t i = 0; i < n; i++) {
         rows[i][0] = fmt_text (users[i]->name);
@@ -551,16 +600,16 @@ user_table (FILE *out, Esc__User *const *users, size_t n)
         rows[i][2] = fmt_text (users[i]->revoked_at ? users[i]->revoked_at : "-");
         rows[i][3] = fmt_text (users[i]->public_key);
     }
-    table (out, 4, heads, rows, n);
-    table_free (rows, n, 4);
+    table_done (out, &shape, rows, n, false);
 }
 
 /* escd's summary quotes titles, names and reasons as they were typed: on
- * one line, it can only ever be one event's line. */
+ * one line, it can only ever be one event's line. An override is red. */
 void
-render_event_line (FILE *out, const Esc__Event *e)
+render_event_line (FILE *out, const Esc__Event *e, bool colour)
 {
-    fprintf (out, "#%" PRId64 " ", e->seq);
+    bool red = colour && e->type && strcmp (e->type, "escalation.overridden") == 0;
+    fprintf (out, "%s#%" PRId64 " ", paint (red, COLOUR_RED), e->seq);
     put (out, e->at);
     fputs ("  ", out);
     if (e->summary)
@@ -572,16 +621,16 @@ render_event_line (FILE *out, const Esc__Event *e)
         fputc (' ', out);
         put (out, e->data);
     }
-    fputc ('\n', out);
+    fprintf (out, "%s\n", paint (red, COLOUR_RESET));
 }
 
 /* A history: each event's line, and under it the note its actor wrote,
  * which may span lines (a spend's, a sizing's), indented under itself. */
 static void
-event_lines (FILE *out, const Esc__EventList *l)
+event_lines (FILE *out, const Esc__EventList *l, bool colour)
 {
     for (size_t i = 0; i < l->n_events; i++) {
-        render_event_line (out, l->events[i]);
+        render_event_line (out, l->events[i], colour);
         if (l->events[i]->note && *l->events[i]->note) {
             fputs ("    note: ", out);
             text_write (out, l->events[i]->note, "          ");
@@ -590,59 +639,149 @@ event_lines (FILE *out, const Esc__EventList *l)
     }
 }
 
+/* The confirmation of a write on anything but an escalation: "account
+ * Acme added: ARR 500,000, renews 2027-03-31". */
 static void
-result_text (const Esc__Reply *r, render_style_t style, FILE *out)
+record_done (const Esc__Reply *r, const char *done, FILE *out)
 {
     switch (r->result_case) {
-    case ESC__REPLY__RESULT_ESCALATION:
-        if (style == RENDER_ID)
-            fprintf (out, "%" PRId64 "\n", r->escalation->id);
-        else if (style == RENDER_SUMMARY)
-            escalation_summary (out, r->escalation);
-        else
-            escalation_detail (out, r->escalation);
+    case ESC__REPLY__RESULT_QUARTER: {
+        const Esc__Quarter *q = r->quarter;
+        fprintf (out, "quarter %s %s: %s to %s, %s h of capacity, %s %s\n", q->name, done,
+                 q->starts_on, q->ends_on, render_figure (q->capacity_hours),
+                 render_figure (q->tokens), figure_noun (q->tokens, "token", "tokens"));
         break;
+    }
+    case ESC__REPLY__RESULT_ACCOUNT:
+        fputs ("account ", out);
+        put (out, r->account->name);
+        fprintf (out, " %s: ARR %s", done, render_figure (r->account->arr));
+        if (r->account->renewal_on)
+            fprintf (out, ", renews %s", r->account->renewal_on);
+        fputc ('\n', out);
+        break;
+    case ESC__REPLY__RESULT_ROADMAP_ITEM: {
+        const Esc__RoadmapItem *i = r->roadmap_item;
+        fprintf (out, "roadmap item %" PRId64 " %s: \"", i->id, done);
+        put (out, i->title);
+        fputs ("\" (", out);
+        put (out, i->category);
+        fprintf (out, ", %s h, %s)\n", render_figure (i->hours), i->state);
+        break;
+    }
+    case ESC__REPLY__RESULT_USER: {
+        char *roles = joined (r->user->roles, r->user->n_roles);
+        fputs ("user ", out);
+        put (out, r->user->name);
+        fprintf (out, " %s (%s)\n", done, roles ? roles : "");
+        free (roles);
+        break;
+    }
+    default:
+        fprintf (out, "%s\n", done);
+    }
+}
+
+/* With --quiet: only what names the records, one a line, for a script. */
+static void
+result_quiet (const Esc__Reply *r, FILE *out)
+{
+    switch (r->result_case) {
+    case ESC__REPLY__RESULT_ESCALATION: fprintf (out, "%" PRId64 "\n", r->escalation->id); break;
+    case ESC__REPLY__RESULT_ESCALATIONS:
+        for (size_t i = 0; i < r->escalations->n_escalations; i++)
+            fprintf (out, "%" PRId64 "\n", r->escalations->escalations[i]->id);
+        break;
+    case ESC__REPLY__RESULT_QUARTER: fprintf (out, "%s\n", r->quarter->name); break;
+    case ESC__REPLY__RESULT_QUARTERS:
+        for (size_t i = 0; i < r->quarters->n_quarters; i++)
+            fprintf (out, "%s\n", r->quarters->quarters[i]->name);
+        break;
+    case ESC__REPLY__RESULT_ACCOUNT:
+        put (out, r->account->name);
+        fputc ('\n', out);
+        break;
+    case ESC__REPLY__RESULT_ACCOUNTS:
+        for (size_t i = 0; i < r->accounts->n_accounts; i++) {
+            put (out, r->accounts->accounts[i]->name);
+            fputc ('\n', out);
+        }
+        break;
+    case ESC__REPLY__RESULT_ROADMAP_ITEM: fprintf (out, "%" PRId64 "\n", r->roadmap_item->id); break;
+    case ESC__REPLY__RESULT_ROADMAP:
+        for (size_t i = 0; i < r->roadmap->n_items; i++)
+            fprintf (out, "%" PRId64 "\n", r->roadmap->items[i]->id);
+        break;
+    case ESC__REPLY__RESULT_USER:
+        put (out, r->user->name);
+        fputc ('\n', out);
+        break;
+    case ESC__REPLY__RESULT_USERS:
+        for (size_t i = 0; i < r->users->n_users; i++) {
+            put (out, r->users->users[i]->name);
+            fputc ('\n', out);
+        }
+        break;
+    case ESC__REPLY__RESULT_EVENTS:
+        for (size_t i = 0; i < r->events->n_events; i++)
+            fprintf (out, "%" PRId64 "\n", r->events->events[i]->seq);
+        break;
+    default: break;
+    }
+}
+
+static void
+result_text (const Esc__Reply *r, const char *done, FILE *out)
+{
+    bool colour = colour_wanted (out);
+    if (done && r->result_case == ESC__REPLY__RESULT_ESCALATION) {
+        escalation_done (out, r->escalation, done);
+        return;
+    }
+    if (done) {
+        record_done (r, done, out);
+        return;
+    }
+    switch (r->result_case) {
+    case ESC__REPLY__RESULT_ESCALATION: escalation_detail (out, r->escalation); break;
     case ESC__REPLY__RESULT_ESCALATIONS: render_escalation_rows (out, r->escalations, false); break;
-    case ESC__REPLY__RESULT_QUARTER: quarter_detail (out, r->quarter); break;
+    case ESC__REPLY__RESULT_QUARTER: quarter_detail (out, r->quarter, colour); break;
     case ESC__REPLY__RESULT_QUARTERS: quarter_table (out, r->quarters); break;
     case ESC__REPLY__RESULT_ACCOUNT: account_table (out, &r->account, 1); break;
     case ESC__REPLY__RESULT_ACCOUNTS:
         account_table (out, r->accounts->accounts, r->accounts->n_accounts);
         if (r->accounts->has_total && r->accounts->total > (int64_t) r->accounts->n_accounts)
-            fprintf (out, "the first %zu of %" PRId64 " accounts, by name\n",
-                     r->accounts->n_accounts, r->accounts->total);
+            fprintf (out, "the first %zu of %s accounts, by name\n", r->accounts->n_accounts,
+                     render_figure (r->accounts->total));
         break;
-    case ESC__REPLY__RESULT_ROADMAP_ITEM:
-        if (style == RENDER_ID)
-            fprintf (out, "%" PRId64 "\n", r->roadmap_item->id);
-        else
-            roadmap_table (out, &r->roadmap_item, 1);
-        break;
+    case ESC__REPLY__RESULT_ROADMAP_ITEM: roadmap_table (out, &r->roadmap_item, 1); break;
     case ESC__REPLY__RESULT_ROADMAP: roadmap_table (out, r->roadmap->items, r->roadmap->n_items); break;
     case ESC__REPLY__RESULT_USER: user_table (out, &r->user, 1); break;
     case ESC__REPLY__RESULT_USERS: user_table (out, r->users->users, r->users->n_users); break;
     case ESC__REPLY__RESULT_EVENTS:
         if (r->events->has_total && r->events->total > (int64_t) r->events->n_events)
-            fprintf (out, "the last %zu of %" PRId64 " events:\n", r->events->n_events,
-                     r->events->total);
-        event_lines (out, r->events);
+            fprintf (out, "the last %zu of %s events:\n", r->events->n_events,
+                     render_figure (r->events->total));
+        event_lines (out, r->events, colour);
         break;
     default: break;
     }
 }
 
 void
-render_result (const Esc__Reply *reply, render_style_t style, bool as_json, FILE *out)
+render_result (const Esc__Reply *reply, const render_how_t *how, FILE *out)
 {
-    if (!as_json) {
-        result_text (reply, style, out);
-        return;
+    if (how->json) {
+        json_t j;
+        json_init (&j);
+        result_json (reply, &j);
+        fprintf (out, "%s\n", json_text (&j));
+        json_release (&j);
     }
-    json_t j;
-    json_init (&j);
-    result_json (reply, &j);
-    fprintf (out, "%s\n", json_text (&j));
-    json_release (&j);
+    else if (how->quiet)
+        result_quiet (reply, out);
+    else
+        result_text (reply, how->done, out);
 }
 
 void

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "colour.h"
 #include "csv.h"
+#include "figures.h"
 #include "pages.h"
 #include "render.h"
 #include "text.h"
@@ -127,9 +129,7 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
     else if (strcmp (format, "html") == 0)
         report_html (stdout, reply->report);
     else {
-        const char *no_colour = getenv ("NO_COLOR");
-        report_text (stdout, reply->report,
-                     isatty (STDOUT_FILENO) && !(no_colour && *no_colour));
+        report_text (stdout, reply->report, colour_wanted (stdout));
     }
     esc__reply__free_unpacked (reply, NULL);
     return EXIT_DONE;
@@ -319,21 +319,6 @@ report_json (json_t *j, const Esc__Report *r)
 
 /* ==== Text for a terminal ================================================= */
 
-typedef struct {
-    bool on;
-} colour_t;
-
-static const char *
-paint (const colour_t *c, const char *code)
-{
-    return c->on ? code : "";
-}
-
-#define RED "\033[31m"
-#define GREEN "\033[32m"
-#define YELLOW "\033[33m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
 
 /* The colour of a verdict: green when healthy, yellow coping or strained,
  * red beyond. */
@@ -341,10 +326,10 @@ static const char *
 verdict_colour (const char *verdict)
 {
     if (!verdict || strcmp (verdict, "healthy") == 0 || strcmp (verdict, "ok") == 0)
-        return GREEN;
+        return COLOUR_GREEN;
     if (strcmp (verdict, "coping") == 0 || strcmp (verdict, "strained") == 0)
-        return YELLOW;
-    return RED;
+        return COLOUR_YELLOW;
+    return COLOUR_RED;
 }
 
 #define LABEL_WIDTH 22
@@ -401,9 +386,9 @@ scale_line (FILE *out, const double *marks, size_t n)
 }
 
 static void
-section (FILE *out, const colour_t *c, const char *title)
+section (FILE *out, bool c, const char *title)
 {
-    fprintf (out, "\n%s%s%s\n", paint (c, BOLD), title, paint (c, RESET));
+    fprintf (out, "\n%s%s%s\n", paint (c, COLOUR_BOLD), title, paint (c, COLOUR_RESET));
 }
 
 /* What people typed (titles, account names, reasons) goes through
@@ -412,67 +397,74 @@ section (FILE *out, const colour_t *c, const char *title)
 void
 report_text (FILE *out, const Esc__Report *r, bool colour)
 {
-    colour_t c = { colour };
+    bool c = colour;
     const Esc__Quarter *q = r->quarter;
-    fprintf (out, "%sesc report: quarter %s (%s), %s to %s%s\n", paint (&c, BOLD), q->name,
-             q->state, q->starts_on, q->ends_on, paint (&c, RESET));
+    fprintf (out, "%sesc report: quarter %s (%s), %s to %s%s\n", paint (c, COLOUR_BOLD), q->name,
+             q->state, q->starts_on, q->ends_on, paint (c, COLOUR_RESET));
     if (r->month)
         fprintf (out, "escalations filed in %s only\n", r->month);
-    fprintf (out, "capacity %" PRId64 " h, an engineer-hour costs %" PRId64 "; generated %s\n",
-             q->capacity_hours, q->hourly_cost, r->generated_at);
+    fprintf (out, "capacity %s h, an engineer-hour costs %s; generated %s\n",
+             render_figure (q->capacity_hours), render_figure (q->hourly_cost), r->generated_at);
 
-    section (out, &c, "THE PLAN");
+    section (out, c, "THE PLAN");
     fprintf (out, "  %-12s %7s %8s %9s\n", "category", "hours", "share", "healthy");
     for (size_t i = 0; i < r->n_mix; i++) {
         const Esc__CategoryMix *m = r->mix[i];
-        fprintf (out, "  %-12s %7" PRId64 " %6.1f %% %s%3.0f %%   %s%s%s\n", m->category, m->hours,
-                 m->share_pct, m->at_least ? ">=" : " ~", m->target_pct,
-                 paint (&c, verdict_colour (m->verdict)), m->verdict, paint (&c, RESET));
+        fprintf (out, "  %-12s %7s %6.1f %% %s%3.0f %%   %s%s%s\n", m->category,
+                 render_figure (m->hours), m->share_pct, m->at_least ? ">=" : " ~", m->target_pct,
+                 paint (c, verdict_colour (m->verdict)), m->verdict, paint (c, COLOUR_RESET));
     }
-    fprintf (out, "  %" PRId64 " h planned; %" PRId64 " h postponed to make room for one-offs\n",
-             r->planned_hours, r->postponed_hours);
+    fprintf (out, "  %s h planned; %s h postponed to make room for one-offs\n",
+             render_figure (r->planned_hours), render_figure (r->postponed_hours));
 
-    section (out, &c, "ONE-OFFS");
-    fprintf (out, "  %-*s %6" PRId64 " h (%" PRId64 " %% of capacity)\n", LABEL_WIDTH, "budget",
-             r->budget_hours, q->budget_pct);
-    fprintf (out, "  %-*s %6" PRId64 " h\n", LABEL_WIDTH, "approved with a token",
-             r->approved_hours);
-    fprintf (out, "  %s%-*s %6" PRId64 " h%s%s\n", paint (&c, r->overridden_hours ? RED : ""),
-             LABEL_WIDTH, "overridden", r->overridden_hours, r->overridden_hours ? "   OVERRIDES, below" : "",
-             paint (&c, RESET));
+    section (out, c, "ONE-OFFS");
+    int64_t committed = r->approved_hours + r->overridden_hours;
+    bool over = committed > r->budget_hours;
+    fprintf (out, "  %-*s %7s h (%" PRId64 " %% of capacity)", LABEL_WIDTH, "budget",
+             render_figure (r->budget_hours), q->budget_pct);
+    if (over)
+        fprintf (out, "  %sOVER BUDGET by %s h%s", paint (c, COLOUR_RED),
+                 render_figure (committed - r->budget_hours), paint (c, COLOUR_RESET));
+    fputc ('\n', out);
+    fprintf (out, "  %-*s %7s h\n", LABEL_WIDTH, "approved with a token",
+             render_figure (r->approved_hours));
+    fprintf (out, "  %s%-*s %7s h%s%s\n", paint (c, r->overridden_hours ? COLOUR_RED : ""),
+             LABEL_WIDTH, "overridden", render_figure (r->overridden_hours),
+             r->overridden_hours ? "   OVERRIDES, below" : "", paint (c, COLOUR_RESET));
     if (r->stopped)
-        fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s, counted above at"
-                 " the hours spent\n", LABEL_WIDTH, "stopped early", r->stopped_hours,
-                 r->stopped, r->stopped == 1 ? "" : "s");
-    fprintf (out, "  %-*s %6" PRId64 " h in %" PRId64 " escalation%s\n", LABEL_WIDTH,
-             "waiting for the CRO",
-             r->pending_hours, r->queue_count, r->queue_count == 1 ? "" : "s");
+        fprintf (out, "  %-*s %7s h in %s %s, counted above at the hours spent\n", LABEL_WIDTH,
+                 "stopped early", render_figure (r->stopped_hours), render_figure (r->stopped),
+                 figure_noun (r->stopped, "escalation", "escalations"));
+    fprintf (out, "  %-*s %7s h in %s %s\n", LABEL_WIDTH, "waiting for the CRO",
+             render_figure (r->pending_hours), render_figure (r->queue_count),
+             figure_noun (r->queue_count, "escalation", "escalations"));
     share_line (out, "one-off share", r->oneoff_share_pct, r->marks_pct, r->n_marks_pct);
-    fprintf (out, " %s%s%s\n", paint (&c, verdict_colour (r->verdict)), r->verdict,
-             paint (&c, RESET));
+    fprintf (out, " %s%s%s\n", paint (c, verdict_colour (r->verdict)), r->verdict,
+             paint (c, COLOUR_RESET));
     scale_line (out, r->marks_pct, r->n_marks_pct);
-    fprintf (out, "  %-*s %6" PRId64 " of %" PRId64 " (each up to %" PRId64 " h)\n", LABEL_WIDTH,
-             "tokens left",
-             r->tokens_left, q->tokens, q->max_token_hours);
+    fprintf (out, "  %-*s %7s of %s (each up to %s h)\n", LABEL_WIDTH, "tokens left",
+             render_figure (r->tokens_left), render_figure (q->tokens),
+             render_figure (q->max_token_hours));
 
-    section (out, &c, "DEMAND");
+    section (out, c, "DEMAND");
     char demand[64];
-    fprintf (out, "  %" PRId64 " escalation%s, %" PRId64 " h sized, %" PRId64 " not sized yet:"
-             " %s\n", r->escalations, r->escalations == 1 ? "" : "s",
-             r->demand_hours, r->unsized, demand_text (r, demand, sizeof demand));
-    fprintf (out, "  %" PRId64 " of %" PRId64 " decided were refused (%.1f %%)\n", r->refused,
-             r->decided, r->refused_share_pct);
+    fprintf (out, "  %s %s, %s h sized, %s not sized yet: %s\n", render_figure (r->escalations),
+             figure_noun (r->escalations, "escalation", "escalations"),
+             render_figure (r->demand_hours), render_figure (r->unsized),
+             demand_text (r, demand, sizeof demand));
+    fprintf (out, "  %s of %s decided were refused (%.1f %%)\n", render_figure (r->refused),
+             render_figure (r->decided), r->refused_share_pct);
 
     if (r->n_queue) {
         char head[64];
-        snprintf (head, sizeof head, "WAITING FOR THE CRO (%" PRId64 ")", r->queue_count);
-        section (out, &c, head);
-        fprintf (out, "  %-6s %6s %5s %12s  %-16s %s\n", "ID", "HOURS", "CUST", "ARR", "ACCOUNT",
+        snprintf (head, sizeof head, "WAITING FOR THE CRO (%s)", render_figure (r->queue_count));
+        section (out, c, head);
+        fprintf (out, "  %-6s %7s %5s %13s  %-16s %s\n", "ID", "HOURS", "CUST", "ARR", "ACCOUNT",
                  "TITLE");
         for (size_t i = 0; i < r->n_queue; i++) {
             const Esc__QueueEntry *e = r->queue[i];
-            fprintf (out, "  %-6" PRId64 " %6" PRId64 " %5" PRId64 " %12" PRId64 "  ",
-                     e->id, e->hours, e->customers, e->renewal_arr);
+            fprintf (out, "  %-6" PRId64 " %7s %5s %13s  ", e->id, render_figure (e->hours),
+                     render_figure (e->customers), render_figure (e->renewal_arr));
             column (out, e->account, 16, true);
             fputc (' ', out);
             text_write (out, e->title, NULL);
@@ -482,23 +474,23 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
 
     if (r->n_postponed) {
         char head[96];
-        snprintf (head, sizeof head, "POSTPONED TO MAKE ROOM (customers waiting: ARR %" PRId64 ")",
-                  r->arr_waiting);
-        section (out, &c, head);
+        snprintf (head, sizeof head, "POSTPONED TO MAKE ROOM (customers waiting: ARR %s)",
+                  render_figure (r->arr_waiting));
+        section (out, c, head);
         for (size_t i = 0; i < r->n_postponed; i++) {
             const Esc__Postponement *p = r->postponed[i];
             fprintf (out, "  roadmap item %" PRId64 " \"", p->roadmap_item);
             text_write (out, p->title, NULL);
             fputs ("\" (", out);
             text_write (out, p->category, NULL);
-            fprintf (out, ", %" PRId64 " h), for escalation %" PRId64 " \"", p->hours,
+            fprintf (out, ", %s h), for escalation %" PRId64 " \"", render_figure (p->hours),
                      p->escalation_id);
             text_write (out, p->escalation_title, NULL);
             fputs ("\"\n", out);
             for (size_t w = 0; w < p->n_waiting; w++) {
                 fputs ("      waiting: ", out);
                 column (out, p->waiting[w]->name, 20, false);
-                fprintf (out, " ARR %10" PRId64 "   renews ", p->waiting[w]->arr);
+                fprintf (out, " ARR %13s   renews ", render_figure (p->waiting[w]->arr));
                 text_write (out, p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "-", NULL);
                 fputc ('\n', out);
             }
@@ -508,49 +500,48 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
     if (r->n_overrides) {
         char head[48];
         snprintf (head, sizeof head, "OVERRIDES (%zu)", r->n_overrides);
-        section (out, &c, head);
+        section (out, c, head);
         for (size_t i = 0; i < r->n_overrides; i++) {
             const Esc__OverrideEntry *o = r->overrides[i];
-            fprintf (out, "  %sOVERRIDE escalation %" PRId64 " \"", paint (&c, RED),
+            fprintf (out, "  %sOVERRIDE escalation %" PRId64 " \"", paint (c, COLOUR_RED),
                      o->escalation_id);
             text_write (out, o->title, NULL);
             fputs ("\" for ", out);
             text_write (out, o->account, NULL);
-            fprintf (out, ", %" PRId64 " h, by ", o->hours);
+            fprintf (out, ", %s h, by ", render_figure (o->hours));
             text_write (out, o->by, NULL);
             fputs (" at ", out);
             text_write (out, o->at, NULL);
             fputs (": ", out);
             text_write (out, o->reason, NULL);
-            fprintf (out, "%s\n", paint (&c, RESET));
+            fprintf (out, "%s\n", paint (c, COLOUR_RESET));
         }
     }
 
     if (r->n_oneoffs) {
-        section (out, &c, "RETURNS ON APPROVED ONE-OFFS (a one-off should return 3x its cost)");
-        fprintf (out, "  %-6s %-9s %6s %10s %12s %8s  %-5s %-9s %s\n", "ID", "VIA", "HOURS",
+        section (out, c, "RETURNS ON APPROVED ONE-OFFS (a one-off should return 3x its cost)");
+        fprintf (out, "  %-6s %-9s %7s %11s %13s %8s  %-5s %-9s %s\n", "ID", "VIA", "HOURS",
                  "COST", "DEAL VALUE", "RETURN", "DEAL", "ADOPTERS", "TITLE");
         for (size_t i = 0; i < r->n_oneoffs; i++) {
             const Esc__Oneoff *o = r->oneoffs[i];
-            char value[24] = "-", multiple[24] = "-", adopters[32] = "-";
-            if (o->has_deal_value)
-                snprintf (value, sizeof value, "%" PRId64, o->deal_value);
+            char multiple[24] = "-", adopters[40] = "-";
             if (o->has_return_multiple)
                 snprintf (multiple, sizeof multiple, "%.1fx%s", o->return_multiple,
                           o->meets_return ? "" : "!");
             if (o->has_adopters)
-                snprintf (adopters, sizeof adopters, "%" PRId64 "%s", o->adopters,
+                snprintf (adopters, sizeof adopters, "%s%s", render_figure (o->adopters),
                           o->few_adopters ? " few" : "");
             bool overridden = o->via && strcmp (o->via, "override") == 0;
-            fprintf (out, "  %s%-6" PRId64 " ", paint (&c, overridden ? RED : ""), o->escalation_id);
+            fprintf (out, "  %s%-6" PRId64 " ", paint (c, overridden ? COLOUR_RED : ""), o->escalation_id);
             column (out, overridden ? "OVERRIDE" : o->via, 9, false);
-            fprintf (out, " %6" PRId64 " %10" PRId64 " %12s %8s  ", o->hours, o->cost, value, multiple);
+            fprintf (out, " %7s %11s %13s %8s  ", render_figure (o->hours), render_figure (o->cost),
+                     o->has_deal_value ? render_figure (o->deal_value) : "-", multiple);
             column (out, o->deal ? o->deal : "-", 5, false);
             fprintf (out, " %-9s ", adopters);
             text_write (out, o->title, NULL);
             if (o->state && strcmp (o->state, "stopped") == 0)
                 fputs ("  (STOPPED: hours spent)", out);
-            fprintf (out, "%s\n", paint (&c, RESET));
+            fprintf (out, "%s\n", paint (c, COLOUR_RESET));
             if (o->note) {
                 fputs ("         note: ", out);
                 text_write (out, o->note, "               ");
@@ -561,12 +552,12 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
     }
 
     if (r->n_trend) {
-        section (out, &c, "TREND OF THE ONE-OFF SHARE");
+        section (out, c, "TREND OF THE ONE-OFF SHARE");
         for (size_t i = 0; i < r->n_trend; i++) {
             const Esc__TrendPoint *t = r->trend[i];
             share_line (out, t->quarter, t->share_pct, r->marks_pct, r->n_marks_pct);
-            fprintf (out, " %s%s%s\n", paint (&c, verdict_colour (t->verdict)), t->verdict,
-                     paint (&c, RESET));
+            fprintf (out, " %s%s%s\n", paint (c, verdict_colour (t->verdict)), t->verdict,
+                     paint (c, COLOUR_RESET));
         }
     }
 }
@@ -654,7 +645,7 @@ category_colour (const char *category)
 }
 
 #define COLOUR_ONEOFF "#f28e2b"
-#define COLOUR_OVERRIDE "#d62728"
+#define HTML_OVERRIDE "#d62728"
 #define COLOUR_FREE "#e6e6e6"
 
 /* The cake: the quarter's capacity as a pie of planned work by category,
@@ -698,8 +689,8 @@ share_svg (FILE *out, const Esc__Report *r)
 {
     double top = r->oneoff_share_pct > 36 ? r->oneoff_share_pct * 1.1 : 40;
     double width = 640, x0 = 10, span = width - 20;
-    const char *fill = strcmp (verdict_colour (r->verdict), GREEN) == 0 ? "#2e7d32"
-                     : strcmp (verdict_colour (r->verdict), YELLOW) == 0 ? "#f9a825" : COLOUR_OVERRIDE;
+    const char *fill = strcmp (verdict_colour (r->verdict), COLOUR_GREEN) == 0 ? "#2e7d32"
+                     : strcmp (verdict_colour (r->verdict), COLOUR_YELLOW) == 0 ? "#f9a825" : HTML_OVERRIDE;
     fprintf (out, "<svg class=\"bar\" viewBox=\"0 0 %.0f 64\" width=\"%.0f\" height=\"64\" "
                   "role=\"img\" aria-label=\"one-off share against the marks\">\n"
                   "<rect x=\"%.0f\" y=\"8\" width=\"%.0f\" height=\"24\" fill=\"#eee\" rx=\"4\"/>\n"
@@ -767,8 +758,8 @@ report_html (FILE *out, const Esc__Report *r)
         fputs (", escalations filed in ", out);
         html (out, r->month);
     }
-    fprintf (out, "; capacity %" PRId64 " engineer-hours at %" PRId64 " an hour; generated %s</div>\n",
-             q->capacity_hours, q->hourly_cost, r->generated_at);
+    fprintf (out, "; capacity %s engineer-hours at %s an hour; generated %s</div>\n",
+             render_figure (q->capacity_hours), render_figure (q->hourly_cost), r->generated_at);
 
     /* the cake */
     slice_t slices[MIX_MAX + 3];
@@ -780,7 +771,7 @@ report_html (FILE *out, const Esc__Report *r)
         used += r->mix[i]->hours;
     }
     slices[n++] = (slice_t) { "one-offs by token", r->approved_hours, COLOUR_ONEOFF };
-    slices[n++] = (slice_t) { "overrides", r->overridden_hours, COLOUR_OVERRIDE };
+    slices[n++] = (slice_t) { "overrides", r->overridden_hours, HTML_OVERRIDE };
     used += r->approved_hours + r->overridden_hours;
     slices[n++] = (slice_t) { "unallocated", q->capacity_hours > used ? q->capacity_hours - used : 0,
                               COLOUR_FREE };
@@ -790,22 +781,23 @@ report_html (FILE *out, const Esc__Report *r)
     for (size_t i = 0; i < n; i++) {
         fprintf (out, "<span><i class=\"sw\" style=\"background:%s\"></i>", slices[i].colour);
         html (out, slices[i].label);
-        fprintf (out, " %" PRId64 " h</span><br>\n", slices[i].hours);
+        fprintf (out, " %s h</span><br>\n", render_figure (slices[i].hours));
     }
     fputs ("</div></div>\n<div class=\"figures\">\n", out);
 #define FIGURE(fmt, value, label)                                                       \
     fprintf (out, "<div class=\"card figure\"><div class=\"n\">" fmt "</div>"           \
                   "<div class=\"l\">%s</div></div>\n", value, label)
     FIGURE ("%.1f %%", r->oneoff_share_pct, "one-off share of capacity");
-    fprintf (out, "<div class=\"card figure\"><div class=\"n\">%" PRId64 " of %" PRId64
-                  "</div><div class=\"l\">tokens left</div></div>\n", r->tokens_left, q->tokens);
-    FIGURE ("%" PRId64 " h", r->budget_hours, "one-off budget");
+    fprintf (out, "<div class=\"card figure\"><div class=\"n\">%s of %s"
+                  "</div><div class=\"l\">tokens left</div></div>\n", render_figure (r->tokens_left),
+             render_figure (q->tokens));
+    FIGURE ("%s h", render_figure (r->budget_hours), "one-off budget");
     if (r->has_demand_multiple)
         FIGURE ("%.1fx", r->demand_multiple, "demand, as a multiple of the budget");
     else
         FIGURE ("%s", "&ndash;", "demand: no one-off budget");
     FIGURE ("%.0f %%", r->refused_share_pct, "of decided escalations refused");
-    FIGURE ("%" PRId64, r->arr_waiting, "renewal ARR waiting for postponed work");
+    FIGURE ("%s", render_figure (r->arr_waiting), "renewal ARR waiting for postponed work");
 #undef FIGURE
     fputs ("</div></div>\n", out);
 
@@ -814,14 +806,17 @@ report_html (FILE *out, const Esc__Report *r)
     html (out, r->verdict);
     fputs ("</span></h2>\n", out);
     share_svg (out, r);
-    fprintf (out, "<p>%" PRId64 " h approved with a token, <span class=\"flag\">%" PRId64
-                  " h overridden</span>, %" PRId64 " h sized and waiting for the CRO; budget %"
-                  PRId64 " h (%" PRId64 " %% of capacity).", r->approved_hours,
-             r->overridden_hours, r->pending_hours, r->budget_hours, q->budget_pct);
+    fprintf (out, "<p>%s h approved with a token, <span class=\"flag\">%s h overridden</span>,"
+                  " %s h sized and waiting for the CRO; budget %s h (%" PRId64 " %% of capacity).",
+             render_figure (r->approved_hours), render_figure (r->overridden_hours),
+             render_figure (r->pending_hours), render_figure (r->budget_hours), q->budget_pct);
+    if (r->approved_hours + r->overridden_hours > r->budget_hours)
+        fprintf (out, " <span class=\"flag\">Over budget by %s h.</span>",
+                 render_figure (r->approved_hours + r->overridden_hours - r->budget_hours));
     if (r->stopped)
-        fprintf (out, " Of the approved, %" PRId64 " h in %" PRId64 " escalation%s stopped early,"
-                      " counted at the hours spent.", r->stopped_hours, r->stopped,
-                 r->stopped == 1 ? "" : "s");
+        fprintf (out, " Of the approved, %s h in %s %s stopped early, counted at the hours spent.",
+                 render_figure (r->stopped_hours), render_figure (r->stopped),
+                 figure_noun (r->stopped, "escalation", "escalations"));
     fputs ("</p>\n", out);
 
     static const char *const mix_heads[] = { "category", ">hours", ">share", "healthy", "" };
@@ -831,14 +826,13 @@ report_html (FILE *out, const Esc__Report *r)
         const Esc__CategoryMix *m = r->mix[i];
         fputs ("<tr><td>", out);
         html (out, m->category);
-        fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%.1f %%</td>"
+        fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%.1f %%</td>"
                       "<td>%s%.0f %%</td><td><span class=\"verdict %s\">%s</span></td></tr>\n",
-                 m->hours, m->share_pct, m->at_least ? "at least " : "about ",
+                 render_figure (m->hours), m->share_pct, m->at_least ? "at least " : "about ",
                  m->target_pct, m->verdict, m->verdict);
     }
-    fprintf (out, "</table>\n<p>%" PRId64 " h planned; %" PRId64
-                  " h postponed to make room for one-offs.</p>\n",
-             r->planned_hours, r->postponed_hours);
+    fprintf (out, "</table>\n<p>%s h planned; %s h postponed to make room for one-offs.</p>\n",
+             render_figure (r->planned_hours), render_figure (r->postponed_hours));
 
     fprintf (out, "<h2>Overrides (%zu)</h2>\n", r->n_overrides);
     if (r->n_overrides) {
@@ -851,7 +845,7 @@ report_html (FILE *out, const Esc__Report *r)
             html_typed (out, o->title);
             fputs ("</td><td>", out);
             html_typed (out, o->account);
-            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td>", o->hours);
+            fprintf (out, "</td><td class=\"n\">%s</td><td>", render_figure (o->hours));
             html_typed (out, o->by);
             fputs ("</td><td>", out);
             html (out, o->at);
@@ -889,10 +883,10 @@ report_html (FILE *out, const Esc__Report *r)
             html_typed (out, o->account);
             fputs ("</td><td>", out);
             html (out, overridden ? "OVERRIDE" : o->via);
-            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
-                          "</td><td class=\"n\">", o->hours, o->cost);
+            fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">",
+                     render_figure (o->hours), render_figure (o->cost));
             if (o->has_deal_value)
-                fprintf (out, "%" PRId64, o->deal_value);
+                fputs (render_figure (o->deal_value), out);
             fputs ("</td><td class=\"n\">", out);
             if (o->has_return_multiple)
                 fprintf (out, "<span class=\"%s\">%.1f&times;</span>", o->meets_return ? "" : "flag",
@@ -901,8 +895,8 @@ report_html (FILE *out, const Esc__Report *r)
             html (out, o->deal ? o->deal : "open");
             fputs ("</td><td class=\"n\">", out);
             if (o->has_adopters)
-                fprintf (out, "<span class=\"%s\">%" PRId64 "%s</span>", o->few_adopters ? "flag" : "",
-                         o->adopters, o->few_adopters ? " (few)" : "");
+                fprintf (out, "<span class=\"%s\">%s%s</span>", o->few_adopters ? "flag" : "",
+                         render_figure (o->adopters), o->few_adopters ? " (few)" : "");
             fputs ("</td></tr>\n", out);
         }
         fputs ("</table>\n", out);
@@ -922,31 +916,32 @@ report_html (FILE *out, const Esc__Report *r)
             html_typed (out, p->title);
             fputs ("</td><td>", out);
             html (out, p->category);
-            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td>%" PRId64 " ", p->hours,
+            fprintf (out, "</td><td class=\"n\">%s</td><td>%" PRId64 " ", render_figure (p->hours),
                      p->escalation_id);
             html_typed (out, p->escalation_title);
             fputs ("</td><td>", out);
             for (size_t w = 0; w < p->n_waiting; w++) {
                 html_typed (out, p->waiting[w]->name);
-                fprintf (out, " (%" PRId64 ", %s)%s", p->waiting[w]->arr,
+                fprintf (out, " (%s, %s)%s", render_figure (p->waiting[w]->arr),
                          p->waiting[w]->renewal_on ? p->waiting[w]->renewal_on : "no renewal date",
                          w + 1 < p->n_waiting ? "<br>" : "");
             }
             fputs ("</td></tr>\n", out);
         }
-        fprintf (out, "</table>\n<p>Renewal ARR of the customers waiting: %" PRId64 ".</p>\n",
-                 r->arr_waiting);
+        fprintf (out, "</table>\n<p>Renewal ARR of the customers waiting: %s.</p>\n",
+                 render_figure (r->arr_waiting));
     }
     else
         fputs ("<p>Nothing.</p>\n", out);
 
     char demand[64];
-    fprintf (out, "<h2>Demand</h2>\n<p>%" PRId64 " escalations, %" PRId64 " h sized (%" PRId64
-                  " not sized yet): %s. %" PRId64 " of %" PRId64
-                  " decided were refused (%.1f %%).</p>\n",
-             r->escalations, r->demand_hours, r->unsized, demand_text (r, demand, sizeof demand),
-             r->refused, r->decided, r->refused_share_pct);
-    fprintf (out, "<h2>Waiting for the CRO (%" PRId64 ")</h2>\n", r->queue_count);
+    fprintf (out, "<h2>Demand</h2>\n<p>%s %s, %s h sized (%s not sized yet): %s.",
+             render_figure (r->escalations), figure_noun (r->escalations, "escalation", "escalations"),
+             render_figure (r->demand_hours), render_figure (r->unsized),
+             demand_text (r, demand, sizeof demand));
+    fprintf (out, " %s of %s decided were refused (%.1f %%).</p>\n", render_figure (r->refused),
+             render_figure (r->decided), r->refused_share_pct);
+    fprintf (out, "<h2>Waiting for the CRO (%s)</h2>\n", render_figure (r->queue_count));
     if (r->n_queue) {
         static const char *const heads[] = { "escalation", "account", ">hours", ">customers",
                                              ">renewal ARR" };
@@ -958,9 +953,9 @@ report_html (FILE *out, const Esc__Report *r)
             html_typed (out, e->title);
             fputs ("</td><td>", out);
             html_typed (out, e->account);
-            fprintf (out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
-                          "</td><td class=\"n\">%" PRId64 "</td></tr>\n",
-                     e->hours, e->customers, e->renewal_arr);
+            fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                          "<td class=\"n\">%s</td></tr>\n", render_figure (e->hours),
+                     render_figure (e->customers), render_figure (e->renewal_arr));
         }
         fputs ("</table>\n", out);
     }
@@ -970,10 +965,10 @@ report_html (FILE *out, const Esc__Report *r)
     th (out, trend_heads, 5);
     for (size_t i = 0; i < r->n_trend; i++) {
         const Esc__TrendPoint *t = r->trend[i];
-        fprintf (out, "<tr><td>%s</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%.1f %%</td>"
+        fprintf (out, "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%.1f %%</td>"
                       "<td style=\"width:40%%\"><div class=\"trendbar\" style=\"width:%.1f%%\"></div></td>"
                       "<td><span class=\"verdict %s\">%s</span></td></tr>\n",
-                 t->quarter, t->oneoff_hours, t->share_pct,
+                 t->quarter, render_figure (t->oneoff_hours), t->share_pct,
                  t->share_pct * 2.5 > 100 ? 100 : t->share_pct * 2.5,
                  strcmp (t->verdict, "off the road") == 0 ? "off" : t->verdict, t->verdict);
     }

@@ -26,6 +26,7 @@ typedef struct {
     config_t config;
     const char *as;             /* --as USER */
     bool json;                  /* --json */
+    bool quiet;                 /* --quiet: ids and names only */
     const char *request_id;     /* --request-id: makes a rerun idempotent */
 } session_t;
 

@@ -289,7 +289,8 @@ userkey_switch (const session_t *s, const char *user, const keypair_t *current)
     if (e.status == ESC_OK) {
         rc = switch_files (&f);
         if (rc == EXIT_DONE)
-            render_result (reply, RENDER_DETAIL, s->json, stdout);
+            render_result (reply, &(render_how_t) { .done = "given a new key", .json = s->json,
+                                                    .quiet = s->quiet }, stdout);
     } else if (key_refused (reply, &e)) {
         /* the old key is refused: replaced by this very request (its answer
          * lost), or revoked, or replaced by an admin; the new key tells */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "colour.h"
 #include "json.h"
 #include "proc.h"
 #include "render.h"
@@ -65,6 +66,7 @@ typedef struct {
     int64_t cursor;             /* every event up to here is handled */
     int64_t saved;              /* the cursor the state file holds */
     bool waiting;               /* said that escd is unreachable */
+    bool colour;                /* overrides in red (colour.h) */
 } watcher_t;
 
 /* Exit codes of a watcher that must stop. */
@@ -248,7 +250,7 @@ handle (watcher_t *w, const Esc__Event *e)
             if (w->s->json)
                 printf ("%s\n", json_text (&j));
             else
-                render_event_line (stdout, e);
+                render_event_line (stdout, e, w->colour);
             if (fflush (stdout) != 0)
                 rc = EXIT_DONE;         /* the reader went away: so do we */
         }
@@ -490,6 +492,7 @@ watch_run (const session_t *s, const args_t *a, const char *user, const keypair_
         .exec = args_text (a, "exec"),
         .state = args_text (a, "state"),
         .retries = 5,
+        .colour = colour_wanted (stdout),
     };
     if (args_int (a, "exec-tries", &w.retries) && (w.retries < 1 || w.retries > 100)) {
         fprintf (stderr, "esc watch: --exec-tries takes 1 to 100\n");

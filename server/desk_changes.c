@@ -10,6 +10,23 @@
 #include <string.h>
 
 #include "desk_handlers.h"
+#include "figures.h"
+
+const char *
+desk_figure (arena_t *a, int64_t v)
+{
+    char buf[FIGURE_SIZE];
+    return arena_printf (a, "%s", figure (buf, v));
+}
+
+const char *
+desk_ids (arena_t *a, const int64_t *v, size_t n)
+{
+    const char *s = n ? "" : "none";
+    for (size_t i = 0; i < n; i++)
+        s = arena_printf (a, "%s%s%lld", s, i ? ", " : "", (long long) v[i]);
+    return s;
+}
 
 void
 changes_begin (changes_t *ch, arena_t *a)
@@ -92,8 +109,8 @@ changes_int (changes_t *ch, const char *field, const char *label, bool has_old, 
     json_kv_opt_int (&ch->json, "new", has_now, now);
     json_object_end (&ch->json);
     say (ch, label, arena_printf (ch->arena, " %s -> %s",
-                                  has_old ? arena_printf (ch->arena, "%lld", (long long) old) : "none",
-                                  has_now ? arena_printf (ch->arena, "%lld", (long long) now) : "none"));
+                                  has_old ? desk_figure (ch->arena, old) : "none",
+                                  has_now ? desk_figure (ch->arena, now) : "none"));
 }
 
 void
@@ -132,15 +149,6 @@ id_set (arena_t *a, const int64_t *v, size_t *n)
     return s;
 }
 
-static const char *
-ids_text (arena_t *a, const int64_t *v, size_t n)
-{
-    const char *s = n ? "" : "none";
-    for (size_t i = 0; i < n; i++)
-        s = arena_printf (a, "%s%s%lld", s, i ? ", " : "", (long long) v[i]);
-    return s;
-}
-
 void
 changes_ids (changes_t *ch, const char *field, const char *label, const int64_t *old,
              size_t n_old, const int64_t *now, size_t n_now)
@@ -155,8 +163,8 @@ changes_ids (changes_t *ch, const char *field, const char *label, const int64_t 
     json_array_end (&ch->json);
     json_kv_ints (&ch->json, "new", w, n_now);
     json_object_end (&ch->json);
-    say (ch, label, arena_printf (ch->arena, " %s -> %s", ids_text (ch->arena, o, n_old),
-                                  ids_text (ch->arena, w, n_now)));
+    say (ch, label, arena_printf (ch->arena, " %s -> %s", desk_ids (ch->arena, o, n_old),
+                                  desk_ids (ch->arena, w, n_now)));
 }
 
 static int

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "desk_handlers.h"
+#include "figures.h"
 #include "validate.h"
 
 /* The planned work at stake: for a sizing, the items IDS (N of them) it
@@ -90,14 +91,15 @@ given (char *s)
     return NULL;
 }
 
-/* "1, 2, 3" in the arena. */
+/* "; postponed roadmap item 4" or "...items 4, 5"; "" when none. */
 static const char *
-id_list (arena_t *a, const int64_t *ids, size_t n)
+postponed (arena_t *a, const Esc__Escalation *e)
 {
-    const char *s = "";
-    for (size_t i = 0; i < n; i++)
-        s = arena_printf (a, "%s%s%lld", s, i ? ", " : "", (long long) ids[i]);
-    return s;
+    if (!e->n_postponed)
+        return "";
+    return arena_printf (a, "; postponed roadmap %s %s",
+                         figure_noun ((int64_t) e->n_postponed, "item", "items"),
+                         desk_ids (a, e->postponed, e->n_postponed));
 }
 
 /* The event's sentence for people: who did what to which escalation, and
@@ -113,7 +115,7 @@ summary (desk_call_t *c, const Esc__Escalation *e)
     case OP_FILE: verb = "filed"; break;
     case OP_SIZE:
         verb = c->changed ? "re-sized" : "sized";
-        detail = arena_printf (a, ": %lld h, %s%s%s", (long long) e->hours,
+        detail = arena_printf (a, ": %s h, %s%s%s", desk_figure (a, e->hours),
                                e->viable ? "viable" : "not viable", c->changed ? "; " : "",
                                c->changed ? c->changed : "");
         break;
@@ -124,32 +126,30 @@ summary (desk_call_t *c, const Esc__Escalation *e)
     case OP_WITHDRAW: verb = "withdrew"; break;
     case OP_SPEND:
         verb = arena_printf (a, "spent token %lld of %s on", (long long) e->token_no, e->quarter);
-        detail = arena_printf (a, " (%lld h)%s%s%s", (long long) e->hours,
-                               e->n_postponed ? "; postponed roadmap items " : "",
-                               id_list (a, e->postponed, e->n_postponed),
+        detail = arena_printf (a, " (%s h)%s%s", desk_figure (a, e->hours), postponed (a, e),
                                e->spend_note ? "; with a note" : "");
         break;
     case OP_OVERRIDE:
         verb = "OVERRODE the rules to approve";
-        detail = arena_printf (a, " (%lld h): %s%s%s", (long long) e->hours, e->override_reason,
-                               e->n_postponed ? "; postponed roadmap items " : "",
-                               id_list (a, e->postponed, e->n_postponed));
+        detail = arena_printf (a, " (%s h): %s%s", desk_figure (a, e->hours), e->override_reason,
+                               postponed (a, e));
         break;
     case OP_DELIVER:
         verb = c->changed ? "corrected the delivery of" : "delivered";
-        detail = c->changed ? changed : arena_printf (a, " in %lld h", (long long) e->actual_hours);
+        detail = c->changed ? changed : arena_printf (a, " in %s h", desk_figure (a, e->actual_hours));
         break;
     case OP_OUTCOME:
         verb = c->changed ? "corrected the outcome of" : "recorded the outcome of";
         detail = c->changed ? changed
             : e->has_adopters
-            ? arena_printf (a, ": deal %s, %lld adopters", e->deal, (long long) e->adopters)
+            ? arena_printf (a, ": deal %s, %s %s", e->deal, desk_figure (a, e->adopters),
+                            figure_noun (e->adopters, "adopter", "adopters"))
             : arena_printf (a, ": deal %s", e->deal);
         break;
     case OP_STOP:
         verb = c->changed ? "corrected the stop of" : "stopped the work on";
         detail = c->changed ? changed
-            : arena_printf (a, " after %lld h: %s", (long long) e->actual_hours, e->state_reason);
+            : arena_printf (a, " after %s h: %s", desk_figure (a, e->actual_hours), e->state_reason);
         break;
     case OP_MERGE:
         verb = "merged";

@@ -78,7 +78,13 @@ int desk_report (desk_call_t *c, esc_error_t *err);
 /* desk_status.c: escd about itself and the caller */
 int desk_status (desk_call_t *c, esc_error_t *err);
 
-/* desk_changes.c: what a correction changes, field by field, for its
+/* desk_changes.c: the pieces of an event's sentence for people. V as
+ * people read it (figures.h: "2,000,000"), and ids as "1, 2, 3" (or
+ * "none"), in the arena. */
+const char *desk_figure (arena_t *a, int64_t v);
+const char *desk_ids (arena_t *a, const int64_t *v, size_t n);
+
+/* What a correction changes, field by field, for its
  * event: each changed value old and new in data's "changes" object, and
  * the sentence "title \"a\" -> \"b\"; problem changed" in TEXT. Values
  * are compared as recorded; one that stays is not named. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "desk_handlers.h"
+#include "figures.h"
 #include "validate.h"
 
 /* ==== Quarters =========================================================== */
@@ -40,9 +41,9 @@ desk_quarter_open (desk_call_t *c, esc_error_t *err)
     const Esc__Quarter *q = c->reply->quarter;
     c->event.quarter = m->quarter;
     c->event.summary = arena_printf (c->arena,
-        "%s opened quarter %s: %lld h of capacity, %lld %% for one-offs, %lld token%s",
-        c->actor, q->name, (long long) q->capacity_hours, (long long) q->budget_pct,
-        (long long) q->tokens, q->tokens == 1 ? "" : "s");
+        "%s opened quarter %s: %s h of capacity, %lld %% for one-offs, %lld %s",
+        c->actor, q->name, desk_figure (c->arena, q->capacity_hours), (long long) q->budget_pct,
+        (long long) q->tokens, figure_noun (q->tokens, "token", "tokens"));
     json_kv_string (&c->data, "starts_on", q->starts_on);
     json_kv_string (&c->data, "ends_on", q->ends_on);
     json_kv_int (&c->data, "capacity_hours", q->capacity_hours);
@@ -102,8 +103,8 @@ desk_account_add (desk_call_t *c, esc_error_t *err)
     if (store_account_insert (c->store, m, c->actor, err))
         return -1;
     c->event.account = m->name;
-    c->event.summary = arena_printf (c->arena, "%s added account %s (ARR %lld)", c->actor,
-                                     m->name, (long long) m->arr);
+    c->event.summary = arena_printf (c->arena, "%s added account %s (ARR %s)", c->actor,
+                                     m->name, desk_figure (c->arena, m->arr));
     json_kv_int (&c->data, "arr", m->arr);
     json_kv_string (&c->data, "renewal_on", m->renewal_on);
     c->reply->result_case = ESC__REPLY__RESULT_ACCOUNT;
@@ -320,9 +321,10 @@ desk_account_import (desk_call_t *c, esc_error_t *err)
     }
     json_kv_int (&c->data, "added", added);
     json_kv_int (&c->data, "updated", updated);
-    c->event.summary = arena_printf (c->arena, "%s imported %lld accounts (%lld new, %lld updated)",
-                                     c->actor, (long long) (added + updated), (long long) added,
-                                     (long long) updated);
+    c->event.summary = arena_printf (c->arena, "%s imported %s %s (%s new, %s updated)",
+                                     c->actor, desk_figure (c->arena, added + updated),
+                                     figure_noun (added + updated, "account", "accounts"),
+                                     desk_figure (c->arena, added), desk_figure (c->arena, updated));
     res->has_added = res->has_updated = true;
     res->added = added;
     res->updated = updated;
@@ -341,9 +343,9 @@ desk_roadmap_add (desk_call_t *c, esc_error_t *err)
         || store_roadmap_insert (c->store, quarter, m, c->actor, &id, err))
         return -1;
     c->event.quarter = quarter;
-    c->event.summary = arena_printf (c->arena, "%s planned roadmap item %lld \"%s\" (%s, %lld h) in %s",
+    c->event.summary = arena_printf (c->arena, "%s planned roadmap item %lld \"%s\" (%s, %s h) in %s",
                                      c->actor, (long long) id, m->title, m->category,
-                                     (long long) m->hours, quarter);
+                                     desk_figure (c->arena, m->hours), quarter);
     json_kv_int (&c->data, "roadmap_item", id);
     json_kv_string (&c->data, "title", m->title);
     json_kv_string (&c->data, "category", m->category);

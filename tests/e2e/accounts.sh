@@ -21,13 +21,13 @@ same "$(sql "SELECT name FROM account")" "Acme" "the name stored"
 same "$(field alice account list '.[].name')" "Acme" "the name listed"
 ok alice account add "Globex" --arr 200000 --renewal 2031-02-15
 ok alice account add "Hooli" --arr 300000
-ok alice file --account " Acme " --title "Custom export" --problem "reconcile" \
+ok alice --quiet file --account " Acme " --title "Custom export" --problem "reconcile" \
     --also-needed-by " Globex ,Hooli  "
 E1=$OUT
 same "$(field alice show "$E1" '.account')" "Acme" "filed for Acme"
 same "$(field alice show "$E1" '.also_needed_by|join(",")')" "Globex,Hooli" "also needed by, trimmed"
 same "$(field alice list --account "  Acme " '.total')" 1 "listed by a padded name"
-ok pat roadmap add --title SSO --category feature --hours 10 --waiting "  Globex, Acme "
+ok pat --quiet roadmap add --title SSO --category feature --hours 10 --waiting "  Globex, Acme "
 R1=$OUT
 same "$(field pat roadmap list "[.[]|select(.id==$R1)|.waiting[]]|join(\",\")")" "Acme,Globex" \
     "waiting, trimmed"

@@ -59,6 +59,7 @@ say "a retried request id is answered with the first answer"
 ok alice account add Acme --arr 1
 ok alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
 FIRST=$OUT
+same "$FIRST" "escalation 1 filed" "the confirmation"
 ok alice --request-id retry-0000001 file --quarter 2031Q2 --account Acme --title T --problem P
 same "$OUT" "$FIRST" "the retry's answer"
 same "$(sql "SELECT count(*) FROM escalation")" 1 "escalations after a retry"

@@ -140,7 +140,7 @@ say "quarter names, enumerated values and states in any case"
 ok pat quarter open "$q" --capacity-hours 4,000
 same "$(field pat quarter show "$q" '.name')" "$Q" "quarter $q is $Q"
 same "$(field pat quarter show '.capacity_hours')" 4000 "4,000 hours"
-ok pat roadmap add --title "SSO" --category FEATURE --hours 300 --quarter "$q"
+ok pat --quiet roadmap add --title "SSO" --category FEATURE --hours 300 --quarter "$q"
 R1=$OUT
 same "$(sql "SELECT category FROM roadmap_item WHERE id = $R1")" feature "stored in its spelling"
 misused "--category must be one of feature, ility, maintenance, discovery (not 'ilities')" \
@@ -164,12 +164,12 @@ misused "--deal-value takes an amount like 2000000, 2,000,000 or \$2,000,000, no
 
 say "a needed-by date that has passed is refused by escd (NEEDED_BY_PAST)"
 refused 1 NEEDED_BY_PAST alice file --account Acme --title T --problem P --needed-by 2020-01-01
-ok alice file --account Acme --title "Custom export" --problem "Finance cannot reconcile" \
+ok alice --quiet file --account Acme --title "Custom export" --problem "Finance cannot reconcile" \
     --needed-by "12/31/$N" --deal-value '$300,000'
 X1=$OUT
 same "$(field alice show "$X1" '.needed_by')" "$N-12-31" "needed by, as YYYY-MM-DD"
 same "$(field alice show "$X1" '.deal_value')" 300000 "deal value"
-ok alice file --account "Initech, Inc" --title "Audit log" --problem "SOX"
+ok alice --quiet file --account "Initech, Inc" --title "Audit log" --problem "SOX"
 X2=$OUT
 ok pat return "$X2" --reason "which logs?"
 refused 1 NEEDED_BY_PAST alice refile "$X2" --needed-by 01/02/2020
@@ -259,4 +259,48 @@ else
     echo "cli: no zsh here: its completion script is not tried"
 fi
 
-echo "cli: versions, help, did-you-mean, usage errors, enumerations, dates, amounts, completion"
+say "one confirmation style for every write, --quiet for scripts, figures people read"
+ok alice file --account Acme --title "Dark mode" --problem "Night shift eyestrain"
+X3=${OUT#escalation }
+X3=${X3% filed}
+same "$OUT" "escalation $X3 filed" "esc file"
+ok pat size "$X3" --hours 1500 --viable yes
+same "$OUT" "escalation $X3 sized: 1,500 h, viable" "esc size"
+ok evan override "$X3" --reason "board"
+same "$OUT" "escalation $X3 approved by OVERRIDE (evan)" "esc override"
+ok alice account add Hooli --arr 1234567
+same "$OUT" "account Hooli added: ARR 1,234,567" "esc account add"
+ok alice --quiet account set Hooli --arr 7654321
+same "$OUT" "Hooli" "esc --quiet account set"
+ok evan --quiet list
+same "$(tr '\n' ' ' <<<"$OUT")" "$X1 $X2 $X3 " "esc --quiet list: ids only"
+ok evan list
+says "3 escalations" "the count under the list"
+grep -q "^ *$X3  approved  Acme  *1,500 " <<<"$OUT" || fail "hours with separators: $OUT"
+ok carol show "$X1"
+says "  outcome:    deal won, 3 adopters" "plural"
+says "  delivered:  1,200 h actual" "figures in show"
+ok pat quarter show "$q"
+says "  capacity:   4,000 h" "quarter show"
+says "OVER BUDGET by " "a quarter over its one-off budget says so"
+
+say "colour only on a terminal and never with NO_COLOR; reset before the newline"
+on_terminal() {   # on_terminal ENV... -- ARGS: esc under a pseudo-terminal
+    local envs=()
+    while [ "$1" != -- ]; do envs+=("$1"); shift; done
+    shift
+    env "${envs[@]}" script -qec "$(printf '%q ' "$ESC" "$@")" /dev/null
+}
+COLOURED=$(on_terminal NO_COLOR= TERM=xterm -- --as pat quarter show "$q")
+grep -q $'\e\\[31m.*OVER BUDGET.*\e\\[0m\r*$' <<<"$COLOURED" || fail "no red over budget on a terminal: $COLOURED"
+PLAIN=$(on_terminal NO_COLOR=1 TERM=xterm -- --as pat quarter show "$q")
+! grep -q $'\e' <<<"$PLAIN" || fail "colour with NO_COLOR: $PLAIN"
+ok pat quarter show "$q"
+! grep -q $'\e' <<<"$OUT" || fail "colour through a pipe: $OUT"
+COLOURED=$(on_terminal NO_COLOR= TERM=xterm -- --as evan history "$X3")
+grep -q $'\e\\[31m#[0-9]* .*OVERRODE.*\e\\[0m\r*$' <<<"$COLOURED" || fail "no red override in history: $COLOURED"
+COLOURED=$(on_terminal NO_COLOR= TERM=xterm -- --as carol report --quarter "$q")
+grep -q $'\e\\[31mOVERRIDE escalation '"$X3" <<<"$COLOURED" || fail "no red override in the report: $COLOURED"
+grep -q $'\e\\[31mOVER BUDGET by ' <<<"$COLOURED" || fail "no red over budget in the report: $COLOURED"
+
+echo "cli: versions, help, did-you-mean, usage errors, enumerations, dates, amounts, completion, output style, colour"

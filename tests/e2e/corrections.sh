@@ -43,13 +43,13 @@ ok pat quarter open "$Q" --capacity-hours 4000 --tokens 1 --max-token-hours 80
 ok alice account add Acme --arr 500000 --renewal 2031-03-31
 ok alice account add Globex --arr 200000
 ok pat account add Initech --arr 90000
-ok pat roadmap add --title "SSO everywhere" --category feature --hours 300 --waiting Globex
+ok pat --quiet roadmap add --title "SSO everywhere" --category feature --hours 300 --waiting Globex
 R1=$OUT
-ok pat roadmap add --title "Upgrade PostgreSQL" --category maintenance --hours 80
+ok pat --quiet roadmap add --title "Upgrade PostgreSQL" --category maintenance --hours 80
 R2=$OUT
 
 say "edit: the filer corrects a filing while it is filed or returned"
-ok alice file --account Acme --title "Custom exprot" --problem "Finance cannot reconcile" \
+ok alice --quiet file --account Acme --title "Custom exprot" --problem "Finance cannot reconcile" \
     --deal-value 100000 --needed-by 2031-12-15
 X1=$OUT
 ok alice edit "$X1" --title "Custom export"
@@ -65,7 +65,7 @@ same "$(field bob show "$X1" '"\(.deal_value) \(.needed_by) \(.also_needed_by | 
 same "$(ev '.data.changes | "\(.deal_value.old)>\(.deal_value.new) \(.needed_by.old)>\(.needed_by.new) \(.also_needed_by.old | length)>\(.also_needed_by.new | join(",")) \(.problem.new | contains("ledger"))"')" \
     "100000>250000 2031-12-15>null 0>Globex true" "old and new of each"
 same "$(ev '.summary')" \
-    "alice edited escalation $X1 \"Custom export\" for Acme: problem changed; deal value 100000 -> 250000; needed by 2031-12-15 -> none; also needed by none -> Globex" \
+    "alice edited escalation $X1 \"Custom export\" for Acme: problem changed; deal value 100,000 -> 250,000; needed by 2031-12-15 -> none; also needed by none -> Globex" \
     "the sentence names what changed, not the problem's text"
 SEQ=$(head_seq)
 refused 1 NOTHING_CHANGED alice edit "$X1" --title "Custom export"
@@ -95,7 +95,7 @@ SEQ=$(head_seq)
 refused 1 NOTHING_CHANGED pat size "$X1" --hours 45 --viable yes
 refused 4 PERMISSION_DENIED alice size "$X1" --hours 50
 unchanged "$SEQ"
-ok alice file --account Globex --title "SAML flow" --problem "Their IdP is unusual"
+ok alice --quiet file --account Globex --title "SAML flow" --problem "Their IdP is unusual"
 X2=$OUT
 refused 1 MISSING_ARGUMENT pat size "$X2" --hours 10
 case "$ERR" in *viable*) ;; *) fail "a first sizing without viable: $ERR" ;; esac
@@ -118,7 +118,7 @@ history_says "$X1" "          and Globex watches"
 same "$(field carol show "$X1" '.spend_note')" $'Biggest renewal this quarter\nand Globex watches' "the note in JSON"
 
 say "refile must answer the return"
-ok bob file --account Initech --title "Report tweak" --problem "vague"
+ok bob --quiet file --account Initech --title "Report tweak" --problem "vague"
 X3=$OUT
 ok pat return "$X3" --reason "Which report, which columns?"
 SEQ=$(head_seq)
@@ -146,7 +146,7 @@ ok pat account set Acme --arr 600000
 same "$(field carol account list '.[] | select(.name == "Acme") | .arr')" 600000 "the corrected ARR"
 same "$(ev '"\(.type) \(.account) \(.data.changes.arr.old)>\(.data.changes.arr.new)"')" \
     "account.changed Acme 500000>600000" "the account's event"
-same "$(ev .summary)" "pat corrected account Acme: ARR 500000 -> 600000" "its sentence"
+same "$(ev .summary)" "pat corrected account Acme: ARR 500,000 -> 600,000" "its sentence"
 ok alice account set Acme --rename "Acme Corp" --renewal none
 same "$(field carol show "$X1" '.account')" "Acme Corp" "escalations follow the renamed account"
 same "$(ev '"\(.account) \(.data.changes.name.old)>\(.data.changes.name.new) \(.data.changes.renewal_on.old)>\(.data.changes.renewal_on.new)"')" \
@@ -198,11 +198,11 @@ ok pat deliver "$X1" --actual-hours 36
 same "$(field carol show "$X1" '"\(.state) \(.actual_hours)"')" "closed 36" "a closed one's hours corrected"
 
 say "a deal lost before delivery; the work stopped at the hours spent"
-ok alice file --account Globex --title "On-prem installer" --problem "Air-gapped site" --deal-value 90000
+ok alice --quiet file --account Globex --title "On-prem installer" --problem "Air-gapped site" --deal-value 90000
 X4=$OUT
 ok pat size "$X4" --hours 60 --viable yes
 ok evan override "$X4" --reason "Board commitment"
-ok bob file --account Initech --title "Installer too" --problem "Also air-gapped"
+ok bob --quiet file --account Initech --title "Installer too" --problem "Also air-gapped"
 X5=$OUT
 ok pat merge "$X5" --into "$X4"
 refused 1 INVALID_STATE carol outcome "$X4" --deal won

@@ -19,7 +19,7 @@ ok bob account add Globex --arr 200000
 ok pat account add Initech --arr 90000
 
 # file_as USER ACCOUNT TITLE: files and prints the new id.
-file_as() { ok "$1" file --account "$2" --title "$3" --problem "the problem of $3"; echo "$OUT"; }
+file_as() { ok "$1" --quiet file --account "$2" --title "$3" --problem "the problem of $3"; echo "$OUT"; }
 
 # released DUPLICATE TARGET WHOSE: the unmerged events of DUPLICATE that
 # name TARGET, as "escalation into state actor", in the history of WHOSE.

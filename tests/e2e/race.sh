@@ -15,7 +15,7 @@ ok pat quarter open 2031Q1 --capacity-hours 100000 --tokens 1
 ok alice account add Acme --arr 100
 IDS=()
 for i in $(seq 1 20); do
-    ok alice file --quarter 2031Q1 --account Acme --title "Request $i" --problem "Problem $i"
+    ok alice --quiet file --quarter 2031Q1 --account Acme --title "Request $i" --problem "Problem $i"
     IDS+=("$OUT")
     ok pat size "$OUT" --hours 10 --viable yes
 done
@@ -63,7 +63,7 @@ grep -q "spend FAILED_PRECONDITION TOKEN_ALREADY_SPENT" "$WORK/escd-b.log" \
 
 say "one request id on two servers at once: one answer, applied once"
 ok pat quarter open 2031Q2 --capacity-hours 100000 --tokens 1
-ok alice file --quarter 2031Q2 --account Acme --title "Retried" --problem "Flaky network"
+ok alice --quiet file --quarter 2031Q2 --account Acme --title "Retried" --problem "Flaky network"
 RID_ESC=$OUT
 ok pat size "$RID_ESC" --hours 10 --viable yes
 # hold every writer back so that both copies wait at the sequence lock

@@ -22,7 +22,7 @@ say "a request that gets no answer in time is sent again, and applied once"
 psql "$DB" -Xqc "BEGIN; SELECT * FROM event_counter FOR UPDATE; SELECT pg_sleep(1.6); COMMIT;" >/dev/null &
 HOLD=$!
 sleep 0.3
-ok alice --timeout 3 --retries 2 file --quarter "$Q" --account Acme --title "held up" --problem p
+ok alice --quiet --timeout 3 --retries 2 file --quarter "$Q" --account Acme --title "held up" --problem p
 wait "$HOLD"
 same "$(sql "SELECT count(*) FROM escalation WHERE title = 'held up'")" 1 "escalations of a retried request"
 grep -q "alice file OK request=[^ ]* (retry)" "$WORK/escd-a.log" || fail "no retry answered from the log"

@@ -26,18 +26,18 @@ ok alice account add Acme --arr 500000 --renewal 2031-03-31
 ok alice account add Globex --arr 200000 --renewal 2031-02-15
 ok alice account add Umbrella --arr 70000
 ok alice account add Initech --arr 90000 --renewal 2031-06-30
-file_as() { ok "$1" file --quarter "$2" --account "$3" --title "$4" --problem "the problem" "${@:5}"; echo "$OUT"; }
+file_as() { ok "$1" --quiet file --quarter "$2" --account "$3" --title "$4" --problem "the problem" "${@:5}"; echo "$OUT"; }
 # earlier quarters, for the trend: 100 h of 2000 overridden (5 %), 360 h of 3000 by token (12 %)
 E10=$(file_as alice "$Q2" Acme "Old override"); ok pat size "$E10" --hours 100 --viable yes
 ok evan override "$E10" --reason "legacy"
 E11=$(file_as alice "$Q1" Globex "Old token"); ok pat size "$E11" --hours 360 --viable yes
 ok carol spend "$E11"
 # this quarter's plan: feature 2000, ility 800, maintenance 600, discovery 200
-ok pat roadmap add --quarter "$Q0" --title SSO --category feature --hours 300 --waiting Globex,Umbrella
+ok pat --quiet roadmap add --quarter "$Q0" --title SSO --category feature --hours 300 --waiting Globex,Umbrella
 R1=$OUT
 ok pat roadmap add --quarter "$Q0" --title Billing --category feature --hours 1700
 ok pat roadmap add --quarter "$Q0" --title Audit --category ility --hours 600
-ok pat roadmap add --quarter "$Q0" --title Perf --category ility --hours 200 --waiting Initech
+ok pat --quiet roadmap add --quarter "$Q0" --title Perf --category ility --hours 200 --waiting Initech
 R4=$OUT
 ok pat roadmap add --quarter "$Q0" --title Upgrade --category maintenance --hours 600
 ok pat roadmap add --quarter "$Q0" --title Research --category discovery --hours 200

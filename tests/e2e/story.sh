@@ -23,11 +23,11 @@ ok alice account add Globex --arr 200000 --renewal 2027-01-15
 ok pat account add "Initech, Inc" --arr 90000
 ok pat account add Umbrella --arr 70000
 refused 1 ACCOUNT_EXISTS alice account add Acme --arr 1
-ok pat roadmap add --title "SSO everywhere" --category feature --hours 300 --waiting Globex,Umbrella
+ok pat --quiet roadmap add --title "SSO everywhere" --category feature --hours 300 --waiting Globex,Umbrella
 R1=$OUT
-ok pat roadmap add --title "Upgrade PostgreSQL" --category maintenance --hours 80
+ok pat --quiet roadmap add --title "Upgrade PostgreSQL" --category maintenance --hours 80
 R2=$OUT
-ok pat roadmap add --title "Usage analytics" --category discovery --hours 120 --quarter "$Q"
+ok pat --quiet roadmap add --title "Usage analytics" --category discovery --hours 120 --quarter "$Q"
 R3=$OUT
 refused 3 ACCOUNT_NOT_FOUND pat roadmap add --title X --category feature --hours 1 --waiting Nobody
 misused "--category must be one of feature, ility, maintenance, discovery (not 'fun')" \
@@ -39,7 +39,7 @@ misused "--problem is required" alice file --account Acme --title "Custom export
 refused 1 MISSING_ARGUMENT alice file --account Acme --title "Custom export" --problem "   "
 refused 3 ACCOUNT_NOT_FOUND alice file --account Nobody --title T --problem P
 refused 4 PERMISSION_DENIED pat file --account Acme --title T --problem P
-ok alice file --account Acme --title "Custom export" --problem "Finance cannot reconcile invoices" \
+ok alice --quiet file --account Acme --title "Custom export" --problem "Finance cannot reconcile invoices" \
     --solution "A CSV export" --deal-value 300000 --needed-by "$((Y + 1))-12-15" --also-needed-by Globex
 X1=$OUT
 [[ "$X1" =~ ^[0-9]+$ ]] || fail "esc file printed '$X1', not an id"
@@ -57,14 +57,14 @@ refused 1 OUT_OF_RANGE pat size "$X1" --hours -3 --viable yes
 expect 2 pat size "$X1" --hours lots --viable yes
 
 say "a token buys only a small project"
-ok alice file --account Globex --title "Custom SAML flow" --problem "Their IdP is unusual"
+ok alice --quiet file --account Globex --title "Custom SAML flow" --problem "Their IdP is unusual"
 X2=$OUT
 ok pat size "$X2" --hours 120 --viable yes
 refused 1 SIZE_LIMIT_EXCEEDED carol spend "$X2"
 same "$(field carol quarter show '.tokens_spent')" 0 "a refused spend spends nothing"
 
 say "an executive overrides, loudly, beyond the size and the budget"
-ok bob file --account Umbrella --title "On-prem installer" --problem "Air-gapped site"
+ok bob --quiet file --account Umbrella --title "On-prem installer" --problem "Air-gapped site"
 X3=$OUT
 refused 1 INVALID_STATE evan override "$X3" --reason "strategic"
 ok pat size "$X3" --hours 370 --viable yes --displaces "$R3"
@@ -96,7 +96,7 @@ same "$(field carol roadmap list "[.[]|select(.id==$R1)|.waiting[]]|join(\",\")"
 same "$(field carol quarter show '.committed_hours')" 400 "exactly the budget"
 
 say "a second spend is refused: the token is spent"
-ok alice file --account Acme --title "Bulk API" --problem "Nightly sync is too slow"
+ok alice --quiet file --account Acme --title "Bulk API" --problem "Nightly sync is too slow"
 X4=$OUT
 ok pat size "$X4" --hours 10 --viable yes
 refused 1 TOKEN_ALREADY_SPENT carol spend "$X4"
@@ -105,10 +105,10 @@ refused 1 INVALID_STATE chris spend "$X1"
 same "$(sql "SELECT count(*) FROM token_spend")" 1 "token spends in the database"
 
 say "an approval finds its displaced work still planned, or asks for a new sizing"
-ok pat roadmap add --title "Audit trail" --category ility --hours 40
+ok pat --quiet roadmap add --title "Audit trail" --category ility --hours 40
 R4=$OUT
 ok pat size "$X4" --hours 10 --viable yes --displaces "$R4"
-ok alice file --account Umbrella --title "Audit API" --problem "Compliance"
+ok alice --quiet file --account Umbrella --title "Audit API" --problem "Compliance"
 X10=$OUT
 ok pat size "$X10" --hours 10 --viable yes --displaces "$R4"
 ok evan override "$X10" --reason "Regulator deadline"
@@ -120,13 +120,13 @@ refused 1 INVALID_DISPLACEMENT pat size "$X4" --hours 10 --viable yes
 ok pat size "$X4" --displaces none
 
 say "not viable means no token"
-ok alice file --account Acme --title "Mainframe port" --problem "Legacy host"
+ok alice --quiet file --account Acme --title "Mainframe port" --problem "Legacy host"
 X9=$OUT
 ok pat size "$X9" --hours 20 --viable no
 refused 1 NOT_VIABLE carol spend "$X9"
 
 say "return and refile, by the filer only"
-ok alice file --account Acme --title "Report tweak" --problem "vague"
+ok alice --quiet file --account Acme --title "Report tweak" --problem "vague"
 X5=$OUT
 refused 4 PERMISSION_DENIED alice return "$X5" --reason "which report?"
 ok pat return "$X5" --reason "Which report, which columns?"
@@ -145,7 +145,7 @@ refused 1 INVALID_STATE pat decline "$X5" --reason again
 refused 1 INVALID_STATE pat size "$X5" --hours 5 --viable yes
 
 say "withdraw, by the filer only"
-ok alice file --account Globex --title "Dark mode" --problem "Night shift eyestrain"
+ok alice --quiet file --account Globex --title "Dark mode" --problem "Night shift eyestrain"
 X6=$OUT
 refused 4 NOT_FILER bob withdraw "$X6"
 refused 4 PERMISSION_DENIED pat withdraw "$X6"
@@ -153,9 +153,9 @@ ok alice withdraw "$X6"
 same "$(field pat show "$X6" '.state')" withdrawn "after withdraw"
 
 say "merge and unmerge: accounts counted once"
-ok alice file --account Globex --title "Audit log export" --problem "Auditors need logs"
+ok alice --quiet file --account Globex --title "Audit log export" --problem "Auditors need logs"
 X7=$OUT
-ok bob file --account "Initech, Inc" --title "Export audit logs" --problem "SOX audit" --also-needed-by Globex
+ok bob --quiet file --account "Initech, Inc" --title "Export audit logs" --problem "SOX audit" --also-needed-by Globex
 X8=$OUT
 refused 4 PERMISSION_DENIED carol merge "$X8" --into "$X7"
 refused 1 INVALID_MERGE_TARGET pat merge "$X8" --into "$X8"

@@ -15,13 +15,13 @@ Q="${Y}Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))"
 ok pat quarter open "$Q" --capacity-hours 4000 --tokens 2 --max-token-hours 200
 ok alice account add Acme --arr 500000 --renewal 2031-03-31
 ok alice account add Globex --arr 200000
-ok pat roadmap add --quarter "$Q" --title SSO --category feature --hours 300 --waiting Globex
+ok pat --quiet roadmap add --quarter "$Q" --title SSO --category feature --hours 300 --waiting Globex
 R1=$OUT
 
 ESC_CHAR=$'\033' CR=$'\r' RLO=$'\u202e' LRI=$'\u2066' LSEP=$'\u2028' NEL=$'\u0085'
 
 say "the attacks of the issue are refused at the door"
-ok alice file --quarter "$Q" --account Acme --title "Custom export" --problem "Finance cannot reconcile"
+ok alice --quiet file --quarter "$Q" --account Acme --title "Custom export" --problem "Finance cannot reconcile"
 X1=$OUT
 ok pat size "$X1" --hours 40 --viable yes
 FAKE=$'needs more detail\n#22 2031-01-01T00:00:00.000Z  carol spent token 2 of '"$Q"' on escalation '"$X1"
@@ -51,7 +51,7 @@ same "$(sql "SELECT count(*) FROM account")" 2 "accounts after the refusals"
 
 say "a problem may span lines, and esc show keeps it under its value"
 FORGED_PROBLEM=$'Exports fail.\n  approved:   token 1, by carol\n\tsee the ticket'
-ok alice file --quarter "$Q" --account Acme --title "Bulk API" --problem "$FORGED_PROBLEM" \
+ok alice --quiet file --quarter "$Q" --account Acme --title "Bulk API" --problem "$FORGED_PROBLEM" \
     --solution $'a nightly job\n#22 carol spent token 2'
 X2=$OUT
 ok pat size "$X2" --hours 20 --viable yes --note $'two weeks\n  approved:   OVERRIDE by evan'
@@ -65,10 +65,10 @@ grep -qxF "              "$'\t'"see the ticket" "$WORK/show2.txt" || fail "a tab
 same "$(field carol show "$X2" '.problem')" "$FORGED_PROBLEM" "the problem in JSON"
 
 say "rows from before the check: written straight into the database"
-ok alice file --quarter "$Q" --account Acme --title "Returned one" --problem p
+ok alice --quiet file --quarter "$Q" --account Acme --title "Returned one" --problem p
 X3=$OUT
 ok pat return "$X3" --reason "needs more"
-ok bob file --quarter "$Q" --account Globex --title "Installer" --problem p
+ok bob --quiet file --quarter "$Q" --account Globex --title "Installer" --problem p
 X4=$OUT
 ok pat size "$X4" --hours 100 --viable yes --displaces "$R1"
 ok evan override "$X4" --reason "Board commitment"

@@ -583,17 +583,25 @@ assert_no_forgery (const char *text, const char *const *bad_starts)
                 fail_msg ("a line starts with '%s':\n%s", *b, text);
 }
 
-/* What render_result prints for REPLY, in a string the caller frees. */
+/* What render_result prints for REPLY, in a string the caller frees: the
+ * whole reply (DONE NULL) or a write's confirmation, in JSON or with only
+ * ids (QUIET). */
 static char *
-rendered (const Esc__Reply *reply, render_style_t style, bool json)
+rendered_how (const Esc__Reply *reply, const char *done, bool json, bool quiet)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream (&buf, &len);
     assert_non_null (out);
-    render_result (reply, style, json, out);
+    render_result (reply, &(render_how_t) { .done = done, .json = json, .quiet = quiet }, out);
     fclose (out);
     return buf;
+}
+
+static char *
+rendered (const Esc__Reply *reply, const char *done, bool json)
+{
+    return rendered_how (reply, done, json, false);
 }
 
 static void
@@ -623,7 +631,7 @@ test_render_hostile (void **state)
     reply.escalation = &e;
 
     static const char *const forged[] = { "  approved:", "#", NULL };
-    char *detail = rendered (&reply, RENDER_DETAIL, false);
+    char *detail = rendered (&reply, NULL, false);
     assert_no_forgery (detail, forged);
     /* the problem's second line continues under its value */
     if (!strstr (detail, "  problem:    It breaks.\n"
@@ -636,14 +644,14 @@ test_render_hostile (void **state)
         || !strstr (detail, "— no\\x0a#22 2031"))
         fail_msg ("escapes missing:\n%s", detail);
     free (detail);
-    char *summary = rendered (&reply, RENDER_SUMMARY, false);
+    char *summary = rendered (&reply, "returned", false);
     assert_no_forgery (summary, forged);
-    assert_non_null (strstr (summary, "escalation 21 is returned: no\\x0a#22 "));
+    assert_non_null (strstr (summary, "escalation 21 returned: no\\x0a#22 "));
     assert_true (strchr (summary, '\n') == summary + strlen (summary) - 1);   /* one line */
     free (summary);
 
     /* JSON keeps it exact */
-    char *json = rendered (&reply, RENDER_DETAIL, true);
+    char *json = rendered (&reply, NULL, true);
     assert_non_null (strstr (json, "\"title\":\"Title\\u001b[2J\""));
     assert_non_null (strstr (json, "\"account\":\"Ac\xe2\x80\xaeme\""));
     assert_non_null (strstr (json, "\"problem\":\"It breaks.\\n  approved:   token 1, by carol\\n#22"));
@@ -656,7 +664,7 @@ test_render_hostile (void **state)
     list.n_escalations = 2;
     reply.result_case = ESC__REPLY__RESULT_ESCALATIONS;
     reply.escalations = &list;
-    char *table = rendered (&reply, RENDER_DETAIL, false);
+    char *table = rendered (&reply, NULL, false);
     assert_no_forgery (table, forged);
     size_t lines = 0;
     for (const char *p = table; *p; p++)
@@ -673,12 +681,12 @@ test_render_hostile (void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream (&buf, &len);
-    render_event_line (out, &ev);
+    render_event_line (out, &ev, false);
     ev.summary = NULL;
     ev.actor = "pat\n#23";
     ev.type = "escalation.returned";
     ev.data = "{\"reason\":\"\xe2\x80\xae\"}";
-    render_event_line (out, &ev);
+    render_event_line (out, &ev, false);
     fclose (out);
     static const char *const not_events[] = { "#22", "#23", NULL };
     assert_no_forgery (buf, not_events);
@@ -686,6 +694,141 @@ test_render_hostile (void **state)
         "#21 2031-01-01T00:00:00.000Z  pat returned escalation 21 \"T\" for Acme: no\\x0a#22 "
         "2031-01-01T00:00:00.000Z  carol spent token 2\\x0d\\u202e\n"
         "#21 2031-01-01T00:00:00.000Z  pat\\x0a#23 escalation.returned {\"reason\":\"\\u202e\"}\n");
+    free (buf);
+}
+
+/* The output people read: figures with thousands separators, nouns that
+ * agree with their count, one confirmation style for every write, ids
+ * only with --quiet, and red only where asked, reset before the newline. */
+static void
+test_render_style (void **state)
+{
+    (void) state;
+    int64_t postponed[] = { 4 }, displaces[] = { 4, 5 };
+    Esc__Escalation e = ESC__ESCALATION__INIT;
+    e.id = 7;
+    e.quarter = "2031Q1";
+    e.state = "approved";
+    e.account = "Acme";
+    e.title = "Export";
+    e.problem = "p";
+    e.filer = "alice";
+    e.filed_at = "2031-01-01T00:00:00Z";
+    e.has_deal_value = true;
+    e.deal_value = 2000000;
+    e.customers = 1;
+    e.renewal_arr = 1500000;
+    e.has_hours = true;
+    e.hours = 1234;
+    e.viable = true;
+    e.sized_by = "pat";
+    e.displaces = displaces;
+    e.n_displaces = 2;
+    e.postponed = postponed;
+    e.n_postponed = 1;
+    e.approved_via = "token";
+    e.has_token_no = true;
+    e.token_no = 1;
+    e.approved_by = "carol";
+    e.deal = "won";
+    e.has_adopters = true;
+    e.adopters = 1;
+    Esc__Reply reply = ESC__REPLY__INIT;
+    reply.result_case = ESC__REPLY__RESULT_ESCALATION;
+    reply.escalation = &e;
+
+    char *text = rendered (&reply, NULL, false);
+    static const char *const shown[] = {
+        "  deal value: 2,000,000\n", "  customers:  1 (renewal ARR 1,500,000)\n",
+        "  sizing:     1,234 h, viable, by pat\n", "  displaces:  roadmap items 4, 5\n",
+        "  postponed:  roadmap item 4\n", "  outcome:    deal won, 1 adopter\n", NULL,
+    };
+    for (const char *const *want = shown; *want; want++)
+        if (!strstr (text, *want))
+            fail_msg ("show lacks '%s':\n%s", *want, text);
+    free (text);
+
+    static const struct { const char *done, *want; } writes[] = {
+        { "filed", "escalation 7 filed\n" },
+        { "sized", "escalation 7 sized: 1,234 h, viable\n" },
+        { "approved", "escalation 7 approved with token 1 of 2031Q1; postponed roadmap item 4\n" },
+        { "outcome recorded", "escalation 7 outcome recorded: deal won, 1 adopter\n" },
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        text = rendered (&reply, writes[i].done, false);
+        assert_string_equal (text, writes[i].want);
+        free (text);
+        text = rendered_how (&reply, writes[i].done, false, true);
+        assert_string_equal (text, "7\n");             /* --quiet: the id alone */
+        free (text);
+    }
+
+    Esc__Account acme = ESC__ACCOUNT__INIT;
+    acme.name = "Acme";
+    acme.arr = 500000;
+    acme.renewal_on = "2027-03-31";
+    Esc__Reply added = ESC__REPLY__INIT;
+    added.result_case = ESC__REPLY__RESULT_ACCOUNT;
+    added.account = &acme;
+    text = rendered (&added, "added", false);
+    assert_string_equal (text, "account Acme added: ARR 500,000, renews 2027-03-31\n");
+    free (text);
+    text = rendered_how (&added, "added", false, true);
+    assert_string_equal (text, "Acme\n");
+    free (text);
+
+    /* a list with --quiet: one id a line, nothing else */
+    Esc__Escalation *rows[] = { &e, &e };
+    Esc__EscalationList list = ESC__ESCALATION_LIST__INIT;
+    list.escalations = rows;
+    list.n_escalations = 2;
+    reply.result_case = ESC__REPLY__RESULT_ESCALATIONS;
+    reply.escalations = &list;
+    text = rendered_how (&reply, NULL, false, true);
+    assert_string_equal (text, "7\n7\n");
+    free (text);
+    text = rendered (&reply, NULL, false);           /* figures flush right */
+    assert_non_null (strstr (text, "ID  STATE     ACCOUNT  HOURS  CUST  TITLE\n"
+                                   " 7  approved  Acme     1,234     1  Export\n"));
+    free (text);
+
+    /* a quarter over its one-off budget says so; not a terminal: no colour */
+    Esc__Quarter q = ESC__QUARTER__INIT;
+    q.name = "2031Q1";
+    q.state = "open";
+    q.starts_on = "2031-01-01";
+    q.ends_on = "2031-03-31";
+    q.capacity_hours = 4000;
+    q.budget_pct = 10;
+    q.committed_hours = 1540;
+    q.tokens = 1;
+    q.max_token_hours = 80;
+    q.hourly_cost = 150;
+    Esc__Reply quarter = ESC__REPLY__INIT;
+    quarter.result_case = ESC__REPLY__RESULT_QUARTER;
+    quarter.quarter = &q;
+    text = rendered (&quarter, NULL, false);
+    assert_non_null (strstr (text, "  capacity:   4,000 h, 0 h planned\n"));
+    assert_non_null (strstr (text, "  one-offs:   1,540 h approved of a 400 h budget (10 %): "
+                                   "OVER BUDGET by 1,140 h\n"));
+    assert_null (strchr (text, '\033'));
+    free (text);
+
+    /* an override's event line in red, reset before its newline */
+    Esc__Event ev = ESC__EVENT__INIT;
+    ev.seq = 9;
+    ev.at = "2031-01-01T00:00:00.000Z";
+    ev.type = "escalation.overridden";
+    ev.summary = "evan OVERRODE the rules";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    render_event_line (out, &ev, true);
+    ev.type = "escalation.approved";
+    render_event_line (out, &ev, true);
+    fclose (out);
+    assert_string_equal (buf, "\033[31m#9 2031-01-01T00:00:00.000Z  evan OVERRODE the rules\033[0m\n"
+                              "#9 2031-01-01T00:00:00.000Z  evan OVERRODE the rules\n");
     free (buf);
 }
 
@@ -993,7 +1136,7 @@ test_complete (void **state)
         { { "report", "--format", "" }, "text\njson\nhtml\ncsv\n", COMPLETE_DONE },
         { { "user", "add", "dana", "--role", "sales,c" }, "sales,cro\n", COMPLETE_DONE },
         { { "size", "3", "--hours", "4", "--d" }, "--displaces\n", COMPLETE_DONE },
-        { { "deliver", "3", "--actual-hours", "4", "--" }, "--as\n--json\n--endpoint\n--feed\n"
+        { { "deliver", "3", "--actual-hours", "4", "--" }, "--as\n--json\n--quiet\n--endpoint\n--feed\n"
           "--server-key\n--timeout\n--retries\n--request-id\n--help\n--version\n", COMPLETE_DONE },
         { { "--js" }, "--json\n", COMPLETE_DONE },
         { { "--as", "pat", "--json", "rep" }, "report\n", COMPLETE_DONE },
@@ -1037,6 +1180,7 @@ main (void)
         cmocka_unit_test (test_import_merge),
         cmocka_unit_test (test_status_pieces),
         cmocka_unit_test (test_render_hostile),
+        cmocka_unit_test (test_render_style),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "figures.h"
 #include "json.h"
 #include "keys.h"
 #include "names.h"
@@ -447,6 +448,26 @@ test_man (void **state)
     free (text);
 }
 
+/* Figures group their digits by three, whatever their sign or size, and
+ * nouns agree with their count. */
+static void
+test_figures (void **state)
+{
+    (void) state;
+    static const struct { int64_t v; const char *want; } cases[] = {
+        { 0, "0" }, { 7, "7" }, { 999, "999" }, { 1000, "1,000" }, { -1000, "-1,000" },
+        { 2000000, "2,000,000" }, { 123456, "123,456" }, { -12, "-12" },
+        { INT64_MAX, "9,223,372,036,854,775,807" }, { INT64_MIN, "-9,223,372,036,854,775,808" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[FIGURE_SIZE];
+        assert_string_equal (figure (buf, cases[i].v), cases[i].want);
+    }
+    assert_string_equal (figure_noun (1, "adopter", "adopters"), "adopter");
+    assert_string_equal (figure_noun (0, "adopter", "adopters"), "adopters");
+    assert_string_equal (figure_noun (2, "item", "items"), "items");
+}
+
 int
 main (void)
 {
@@ -464,6 +485,7 @@ main (void)
         cmocka_unit_test (test_json_text_exact),
         cmocka_unit_test (test_text_classify),
         cmocka_unit_test (test_text_write),
+        cmocka_unit_test (test_figures),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
