@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "figures.h"
 #include "json.h"
 #include "names.h"
 #include "render.h"
@@ -243,18 +244,21 @@ import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
         /* no date, or no column: renewal_on stays out, and escd keeps
          * a known account's date */
         char *date = arena_alloc (a, 11);
-        row->has_arr = true;
+        size_t before = problems->n;
         int rc = import_arr (arr, &row->arr);
-        if (rc != 0) {
-            row->arr = 0;       /* a stand-in: escd checks the rest of the row */
+        if (rc != 0)
             add_problem (a, problems, &cap, rec->line, "arr", arr_refusal (a, arr, rc));
-        }
         if (import_date (renewal, date) != 0) {
-            date[0] = '\0';     /* none: escd checks the rest */
+            date[0] = '\0';
             add_problem (a, problems, &cap, rec->line, "renewal_on",
                          arena_printf (a, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY",
                                        renewal));
         }
+        /* a row esc found wrong goes without its ARR: any escd refuses it,
+         * one that knows no dry run too, and still checks its name */
+        row->has_arr = problems->n == before;
+        if (!row->has_arr)
+            row->arr = 0;
         row->renewal_on = *date ? date : NULL;
     }
     return 0;
@@ -280,47 +284,75 @@ compare_problems (const void *a, const void *b)
     return field_rank (x->field) - field_rank (y->field);
 }
 
+/* Whether esc found row LINE wrong: LIST (N, in line order) holds it. */
+static bool
+esc_found (const import_problem_t *list, size_t n, int64_t line)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid].line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && list[lo].line == line;
+}
+
 void
 import_merge (arena_t *a, import_problems_t *p, const Esc__ImportResult *result)
 {
-    size_t n_escd = result ? result->n_problems : 0;
-    import_problem_t *all = arena_alloc (a, (p->n + n_escd + 1) * sizeof *all);
-    if (p->n)
-        memcpy (all, p->list, p->n * sizeof *all);
+    size_t n_esc = p->n, n_escd = result ? result->n_problems : 0;
+    import_problem_t *all = arena_alloc (a, (n_esc + n_escd + 1) * sizeof *all);
+    if (n_esc)
+        memcpy (all, p->list, n_esc * sizeof *all);
     for (size_t i = 0; i < n_escd; i++) {
         const Esc__RowProblem *rp = result->problems[i];
-        all[p->n + i] = (import_problem_t) { rp->line, rp->field ? rp->field : "",
-                                             rp->message ? rp->message : "" };
+        const char *field = rp->field ? rp->field : "";
+        /* a row esc found wrong went without its ARR: escd's word on that
+         * ARR is about the stand-in, not the file */
+        if (strcmp (field, "arr") == 0 && esc_found (p->list, n_esc, rp->line))
+            continue;
+        all[p->n++] = (import_problem_t) { rp->line, field, rp->message ? rp->message : "" };
     }
     p->list = all;
-    p->n += n_escd;
     qsort (p->list, p->n, sizeof *p->list, compare_problems);
     size_t lines = 0;
     for (size_t i = 0; i < p->n; i++)
         lines += i == 0 || p->list[i].line != p->list[i - 1].line;
-    /* escd lists its first bad rows and counts them all: those it did not
-     * list may be rows esc found wrong too, so the count is then at least */
-    int64_t counted = result && result->has_bad_rows ? result->bad_rows : (int64_t) n_escd;
-    p->unseen = counted > (int64_t) n_escd ? (size_t) (counted - (int64_t) n_escd) : 0;
-    p->bad_rows = lines > (size_t) counted ? lines : (size_t) counted;
+    /* escd counts every bad row, esc's among them (they went without an
+     * ARR), but lists only its first ones: the rows beyond are unseen */
+    int64_t counted = result && result->has_bad_rows ? result->bad_rows : 0;
+    p->bad_rows = counted > (int64_t) lines ? (size_t) counted : lines;
+    p->unseen = p->bad_rows - lines;
 }
 
 void
 import_show_problems (const import_problems_t *p, bool json, FILE *out, FILE *errs)
 {
     char head[160];
-    snprintf (head, sizeof head, "%s%zu of %zu rows are wrong; nothing was imported",
-              p->unseen ? "at least " : "", p->bad_rows, p->rows);
+    snprintf (head, sizeof head, "%s of %s %s %s wrong; nothing was imported",
+              render_figure ((int64_t) p->bad_rows), render_figure ((int64_t) p->rows),
+              figure_noun ((int64_t) p->rows, "row", "rows"),
+              figure_noun ((int64_t) p->bad_rows, "is", "are"));
     fprintf (errs, "esc: IMPORT_REJECTED: %s:\n", head);
-    size_t shown = p->n < IMPORT_SHOWN ? p->n : IMPORT_SHOWN;
-    for (size_t i = 0; i < shown; i++) {
-        fprintf (errs, "    line %lld: ", (long long) p->list[i].line);
-        text_write (errs, p->list[i].message, "      ");
+    /* the first IMPORT_SHOWN problems, and the rest of the last line's */
+    size_t shown = 0, lines = 0;
+    for (; shown < p->n; shown++) {
+        bool new_line = shown == 0 || p->list[shown].line != p->list[shown - 1].line;
+        if (new_line && lines >= IMPORT_SHOWN)
+            break;
+        lines += new_line;
+        fprintf (errs, "    line %lld: ", (long long) p->list[shown].line);
+        text_write (errs, p->list[shown].message, "      ");
         fputc ('\n', errs);
     }
-    if (shown < p->n || p->unseen)
-        fprintf (errs, "    ... and %zu more%s\n", p->n - shown + p->unseen,
-                 p->unseen ? " (escd lists the first rows it finds wrong)" : "");
+    size_t more = p->bad_rows - lines;
+    if (more)
+        fprintf (errs, "    ... and %s more %s%s\n", render_figure ((int64_t) more),
+                 figure_noun ((int64_t) more, "row", "rows"),
+                 p->unseen ? " (escd names the first rows it finds wrong; fix those, and "
+                             "import again)" : "");
     if (!json)
         return;
     json_t j;
@@ -385,11 +417,8 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
     const Esc__ImportResult *res = reply && reply->result_case == ESC__REPLY__RESULT_IMPORT_RESULT
                                  ? reply->import_result : NULL;
     if (!reply) {
-        /* escd's checks did not come back (its error is shown): esc's own */
-        if (problems.n && !s->json) {
-            import_merge (m, &problems, NULL);
-            import_show_problems (&problems, false, stdout, stderr);
-        }
+        /* escd's error is shown: esc's own problems wait for an escd that
+         * checks the rest, or the count of bad rows would be half of it */
     }
     else if (!res) {
         /* refused without its rows, or an answer without a result */
@@ -407,10 +436,17 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
         if (s->json)
             printf ("{\"added\":%lld,\"updated\":%lld}\n", (long long) res->added,
                     (long long) res->updated);
+        else if (s->quiet)
+            /* the names of what was made or changed, one a line */
+            for (size_t i = 0; i < imp.n_rows; i++) {
+                text_write (stdout, imp.rows[i]->name, NULL);
+                fputc ('\n', stdout);
+            }
         else {
-            long long all = (long long) (res->added + res->updated);
-            printf ("%lld account%s imported: %lld new, %lld updated\n", all, all == 1 ? "" : "s",
-                    (long long) res->added, (long long) res->updated);
+            int64_t all = res->added + res->updated;
+            printf ("%s %s imported: %s new, %s updated\n", render_figure (all),
+                    figure_noun (all, "account", "accounts"), render_figure (res->added),
+                    render_figure (res->updated));
         }
     }
     else {

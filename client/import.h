@@ -25,9 +25,11 @@
  *
  * All or nothing: a bad row, here or at escd, imports none, and every bad
  * row is named by its line, in one run: when esc finds rows it cannot read,
- * it still asks escd to check every row without importing (a dry run,
- * each such row standing in with what was readable: its name), and shows
- * what either found, in line order. */
+ * it still asks escd to check every row without importing (a dry run; each
+ * such row goes without its ARR, so that even an escd that knows no dry run
+ * refuses it, and escd checks what else it holds: its name against the
+ * others and the accounts known), and shows what either found, in line
+ * order. */
 #ifndef ESC_IMPORT_H
 #define ESC_IMPORT_H
 
@@ -75,20 +77,24 @@ typedef struct {
  * rows of IMP (arena A): each row's line, trimmed name, ARR and renewal
  * date, the date left out (renewal_on NULL) when the row gives none. What
  * esc cannot read in a row (an amount, a date) goes to PROBLEMS, and the
- * row stays in IMP with a stand-in (ARR 0, no date), for escd to check the
- * rest of it. Returns 0, or -1 after writing to ERRS, as esc's error, what
+ * row stays in IMP without its ARR (has_arr false) and without a date it
+ * cannot read, for escd to check the rest of it. Returns 0, or -1 after writing to ERRS, as esc's error, what
  * is wrong with the file as a whole (no header, no name or ARR column). */
 int import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
                  Esc__AccountImport *imp, import_problems_t *problems, FILE *errs);
 
 /* Puts the problems escd found (RESULT, NULL for none) beside esc's own in
  * P, sorted by line (then name, ARR, renewal date), and counts the bad
- * rows. */
+ * rows: escd's count (it counts esc's bad rows too, which reached it
+ * without an ARR) or the lines listed, whichever is more. escd's word on
+ * the ARR of a row esc found wrong is left out: it is about the missing
+ * ARR, and esc says what is wrong with the file's. */
 void import_merge (arena_t *a, import_problems_t *p, const Esc__ImportResult *result);
 
 /* Shows P: "esc: IMPORT_REJECTED: N of M rows are wrong; nothing was
- * imported:" and a line for each of the first IMPORT_SHOWN problems on
- * ERRS, and with JSON the same as one {"error": {...}} document on OUT. */
+ * imported:" and a line for each problem of the first IMPORT_SHOWN bad
+ * rows on ERRS ("... and N more rows" after them), and with JSON every
+ * problem as one {"error": {...}} document on OUT. */
 #define IMPORT_SHOWN 100
 void import_show_problems (const import_problems_t *p, bool json, FILE *out, FILE *errs);
 

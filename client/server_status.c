@@ -41,7 +41,6 @@ server_status_uptime (int64_t seconds, char *out, size_t len)
 
 /* What esc itself knows of whom it speaks as, and to which escd. */
 typedef struct {
-    const char *user;
     char fingerprint[17];
     char key_file[1200];
     const char *endpoint;
@@ -92,7 +91,9 @@ status_text (const here_t *h, const Esc__ServerStatus *st)
     }
     fputs (")\n", stdout);
     label ("key");
-    printf ("%s (%s)\n", h->fingerprint, h->key_file);
+    printf ("%s (", h->fingerprint);
+    text_write (stdout, h->key_file, NULL);
+    fputs (")\n", stdout);
     label ("escd");
     server_status_uptime (st->uptime_seconds, up, sizeof up);
     printf ("%s, esc ", h->endpoint);
@@ -101,8 +102,12 @@ status_text (const here_t *h, const Esc__ServerStatus *st)
         printf (" (this esc is %s)", ESC_VERSION);
     printf (", up %s\n", up);
     label ("database");
+    /* "15.4 (Debian 15.4-1)": the number says it; --json has the rest */
+    char version[64];
+    const char *v = st->database_version ? st->database_version : "";
+    snprintf (version, sizeof version, "%.*s", (int) strcspn (v, " "), v);
     fputs ("PostgreSQL ", stdout);
-    text_write (stdout, st->database_version, NULL);
+    text_write (stdout, version, NULL);
     printf (", schema %" PRId64 " of %" PRId64, st->schema_version, st->schema_expected);
     if (st->schema_version < st->schema_expected)
         fputs (": migrations pending (escd migrate)", stdout);
@@ -117,7 +122,7 @@ int
 server_status_run (const session_t *s, const args_t *a, const char *user, const keypair_t *kp)
 {
     (void) a;
-    here_t h = { .user = user, .endpoint = s->config.endpoint };
+    here_t h = { .endpoint = s->config.endpoint };
     server_status_fingerprint (kp->public_key, h.fingerprint);
     config_key_path (&s->config, user, h.key_file, sizeof h.key_file);
     Esc__Empty empty = ESC__EMPTY__INIT;
@@ -137,7 +142,7 @@ server_status_run (const session_t *s, const args_t *a, const char *user, const 
     }
     else if (s->json)
         status_json (&h, reply->server_status);
-    else
+    else if (!s->quiet)         /* --quiet: the exit code alone says escd answers */
         status_text (&h, reply->server_status);
     esc__reply__free_unpacked (reply, NULL);
     return rc;

@@ -4,7 +4,8 @@
  * endpoint) beside what escd says of itself (status: the user its key
  * belongs to and their roles, its version and age, its database's schema
  * against the one it expects, the head of the event log), as a few
- * aligned lines or, with --json, one object. An escd that does not answer
+ * aligned lines or, with --json, one object (with --quiet nothing: the
+ * exit code says whether escd answers). An escd that does not answer
  * is exit 5, with what to check (session_unanswered). */
 #ifndef ESC_SERVER_STATUS_H
 #define ESC_SERVER_STATUS_H

@@ -189,19 +189,25 @@ compare_errors (const void *a, const void *b)
 /* The errors of an import's rows, at most one a row. */
 typedef struct {
     row_error_t *errors;
-    bool *wrong;                /* by row index */
+    size_t *slot;               /* by row index: 1 + the place of its error
+                                   in ERRORS; 0: none */
     size_t bad;
 } row_errors_t;
 
-/* Names row I of M wrong in FIELD for WHY, unless it is wrong already. */
+/* Names row I of M wrong in FIELD for WHY. A row keeps its first error,
+ * unless this one is of its name and that one is not: the name comes first
+ * in a row, and it is what only escd can check (a client sends a row whose
+ * ARR it could not read without one, for escd to check its name). */
 static void
 row_wrong (row_errors_t *e, const Esc__AccountImport *m, size_t i, const char *field,
            const char *why)
 {
-    if (e->wrong[i])
+    size_t *slot = &e->slot[i];
+    if (*slot && (strcmp (field, "name") != 0 || strcmp (e->errors[*slot - 1].field, "name") == 0))
         return;
-    e->wrong[i] = true;
-    e->errors[e->bad++] = (row_error_t) { m->rows[i]->line, field, why };
+    if (!*slot)
+        *slot = ++e->bad;
+    e->errors[*slot - 1] = (row_error_t) { m->rows[i]->line, field, why };
 }
 
 /* The refusal of an import with bad rows: the reply's ImportResult holds
@@ -235,14 +241,18 @@ reject_rows (desk_call_t *c, row_errors_t *e, size_t n, esc_error_t *err)
         used += (size_t) snprintf (list + used, sizeof list - used, "\n  line %lld: %s",
                                    (long long) e->errors[shown].line, e->errors[shown].why);
     return esc_fail (err, ESC_INVALID_ARGUMENT, "IMPORT_REJECTED",
-                     "%zu of %zu rows are wrong; nothing was imported:%s%s", e->bad, n, list,
+                     "%s of %s %s %s wrong; nothing was imported:%s%s",
+                     desk_figure (c->arena, (int64_t) e->bad), desk_figure (c->arena, (int64_t) n),
+                     figure_noun ((int64_t) n, "row", "rows"),
+                     figure_noun ((int64_t) e->bad, "is", "are"), list,
                      shown < e->bad ? "\n  ..." : "");
 }
 
 /* An account import names every bad row at once, in file order, so that a
  * CRM export is fixed in one go: "line 4: arr must be ...". One error a
- * row, the first found: its fields, a name twice in the file, a name that
- * differs only by case from an account or from an earlier row. The work is
+ * row: of its name when the name is wrong (its text, twice in the file, or
+ * differing only by case from an account or from an earlier row), else of
+ * its first wrong field. The work is
  * bounded by the rows (LIMIT_IMPORT): a pass over them, a sort, and one
  * query. */
 static int
@@ -251,13 +261,13 @@ check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
     size_t n = m->n_rows, named = 0;
     row_errors_t e = {
         .errors = arena_alloc (c->arena, (n + 1) * sizeof *e.errors),
-        .wrong = arena_alloc (c->arena, (n + 1) * sizeof *e.wrong),
+        .slot = arena_alloc (c->arena, (n + 1) * sizeof *e.slot),
     };
     named_row_t *rows = arena_alloc (c->arena, (n + 1) * sizeof *rows);
     for (size_t i = 0; i < n; i++) {
         esc_error_t row_err;
         const char *field;
-        e.wrong[i] = false;
+        e.slot[i] = 0;
         if (validate_account_row (m->rows[i], &field, &row_err) != 0)
             row_wrong (&e, m, i, field, arena_strdup (c->arena, row_err.message));
         /* a row wrong for its date still holds its name against the others */

@@ -32,7 +32,9 @@ case "$(line escd)" in
     "$ESC_ENDPOINT, esc $VERSION, up "*" s"|"$ESC_ENDPOINT, esc $VERSION, up "*" min") ;;
     *) fail "the escd line: $(line escd)" ;;
 esac
+# the version's number only: the build string is in --json's
 case "$(line database)" in
+    *"("*) fail "the database line carries the build: $(line database)" ;;
     "PostgreSQL "[0-9]*", schema $SCHEMA of $SCHEMA") ;;
     *) fail "the database line: $(line database)" ;;
 esac
@@ -71,6 +73,24 @@ wait "$WATCH" 2>/dev/null || true
 [ "$(field alice status .key_fingerprint)" != "$(jf .key_fingerprint)" ] \
     || fail "alice and pat have one fingerprint"
 same "$(field ada status '.user + " " + (.roles|join(","))')" "ada admin" "an admin's status"
+
+say "--quiet: nothing, and the exit code says escd answers"
+ok pat --quiet status
+same "$OUT" "" "status --quiet"
+
+say "a database behind or ahead of escd says what to run"
+NAME=$(sql "SELECT name FROM schema_migration WHERE version = $SCHEMA")
+sql "DELETE FROM schema_migration WHERE version = $SCHEMA" >/dev/null
+ok pat status
+same "$(line database | sed 's/^PostgreSQL [^,]*, //')" \
+    "schema $((SCHEMA - 1)) of $SCHEMA: migrations pending (escd migrate)" "a database behind"
+sql "INSERT INTO schema_migration (version, name) VALUES ($SCHEMA, '$NAME'), ($((SCHEMA + 1)), 'later')" >/dev/null
+ok pat status
+same "$(line database | sed 's/^PostgreSQL [^,]*, //')" \
+    "schema $((SCHEMA + 1)) of $SCHEMA: newer than this escd knows (upgrade escd)" "a database ahead"
+same "$(field pat status '[.schema_version, .schema_expected] | join(" ")')" "$((SCHEMA + 1)) $SCHEMA" \
+    "the schema as JSON"
+sql "DELETE FROM schema_migration WHERE version = $((SCHEMA + 1))" >/dev/null
 
 say "an escd that does not answer: exit 5, what to check, no request id for a read"
 DEAD=tcp://127.0.0.1:9

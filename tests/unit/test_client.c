@@ -434,35 +434,46 @@ test_import_rows (void **state)
     assert_null (imp.rows[2]->renewal_on);
     assert_null (imp.rows[3]->renewal_on);
 
-    /* amounts esc cannot read are problems of their lines; each such row
-     * stays, with a stand-in ARR of 0, for escd to check its name */
+    /* amounts and dates esc cannot read are problems of their lines; each
+     * such row stays, without its ARR (any escd refuses it) and without
+     * the date it could not read, for escd to check its name */
     assert_int_equal (rows_of (a, "name,arr,renewal\n"
                                   "Fine,\"1,250,000\",\n"
                                   "Euro,12.500 \u20ac,\n"
                                   "Euro Two,\u20ac1.250,soon\n"
                                   "Comma,\"1,250\",\n"
                                   "Empty,,\n"
-                                  "Words,lots,\n", &imp, &problems, &errs), 0);
+                                  "Words,lots,\n"
+                                  "Late,7,someday\n", &imp, &problems, &errs), 0);
     assert_string_equal (errs, "");
     free (errs);
-    assert_int_equal (imp.n_rows, 6);
-    assert_int_equal (problems.n, 5);
-    assert_int_equal (imp.rows[1]->arr, 0);
+    assert_int_equal (imp.n_rows, 7);
+    assert_int_equal (problems.n, 6);
+    assert_true (imp.rows[0]->has_arr);
+    assert_int_equal (imp.rows[0]->arr, 1250000);
+    assert_false (imp.rows[1]->has_arr);
     assert_string_equal (imp.rows[2]->name, "Euro Two");
+    assert_false (imp.rows[2]->has_arr);
     assert_null (imp.rows[2]->renewal_on);
+    assert_true (imp.rows[3]->has_arr);
+    assert_int_equal (imp.rows[3]->arr, 1250);
+    /* a readable ARR goes too when the row's date is wrong */
+    assert_false (imp.rows[6]->has_arr);
+    assert_null (imp.rows[6]->renewal_on);
     import_merge (a, &problems, NULL);
-    assert_int_equal (problems.bad_rows, 4);
+    assert_int_equal (problems.bad_rows, 5);
     assert_int_equal (problems.unseen, 0);
     shown (&problems, false, &text, &doc);
     assert_string_equal (text,
-        "esc: IMPORT_REJECTED: 4 of 6 rows are wrong; nothing was imported:\n"
+        "esc: IMPORT_REJECTED: 5 of 7 rows are wrong; nothing was imported:\n"
         "    line 3: ARR '12.500 \u20ac' is ambiguous: its '.' may group thousands or mark "
         "decimals; write it without (1250) or with cents (1,250.00)\n"
         "    line 4: ARR '\u20ac1.250' is ambiguous: its '.' may group thousands or mark "
         "decimals; write it without (1250) or with cents (1,250.00)\n"
         "    line 4: renewal date 'soon' is not YYYY-MM-DD or MM/DD/YYYY\n"
         "    line 6: ARR is missing\n"
-        "    line 7: ARR 'lots' is not an amount (like 1200000, $1,200,000.00)\n");
+        "    line 7: ARR 'lots' is not an amount (like 1200000, $1,200,000.00)\n"
+        "    line 8: renewal date 'someday' is not YYYY-MM-DD or MM/DD/YYYY\n");
     assert_string_equal (doc, "");
     free (text);
     free (doc);
@@ -480,8 +491,9 @@ test_import_rows (void **state)
     arena_destroy (&a);
 }
 
-/* What esc found and what escd found make one list, by line; escd's
- * bounded list makes the count a floor. */
+/* What esc found and what escd found make one list, by line. escd's word
+ * on the ARR of a row esc found wrong is about the ARR esc left out, and is
+ * dropped; its count, which holds esc's rows too, is the count. */
 static void
 test_import_merge (void **state)
 {
@@ -498,24 +510,30 @@ test_import_merge (void **state)
     free (errs);
     assert_int_equal (problems.n, 2);
 
-    /* escd: line 4's name, and line 3's too (a duplicate, say) */
-    Esc__RowProblem p4 = ESC__ROW_PROBLEM__INIT, p3 = ESC__ROW_PROBLEM__INIT;
-    Esc__RowProblem *listed[] = { &p3, &p4 };
-    p4.has_line = p3.has_line = true;
-    p4.line = 4;
-    p4.field = "name";
-    p4.message = "name holds U+001B (control) at byte 4";
+    /* escd: line 3's name (a twin, say), line 4's name, and line 5's
+     * missing ARR (the row esc sent without one) */
+    Esc__RowProblem p3 = ESC__ROW_PROBLEM__INIT, p4 = ESC__ROW_PROBLEM__INIT,
+                    p5 = ESC__ROW_PROBLEM__INIT;
+    Esc__RowProblem *listed[] = { &p3, &p4, &p5 };
+    p3.has_line = p4.has_line = p5.has_line = true;
     p3.line = 3;
     p3.field = "name";
     p3.message = "account 'Globex' exists already as 'GLOBEX'";
+    p4.line = 4;
+    p4.field = "name";
+    p4.message = "name holds U+001B (control) at byte 4";
+    p5.line = 5;
+    p5.field = "arr";
+    p5.message = "arr is missing";
     Esc__ImportResult res = ESC__IMPORT_RESULT__INIT;
     res.problems = listed;
-    res.n_problems = 2;
+    res.n_problems = 3;
     res.has_bad_rows = true;
-    res.bad_rows = 2;
+    res.bad_rows = 3;
     import_merge (a, &problems, &res);
     assert_int_equal (problems.n, 4);
     assert_int_equal (problems.bad_rows, 3);
+    assert_int_equal (problems.unseen, 0);
     shown (&problems, true, &text, &doc);
     assert_string_equal (text,
         "esc: IMPORT_REJECTED: 3 of 4 rows are wrong; nothing was imported:\n"
@@ -526,19 +544,67 @@ test_import_merge (void **state)
     assert_non_null (strstr (doc, "\"reason\":\"IMPORT_REJECTED\""));
     assert_non_null (strstr (doc, "\"rows\":4,\"bad_rows\":3,\"problems\":[{\"line\":3,"
                                   "\"field\":\"name\""));
+    assert_null (strstr (doc, "arr is missing"));
     free (text);
     free (doc);
 
-    /* escd listed the first of many: at least, and how many more */
+    /* one bad row of one: the nouns agree */
     assert_int_equal (rows_of (a, "name,arr\nAcme,abc\n", &imp, &problems, &errs), 0);
     free (errs);
-    res.bad_rows = 250;
-    import_merge (a, &problems, &res);
-    assert_int_equal (problems.bad_rows, 250);
-    assert_int_equal (problems.unseen, 248);
+    import_merge (a, &problems, NULL);
     shown (&problems, false, &text, &doc);
-    assert_non_null (strstr (text, "at least 250 of 1 rows"));
-    assert_non_null (strstr (text, "    ... and 248 more (escd lists the first rows it finds wrong)\n"));
+    assert_string_equal (text,
+        "esc: IMPORT_REJECTED: 1 of 1 row is wrong; nothing was imported:\n"
+        "    line 2: ARR 'abc' is not an amount (like 1200000, $1,200,000.00)\n");
+    free (text);
+    free (doc);
+
+    /* escd named the first of many: the count is its, the rest unseen */
+    assert_int_equal (rows_of (a, "name,arr\nAcme,abc\n", &imp, &problems, &errs), 0);
+    free (errs);
+    problems.rows = 3000;
+    res.n_problems = 2;         /* lines 3 and 4 */
+    res.bad_rows = 1250;
+    import_merge (a, &problems, &res);
+    assert_int_equal (problems.bad_rows, 1250);
+    assert_int_equal (problems.unseen, 1247);
+    shown (&problems, false, &text, &doc);
+    assert_non_null (strstr (text, "IMPORT_REJECTED: 1,250 of 3,000 rows are wrong;"));
+    assert_non_null (strstr (text, "    line 4: name holds"));
+    assert_non_null (strstr (text, "    ... and 1,247 more rows (escd names the first rows it "
+                                   "finds wrong; fix those, and import again)\n"));
+    free (text);
+    free (doc);
+    arena_destroy (&a);
+}
+
+/* More bad rows than are shown: the first IMPORT_SHOWN rows, each with all
+ * its problems, then how many more; --json lists them all. */
+static void
+test_import_shown (void **state)
+{
+    (void) state;
+    arena_t *a = arena_new ();
+    import_problems_t p = { 0 };
+    p.n = 2 * (IMPORT_SHOWN + 5);
+    p.list = arena_alloc (a, p.n * sizeof *p.list);
+    for (size_t i = 0; i < p.n; i++)
+        p.list[i] = (import_problem_t) { (int64_t) (i / 2 + 2), i % 2 ? "renewal_on" : "arr",
+                                         i % 2 ? "a date" : "an amount" };
+    p.rows = 1000;
+    p.bad_rows = IMPORT_SHOWN + 5;
+    char *text, *doc;
+    shown (&p, true, &text, &doc);
+    char last[64], cut[64];
+    snprintf (last, sizeof last, "    line %d: a date\n", IMPORT_SHOWN + 1);
+    snprintf (cut, sizeof cut, "    line %d:", IMPORT_SHOWN + 2);
+    assert_non_null (strstr (text, last));
+    assert_null (strstr (text, cut));
+    assert_non_null (strstr (text, "\n    ... and 5 more rows\n"));
+    size_t objects = 0;
+    for (const char *q = doc; (q = strstr (q, "{\"line\":")); q++)
+        objects++;
+    assert_int_equal (objects, p.n);
     free (text);
     free (doc);
     arena_destroy (&a);
@@ -1178,6 +1244,7 @@ main (void)
         cmocka_unit_test (test_import_amounts),
         cmocka_unit_test (test_import_rows),
         cmocka_unit_test (test_import_merge),
+        cmocka_unit_test (test_import_shown),
         cmocka_unit_test (test_status_pieces),
         cmocka_unit_test (test_render_hostile),
         cmocka_unit_test (test_render_style),
