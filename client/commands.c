@@ -24,6 +24,7 @@
 #include "list.h"
 #include "userkey.h"
 #include "report.h"
+#include "server_status.h"
 #include "watch.h"
 #include "wire.h"
 #include "suggest.h"
@@ -917,6 +918,8 @@ static const command_t commands[] = {
       1, 1, no_options, NULL, NULL, NULL, import_run },
     { "watch", "", "follow the decision feed, one line (or JSON) per event",
       0, 0, watch_options, NULL, NULL, NULL, watch_run },
+    { "status", "", "who you are (user, roles, key), which escd: its version, database, feed head",
+      0, 0, no_options, NULL, NULL, NULL, server_status_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
       1, 1, no_options, NULL, local_keygen, NULL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",

@@ -415,6 +415,23 @@ store_split_ints (arena_t *a, const char *joined, int64_t **out)
     return n;
 }
 
+/* ==== The database itself =============================================== */
+
+int
+store_database_facts (store_t *self, arena_t *a, database_facts_t *out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT max(version) AS version FROM schema_migration",
+                              NULL, err);
+    if (!r)
+        return -1;
+    out->schema_version = row_int (r, 0, "version");
+    PQclear (r);
+    /* libpq keeps what the server said of itself when it connected */
+    const char *v = PQparameterStatus (self->conn, "server_version");
+    out->server_version = arena_strdup (a, v ? v : "");
+    return 0;
+}
+
 /* ==== Waking up ========================================================== */
 
 int

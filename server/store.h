@@ -47,6 +47,14 @@ bool store_in_failed_transaction (store_t *self);
 /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT NAME, ... : a command without rows. */
 int store_command (store_t *self, const char *sql, esc_error_t *err);
 
+/* What escd's status says of its database: the newest migration it has
+ * (0 when none), and PostgreSQL's version (arena). */
+typedef struct {
+    int64_t schema_version;
+    const char *server_version;
+} database_facts_t;
+int store_database_facts (store_t *self, arena_t *a, database_facts_t *out, esc_error_t *err);
+
 /* ==== Parameters and rows ================================================ */
 
 #define PARAMS_MAX 12

@@ -249,19 +249,29 @@ validate_account_name (const char *name, esc_error_t *err)
     return check_text ("name", name, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err);
 }
 
+/* An account's fields, in order: the name of the first one wrong (ERR
+ * saying how), or NULL when all are right. */
+static const char *
+account_fault (const char *name, bool has_arr, int64_t arr, const char *renewal_on,
+               esc_error_t *err)
+{
+    return validate_account_name (name, err) ? "name"
+         : check_number ("arr", has_arr, arr, 0, LIMIT_MONEY, REQUIRED, err) ? "arr"
+         : check_date ("renewal_on", renewal_on, OPTIONAL, err) ? "renewal_on" : NULL;
+}
+
 static int
 check_account (const char *name, bool has_arr, int64_t arr, const char *renewal_on,
                esc_error_t *err)
 {
-    return validate_account_name (name, err)
-        || check_number ("arr", has_arr, arr, 0, LIMIT_MONEY, REQUIRED, err)
-        || check_date ("renewal_on", renewal_on, OPTIONAL, err) ? -1 : 0;
+    return account_fault (name, has_arr, arr, renewal_on, err) ? -1 : 0;
 }
 
 int
-validate_account_row (const Esc__AccountRow *row, esc_error_t *err)
+validate_account_row (const Esc__AccountRow *row, const char **field, esc_error_t *err)
 {
-    return check_account (row->name, row->has_arr, row->arr, row->renewal_on, err);
+    *field = account_fault (row->name, row->has_arr, row->arr, row->renewal_on, err);
+    return *field ? -1 : 0;
 }
 
 /* ==== Each operation ===================================================== */
@@ -447,6 +457,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
     case ESC__REQUEST__OP_QUARTER_LIST:
     case ESC__REQUEST__OP_ACCOUNT_LIST:
     case ESC__REQUEST__OP_USER_LIST:
+    case ESC__REQUEST__OP_STATUS:
         return 0;
     case ESC__REQUEST__OP_ACCOUNT_ADD: {
         const Esc__AccountAdd *m = r->account_add;
@@ -609,6 +620,7 @@ static const struct {
     { ESC__REQUEST__OP_ROADMAP_SET, OP_ROADMAP_SET },
     { ESC__REQUEST__OP_STOP, OP_STOP },
     { ESC__REQUEST__OP_QUARTER_REOPEN, OP_QUARTER_REOPEN },
+    { ESC__REQUEST__OP_STATUS, OP_STATUS },
 };
 
 op_t

@@ -152,6 +152,8 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_STOP]          = { "stop",          ROLE_PM, true, S (APPROVED) | S (STOPPED), STATE_STOPPED, false, false, false, S (STOPPED), CORRECTS_KEPT },
     /* only a closed quarter, and none later open: decide_quarter */
     [OP_QUARTER_REOPEN] = { "quarter reopen", ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    /* escd about itself and the caller: anyone registered may ask */
+    [OP_STATUS]        = { "status",        ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
 };
 
 /* Who may edit what, and in which states: the filer anything, while the

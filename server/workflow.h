@@ -48,6 +48,7 @@ typedef enum {
     OP_USER_REVOKE, OP_USER_KEY, OP_REPORT, OP_ACCOUNT_IMPORT,
     /* corrections of what is recorded (DESIGN section 3) */
     OP_EDIT, OP_ACCOUNT_SET, OP_ROADMAP_SET, OP_STOP, OP_QUARTER_REOPEN,
+    OP_STATUS,
     OP_COUNT
 } op_t;
 

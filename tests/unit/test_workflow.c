@@ -217,7 +217,7 @@ test_roles_of_other_operations (void **state)
         { OP_REPORT, ROLE_ANY }, { OP_ACCOUNT_IMPORT, ROLE_SALES | ROLE_PM },
         { OP_ACCOUNT_SET, ROLE_SALES | ROLE_PM }, { OP_ROADMAP_SET, ROLE_PM },
         { OP_QUARTER_REOPEN, ROLE_PM }, { OP_EDIT, ROLE_SALES | ROLE_PM },
-        { OP_STOP, ROLE_PM },
+        { OP_STOP, ROLE_PM }, { OP_STATUS, ROLE_ANY },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
         for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
@@ -240,7 +240,7 @@ test_changes_state (void **state)
         bool read = op == OP_QUARTER_SHOW || op == OP_QUARTER_LIST || op == OP_ACCOUNT_LIST
                  || op == OP_ROADMAP_LIST || op == OP_LIST || op == OP_SHOW
                  || op == OP_HISTORY || op == OP_USER_LIST || op == OP_EVENTS_SINCE
-                 || op == OP_REPORT;
+                 || op == OP_REPORT || op == OP_STATUS;
         assert_int_equal (workflow_changes_state ((op_t) op), !read);
         assert_string_not_equal (op_name ((op_t) op), "unknown");
     }
