@@ -79,6 +79,7 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_ROADMAP_SET]   = { desk_roadmap_set, "roadmap.changed" },
     [OP_STOP]          = { desk_stop, "escalation.stopped" },
     [OP_QUARTER_REOPEN] = { desk_quarter_reopen, "quarter.reopened" },
+    [OP_SUPPORT]       = { desk_support, "escalation.supported" },
 };
 
 struct desk {
