@@ -81,6 +81,7 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_STOP]          = { desk_stop, "escalation.stopped" },
     [OP_QUARTER_REOPEN] = { desk_quarter_reopen, "quarter.reopened" },
     [OP_STATUS]        = { desk_status, NULL },
+    [OP_SUPPORT]       = { desk_support, "escalation.supported" },
 };
 
 struct desk {

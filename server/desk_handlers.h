@@ -67,6 +67,7 @@ int desk_merge (desk_call_t *c, esc_error_t *err);
 int desk_unmerge (desk_call_t *c, esc_error_t *err);
 int desk_edit (desk_call_t *c, esc_error_t *err);
 int desk_stop (desk_call_t *c, esc_error_t *err);
+int desk_support (desk_call_t *c, esc_error_t *err);
 int desk_list (desk_call_t *c, esc_error_t *err);
 int desk_show (desk_call_t *c, esc_error_t *err);
 int desk_history (desk_call_t *c, esc_error_t *err);

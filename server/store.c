@@ -364,6 +364,13 @@ row_int (const PGresult *r, int row, const char *col)
     return v ? strtoll (v, NULL, 10) : 0;
 }
 
+double
+row_double (const PGresult *r, int row, const char *col)
+{
+    const char *v = row_text (r, row, col);
+    return v ? strtod (v, NULL) : 0;
+}
+
 bool
 row_bool (const PGresult *r, int row, const char *col)
 {

@@ -312,6 +312,8 @@ check_file (const Esc__File *m, esc_error_t *err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
         || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
+        || check_number ("claimed_hours", m->has_claimed_hours, m->claimed_hours, 1, LIMIT_HOURS,
+                         OPTIONAL, err)
         ? -1 : 0;
 }
 
@@ -391,13 +393,17 @@ check_edit (const Esc__Edit *m, esc_error_t *err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
         || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
+        || check_number ("claimed_hours", m->has_claimed_hours, m->claimed_hours, 1, LIMIT_HOURS,
+                         OPTIONAL, err)
         || check_not_both ("solution", !blank (m->solution), clear_solution, err)
         || check_not_both ("needed_by", m->needed_by && *m->needed_by, clear_needed_by, err)
         || check_not_both ("also_needed_by", m->n_also_needed_by > 0, clear_also, err)
         || check_something (m->title || m->problem || !blank (m->solution) || m->has_deal_value
                             || (m->needed_by && *m->needed_by) || m->n_also_needed_by
-                            || clear_solution || clear_needed_by || clear_also, "edit",
-                            "title, problem, solution, deal_value, needed_by or also_needed_by",
+                            || clear_solution || clear_needed_by || clear_also
+                            || m->has_claimed_hours, "edit",
+                            "title, problem, solution, deal_value, needed_by, also_needed_by "
+                            "or claimed_hours",
                             err)
         ? -1 : 0;
 }
@@ -440,6 +446,15 @@ check_stop (const Esc__Stop *m, esc_error_t *err)
         || check_text ("reason", m->reason, LIMIT_TEXT, OPTIONAL, TEXT_SINGLE_LINE, err)
         || check_number ("actual_hours", m->has_actual_hours, m->actual_hours, 0, LIMIT_HOURS,
                          OPTIONAL, err) ? -1 : 0;
+}
+
+static int
+check_support (const Esc__Support *m, esc_error_t *err)
+{
+    return check_id ("id", m->has_id, m->id, err)
+        || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
+        || check_quarter ("quarter", m->quarter, OPTIONAL, err)
+        || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err) ? -1 : 0;
 }
 
 static int
@@ -504,6 +519,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
         return check_roadmap_set (r->roadmap_set, err);
     case ESC__REQUEST__OP_STOP:
         return check_stop (r->stop, err);
+    case ESC__REQUEST__OP_SUPPORT:
+        return check_support (r->support, err);
     case ESC__REQUEST__OP_QUARTER_REOPEN:
         return check_quarter ("quarter", r->quarter_reopen->quarter, REQUIRED, err);
     case ESC__REQUEST__OP_RETURN_ESCALATION:
@@ -621,6 +638,7 @@ static const struct {
     { ESC__REQUEST__OP_STOP, OP_STOP },
     { ESC__REQUEST__OP_QUARTER_REOPEN, OP_QUARTER_REOPEN },
     { ESC__REQUEST__OP_STATUS, OP_STATUS },
+    { ESC__REQUEST__OP_SUPPORT, OP_SUPPORT },
 };
 
 op_t

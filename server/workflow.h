@@ -49,6 +49,8 @@ typedef enum {
     /* corrections of what is recorded (DESIGN section 3) */
     OP_EDIT, OP_ACCOUNT_SET, OP_ROADMAP_SET, OP_STOP, OP_QUARTER_REOPEN,
     OP_STATUS,
+    /* the remedies: what a one-off really cost */
+    OP_SUPPORT,
     OP_COUNT
 } op_t;
 
@@ -144,6 +146,8 @@ typedef struct {
     bool title_only;                        /* edit: the title is all it gives */
     const char *deal;                       /* outcome: won or lost */
     const roadmap_facts_t *item;            /* roadmap set: the item */
+    bool quarter_before;                    /* support: the quarter it is spent
+                                               in is before the escalation's */
 } workflow_case_t;
 
 /* Decides one action. Returns 0 when it may go ahead, with the escalation's

@@ -1182,7 +1182,7 @@ test_complete (void **state)
     (void) state;
     static const struct { const char *words[6]; const char *want; int rc; } cases[] = {
         { { "qu" }, "quarter\n", COMPLETE_DONE },
-        { { "s" }, "size\nspend\nstop\nshow\nstatus\n", COMPLETE_DONE },
+        { { "s" }, "size\nspend\nstop\nsupport\nshow\nstatus\n", COMPLETE_DONE },
         { { "he" }, "help\n", COMPLETE_DONE },
         { { "quarter", "" }, "open\nclose\nreopen\nshow\nlist\n", COMPLETE_DONE },
         { { "quarter", "c" }, "close\n", COMPLETE_DONE },
