@@ -64,7 +64,8 @@ cleanup() {
 }
 trap cleanup EXIT
 # a command that fails outside ok/fail (set -e) says where, not just exits
-trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+# (only under set -e: a story's own set +e section expects its failures)
+trap 'err_rc=$?; [[ $- != *e* ]] || echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $err_rc" >&2' ERR
 
 # stacks PID: what PID and its children are doing, for a process that
 # should have ended (a hang becomes a report, not a silent timeout).
