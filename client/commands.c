@@ -24,6 +24,7 @@
 #include "list.h"
 #include "userkey.h"
 #include "report.h"
+#include "server_status.h"
 #include "watch.h"
 #include "wire.h"
 #include "suggest.h"
@@ -125,6 +126,7 @@ static const opt_spec_t file_options[] = {
     { "needed-by", ARG_DATE, "DATE", "when the customer needs it (not a past date)" },
     { "also-needed-by", ARG_LIST, "ACCT,...", "other accounts that need the same",
       .names = ARG_NAMES_ACCOUNT },
+    { "claimed-hours", ARG_INT, "N", "what you believe it costs, in engineer-hours" },
     OPT_QUARTER,
     END_OPTIONS
 };
@@ -156,6 +158,7 @@ static const opt_spec_t edit_options[] = {
     { "needed-by", ARG_TEXT, "DATE", "a corrected date, not a past one ('none' removes it)" },
     { "also-needed-by", ARG_LIST, "ACCT,...", "the other accounts, all of them ('' for none)",
       .names = ARG_NAMES_ACCOUNT },
+    { "claimed-hours", ARG_INT, "N", "the corrected claim, in engineer-hours" },
     END_OPTIONS
 };
 
@@ -178,6 +181,13 @@ static const opt_spec_t roadmap_set_options[] = {
 static const opt_spec_t stop_options[] = {
     { "reason", ARG_TEXT, "T", "why the work stops (required the first time)" },
     { "actual-hours", ARG_INT, "N", "engineer-hours spent so far (required the first time)" },
+    END_OPTIONS
+};
+
+static const opt_spec_t support_options[] = {
+    { "hours", ARG_INT, "N", "engineer-hours of maintenance spent", .required = true },
+    OPT_QUARTER,
+    { "note", ARG_TEXT, "T", "what the support was" },
     END_OPTIONS
 };
 
@@ -491,6 +501,7 @@ build_file (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
     x->problem = opt (a, "problem");
     x->solution = opt (a, "solution");
     x->has_deal_value = args_int (a, "deal-value", &x->deal_value);
+    x->has_claimed_hours = args_int (a, "claimed-hours", &x->claimed_hours);
     x->needed_by = opt (a, "needed-by");
     x->also_needed_by = args_list (a, m, "also-needed-by", &x->n_also_needed_by);
     r->op_case = ESC__REQUEST__OP_FILE;
@@ -598,6 +609,7 @@ build_edit (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
         x->has_clear_solution = x->clear_solution = true;
     }
     x->has_deal_value = args_int (a, "deal-value", &x->deal_value);
+    x->has_claimed_hours = args_int (a, "claimed-hours", &x->claimed_hours);
     x->needed_by = opt (a, "needed-by");
     if (clears (a, "needed-by", true)) {
         x->needed_by = NULL;
@@ -623,6 +635,21 @@ build_stop (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
     x->has_actual_hours = args_int (a, "actual-hours", &x->actual_hours);
     r->op_case = ESC__REQUEST__OP_STOP;
     r->stop = x;
+    return 0;
+}
+
+static int
+build_support (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Support, esc__support__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->has_hours = args_int (a, "hours", &x->hours);
+    x->quarter = opt (a, "quarter");
+    x->note = opt (a, "note");
+    r->op_case = ESC__REQUEST__OP_SUPPORT;
+    r->support = x;
     return 0;
 }
 
@@ -942,6 +969,8 @@ static const command_t commands[] = {
       1, 1, deliver_options, build_deliver, NULL, "delivered", NULL },
     { "stop", "ID", "stop the work on an approved escalation, at the hours spent (pm)",
       1, 1, stop_options, build_stop, NULL, "stopped", NULL },
+    { "support", "ID", "record maintenance spent on a delivered one-off, in any later quarter (pm)",
+      1, 1, support_options, build_support, NULL, "supported", NULL },
     { "outcome", "ID", "record the deal's outcome, or correct it (cro)",
       1, 1, outcome_options, build_outcome, NULL, "outcome recorded", NULL },
     { "merge", "ID", "fold a duplicate into another escalation (pm)",
@@ -960,6 +989,8 @@ static const command_t commands[] = {
       1, 1, no_options, NULL, NULL, NULL, import_run },
     { "watch", "", "follow the decision feed, one line (or JSON) per event",
       0, 0, watch_options, NULL, NULL, NULL, watch_run },
+    { "status", "", "who you are (user, roles, key), which escd: its version, database, feed head",
+      0, 0, no_options, NULL, NULL, NULL, server_status_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
       1, 1, no_options, NULL, local_keygen, NULL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",

@@ -8,8 +8,11 @@
 #include <string.h>
 
 #include "csv.h"
+#include "figures.h"
+#include "json.h"
 #include "names.h"
 #include "render.h"
+#include "text.h"
 
 char
 import_column (const char *header)
@@ -187,10 +190,27 @@ field_of (const csv_record_t *rec, int col)
     return col >= 0 && (size_t) col < rec->n ? rec->fields[col] : (char *) "";
 }
 
+/* Adds a problem of row LINE to P (arena A). */
+static void
+add_problem (arena_t *a, import_problems_t *p, size_t *cap, int64_t line, const char *field,
+             const char *message)
+{
+    if (p->n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        import_problem_t *grown = arena_alloc (a, *cap * sizeof *grown);
+        if (p->n)
+            memcpy (grown, p->list, p->n * sizeof *grown);
+        p->list = grown;
+    }
+    p->list[p->n++] = (import_problem_t) { line, field, message };
+}
+
 int
 import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
-             Esc__AccountImport *imp, FILE *errs)
+             Esc__AccountImport *imp, import_problems_t *problems, FILE *errs)
 {
+    size_t cap = 0;
+    memset (problems, 0, sizeof *problems);
     if (n < 2) {
         fprintf (errs, "esc: IMPORT_REJECTED: %s holds no accounts under a header\n", path);
         return -1;
@@ -211,7 +231,7 @@ import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
     }
     imp->n_rows = n - 1;
     imp->rows = arena_alloc (a, imp->n_rows * sizeof *imp->rows);
-    size_t bad = 0;
+    problems->rows = imp->n_rows;
     for (size_t i = 1; i < n; i++) {
         const csv_record_t *rec = &records[i];
         Esc__AccountRow *row = arena_alloc (a, sizeof *row);
@@ -224,21 +244,141 @@ import_rows (arena_t *a, const char *path, csv_record_t *records, size_t n,
         /* no date, or no column: renewal_on stays out, and escd keeps
          * a known account's date */
         char *date = arena_alloc (a, 11);
-        const char *why = NULL;
+        size_t before = problems->n;
         int rc = import_arr (arr, &row->arr);
         if (rc != 0)
-            why = arr_refusal (a, arr, rc);
-        else if (import_date (renewal, date) != 0)
-            why = arena_printf (a, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY", renewal);
-        row->has_arr = true;
-        row->renewal_on = *date ? date : NULL;
-        if (why) {
-            if (bad++ == 0)
-                fprintf (errs, "esc: IMPORT_REJECTED: nothing was imported:\n");
-            fprintf (errs, "  line %lld: %s\n", (long long) rec->line, why);
+            add_problem (a, problems, &cap, rec->line, "arr", arr_refusal (a, arr, rc));
+        if (import_date (renewal, date) != 0) {
+            date[0] = '\0';
+            add_problem (a, problems, &cap, rec->line, "renewal_on",
+                         arena_printf (a, "renewal date '%s' is not YYYY-MM-DD or MM/DD/YYYY",
+                                       renewal));
         }
+        /* a row esc found wrong goes without its ARR: any escd refuses it,
+         * one that knows no dry run too, and still checks its name */
+        row->has_arr = problems->n == before;
+        if (!row->has_arr)
+            row->arr = 0;
+        row->renewal_on = *date ? date : NULL;
     }
-    return bad ? -1 : 0;
+    return 0;
+}
+
+/* Where a field comes in a row, for the order of a line's problems. */
+static int
+field_rank (const char *field)
+{
+    static const char *const order[] = { "name", "arr", "renewal_on" };
+    for (int i = 0; i < 3; i++)
+        if (field && strcmp (field, order[i]) == 0)
+            return i;
+    return 3;
+}
+
+static int
+compare_problems (const void *a, const void *b)
+{
+    const import_problem_t *x = a, *y = b;
+    if (x->line != y->line)
+        return (x->line > y->line) - (x->line < y->line);
+    return field_rank (x->field) - field_rank (y->field);
+}
+
+/* Whether esc found row LINE wrong: LIST (N, in line order) holds it. */
+static bool
+esc_found (const import_problem_t *list, size_t n, int64_t line)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid].line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && list[lo].line == line;
+}
+
+void
+import_merge (arena_t *a, import_problems_t *p, const Esc__ImportResult *result)
+{
+    size_t n_esc = p->n, n_escd = result ? result->n_problems : 0;
+    import_problem_t *all = arena_alloc (a, (n_esc + n_escd + 1) * sizeof *all);
+    if (n_esc)
+        memcpy (all, p->list, n_esc * sizeof *all);
+    for (size_t i = 0; i < n_escd; i++) {
+        const Esc__RowProblem *rp = result->problems[i];
+        const char *field = rp->field ? rp->field : "";
+        /* a row esc found wrong went without its ARR: escd's word on that
+         * ARR is about the stand-in, not the file */
+        if (strcmp (field, "arr") == 0 && esc_found (p->list, n_esc, rp->line))
+            continue;
+        all[p->n++] = (import_problem_t) { rp->line, field, rp->message ? rp->message : "" };
+    }
+    p->list = all;
+    qsort (p->list, p->n, sizeof *p->list, compare_problems);
+    size_t lines = 0;
+    for (size_t i = 0; i < p->n; i++)
+        lines += i == 0 || p->list[i].line != p->list[i - 1].line;
+    /* escd counts every bad row, esc's among them (they went without an
+     * ARR), but lists only its first ones: the rows beyond are unseen */
+    int64_t counted = result && result->has_bad_rows ? result->bad_rows : 0;
+    p->bad_rows = counted > (int64_t) lines ? (size_t) counted : lines;
+    p->unseen = p->bad_rows - lines;
+}
+
+void
+import_show_problems (const import_problems_t *p, bool json, FILE *out, FILE *errs)
+{
+    char head[160];
+    snprintf (head, sizeof head, "%s of %s %s %s wrong; nothing was imported",
+              render_figure ((int64_t) p->bad_rows), render_figure ((int64_t) p->rows),
+              figure_noun ((int64_t) p->rows, "row", "rows"),
+              figure_noun ((int64_t) p->bad_rows, "is", "are"));
+    fprintf (errs, "esc: IMPORT_REJECTED: %s:\n", head);
+    /* the first IMPORT_SHOWN problems, and the rest of the last line's */
+    size_t shown = 0, lines = 0;
+    for (; shown < p->n; shown++) {
+        bool new_line = shown == 0 || p->list[shown].line != p->list[shown - 1].line;
+        if (new_line && lines >= IMPORT_SHOWN)
+            break;
+        lines += new_line;
+        fprintf (errs, "    line %lld: ", (long long) p->list[shown].line);
+        text_write (errs, p->list[shown].message, "      ");
+        fputc ('\n', errs);
+    }
+    size_t more = p->bad_rows - lines;
+    if (more)
+        fprintf (errs, "    ... and %s more %s%s\n", render_figure ((int64_t) more),
+                 figure_noun ((int64_t) more, "row", "rows"),
+                 p->unseen ? " (escd names the first rows it finds wrong; fix those, and "
+                             "import again)" : "");
+    if (!json)
+        return;
+    json_t j;
+    json_init (&j);
+    json_object_begin (&j);
+    json_key (&j, "error");
+    json_object_begin (&j);
+    json_kv_string (&j, "status", esc_status_name (ESC_INVALID_ARGUMENT));
+    json_kv_string (&j, "reason", "IMPORT_REJECTED");
+    json_kv_string (&j, "message", head);
+    json_kv_int (&j, "rows", (int64_t) p->rows);
+    json_kv_int (&j, "bad_rows", (int64_t) p->bad_rows);
+    json_key (&j, "problems");
+    json_array_begin (&j);
+    for (size_t i = 0; i < p->n; i++) {
+        json_object_begin (&j);
+        json_kv_int (&j, "line", p->list[i].line);
+        json_kv_string (&j, "field", p->list[i].field);
+        json_kv_string (&j, "message", p->list[i].message);
+        json_object_end (&j);
+    }
+    json_array_end (&j);
+    json_object_end (&j);
+    json_object_end (&j);
+    fprintf (out, "%s\n", json_text (&j));
+    json_release (&j);
 }
 
 int
@@ -264,22 +404,56 @@ import_run (const session_t *s, const args_t *a, const char *user, const keypair
         goto done;
     }
     Esc__AccountImport imp = ESC__ACCOUNT_IMPORT__INIT;
-    if (import_rows (m, path, records, n, &imp, stderr) != 0)
+    import_problems_t problems;
+    if (import_rows (m, path, records, n, &imp, &problems, stderr) != 0)
         goto done;
+    /* rows esc cannot read: escd checks the rest, importing nothing, so
+     * that one run names every bad row */
+    imp.has_dry_run = imp.dry_run = problems.n > 0;
     Esc__Request req = ESC__REQUEST__INIT;
     req.op_case = ESC__REQUEST__OP_ACCOUNT_IMPORT;
     req.account_import = &imp;
-    Esc__Reply *reply = session_call (s, kp, &req, &rc);
-    if (reply) {
-        const Esc__ImportResult *res = reply->import_result;
+    Esc__Reply *reply = session_call_unless (s, kp, &req, "IMPORT_REJECTED", &rc);
+    const Esc__ImportResult *res = reply && reply->result_case == ESC__REPLY__RESULT_IMPORT_RESULT
+                                 ? reply->import_result : NULL;
+    if (!reply) {
+        /* escd's error is shown: esc's own problems wait for an escd that
+         * checks the rest, or the count of bad rows would be half of it */
+    }
+    else if (!res) {
+        /* refused without its rows, or an answer without a result */
+        esc_error_t e;
+        if (reply->status == ESC__STATUS__OK)
+            esc_fail (&e, ESC_INTERNAL, "BAD_REPLY", "escd's answer to the import holds no "
+                      "result (a different version?)");
+        else
+            esc_fail (&e, (esc_status_t) reply->status, reply->reason, "%s",
+                      reply->message ? reply->message : "");
+        render_error (&e, s->json);
+        rc = session_exit_code (e.status);
+    }
+    else if (reply->status == ESC__STATUS__OK && !imp.dry_run) {
         if (s->json)
             printf ("{\"added\":%lld,\"updated\":%lld}\n", (long long) res->added,
                     (long long) res->updated);
+        else if (s->quiet)
+            /* the names of what was made or changed, one a line */
+            for (size_t i = 0; i < imp.n_rows; i++) {
+                text_write (stdout, imp.rows[i]->name, NULL);
+                fputc ('\n', stdout);
+            }
         else {
-            long long all = (long long) (res->added + res->updated);
-            printf ("%lld account%s imported: %lld new, %lld updated\n", all, all == 1 ? "" : "s",
-                    (long long) res->added, (long long) res->updated);
+            int64_t all = res->added + res->updated;
+            printf ("%s %s imported: %s new, %s updated\n", render_figure (all),
+                    figure_noun (all, "account", "accounts"), render_figure (res->added),
+                    render_figure (res->updated));
         }
+    }
+    else {
+        /* esc's problems, escd's, or both: one list */
+        import_merge (m, &problems, reply->status == ESC__STATUS__OK ? NULL : res);
+        import_show_problems (&problems, s->json, stdout, stderr);
+        rc = EXIT_REFUSED;
     }
     esc__reply__free_unpacked (reply, NULL);
 done:

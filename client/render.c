@@ -48,6 +48,8 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_string (j, "spend_note", e->spend_note);
     json_kv_string (j, "refile_question", e->refile_question);
     json_kv_string (j, "refile_answer", e->refile_answer);
+    json_kv_opt_int (j, "claimed_hours", e->has_claimed_hours, e->claimed_hours);
+    json_kv_opt_int (j, "support_hours", e->has_support_hours, e->support_hours);
     json_object_end (j);
 }
 
@@ -67,6 +69,7 @@ quarter_json (json_t *j, const Esc__Quarter *q)
     json_kv_int (j, "max_token_hours", q->max_token_hours);
     json_kv_int (j, "hourly_cost", q->hourly_cost);
     json_kv_int (j, "committed_hours", q->committed_hours);
+    json_kv_int (j, "support_hours", q->support_hours);
     json_kv_int (j, "planned_hours", q->planned_hours);
     json_object_end (j);
 }
@@ -401,6 +404,8 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
     }
     if (e->has_deal_value)
         fprintf (out, "  deal value: %s\n", render_figure (e->deal_value));
+    if (e->has_claimed_hours)
+        fprintf (out, "  claimed:    %s h, by its filer\n", render_figure (e->claimed_hours));
     if (e->needed_by) {
         label (out, "needed by:");
         put (out, e->needed_by);
@@ -470,6 +475,8 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         fprintf (out, "  stopped:    after %s h spent\n", render_figure (e->actual_hours));
     else if (e->has_actual_hours)
         fprintf (out, "  delivered:  %s h actual\n", render_figure (e->actual_hours));
+    if (e->has_support_hours && e->support_hours > 0)
+        fprintf (out, "  support:    %s h since delivery\n", render_figure (e->support_hours));
     if (e->deal) {
         fputs ("  outcome:    deal ", out);
         put (out, e->deal);
@@ -503,6 +510,8 @@ escalation_done (FILE *out, const Esc__Escalation *e, const char *done)
     }
     else if (strcmp (done, "delivered") == 0 && e->has_actual_hours)
         fprintf (out, ": %s h actual", render_figure (e->actual_hours));
+    else if (strcmp (done, "supported") == 0 && e->has_support_hours)
+        fprintf (out, ": %s h of support so far", render_figure (e->support_hours));
     else if (strcmp (done, "stopped") == 0 && e->has_actual_hours)
         fprintf (out, " after %s h", render_figure (e->actual_hours));
     else if (strcmp (done, "merged") == 0 && e->has_merged_into)
@@ -556,6 +565,8 @@ quarter_detail (FILE *out, const Esc__Quarter *q, bool colour)
     fprintf (out, "  one-offs:   %s%s h approved of a %s h budget (%" PRId64 " %%)",
              paint (colour && over, COLOUR_RED), render_figure (q->committed_hours),
              render_figure (budget), q->budget_pct);
+    if (q->support_hours)
+        fprintf (out, ", %s h of it support of past one-offs", render_figure (q->support_hours));
     if (over)
         fprintf (out, ": OVER BUDGET by %s h", render_figure (q->committed_hours - budget));
     fprintf (out, "%s\n", paint (colour && over, COLOUR_RESET));

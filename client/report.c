@@ -139,9 +139,24 @@ report_run (const session_t *s, const args_t *a, const char *user, const keypair
 static const char *
 demand_text (const Esc__Report *r, char *buf, size_t len)
 {
+    size_t used = 0;
     if (!r->has_demand_multiple)
-        return "no one-off budget to measure it against";
-    snprintf (buf, len, "%.1fx the one-off budget", r->demand_multiple);
+        used = (size_t) snprintf (buf, len, "no one-off budget to measure it against");
+    else
+        used = (size_t) snprintf (buf, len, "%.1fx the one-off budget", r->demand_multiple);
+    if (r->has_demand_capacity_multiple && used < len)
+        snprintf (buf + used, len - used, ", %.2fx the whole capacity",
+                  r->demand_capacity_multiple);
+    return buf;
+}
+
+/* "1.4x", or "-" when there is nothing to measure (into BUF, 32 bytes). */
+static const char *
+ratio_text (bool has, double v, char *buf)
+{
+    if (!has)
+        return "-";
+    snprintf (buf, 32, "%.2fx", v);
     return buf;
 }
 
@@ -189,7 +204,9 @@ report_json (json_t *j, const Esc__Report *r)
     json_kv_int (j, "overridden_hours", r->overridden_hours);
     json_kv_int (j, "stopped", r->stopped);
     json_kv_int (j, "stopped_hours", r->stopped_hours);
+    json_kv_int (j, "support_hours", r->support_hours);
     json_kv_int (j, "pending_hours", r->pending_hours);
+    json_kv_int (j, "judged_capacity_hours", r->judged_capacity_hours);
     json_kv_double (j, "share_pct", r->oneoff_share_pct);
     json_key (j, "marks_pct");
     json_array_begin (j);
@@ -208,6 +225,8 @@ report_json (json_t *j, const Esc__Report *r)
     json_kv_int (j, "sized_hours", r->demand_hours);
     json_kv_int (j, "unsized", r->unsized);
     json_kv_opt_double (j, "budget_multiple", r->has_demand_multiple, r->demand_multiple);
+    json_kv_opt_double (j, "capacity_multiple", r->has_demand_capacity_multiple,
+                        r->demand_capacity_multiple);
     json_kv_int (j, "decided", r->decided);
     json_kv_int (j, "refused", r->refused);
     json_kv_double (j, "refused_share_pct", r->refused_share_pct);
@@ -297,9 +316,33 @@ report_json (json_t *j, const Esc__Report *r)
         json_kv_opt_bool (j, "few_adopters", o->has_few_adopters, o->few_adopters);
         json_kv_string (j, "state", o->state);
         json_kv_string (j, "note", o->note);
+        json_kv_opt_int (j, "claimed_hours", o->has_claimed_hours, o->claimed_hours);
+        json_kv_opt_int (j, "sized_hours", o->has_sized_hours, o->sized_hours);
+        json_kv_opt_int (j, "actual_hours", o->has_actual_hours, o->actual_hours);
+        json_kv_int (j, "support_hours", o->support_hours);
+        json_kv_int (j, "lifetime_hours", o->lifetime_hours);
         json_object_end (j);
     }
     json_array_end (j);
+
+    json_key (j, "real_cost");
+    json_object_begin (j);
+    json_kv_opt_double (j, "actual_over_claimed", r->has_actual_over_claimed,
+                        r->actual_over_claimed);
+    json_kv_opt_double (j, "actual_over_sized", r->has_actual_over_sized, r->actual_over_sized);
+    json_key (j, "support");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_support; i++) {
+        const Esc__SupportEntry *x = r->support[i];
+        json_object_begin (j);
+        json_kv_int (j, "escalation", x->escalation_id);
+        json_kv_string (j, "title", x->title);
+        json_kv_string (j, "quarter", x->quarter);
+        json_kv_int (j, "hours", x->hours);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
 
     json_key (j, "trend");
     json_array_begin (j);
@@ -311,6 +354,10 @@ report_json (json_t *j, const Esc__Report *r)
         json_kv_int (j, "capacity_hours", t->capacity_hours);
         json_kv_double (j, "share_pct", t->share_pct);
         json_kv_string (j, "verdict", t->verdict);
+        json_kv_opt_double (j, "actual_over_claimed", t->has_actual_over_claimed,
+                            t->actual_over_claimed);
+        json_kv_opt_double (j, "actual_over_sized", t->has_actual_over_sized,
+                            t->actual_over_sized);
         json_object_end (j);
     }
     json_array_end (j);
@@ -332,7 +379,7 @@ verdict_colour (const char *verdict)
     return COLOUR_RED;
 }
 
-#define LABEL_WIDTH 22
+#define LABEL_WIDTH 24
 
 /* Typed text S in a column WIDTH characters wide, shown on one line as
  * text_write shows it, padded with spaces when shorter and, when CUT, cut
@@ -418,10 +465,11 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
              render_figure (r->planned_hours), render_figure (r->postponed_hours));
 
     section (out, c, "ONE-OFFS");
-    int64_t committed = r->approved_hours + r->overridden_hours;
+    int64_t committed = r->approved_hours + r->overridden_hours + r->support_hours;
     bool over = committed > r->budget_hours;
-    fprintf (out, "  %-*s %7s h (%" PRId64 " %% of capacity)", LABEL_WIDTH, "budget",
-             render_figure (r->budget_hours), q->budget_pct);
+    fprintf (out, "  %-*s %7s h (%" PRId64 " %% of %s%s h)", LABEL_WIDTH, "budget",
+             render_figure (r->budget_hours), q->budget_pct, r->month ? "the month's " : "",
+             render_figure (r->judged_capacity_hours));
     if (over)
         fprintf (out, "  %sOVER BUDGET by %s h%s", paint (c, COLOUR_RED),
                  render_figure (committed - r->budget_hours), paint (c, COLOUR_RESET));
@@ -431,6 +479,8 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
     fprintf (out, "  %s%-*s %7s h%s%s\n", paint (c, r->overridden_hours ? COLOUR_RED : ""),
              LABEL_WIDTH, "overridden", render_figure (r->overridden_hours),
              r->overridden_hours ? "   OVERRIDES, below" : "", paint (c, COLOUR_RESET));
+    fprintf (out, "  %-*s %7s h\n", LABEL_WIDTH, "support of past one-offs",
+             render_figure (r->support_hours));
     if (r->stopped)
         fprintf (out, "  %-*s %7s h in %s %s, counted above at the hours spent\n", LABEL_WIDTH,
                  "stopped early", render_figure (r->stopped_hours), render_figure (r->stopped),
@@ -447,7 +497,7 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
              render_figure (q->max_token_hours));
 
     section (out, c, "DEMAND");
-    char demand[64];
+    char demand[128];
     fprintf (out, "  %s %s, %s h sized, %s not sized yet: %s\n", render_figure (r->escalations),
              figure_noun (r->escalations, "escalation", "escalations"),
              render_figure (r->demand_hours), render_figure (r->unsized),
@@ -520,8 +570,9 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
 
     if (r->n_oneoffs) {
         section (out, c, "RETURNS ON APPROVED ONE-OFFS (a one-off should return 3x its cost)");
-        fprintf (out, "  %-6s %-9s %7s %11s %13s %8s  %-5s %-9s %s\n", "ID", "VIA", "HOURS",
-                 "COST", "DEAL VALUE", "RETURN", "DEAL", "ADOPTERS", "TITLE");
+        fprintf (out, "  %-6s %-9s %7s %7s %7s %7s %11s %13s %8s  %-5s %-9s %s\n", "ID", "VIA",
+                 "CLAIMED", "SIZED", "ACTUAL", "SUPPORT", "COST", "DEAL VALUE", "RETURN", "DEAL",
+                 "ADOPTERS", "TITLE");
         for (size_t i = 0; i < r->n_oneoffs; i++) {
             const Esc__Oneoff *o = r->oneoffs[i];
             char multiple[24] = "-", adopters[40] = "-";
@@ -534,7 +585,11 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
             bool overridden = o->via && strcmp (o->via, "override") == 0;
             fprintf (out, "  %s%-6" PRId64 " ", paint (c, overridden ? COLOUR_RED : ""), o->escalation_id);
             column (out, overridden ? "OVERRIDE" : o->via, 9, false);
-            fprintf (out, " %7s %11s %13s %8s  ", render_figure (o->hours), render_figure (o->cost),
+            fprintf (out, " %7s %7s %7s %7s %11s %13s %8s  ",
+                     o->has_claimed_hours ? render_figure (o->claimed_hours) : "-",
+                     o->has_sized_hours ? render_figure (o->sized_hours) : "-",
+                     o->has_actual_hours ? render_figure (o->actual_hours) : "-",
+                     render_figure (o->support_hours), render_figure (o->cost),
                      o->has_deal_value ? render_figure (o->deal_value) : "-", multiple);
             column (out, o->deal ? o->deal : "-", 5, false);
             fprintf (out, " %-9s ", adopters);
@@ -548,7 +603,37 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
                 fputc ('\n', out);
             }
         }
-        fprintf (out, "  (! below 3x; few: used by two customers or fewer; note: the CRO's on the spend)\n");
+        fprintf (out, "  (cost: actual hours once delivered, sized before, plus support, at the "
+                      "hourly cost;\n   ! below 3x; few: used by two customers or fewer; note: the "
+                      "CRO's on the spend)\n");
+    }
+
+    section (out, c, "CLAIMED, SIZED, ACTUAL (\"probably only ten lines of code\")");
+    char ratio[2][32];
+    fprintf (out, "  median actual / claimed %s, actual / sized %s, over the delivered one-offs\n",
+             ratio_text (r->has_actual_over_claimed, r->actual_over_claimed, ratio[0]),
+             ratio_text (r->has_actual_over_sized, r->actual_over_sized, ratio[1]));
+    for (size_t i = 0; i < r->n_trend; i++) {
+        const Esc__TrendPoint *t = r->trend[i];
+        fprintf (out, "  %-10s actual / claimed %6s   actual / sized %6s\n", t->quarter,
+                 ratio_text (t->has_actual_over_claimed, t->actual_over_claimed, ratio[0]),
+                 ratio_text (t->has_actual_over_sized, t->actual_over_sized, ratio[1]));
+    }
+
+    if (r->n_support) {
+        char head[96];
+        snprintf (head, sizeof head, "SUPPORT OF PAST ONE-OFFS (%s h, \"we'll have to support that "
+                  "forever\")", render_figure (r->support_hours));
+        section (out, c, head);
+        for (size_t i = 0; i < r->n_support; i++) {
+            const Esc__SupportEntry *x = r->support[i];
+            fprintf (out, "  escalation %-6" PRId64 " %7s h  from ", x->escalation_id,
+                     render_figure (x->hours));
+            column (out, x->quarter, 7, true);
+            fputs ("  ", out);
+            text_write (out, x->title, NULL);
+            fputc ('\n', out);
+        }
     }
 
     if (r->n_trend) {
@@ -571,14 +656,14 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool h
         "id", "quarter", "state", "account", "title", "problem", "filer", "filed_at",
         "hours", "viable", "approved_via", "token", "approved_by", "override_reason",
         "deal_value", "needed_by", "customers", "renewal_arr", "also_needed_by",
-        "actual_hours", "deal", "adopters", "spend_note",
+        "actual_hours", "deal", "adopters", "spend_note", "claimed_hours", "support_hours",
     };
     size_t n = sizeof heads / sizeof heads[0];
     for (size_t i = 0; header && i < n; i++)
         csv_field (out, heads[i], i == n - 1);
     for (size_t i = 0; i < count; i++) {
         const Esc__Escalation *e = escalations[i];
-        char num[8][24];
+        char num[10][24];
 #define NUM(k, has, v) (has ? (snprintf (num[k], sizeof num[k], "%" PRId64, (int64_t) (v)), num[k]) : "")
         char also[4096] = "";
         for (size_t k = 0, used = 0; k < e->n_also_needed_by && used < sizeof also - 1; k++)
@@ -592,6 +677,8 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool h
             NUM (3, e->has_deal_value, e->deal_value), e->needed_by, NUM (4, true, e->customers),
             NUM (5, true, e->renewal_arr), also, NUM (6, e->has_actual_hours, e->actual_hours),
             e->deal, NUM (7, e->has_adopters, e->adopters), e->spend_note,
+            NUM (8, e->has_claimed_hours, e->claimed_hours),
+            NUM (9, e->has_support_hours, e->support_hours),
         };
 #undef NUM
         for (size_t k = 0; k < n; k++)
@@ -647,6 +734,7 @@ category_colour (const char *category)
 #define COLOUR_ONEOFF "#f28e2b"
 #define HTML_OVERRIDE "#d62728"
 #define COLOUR_FREE "#e6e6e6"
+#define COLOUR_SUPPORT "#edc948"
 
 /* The cake: the quarter's capacity as a pie of planned work by category,
  * one-offs by token, overrides, and what is left. */
@@ -707,6 +795,13 @@ share_svg (FILE *out, const Esc__Report *r)
     fputs ("</svg>\n", out);
 }
 
+/* A cell of hours, or an empty one when there are none to show. */
+static void
+html_hours (FILE *out, bool has, int64_t hours)
+{
+    fprintf (out, "<td class=\"n\">%s</td>", has ? render_figure (hours) : "");
+}
+
 /* A table's heading row; a head starting with '>' heads a column of
  * numbers (aligned right). */
 static void
@@ -762,7 +857,7 @@ report_html (FILE *out, const Esc__Report *r)
              render_figure (q->capacity_hours), render_figure (q->hourly_cost), r->generated_at);
 
     /* the cake */
-    slice_t slices[MIX_MAX + 3];
+    slice_t slices[MIX_MAX + 4];
     size_t n = 0;
     int64_t used = 0;
     for (size_t i = 0; i < r->n_mix; i++) {
@@ -772,7 +867,8 @@ report_html (FILE *out, const Esc__Report *r)
     }
     slices[n++] = (slice_t) { "one-offs by token", r->approved_hours, COLOUR_ONEOFF };
     slices[n++] = (slice_t) { "overrides", r->overridden_hours, HTML_OVERRIDE };
-    used += r->approved_hours + r->overridden_hours;
+    slices[n++] = (slice_t) { "support of past one-offs", r->support_hours, COLOUR_SUPPORT };
+    used += r->approved_hours + r->overridden_hours + r->support_hours;
     slices[n++] = (slice_t) { "unallocated", q->capacity_hours > used ? q->capacity_hours - used : 0,
                               COLOUR_FREE };
     fputs ("<h2>The cake</h2>\n<div class=\"row\"><div>", out);
@@ -796,6 +892,8 @@ report_html (FILE *out, const Esc__Report *r)
         FIGURE ("%.1fx", r->demand_multiple, "demand, as a multiple of the budget");
     else
         FIGURE ("%s", "&ndash;", "demand: no one-off budget");
+    if (r->has_demand_capacity_multiple)
+        FIGURE ("%.2fx", r->demand_capacity_multiple, "demand, as a multiple of the whole capacity");
     FIGURE ("%.0f %%", r->refused_share_pct, "of decided escalations refused");
     FIGURE ("%s", render_figure (r->arr_waiting), "renewal ARR waiting for postponed work");
 #undef FIGURE
@@ -806,13 +904,17 @@ report_html (FILE *out, const Esc__Report *r)
     html (out, r->verdict);
     fputs ("</span></h2>\n", out);
     share_svg (out, r);
+    int64_t committed = r->approved_hours + r->overridden_hours + r->support_hours;
     fprintf (out, "<p>%s h approved with a token, <span class=\"flag\">%s h overridden</span>,"
-                  " %s h sized and waiting for the CRO; budget %s h (%" PRId64 " %% of capacity).",
+                  " %s h of support of past one-offs, %s h sized and waiting for the CRO; budget"
+                  " %s h (%" PRId64 " %% of %s%s h).",
              render_figure (r->approved_hours), render_figure (r->overridden_hours),
-             render_figure (r->pending_hours), render_figure (r->budget_hours), q->budget_pct);
-    if (r->approved_hours + r->overridden_hours > r->budget_hours)
+             render_figure (r->support_hours), render_figure (r->pending_hours),
+             render_figure (r->budget_hours), q->budget_pct, r->month ? "the month's " : "",
+             render_figure (r->judged_capacity_hours));
+    if (committed > r->budget_hours)
         fprintf (out, " <span class=\"flag\">Over budget by %s h.</span>",
-                 render_figure (r->approved_hours + r->overridden_hours - r->budget_hours));
+                 render_figure (committed - r->budget_hours));
     if (r->stopped)
         fprintf (out, " Of the approved, %s h in %s %s stopped early, counted at the hours spent.",
                  render_figure (r->stopped_hours), render_figure (r->stopped),
@@ -861,11 +963,11 @@ report_html (FILE *out, const Esc__Report *r)
     fputs ("<h2>Returns on approved one-offs (3&times; their cost, or better)</h2>\n", out);
     if (r->n_oneoffs) {
         static const char *const heads[] = {
-            "escalation", "account", "via", ">hours", ">cost", ">deal value", ">return", "deal",
-            ">adopters",
+            "escalation", "account", "via", ">claimed", ">sized", ">actual", ">support", ">cost",
+            ">deal value", ">return", "deal", ">adopters",
         };
         fputs ("<table>\n", out);
-        th (out, heads, 9);
+        th (out, heads, 12);
         for (size_t i = 0; i < r->n_oneoffs; i++) {
             const Esc__Oneoff *o = r->oneoffs[i];
             bool overridden = o->via && strcmp (o->via, "override") == 0;
@@ -883,8 +985,12 @@ report_html (FILE *out, const Esc__Report *r)
             html_typed (out, o->account);
             fputs ("</td><td>", out);
             html (out, overridden ? "OVERRIDE" : o->via);
-            fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">",
-                     render_figure (o->hours), render_figure (o->cost));
+            fputs ("</td>", out);
+            html_hours (out, o->has_claimed_hours, o->claimed_hours);
+            html_hours (out, o->has_sized_hours, o->sized_hours);
+            html_hours (out, o->has_actual_hours, o->actual_hours);
+            html_hours (out, true, o->support_hours);
+            fprintf (out, "<td class=\"n\">%s</td><td class=\"n\">", render_figure (o->cost));
             if (o->has_deal_value)
                 fputs (render_figure (o->deal_value), out);
             fputs ("</td><td class=\"n\">", out);
@@ -903,6 +1009,30 @@ report_html (FILE *out, const Esc__Report *r)
     }
     else
         fputs ("<p>None approved yet.</p>\n", out);
+
+    char ratio[2][32];
+    fprintf (out, "<h2>Claimed, sized, actual</h2>\n<p>&ldquo;Probably only ten lines of "
+                  "code.&rdquo; Over the delivered one-offs, the median of actual over claimed "
+                  "hours is %s and of actual over sized hours %s.</p>\n",
+             ratio_text (r->has_actual_over_claimed, r->actual_over_claimed, ratio[0]),
+             ratio_text (r->has_actual_over_sized, r->actual_over_sized, ratio[1]));
+    fprintf (out, "<h2>Support of past one-offs (%s h)</h2>\n", render_figure (r->support_hours));
+    if (r->n_support) {
+        static const char *const heads[] = { "escalation", "its quarter", ">hours here" };
+        fputs ("<table>\n", out);
+        th (out, heads, 3);
+        for (size_t i = 0; i < r->n_support; i++) {
+            const Esc__SupportEntry *x = r->support[i];
+            fprintf (out, "<tr><td>%" PRId64 " ", x->escalation_id);
+            html_typed (out, x->title);
+            fputs ("</td><td>", out);
+            html (out, x->quarter);
+            fprintf (out, "</td><td class=\"n\">%s</td></tr>\n", render_figure (x->hours));
+        }
+        fputs ("</table>\n", out);
+    }
+    else
+        fputs ("<p>None.</p>\n", out);
 
     fprintf (out, "<h2>Postponed to make room</h2>\n");
     if (r->n_postponed) {
@@ -934,7 +1064,7 @@ report_html (FILE *out, const Esc__Report *r)
     else
         fputs ("<p>Nothing.</p>\n", out);
 
-    char demand[64];
+    char demand[128];
     fprintf (out, "<h2>Demand</h2>\n<p>%s %s, %s h sized (%s not sized yet): %s.",
              render_figure (r->escalations), figure_noun (r->escalations, "escalation", "escalations"),
              render_figure (r->demand_hours), render_figure (r->unsized),
@@ -961,16 +1091,20 @@ report_html (FILE *out, const Esc__Report *r)
     }
 
     fputs ("<h2>Trend of the one-off share</h2>\n<table>\n", out);
-    static const char *const trend_heads[] = { "quarter", ">one-off hours", ">share", "", "verdict" };
-    th (out, trend_heads, 5);
+    static const char *const trend_heads[] = { "quarter", ">one-off hours", ">share", "", "verdict",
+                                               ">actual / claimed", ">actual / sized" };
+    th (out, trend_heads, 7);
     for (size_t i = 0; i < r->n_trend; i++) {
         const Esc__TrendPoint *t = r->trend[i];
         fprintf (out, "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%.1f %%</td>"
                       "<td style=\"width:40%%\"><div class=\"trendbar\" style=\"width:%.1f%%\"></div></td>"
-                      "<td><span class=\"verdict %s\">%s</span></td></tr>\n",
+                      "<td><span class=\"verdict %s\">%s</span></td>"
+                      "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
                  t->quarter, render_figure (t->oneoff_hours), t->share_pct,
                  t->share_pct * 2.5 > 100 ? 100 : t->share_pct * 2.5,
-                 strcmp (t->verdict, "off the road") == 0 ? "off" : t->verdict, t->verdict);
+                 strcmp (t->verdict, "off the road") == 0 ? "off" : t->verdict, t->verdict,
+                 ratio_text (t->has_actual_over_claimed, t->actual_over_claimed, ratio[0]),
+                 ratio_text (t->has_actual_over_sized, t->actual_over_sized, ratio[1]));
     }
     fputs ("</table>\n</body></html>\n", out);
 }

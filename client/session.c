@@ -1,10 +1,12 @@
 /* session.c: sending one request as the session's identity. */
 #include "session.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "names.h"
+#include "ops.h"
 #include "render.h"
 #include "transport.h"
 #include "wire.h"
@@ -39,11 +41,32 @@ session_send (const session_t *s, const keypair_t *kp, Esc__Request *req, esc_er
     return reply;
 }
 
-/* Sends REQ (its envelope filled in here) as KP. Returns the OK reply (the
- * caller frees it), or NULL having shown the error, with the exit code in
- * *RC. */
+/* Appends to E's message what FMT says, if it fits. */
+static void
+append (esc_error_t *e, const char *fmt, ...)
+{
+    size_t used = strlen (e->message);
+    va_list ap;
+    va_start (ap, fmt);
+    if (used < sizeof e->message)
+        vsnprintf (e->message + used, sizeof e->message - used, fmt, ap);
+    va_end (ap);
+}
+
+void
+session_unanswered (const session_t *s, const Esc__Request *req, esc_error_t *e)
+{
+    append (e, "; is escd running at %s, and is server-key the public key escd init printed?",
+            s->config.endpoint);
+    /* a write may or may not have been applied: its request id asks */
+    if (ops_writes (req))
+        append (e, " The request may have been applied: rerun with --request-id %s to get "
+                "its answer", req->request_id);
+}
+
 Esc__Reply *
-session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *rc)
+session_call_unless (const session_t *s, const keypair_t *kp, Esc__Request *req,
+                     const char *keep, int *rc)
 {
     char request_id[33];
     if (s->request_id && name_check_request_id (s->request_id) != 0) {
@@ -55,19 +78,21 @@ session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *r
     req->request_id = s->request_id ? (char *) s->request_id : request_id;
     esc_error_t e;
     Esc__Reply *reply = session_send (s, kp, req, &e);
-    if (e.status == ESC_UNAVAILABLE && !reply) {
-        /* the request may or may not have been applied: say how to ask */
-        size_t used = strlen (e.message);
-        snprintf (e.message + used, sizeof e.message - used,
-                  " (request id %s: rerun with --request-id %s to get its answer)",
-                  req->request_id, req->request_id);
-    }
-    *rc = EXIT_DONE;
-    if (e.status == ESC_OK)
+    if (e.status == ESC_UNAVAILABLE && !reply)
+        session_unanswered (s, req, &e);
+    *rc = session_exit_code (e.status);
+    if (e.status == ESC_OK || (reply && keep && e.reason && strcmp (e.reason, keep) == 0))
         return reply;
     render_error (&e, s->json);
     /* a local error before anything was sent is a usage error */
-    *rc = !reply && e.status == ESC_INVALID_ARGUMENT ? EXIT_USAGE : session_exit_code (e.status);
+    if (!reply && e.status == ESC_INVALID_ARGUMENT)
+        *rc = EXIT_USAGE;
     esc__reply__free_unpacked (reply, NULL);
     return NULL;
+}
+
+Esc__Reply *
+session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *rc)
+{
+    return session_call_unless (s, kp, req, NULL, rc);
 }

@@ -34,6 +34,11 @@ typedef struct {
  * reply (free it with esc__reply__free_unpacked), or NULL having shown the
  * error ("esc: REASON: message"), with the exit code in *RC. */
 Esc__Reply *session_call (const session_t *s, const keypair_t *kp, Esc__Request *req, int *rc);
+/* As session_call, but a refusal for reason KEEP (its reply carries what
+ * the caller shows itself: an import's bad rows) is returned, not shown,
+ * with its exit code in *RC. */
+Esc__Reply *session_call_unless (const session_t *s, const keypair_t *kp, Esc__Request *req,
+                                 const char *keep, int *rc);
 
 /* Sends REQ to escd as KP and shows nothing: the caller has set
  * REQ->request_id, the rest of the envelope is filled in here. Returns the
@@ -43,6 +48,13 @@ Esc__Reply *session_call (const session_t *s, const keypair_t *kp, Esc__Request 
  * refused key) or nothing could be sent. */
 Esc__Reply *session_send (const session_t *s, const keypair_t *kp, Esc__Request *req,
                           esc_error_t *err);
+
+/* Adds to E, the error of REQ that escd did not answer (a timeout, or
+ * nothing could be sent), what to check: whether escd runs at the
+ * endpoint, with the server key esc has; and, for a write only (ops.h),
+ * that it may have been applied and how its request id learns the answer.
+ * A read has nothing to learn: it is asked again. */
+void session_unanswered (const session_t *s, const Esc__Request *req, esc_error_t *e);
 
 /* The exit code of a reply status. */
 int session_exit_code (int status);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "desk_handlers.h"
+#include "ops.h"
 #include "proc.h"
 #include "quota.h"
 #include "validate.h"
@@ -79,6 +80,8 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_ROADMAP_SET]   = { desk_roadmap_set, "roadmap.changed" },
     [OP_STOP]          = { desk_stop, "escalation.stopped" },
     [OP_QUARTER_REOPEN] = { desk_quarter_reopen, "quarter.reopened" },
+    [OP_STATUS]        = { desk_status, NULL },
+    [OP_SUPPORT]       = { desk_support, "escalation.supported" },
     [OP_ACCOUNT_SHOW]  = { desk_account_show, NULL },
     [OP_ROADMAP_SHOW]  = { desk_roadmap_show, NULL },
 };
@@ -86,6 +89,7 @@ static const desk_entry_t entries[OP_COUNT] = {
 struct desk {
     store_t *store;
     quota_t *quota;             /* each user's write rate */
+    int64_t started_at;         /* escd's start, for status */
 };
 
 desk_t *
@@ -96,6 +100,7 @@ desk_new (store_t *store, const desk_config_t *config)
         abort ();
     self->store = store;
     self->quota = quota_new (config->write_rate);
+    self->started_at = config->started_at;
     return self;
 }
 
@@ -132,7 +137,8 @@ desk_request_release (desk_request_t *r)
 bool
 desk_request_writes (const desk_request_t *r)
 {
-    return r->valid && workflow_changes_state (r->op);
+    /* a dry run of an import checks and writes nothing: a read */
+    return r->valid && workflow_changes_state (r->op) && !ops_dry_run (r->req);
 }
 
 /* ==== Replies ============================================================ */
@@ -304,7 +310,7 @@ answer_in_savepoint (desk_t *self, answering_t *w)
     esc_error_t err;
     esc_error_clear (&err);
     const desk_entry_t *entry = &entries[c->op];
-    bool changes = workflow_changes_state (c->op);
+    bool changes = desk_request_writes (w->r);
 
     if (changes) {
         crypto_hash_sha256 (w->digest, w->r->data, w->r->len);
@@ -330,7 +336,10 @@ failed:
     out->changed = false;
     esc_error_t undo;
     store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
+    Esc__Reply__ResultCase details = c->explains_refusal ? c->reply->result_case
+                                                         : ESC__REPLY__RESULT__NOT_SET;
     set_error (c->reply, &err);
+    c->reply->result_case = details;    /* the arena's: the rollback keeps it */
     pack (c->reply, out);
     if (changes && definitive (&err))
         log_answer (self, w);
@@ -366,7 +375,7 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     esc_error_clear (&err);
     answering_t w = {
         .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
-               .req = r->req },
+               .req = r->req, .started_at = self->started_at },
         .r = r,
         .out = out,
     };
@@ -381,7 +390,7 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
         /* the sequence lock comes first for a change: it serialises every
          * writer of every escd, so the key, the roles and the request log
          * read below are those of the moment the change commits */
-        if ((!workflow_changes_state (r->op) || store_lock_sequence (self->store, &err) == 0)
+        if ((!desk_request_writes (r) || store_lock_sequence (self->store, &err) == 0)
             && identify (self, key, c, out, &err) == 0)
             answer_in_savepoint (self, &w);
         if (!out->reply) {

@@ -27,6 +27,8 @@ typedef struct desk desk_t;
 
 typedef struct {
     int64_t write_rate;         /* bytes a user may write a minute; 0: no limit */
+    int64_t started_at;         /* when escd started, seconds since the epoch:
+                                   its status says it */
 } desk_config_t;
 
 /* One request as it came in: its bytes, and what they decode to. */
@@ -57,7 +59,8 @@ void desk_destroy (desk_t **self_p);
 void desk_decode (const uint8_t *data, size_t len, desk_request_t *r);
 /* Frees what desk_decode made. */
 void desk_request_release (desk_request_t *r);
-/* True when R is a valid request that changes state. */
+/* True when R is a valid request that changes state (an import's dry run
+ * does not). */
 bool desk_request_writes (const desk_request_t *r);
 
 /* Answers R, sent on a connection admitted with KEY (Z85), inside the

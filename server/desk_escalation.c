@@ -269,6 +269,8 @@ desk_file (desk_call_t *c, esc_error_t *err)
         return -1;
     if (m->has_deal_value)
         json_kv_int (&c->data, "deal_value", m->deal_value);
+    if (m->has_claimed_hours)
+        json_kv_int (&c->data, "claimed_hours", m->claimed_hours);
     return finish (c, id, err);
 }
 
@@ -424,7 +426,8 @@ desk_edit (desk_call_t *c, esc_error_t *err)
             x->also_needed_by[x->n_also_needed_by++] = m->also_needed_by[i];
     bool also = m->n_also_needed_by || m->clear_also_needed_by;
     wc.title_only = m->title && !m->problem && !x->solution && !m->has_deal_value
-                    && !x->needed_by && !also && !m->clear_solution && !m->clear_needed_by;
+                    && !x->needed_by && !also && !m->clear_solution && !m->clear_needed_by
+                    && !m->has_claimed_hours;
 
     changes_t ch;
     changes_begin (&ch, c->arena);
@@ -435,6 +438,9 @@ desk_edit (desk_call_t *c, esc_error_t *err)
     changes_int (&ch, "deal_value", "deal value", now->has_deal_value, now->deal_value,
                  x->has_deal_value || now->has_deal_value,
                  x->has_deal_value ? x->deal_value : now->deal_value);
+    changes_int (&ch, "claimed_hours", "claimed hours", now->has_claimed_hours,
+                 now->claimed_hours, m->has_claimed_hours || now->has_claimed_hours,
+                 m->has_claimed_hours ? m->claimed_hours : now->claimed_hours);
     changes_line (&ch, "needed_by", "needed by", now->needed_by,
                   m->clear_needed_by ? NULL : x->needed_by ? x->needed_by : now->needed_by, false);
     if (also)
@@ -637,6 +643,44 @@ desk_stop (desk_call_t *c, esc_error_t *err)
     json_kv_string (&c->data, "reason", reason);
     changes_end (&ch, &c->data);
     return finish (c, m->id, err);
+}
+
+/* Maintenance spent on a delivered one-off, in quarter M->quarter (the
+ * default quarter when none is named): its own quarter or a later one, and
+ * one still open. Those hours are one-off work of the quarter they are
+ * spent in, and part of the one-off's lifetime cost. */
+int
+desk_support (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Support *m = c->req->support;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    const char *quarter;
+    if (store_escalation_lock (c->store, c->arena, m->id, &e, err)
+        || desk_quarter (c, m->quarter, false, &quarter, err)
+        || store_quarter_facts (c->store, quarter, true, &q, err))
+        return -1;
+    workflow_case_t wc = {
+        .op = c->op, .roles = c->roles, .quarter = &q, .escalation = &e.facts,
+        .quarter_before = strcmp (quarter, e.quarter) < 0,
+    };
+    const char *note = given (m->note);
+    if (workflow_decide (&wc, &next, err)
+        || store_support_record (c->store, m->id, quarter, m->hours, note, c->actor, err)
+        || finish (c, m->id, err))
+        return -1;
+    const Esc__Escalation *now = c->reply->escalation;
+    c->event.quarter = quarter;
+    c->event.summary = arena_printf (c->arena,
+        "%s recorded %s h of support on escalation %lld \"%s\" for %s in %s (%s h so far)",
+        c->actor, desk_figure (c->arena, m->hours), (long long) m->id, now->title, now->account,
+        quarter, desk_figure (c->arena, now->support_hours));
+    json_kv_int (&c->data, "hours", m->hours);
+    json_kv_string (&c->data, "spent_in", quarter);
+    json_kv_string (&c->data, "note", note);
+    json_kv_int (&c->data, "support_hours", now->support_hours);
+    return 0;
 }
 
 /* ==== Merging duplicates ================================================= */

@@ -3,7 +3,8 @@
  * A handler gets one validated request and its caller, does the work with
  * the store after asking the workflow, sets the reply's result and, for a
  * change, describes its event (the desk writes it). Returns 0, or -1 with
- * ERR; on -1 the desk rolls the request back. */
+ * ERR; on -1 the desk rolls the request back and sends no result, unless
+ * the handler set one that explains the refusal (explains_refusal). */
 #ifndef ESC_DESK_HANDLERS_H
 #define ESC_DESK_HANDLERS_H
 
@@ -26,6 +27,9 @@ typedef struct {
     json_t data;                /* an open JSON object: the event's details */
     const char *changed;        /* a correction: what it changed, for the
                                    event's sentence; NULL otherwise */
+    int64_t started_at;         /* when escd started (s since the epoch) */
+    bool explains_refusal;      /* the result set explains a refusal (an
+                                   import's bad rows): sent with it */
 } desk_call_t;
 
 typedef int (*desk_handler_t) (desk_call_t *c, esc_error_t *err);
@@ -65,6 +69,7 @@ int desk_merge (desk_call_t *c, esc_error_t *err);
 int desk_unmerge (desk_call_t *c, esc_error_t *err);
 int desk_edit (desk_call_t *c, esc_error_t *err);
 int desk_stop (desk_call_t *c, esc_error_t *err);
+int desk_support (desk_call_t *c, esc_error_t *err);
 int desk_list (desk_call_t *c, esc_error_t *err);
 int desk_show (desk_call_t *c, esc_error_t *err);
 int desk_history (desk_call_t *c, esc_error_t *err);
@@ -72,6 +77,9 @@ int desk_events_since (desk_call_t *c, esc_error_t *err);
 
 /* desk_report.c: the quarter's scoreboard */
 int desk_report (desk_call_t *c, esc_error_t *err);
+
+/* desk_status.c: escd about itself and the caller */
+int desk_status (desk_call_t *c, esc_error_t *err);
 
 /* desk_changes.c: the pieces of an event's sentence for people. V as
  * people read it (figures.h: "2,000,000"), and ids as "1, 2, 3" (or

@@ -185,6 +185,7 @@ compare_rows (const void *a, const void *b)
 
 typedef struct {
     int64_t line;
+    const char *field;          /* name, arr, renewal_on */
     const char *why;
 } row_error_t;
 
@@ -198,38 +199,87 @@ compare_errors (const void *a, const void *b)
 /* The errors of an import's rows, at most one a row. */
 typedef struct {
     row_error_t *errors;
-    bool *wrong;                /* by row index */
+    size_t *slot;               /* by row index: 1 + the place of its error
+                                   in ERRORS; 0: none */
     size_t bad;
 } row_errors_t;
 
-/* Names row I of M wrong for WHY, unless it is wrong already. */
+/* Names row I of M wrong in FIELD for WHY. A row keeps its first error,
+ * unless this one is of its name and that one is not: the name comes first
+ * in a row, and it is what only escd can check (a client sends a row whose
+ * ARR it could not read without one, for escd to check its name). */
 static void
-row_wrong (row_errors_t *e, const Esc__AccountImport *m, size_t i, const char *why)
+row_wrong (row_errors_t *e, const Esc__AccountImport *m, size_t i, const char *field,
+           const char *why)
 {
-    if (e->wrong[i])
+    size_t *slot = &e->slot[i];
+    if (*slot && (strcmp (field, "name") != 0 || strcmp (e->errors[*slot - 1].field, "name") == 0))
         return;
-    e->wrong[i] = true;
-    e->errors[e->bad++] = (row_error_t) { m->rows[i]->line, why };
+    if (!*slot)
+        *slot = ++e->bad;
+    e->errors[*slot - 1] = (row_error_t) { m->rows[i]->line, field, why };
+}
+
+/* The refusal of an import with bad rows: the reply's ImportResult holds
+ * the first LIMIT_IMPORT_PROBLEMS of them (a client puts them beside its
+ * own), the message as many as it holds, for people and other clients. */
+static int
+reject_rows (desk_call_t *c, row_errors_t *e, size_t n, esc_error_t *err)
+{
+    qsort (e->errors, e->bad, sizeof *e->errors, compare_errors);
+    Esc__ImportResult *res = arena_alloc (c->arena, sizeof *res);
+    esc__import_result__init (res);
+    res->has_bad_rows = true;
+    res->bad_rows = (int64_t) e->bad;
+    res->n_problems = e->bad < LIMIT_IMPORT_PROBLEMS ? e->bad : LIMIT_IMPORT_PROBLEMS;
+    res->problems = arena_alloc (c->arena, (res->n_problems + 1) * sizeof *res->problems);
+    for (size_t k = 0; k < res->n_problems; k++) {
+        Esc__RowProblem *p = res->problems[k] = arena_alloc (c->arena, sizeof *p);
+        esc__row_problem__init (p);
+        p->has_line = true;
+        p->line = e->errors[k].line;
+        p->field = (char *) e->errors[k].field;
+        p->message = (char *) e->errors[k].why;
+    }
+    c->reply->result_case = ESC__REPLY__RESULT_IMPORT_RESULT;
+    c->reply->import_result = res;
+    c->explains_refusal = true;
+    char list[sizeof err->message];
+    size_t used = 0, shown = 0;
+    list[0] = '\0';
+    for (; shown < e->bad && used < sizeof list - 300; shown++)
+        used += (size_t) snprintf (list + used, sizeof list - used, "\n  line %lld: %s",
+                                   (long long) e->errors[shown].line, e->errors[shown].why);
+    return esc_fail (err, ESC_INVALID_ARGUMENT, "IMPORT_REJECTED",
+                     "%s of %s %s %s wrong; nothing was imported:%s%s",
+                     desk_figure (c->arena, (int64_t) e->bad), desk_figure (c->arena, (int64_t) n),
+                     figure_noun ((int64_t) n, "row", "rows"),
+                     figure_noun ((int64_t) e->bad, "is", "are"), list,
+                     shown < e->bad ? "\n  ..." : "");
 }
 
 /* An account import names every bad row at once, in file order, so that a
  * CRM export is fixed in one go: "line 4: arr must be ...". One error a
- * row, the first found: its fields, a name twice in the file, a name that
- * differs only by case from an account or from an earlier row. */
+ * row: of its name when the name is wrong (its text, twice in the file, or
+ * differing only by case from an account or from an earlier row), else of
+ * its first wrong field. The work is
+ * bounded by the rows (LIMIT_IMPORT): a pass over them, a sort, and one
+ * query. */
 static int
 check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
 {
     size_t n = m->n_rows, named = 0;
     row_errors_t e = {
         .errors = arena_alloc (c->arena, (n + 1) * sizeof *e.errors),
-        .wrong = arena_alloc (c->arena, (n + 1) * sizeof *e.wrong),
+        .slot = arena_alloc (c->arena, (n + 1) * sizeof *e.slot),
     };
     named_row_t *rows = arena_alloc (c->arena, (n + 1) * sizeof *rows);
     for (size_t i = 0; i < n; i++) {
         esc_error_t row_err;
-        e.wrong[i] = false;
-        if (validate_account_row (m->rows[i], &row_err) != 0)
-            row_wrong (&e, m, i, arena_strdup (c->arena, row_err.message));
+        const char *field;
+        e.slot[i] = 0;
+        if (validate_account_row (m->rows[i], &field, &row_err) != 0)
+            row_wrong (&e, m, i, field, arena_strdup (c->arena, row_err.message));
         /* a row wrong for its date still holds its name against the others */
         if (validate_account_name (m->rows[i]->name, &row_err) == 0)
             rows[named++] = (named_row_t) { m->rows[i], i };
@@ -245,7 +295,7 @@ check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
     qsort (rows, named, sizeof *rows, compare_rows);
     for (size_t k = 1; k < named; k++)
         if (strcmp (rows[k].row->name, rows[k - 1].row->name) == 0)
-            row_wrong (&e, m, rows[k].index,
+            row_wrong (&e, m, rows[k].index, "name",
                        arena_printf (c->arena, "account '%s' is on line %lld already",
                                      rows[k].row->name, (long long) rows[k - 1].row->line));
     /* "ACME" where Acme is known, or on an earlier line: the database
@@ -256,25 +306,14 @@ check_rows (desk_call_t *c, const Esc__AccountImport *m, esc_error_t *err)
         return -1;
     for (size_t k = 0; k < n_twins; k++) {
         const char *name = names[twins[k].row];
-        row_wrong (&e, m, index[twins[k].row], twins[k].existing
+        row_wrong (&e, m, index[twins[k].row], "name", twins[k].existing
             ? arena_printf (c->arena, "account '%s' exists already as '%s'", name,
                             twins[k].existing)
             : arena_printf (c->arena, "account '%s' is on line %lld already as '%s'", name,
                             (long long) m->rows[index[twins[k].earlier]]->line,
                             names[twins[k].earlier]));
     }
-    if (!e.bad)
-        return 0;
-    qsort (e.errors, e.bad, sizeof *e.errors, compare_errors);
-    char list[sizeof err->message];
-    size_t used = 0, shown = 0;
-    list[0] = '\0';
-    for (; shown < e.bad && used < sizeof list - 300; shown++)
-        used += (size_t) snprintf (list + used, sizeof list - used, "\n  line %lld: %s",
-                                   (long long) e.errors[shown].line, e.errors[shown].why);
-    return esc_fail (err, ESC_INVALID_ARGUMENT, "IMPORT_REJECTED",
-                     "%zu of %zu rows are wrong; nothing was imported:%s%s", e.bad, n, list,
-                     shown < e.bad ? "\n  ..." : "");
+    return e.bad ? reject_rows (c, &e, n, err) : 0;
 }
 
 int
@@ -283,6 +322,13 @@ desk_account_import (desk_call_t *c, esc_error_t *err)
     const Esc__AccountImport *m = c->req->account_import;
     if (check_rows (c, m, err))
         return -1;
+    Esc__ImportResult *res = arena_alloc (c->arena, sizeof *res);
+    esc__import_result__init (res);
+    c->reply->result_case = ESC__REPLY__RESULT_IMPORT_RESULT;
+    c->reply->import_result = res;
+    /* a dry run stops here: every row would do (the desk runs it as a read) */
+    if (m->has_dry_run && m->dry_run)
+        return 0;
     int64_t added = 0, updated = 0;
     for (size_t i = 0; i < m->n_rows; i++) {
         const Esc__AccountRow *row = m->rows[i];
@@ -299,13 +345,9 @@ desk_account_import (desk_call_t *c, esc_error_t *err)
                                      c->actor, desk_figure (c->arena, added + updated),
                                      figure_noun (added + updated, "account", "accounts"),
                                      desk_figure (c->arena, added), desk_figure (c->arena, updated));
-    Esc__ImportResult *res = arena_alloc (c->arena, sizeof *res);
-    esc__import_result__init (res);
     res->has_added = res->has_updated = true;
     res->added = added;
     res->updated = updated;
-    c->reply->result_case = ESC__REPLY__RESULT_IMPORT_RESULT;
-    c->reply->import_result = res;
     return 0;
 }
 

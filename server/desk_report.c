@@ -12,11 +12,17 @@ static void
 judge (Esc__Report *rep)
 {
     const Esc__Quarter *q = rep->quarter;
-    quarter_facts_t facts = { .capacity_hours = q->capacity_hours, .budget_pct = q->budget_pct };
+    /* a month is judged against its share of the quarter's capacity */
+    int64_t capacity = rep->month ? scoreboard_month_capacity (q->capacity_hours, rep->month,
+                                                               q->starts_on, q->ends_on)
+                                  : q->capacity_hours;
+    quarter_facts_t facts = { .capacity_hours = capacity, .budget_pct = q->budget_pct };
     rep->has_budget_hours = rep->has_oneoff_share_pct = rep->has_tokens_left = true;
+    rep->has_judged_capacity_hours = true;
+    rep->judged_capacity_hours = capacity;
     rep->budget_hours = workflow_budget_hours (&facts);
-    rep->oneoff_share_pct = scoreboard_pct (rep->approved_hours + rep->overridden_hours,
-                                            q->capacity_hours);
+    rep->oneoff_share_pct = scoreboard_pct (rep->approved_hours + rep->overridden_hours
+                                            + rep->support_hours, capacity);
     rep->verdict = (char *) scoreboard_verdict (rep->oneoff_share_pct);
     rep->n_marks_pct = SCOREBOARD_MARKS;
     rep->marks_pct = (double *) scoreboard_marks;
@@ -24,6 +30,8 @@ judge (Esc__Report *rep)
     rep->has_refused_share_pct = true;
     rep->has_demand_multiple = scoreboard_demand_multiple (rep->demand_hours, rep->budget_hours,
                                                            &rep->demand_multiple);
+    rep->has_demand_capacity_multiple =
+        scoreboard_capacity_multiple (rep->demand_hours, capacity, &rep->demand_capacity_multiple);
     rep->refused_share_pct = scoreboard_pct (rep->refused, rep->decided);
 
     for (size_t i = 0; i < rep->n_mix; i++) {
@@ -42,8 +50,9 @@ judge (Esc__Report *rep)
     for (size_t i = 0; i < rep->n_oneoffs; i++) {
         Esc__Oneoff *o = rep->oneoffs[i];
         bool meets = false;
+        /* the lifetime cost: its hours and every hour of support since */
         o->has_cost = true;
-        o->cost = o->hours * q->hourly_cost;
+        o->cost = o->lifetime_hours * q->hourly_cost;
         if (o->has_deal_value
             && scoreboard_return (o->deal_value, o->deal && strcmp (o->deal, "lost") == 0,
                                   o->cost, &o->return_multiple, &meets)) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "desk.h"
@@ -262,7 +263,9 @@ weight (const pending_t *p)
 
 /* Whether P is a read whose cost grows with the data (a list, a report, a
  * catch-up, a history, an account's or roadmap item's detail): those go to
- * the reader, never on the loop. */
+ * the reader, never on the loop. The other reads are light, answered on
+ * the loop: a show, a quarter, status (a few rows by key), an import's dry
+ * run (bounded by the rows it carries, as the import itself is). */
 static bool
 heavy (const pending_t *p)
 {
@@ -769,7 +772,8 @@ endpoint_run (const endpoint_config_t *config)
                  : "the database has pending migrations: run 'escd migrate' first");
         goto done;
     }
-    desk_config_t desk_config = { .write_rate = config->write_rate };
+    desk_config_t desk_config = { .write_rate = config->write_rate,
+                                  .started_at = (int64_t) time (NULL) };
     s.desk = desk_new (s.store, &desk_config);
     s.reader = reader_new (ctx, config->db_url, &desk_config, read_heavy);
     if (!s.reader) {

@@ -1,6 +1,7 @@
 /* scoreboard.c: how a quarter is judged. See scoreboard.h. */
 #include "scoreboard.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const double scoreboard_marks[SCOREBOARD_MARKS] = { 10, 15, 20, 30 };
@@ -72,4 +73,50 @@ bool
 scoreboard_month_in (const char *month, const char *starts_on, const char *ends_on)
 {
     return strncmp (starts_on, month, 7) <= 0 && strncmp (ends_on, month, 7) >= 0;
+}
+
+/* Days since 1970-01-01 of the civil date Y-M-D (Howard Hinnant's
+ * days_from_civil). */
+static int64_t
+days_from_civil (int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The day number of "YYYY-MM-DD" (or of "YYYY-MM" and day D). */
+static int64_t
+day_of (const char *date, int d)
+{
+    int y = 0, m = 0, day = 0;
+    if (sscanf (date, "%4d-%2d-%2d", &y, &m, &day) < 2)
+        return 0;
+    return days_from_civil (y, m, d ? d : day);
+}
+
+int64_t
+scoreboard_month_capacity (int64_t capacity, const char *month, const char *starts_on,
+                           const char *ends_on)
+{
+    int64_t q0 = day_of (starts_on, 0), q1 = day_of (ends_on, 0) + 1;
+    int y = 0, m = 0;
+    if (sscanf (month, "%4d-%2d", &y, &m) != 2 || q1 <= q0)
+        return 0;
+    int64_t m0 = days_from_civil (y, m, 1);
+    int64_t m1 = m == 12 ? days_from_civil (y + 1, 1, 1) : days_from_civil (y, m + 1, 1);
+    int64_t from = m0 > q0 ? m0 : q0, to = m1 < q1 ? m1 : q1;
+    return to > from ? capacity * (to - from) / (q1 - q0) : 0;
+}
+
+bool
+scoreboard_capacity_multiple (int64_t demand_hours, int64_t capacity_hours, double *multiple)
+{
+    if (capacity_hours <= 0)
+        return false;
+    *multiple = (double) demand_hours / (double) capacity_hours;
+    return true;
 }

@@ -57,4 +57,15 @@ bool scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours, dou
  * ENDS_ON (YYYY-MM-DD). */
 bool scoreboard_month_in (const char *month, const char *starts_on, const char *ends_on);
 
+/* The month's share of a quarter's CAPACITY: CAPACITY times the days of
+ * MONTH (YYYY-MM) within the quarter from STARTS_ON to ENDS_ON, over the
+ * quarter's days; rounded down, 0 for a month outside it. */
+int64_t scoreboard_month_capacity (int64_t capacity, const char *month, const char *starts_on,
+                                   const char *ends_on);
+
+/* Demand as a multiple of the whole capacity (the essays' 20x-40x) in
+ * *MULTIPLE; false, and nothing set, when there is no capacity. */
+bool scoreboard_capacity_multiple (int64_t demand_hours, int64_t capacity_hours,
+                                   double *multiple);
+
 #endif

@@ -364,6 +364,13 @@ row_int (const PGresult *r, int row, const char *col)
     return v ? strtoll (v, NULL, 10) : 0;
 }
 
+double
+row_double (const PGresult *r, int row, const char *col)
+{
+    const char *v = row_text (r, row, col);
+    return v ? strtod (v, NULL) : 0;
+}
+
 bool
 row_bool (const PGresult *r, int row, const char *col)
 {
@@ -413,6 +420,23 @@ store_split_ints (arena_t *a, const char *joined, int64_t **out)
     for (size_t i = 0; i < n; i++)
         (*out)[i] = strtoll (parts[i], NULL, 10);
     return n;
+}
+
+/* ==== The database itself =============================================== */
+
+int
+store_database_facts (store_t *self, arena_t *a, database_facts_t *out, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT max(version) AS version FROM schema_migration",
+                              NULL, err);
+    if (!r)
+        return -1;
+    out->schema_version = row_int (r, 0, "version");
+    PQclear (r);
+    /* libpq keeps what the server said of itself when it connected */
+    const char *v = PQparameterStatus (self->conn, "server_version");
+    out->server_version = arena_strdup (a, v ? v : "");
+    return 0;
 }
 
 /* ==== Waking up ========================================================== */

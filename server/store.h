@@ -51,6 +51,14 @@ bool store_in_failed_transaction (store_t *self);
 /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT NAME, ... : a command without rows. */
 int store_command (store_t *self, const char *sql, esc_error_t *err);
 
+/* What escd's status says of its database: the newest migration it has
+ * (0 when none), and PostgreSQL's version (arena). */
+typedef struct {
+    int64_t schema_version;
+    const char *server_version;
+} database_facts_t;
+int store_database_facts (store_t *self, arena_t *a, database_facts_t *out, esc_error_t *err);
+
 /* ==== Parameters and rows ================================================ */
 
 #define PARAMS_MAX 12
@@ -80,6 +88,7 @@ const char *store_sqlstate (store_t *self);
 /* Column values by name; NULL / 0 / false for SQL NULL. */
 const char *row_text (const PGresult *r, int row, const char *col);
 int64_t row_int (const PGresult *r, int row, const char *col);
+double row_double (const PGresult *r, int row, const char *col);
 bool row_bool (const PGresult *r, int row, const char *col);
 bool row_null (const PGresult *r, int row, const char *col);
 
@@ -319,6 +328,10 @@ int store_outcome_record (store_t *self, const Esc__Outcome *m, const char *acto
                           esc_error_t *err);
 /* Records that escalation ID's work stopped after ACTUAL_HOURS, or corrects
  * the hours. */
+/* Records HOURS of support of escalation ID spent in QUARTER, with NOTE
+ * (or NULL), by ACTOR. */
+int store_support_record (store_t *self, int64_t id, const char *quarter, int64_t hours,
+                          const char *note, const char *actor, esc_error_t *err);
 int store_stoppage_record (store_t *self, int64_t id, int64_t actual_hours, const char *actor,
                            esc_error_t *err);
 

@@ -70,10 +70,11 @@ store_escalation_insert (store_t *self, const char *quarter, const Esc__File *m,
     params_text (&p, m->solution);                      /* $6 solution or NULL */
     params_opt_int (&p, m->has_deal_value, m->deal_value); /* $7 deal value */
     params_text (&p, m->needed_by);                     /* $8 needed by or NULL */
+    params_opt_int (&p, m->has_claimed_hours, m->claimed_hours); /* $9 claimed hours */
     PGresult *r = store_exec (self,
         "INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"
-        "                        deal_value, needed_by)"
-        " SELECT $1, id, $3, $4, $5, $6, $7, $8::date FROM account WHERE name = $2"
+        "                        deal_value, needed_by, claimed_hours)"
+        " SELECT $1, id, $3, $4, $5, $6, $7, $8::date, $9 FROM account WHERE name = $2"
         " RETURNING id", &p, err);
     if (!r)
         return -1;
@@ -132,10 +133,11 @@ store_escalation_edit (store_t *self, const Esc__Edit *m, esc_error_t *err)
     params_text (&p, m->needed_by);
     params_bool (&p, m->clear_solution);                /* $7 no solution any more */
     params_bool (&p, m->clear_needed_by);               /* $8 no date any more */
+    params_opt_int (&p, m->has_claimed_hours, m->claimed_hours); /* $9 claimed hours */
     if (store_run (self,
         "UPDATE escalation SET title = coalesce($2, title), problem = coalesce($3, problem),"
         "       solution = CASE WHEN $7 THEN NULL ELSE coalesce($4, solution) END,"
-        "       deal_value = coalesce($5, deal_value),"
+        "       deal_value = coalesce($5, deal_value), claimed_hours = coalesce($9, claimed_hours),"
         "       needed_by = CASE WHEN $8 THEN NULL ELSE coalesce($6::date, needed_by) END,"
         "       updated_at = now()"
         " WHERE id = $1", &p, err))
@@ -394,6 +396,20 @@ store_stoppage_record (store_t *self, int64_t id, int64_t actual_hours, const ch
                       &p, err);
 }
 
+int
+store_support_record (store_t *self, int64_t id, const char *quarter, int64_t hours,
+                      const char *note, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, quarter);                          /* $2 quarter spent in */
+    params_int (&p, hours);                             /* $3 hours */
+    params_text (&p, note);                             /* $4 note or NULL */
+    params_text (&p, actor);                            /* $5 recorded by */
+    return store_run (self, "INSERT INTO support (escalation_id, quarter, hours, note, recorded_by)"
+                            " VALUES ($1, $2, $3, $4, $5)", &p, err);
+}
+
 /* ==== Escalations: reading =============================================== */
 
 static void
@@ -432,6 +448,8 @@ escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
     TEXT (spend_note);
     TEXT (refile_question);
     TEXT (refile_answer);
+    NUMBER (claimed_hours);
+    NUMBER (support_hours);
 #undef TEXT
 #undef NUMBER
     e->n_also_needed_by = store_split_texts (a, row_text (r, row, "also_needed_by"), '\x1f',

@@ -153,6 +153,7 @@ quarter_from_row (arena_t *a, const PGresult *r, int row, Esc__Quarter *q)
     FIGURE (tokens_spent);
     FIGURE (committed_hours);
     FIGURE (planned_hours);
+    FIGURE (support_hours);
 #undef FIGURE
 }
 

@@ -7,11 +7,26 @@
  * $3 (a month, or all time). */
 #define REPORT_SCOPE " e.quarter = $1 AND e.filed_at >= $2::timestamptz AND e.filed_at < $3::timestamptz "
 
-/* The approved one-offs, and the hours each commits: its sized hours, or
- * for one whose work was stopped, the hours it spent (on stoppage st). As
- * quarter_view counts them for the budget (sql/016_corrections.sql). */
+/* The approved one-offs, and the hours each counts, on the one basis: its
+ * actual hours once delivered (delivery d) or stopped (stoppage st), its
+ * sized hours before. As quarter_view counts them for the budget
+ * (sql/018_real_cost.sql). */
 #define ONEOFF_STATES "('approved', 'delivered', 'closed', 'stopped')"
-#define ONEOFF_HOURS "CASE WHEN e.state = 'stopped' THEN st.actual_hours ELSE s.hours END"
+#define ONEOFF_HOURS "coalesce(d.actual_hours, st.actual_hours, s.hours)"
+#define ONEOFF_JOINS \
+    "  LEFT JOIN delivery d ON d.escalation_id = e.id" \
+    "  LEFT JOIN stoppage st ON st.escalation_id = e.id"
+/* Support spent in the report's quarter ($1), in its month when it has one. */
+#define SUPPORT_SCOPE " sp.quarter = $1 AND sp.recorded_at >= $2::timestamptz AND sp.recorded_at < $3::timestamptz "
+/* The medians of actual over claimed and actual over sized hours, over the
+ * delivered one-offs of the rows in scope. */
+#define RATIO_MEDIANS \
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.actual_hours::float8 / e.claimed_hours)" \
+    "  FILTER (WHERE e.claimed_hours IS NOT NULL AND d.actual_hours IS NOT NULL" \
+    "          AND e.state IN " ONEOFF_STATES ") AS actual_over_claimed," \
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.actual_hours::float8 / s.hours)" \
+    "  FILTER (WHERE d.actual_hours IS NOT NULL AND e.state IN " ONEOFF_STATES ")" \
+    "  AS actual_over_sized"
 
 static int
 report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *err)
@@ -31,9 +46,10 @@ report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *
         "       coalesce(sum(s.hours) FILTER (WHERE e.state = 'sized' AND s.viable), 0) AS pending_hours,"
         "       count(*) FILTER (WHERE e.state = 'sized' AND s.viable) AS queue_count,"
         "       coalesce(sum(st.actual_hours) FILTER (WHERE e.state = 'stopped'), 0) AS stopped_hours,"
-        "       count(*) FILTER (WHERE e.state = 'stopped') AS stopped"
-        "  FROM escalation e LEFT JOIN sizing s ON s.id = e.sizing_id"
-        "  LEFT JOIN stoppage st ON st.escalation_id = e.id"
+        "       count(*) FILTER (WHERE e.state = 'stopped') AS stopped,"
+        "       (SELECT coalesce(sum(sp.hours), 0) FROM support sp WHERE" SUPPORT_SCOPE ")"
+        "         AS support_hours, " RATIO_MEDIANS
+        "  FROM escalation e LEFT JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
         " WHERE" REPORT_SCOPE, p, err);
     if (!r)
         return -1;
@@ -49,7 +65,12 @@ report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *
     COUNT (queue_count);
     COUNT (stopped_hours);
     COUNT (stopped);
+    COUNT (support_hours);
 #undef COUNT
+#define RATIO(f) (rep->has_##f = !row_null (r, 0, #f), rep->f = row_double (r, 0, #f))
+    RATIO (actual_over_claimed);
+    RATIO (actual_over_sized);
+#undef RATIO
     PQclear (r);
     return 0;
 }
@@ -187,11 +208,11 @@ report_overrides (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep
                   esc_error_t *err)
 {
     PGresult *r = store_exec (self,
-        "SELECT e.id, e.title, acc.name AS account, s.hours, o.overridden_by, o.reason,"
-        "       " UTC_STAMP ("o.overridden_at") " AS at"
+        "SELECT e.id, e.title, acc.name AS account, " ONEOFF_HOURS " AS hours,"
+        "       o.overridden_by, o.reason, " UTC_STAMP ("o.overridden_at") " AS at"
         "  FROM override o JOIN escalation e ON e.id = o.escalation_id"
         "  JOIN account acc ON acc.id = e.account_id"
-        "  JOIN sizing s ON s.id = e.sizing_id"
+        "  JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
         " WHERE" REPORT_SCOPE
         " ORDER BY o.overridden_at, e.id", p, err);
     if (!r)
@@ -224,12 +245,14 @@ report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
 {
     PGresult *r = store_exec (self,
         "SELECT e.id, e.title, acc.name AS account, e.approved_via AS via,"
-        "       coalesce(d.actual_hours, st.actual_hours, s.hours) AS hours, e.deal_value,"
-        "       oc.deal::text AS deal, oc.adopters, e.state::text AS state, t.note"
+        "       " ONEOFF_HOURS " AS hours, e.deal_value,"
+        "       oc.deal::text AS deal, oc.adopters, e.state::text AS state, t.note,"
+        "       e.claimed_hours, s.hours AS sized_hours,"
+        "       coalesce(d.actual_hours, st.actual_hours) AS actual_hours,"
+        "       (SELECT coalesce(sum(sp.hours), 0) FROM support sp"
+        "         WHERE sp.escalation_id = e.id) AS support_hours"
         "  FROM escalation e JOIN account acc ON acc.id = e.account_id"
-        "  JOIN sizing s ON s.id = e.sizing_id"
-        "  LEFT JOIN delivery d ON d.escalation_id = e.id"
-        "  LEFT JOIN stoppage st ON st.escalation_id = e.id"
+        "  JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
         "  LEFT JOIN outcome oc ON oc.escalation_id = e.id"
         "  LEFT JOIN token_spend t ON t.escalation_id = e.id"
         " WHERE" REPORT_SCOPE "AND e.state IN " ONEOFF_STATES
@@ -254,12 +277,48 @@ report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
         o->adopters = row_int (r, row, "adopters");
         o->state = store_dup_text (a, r, row, "state");
         o->note = store_dup_text (a, r, row, "note");
+#define HOURS(f) (o->has_##f = !row_null (r, row, #f), o->f = row_int (r, row, #f))
+        HOURS (claimed_hours);
+        HOURS (sized_hours);
+        HOURS (actual_hours);
+        HOURS (support_hours);
+#undef HOURS
+        o->has_lifetime_hours = true;
+        o->lifetime_hours = o->hours + o->support_hours;
     }
     PQclear (r);
     return 0;
 }
 
-/* The one-off hours and capacity of the last six quarters, oldest first. */
+/* Support of past one-offs spent in the quarter (its month), by one-off. */
+static int
+report_support (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+                esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT e.id, e.title, e.quarter, sum(sp.hours) AS hours"
+        "  FROM support sp JOIN escalation e ON e.id = sp.escalation_id"
+        " WHERE" SUPPORT_SCOPE
+        " GROUP BY e.id ORDER BY e.id LIMIT 1000", p, err);
+    if (!r)
+        return -1;
+    rep->n_support = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__SupportEntry, esc__support_entry__init, rep->n_support, rep->support);
+    for (size_t i = 0; i < rep->n_support; i++) {
+        Esc__SupportEntry *x = rep->support[i];
+        int row = (int) i;
+        x->has_escalation_id = x->has_hours = true;
+        x->escalation_id = row_int (r, row, "id");
+        x->title = store_dup_text (a, r, row, "title");
+        x->quarter = store_dup_text (a, r, row, "quarter");
+        x->hours = row_int (r, row, "hours");
+    }
+    PQclear (r);
+    return 0;
+}
+
+/* The one-off hours and capacity of the last six quarters, oldest first,
+ * with the medians of actual over claimed and over sized hours. */
 static int
 report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
               esc_error_t *err)
@@ -267,8 +326,12 @@ report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
     params_t p = { 0 };
     params_text (&p, quarter);                          /* $1 the last quarter */
     PGresult *r = store_exec (self,
-        "SELECT name, capacity_hours, committed_hours FROM quarter_view"
-        " WHERE name <= $1 ORDER BY name DESC LIMIT 6", &p, err);
+        "SELECT v.name, v.capacity_hours, v.committed_hours, m.*"
+        "  FROM quarter_view v CROSS JOIN LATERAL ("
+        "       SELECT " RATIO_MEDIANS
+        "         FROM escalation e JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
+        "        WHERE e.quarter = v.name) m"
+        " WHERE v.name <= $1 ORDER BY v.name DESC LIMIT 6", &p, err);
     if (!r)
         return -1;
     size_t n = (size_t) PQntuples (r);
@@ -280,6 +343,10 @@ report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
         t->has_oneoff_hours = t->has_capacity_hours = true;
         t->oneoff_hours = row_int (r, (int) i, "committed_hours");
         t->capacity_hours = row_int (r, (int) i, "capacity_hours");
+        t->has_actual_over_claimed = !row_null (r, (int) i, "actual_over_claimed");
+        t->actual_over_claimed = row_double (r, (int) i, "actual_over_claimed");
+        t->has_actual_over_sized = !row_null (r, (int) i, "actual_over_sized");
+        t->actual_over_sized = row_double (r, (int) i, "actual_over_sized");
     }
     PQclear (r);
     return 0;
@@ -306,6 +373,7 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_postponed (self, a, &p, rep, err)
         || report_overrides (self, a, &p, rep, err)
         || report_oneoffs (self, a, &p, rep, err)
+        || report_support (self, a, &p, rep, err)
         || report_trend (self, a, quarter, rep, err))
         return -1;
     return 0;

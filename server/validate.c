@@ -250,19 +250,29 @@ validate_account_name (const char *name, esc_error_t *err)
     return check_text ("name", name, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err);
 }
 
+/* An account's fields, in order: the name of the first one wrong (ERR
+ * saying how), or NULL when all are right. */
+static const char *
+account_fault (const char *name, bool has_arr, int64_t arr, const char *renewal_on,
+               esc_error_t *err)
+{
+    return validate_account_name (name, err) ? "name"
+         : check_number ("arr", has_arr, arr, 0, LIMIT_MONEY, REQUIRED, err) ? "arr"
+         : check_date ("renewal_on", renewal_on, OPTIONAL, err) ? "renewal_on" : NULL;
+}
+
 static int
 check_account (const char *name, bool has_arr, int64_t arr, const char *renewal_on,
                esc_error_t *err)
 {
-    return validate_account_name (name, err)
-        || check_number ("arr", has_arr, arr, 0, LIMIT_MONEY, REQUIRED, err)
-        || check_date ("renewal_on", renewal_on, OPTIONAL, err) ? -1 : 0;
+    return account_fault (name, has_arr, arr, renewal_on, err) ? -1 : 0;
 }
 
 int
-validate_account_row (const Esc__AccountRow *row, esc_error_t *err)
+validate_account_row (const Esc__AccountRow *row, const char **field, esc_error_t *err)
 {
-    return check_account (row->name, row->has_arr, row->arr, row->renewal_on, err);
+    *field = account_fault (row->name, row->has_arr, row->arr, row->renewal_on, err);
+    return *field ? -1 : 0;
 }
 
 /* ==== Each operation ===================================================== */
@@ -303,6 +313,8 @@ check_file (const Esc__File *m, esc_error_t *err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
         || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
+        || check_number ("claimed_hours", m->has_claimed_hours, m->claimed_hours, 1, LIMIT_HOURS,
+                         OPTIONAL, err)
         ? -1 : 0;
 }
 
@@ -382,13 +394,17 @@ check_edit (const Esc__Edit *m, esc_error_t *err)
         || check_number ("deal_value", m->has_deal_value, m->deal_value, 0, LIMIT_MONEY, OPTIONAL, err)
         || check_date ("needed_by", m->needed_by, OPTIONAL, err)
         || check_account_names ("also_needed_by", m->also_needed_by, m->n_also_needed_by, err)
+        || check_number ("claimed_hours", m->has_claimed_hours, m->claimed_hours, 1, LIMIT_HOURS,
+                         OPTIONAL, err)
         || check_not_both ("solution", !blank (m->solution), clear_solution, err)
         || check_not_both ("needed_by", m->needed_by && *m->needed_by, clear_needed_by, err)
         || check_not_both ("also_needed_by", m->n_also_needed_by > 0, clear_also, err)
         || check_something (m->title || m->problem || !blank (m->solution) || m->has_deal_value
                             || (m->needed_by && *m->needed_by) || m->n_also_needed_by
-                            || clear_solution || clear_needed_by || clear_also, "edit",
-                            "title, problem, solution, deal_value, needed_by or also_needed_by",
+                            || clear_solution || clear_needed_by || clear_also
+                            || m->has_claimed_hours, "edit",
+                            "title, problem, solution, deal_value, needed_by, also_needed_by "
+                            "or claimed_hours",
                             err)
         ? -1 : 0;
 }
@@ -473,6 +489,15 @@ check_list (const Esc__ListFilter *m, esc_error_t *err)
 }
 
 static int
+check_support (const Esc__Support *m, esc_error_t *err)
+{
+    return check_id ("id", m->has_id, m->id, err)
+        || check_number ("hours", m->has_hours, m->hours, 1, LIMIT_HOURS, REQUIRED, err)
+        || check_quarter ("quarter", m->quarter, OPTIONAL, err)
+        || check_text ("note", m->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err) ? -1 : 0;
+}
+
+static int
 check_op (const Esc__Request *r, esc_error_t *err)
 {
     switch (r->op_case) {
@@ -487,6 +512,7 @@ check_op (const Esc__Request *r, esc_error_t *err)
     case ESC__REQUEST__OP_QUARTER_LIST:
     case ESC__REQUEST__OP_ACCOUNT_LIST:
     case ESC__REQUEST__OP_USER_LIST:
+    case ESC__REQUEST__OP_STATUS:
         return 0;
     case ESC__REQUEST__OP_ACCOUNT_ADD: {
         const Esc__AccountAdd *m = r->account_add;
@@ -533,6 +559,8 @@ check_op (const Esc__Request *r, esc_error_t *err)
         return check_roadmap_set (r->roadmap_set, err);
     case ESC__REQUEST__OP_STOP:
         return check_stop (r->stop, err);
+    case ESC__REQUEST__OP_SUPPORT:
+        return check_support (r->support, err);
     case ESC__REQUEST__OP_QUARTER_REOPEN:
         return check_quarter ("quarter", r->quarter_reopen->quarter, REQUIRED, err);
     case ESC__REQUEST__OP_RETURN_ESCALATION:
@@ -648,6 +676,8 @@ static const struct {
     { ESC__REQUEST__OP_ROADMAP_SET, OP_ROADMAP_SET },
     { ESC__REQUEST__OP_STOP, OP_STOP },
     { ESC__REQUEST__OP_QUARTER_REOPEN, OP_QUARTER_REOPEN },
+    { ESC__REQUEST__OP_STATUS, OP_STATUS },
+    { ESC__REQUEST__OP_SUPPORT, OP_SUPPORT },
     { ESC__REQUEST__OP_ACCOUNT_SHOW, OP_ACCOUNT_SHOW },
     { ESC__REQUEST__OP_ROADMAP_SHOW, OP_ROADMAP_SHOW },
 };

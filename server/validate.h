@@ -31,6 +31,7 @@
 #define LIMIT_MONEY 1000000000000000LL  /* ARR, deal value: 10^15 */
 #define LIMIT_EVENTS 10000              /* events in one catch-up page */
 #define LIMIT_IMPORT 10000              /* accounts in one import */
+#define LIMIT_IMPORT_PROBLEMS 100       /* bad rows an import's refusal lists */
 #define DEFAULT_EVENTS 1000
 #define LIMIT_PAGE_DEFAULT 50           /* escalations in a page of a list */
 #define LIMIT_PAGE 1000                 /* ... at most */
@@ -54,9 +55,10 @@ op_t validate_op (const Esc__Request *req);
 /* An account's name (trimmed already): present, one line, not too long.
  * Returns 0, or -1 with ERR. */
 int validate_account_name (const char *name, esc_error_t *err);
-/* One row of an account import: its name, ARR and renewal date. Returns 0,
- * or -1 with ERR naming the field. */
-int validate_account_row (const Esc__AccountRow *row, esc_error_t *err);
+/* One row of an account import: its name, ARR and renewal date, in that
+ * order. Returns 0, or -1 with ERR naming the first field wrong and *FIELD
+ * that field's name ("name", "arr", "renewal_on"). */
+int validate_account_row (const Esc__AccountRow *row, const char **field, esc_error_t *err);
 
 /* Calls EACH with the name and value of every string field of MSG, however
  * deep; stops at the first non-zero return, and returns it. */

@@ -152,6 +152,11 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_STOP]          = { "stop",          ROLE_PM, true, S (APPROVED) | S (STOPPED), STATE_STOPPED, false, false, false, S (STOPPED), CORRECTS_KEPT },
     /* only a closed quarter, and none later open: decide_quarter */
     [OP_QUARTER_REOPEN] = { "quarter reopen", ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    /* escd about itself and the caller: anyone registered may ask */
+    [OP_STATUS]        = { "status",        ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    /* support of a delivered one-off: the quarter it is spent in must be
+     * open (decide_support) */
+    [OP_SUPPORT]       = { "support",       ROLE_PM, true, S (DELIVERED) | S (CLOSED), STATE_DELIVERED, false, true, false, S (DELIVERED) | S (CLOSED), RECORDS },
     [OP_ACCOUNT_SHOW]  = { "account show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
     [OP_ROADMAP_SHOW]  = { "roadmap show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
 };
@@ -527,6 +532,12 @@ decide_own (const workflow_case_t *c, escalation_state_t *next, esc_error_t *err
         return decide_quarter (c, err);
     case OP_ROADMAP_SET:
         return decide_roadmap_set (c, err);
+    case OP_SUPPORT:
+        if (c->quarter_before)
+            return esc_fail (err, ESC_INVALID_ARGUMENT, "QUARTER_BEFORE_ONEOFF",
+                             "support of escalation %lld is spent in its own quarter or a later one",
+                             (long long) e->id);
+        return 0;
     default:
         return 0;
     }

@@ -48,6 +48,9 @@ typedef enum {
     OP_USER_REVOKE, OP_USER_KEY, OP_REPORT, OP_ACCOUNT_IMPORT,
     /* corrections of what is recorded (DESIGN section 3) */
     OP_EDIT, OP_ACCOUNT_SET, OP_ROADMAP_SET, OP_STOP, OP_QUARTER_REOPEN,
+    OP_STATUS,
+    /* the remedies: what a one-off really cost */
+    OP_SUPPORT,
     /* one account or roadmap item with what concerns it */
     OP_ACCOUNT_SHOW, OP_ROADMAP_SHOW,
     OP_COUNT
@@ -145,6 +148,8 @@ typedef struct {
     bool title_only;                        /* edit: the title is all it gives */
     const char *deal;                       /* outcome: won or lost */
     const roadmap_facts_t *item;            /* roadmap set: the item */
+    bool quarter_before;                    /* support: the quarter it is spent
+                                               in is before the escalation's */
 } workflow_case_t;
 
 /* Decides one action. Returns 0 when it may go ahead, with the escalation's

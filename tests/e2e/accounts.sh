@@ -3,7 +3,9 @@
 # whitespace around it is gone, and "acme" is Acme: one customer, refused
 # as a second account wherever it arrives. An import changes only what the
 # file gives (no renewal column, no renewal change) and refuses, by line,
-# an amount it could read two ways. The migration that made names unique
+# an amount it could read two ways. One run names every bad row, whether
+# esc found it (an amount, a date) or escd (a name, a day that does not
+# exist), and writes nothing. The migration that made names unique
 # regardless of case refuses to guess between legacy twins.
 . "$(dirname "$0")/lib.sh"
 
@@ -110,6 +112,67 @@ same "$ERR" "esc: IMPORT_REJECTED: 5 of 7 rows are wrong; nothing was imported:
     line 8: account 'hooli' exists already as 'Hooli'" "the rows refused"
 same "$(sql "SELECT string_agg(name || ' ' || arr || ' ' || coalesce(renewal_on::text, '-'), '; ' ORDER BY name) FROM account")" \
     "$BEFORE" "accounts after the refused import"
+
+say "one run names every bad row, those esc finds and those escd finds, and imports none"
+# esc reads the amounts and dates (lines 4, 5, 8); escd checks the names
+# against the file and the accounts (lines 3, 6, 8) and the dates' days
+# (line 7), the rows esc found wrong among them: one list, in line order
+cat >"$WORK/mixed.csv" <<'CSV'
+name,arr,renewal
+NewCo,10,
+acme,20,
+Cyberdyne,lots,
+Initrode,30,soon
+Initrode,40,
+Tyrell,50,2031-02-30
+GLOBEX,"12.500 €",
+CSV
+HEAD=$(head_seq)
+refused 1 IMPORT_REJECTED alice account import "$WORK/mixed.csv"
+same "$ERR" "esc: IMPORT_REJECTED: 6 of 7 rows are wrong; nothing was imported:
+    line 3: account 'acme' exists already as 'Acme'
+    line 4: ARR 'lots' is not an amount (like 1200000, \$1,200,000.00)
+    line 5: renewal date 'soon' is not YYYY-MM-DD or MM/DD/YYYY
+    line 6: account 'Initrode' is on line 5 already
+    line 7: renewal_on 2031-02-30 does not exist
+    line 8: account 'GLOBEX' exists already as 'Globex'
+    line 8: ARR '12.500 €' is ambiguous: its '.' may group thousands or mark decimals; write it without (1250) or with cents (1,250.00)" \
+    "esc's and escd's problems in one list"
+same "$(sql "SELECT string_agg(name || ' ' || arr || ' ' || coalesce(renewal_on::text, '-'), '; ' ORDER BY name) FROM account")" \
+    "$BEFORE" "accounts after the refused import"
+same "$(head_seq)" "$HEAD" "no event for a refused import"
+refused 1 IMPORT_REJECTED alice --json account import "$WORK/mixed.csv"
+same "$(printf '%s' "$OUT" | jq -c '.error | [.rows, .bad_rows, ([.problems[] | "\(.line) \(.field)"] | join(","))]')" \
+    '[7,6,"3 name,4 arr,5 renewal_on,6 name,7 renewal_on,8 name,8 arr"]' "the problems as JSON"
+# only escd's: the rows reach it as they are, and it names them (cases.csv
+# above); only esc's: escd is asked all the same, and adds nothing
+printf 'name,arr\nFine Co,5\nBad Co,lots\n' >"$WORK/esc-only.csv"
+refused 1 IMPORT_REJECTED alice account import "$WORK/esc-only.csv"
+same "$ERR" "esc: IMPORT_REJECTED: 1 of 2 rows is wrong; nothing was imported:
+    line 3: ARR 'lots' is not an amount (like 1200000, \$1,200,000.00)" "esc's problem alone"
+same "$(sql "SELECT count(*) FROM account WHERE name IN ('Fine Co', 'Bad Co', 'NewCo')")" 0 \
+    "no row of a refused import"
+
+say "more bad rows than escd lists: the first hundred rows, and how many more"
+{
+    echo "name,arr"
+    for i in $(seq 1 130); do echo "acme,$i"; done
+    echo "Zed,lots"
+} >"$WORK/many.csv"
+refused 1 IMPORT_REJECTED alice account import "$WORK/many.csv"
+# escd counts its 130 and esc's row (sent without its ARR): 131; it lists
+# its first 100 (lines 2-101), esc adds line 132
+same "$(printf '%s\n' "$ERR" | head -n 1)" \
+    "esc: IMPORT_REJECTED: 131 of 131 rows are wrong; nothing was imported:" "the count"
+same "$(printf '%s\n' "$ERR" | grep -c '^    line ')" 100 "the rows shown"
+same "$(printf '%s\n' "$ERR" | tail -n 1)" \
+    "    ... and 31 more rows (escd names the first rows it finds wrong; fix those, and import again)" \
+    "the rows not shown"
+refused 1 IMPORT_REJECTED alice --json account import "$WORK/many.csv"
+same "$(printf '%s' "$OUT" | jq -c '.error | [.bad_rows, (.problems | length), .problems[-1].line]')" \
+    '[131,101,132]' "every problem known, as JSON"
+same "$(sql "SELECT string_agg(name || ' ' || arr || ' ' || coalesce(renewal_on::text, '-'), '; ' ORDER BY name) FROM account")" \
+    "$BEFORE" "accounts after the refused imports"
 
 say "an import from standard input, and a file separated by semicolons"
 printf 'name,arr\nStdin Co,12\n' | "$ESC" --as alice account import - >"$WORK/stdin.out" 2>&1 \

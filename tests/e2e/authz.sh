@@ -42,6 +42,7 @@ unmerge 999999|pm|3
 list --quarter 2031Q1|sales pm cro exec admin|0
 show 999999|sales pm cro exec admin|3
 history 999999|sales pm cro exec admin|3
+status|sales pm cro exec admin|0
 user add ada --role admin --key $SOMEKEY|admin|1
 user list|admin|0
 user revoke nobody|admin|3
@@ -63,7 +64,7 @@ while IFS='|' read -r command allowed code; do
         checked=$((checked + 1))
     done
 done <<<"$SPEC"
-same "$checked" 160 "operation x role pairs tried"
+same "$checked" 165 "operation x role pairs tried"
 same "$(sql "SELECT count(*) FROM escalation") $(sql "SELECT count(*) FROM quarter")" "0 1" \
     "rows after trying everything"
 

@@ -236,13 +236,13 @@ ok ada user list
 same "$(field carol show "$X4" '.state')" stopped "stopped stays stopped"
 
 say "the report counts the stop at its hours spent"
-# one-offs: X1 by token at 45 sized h, X4 by override stopped at 14 h
-same "$(field carol quarter show '.committed_hours')" 59 "committed: 45 + the 14 spent, not the 60 sized"
+# one-offs: X1 by token, delivered in 36 h (sized 45), X4 by override stopped at 14 h
+same "$(field carol quarter show '.committed_hours')" 50 "committed: the 36 actual + the 14 spent, not the sizes"
 ok carol report --format json
 echo "$OUT" >"$WORK/report.json"
 j() { jq -r "$1" "$WORK/report.json"; }
 same "$(j '.oneoffs | "\(.approved_hours) \(.overridden_hours) \(.stopped) \(.stopped_hours)"')" \
-    "45 14 1 14" "one-off hours, the stopped one at its hours spent"
+    "36 14 1 14" "one-off hours: actual once delivered, the stopped one at its hours spent"
 same "$(j "[.returns[] | select(.escalation == $X4) | \"\(.state) \(.hours) \(.cost) \(.deal)\"][0]")" \
     "stopped 14 2100 lost" "the stopped one-off's cost"
 same "$(j "[.returns[] | select(.escalation == $X1) | .note][0]")" \

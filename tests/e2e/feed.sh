@@ -71,7 +71,7 @@ grep -Eq "^#$((H1 - 1)) [0-9T:.-]+Z  (alice|bob) filed escalation [0-9]+ \"" "$W
 
 for p in "$LIVE" "$FILTERED" "$SLOW" "$LATE" "$TEXT"; do kill -TERM "$p"; done
 for p in "$LIVE" "$FILTERED" "$SLOW" "$LATE" "$TEXT"; do
-    st=0; wait "$p" || st=$?
+    st=0; reap "$p" 30 || st=$?
     same "$st" 0 "a watcher's exit status after SIGTERM"
 done
 echo "feed: every watcher saw every event once, in order"

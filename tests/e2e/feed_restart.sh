@@ -17,7 +17,7 @@ W=$!
 sleep 0.5
 writer alice "$ENDPOINT_a" 60 first Acme 2031Q1
 wait_lines "$WORK/w1.json" 60
-kill -TERM "$W"; st=0; wait "$W" || st=$?
+kill -TERM "$W"; st=0; reap "$W" 30 || st=$?
 same "$st" 0 "the watcher's exit status after SIGTERM"
 same "$(cat "$WORK/w.state")" $((H0 + 60)) "the state file after 60 events"
 writer alice "$ENDPOINT_a" 40 meanwhile Acme 2031Q1
@@ -27,7 +27,7 @@ writer alice "$ENDPOINT_a" 20 after Acme 2031Q1
 wait_lines "$WORK/w2.json" 60
 cat "$WORK/w1.json" "$WORK/w2.json" >"$WORK/w.json"
 consecutive "$WORK/w.json" $((H0 + 1)) $((H0 + 120))
-kill -TERM "$W"; wait "$W" || true
+stop_jobs "$W"
 
 say "a watcher killed with SIGKILL mid-stream: nothing lost, at most the last event again"
 H5=$(head_seq)
@@ -50,7 +50,7 @@ FIRST2=$(head -n 1 "$WORK/k2.json" | jq .seq)
 awk -v dup="$LAST1" 'NR == 1 && $0 ~ "\"seq\":" dup "," {next} {print}' "$WORK/k2.json" \
     | cat "$WORK/k1.json" - >"$WORK/k.json"
 consecutive "$WORK/k.json" $((H5 + 1)) $((H5 + 40))
-kill -TERM "$W"; wait "$W" || true
+stop_jobs "$W"
 
 say "escd restarts under a watcher: nothing lost, nothing repeated"
 H1=$(head_seq)
@@ -73,7 +73,7 @@ writer alice "$ENDPOINT_a" 10 recovered Acme 2031Q1
 wait_lines "$WORK/r.json" 30
 consecutive "$WORK/r.json" $((H1 + 1)) $((H1 + 30))
 grep -q "no word from the feed" "$WORK/r.err" || fail "the watcher never noticed the silence"
-kill -TERM "$W"; wait "$W" || true
+stop_jobs "$W"
 
 say "--exec runs a command once per event, the event's JSON on its input"
 cat >"$WORK/deliver.sh" <<'SH'
@@ -93,7 +93,7 @@ consecutive "$WORK/delivered.json" $((H2 + 1)) $((H2 + 5))
 same "$(jq -r .type "$WORK/delivered.json" | sort -u)" escalation.filed "event types delivered"
 grep -q "exited 3 (try 1 of 3)" "$WORK/exec.err" || fail "no retry reported: $(cat "$WORK/exec.err")"
 same "$(cat "$WORK/exec.out")" "" "--exec prints nothing itself"
-kill -TERM "$W"; wait "$W" || true
+stop_jobs "$W"
 same "$(cat "$WORK/exec.state")" $((H2 + 5)) "the state after the deliveries"
 
 say "a command that keeps failing is reported, and its event kept for later"
@@ -114,7 +114,7 @@ W=$!
 writer alice "$ENDPOINT_a" 1 slow Acme 2031Q1
 sleep 1
 start=$SECONDS
-kill -TERM "$W"; st=0; wait "$W" || st=$?
+kill -TERM "$W"; st=0; reap "$W" 30 || st=$?
 same "$st" 0 "exit status of a watcher stopped mid-command"
 [ $((SECONDS - start)) -le 3 ] || fail "the watcher took $((SECONDS - start)) s to stop"
 same "$(cat "$WORK/slow.state")" "$H4" "the state after an interrupted command"

@@ -34,7 +34,7 @@ writer bob "$ENDPOINT_b" 300 b-1 Globex 2031Q1 & WRITERS+=($!)
 writer alice "$ENDPOINT_b" 300 b-2 Acme 2031Q1 & WRITERS+=($!)
 sleep 2
 say "a watcher moves from server a to server b halfway"
-kill -TERM "$WM"; wait "$WM" || true
+stop_jobs "$WM"
 "$ESC" --as pat --json --endpoint "$ENDPOINT_b" --feed "$FEED_b" watch --state "$WORK/move.state" \
     >"$WORK/move-2.json" 2>"$WORK/move-2.err" &
 WM=$!
@@ -55,5 +55,5 @@ say "both servers published everything"
 grep -q "file OK" "$WORK/escd-a.log" && grep -q "file OK" "$WORK/escd-b.log" \
     || fail "the writes did not reach both servers"
 for p in "$WA" "$WB" "$WAB" "$WM"; do kill -TERM "$p"; done
-for p in "$WA" "$WB" "$WAB" "$WM"; do wait "$p" || fail "a watcher did not stop cleanly"; done
+for p in "$WA" "$WB" "$WAB" "$WM"; do reap "$p" 30 || fail "a watcher did not stop cleanly"; done
 echo "feed_servers: every watcher saw every event once, in order"

@@ -41,7 +41,7 @@ cleanup() {
     for pid in "${ESCD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${ESCD_PIDS[@]}"; do
         status=0
-        wait "$pid" 2>/dev/null || status=$?
+        reap "$pid" 60 || status=$?
         if [ "$status" -ne 0 ] && [ "$status" -ne 127 ]; then
             echo "FAIL: escd (pid $pid) exited with status $status" >&2
             rc=1
@@ -63,6 +63,50 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
+# a command that fails outside ok/fail (set -e) says where, not just exits
+# (only under set -e: a story's own set +e section expects its failures)
+trap 'err_rc=$?; [[ $- != *e* ]] || echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $err_rc" >&2' ERR
+
+# stacks PID: what PID and its children are doing, for a process that
+# should have ended (a hang becomes a report, not a silent timeout).
+stacks() {
+    local p
+    for p in "$1" $(pgrep -P "$1" 2>/dev/null); do
+        echo "---- pid $p: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)" >&2
+        if command -v gdb >/dev/null; then
+            timeout 30 gdb -p "$p" -batch -ex 'thread apply all bt' 2>&1 | grep -E '^(#|Thread)' >&2 || true
+        else
+            cat /proc/"$p"/stack /proc/"$p"/wchan 2>/dev/null >&2 || true
+        fi
+    done
+}
+
+# reap PID SECONDS: waits for the story's child PID (already signalled) for
+# up to SECONDS; returns its exit status. One that does not end is shown
+# (stacks), killed, and is a failure of the story: status 124.
+reap() {
+    local deadline=$((SECONDS + $2)) status=0
+    while kill -0 "$1" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+    if kill -0 "$1" 2>/dev/null; then
+        echo "FAIL: pid $1 did not end $2 s after it was told to stop" >&2
+        stacks "$1"
+        pkill -KILL -P "$1" 2>/dev/null || true
+        kill -KILL "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
+        FAILED=1
+        return 124
+    fi
+    wait "$1" 2>/dev/null || status=$?
+    return "$status"
+}
+
+# stop_jobs PID...: the story's background commands, told to stop (SIGTERM)
+# and waited for; their exit statuses do not matter, only that they end.
+stop_jobs() {
+    local p
+    kill -TERM "$@" 2>/dev/null || true
+    for p in "$@"; do reap "$p" 30 || [ $? -ne 124 ] || fail "a background command hung"; done
+}
 
 # The URL of the cluster's maintenance database.
 dirname_url() { printf '%s' "$DB" | sed "s|/$DBNAME?|/postgres?|"; }
@@ -144,7 +188,7 @@ stop_escd() {
     pid=${!var}
     kill "-${2:-TERM}" "$pid" 2>/dev/null || true
     STOPPED_STATUS=0
-    wait "$pid" 2>/dev/null || STOPPED_STATUS=$?
+    reap "$pid" 120 || STOPPED_STATUS=$?
     for p in "${ESCD_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
     ESCD_PIDS=("${keep[@]}")
 }

@@ -68,7 +68,7 @@ same "$(j '[.plan.mix[] | "\(.category)=\(.hours)/\(.share_pct)/\(.verdict)"] | 
     "feature=1700/54.84/ok ility=600/19.35/ok maintenance=600/19.35/ok discovery=200/6.45/low" "the mix"
 same "$(j '"\(.plan.planned_hours) \(.plan.postponed_hours)"')" "3100 500" "planned and postponed hours"
 same "$(j '.oneoffs | "\(.budget_hours) \(.approved_hours) \(.overridden_hours) \(.pending_hours) \(.share_pct) \(.verdict) \(.tokens_left)"')" \
-    "400 40 200 80 6 healthy 0" "one-off figures"
+    "400 35 200 80 5.88 healthy 0" "one-off figures (E1 at its 35 actual hours, not its 40 sized)"
 same "$(j '.oneoffs.marks_pct | join(",")')" "10,15,20,30" "the marks"
 same "$(j '.demand | "\(.escalations) \(.sized_hours) \(.unsized) \(.budget_multiple) \(.decided) \(.refused) \(.refused_share_pct)"')" \
     "8 360 1 0.9 3 1 33.33" "demand"
@@ -82,7 +82,7 @@ same "$(j '[.overrides[] | "\(.escalation) \(.by) \(.hours) \(.reason)"] | join(
 same "$(j '[.returns[] | "\(.escalation) \(.via) \(.hours) \(.cost) \(.deal_value) \(.return_multiple) \(.meets_3x) \(.deal) \(.adopters) \(.few_adopters)"] | join("|")')" \
     "$E1 token 35 5250 300000 57.14 true won 3 false|$E2 override 200 30000 null null null null null null" "returns"
 same "$(j '[.trend[] | "\(.quarter) \(.share_pct) \(.verdict)"] | join("|")')" \
-    "$Q2 5 healthy|$Q1 12 coping|$Q0 6 healthy" "the trend"
+    "$Q2 5 healthy|$Q1 12 coping|$Q0 5.88 healthy" "the trend"
 
 say "a lost deal returns nothing"
 sql "UPDATE outcome SET deal = 'lost' WHERE escalation_id = $E1" >/dev/null
@@ -118,7 +118,7 @@ ok carol report --quarter "$Q0"
 printf '%s\n' "$OUT" >"$WORK/report.txt"
 grep -q "OVERRIDE escalation $E2 \"On-prem installer\" for Umbrella, 200 h, by evan" "$WORK/report.txt" \
     || fail "no override line: $(cat "$WORK/report.txt")"
-grep -Eq "one-off share +6.0 % \[######\.\.\.\.\|" "$WORK/report.txt" || fail "no share bar"
+grep -Eq "one-off share +5.9 % \[######\.\.\.\.\|" "$WORK/report.txt" || fail "no share bar"
 grep -q $'\033' "$WORK/report.txt" && fail "colour when not on a terminal"
 TERM=xterm script -qec "'$ESC' --as carol report --quarter $Q0" /dev/null >"$WORK/tty.txt"
 grep -q $'\033\\[31m' "$WORK/tty.txt" || fail "no red on a terminal"

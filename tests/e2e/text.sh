@@ -180,8 +180,7 @@ timeout 120 "$ESC" --as carol --json watch --since 0 >"$WORK/watch.json" 2>"$WOR
 WATCH_JSON_PID=$!
 wait_seq "$WORK/watch.json" "$SEQ2" 120
 wait_lines "$WORK/watch.txt" "$SEQ2" 120
-kill "$WATCH_TEXT_PID" "$WATCH_JSON_PID"
-wait "$WATCH_TEXT_PID" "$WATCH_JSON_PID" || true
+stop_jobs "$WATCH_TEXT_PID" "$WATCH_JSON_PID"
 WATCH_JSON=$(jq -s '.' "$WORK/watch.json")
 same "$(jq 'map(.seq) | max' <<<"$WATCH_JSON")" "$SEQ2" "the watcher's last event"
 no_raw "$WORK/watch.txt" "esc watch"

@@ -113,6 +113,21 @@ main (int argc, char **argv)
           m.actual_hours = 12);
     SEED (QUARTER_REOPEN, quarter_reopen, Esc__QuarterRef, ESC__QUARTER_REF__INIT,
           m.quarter = "2026Q4");
+    /* escd about itself; an import that only checks its rows (one without
+     * its ARR, as esc sends a row it could not read) */
+    SEED (STATUS, status, Esc__Empty, ESC__EMPTY__INIT, (void) 0);
+    Esc__AccountRow good = ESC__ACCOUNT_ROW__INIT, unread = ESC__ACCOUNT_ROW__INIT;
+    Esc__AccountRow *rows[] = { &good, &unread };
+    good.has_line = unread.has_line = 1;
+    good.line = 2;
+    good.name = "Acme";
+    good.has_arr = 1;
+    good.arr = 500000;
+    good.renewal_on = "2031-03-31";
+    unread.line = 3;
+    unread.name = "Globex";
+    SEED (ACCOUNT_IMPORT, account_import, Esc__AccountImport, ESC__ACCOUNT_IMPORT__INIT,
+          m.rows = rows, m.n_rows = 2, m.has_dry_run = 1, m.dry_run = 1);
     /* an order, states, a cursor; one account or roadmap item */
     char *states[] = { "filed", "sized" };
     SEED (LIST, list, Esc__ListFilter, ESC__LIST_FILTER__INIT,

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "csv.h"
 #include "import.h"
+#include "server_status.h"
 #include "render.h"
 #include "report.h"
 #include "watch.h"
@@ -362,10 +363,11 @@ test_import_amounts (void **state)
     }
 }
 
-/* Parses TEXT as a CRM export and turns it into IMP's rows; what went to
- * the errors is in *ERRS (free it). */
+/* Parses TEXT as a CRM export and turns it into IMP's rows and PROBLEMS;
+ * what went to the errors is in *ERRS (free it). */
 static int
-rows_of (arena_t *a, const char *text, Esc__AccountImport *imp, char **errs)
+rows_of (arena_t *a, const char *text, Esc__AccountImport *imp, import_problems_t *problems,
+         char **errs)
 {
     csv_record_t *records;
     size_t n, len = 0;
@@ -373,9 +375,21 @@ rows_of (arena_t *a, const char *text, Esc__AccountImport *imp, char **errs)
     assert_int_equal (csv_parse (a, text, strlen (text), &records, &n, err, sizeof err), 0);
     FILE *f = open_memstream (errs, &len);
     esc__account_import__init (imp);
-    int rc = import_rows (a, "crm.csv", records, n, imp, f);
+    int rc = import_rows (a, "crm.csv", records, n, imp, problems, f);
     fclose (f);
     return rc;
+}
+
+/* What import_show_problems writes of P: the text into *TEXT, the JSON
+ * document (with JSON) into *DOC (free both). */
+static void
+shown (const import_problems_t *p, bool json, char **text, char **doc)
+{
+    size_t tlen = 0, dlen = 0;
+    FILE *t = open_memstream (text, &tlen), *d = open_memstream (doc, &dlen);
+    import_show_problems (p, json, d, t);
+    fclose (t);
+    fclose (d);
 }
 
 /* The header decides what a row gives: no renewal column, or an empty
@@ -386,14 +400,17 @@ test_import_rows (void **state)
     (void) state;
     arena_t *a = arena_new ();
     Esc__AccountImport imp;
-    char *errs;
+    import_problems_t problems;
+    char *errs, *text, *doc;
 
     /* no renewal column */
     assert_int_equal (rows_of (a, "Company,ARR (USD),Owner\n"
                                   "\"  Acme  \",\"$1,200,000.00\",sam\n"
-                                  "Globex\u00a0,5000,\n", &imp, &errs), 0);
+                                  "Globex\u00a0,5000,\n", &imp, &problems, &errs), 0);
     assert_string_equal (errs, "");
     free (errs);
+    assert_int_equal (problems.n, 0);
+    assert_int_equal (problems.rows, 2);
     assert_int_equal (imp.n_rows, 2);
     assert_string_equal (imp.rows[0]->name, "Acme");            /* trimmed */
     assert_int_equal (imp.rows[0]->line, 2);
@@ -408,43 +425,212 @@ test_import_rows (void **state)
                                   "Acme,100,2031-03-31\n"
                                   "Globex,200,\n"
                                   "Initech,300\n"
-                                  "Hooli,400,  \n", &imp, &errs), 0);
+                                  "Hooli,400,  \n", &imp, &problems, &errs), 0);
     free (errs);
+    assert_int_equal (problems.n, 0);
     assert_int_equal (imp.n_rows, 4);
     assert_string_equal (imp.rows[0]->renewal_on, "2031-03-31");
     assert_null (imp.rows[1]->renewal_on);
     assert_null (imp.rows[2]->renewal_on);
     assert_null (imp.rows[3]->renewal_on);
 
-    /* ambiguous amounts are refused by their lines, with the other bad rows */
-    assert_int_equal (rows_of (a, "name,arr\n"
-                                  "Fine,\"1,250,000\"\n"
-                                  "Euro,12.500 \u20ac\n"
-                                  "Euro Two,\u20ac1.250\n"
-                                  "Comma,\"1,250\"\n"
-                                  "Empty,\n"
-                                  "Words,lots\n", &imp, &errs), -1);
-    assert_non_null (strstr (errs, "esc: IMPORT_REJECTED: nothing was imported:\n"));
-    assert_null (strstr (errs, "line 2"));
-    assert_non_null (strstr (errs, "  line 3: ARR '12.500 \u20ac' is ambiguous: its '.' may group "
-                                   "thousands or mark decimals"));
-    assert_non_null (strstr (errs, "  line 4: ARR '\u20ac1.250' is ambiguous: its '.'"));
-    assert_null (strstr (errs, "line 5"));
-    assert_non_null (strstr (errs, "  line 6: ARR is missing"));
-    assert_non_null (strstr (errs, "  line 7: ARR 'lots' is not an amount"));
+    /* amounts and dates esc cannot read are problems of their lines; each
+     * such row stays, without its ARR (any escd refuses it) and without
+     * the date it could not read, for escd to check its name */
+    assert_int_equal (rows_of (a, "name,arr,renewal\n"
+                                  "Fine,\"1,250,000\",\n"
+                                  "Euro,12.500 \u20ac,\n"
+                                  "Euro Two,\u20ac1.250,soon\n"
+                                  "Comma,\"1,250\",\n"
+                                  "Empty,,\n"
+                                  "Words,lots,\n"
+                                  "Late,7,someday\n", &imp, &problems, &errs), 0);
+    assert_string_equal (errs, "");
     free (errs);
+    assert_int_equal (imp.n_rows, 7);
+    assert_int_equal (problems.n, 6);
+    assert_true (imp.rows[0]->has_arr);
+    assert_int_equal (imp.rows[0]->arr, 1250000);
+    assert_false (imp.rows[1]->has_arr);
+    assert_string_equal (imp.rows[2]->name, "Euro Two");
+    assert_false (imp.rows[2]->has_arr);
+    assert_null (imp.rows[2]->renewal_on);
+    assert_true (imp.rows[3]->has_arr);
+    assert_int_equal (imp.rows[3]->arr, 1250);
+    /* a readable ARR goes too when the row's date is wrong */
+    assert_false (imp.rows[6]->has_arr);
+    assert_null (imp.rows[6]->renewal_on);
+    import_merge (a, &problems, NULL);
+    assert_int_equal (problems.bad_rows, 5);
+    assert_int_equal (problems.unseen, 0);
+    shown (&problems, false, &text, &doc);
+    assert_string_equal (text,
+        "esc: IMPORT_REJECTED: 5 of 7 rows are wrong; nothing was imported:\n"
+        "    line 3: ARR '12.500 \u20ac' is ambiguous: its '.' may group thousands or mark "
+        "decimals; write it without (1250) or with cents (1,250.00)\n"
+        "    line 4: ARR '\u20ac1.250' is ambiguous: its '.' may group thousands or mark "
+        "decimals; write it without (1250) or with cents (1,250.00)\n"
+        "    line 4: renewal date 'soon' is not YYYY-MM-DD or MM/DD/YYYY\n"
+        "    line 6: ARR is missing\n"
+        "    line 7: ARR 'lots' is not an amount (like 1200000, $1,200,000.00)\n"
+        "    line 8: renewal date 'someday' is not YYYY-MM-DD or MM/DD/YYYY\n");
+    assert_string_equal (doc, "");
+    free (text);
+    free (doc);
 
     /* the name and ARR columns are required; the header alone is no import */
-    assert_int_equal (rows_of (a, "name,renewal\nAcme,2031-01-01\n", &imp, &errs), -1);
+    assert_int_equal (rows_of (a, "name,renewal\nAcme,2031-01-01\n", &imp, &problems, &errs), -1);
     assert_non_null (strstr (errs, "crm.csv: the header names no ARR column"));
     free (errs);
-    assert_int_equal (rows_of (a, "owner,arr\nsam,5\n", &imp, &errs), -1);
+    assert_int_equal (rows_of (a, "owner,arr\nsam,5\n", &imp, &problems, &errs), -1);
     assert_non_null (strstr (errs, "the header names no account name column"));
     free (errs);
-    assert_int_equal (rows_of (a, "name,arr\n", &imp, &errs), -1);
+    assert_int_equal (rows_of (a, "name,arr\n", &imp, &problems, &errs), -1);
     assert_non_null (strstr (errs, "crm.csv holds no accounts under a header"));
     free (errs);
     arena_destroy (&a);
+}
+
+/* What esc found and what escd found make one list, by line. escd's word
+ * on the ARR of a row esc found wrong is about the ARR esc left out, and is
+ * dropped; its count, which holds esc's rows too, is the count. */
+static void
+test_import_merge (void **state)
+{
+    (void) state;
+    arena_t *a = arena_new ();
+    Esc__AccountImport imp;
+    import_problems_t problems;
+    char *errs, *text, *doc;
+    assert_int_equal (rows_of (a, "name,arr\n"
+                                  "Acme,1\n"
+                                  "Globex,abc\n"
+                                  "Bad\x1b,3\n"
+                                  "Hooli,x\n", &imp, &problems, &errs), 0);
+    free (errs);
+    assert_int_equal (problems.n, 2);
+
+    /* escd: line 3's name (a twin, say), line 4's name, and line 5's
+     * missing ARR (the row esc sent without one) */
+    Esc__RowProblem p3 = ESC__ROW_PROBLEM__INIT, p4 = ESC__ROW_PROBLEM__INIT,
+                    p5 = ESC__ROW_PROBLEM__INIT;
+    Esc__RowProblem *listed[] = { &p3, &p4, &p5 };
+    p3.has_line = p4.has_line = p5.has_line = true;
+    p3.line = 3;
+    p3.field = "name";
+    p3.message = "account 'Globex' exists already as 'GLOBEX'";
+    p4.line = 4;
+    p4.field = "name";
+    p4.message = "name holds U+001B (control) at byte 4";
+    p5.line = 5;
+    p5.field = "arr";
+    p5.message = "arr is missing";
+    Esc__ImportResult res = ESC__IMPORT_RESULT__INIT;
+    res.problems = listed;
+    res.n_problems = 3;
+    res.has_bad_rows = true;
+    res.bad_rows = 3;
+    import_merge (a, &problems, &res);
+    assert_int_equal (problems.n, 4);
+    assert_int_equal (problems.bad_rows, 3);
+    assert_int_equal (problems.unseen, 0);
+    shown (&problems, true, &text, &doc);
+    assert_string_equal (text,
+        "esc: IMPORT_REJECTED: 3 of 4 rows are wrong; nothing was imported:\n"
+        "    line 3: account 'Globex' exists already as 'GLOBEX'\n"
+        "    line 3: ARR 'abc' is not an amount (like 1200000, $1,200,000.00)\n"
+        "    line 4: name holds U+001B (control) at byte 4\n"
+        "    line 5: ARR 'x' is not an amount (like 1200000, $1,200,000.00)\n");
+    assert_non_null (strstr (doc, "\"reason\":\"IMPORT_REJECTED\""));
+    assert_non_null (strstr (doc, "\"rows\":4,\"bad_rows\":3,\"problems\":[{\"line\":3,"
+                                  "\"field\":\"name\""));
+    assert_null (strstr (doc, "arr is missing"));
+    free (text);
+    free (doc);
+
+    /* one bad row of one: the nouns agree */
+    assert_int_equal (rows_of (a, "name,arr\nAcme,abc\n", &imp, &problems, &errs), 0);
+    free (errs);
+    import_merge (a, &problems, NULL);
+    shown (&problems, false, &text, &doc);
+    assert_string_equal (text,
+        "esc: IMPORT_REJECTED: 1 of 1 row is wrong; nothing was imported:\n"
+        "    line 2: ARR 'abc' is not an amount (like 1200000, $1,200,000.00)\n");
+    free (text);
+    free (doc);
+
+    /* escd named the first of many: the count is its, the rest unseen */
+    assert_int_equal (rows_of (a, "name,arr\nAcme,abc\n", &imp, &problems, &errs), 0);
+    free (errs);
+    problems.rows = 3000;
+    res.n_problems = 2;         /* lines 3 and 4 */
+    res.bad_rows = 1250;
+    import_merge (a, &problems, &res);
+    assert_int_equal (problems.bad_rows, 1250);
+    assert_int_equal (problems.unseen, 1247);
+    shown (&problems, false, &text, &doc);
+    assert_non_null (strstr (text, "IMPORT_REJECTED: 1,250 of 3,000 rows are wrong;"));
+    assert_non_null (strstr (text, "    line 4: name holds"));
+    assert_non_null (strstr (text, "    ... and 1,247 more rows (escd names the first rows it "
+                                   "finds wrong; fix those, and import again)\n"));
+    free (text);
+    free (doc);
+    arena_destroy (&a);
+}
+
+/* More bad rows than are shown: the first IMPORT_SHOWN rows, each with all
+ * its problems, then how many more; --json lists them all. */
+static void
+test_import_shown (void **state)
+{
+    (void) state;
+    arena_t *a = arena_new ();
+    import_problems_t p = { 0 };
+    p.n = 2 * (IMPORT_SHOWN + 5);
+    p.list = arena_alloc (a, p.n * sizeof *p.list);
+    for (size_t i = 0; i < p.n; i++)
+        p.list[i] = (import_problem_t) { (int64_t) (i / 2 + 2), i % 2 ? "renewal_on" : "arr",
+                                         i % 2 ? "a date" : "an amount" };
+    p.rows = 1000;
+    p.bad_rows = IMPORT_SHOWN + 5;
+    char *text, *doc;
+    shown (&p, true, &text, &doc);
+    char last[64], cut[64];
+    snprintf (last, sizeof last, "    line %d: a date\n", IMPORT_SHOWN + 1);
+    snprintf (cut, sizeof cut, "    line %d:", IMPORT_SHOWN + 2);
+    assert_non_null (strstr (text, last));
+    assert_null (strstr (text, cut));
+    assert_non_null (strstr (text, "\n    ... and 5 more rows\n"));
+    size_t objects = 0;
+    for (const char *q = doc; (q = strstr (q, "{\"line\":")); q++)
+        objects++;
+    assert_int_equal (objects, p.n);
+    free (text);
+    free (doc);
+    arena_destroy (&a);
+}
+
+/* esc status: a key's fingerprint, escd's age for people. */
+static void
+test_status_pieces (void **state)
+{
+    (void) state;
+    char fp[17], up[64];
+    /* SHA-256 of the 32 bytes this Z85 key encodes, its first 8 bytes (as
+     * Python's hashlib computes it) */
+    assert_int_equal (server_status_fingerprint ("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", fp), 0);
+    assert_int_equal (strlen (fp), 16);
+    assert_string_equal (fp, "522501f4e7a63f61");
+    assert_int_equal (server_status_fingerprint ("not a key", fp), -1);
+    assert_string_equal (fp, "");
+    server_status_uptime (42, up, sizeof up);
+    assert_string_equal (up, "42 s");
+    server_status_uptime (12 * 60 + 5, up, sizeof up);
+    assert_string_equal (up, "12 min");
+    server_status_uptime (2 * 3600 + 3 * 60, up, sizeof up);
+    assert_string_equal (up, "2 h 3 min");
+    server_status_uptime (3 * 86400 + 4 * 3600 + 59, up, sizeof up);
+    assert_string_equal (up, "3 d 4 h");
 }
 
 /* ==== Text views of hostile text ========================================= */
@@ -1142,7 +1328,7 @@ test_complete (void **state)
     (void) state;
     static const struct { const char *words[6]; const char *want; int rc; } cases[] = {
         { { "qu" }, "quarter\n", COMPLETE_DONE },
-        { { "s" }, "size\nspend\nstop\nshow\n", COMPLETE_DONE },
+        { { "s" }, "size\nspend\nstop\nsupport\nshow\nstatus\n", COMPLETE_DONE },
         { { "he" }, "help\n", COMPLETE_DONE },
         { { "quarter", "" }, "open\nclose\nreopen\nshow\nlist\n", COMPLETE_DONE },
         { { "quarter", "c" }, "close\n", COMPLETE_DONE },
@@ -1210,6 +1396,9 @@ main (void)
         cmocka_unit_test (test_import_values),
         cmocka_unit_test (test_import_amounts),
         cmocka_unit_test (test_import_rows),
+        cmocka_unit_test (test_import_merge),
+        cmocka_unit_test (test_import_shown),
+        cmocka_unit_test (test_status_pieces),
         cmocka_unit_test (test_render_hostile),
         cmocka_unit_test (test_render_style),
         cmocka_unit_test (test_render_details),

@@ -80,6 +80,36 @@ test_return_and_adopters (void **state)
     assert_false (scoreboard_month_in ("2026-09", "2026-10-01", "2026-12-31"));
 }
 
+/* A month is judged against its days' share of the quarter's capacity. */
+static void
+test_month_capacity (void **state)
+{
+    (void) state;
+    /* 2027Q1: 90 days; January 31, February 28, March 31 */
+    assert_int_equal (scoreboard_month_capacity (9000, "2027-01", "2027-01-01", "2027-03-31"), 3100);
+    assert_int_equal (scoreboard_month_capacity (9000, "2027-02", "2027-01-01", "2027-03-31"), 2800);
+    assert_int_equal (scoreboard_month_capacity (9000, "2027-03", "2027-01-01", "2027-03-31"), 3100);
+    /* a leap February: 2028Q1 has 91 days */
+    assert_int_equal (scoreboard_month_capacity (9100, "2028-02", "2028-01-01", "2028-03-31"), 2900);
+    /* a quarter that starts mid-month counts only its own days of it */
+    assert_int_equal (scoreboard_month_capacity (1000, "2027-01", "2027-01-16", "2027-02-14"), 533);
+    assert_int_equal (scoreboard_month_capacity (1000, "2027-04", "2027-01-01", "2027-03-31"), 0);
+    assert_int_equal (scoreboard_month_capacity (1000, "junk", "2027-01-01", "2027-03-31"), 0);
+}
+
+/* Demand against the whole capacity: the essays' 20x-40x. */
+static void
+test_capacity_multiple (void **state)
+{
+    (void) state;
+    double m = -1;
+    assert_true (scoreboard_capacity_multiple (80000, 4000, &m));
+    assert_true (m > 19.999 && m < 20.001);
+    m = -1;
+    assert_false (scoreboard_capacity_multiple (100, 0, &m));
+    assert_true (m == -1);
+}
+
 int
 main (void)
 {
@@ -88,6 +118,8 @@ main (void)
         cmocka_unit_test (test_pct),
         cmocka_unit_test (test_mix),
         cmocka_unit_test (test_return_and_adopters),
+        cmocka_unit_test (test_month_capacity),
+        cmocka_unit_test (test_capacity_multiple),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "desk.h"
 #include "listing.h"
 #include "names.h"
+#include "ops.h"
 #include "validate.h"
 
 /* Packs REQ and validates the bytes. Returns 0 or -1 with ERR; *OP set. */
@@ -748,17 +750,20 @@ test_single_line_fields (void **state)
     /* a row of an account import, checked by the desk through this */
     Esc__AccountRow row;
     esc_error_t err;
+    const char *field;
     esc__account_row__init (&row);
     row.name = "Acme\x1b]0;pwned\a";
     row.has_arr = true;
     row.arr = 5;
-    assert_int_equal (validate_account_row (&row, &err), -1);
+    assert_int_equal (validate_account_row (&row, &field, &err), -1);
     assert_string_equal (err.reason, "INVALID_TEXT");
+    assert_string_equal (field, "name");
     row.name = "Acme\xe2\x80\xae";
-    assert_int_equal (validate_account_row (&row, &err), -1);
+    assert_int_equal (validate_account_row (&row, &field, &err), -1);
     assert_string_equal (err.reason, "INVALID_TEXT");
     row.name = "Acme";
-    assert_int_equal (validate_account_row (&row, &err), 0);
+    assert_int_equal (validate_account_row (&row, &field, &err), 0);
+    assert_null (field);
 }
 
 static void
@@ -1067,6 +1072,79 @@ test_corrections (void **state)
     assert_one_line (&req, "answer", &rf.answer, "The Q3 revenue report");
 }
 
+/* Whether a request writes is known on both sides of the wire: escd's
+ * workflow table and desk (what takes the sequence lock and is answered
+ * once), and esc's ops_writes (whether an unanswered request is worth a
+ * rerun under its request id). They agree for every operation the wire
+ * has, walked from the schema itself, so that none is missed; and an
+ * import's dry run is a read on both. */
+static void
+test_writes_agree (void **state)
+{
+    (void) state;
+    const ProtobufCMessageDescriptor *d = &esc__request__descriptor;
+    int ops = 0;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            continue;
+        Esc__Request req;
+        esc__request__init (&req);
+        req.op_case = (Esc__Request__OpCase) f->id;
+        op_t op = validate_op (&req);
+        if (op == OP_COUNT)
+            fail_msg ("escd knows no operation for the wire's %s", f->name);
+        if (workflow_changes_state (op) != ops_writes (&req))
+            fail_msg ("%s: escd says it %s, ops_writes the opposite", f->name,
+                      workflow_changes_state (op) ? "writes" : "reads");
+        ops++;
+    }
+    assert_int_equal (ops, OP_COUNT);
+
+    Esc__AccountRow row = ESC__ACCOUNT_ROW__INIT, *rows[] = { &row };
+    row.name = "Acme";
+    row.has_arr = true;
+    row.arr = 5;
+    Esc__AccountImport imp = ESC__ACCOUNT_IMPORT__INIT;
+    imp.rows = rows;
+    imp.n_rows = 1;
+    Esc__Request req;
+    envelope (&req);
+    req.op_case = ESC__REQUEST__OP_ACCOUNT_IMPORT;
+    req.account_import = &imp;
+    for (int dry = 0; dry < 2; dry++) {
+        imp.has_dry_run = imp.dry_run = dry;
+        size_t len = esc__request__get_packed_size (&req);
+        uint8_t *buf = malloc (len);
+        esc__request__pack (&req, buf);
+        desk_request_t r;
+        desk_decode (buf, len, &r);
+        assert_true (r.valid);
+        assert_int_equal (desk_request_writes (&r), !dry);
+        assert_int_equal (ops_writes (&req), !dry);
+        assert_int_equal (ops_dry_run (&req), dry);
+        desk_request_release (&r);
+        free (buf);
+    }
+}
+
+/* status carries nothing, and anyone may send it (test_workflow). */
+static void
+test_status (void **state)
+{
+    (void) state;
+    Esc__Request req;
+    Esc__Empty empty = ESC__EMPTY__INIT;
+    esc_error_t err;
+    op_t op;
+    envelope (&req);
+    req.op_case = ESC__REQUEST__OP_STATUS;
+    req.status = &empty;
+    assert_int_equal (check (&req, &op, &err), 0);
+    assert_int_equal (op, OP_STATUS);
+    assert_string_equal (op_name (op), "status");
+}
+
 int
 main (void)
 {
@@ -1091,6 +1169,8 @@ main (void)
         cmocka_unit_test (test_date_messages),
         cmocka_unit_test (test_vocabularies_agree),
         cmocka_unit_test (test_corrections),
+        cmocka_unit_test (test_writes_agree),
+        cmocka_unit_test (test_status),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

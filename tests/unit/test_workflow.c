@@ -52,6 +52,9 @@ static const struct {
     { OP_OUTCOME, ROLE_CRO, S (APPROVED) | S (STOPPED) | S (DELIVERED) | S (CLOSED), STATE_CLOSED,
       false, S (APPROVED) | S (STOPPED) | S (CLOSED) },
     { OP_STOP, ROLE_PM, S (APPROVED) | S (STOPPED), STATE_STOPPED, false, S (STOPPED) },
+    /* support of a delivered one-off: the state stays */
+    { OP_SUPPORT, ROLE_PM, S (DELIVERED) | S (CLOSED), STATE_DELIVERED, false,
+      S (DELIVERED) | S (CLOSED) },
 };
 
 /* A quarter where nothing but the rule under test can refuse. */
@@ -93,6 +96,41 @@ assert_refused (int rc, const esc_error_t *err, esc_status_t status, const char 
     assert_true (strlen (err->message) > 0);
 }
 
+/* Support is spent in an open quarter, the one-off's own or a later one;
+ * it never moves the escalation, and records rather than corrects. */
+static void
+test_support (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_facts_t e = sized (STATE_DELIVERED, 40, true);
+    escalation_state_t next;
+    esc_error_t err;
+    workflow_case_t c = { .op = OP_SUPPORT, .roles = ROLE_PM, .quarter = &q, .escalation = &e };
+    esc_error_clear (&err);
+    assert_int_equal (workflow_decide (&c, &next, &err), 0);
+    assert_int_equal (next, STATE_DELIVERED);
+    assert_false (workflow_corrects (&c));
+    e.state = STATE_CLOSED;
+    assert_int_equal (workflow_decide (&c, &next, &err), 0);
+    assert_int_equal (next, STATE_CLOSED);
+    c.quarter_before = true;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_INVALID_ARGUMENT,
+                    "QUARTER_BEFORE_ONEOFF");
+    c.quarter_before = false;
+    q.closed = true;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "QUARTER_CLOSED");
+    q.closed = false;
+    e.state = STATE_APPROVED;               /* not delivered yet: nothing to support */
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "INVALID_STATE");
+    e.state = STATE_DELIVERED;
+    c.roles = ROLE_CRO;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_PERMISSION_DENIED,
+                    "PERMISSION_DENIED");
+}
+
 /* ==== The state machine, exhaustively ==================================== */
 
 static void
@@ -124,7 +162,7 @@ test_every_action_state_role (void **state)
                     }
                     checked++;
                 }
-    assert_int_equal (checked, 12 * 5 * 10 * 2);
+    assert_int_equal (checked, (int) (sizeof spec / sizeof spec[0]) * 5 * STATE_COUNT * 2);
 }
 
 /* Who may edit what (DESIGN section 3): the filer anything while filed or
@@ -217,7 +255,9 @@ test_roles_of_other_operations (void **state)
         { OP_REPORT, ROLE_ANY }, { OP_ACCOUNT_IMPORT, ROLE_SALES | ROLE_PM },
         { OP_ACCOUNT_SET, ROLE_SALES | ROLE_PM }, { OP_ROADMAP_SET, ROLE_PM },
         { OP_QUARTER_REOPEN, ROLE_PM }, { OP_EDIT, ROLE_SALES | ROLE_PM },
-        { OP_STOP, ROLE_PM }, { OP_ACCOUNT_SHOW, ROLE_ANY }, { OP_ROADMAP_SHOW, ROLE_ANY },
+        { OP_STOP, ROLE_PM }, { OP_STATUS, ROLE_ANY },
+        { OP_STOP, ROLE_PM }, { OP_SUPPORT, ROLE_PM },
+        { OP_ACCOUNT_SHOW, ROLE_ANY }, { OP_ROADMAP_SHOW, ROLE_ANY },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
         for (size_t r = 0; r < sizeof all_roles / sizeof all_roles[0]; r++) {
@@ -240,7 +280,8 @@ test_changes_state (void **state)
         bool read = op == OP_QUARTER_SHOW || op == OP_QUARTER_LIST || op == OP_ACCOUNT_LIST
                  || op == OP_ROADMAP_LIST || op == OP_LIST || op == OP_SHOW
                  || op == OP_HISTORY || op == OP_USER_LIST || op == OP_EVENTS_SINCE
-                 || op == OP_REPORT || op == OP_ACCOUNT_SHOW || op == OP_ROADMAP_SHOW;
+                 || op == OP_REPORT || op == OP_STATUS || op == OP_ACCOUNT_SHOW
+                 || op == OP_ROADMAP_SHOW;
         assert_int_equal (workflow_changes_state ((op_t) op), !read);
         assert_string_not_equal (op_name ((op_t) op), "unknown");
     }
@@ -986,6 +1027,7 @@ main (void)
         cmocka_unit_test (test_users),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_needed_by),
+        cmocka_unit_test (test_support),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# remedies.sh: the essays' remedies, across two quarters, against figures
+# worked out by hand: what a one-off really cost (claimed, sized, actual,
+# and the support it takes in later quarters), on one basis everywhere
+# (budget, quarter show, the report's share, a month judged against its
+# share of capacity), in every format of the report.
+. "$(dirname "$0")/lib.sh"
+
+init_server
+add_cast
+start_escd a
+
+# two quarters: the one holding today (Q0) and the one before (Q1)
+Y=$(date -u +%Y) N=$(( ($(date -u +%-m) - 1) / 3 + 1 ))      # escd's months are UTC
+Q0="${Y}Q$N"
+if [ "$N" -gt 1 ]; then Q1="${Y}Q$((N - 1))"; else Q1="$((Y - 1))Q4"; fi
+file_as() { ok "$1" --quiet file --quarter "$2" --account "$3" --title "$4" --problem "the problem" "${@:5}"; echo "$OUT"; }
+
+say "the dataset"
+ok pat quarter open "$Q1" --capacity-hours 2000 --tokens 2 --hourly-cost 100 --max-token-hours 200
+ok pat quarter open "$Q0" --capacity-hours 4000 --hourly-cost 150
+ok alice account add Acme --arr 500000
+ok alice account add Globex --arr 200000
+# last quarter: claimed 20 h, sized 40, delivered in 60, won
+E1=$(file_as alice "$Q1" Acme "Custom export" --deal-value 300000 --claimed-hours 20)
+ok pat size "$E1" --hours 40 --viable yes
+ok carol spend "$E1"
+ok pat deliver "$E1" --actual-hours 60
+ok carol outcome "$E1" --deal won --adopters 1
+# this quarter: a token on 50 sized h (claimed 10, then 12), an override
+# delivered in 45 of its 30 sized
+E2=$(file_as alice "$Q0" Globex "Bulk API" --claimed-hours 10)
+ok alice edit "$E2" --claimed-hours 12                  # the filer, while filed
+refused 4 NOT_FILER bob edit "$E2" --claimed-hours 1
+ok pat size "$E2" --hours 50 --viable yes
+ok carol spend "$E2"
+E3=$(file_as bob "$Q0" Acme "Mainframe bridge")
+ok pat size "$E3" --hours 30 --viable yes
+ok evan override "$E3" --reason "Board commitment"
+ok pat deliver "$E3" --actual-hours 45
+
+say "claimed hours: filed, corrected by the filer, shown"
+same "$(field carol show "$E1" '.claimed_hours')" 20 "the claim, as filed"
+same "$(field carol history "$E2" '[.[] | select(.type == "escalation.edited")][0] | "\(.data.changes.claimed_hours.old)>\(.data.changes.claimed_hours.new)"')" \
+    "10>12" "the claim's correction, on the record"
+refused 1 OUT_OF_RANGE bob file --quarter "$Q0" --account Acme --title T --problem p --claimed-hours 0
+ok carol show "$E2"
+grep -q "^  claimed:    12 h, by its filer$" <<<"$OUT" || fail "show lacks the claim: $OUT"
+
+say "support: a delivered one-off, in its own quarter or a later open one (pm)"
+ok pat support "$E1" --hours 5 --quarter "$Q1" --note "a patch for the export"
+same "$OUT" "escalation $E1 supported: 5 h of support so far" "the confirmation"
+ok pat support "$E1" --hours 12                             # the default quarter: Q0
+same "$(field carol show "$E1" '"\(.state) \(.support_hours)"')" "closed 17" "support so far, state kept"
+same "$(field carol history "$E1" '.[-1] | "\(.type) \(.quarter) \(.data.hours) \(.data.spent_in) \(.data.support_hours)"')" \
+    "escalation.supported $Q0 12 $Q0 17" "the support's event"
+history_says() {
+    ok carol history "$1"
+    grep -qF -- "$2" <<<"$OUT" || fail "history of $1 lacks '$2': $OUT"
+}
+history_says "$E1" "pat recorded 12 h of support on escalation $E1 \"Custom export\" for Acme in $Q0 (17 h so far)"
+refused 1 INVALID_STATE pat support "$E2" --hours 3            # approved, not delivered
+refused 4 PERMISSION_DENIED carol support "$E1" --hours 3
+refused 1 QUARTER_BEFORE_ONEOFF pat support "$E3" --hours 3 --quarter "$Q1"
+refused 1 OUT_OF_RANGE pat support "$E1" --hours 0
+refused 3 ESCALATION_NOT_FOUND pat support 999999 --hours 3
+ok carol show "$E1"
+grep -q "^  support:    17 h since delivery$" <<<"$OUT" || fail "show lacks the support: $OUT"
+
+say "one basis: actual once delivered, sized before, plus support; the budget counts it"
+# Q1: E1's 60 actual + 5 of support; Q0: E2's 50 sized + E3's 45 actual + 12 of support
+same "$(field carol quarter show "$Q1" '"\(.committed_hours) \(.support_hours)"')" "65 5" "Q1's one-off hours"
+same "$(field carol quarter show "$Q0" '"\(.committed_hours) \(.support_hours)"')" "107 12" "Q0's one-off hours"
+# Q1's budget is 200 h: 65 committed leaves 135, not the 160 the sizes alone would
+E4=$(file_as bob "$Q1" Globex "Late one"); ok pat size "$E4" --hours 136 --viable yes
+refused 1 BUDGET_EXCEEDED carol spend "$E4"
+ok pat size "$E4" --hours 135
+ok carol spend "$E4"
+
+say "the report: share, support, demand against capacity, claimed / sized / actual"
+ok carol report --quarter "$Q0" --format json
+echo "$OUT" >"$WORK/q0.json"
+j() { jq -r "$1" "$WORK/q0.json"; }
+# 50 + 45 + 12 = 107 of 4,000 h: 2.675 %
+same "$(j '.oneoffs | "\(.approved_hours) \(.overridden_hours) \(.support_hours) \(.judged_capacity_hours) \(.share_pct)"')" \
+    "50 45 12 4000 2.67" "Q0's one-off figures"
+same "$(j '.demand | "\(.sized_hours) \(.budget_multiple) \(.capacity_multiple)"')" "80 0.2 0.02" \
+    "demand: 80 sized h, of the 400 h budget and of the 4,000 h capacity"
+same "$(j '.real_cost | "\(.actual_over_claimed) \(.actual_over_sized)"')" "null 1.5" \
+    "Q0's medians: E3 took 45 of 30 sized, and claimed nothing"
+same "$(j '[.real_cost.support[] | "\(.escalation) \(.quarter) \(.hours)"] | join(",")')" "$E1 $Q1 12" \
+    "support of a past one-off, spent here"
+same "$(j "[.returns[] | \"\(.escalation):\(.claimed_hours)/\(.sized_hours)/\(.actual_hours)/\(.support_hours)/\(.lifetime_hours)/\(.cost)\"] | join(\" \")")" \
+    "$E2:12/50/null/0/50/7500 $E3:null/30/45/0/45/6750" "claimed / sized / actual / support / lifetime / cost"
+same "$(j "[.trend[] | \"\(.quarter) \(.oneoff_hours) \(.actual_over_claimed) \(.actual_over_sized)\"] | join(\",\")")" \
+    "$Q1 200 3 1.5,$Q0 107 null 1.5" "the trend of the ratios"
+ok carol report --quarter "$Q1" --format json
+echo "$OUT" >"$WORK/q1.json"
+# E1: 60 actual + 17 support = 77 h at 100 = 7,700; 300,000 / 7,700 = 38.96x
+same "$(jq -r "[.returns[] | select(.escalation == $E1) | \"\(.lifetime_hours) \(.cost) \(.return_multiple)\"][0]" "$WORK/q1.json")" \
+    "77 7700 38.96" "a one-off's lifetime cost and return count all its support"
+same "$(jq -r '.real_cost | "\(.actual_over_claimed) \(.actual_over_sized)"' "$WORK/q1.json")" "3 1.5" \
+    "Q1's medians: 60 of 20 claimed, 60 of 40 sized"
+
+say "a month is judged against its share of the quarter's capacity"
+MONTH=$(date -u +%Y-%m)
+ok carol quarter show "$Q0"
+STARTS=$(field carol quarter show "$Q0" .starts_on) ENDS=$(field carol quarter show "$Q0" .ends_on)
+QDAYS=$(( ($(date -u -d "$ENDS" +%s) - $(date -u -d "$STARTS" +%s)) / 86400 + 1 ))
+MDAYS=$(date -u -d "$MONTH-01 +1 month -1 day" +%d)
+MCAP=$(( 4000 * 10#$MDAYS / QDAYS ))
+ok carol report --month "$MONTH" --format json
+same "$(jq -r '.oneoffs | "\(.judged_capacity_hours) \(.budget_hours)"' <<<"$OUT")" "$MCAP $((MCAP / 10))" \
+    "the month's capacity ($MDAYS of $QDAYS days) and budget"
+same "$(jq -r '.oneoffs.share_pct * 100 | round' <<<"$OUT")" \
+    "$(awk -v c="$MCAP" 'BEGIN { printf "%d", 107 * 10000 / c + 0.5 }')" "the month's share"
+
+say "every format shows them"
+ok carol report --quarter "$Q0"
+printf '%s\n' "$OUT" >"$WORK/q0.txt"
+grep -Eq "^  support of past one-offs +12 h$" "$WORK/q0.txt" || fail "text: the support line: $OUT"
+grep -Eq "^  escalation $E1 +12 h  from $Q1 +Custom export$" "$WORK/q0.txt" || fail "text: the support list"
+grep -q "0.2x the one-off budget, 0.02x the whole capacity" "$WORK/q0.txt" || fail "text: demand"
+grep -q "median actual / claimed -, actual / sized 1.50x" "$WORK/q0.txt" || fail "text: the medians"
+grep -Eq "^  $E2 +token +12 +50 +- +0 +7,500 " "$WORK/q0.txt" || fail "text: the returns' hours"
+ok carol report --quarter "$Q0" --format html
+printf '%s\n' "$OUT" >"$WORK/q0.html"
+grep -q "support of past one-offs 12 h" "$WORK/q0.html" || fail "html: the pie's support slice"
+grep -q "<h2>Support of past one-offs (12 h)</h2>" "$WORK/q0.html" || fail "html: the support section"
+grep -q "actual over sized hours 1.50x" "$WORK/q0.html" || fail "html: the medians"
+grep -q "0.02x</div><div class=\"l\">demand, as a multiple of the whole capacity" "$WORK/q0.html" \
+    || fail "html: demand against capacity"
+ok carol report --quarter "$Q1" --format csv
+OUT=$(tr -d '\r' <<<"$OUT")                                  # CSV lines end CRLF
+same "$(head -n 1 <<<"$OUT" | tr ',' '\n' | tail -n 2 | paste -sd,)" "claimed_hours,support_hours" "csv: the columns"
+grep -q "^$E1,.*,20,17$" <<<"$OUT" || fail "csv: E1's claim and support: $OUT"
+
+say "a closed quarter takes no more support"
+ok pat quarter close "$Q1" --yes
+refused 1 QUARTER_CLOSED pat support "$E1" --hours 1 --quarter "$Q1"
+
+say "escd is alive"
+kill -0 "$PID_a" || fail "escd died"
+echo "remedies: all steps passed"
