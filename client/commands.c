@@ -184,6 +184,17 @@ static const opt_spec_t stop_options[] = {
     END_OPTIONS
 };
 
+static const opt_spec_t roadmap_done_options[] = {
+    { "actual-hours", ARG_INT, "N", "engineer-hours it took (again: corrects them)" },
+    END_OPTIONS
+};
+
+static const opt_spec_t roadmap_move_options[] = {
+    { "quarter", ARG_TEXT, "Q", "the later quarter it is carried into", .required = true,
+      .names = ARG_NAMES_QUARTER },
+    END_OPTIONS
+};
+
 static const opt_spec_t support_options[] = {
     { "hours", ARG_INT, "N", "engineer-hours of maintenance spent", .required = true },
     OPT_QUARTER,
@@ -347,6 +358,13 @@ build_quarter_reopen (const args_t *a, arena_t *m, Esc__Request *r, char *e, siz
 }
 
 static int
+build_quarter_commit (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    return build_quarter_ref (operand (a, 0), m, r, ESC__REQUEST__OP_QUARTER_COMMIT);
+}
+
+static int
 build_quarter_show (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
 {
     (void) e, (void) l;
@@ -368,29 +386,6 @@ build_account_show (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_
     x->name = operand (a, 0);
     r->op_case = ESC__REQUEST__OP_ACCOUNT_SHOW;
     r->account_show = x;
-    return 0;
-}
-
-/* Operand I as a roadmap item's id. */
-static int
-operand_item (const args_t *a, int i, int64_t *id, char *err, size_t len)
-{
-    if (args_parse_int (a->operands[i], id) != 0 || *id < 1) {
-        snprintf (err, len, "'%s' is not a roadmap item id", a->operands[i]);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-build_roadmap_show (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
-{
-    NEW (x, m, Esc__RoadmapRef, esc__roadmap_ref__init);
-    if (operand_item (a, 0, &x->id, err, len))
-        return -1;
-    x->has_id = true;
-    r->op_case = ESC__REQUEST__OP_ROADMAP_SHOW;
-    r->roadmap_show = x;
     return 0;
 }
 
@@ -456,11 +451,60 @@ build_account_set (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t
     return 0;
 }
 
+/* The roadmap item id of operand 0 into *ID. */
+static int
+operand_rid (const args_t *a, int64_t *id, char *err, size_t len)
+{
+    if (args_parse_int (a->operands[0], id) != 0 || *id < 1) {
+        snprintf (err, len, "'%s' is not a roadmap item id", a->operands[0]);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+build_roadmap_show (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__RoadmapRef, esc__roadmap_ref__init);
+    if (operand_rid (a, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    r->op_case = ESC__REQUEST__OP_ROADMAP_SHOW;
+    r->roadmap_show = x;
+    return 0;
+}
+
+static int
+build_roadmap_done (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__RoadmapDone, esc__roadmap_done__init);
+    if (operand_rid (a, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->has_actual_hours = args_int (a, "actual-hours", &x->actual_hours);
+    r->op_case = ESC__REQUEST__OP_ROADMAP_DONE;
+    r->roadmap_done = x;
+    return 0;
+}
+
+static int
+build_roadmap_move (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__RoadmapMove, esc__roadmap_move__init);
+    if (operand_rid (a, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->quarter = opt (a, "quarter");
+    r->op_case = ESC__REQUEST__OP_ROADMAP_MOVE;
+    r->roadmap_move = x;
+    return 0;
+}
+
 static int
 build_roadmap_set (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
 {
     NEW (x, m, Esc__RoadmapSet, esc__roadmap_set__init);
-    if (operand_item (a, 0, &x->id, err, len))
+    if (operand_rid (a, &x->id, err, len))
         return -1;
     x->has_id = true;
     x->title = opt (a, "title");
@@ -929,6 +973,8 @@ static const command_t commands[] = {
       1, 1, quarter_close_options, NULL, NULL, "closed", stream_quarter_close },
     { "quarter reopen", "Q", "undo a close, while no later quarter is open (pm)",
       1, 1, no_options, build_quarter_reopen, NULL, "reopened", NULL },
+    { "quarter commit", "Q", "freeze the quarter's plan as agreed: its baseline (pm)",
+      1, 1, no_options, build_quarter_commit, NULL, "committed", NULL },
     { "quarter show", "[Q]", "a quarter's capacity, budget and tokens",
       0, 1, no_options, build_quarter_show, NULL, NULL, NULL },
     { "quarter list", "", "every quarter", 0, 0, no_options, build_quarter_list, NULL, NULL, NULL },
@@ -943,8 +989,12 @@ static const command_t commands[] = {
       0, 0, roadmap_add_options, build_roadmap_add, NULL, "added", NULL },
     { "roadmap set", "RID", "correct planned work: title, category, hours, waiting (pm)",
       1, 1, roadmap_set_options, build_roadmap_set, NULL, "changed", NULL },
-    { "roadmap show", "RID", "a roadmap item and its history: planned, corrected, postponed",
+    { "roadmap show", "RID", "a roadmap item and its history: planned, postponed, done, moved",
       1, 1, no_options, build_roadmap_show, NULL, NULL, NULL },
+    { "roadmap done", "RID", "planned work finished, with the hours it took (pm)",
+      1, 1, roadmap_done_options, build_roadmap_done, NULL, "done", NULL },
+    { "roadmap move", "RID", "carry planned or postponed work into a later quarter (pm)",
+      1, 1, roadmap_move_options, build_roadmap_move, NULL, "moved", NULL },
     { "roadmap list", "", "a quarter's planned work",
       0, 0, quarter_only, build_roadmap_list, NULL, NULL, NULL },
     { "file", "", "file an escalation (sales): \"escalation 7 filed\" (--quiet: 7)",

@@ -70,6 +70,7 @@ quarter_json (json_t *j, const Esc__Quarter *q)
     json_kv_int (j, "hourly_cost", q->hourly_cost);
     json_kv_int (j, "committed_hours", q->committed_hours);
     json_kv_int (j, "support_hours", q->support_hours);
+    json_kv_string (j, "plan_committed_at", q->plan_committed_at);
     json_kv_int (j, "planned_hours", q->planned_hours);
     json_object_end (j);
 }
@@ -95,6 +96,9 @@ roadmap_json (json_t *j, const Esc__RoadmapItem *r)
     json_kv_int (j, "hours", r->hours);
     json_kv_string (j, "state", r->state);
     json_kv_strings (j, "waiting", r->waiting, r->n_waiting);
+    json_kv_opt_int (j, "actual_hours", r->has_actual_hours, r->actual_hours);
+    json_kv_opt_bool (j, "added_after_commit", r->has_added_after_commit, r->added_after_commit);
+    json_kv_strings (j, "moved_from", r->moved_from, r->n_moved_from);
     json_object_end (j);
 }
 
@@ -562,6 +566,10 @@ quarter_detail (FILE *out, const Esc__Quarter *q, bool colour)
     fprintf (out, "quarter %s (%s): %s to %s\n", q->name, q->state, q->starts_on, q->ends_on);
     fprintf (out, "  capacity:   %s h, %s h planned\n", render_figure (q->capacity_hours),
              render_figure (q->planned_hours));
+    if (q->plan_committed_at)
+        fprintf (out, "  plan:       committed %s: the baseline\n", q->plan_committed_at);
+    else
+        fputs ("  plan:       not committed yet (esc quarter commit)\n", out);
     fprintf (out, "  one-offs:   %s%s h approved of a %s h budget (%" PRId64 " %%)",
              paint (colour && over, COLOUR_RED), render_figure (q->committed_hours),
              render_figure (budget), q->budget_pct);
@@ -627,17 +635,47 @@ joined (char **v, size_t n)
     return s;
 }
 
+/* What a roadmap item's plan went through: "took 45 h; added after
+ * commit; carried from 2026Q3, 2026Q4"; "-" for nothing. */
+static char *
+plan_note (const Esc__RoadmapItem *it)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *cell = open_memstream (&s, &len);
+    if (!cell)
+        return NULL;
+    const char *sep = "";
+    if (it->has_actual_hours) {
+        fprintf (cell, "took %s h", render_figure (it->actual_hours));
+        sep = "; ";
+    }
+    if (it->added_after_commit) {
+        fprintf (cell, "%sadded after commit", sep);
+        sep = "; ";
+    }
+    for (size_t i = 0; i < it->n_moved_from; i++) {
+        fputs (i ? ", " : *sep ? "; carried from " : "carried from ", cell);
+        put (cell, it->moved_from[i]);
+    }
+    if (ftell (cell) == 0)
+        fputc ('-', cell);
+    fclose (cell);
+    return s;
+}
+
 /* Roadmap items as a table; with QUARTERS (items of several quarters) a
  * column for the quarter instead of the accounts waiting. */
 static void
 roadmap_table_of (FILE *out, Esc__RoadmapItem *const *items, size_t n, bool quarters)
 {
-    static const char *const heads[] = { "ID", "STATE", "CATEGORY", "HOURS", "TITLE", "WAITING" };
+    static const char *const heads[] = { "ID", "STATE", "CATEGORY", "HOURS", "TITLE", "WAITING",
+                                         "PLAN" };
     static const char *const quarter_heads[] = { "ID", "QUARTER", "STATE", "CATEGORY", "HOURS",
-                                                 "TITLE" };
-    static const table_shape_t shape = { 6, heads, 1u << 0 | 1u << 3 };
-    static const table_shape_t quarter_shape = { 6, quarter_heads, 1u << 0 | 1u << 4 };
-    char ***rows = table_new (n, 6);
+                                                 "TITLE", "PLAN" };
+    static const table_shape_t shape = { 7, heads, 1u << 0 | 1u << 3 };
+    static const table_shape_t quarter_shape = { 7, quarter_heads, 1u << 0 | 1u << 4 };
+    char ***rows = table_new (n, 7);
     for (size_t i = 0; i < n; i++) {
         char **row = rows[i] + quarters;
         rows[i][0] = fmt_id (items[i]->id);
@@ -649,6 +687,7 @@ roadmap_table_of (FILE *out, Esc__RoadmapItem *const *items, size_t n, bool quar
         row[4] = fmt_text (items[i]->title);
         if (!quarters)
             row[5] = joined (items[i]->waiting, items[i]->n_waiting);
+        rows[i][6] = plan_note (items[i]);
     }
     table_done (out, quarters ? &quarter_shape : &shape, rows, n, false);
 }
@@ -758,6 +797,12 @@ roadmap_detail (FILE *out, const Esc__RoadmapDetail *d, bool colour)
         put (out, it->waiting[i]);
     }
     fputc ('\n', out);
+    char *plan = plan_note (it);
+    if (plan && strcmp (plan, "-") != 0) {
+        label (out, "plan:");
+        fprintf (out, "%s\n", plan);
+    }
+    free (plan);
     part_heading (out, "history", d->n_history, d->history_total, "last");
     event_lines (out, d->history, d->n_history, colour);
 }
@@ -806,6 +851,12 @@ record_done (const Esc__Reply *r, const char *done, FILE *out)
     switch (r->result_case) {
     case ESC__REPLY__RESULT_QUARTER: {
         const Esc__Quarter *q = r->quarter;
+        if (strcmp (done, "committed") == 0) {
+            fprintf (out, "quarter %s committed: its plan of %s h is the baseline from %s\n",
+                     q->name, render_figure (q->planned_hours),
+                     q->plan_committed_at ? q->plan_committed_at : "now");
+            break;
+        }
         fprintf (out, "quarter %s %s: %s to %s, %s h of capacity, %s %s\n", q->name, done,
                  q->starts_on, q->ends_on, render_figure (q->capacity_hours),
                  render_figure (q->tokens), figure_noun (q->tokens, "token", "tokens"));
@@ -825,7 +876,16 @@ record_done (const Esc__Reply *r, const char *done, FILE *out)
         put (out, i->title);
         fputs ("\" (", out);
         put (out, i->category);
-        fprintf (out, ", %s h, %s)\n", render_figure (i->hours), i->state);
+        fprintf (out, ", %s h, %s", render_figure (i->hours), i->state);
+        if (strcmp (done, "done") == 0 && i->has_actual_hours)
+            fprintf (out, " in %s h", render_figure (i->actual_hours));
+        if (strcmp (done, "moved") == 0) {
+            fputs (" in ", out);
+            put (out, i->quarter);
+            fprintf (out, ", carried %s %s", render_figure ((int64_t) i->n_moved_from),
+                     figure_noun ((int64_t) i->n_moved_from, "time", "times"));
+        }
+        fputs (")\n", out);
         break;
     }
     case ESC__REPLY__RESULT_USER: {

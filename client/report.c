@@ -162,6 +162,41 @@ ratio_text (bool has, double v, char *buf)
 
 /* ==== JSON: every figure ================================================== */
 
+static void
+plan_kept_json (json_t *j, const Esc__PlanKept *k)
+{
+    json_key (j, "plan_kept");
+    json_object_begin (j);
+    json_kv_string (j, "committed_at", k ? k->committed_at : NULL);
+    if (k && k->committed_at) {
+        json_kv_int (j, "baseline_items", k->baseline_items);
+        json_kv_int (j, "baseline_hours", k->baseline_hours);
+        json_kv_int (j, "done_hours", k->done_hours);
+        json_kv_int (j, "postponed_hours", k->postponed_hours);
+        json_kv_int (j, "open_hours", k->open_hours);
+        json_kv_int (j, "oneoff_hours", k->oneoff_hours);
+        json_kv_int (j, "override_hours", k->override_hours);
+        json_kv_int (j, "added_hours", k->added_hours);
+        json_kv_int (j, "unplanned_hours", k->unplanned_hours);
+        json_kv_double (j, "unplanned_share_pct", k->unplanned_share_pct);
+    }
+    json_key (j, "carried");
+    json_array_begin (j);
+    for (size_t i = 0; k && i < k->n_carried; i++) {
+        const Esc__CarriedItem *x = k->carried[i];
+        json_object_begin (j);
+        json_kv_int (j, "roadmap_item", x->roadmap_item);
+        json_kv_string (j, "title", x->title);
+        json_kv_string (j, "quarter", x->quarter);
+        json_kv_strings (j, "moved_from", x->moved_from, x->n_moved_from);
+        json_kv_int (j, "quarters_waiting", x->quarters_waiting);
+        json_kv_int (j, "arr_waiting", x->arr_waiting);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
+}
+
 void
 report_json (json_t *j, const Esc__Report *r)
 {
@@ -195,6 +230,8 @@ report_json (json_t *j, const Esc__Report *r)
     }
     json_array_end (j);
     json_object_end (j);
+
+    plan_kept_json (j, r->plan_kept);
 
     json_key (j, "oneoffs");
     json_object_begin (j);
@@ -438,6 +475,47 @@ section (FILE *out, bool c, const char *title)
     fprintf (out, "\n%s%s%s\n", paint (c, COLOUR_BOLD), title, paint (c, COLOUR_RESET));
 }
 
+/* "Was the plan kept?": the baseline against what became of it, what
+ * shipped outside it, and the items carried more than once. */
+static void
+plan_kept_text (FILE *out, const Esc__PlanKept *k, bool c)
+{
+    section (out, c, "THE PLAN KEPT (\"why so few planned roadmap items were shipped\")");
+    if (!k || !k->committed_at)
+        fputs ("  no plan committed for this quarter (esc quarter commit)\n", out);
+    else {
+        fprintf (out, "  baseline, committed %s: %s h in %s %s\n", k->committed_at,
+                 render_figure (k->baseline_hours), render_figure (k->baseline_items),
+                 figure_noun (k->baseline_items, "item", "items"));
+        fprintf (out, "  %-*s %7s h\n", LABEL_WIDTH, "done", render_figure (k->done_hours));
+        fprintf (out, "  %-*s %7s h\n", LABEL_WIDTH, "postponed or carried",
+                 render_figure (k->postponed_hours));
+        fprintf (out, "  %-*s %7s h\n", LABEL_WIDTH, "still open", render_figure (k->open_hours));
+        fprintf (out, "  shipped outside the plan: %s h (%.1f %% of all shipped): one-offs %s h, "
+                      "overrides %s h, items added after commit %s h\n",
+                 render_figure (k->unplanned_hours), k->unplanned_share_pct,
+                 render_figure (k->oneoff_hours), render_figure (k->override_hours),
+                 render_figure (k->added_hours));
+    }
+    for (size_t i = 0; k && i < k->n_carried; i++) {
+        const Esc__CarriedItem *x = k->carried[i];
+        fprintf (out, "  %scarried %s times%s: roadmap item %" PRId64 " \"", paint (c, COLOUR_RED),
+                 render_figure (x->quarters_waiting), paint (c, COLOUR_RESET), x->roadmap_item);
+        text_write (out, x->title, NULL);
+        fputs ("\", now in ", out);
+        text_write (out, x->quarter, NULL);
+        fputs (", from ", out);
+        for (size_t f = 0; f < x->n_moved_from; f++) {
+            if (f)
+                fputs (", ", out);
+            text_write (out, x->moved_from[f], NULL);
+        }
+        fprintf (out, "; waiting %s %s, renewal ARR %s\n", render_figure (x->quarters_waiting),
+                 figure_noun (x->quarters_waiting, "quarter", "quarters"),
+                 render_figure (x->arr_waiting));
+    }
+}
+
 /* What people typed (titles, account names, reasons) goes through
  * text_write or column: one line each, control and bidi characters shown
  * as escapes, so that none can forge a line of the report. */
@@ -463,6 +541,8 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
     }
     fprintf (out, "  %s h planned; %s h postponed to make room for one-offs\n",
              render_figure (r->planned_hours), render_figure (r->postponed_hours));
+
+    plan_kept_text (out, r->plan_kept, c);
 
     section (out, c, "ONE-OFFS");
     int64_t committed = r->approved_hours + r->overridden_hours + r->support_hours;
@@ -814,6 +894,54 @@ th (FILE *out, const char *const *heads, size_t n)
     fputs ("</tr>\n", out);
 }
 
+static void
+plan_kept_html (FILE *out, const Esc__PlanKept *k)
+{
+    fputs ("<h2>The plan kept</h2>\n", out);
+    if (!k || !k->committed_at)
+        fputs ("<p>No plan committed for this quarter.</p>\n", out);
+    else {
+        static const char *const heads[] = { "the baseline, committed", ">hours" };
+        fputs ("<table>\n", out);
+        th (out, heads, 2);
+        fprintf (out, "<tr><td>planned at the commit, %s (%s %s)</td><td class=\"n\">%s</td></tr>\n",
+                 k->committed_at, render_figure (k->baseline_items),
+                 figure_noun (k->baseline_items, "item", "items"), render_figure (k->baseline_hours));
+        fprintf (out, "<tr><td>done</td><td class=\"n\">%s</td></tr>\n"
+                      "<tr><td>postponed or carried</td><td class=\"n\">%s</td></tr>\n"
+                      "<tr><td>still open</td><td class=\"n\">%s</td></tr>\n</table>\n",
+                 render_figure (k->done_hours), render_figure (k->postponed_hours),
+                 render_figure (k->open_hours));
+        fprintf (out, "<p>Shipped outside the plan: <span class=\"flag\">%s h, %.1f %% of all "
+                      "that shipped</span> (one-offs %s h, overrides %s h, items added after "
+                      "the commit %s h).</p>\n",
+                 render_figure (k->unplanned_hours), k->unplanned_share_pct,
+                 render_figure (k->oneoff_hours), render_figure (k->override_hours),
+                 render_figure (k->added_hours));
+    }
+    if (k && k->n_carried) {
+        static const char *const heads[] = { "roadmap item", "now in", "carried from",
+                                             ">quarters waiting", ">renewal ARR waiting" };
+        fputs ("<table>\n", out);
+        th (out, heads, 5);
+        for (size_t i = 0; i < k->n_carried; i++) {
+            const Esc__CarriedItem *x = k->carried[i];
+            fprintf (out, "<tr class=\"override\"><td>%" PRId64 " ", x->roadmap_item);
+            html_typed (out, x->title);
+            fputs ("</td><td>", out);
+            html (out, x->quarter);
+            fputs ("</td><td>", out);
+            for (size_t f = 0; f < x->n_moved_from; f++) {
+                fputs (f ? ", " : "", out);
+                html (out, x->moved_from[f]);
+            }
+            fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                     render_figure (x->quarters_waiting), render_figure (x->arr_waiting));
+        }
+        fputs ("</table>\n", out);
+    }
+}
+
 void
 report_html (FILE *out, const Esc__Report *r)
 {
@@ -935,6 +1063,7 @@ report_html (FILE *out, const Esc__Report *r)
     }
     fprintf (out, "</table>\n<p>%s h planned; %s h postponed to make room for one-offs.</p>\n",
              render_figure (r->planned_hours), render_figure (r->postponed_hours));
+    plan_kept_html (out, r->plan_kept);
 
     fprintf (out, "<h2>Overrides (%zu)</h2>\n", r->n_overrides);
     if (r->n_overrides) {

@@ -82,6 +82,9 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_QUARTER_REOPEN] = { desk_quarter_reopen, "quarter.reopened" },
     [OP_STATUS]        = { desk_status, NULL },
     [OP_SUPPORT]       = { desk_support, "escalation.supported" },
+    [OP_QUARTER_COMMIT] = { desk_quarter_commit, "quarter.committed" },
+    [OP_ROADMAP_DONE]  = { desk_roadmap_done, "roadmap.done" },
+    [OP_ROADMAP_MOVE]  = { desk_roadmap_move, "roadmap.moved" },
     [OP_ACCOUNT_SHOW]  = { desk_account_show, NULL },
     [OP_ROADMAP_SHOW]  = { desk_roadmap_show, NULL },
 };

@@ -79,6 +79,26 @@ desk_quarter_reopen (desk_call_t *c, esc_error_t *err)
     return reply_quarter (c, name, err);
 }
 
+/* Freezes the plan the executives agreed: the items planned now, with their
+ * hours, are the baseline the report holds the quarter to. Once. */
+int
+desk_quarter_commit (desk_call_t *c, esc_error_t *err)
+{
+    const char *name;
+    int64_t items, hours;
+    if (desk_quarter (c, c->req->quarter_commit->quarter, true, &name, err)
+        || store_quarter_commit (c->store, name, c->actor, &items, &hours, err))
+        return -1;
+    c->event.quarter = name;
+    c->event.summary = arena_printf (c->arena,
+        "%s committed the plan of quarter %s: %s roadmap %s, %s h", c->actor, name,
+        desk_figure (c->arena, items), figure_noun (items, "item", "items"),
+        desk_figure (c->arena, hours));
+    json_kv_int (&c->data, "items", items);
+    json_kv_int (&c->data, "hours", hours);
+    return reply_quarter (c, name, err);
+}
+
 int
 desk_quarter_show (desk_call_t *c, esc_error_t *err)
 {
@@ -417,6 +437,105 @@ desk_roadmap_set (desk_call_t *c, esc_error_t *err)
     return store_roadmap_get (c->store, c->arena, m->id, &c->reply->roadmap_item, err);
 }
 
+/* Asks the workflow about the call's operation on roadmap item NOW (locked),
+ * in quarter QUARTER (the one it moves to; NULL: its own), CHANGES being
+ * what a correction changes. */
+static int
+decide_item (desk_call_t *c, const Esc__RoadmapItem *now, const char *quarter, int changes,
+             esc_error_t *err)
+{
+    quarter_facts_t q;
+    roadmap_facts_t item;
+    escalation_state_t unused;
+    if (!quarter)
+        quarter = now->quarter;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &q, .item = &item,
+                           .changes = changes,
+                           .quarter_before = c->op == OP_ROADMAP_MOVE
+                                             && strcmp (quarter, now->quarter) <= 0 };
+    return store_quarter_facts (c->store, quarter, true, &q, err)
+        || store_roadmap_facts (c->store, now->quarter, &now->id, 1, &item, err)
+        || workflow_decide (&wc, &unused, err) ? -1 : 0;
+}
+
+/* Planned work finished, with the hours it took; done again corrects them. */
+int
+desk_roadmap_done (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__RoadmapDone *m = c->req->roadmap_done;
+    Esc__RoadmapItem *now;
+    if (store_roadmap_lock (c->store, c->arena, m->id, &now, err))
+        return -1;
+    bool again = strcmp (now->state, "done") == 0;
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    if (again)
+        changes_int (&ch, "actual_hours", "actual hours", now->has_actual_hours, now->actual_hours,
+                     m->has_actual_hours || now->has_actual_hours,
+                     m->has_actual_hours ? m->actual_hours : now->actual_hours);
+    if (decide_item (c, now, NULL, ch.count, err)
+        || store_roadmap_done (c->store, m->id, m->has_actual_hours, m->actual_hours, c->actor,
+                               err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->reply->result_case = ESC__REPLY__RESULT_ROADMAP_ITEM;
+    if (store_roadmap_get (c->store, c->arena, m->id, &c->reply->roadmap_item, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    const Esc__RoadmapItem *it = c->reply->roadmap_item;
+    const char *hours = it->has_actual_hours
+        ? arena_printf (c->arena, " in %s h", desk_figure (c->arena, it->actual_hours)) : "";
+    c->event.quarter = it->quarter;
+    c->event.summary = again
+        ? arena_printf (c->arena, "%s corrected roadmap item %lld \"%s\" in %s: %s", c->actor,
+                        (long long) m->id, it->title, it->quarter, ch.text)
+        : arena_printf (c->arena, "%s finished roadmap item %lld \"%s\" in %s%s", c->actor,
+                        (long long) m->id, it->title, it->quarter, hours);
+    json_kv_int (&c->data, "roadmap_item", m->id);
+    json_kv_string (&c->data, "title", it->title);
+    if (it->has_actual_hours)
+        json_kv_int (&c->data, "actual_hours", it->actual_hours);
+    changes_end (&ch, again ? &c->data : NULL);
+    return 0;
+}
+
+/* Planned or postponed work carried into a later open quarter, planned
+ * there with its waiting customers; the item keeps every quarter it was
+ * pushed from. */
+int
+desk_roadmap_move (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__RoadmapMove *m = c->req->roadmap_move;
+    Esc__RoadmapItem *now;
+    const char *to;
+    if (store_quarter_resolve (c->store, c->arena, m->quarter, &to, err)
+        || store_roadmap_lock (c->store, c->arena, m->id, &now, err)
+        || decide_item (c, now, to, 0, err)
+        || store_roadmap_move (c->store, m->id, now->quarter, to, c->actor, err))
+        return -1;
+    c->reply->result_case = ESC__REPLY__RESULT_ROADMAP_ITEM;
+    if (store_roadmap_get (c->store, c->arena, m->id, &c->reply->roadmap_item, err))
+        return -1;
+    const Esc__RoadmapItem *it = c->reply->roadmap_item;
+    c->event.quarter = to;
+    c->event.summary = arena_printf (c->arena,
+        "%s moved %s roadmap item %lld \"%s\" (%s h) from %s to %s%s", c->actor, now->state,
+        (long long) m->id, it->title, desk_figure (c->arena, it->hours), now->quarter, to,
+        it->n_moved_from > 1
+            ? arena_printf (c->arena, ", carried %s times", desk_figure (c->arena,
+                                                                         (int64_t) it->n_moved_from))
+            : "");
+    json_kv_int (&c->data, "roadmap_item", m->id);
+    json_kv_string (&c->data, "title", it->title);
+    json_kv_string (&c->data, "from", now->quarter);
+    json_kv_string (&c->data, "to", to);
+    json_kv_string (&c->data, "was", now->state);
+    json_kv_int (&c->data, "times", (int64_t) it->n_moved_from);
+    return 0;
+}
+
 int
 desk_roadmap_list (desk_call_t *c, esc_error_t *err)
 {
@@ -428,7 +547,7 @@ desk_roadmap_list (desk_call_t *c, esc_error_t *err)
 }
 
 /* A roadmap item with its history: planned, corrected, postponed by which
- * approval. */
+ * approval, done, moved. */
 int
 desk_roadmap_show (desk_call_t *c, esc_error_t *err)
 {
@@ -440,8 +559,10 @@ desk_roadmap_show (desk_call_t *c, esc_error_t *err)
         || store_roadmap_postponer (c->store, id, &by, err)
         || store_roadmap_history (c->store, c->arena, id, &history, err))
         return -1;
-    d->has_postponed_by = by > 0;
-    d->postponed_by = by;
+    /* the postponement that holds now: a postponed item carried into a
+     * later quarter is planned there, and its history tells the rest */
+    d->has_postponed_by = by > 0 && strcmp (d->item->state, "postponed") == 0;
+    d->postponed_by = d->has_postponed_by ? by : 0;
     d->n_history = history->n_events;
     d->history = history->events;
     d->has_history_total = true;

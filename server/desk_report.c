@@ -64,6 +64,14 @@ judge (Esc__Report *rep)
             o->few_adopters = scoreboard_few_adopters (o->adopters);
         }
     }
+    Esc__PlanKept *k = rep->plan_kept;
+    if (k && k->committed_at) {
+        /* shipped outside the plan, as a share of all that shipped */
+        k->has_unplanned_hours = k->has_unplanned_share_pct = true;
+        k->unplanned_hours = k->oneoff_hours + k->override_hours + k->added_hours;
+        k->unplanned_share_pct = scoreboard_pct (k->unplanned_hours,
+                                                 k->unplanned_hours + k->done_hours);
+    }
     for (size_t i = 0; i < rep->n_trend; i++) {
         Esc__TrendPoint *t = rep->trend[i];
         t->has_share_pct = true;

@@ -156,7 +156,8 @@ int store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error
 /* The events of an escalation, and of merges into it, in order. */
 int store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err);
 /* The events of roadmap item ID, in order: planned, corrected, postponed
- * by an approval; the last STORE_LIST_MAX of them, with the count of all. */
+ * by an approval, done, moved; the last STORE_LIST_MAX of them, with the
+ * count of all. */
 int store_roadmap_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out,
                            esc_error_t *err);
 /* The seq of the newest committed event (0 when there is none). */
@@ -191,6 +192,10 @@ int store_quarter_facts (store_t *self, const char *name, bool lock, quarter_fac
 int store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor, esc_error_t *err);
 int store_quarter_close (store_t *self, const char *name, esc_error_t *err);
 int store_quarter_reopen (store_t *self, const char *name, esc_error_t *err);
+/* Commits quarter NAME's plan: the items planned now are its baseline,
+ * frozen with their hours; *ITEMS and *HOURS say how many and how much. */
+int store_quarter_commit (store_t *self, const char *name, const char *actor, int64_t *items,
+                          int64_t *hours, esc_error_t *err);
 /* The quarter whose dates hold the first day of MONTH (YYYY-MM); failing
  * that, the calendar quarter's name (which may not exist). */
 int store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char **name,
@@ -236,7 +241,8 @@ int store_account_detail (store_t *self, arena_t *a, const char *name, Esc__Acco
 int store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd *m,
                           const char *actor, int64_t *id, esc_error_t *err);
 int store_roadmap_get (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem **out, esc_error_t *err);
-/* The escalation whose approval postponed roadmap item ID into
+/* The escalation whose approval postponed roadmap item ID last (an item
+ * carried into a later quarter may be postponed there again) into
  * *ESCALATION_ID, 0 when none did. */
 int store_roadmap_postponer (store_t *self, int64_t id, int64_t *escalation_id, esc_error_t *err);
 /* Roadmap item ID as it is, its row locked; ROADMAP_ITEM_NOT_FOUND. */
@@ -246,6 +252,12 @@ int store_roadmap_lock (store_t *self, arena_t *a, int64_t id, Esc__RoadmapItem 
  * waiting accounts replaced when given or cleared (ACCOUNT_NOT_FOUND for an
  * unknown one). */
 int store_roadmap_update (store_t *self, const Esc__RoadmapSet *m, esc_error_t *err);
+/* Item ID is done, with HOURS when HAS_HOURS (else the hours kept). */
+int store_roadmap_done (store_t *self, int64_t id, bool has_hours, int64_t hours, const char *actor,
+                        esc_error_t *err);
+/* Item ID moves from quarter FROM into TO, planned there, the move kept. */
+int store_roadmap_move (store_t *self, int64_t id, const char *from, const char *to,
+                        const char *actor, esc_error_t *err);
 int store_roadmap_list (store_t *self, arena_t *a, const char *quarter, Esc__RoadmapList **out, esc_error_t *err);
 /* Facts about roadmap items IDS for a sizing in QUARTER; NOT_FOUND names
  * the first unknown id. OUT has N entries. */

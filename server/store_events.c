@@ -166,11 +166,11 @@ store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_
     return 0;
 }
 
-/* What concerns a roadmap item: its own events, found by 017's index on
- * data's roadmap_item, and the approval that postponed it, found through
- * postponement (an item is postponed once) and the event log's index on
- * the escalation. No operation yet marks an item done or gives postponed
- * work back: when one does, its events belong here. */
+/* What concerns a roadmap item: its own events (planned, corrected, done,
+ * moved), found by 017's index on data's roadmap_item, and each approval
+ * that postponed it, found through postponement (an item carried into a
+ * later quarter may be postponed there again) and the event log's index
+ * on the escalation. */
 int
 store_roadmap_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out,
                        esc_error_t *err)
@@ -181,12 +181,12 @@ store_roadmap_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **o
     PGresult *r = store_exec (self,
         "SELECT * FROM (SELECT " EVENT_COLUMNS ", count(*) OVER () AS total FROM ("
         "    SELECT * FROM event"
-        "     WHERE type IN ('roadmap.added', 'roadmap.changed')"
+        "     WHERE type IN ('roadmap.added', 'roadmap.changed', 'roadmap.done', 'roadmap.moved')"
         "       AND (data->>'roadmap_item')::bigint = $1"
         "    UNION ALL"
         "    SELECT * FROM event"
-        "     WHERE escalation_id = (SELECT escalation_id FROM postponement"
-        "                             WHERE roadmap_item_id = $1)"
+        "     WHERE escalation_id IN (SELECT escalation_id FROM postponement"
+        "                              WHERE roadmap_item_id = $1)"
         "       AND type IN ('escalation.approved', 'escalation.overridden')"
         "       AND data->'postponed' @> to_jsonb ($1::bigint)) concerning"
         "  ORDER BY seq DESC LIMIT $2) last"

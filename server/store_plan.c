@@ -84,6 +84,7 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
     out->tokens_spent = row_int (r, 0, "tokens_spent");
     out->max_token_hours = row_int (r, 0, "max_token_hours");
     out->committed_hours = row_int (r, 0, "committed_hours");
+    out->plan_committed = !row_null (r, 0, "plan_committed_at");
     PQclear (r);
     return 0;
 }
@@ -136,6 +137,31 @@ store_quarter_reopen (store_t *self, const char *name, esc_error_t *err)
     return store_run (self, "UPDATE quarter SET state = 'open' WHERE name = $1", &p, err);
 }
 
+int
+store_quarter_commit (store_t *self, const char *name, const char *actor, int64_t *items,
+                      int64_t *hours, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    params_text (&p, actor);                            /* $2 committed by */
+    if (store_run (self, "UPDATE quarter SET plan_committed_at = now(), plan_committed_by = $2"
+                         " WHERE name = $1", &p, err))
+        return -1;
+    params_t b = { 0 };
+    params_text (&b, name);                             /* $1 quarter */
+    PGresult *r = store_exec (self,
+        "WITH frozen AS (INSERT INTO plan_baseline (quarter, roadmap_item_id, hours)"
+        "                SELECT quarter, id, hours FROM roadmap_item"
+        "                 WHERE quarter = $1 AND state = 'planned' RETURNING hours)"
+        " SELECT count(*) AS items, coalesce(sum(hours), 0) AS hours FROM frozen", &b, err);
+    if (!r)
+        return -1;
+    *items = row_int (r, 0, "items");
+    *hours = row_int (r, 0, "hours");
+    PQclear (r);
+    return 0;
+}
+
 static void
 quarter_from_row (arena_t *a, const PGresult *r, int row, Esc__Quarter *q)
 {
@@ -155,6 +181,7 @@ quarter_from_row (arena_t *a, const PGresult *r, int row, Esc__Quarter *q)
     FIGURE (planned_hours);
     FIGURE (support_hours);
 #undef FIGURE
+    q->plan_committed_at = store_dup_text (a, r, row, "plan_committed_at");
 }
 
 int
@@ -486,10 +513,16 @@ store_roadmap_insert (store_t *self, const char *quarter, const Esc__RoadmapAdd 
 
 #define ROADMAP_QUERY                                                   \
     "SELECT r.id, r.quarter, r.title, r.category::text AS category, r.hours,"   \
-    "       r.state::text AS state,"                                    \
+    "       r.state::text AS state, r.actual_hours,"                    \
     "       (SELECT string_agg(a.name, E'\\x1f' ORDER BY a.name)"        \
     "          FROM roadmap_waiting w JOIN account a ON a.id = w.account_id" \
-    "         WHERE w.roadmap_item_id = r.id) AS waiting"                \
+    "         WHERE w.roadmap_item_id = r.id) AS waiting,"               \
+    "       (SELECT string_agg(m.from_quarter, E'\\x1f' ORDER BY m.from_quarter)" \
+    "          FROM roadmap_move m WHERE m.roadmap_item_id = r.id) AS moved_from," \
+    "       (SELECT q.plan_committed_at IS NOT NULL AND NOT EXISTS"     \
+    "               (SELECT 1 FROM plan_baseline b"                     \
+    "                 WHERE b.quarter = r.quarter AND b.roadmap_item_id = r.id)" \
+    "          FROM quarter q WHERE q.name = r.quarter) AS added_after_commit" \
     "  FROM roadmap_item r "
 
 static void
@@ -505,6 +538,43 @@ roadmap_from_row (arena_t *a, const PGresult *r, int row, Esc__RoadmapItem *it)
     it->hours = row_int (r, row, "hours");
     it->state = store_dup_text (a, r, row, "state");
     it->n_waiting = store_split_texts (a, row_text (r, row, "waiting"), '\x1f', &it->waiting);
+    it->has_actual_hours = !row_null (r, row, "actual_hours");
+    it->actual_hours = row_int (r, row, "actual_hours");
+    it->has_added_after_commit = true;
+    it->added_after_commit = row_bool (r, row, "added_after_commit");
+    it->n_moved_from = store_split_texts (a, row_text (r, row, "moved_from"), '\x1f',
+                                          &it->moved_from);
+}
+
+int
+store_roadmap_done (store_t *self, int64_t id, bool has_hours, int64_t hours, const char *actor,
+                    esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 item id */
+    params_opt_int (&p, has_hours, hours);              /* $2 actual hours or NULL */
+    params_text (&p, actor);                            /* $3 done by */
+    return store_run (self,
+        "UPDATE roadmap_item SET state = 'done', actual_hours = coalesce($2, actual_hours),"
+        "       done_by = coalesce(done_by, $3), done_at = coalesce(done_at, now())"
+        " WHERE id = $1", &p, err);
+}
+
+int
+store_roadmap_move (store_t *self, int64_t id, const char *from, const char *to,
+                    const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 item id */
+    params_text (&p, from);                             /* $2 its quarter */
+    params_text (&p, to);                               /* $3 the later one */
+    params_text (&p, actor);                            /* $4 moved by */
+    return store_run (self,
+        "WITH moved AS (INSERT INTO roadmap_move (roadmap_item_id, from_quarter, to_quarter,"
+        "                                        moved_by)"
+        "               VALUES ($1, $2, $3, $4) RETURNING roadmap_item_id)"
+        " UPDATE roadmap_item SET quarter = $3, state = 'planned'"
+        "  WHERE id = (SELECT roadmap_item_id FROM moved)", &p, err);
 }
 
 int
@@ -530,7 +600,8 @@ store_roadmap_postponer (store_t *self, int64_t id, int64_t *escalation_id, esc_
     params_t p = { 0 };
     params_int (&p, id);                                /* $1 item id */
     PGresult *r = store_exec (self,
-        "SELECT escalation_id FROM postponement WHERE roadmap_item_id = $1", &p, err);
+        "SELECT escalation_id FROM postponement WHERE roadmap_item_id = $1"
+        " ORDER BY postponed_at DESC, escalation_id DESC LIMIT 1", &p, err);
     if (!r)
         return -1;
     *escalation_id = PQntuples (r) ? row_int (r, 0, "escalation_id") : 0;

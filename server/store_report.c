@@ -290,6 +290,86 @@ report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
     return 0;
 }
 
+/* Was the plan kept? The baseline frozen at the commit against what became
+ * of each item (hours as planned then); what shipped outside the plan; the
+ * items carried more than once. The whole quarter ($1), month or not. */
+static int
+report_plan_kept (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
+                  esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, quarter);                          /* $1 quarter */
+    PGresult *r = store_exec (self,
+        "SELECT " UTC_STAMP ("q.plan_committed_at") " AS committed_at,"
+        "       count(b.roadmap_item_id) AS baseline_items,"
+        "       coalesce(sum(b.hours), 0) AS baseline_hours,"
+        "       coalesce(sum(b.hours) FILTER (WHERE r.quarter = q.name AND r.state = 'done'), 0)"
+        "         AS done_hours,"
+        "       coalesce(sum(b.hours) FILTER (WHERE r.quarter <> q.name OR r.state = 'postponed'), 0)"
+        "         AS postponed_hours,"
+        "       coalesce(sum(b.hours) FILTER (WHERE r.quarter = q.name AND r.state = 'planned'), 0)"
+        "         AS open_hours,"
+        "       (SELECT coalesce(sum(d.actual_hours) FILTER (WHERE e.approved_via = 'token'), 0)"
+        "          FROM escalation e JOIN delivery d ON d.escalation_id = e.id"
+        "         WHERE e.quarter = q.name) AS oneoff_hours,"
+        "       (SELECT coalesce(sum(d.actual_hours) FILTER (WHERE e.approved_via = 'override'), 0)"
+        "          FROM escalation e JOIN delivery d ON d.escalation_id = e.id"
+        "         WHERE e.quarter = q.name) AS override_hours,"
+        "       (SELECT coalesce(sum(coalesce(x.actual_hours, x.hours)), 0) FROM roadmap_item x"
+        "         WHERE x.quarter = q.name AND x.state = 'done' AND NOT EXISTS"
+        "               (SELECT 1 FROM plan_baseline bx"
+        "                 WHERE bx.quarter = q.name AND bx.roadmap_item_id = x.id)) AS added_hours"
+        "  FROM quarter q LEFT JOIN plan_baseline b ON b.quarter = q.name"
+        "  LEFT JOIN roadmap_item r ON r.id = b.roadmap_item_id"
+        " WHERE q.name = $1 GROUP BY q.name, q.plan_committed_at", &p, err);
+    if (!r)
+        return -1;
+    Esc__PlanKept *k = arena_alloc (a, sizeof *k);
+    esc__plan_kept__init (k);
+    rep->plan_kept = k;
+    k->committed_at = store_dup_text (a, r, 0, "committed_at");
+    if (k->committed_at) {
+#define FIGURE(f) (k->has_##f = true, k->f = row_int (r, 0, #f))
+        FIGURE (baseline_items);
+        FIGURE (baseline_hours);
+        FIGURE (done_hours);
+        FIGURE (postponed_hours);
+        FIGURE (open_hours);
+        FIGURE (oneoff_hours);
+        FIGURE (override_hours);
+        FIGURE (added_hours);
+#undef FIGURE
+    }
+    PQclear (r);
+    r = store_exec (self,
+        "SELECT r.id, r.title, r.quarter, count(*) AS times,"
+        "       string_agg(m.from_quarter, E'\\x1f' ORDER BY m.from_quarter) AS moved_from,"
+        "       (SELECT coalesce(sum(acc.arr), 0) FROM roadmap_waiting w"
+        "          JOIN account acc ON acc.id = w.account_id"
+        "         WHERE w.roadmap_item_id = r.id) AS arr_waiting"
+        "  FROM roadmap_item r JOIN roadmap_move m ON m.roadmap_item_id = r.id"
+        " GROUP BY r.id HAVING count(*) > 1 AND (r.quarter = $1 OR bool_or(m.from_quarter = $1))"
+        " ORDER BY count(*) DESC, r.id LIMIT 100", &p, err);
+    if (!r)
+        return -1;
+    k->n_carried = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__CarriedItem, esc__carried_item__init, k->n_carried, k->carried);
+    for (size_t i = 0; i < k->n_carried; i++) {
+        Esc__CarriedItem *x = k->carried[i];
+        int row = (int) i;
+        x->has_roadmap_item = x->has_quarters_waiting = x->has_arr_waiting = true;
+        x->roadmap_item = row_int (r, row, "id");
+        x->title = store_dup_text (a, r, row, "title");
+        x->quarter = store_dup_text (a, r, row, "quarter");
+        x->quarters_waiting = row_int (r, row, "times");
+        x->arr_waiting = row_int (r, row, "arr_waiting");
+        x->n_moved_from = store_split_texts (a, row_text (r, row, "moved_from"), '\x1f',
+                                             &x->moved_from);
+    }
+    PQclear (r);
+    return 0;
+}
+
 /* Support of past one-offs spent in the quarter (its month), by one-off. */
 static int
 report_support (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
@@ -374,6 +454,7 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_overrides (self, a, &p, rep, err)
         || report_oneoffs (self, a, &p, rep, err)
         || report_support (self, a, &p, rep, err)
+        || report_plan_kept (self, a, quarter, rep, err)
         || report_trend (self, a, quarter, rep, err))
         return -1;
     return 0;

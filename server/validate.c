@@ -561,6 +561,15 @@ check_op (const Esc__Request *r, esc_error_t *err)
         return check_stop (r->stop, err);
     case ESC__REQUEST__OP_SUPPORT:
         return check_support (r->support, err);
+    case ESC__REQUEST__OP_QUARTER_COMMIT:
+        return check_quarter ("quarter", r->quarter_commit->quarter, REQUIRED, err);
+    case ESC__REQUEST__OP_ROADMAP_DONE:
+        return check_id ("id", r->roadmap_done->has_id, r->roadmap_done->id, err)
+            || check_number ("actual_hours", r->roadmap_done->has_actual_hours,
+                             r->roadmap_done->actual_hours, 1, LIMIT_HOURS, OPTIONAL, err) ? -1 : 0;
+    case ESC__REQUEST__OP_ROADMAP_MOVE:
+        return check_id ("id", r->roadmap_move->has_id, r->roadmap_move->id, err)
+            || check_quarter ("quarter", r->roadmap_move->quarter, REQUIRED, err) ? -1 : 0;
     case ESC__REQUEST__OP_QUARTER_REOPEN:
         return check_quarter ("quarter", r->quarter_reopen->quarter, REQUIRED, err);
     case ESC__REQUEST__OP_RETURN_ESCALATION:
@@ -678,6 +687,9 @@ static const struct {
     { ESC__REQUEST__OP_QUARTER_REOPEN, OP_QUARTER_REOPEN },
     { ESC__REQUEST__OP_STATUS, OP_STATUS },
     { ESC__REQUEST__OP_SUPPORT, OP_SUPPORT },
+    { ESC__REQUEST__OP_QUARTER_COMMIT, OP_QUARTER_COMMIT },
+    { ESC__REQUEST__OP_ROADMAP_DONE, OP_ROADMAP_DONE },
+    { ESC__REQUEST__OP_ROADMAP_MOVE, OP_ROADMAP_MOVE },
     { ESC__REQUEST__OP_ACCOUNT_SHOW, OP_ACCOUNT_SHOW },
     { ESC__REQUEST__OP_ROADMAP_SHOW, OP_ROADMAP_SHOW },
 };

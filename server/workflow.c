@@ -157,6 +157,13 @@ static const op_rule_t op_rules[OP_COUNT] = {
     /* support of a delivered one-off: the quarter it is spent in must be
      * open (decide_support) */
     [OP_SUPPORT]       = { "support",       ROLE_PM, true, S (DELIVERED) | S (CLOSED), STATE_DELIVERED, false, true, false, S (DELIVERED) | S (CLOSED), RECORDS },
+    /* once, while open: decide_quarter */
+    [OP_QUARTER_COMMIT] = { "quarter commit", ROLE_PM, true, ANY_STATE, 0, false, true, false, 0, RECORDS },
+    /* work is finished after its quarter as often as not, like a delivery;
+     * done again corrects the hours: decide_roadmap */
+    [OP_ROADMAP_DONE]  = { "roadmap done",  ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    /* into a later open quarter (the one it moves to is the case's quarter) */
+    [OP_ROADMAP_MOVE]  = { "roadmap move",  ROLE_PM, true, ANY_STATE, 0, false, true, false, 0, RECORDS },
     [OP_ACCOUNT_SHOW]  = { "account show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
     [OP_ROADMAP_SHOW]  = { "roadmap show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
 };
@@ -447,10 +454,51 @@ decide_quarter (const workflow_case_t *c, esc_error_t *err)
     if (c->op == OP_QUARTER_REOPEN && !q->closed)
         return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
                          "the quarter is open; only a closed quarter can be reopened");
+    if (c->op == OP_QUARTER_COMMIT && q->plan_committed)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "PLAN_COMMITTED",
+                         "the quarter's plan is committed already: its baseline stays as agreed");
     if (c->op == OP_QUARTER_REOPEN && q->later_open[0])
         return esc_fail (err, ESC_FAILED_PRECONDITION, "LATER_QUARTER_OPEN",
                          "quarter %s, a later one, is open: close it before reopening this one",
                          q->later_open);
+    return 0;
+}
+
+static const char *
+roadmap_state_name (roadmap_state_t state)
+{
+    return state == ROADMAP_PLANNED ? "planned" : state == ROADMAP_POSTPONED ? "postponed" : "done";
+}
+
+/* The plan's life: planned work is done (done again corrects its hours,
+ * and must change them); planned or postponed work is carried into a later
+ * quarter, never done work, never backwards. */
+static int
+decide_roadmap (const workflow_case_t *c, esc_error_t *err)
+{
+    const roadmap_facts_t *item = c->item;
+    if (!item)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "%s needs the item's facts",
+                         op_name (c->op));
+    if (c->op == OP_ROADMAP_DONE) {
+        if (item->state == ROADMAP_POSTPONED)
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                             "roadmap item %lld is postponed; move it to the quarter it is "
+                             "done in first", (long long) item->id);
+        if (item->state == ROADMAP_DONE && c->changes <= 0)
+            return esc_fail (err, ESC_FAILED_PRECONDITION, "NOTHING_CHANGED",
+                             "roadmap item %lld is done already with those hours; give "
+                             "--actual-hours to correct them", (long long) item->id);
+        return 0;
+    }
+    if (item->state == ROADMAP_DONE)
+        return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
+                         "roadmap item %lld is done; only planned or postponed work is carried",
+                         (long long) item->id);
+    if (c->quarter_before)
+        return esc_fail (err, ESC_INVALID_ARGUMENT, "QUARTER_NOT_LATER",
+                         "roadmap item %lld moves into a later quarter than its own",
+                         (long long) item->id);
     return 0;
 }
 
@@ -465,8 +513,7 @@ decide_roadmap_set (const workflow_case_t *c, esc_error_t *err)
     if (item->state != ROADMAP_PLANNED)
         return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
                          "roadmap item %lld is %s; only planned work can be changed",
-                         (long long) item->id,
-                         item->state == ROADMAP_POSTPONED ? "postponed" : "done");
+                         (long long) item->id, roadmap_state_name (item->state));
     return 0;
 }
 
@@ -529,7 +576,11 @@ decide_own (const workflow_case_t *c, escalation_state_t *next, esc_error_t *err
         return 0;
     case OP_QUARTER_CLOSE:
     case OP_QUARTER_REOPEN:
+    case OP_QUARTER_COMMIT:
         return decide_quarter (c, err);
+    case OP_ROADMAP_DONE:
+    case OP_ROADMAP_MOVE:
+        return decide_roadmap (c, err);
     case OP_ROADMAP_SET:
         return decide_roadmap_set (c, err);
     case OP_SUPPORT:

@@ -4,7 +4,8 @@
  * what, which state an escalation must be in for each action and which
  * state it moves to, the token, the size ceiling, the one-off budget, closed
  * quarters, merge targets, displaceable roadmap items, the corrections (who
- * may correct what, and that a correction changes something), and the
+ * may correct what, and that a correction changes something), the plan's
+ * life (a commit once, an item done or carried to a later quarter), and the
  * choice of the default quarter. Nothing here does I/O: the desk loads the
  * facts from the store, asks here, and writes what was decided. */
 #ifndef ESC_WORKFLOW_H
@@ -49,8 +50,8 @@ typedef enum {
     /* corrections of what is recorded (DESIGN section 3) */
     OP_EDIT, OP_ACCOUNT_SET, OP_ROADMAP_SET, OP_STOP, OP_QUARTER_REOPEN,
     OP_STATUS,
-    /* the remedies: what a one-off really cost */
-    OP_SUPPORT,
+    /* the remedies: what a one-off really cost, the plan's life */
+    OP_SUPPORT, OP_QUARTER_COMMIT, OP_ROADMAP_DONE, OP_ROADMAP_MOVE,
     /* one account or roadmap item with what concerns it */
     OP_ACCOUNT_SHOW, OP_ROADMAP_SHOW,
     OP_COUNT
@@ -96,6 +97,7 @@ typedef struct {
                                    stopped one's hours spent) */
     char later_open[16];        /* reopen: the first later quarter (by name)
                                    that is open; "" when none */
+    bool plan_committed;        /* its plan's baseline is frozen */
 } quarter_facts_t;
 
 typedef struct {
@@ -149,7 +151,9 @@ typedef struct {
     const char *deal;                       /* outcome: won or lost */
     const roadmap_facts_t *item;            /* roadmap set: the item */
     bool quarter_before;                    /* support: the quarter it is spent
-                                               in is before the escalation's */
+                                               in is before the escalation's;
+                                               roadmap move: the quarter it
+                                               moves to is not after its own */
 } workflow_case_t;
 
 /* Decides one action. Returns 0 when it may go ahead, with the escalation's

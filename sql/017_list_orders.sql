@@ -22,8 +22,9 @@ CREATE INDEX account_arr ON account (arr);
 CREATE INDEX escalation_account_account ON escalation_account (account_id, escalation_id);
 CREATE INDEX roadmap_waiting_account ON roadmap_waiting (account_id, roadmap_item_id);
 
--- A roadmap item's own events (planned, corrected): the expression and the
--- predicate match store_roadmap_history's query, as 012's event_merge_into
--- does store_history's.
+-- A roadmap item's own events (planned, corrected, done, moved: 019 adds
+-- the last two): the expression and the predicate match
+-- store_roadmap_history's query, as 012's event_merge_into does
+-- store_history's.
 CREATE INDEX event_roadmap_item ON event (((data->>'roadmap_item')::bigint))
-    WHERE type IN ('roadmap.added', 'roadmap.changed');
+    WHERE type IN ('roadmap.added', 'roadmap.changed', 'roadmap.done', 'roadmap.moved');

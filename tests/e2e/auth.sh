@@ -101,7 +101,8 @@ psql "$DB" -Xqc "CREATE OR REPLACE VIEW quarter_view AS SELECT *, 1 AS extra FRO
     SELECT q.name, q.starts_on::text AS starts_on, q.ends_on::text AS ends_on, q.capacity_hours,
            q.budget_pct, q.tokens, q.max_token_hours, q.hourly_cost, q.state::text AS state,
            (SELECT count(*) FROM token_spend t WHERE t.quarter = q.name) AS tokens_spent,
-           0::bigint AS committed_hours, 0::bigint AS planned_hours, 0::bigint AS support_hours
+           0::bigint AS committed_hours, 0::bigint AS planned_hours, 0::bigint AS support_hours,
+           NULL::text AS plan_committed_at
       FROM quarter q) v" >/dev/null
 for try in 1 2 3; do
     run_esc carol quarter show 2031Q2

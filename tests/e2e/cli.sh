@@ -69,8 +69,8 @@ run_bare help roadmap add
 says "(one of: feature, ility, maintenance, discovery)" "an enumeration is listed"
 
 say "groups: esc quarter (exit 2) and esc quarter --help (exit 0) list their commands"
-for group in quarter:"open close reopen show list" account:"add list import" \
-             roadmap:"add list" user:"add list revoke key"; do
+for group in quarter:"open close reopen commit show list" account:"add list import" \
+             roadmap:"add done move list" user:"add list revoke key"; do
     name=${group%%:*}
     run_bare "$name"
     same "$RC" 2 "esc $name"
@@ -197,7 +197,7 @@ done
 completes qu
 same "$OUT" quarter "qu"
 completes quarter ""
-same "$(tr '\n' ' ' <<<"$OUT")" "open close reopen show list " "quarter's commands"
+same "$(tr '\n' ' ' <<<"$OUT")" "open close reopen commit show list " "quarter's commands"
 completes roadmap add --category m
 same "$OUT" maintenance "--category m"
 completes file --ne

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# remedies.sh: the essays' remedies, across two quarters, against figures
-# worked out by hand: what a one-off really cost (claimed, sized, actual,
-# and the support it takes in later quarters), on one basis everywhere
-# (budget, quarter show, the report's share, a month judged against its
-# share of capacity), in every format of the report.
+# remedies.sh: the essays' remedies, across quarters, against figures worked
+# out by hand: what a one-off really cost (claimed, sized, actual, and the
+# support it takes in later quarters), on one basis everywhere (budget,
+# quarter show, the report's share, a month judged against its share of
+# capacity); the plan's life (a committed baseline, work done, work carried
+# from quarter to quarter); in every format of the report.
 . "$(dirname "$0")/lib.sh"
 
 init_server
@@ -21,6 +22,16 @@ ok pat quarter open "$Q1" --capacity-hours 2000 --tokens 2 --hourly-cost 100 --m
 ok pat quarter open "$Q0" --capacity-hours 4000 --hourly-cost 150
 ok alice account add Acme --arr 500000
 ok alice account add Globex --arr 200000
+# last quarter's plan, committed: 1,000 h in three items
+ok pat --quiet roadmap add --quarter "$Q1" --title SSO --category feature --hours 300 --waiting Globex
+R1=$OUT
+ok pat --quiet roadmap add --quarter "$Q1" --title Billing --category feature --hours 500
+R2=$OUT
+ok pat --quiet roadmap add --quarter "$Q1" --title Audit --category ility --hours 200 --waiting Acme
+R3=$OUT
+ok pat quarter commit "$Q1"
+same "$OUT" "quarter $Q1 committed: its plan of 1,000 h is the baseline from $(field carol quarter show "$Q1" .plan_committed_at)" \
+    "the commit's confirmation"
 # last quarter: claimed 20 h, sized 40, delivered in 60, won
 E1=$(file_as alice "$Q1" Acme "Custom export" --deal-value 300000 --claimed-hours 20)
 ok pat size "$E1" --hours 40 --viable yes
@@ -72,7 +83,7 @@ say "one basis: actual once delivered, sized before, plus support; the budget co
 same "$(field carol quarter show "$Q1" '"\(.committed_hours) \(.support_hours)"')" "65 5" "Q1's one-off hours"
 same "$(field carol quarter show "$Q0" '"\(.committed_hours) \(.support_hours)"')" "107 12" "Q0's one-off hours"
 # Q1's budget is 200 h: 65 committed leaves 135, not the 160 the sizes alone would
-E4=$(file_as bob "$Q1" Globex "Late one"); ok pat size "$E4" --hours 136 --viable yes
+E4=$(file_as bob "$Q1" Globex "Late one"); ok pat size "$E4" --hours 136 --viable yes --displaces "$R3"
 refused 1 BUDGET_EXCEEDED carol spend "$E4"
 ok pat size "$E4" --hours 135
 ok carol spend "$E4"
@@ -135,9 +146,93 @@ OUT=$(tr -d '\r' <<<"$OUT")                                  # CSV lines end CRL
 same "$(head -n 1 <<<"$OUT" | tr ',' '\n' | tail -n 2 | paste -sd,)" "claimed_hours,support_hours" "csv: the columns"
 grep -q "^$E1,.*,20,17$" <<<"$OUT" || fail "csv: E1's claim and support: $OUT"
 
-say "a closed quarter takes no more support"
+say "the plan's life: committed once, done, carried to later quarters"
+refused 1 PLAN_COMMITTED pat quarter commit "$Q1"
+refused 4 PERMISSION_DENIED carol quarter commit "$Q0"
+same "$(field carol roadmap list --quarter "$Q1" "[.[] | select(.id == $R3) | .state][0]")" postponed \
+    "Audit, postponed by the spend on escalation $E4"
+ok pat --quiet roadmap add --quarter "$Q1" --title Hotfix --category maintenance --hours 50
+R4=$OUT
+same "$(field carol roadmap list --quarter "$Q1" '[.[] | "\(.id):\(.added_after_commit)"] | join(" ")')" \
+    "$R1:false $R2:false $R3:false $R4:true" "only what came after the commit is marked"
+ok pat roadmap done "$R2" --actual-hours 550
+same "$OUT" "roadmap item $R2 done: \"Billing\" (feature, 500 h, done in 550 h)" "done's confirmation"
+ok pat roadmap done "$R4"
+refused 1 NOTHING_CHANGED pat roadmap done "$R2" --actual-hours 550
+ok pat roadmap done "$R2" --actual-hours 560
+same "$(sql "SELECT data::json->'changes'->'actual_hours'->>'old' || '>' || (data::json->'changes'->'actual_hours'->>'new') FROM event WHERE type = 'roadmap.done' ORDER BY seq DESC LIMIT 1")" \
+    "550>560" "done again corrects the hours, on the record"
+ok pat roadmap done "$R2" --actual-hours 550
+refused 1 INVALID_STATE pat roadmap done "$R3"              # postponed: carried first
+refused 1 INVALID_STATE pat roadmap move "$R2" --quarter "$Q0"   # done work stays done
+refused 1 QUARTER_NOT_LATER pat roadmap move "$R3" --quarter "$Q1"
+refused 4 PERMISSION_DENIED carol roadmap move "$R3" --quarter "$Q0"
+refused 3 ROADMAP_ITEM_NOT_FOUND pat roadmap done 999999
+misused "--quarter is required" pat roadmap move "$R3"
+# this quarter's plan, committed before Audit comes in
+ok pat --quiet roadmap add --quarter "$Q0" --title Perf --category ility --hours 100
+R5=$OUT
+ok pat quarter commit "$Q0"
+ok pat roadmap move "$R3" --quarter "$Q0"
+same "$OUT" "roadmap item $R3 moved: \"Audit\" (ility, 200 h, planned in $Q0, carried 1 time)" \
+    "move's confirmation"
+same "$(field carol roadmap list --quarter "$Q0" "[.[] | select(.id == $R3) | \"\(.state) \(.added_after_commit) \(.moved_from | join(\",\")) \(.waiting | join(\",\"))\"][0]")" \
+    "planned true $Q1 Acme" "carried with its waiting customer, after this quarter's commit"
+# postponed again here, by an override, and carried once more
+E5=$(file_as alice "$Q0" Acme "Urgent"); ok pat size "$E5" --hours 20 --viable yes --displaces "$R3"
+ok evan override "$E5" --reason "Renewal at risk"
+if [ "${Q0: -1}" -lt 4 ]; then QN="${Q0:0:4}Q$(( ${Q0: -1} + 1 ))"; else QN="$(( ${Q0:0:4} + 1 ))Q1"; fi
+ok pat quarter open "$QN" --capacity-hours 1000
+ok pat roadmap move "$R3" --quarter "$QN"
+ev() { sql "SELECT $1 FROM event ORDER BY seq DESC LIMIT 1"; }
+same "$(ev "type || ' ' || quarter || ' ' || (data::json->>'from') || ' ' || (data::json->>'times')")" \
+    "roadmap.moved $QN $Q0 2" "the move's event"
+history_line=$(ev summary)
+same "$history_line" "pat moved postponed roadmap item $R3 \"Audit\" (200 h) from $Q0 to $QN, carried 2 times" \
+    "the move's summary"
+
+say "the report: the plan kept, and what was carried more than once"
+ok carol report --quarter "$Q1" --format json
+echo "$OUT" >"$WORK/q1-plan.json"
+k() { jq -r "$1" "$WORK/q1-plan.json"; }
+# baseline 1,000: Billing 500 done, Audit 200 carried away, SSO 300 open;
+# outside the plan: E1 delivered in 60 (token), Hotfix's 50: 110 of 610 shipped
+same "$(k '.plan_kept | "\(.baseline_items) \(.baseline_hours) \(.done_hours) \(.postponed_hours) \(.open_hours)"')" \
+    "3 1000 500 200 300" "Q1's baseline and what became of it"
+same "$(k '.plan_kept | "\(.oneoff_hours) \(.override_hours) \(.added_hours) \(.unplanned_hours) \(.unplanned_share_pct)"')" \
+    "60 0 50 110 18.03" "Q1's shipped outside the plan"
+same "$(k '[.plan_kept.carried[] | "\(.roadmap_item) \(.quarter) \(.moved_from | join(",")) \(.quarters_waiting) \(.arr_waiting)"] | join(";")')" \
+    "$R3 $QN $Q1,$Q0 2 500000" "Audit, carried twice, Acme's 500,000 waiting"
+ok carol report --quarter "$Q0" --format json
+# baseline: Perf 100, open; outside it: E3's 45 delivered by override
+same "$(jq -r '.plan_kept | "\(.baseline_hours) \(.done_hours) \(.postponed_hours) \(.open_hours) \(.unplanned_hours) \(.unplanned_share_pct)"' <<<"$OUT")" \
+    "100 0 0 100 45 100" "Q0's plan kept"
+same "$(jq -r '.plan_kept.carried | length' <<<"$OUT")" 1 "Audit, carried from this quarter too"
+ok carol report --quarter "$QN" --format json
+same "$(jq -r '.plan_kept.committed_at' <<<"$OUT")" null "a quarter without a commit has no baseline"
+ok carol report --quarter "$Q1"
+printf '%s\n' "$OUT" >"$WORK/q1.txt"
+grep -q "^  baseline, committed .*: 1,000 h in 3 items$" "$WORK/q1.txt" || fail "text: the baseline: $OUT"
+grep -Eq "^  postponed or carried +200 h$" "$WORK/q1.txt" || fail "text: postponed"
+grep -q "^  shipped outside the plan: 110 h (18.0 % of all shipped): one-offs 60 h, overrides 0 h, items added after commit 50 h$" \
+    "$WORK/q1.txt" || fail "text: outside the plan"
+grep -q "^  carried 2 times: roadmap item $R3 \"Audit\", now in $QN, from $Q1, $Q0; waiting 2 quarters, renewal ARR 500,000$" \
+    "$WORK/q1.txt" || fail "text: carried"
+ok carol report --quarter "$Q1" --format html
+grep -q "<h2>The plan kept</h2>" <<<"$OUT" || fail "html: the plan kept"
+grep -q "110 h, 18.0 % of all that shipped" <<<"$OUT" || fail "html: outside the plan"
+ok carol roadmap list --quarter "$Q1"
+grep -Eq "^ *$R2 +done .* took 550 h$" <<<"$OUT" || fail "roadmap list: done work: $OUT"
+grep -Eq "^ *$R4 +done .*added after commit$" <<<"$OUT" || fail "roadmap list: added after commit: $OUT"
+ok carol quarter show "$Q1"
+grep -q "^  plan:       committed " <<<"$OUT" || fail "quarter show: the commit"
+
+say "a closed quarter takes no more support, commits or moves into it"
 ok pat quarter close "$Q1" --yes
 refused 1 QUARTER_CLOSED pat support "$E1" --hours 1 --quarter "$Q1"
+ok pat quarter close "$QN" --yes
+refused 1 QUARTER_CLOSED pat quarter commit "$QN"
+ok pat roadmap done "$R1" --actual-hours 280                 # after its quarter, like a delivery
 
 say "escd is alive"
 kill -0 "$PID_a" || fail "escd died"

@@ -243,6 +243,31 @@ done
 case "$OUT" in *" by escalation"*) fail "a planned item postponed by someone: $OUT" ;; esac
 same "$(field alice roadmap show "$R3" '"\(.postponed_by) \([.history[].type]|join(","))"')" \
     "null roadmap.added" "a planned item in JSON"
+
+say "esc roadmap show: done, carried into a later quarter, postponed there again"
+ok pat roadmap done "$R3" --actual-hours 90
+ok alice roadmap show "$R3"
+for text in "  state:      done" "  plan:       took 90 h" "history (2):" "finished roadmap item $R3"; do
+    case "$OUT" in *"$text"*) ;; *) fail "roadmap show of done work lacks '$text': $OUT" ;; esac
+done
+same "$(field alice roadmap show "$R3" '"\(.item.actual_hours) \([.history[].type]|join(","))"')" \
+    "90 roadmap.added,roadmap.done" "done work in JSON"
+ok pat roadmap move "$R1" --quarter "$LATER"
+ok alice roadmap show "$R1"
+for text in "  state:      planned" "  quarter:    $LATER" "  plan:       carried from $Q" \
+            "history (4):" "moved postponed roadmap item $R1"; do
+    case "$OUT" in *"$text"*) ;; *) fail "roadmap show of carried work lacks '$text': $OUT" ;; esac
+done
+case "$OUT" in *" by escalation"*) fail "carried work still postponed by someone: $OUT" ;; esac
+same "$(field alice roadmap show "$R1" '"\(.postponed_by) \([.history[].type]|join(","))"')" \
+    "null roadmap.added,roadmap.changed,escalation.approved,roadmap.moved" "carried work in JSON"
+ok pat size "$E8" --hours 20 --viable yes --displaces "$R1"
+ok carol spend "$E8"
+same "$(field alice roadmap show "$R1" '"\(.item.state) \(.postponed_by) \([.history[]|.escalation // .type]|join(","))"')" \
+    "postponed $E8 roadmap.added,roadmap.changed,$E1,roadmap.moved,$E8" \
+    "postponed again in the later quarter, by another escalation"
+ok alice roadmap show "$R1"
+case "$OUT" in *"  state:      postponed by escalation $E8"*) ;; *) fail "the last postponement: $OUT" ;; esac
 refused 3 ROADMAP_ITEM_NOT_FOUND alice roadmap show 999999
 for rid in abc 0 -4; do
     expect 2 alice roadmap show "$rid"

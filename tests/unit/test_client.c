@@ -933,6 +933,9 @@ test_render_details (void **state)
     item.title = "SSO";
     item.waiting = waiting;
     item.n_waiting = 1;
+    char *moved_from[] = { "2030Q4" };
+    item.moved_from = moved_from;
+    item.n_moved_from = 1;
     Esc__RoadmapItem *items[] = { &item };
     Esc__AccountDetail d = ESC__ACCOUNT_DETAIL__INIT;
     d.account = &acme;
@@ -956,8 +959,8 @@ test_render_details (void **state)
         " 8  2031Q2   filed  Initech      -  Bulk\\x1b[2J API\n"
         " 7  2031Q1   sized  Acme     1,234  Export\n"
         "roadmap items it waits for (1):\n"
-        "ID  QUARTER  STATE      CATEGORY  HOURS  TITLE\n"
-        " 4  2031Q1   postponed  feature   1,200  SSO\n");
+        "ID  QUARTER  STATE      CATEGORY  HOURS  TITLE  PLAN\n"
+        " 4  2031Q1   postponed  feature   1,200  SSO    carried from 2030Q4\n");
     free (text);
     char *json = rendered (&reply, NULL, true);
     for (const char *const *want = (const char *const[]) {
@@ -1012,6 +1015,7 @@ test_render_details (void **state)
         "  category:   feature\n"
         "  hours:      1,200\n"
         "  waiting:    Acme\n"
+        "  plan:       carried from 2030Q4\n"
         "history (2):\n"
         "#3 2031-01-01T00:00:00.000Z  pat planned roadmap item 4 \"SSO\"\n"
         "#9 2031-01-02T00:00:00.000Z  carol spent token 1 on escalation 7; postponed roadmap item 4\n"
@@ -1032,6 +1036,7 @@ test_render_details (void **state)
     r.has_postponed_by = false;
     item.state = "planned";
     item.n_waiting = 0;
+    item.n_moved_from = 0;
     r.n_history = 1;
     r.history_total = 12000;
     text = rendered (&reply, NULL, false);
@@ -1041,6 +1046,7 @@ test_render_details (void **state)
          *want; want++)
         if (!strstr (text, *want))
             fail_msg ("roadmap show lacks '%s':\n%s", *want, text);
+    assert_null (strstr (text, "plan:"));               /* nothing to say: no line */
     free (text);
 }
 
@@ -1330,8 +1336,8 @@ test_complete (void **state)
         { { "qu" }, "quarter\n", COMPLETE_DONE },
         { { "s" }, "size\nspend\nstop\nsupport\nshow\nstatus\n", COMPLETE_DONE },
         { { "he" }, "help\n", COMPLETE_DONE },
-        { { "quarter", "" }, "open\nclose\nreopen\nshow\nlist\n", COMPLETE_DONE },
-        { { "quarter", "c" }, "close\n", COMPLETE_DONE },
+        { { "quarter", "" }, "open\nclose\nreopen\ncommit\nshow\nlist\n", COMPLETE_DONE },
+        { { "quarter", "c" }, "close\ncommit\n", COMPLETE_DONE },
         { { "help", "acc" }, "account\n", COMPLETE_DONE },
         { { "help", "account", "i" }, "import\n", COMPLETE_DONE },
         { { "roadmap", "add", "--category", "" }, "feature\nility\nmaintenance\ndiscovery\n",
@@ -1348,7 +1354,7 @@ test_complete (void **state)
         { { "list", "--sort", "N" }, "needed-by\n", COMPLETE_DONE },
         { { "list", "--sort", "deal", "--cu" }, "--cursor\n", COMPLETE_DONE },
         { { "account", "s" }, "set\nshow\n", COMPLETE_DONE },
-        { { "roadmap", "" }, "add\nset\nshow\nlist\n", COMPLETE_DONE },
+        { { "roadmap", "" }, "add\nset\nshow\ndone\nmove\nlist\n", COMPLETE_DONE },
         { { "roadmap", "show", "" }, "", COMPLETE_DONE },       /* no identity: escd not asked */
         { { "outcome", "3", "--deal", "" }, "won\nlost\n", COMPLETE_DONE },
         { { "size", "3", "--viable", "" }, "yes\nno\n", COMPLETE_DONE },

@@ -131,6 +131,76 @@ test_support (void **state)
                     "PERMISSION_DENIED");
 }
 
+/* The plan's life: a commit once, in an open quarter; planned work done
+ * (again: a correction that must change the hours), never postponed work;
+ * planned or postponed work carried into a later open quarter, never done
+ * work. Each roadmap state against each operation. */
+static void
+test_plan_life (void **state)
+{
+    (void) state;
+    quarter_facts_t q = roomy_quarter ();
+    escalation_state_t next;
+    esc_error_t err;
+    workflow_case_t c = { .op = OP_QUARTER_COMMIT, .roles = ROLE_PM, .quarter = &q };
+    assert_int_equal (workflow_decide (&c, &next, &err), 0);
+    q.plan_committed = true;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "PLAN_COMMITTED");
+    q.plan_committed = false;
+    q.closed = true;
+    assert_refused (workflow_decide (&c, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "QUARTER_CLOSED");
+    q.closed = false;
+
+    static const struct {
+        op_t op;
+        roadmap_state_t state;
+        int changes;
+        const char *refused;            /* NULL: allowed */
+    } cases[] = {
+        { OP_ROADMAP_DONE, ROADMAP_PLANNED, 0, NULL },
+        { OP_ROADMAP_DONE, ROADMAP_POSTPONED, 0, "INVALID_STATE" },
+        { OP_ROADMAP_DONE, ROADMAP_DONE, 0, "NOTHING_CHANGED" },
+        { OP_ROADMAP_DONE, ROADMAP_DONE, 1, NULL },
+        { OP_ROADMAP_MOVE, ROADMAP_PLANNED, 0, NULL },
+        { OP_ROADMAP_MOVE, ROADMAP_POSTPONED, 0, NULL },
+        { OP_ROADMAP_MOVE, ROADMAP_DONE, 0, "INVALID_STATE" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        roadmap_facts_t item = { .id = 4, .same_quarter = true, .state = cases[i].state };
+        workflow_case_t r = { .op = cases[i].op, .roles = ROLE_PM, .quarter = &q, .item = &item,
+                              .changes = cases[i].changes };
+        esc_error_clear (&err);
+        int rc = workflow_decide (&r, &next, &err);
+        if (cases[i].refused)
+            assert_refused (rc, &err, ESC_FAILED_PRECONDITION, cases[i].refused);
+        else
+            assert_int_equal (rc, 0);
+        for (size_t k = 0; k < sizeof all_roles / sizeof all_roles[0]; k++) {
+            r.roles = all_roles[k];
+            if (all_roles[k] != ROLE_PM)
+                assert_refused (workflow_decide (&r, &next, &err), &err, ESC_PERMISSION_DENIED,
+                                "PERMISSION_DENIED");
+        }
+    }
+    /* carried only forward, into an open quarter; done after its quarter */
+    roadmap_facts_t item = { .id = 4, .same_quarter = true, .state = ROADMAP_POSTPONED };
+    workflow_case_t m = { .op = OP_ROADMAP_MOVE, .roles = ROLE_PM, .quarter = &q, .item = &item,
+                          .quarter_before = true };
+    assert_refused (workflow_decide (&m, &next, &err), &err, ESC_INVALID_ARGUMENT,
+                    "QUARTER_NOT_LATER");
+    m.quarter_before = false;
+    q.closed = true;
+    assert_refused (workflow_decide (&m, &next, &err), &err, ESC_FAILED_PRECONDITION,
+                    "QUARTER_CLOSED");
+    item.state = ROADMAP_PLANNED;
+    workflow_case_t d = { .op = OP_ROADMAP_DONE, .roles = ROLE_PM, .quarter = &q, .item = &item };
+    assert_int_equal (workflow_decide (&d, &next, &err), 0);
+    d.item = NULL;
+    assert_refused (workflow_decide (&d, &next, &err), &err, ESC_INTERNAL, "INTERNAL");
+}
+
 /* ==== The state machine, exhaustively ==================================== */
 
 static void
@@ -256,7 +326,8 @@ test_roles_of_other_operations (void **state)
         { OP_ACCOUNT_SET, ROLE_SALES | ROLE_PM }, { OP_ROADMAP_SET, ROLE_PM },
         { OP_QUARTER_REOPEN, ROLE_PM }, { OP_EDIT, ROLE_SALES | ROLE_PM },
         { OP_STOP, ROLE_PM }, { OP_STATUS, ROLE_ANY },
-        { OP_STOP, ROLE_PM }, { OP_SUPPORT, ROLE_PM },
+        { OP_STOP, ROLE_PM }, { OP_SUPPORT, ROLE_PM }, { OP_QUARTER_COMMIT, ROLE_PM },
+        { OP_ROADMAP_DONE, ROLE_PM }, { OP_ROADMAP_MOVE, ROLE_PM },
         { OP_ACCOUNT_SHOW, ROLE_ANY }, { OP_ROADMAP_SHOW, ROLE_ANY },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
@@ -1028,6 +1099,7 @@ main (void)
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_needed_by),
         cmocka_unit_test (test_support),
+        cmocka_unit_test (test_plan_life),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
