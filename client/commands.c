@@ -96,6 +96,9 @@ static const opt_spec_t quarter_open_options[] = {
     { "tokens", ARG_INT, "N", "tokens the CRO may spend (default 1)" },
     { "max-token-hours", ARG_INT, "N", "largest escalation a token may buy (default 80)" },
     { "hourly-cost", ARG_INT, "N", "loaded cost of an engineer-hour (default 150)" },
+    { "relief-standard", ARG_INT, "PCT", "quota relief on won deal value (0 to 100, default 100)" },
+    { "relief-oneoff", ARG_INT, "PCT",
+      "quota relief on one-offs' cost (-100 to 100, default 20; negative: a debit)" },
     { "starts-on", ARG_DATE, "DATE", "first day (default: the calendar quarter)" },
     { "ends-on", ARG_DATE, "DATE", "last day" },
     END_OPTIONS
@@ -280,6 +283,12 @@ static const opt_spec_t user_add_options[] = {
     { "role", ARG_LIST, "R[,R]", "the user's roles", .required = true,
       .values = name_roles },
     { "key", ARG_TEXT, "PUB", "the user's public key, from esc keygen", .required = true },
+    { "team", ARG_TEXT, "TEAM", "a seller's team, for the report's quota credit" },
+    END_OPTIONS
+};
+
+static const opt_spec_t user_set_options[] = {
+    { "team", ARG_TEXT, "TEAM", "the user's team ('' for none)", .required = true },
     END_OPTIONS
 };
 
@@ -331,6 +340,8 @@ build_quarter_open (const args_t *a, arena_t *m, Esc__Request *r, char *err, siz
     q->has_tokens = args_int (a, "tokens", &q->tokens);
     q->has_max_token_hours = args_int (a, "max-token-hours", &q->max_token_hours);
     q->has_hourly_cost = args_int (a, "hourly-cost", &q->hourly_cost);
+    q->has_relief_standard_pct = args_int (a, "relief-standard", &q->relief_standard_pct);
+    q->has_relief_oneoff_pct = args_int (a, "relief-oneoff", &q->relief_oneoff_pct);
     q->starts_on = opt (a, "starts-on");
     q->ends_on = opt (a, "ends-on");
     r->op_case = ESC__REQUEST__OP_QUARTER_OPEN;
@@ -814,8 +825,24 @@ build_user_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
     x->name = operand (a, 0);
     x->roles = args_list (a, m, "role", &x->n_roles);
     x->public_key = opt (a, "key");
+    x->team = opt (a, "team");
     r->op_case = ESC__REQUEST__OP_USER_ADD;
     r->user_add = x;
+    return 0;
+}
+
+static int
+build_user_set (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__UserSet, esc__user_set__init);
+    x->name = operand (a, 0);
+    if (clears (a, "team", false))
+        x->has_clear_team = x->clear_team = true;
+    else
+        x->team = opt (a, "team");
+    r->op_case = ESC__REQUEST__OP_USER_SET;
+    r->user_set = x;
     return 0;
 }
 
@@ -1045,6 +1072,8 @@ static const command_t commands[] = {
       1, 1, no_options, NULL, local_keygen, NULL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",
       1, 1, user_add_options, build_user_add, NULL, "added", NULL },
+    { "user set", "NAME", "change a user's team (admin)",
+      1, 1, user_set_options, build_user_set, NULL, "changed", NULL },
     { "user list", "", "every user (admin)", 0, 0, no_options, build_user_list, NULL, NULL, NULL },
     { "user revoke", "NAME", "revoke a user: refused from their next connection (admin)",
       1, 1, no_options, build_user_revoke, NULL, "revoked", NULL },

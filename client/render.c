@@ -71,6 +71,8 @@ quarter_json (json_t *j, const Esc__Quarter *q)
     json_kv_int (j, "committed_hours", q->committed_hours);
     json_kv_int (j, "support_hours", q->support_hours);
     json_kv_string (j, "plan_committed_at", q->plan_committed_at);
+    json_kv_int (j, "relief_standard_pct", q->relief_standard_pct);
+    json_kv_int (j, "relief_oneoff_pct", q->relief_oneoff_pct);
     json_kv_int (j, "planned_hours", q->planned_hours);
     json_object_end (j);
 }
@@ -110,6 +112,7 @@ user_json (json_t *j, const Esc__User *u)
     json_kv_strings (j, "roles", u->roles, u->n_roles);
     json_kv_string (j, "public_key", u->public_key);
     json_kv_string (j, "revoked_at", u->revoked_at);
+    json_kv_string (j, "team", u->team);
     json_object_end (j);
 }
 
@@ -582,6 +585,8 @@ quarter_detail (FILE *out, const Esc__Quarter *q, bool colour)
              render_figure (q->tokens - q->tokens_spent), render_figure (q->tokens),
              render_figure (q->max_token_hours));
     fprintf (out, "  hour cost:  %s\n", render_figure (q->hourly_cost));
+    fprintf (out, "  relief:     %" PRId64 " %% on won deal value, %" PRId64 " %% on one-offs' cost\n",
+             q->relief_standard_pct, q->relief_oneoff_pct);
 }
 
 static void
@@ -701,14 +706,15 @@ roadmap_table (FILE *out, Esc__RoadmapItem *const *items, size_t n)
 static void
 user_table (FILE *out, Esc__User *const *users, size_t n)
 {
-    static const char *const heads[] = { "USER", "ROLES", "REVOKED", "PUBLIC KEY" };
-    static const table_shape_t shape = { 4, heads, 0 };
-    char ***rows = table_new (n, 4);
+    static const char *const heads[] = { "USER", "ROLES", "TEAM", "REVOKED", "PUBLIC KEY" };
+    static const table_shape_t shape = { 5, heads, 0 };
+    char ***rows = table_new (n, 5);
     for (size_t i = 0; i < n; i++) {
         rows[i][0] = fmt_text (users[i]->name);
         rows[i][1] = joined (users[i]->roles, users[i]->n_roles);
-        rows[i][2] = fmt_text (users[i]->revoked_at ? users[i]->revoked_at : "-");
-        rows[i][3] = fmt_text (users[i]->public_key);
+        rows[i][2] = fmt_text (users[i]->team ? users[i]->team : "-");
+        rows[i][3] = fmt_text (users[i]->revoked_at ? users[i]->revoked_at : "-");
+        rows[i][4] = fmt_text (users[i]->public_key);
     }
     table_done (out, &shape, rows, n, false);
 }
@@ -892,7 +898,12 @@ record_done (const Esc__Reply *r, const char *done, FILE *out)
         char *roles = joined (r->user->roles, r->user->n_roles);
         fputs ("user ", out);
         put (out, r->user->name);
-        fprintf (out, " %s (%s)\n", done, roles ? roles : "");
+        fprintf (out, " %s (%s", done, roles ? roles : "");
+        if (r->user->team) {
+            fputs ("; team ", out);
+            put (out, r->user->team);
+        }
+        fputs (")\n", out);
         free (roles);
         break;
     }

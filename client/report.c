@@ -163,6 +163,29 @@ ratio_text (bool has, double v, char *buf)
 /* ==== JSON: every figure ================================================== */
 
 static void
+credits_json (json_t *j, const char *key, Esc__QuotaCredit *const *c, size_t n)
+{
+    json_key (j, key);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++) {
+        json_object_begin (j);
+        json_kv_string (j, "name", c[i]->name);
+        if (strcmp (key, "filers") == 0)
+            json_kv_string (j, "team", c[i]->team);
+        json_kv_int (j, "escalations", c[i]->escalations);
+        json_kv_int (j, "hours_asked", c[i]->hours_asked);
+        json_kv_int (j, "won_value", c[i]->won_value);
+        json_kv_int (j, "standard_credit", c[i]->standard_credit);
+        json_kv_int (j, "oneoff_hours", c[i]->oneoff_hours);
+        json_kv_int (j, "oneoff_cost", c[i]->oneoff_cost);
+        json_kv_int (j, "oneoff_credit", c[i]->oneoff_credit);
+        json_kv_int (j, "total", c[i]->total);
+        json_object_end (j);
+    }
+    json_array_end (j);
+}
+
+static void
 plan_kept_json (json_t *j, const Esc__PlanKept *k)
 {
     json_key (j, "plan_kept");
@@ -381,6 +404,14 @@ report_json (json_t *j, const Esc__Report *r)
     json_array_end (j);
     json_object_end (j);
 
+    json_key (j, "quota_credit");
+    json_object_begin (j);
+    json_kv_int (j, "relief_standard_pct", q->relief_standard_pct);
+    json_kv_int (j, "relief_oneoff_pct", q->relief_oneoff_pct);
+    credits_json (j, "filers", r->credit_filers, r->n_credit_filers);
+    credits_json (j, "teams", r->credit_teams, r->n_credit_teams);
+    json_object_end (j);
+
     json_key (j, "trend");
     json_array_begin (j);
     for (size_t i = 0; i < r->n_trend; i++) {
@@ -473,6 +504,27 @@ static void
 section (FILE *out, bool c, const char *title)
 {
     fprintf (out, "\n%s%s%s\n", paint (c, COLOUR_BOLD), title, paint (c, COLOUR_RESET));
+}
+
+/* A table of quota credit, by filer (with their team) or by team; every
+ * team's line also says what it filed and asked for ("every team claims
+ * the allocation"). */
+static void
+credits_text (FILE *out, const char *who, Esc__QuotaCredit *const *c, size_t n, bool filers)
+{
+    fprintf (out, "  %-14s %-10s %5s %8s %13s %13s %11s %13s %13s\n", who,
+             filers ? "TEAM" : "", "FILED", "ASKED", "WON", "CREDIT", "ONE-OFF H",
+             "ONE-OFF CREDIT", "TOTAL");
+    for (size_t i = 0; i < n; i++) {
+        fputs ("  ", out);
+        column (out, c[i]->name ? c[i]->name : "(no team)", 14, true);
+        fputc (' ', out);
+        column (out, filers ? (c[i]->team ? c[i]->team : "-") : "", 10, true);
+        fprintf (out, " %5s %6s h %13s %13s %9s h %14s %13s\n", render_figure (c[i]->escalations),
+                 render_figure (c[i]->hours_asked), render_figure (c[i]->won_value),
+                 render_figure (c[i]->standard_credit), render_figure (c[i]->oneoff_hours),
+                 render_figure (c[i]->oneoff_credit), render_figure (c[i]->total));
+    }
 }
 
 /* "Was the plan kept?": the baseline against what became of it, what
@@ -716,6 +768,16 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
         }
     }
 
+    if (r->n_credit_filers) {
+        char head[160];
+        snprintf (head, sizeof head, "QUOTA CREDIT (%" PRId64 " %% relief on won deal value, %"
+                  PRId64 " %% on one-offs' cost)", q->relief_standard_pct, q->relief_oneoff_pct);
+        section (out, c, head);
+        credits_text (out, "FILER", r->credit_filers, r->n_credit_filers, true);
+        fputc ('\n', out);
+        credits_text (out, "TEAM", r->credit_teams, r->n_credit_teams, false);
+    }
+
     if (r->n_trend) {
         section (out, c, "TREND OF THE ONE-OFF SHARE");
         for (size_t i = 0; i < r->n_trend; i++) {
@@ -940,6 +1002,37 @@ plan_kept_html (FILE *out, const Esc__PlanKept *k)
         }
         fputs ("</table>\n", out);
     }
+}
+
+static void
+credits_html (FILE *out, const char *who, Esc__QuotaCredit *const *c, size_t n)
+{
+    if (!n)
+        return;
+    bool filers = strcmp (who, "filer") == 0;
+    const char *const heads[] = { who, filers ? "team" : "", ">filed", ">hours asked", ">won",
+                                  ">credit", ">one-off hours", ">one-off credit", ">total" };
+    fputs ("<table>\n", out);
+    th (out, heads, 9);
+    for (size_t i = 0; i < n; i++) {
+        fputs ("<tr><td>", out);
+        if (c[i]->name)
+            html_typed (out, c[i]->name);
+        else
+            fputs ("(no team)", out);
+        fputs ("</td><td>", out);
+        if (filers && c[i]->team)
+            html_typed (out, c[i]->team);
+        fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                      "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
+                 render_figure (c[i]->escalations), render_figure (c[i]->hours_asked),
+                 render_figure (c[i]->won_value), render_figure (c[i]->standard_credit),
+                 render_figure (c[i]->oneoff_hours));
+        fprintf (out, "<td class=\"n%s\">%s</td><td class=\"n\">%s</td></tr>\n",
+                 c[i]->oneoff_credit < 0 ? " flag" : "", render_figure (c[i]->oneoff_credit),
+                 render_figure (c[i]->total));
+    }
+    fputs ("</table>\n", out);
 }
 
 void
@@ -1218,6 +1311,13 @@ report_html (FILE *out, const Esc__Report *r)
         }
         fputs ("</table>\n", out);
     }
+
+    fprintf (out, "<h2>Quota credit</h2>\n<p>&ldquo;100%% quota relief on standard product, and "
+                  "20%% relief (or maybe minus 50%%!) on the actual cost of one-offs.&rdquo; This "
+                  "quarter: %" PRId64 " %% on won deal value, %" PRId64 " %% on one-offs' cost.</p>\n",
+             q->relief_standard_pct, q->relief_oneoff_pct);
+    credits_html (out, "filer", r->credit_filers, r->n_credit_filers);
+    credits_html (out, "team", r->credit_teams, r->n_credit_teams);
 
     fputs ("<h2>Trend of the one-off share</h2>\n<table>\n", out);
     static const char *const trend_heads[] = { "quarter", ">one-off hours", ">share", "", "verdict",

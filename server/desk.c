@@ -85,6 +85,7 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_QUARTER_COMMIT] = { desk_quarter_commit, "quarter.committed" },
     [OP_ROADMAP_DONE]  = { desk_roadmap_done, "roadmap.done" },
     [OP_ROADMAP_MOVE]  = { desk_roadmap_move, "roadmap.moved" },
+    [OP_USER_SET]      = { desk_user_set, "user.changed" },
     [OP_ACCOUNT_SHOW]  = { desk_account_show, NULL },
     [OP_ROADMAP_SHOW]  = { desk_roadmap_show, NULL },
 };

@@ -54,6 +54,7 @@ int desk_roadmap_set (desk_call_t *c, esc_error_t *err);
 int desk_quarter_commit (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_done (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_move (desk_call_t *c, esc_error_t *err);
+int desk_user_set (desk_call_t *c, esc_error_t *err);
 int desk_account_show (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_show (desk_call_t *c, esc_error_t *err);
 

@@ -51,6 +51,8 @@ desk_quarter_open (desk_call_t *c, esc_error_t *err)
     json_kv_int (&c->data, "tokens", q->tokens);
     json_kv_int (&c->data, "max_token_hours", q->max_token_hours);
     json_kv_int (&c->data, "hourly_cost", q->hourly_cost);
+    json_kv_int (&c->data, "relief_standard_pct", q->relief_standard_pct);
+    json_kv_int (&c->data, "relief_oneoff_pct", q->relief_oneoff_pct);
     return 0;
 }
 
@@ -584,9 +586,11 @@ desk_user_add (desk_call_t *c, esc_error_t *err)
         role_parse (m->roles[i], &role);    /* validated: always known */
         roles |= role;
     }
-    if (store_user_insert (c->store, m->name, roles, m->public_key, err))
+    if (store_user_insert (c->store, m->name, roles, m->public_key, m->team, err))
         return -1;
     json_kv_string (&c->data, "user", m->name);
+    if (m->team)
+        json_kv_string (&c->data, "team", m->team);
     c->event.summary = arena_printf (c->arena, "%s registered user %s", c->actor, m->name);
     json_key (&c->data, "roles");
     json_array_begin (&c->data);
@@ -601,16 +605,57 @@ desk_user_add (desk_call_t *c, esc_error_t *err)
     u->public_key = m->public_key;
     u->roles = m->roles;
     u->n_roles = m->n_roles;
+    u->team = m->team;
     c->reply->result_case = ESC__REPLY__RESULT_USER;
     c->reply->user = u;
     return 0;
+}
+
+/* Replies with user NAME as the users list shows them. */
+static int
+reply_user (desk_call_t *c, const char *name, esc_error_t *err)
+{
+    Esc__UserList *one;
+    if (store_user_list (c->store, c->arena, name, &one, err))
+        return -1;
+    if (one->n_users != 1)
+        return esc_fail (err, ESC_NOT_FOUND, "USER_NOT_FOUND", "user %s does not exist", name);
+    c->reply->result_case = ESC__REPLY__RESULT_USER;
+    c->reply->user = one->users[0];
+    return 0;
+}
+
+/* A user's team, which the report's quota credit counts them in. */
+int
+desk_user_set (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__UserSet *m = c->req->user_set;
+    char *team;
+    escalation_state_t unused;
+    if (store_user_team (c->store, c->arena, m->name, &team, err))
+        return -1;
+    const char *now = m->clear_team ? NULL : m->team;
+    changes_t ch;
+    changes_begin (&ch, c->arena);
+    changes_line (&ch, "team", "team", team, now, false);
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .changes = ch.count };
+    if (workflow_decide (&wc, &unused, err) || store_user_set_team (c->store, m->name, now, err)) {
+        changes_end (&ch, NULL);
+        return -1;
+    }
+    c->event.summary = arena_printf (c->arena, "%s changed user %s: %s", c->actor, m->name,
+                                     ch.text);
+    json_kv_string (&c->data, "user", m->name);
+    json_kv_string (&c->data, "team", now);
+    changes_end (&ch, &c->data);
+    return reply_user (c, m->name, err);
 }
 
 int
 desk_user_list (desk_call_t *c, esc_error_t *err)
 {
     c->reply->result_case = ESC__REPLY__RESULT_USERS;
-    return store_user_list (c->store, c->arena, &c->reply->users, err);
+    return store_user_list (c->store, c->arena, NULL, &c->reply->users, err);
 }
 
 /* Locks user NAME and asks the workflow whether the call may act on them. */
@@ -625,22 +670,6 @@ decide_user (desk_call_t *c, const char *name, esc_error_t *err)
         return -1;
     workflow_case_t wc = { .op = c->op, .roles = c->roles, .user = &facts };
     return workflow_decide (&wc, &unused, err);
-}
-
-/* Replies with user NAME as the users list shows them. */
-static int
-reply_user (desk_call_t *c, const char *name, esc_error_t *err)
-{
-    Esc__UserList *all;
-    if (store_user_list (c->store, c->arena, &all, err))
-        return -1;
-    for (size_t i = 0; i < all->n_users; i++)
-        if (strcmp (all->users[i]->name, name) == 0) {
-            c->reply->result_case = ESC__REPLY__RESULT_USER;
-            c->reply->user = all->users[i];
-            return 0;
-        }
-    return esc_fail (err, ESC_NOT_FOUND, "USER_NOT_FOUND", "user %s does not exist", name);
 }
 
 int

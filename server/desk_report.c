@@ -64,6 +64,13 @@ judge (Esc__Report *rep)
             o->few_adopters = scoreboard_few_adopters (o->adopters);
         }
     }
+    for (int set = 0; set < 2; set++) {
+        size_t n = set ? rep->n_credit_teams : rep->n_credit_filers;
+        Esc__QuotaCredit **credits = set ? rep->credit_teams : rep->credit_filers;
+        for (size_t i = 0; i < n; i++)
+            scoreboard_credit (credits[i], q->hourly_cost, q->relief_standard_pct,
+                               q->relief_oneoff_pct);
+    }
     Esc__PlanKept *k = rep->plan_kept;
     if (k && k->committed_at) {
         /* shipped outside the plan, as a share of all that shipped */

@@ -4,7 +4,7 @@
  *                                           migrate; ready the app role; create the server key
  *   escd migrate [--db URL] [--app-user NAME] [--app-password-file FILE]
  *                                           apply pending migrations; ready the app role
- *   escd user add NAME --role R[,R] --key PUB [--db URL]
+ *   escd user add NAME --role R[,R] --key PUB [--team TEAM] [--db URL]
  *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
  *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
  *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
@@ -31,6 +31,7 @@
 #include "man.h"
 #include "migrate.h"
 #include "store.h"
+#include "validate.h"
 #include "names.h"
 #include "suggest.h"
 #include "version.h"
@@ -89,6 +90,7 @@ static const escd_option_t options[] = {
       "the app role's password, on the first line of FILE (default: none)" },
     { "role", 'r', "R[,R]", CMD_USER_ADD, true, "the user's roles: sales, pm, cro, exec, admin" },
     { "key", 'k', "PUB", CMD_USER_ADD, true, "the user's CURVE public key (esc keygen prints it)" },
+    { "team", 'T', "TEAM", CMD_USER_ADD, false, "a seller's team, for the report's quota credit" },
     { "bind", 'b', "EP", CMD_RUN, false, "the request endpoint (default " DEFAULT_BIND ")" },
     { "feed", 'f', "EP", CMD_RUN, false, "the decision feed's endpoint (default " DEFAULT_FEED ")" },
     { "batch", 'n', "N", CMD_RUN, false, "requests answered per commit (default 64)" },
@@ -266,7 +268,7 @@ man_page (FILE *f)
 }
 
 typedef struct {
-    const char *db, *home, *bind, *feed, *role, *key;
+    const char *db, *home, *bind, *feed, *role, *key, *team;
     const char *app_user, *app_password_file;   /* init and migrate */
     int batch;
     int feed_hwm, feed_per_user, feed_max;
@@ -366,6 +368,7 @@ parse (int argc, char **argv, const escd_command_t *command, options_t *o)
         case 'f': o->feed = optarg; break;
         case 'r': o->role = optarg; break;
         case 'k': o->key = optarg; break;
+        case 'T': o->team = optarg; break;
         case 'H': o->help = true; break;
         case 'V': o->version = true; break;
         case 'a': o->app_user = optarg; break;
@@ -672,6 +675,11 @@ cmd_user_add (int argc, char **argv, const options_t *o)
                  name_values_text (name_roles, values, sizeof values), o->role ? o->role : "");
         return 2;
     }
+    esc_error_t team_err;
+    if (o->team && validate_team (o->team, &team_err)) {
+        fprintf (stderr, "escd: --team: %s\n", team_err.message);
+        return 2;
+    }
     if (!o->key || !key_z85_valid (o->key)) {
         fprintf (stderr, "escd: --key takes a CURVE public key in Z85 (see 'esc keygen')\n");
         return 2;
@@ -685,7 +693,7 @@ cmd_user_add (int argc, char **argv, const options_t *o)
                       .data = "{\"via\":\"escd user add\"}" };
     int rc = store_connect (store, &err) || store_command (store, "BEGIN", &err)
           || store_lock_sequence (store, &err)
-          || store_user_insert (store, name, roles, o->key, &err)
+          || store_user_insert (store, name, roles, o->key, o->team, &err)
           || store_event_append (store, &event, &seq, &err)
           || store_command (store, "COMMIT", &err);
     if (rc)

@@ -2,6 +2,8 @@
 #include "scoreboard.h"
 
 #include <stdio.h>
+
+#include "esc.pb-c.h"
 #include <string.h>
 
 const double scoreboard_marks[SCOREBOARD_MARKS] = { 10, 15, 20, 30 };
@@ -119,4 +121,15 @@ scoreboard_capacity_multiple (int64_t demand_hours, int64_t capacity_hours, doub
         return false;
     *multiple = (double) demand_hours / (double) capacity_hours;
     return true;
+}
+
+void
+scoreboard_credit (Esc__QuotaCredit *c, int64_t hourly_cost, int64_t standard_pct,
+                   int64_t oneoff_pct)
+{
+    c->has_oneoff_cost = c->has_standard_credit = c->has_oneoff_credit = c->has_total = true;
+    c->oneoff_cost = c->oneoff_hours * hourly_cost;
+    c->standard_credit = c->won_value * standard_pct / 100;
+    c->oneoff_credit = c->oneoff_cost * oneoff_pct / 100;
+    c->total = c->standard_credit + c->oneoff_credit;
 }

@@ -68,4 +68,13 @@ int64_t scoreboard_month_capacity (int64_t capacity, const char *month, const ch
 bool scoreboard_capacity_multiple (int64_t demand_hours, int64_t capacity_hours,
                                    double *multiple);
 
+/* Quota credit ("100% quota relief on standard product, and 20% relief (or
+ * maybe minus 50%!) on the actual cost of one-offs"): the lifetime hours of
+ * C's approved one-offs priced at HOURLY_COST, the won deal value credited
+ * at STANDARD_PCT and the one-off cost at ONEOFF_PCT (negative: a debit),
+ * each rounded toward zero, and the total. */
+struct Esc__QuotaCredit;
+void scoreboard_credit (struct Esc__QuotaCredit *c, int64_t hourly_cost, int64_t standard_pct,
+                        int64_t oneoff_pct);
+
 #endif

@@ -104,8 +104,15 @@ int store_user_by_key (store_t *self, const char *key, char *name, size_t len, e
 /* Calls EACH with every registered user's key and name. */
 int store_user_keys (store_t *self, void (*each) (void *arg, const char *key, const char *name),
                      void *arg, esc_error_t *err);
-int store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key, esc_error_t *err);
-int store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err);
+int store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key,
+                       const char *team, esc_error_t *err);
+/* User NAME's team (NULL: none) into *TEAM, the row locked; USER_NOT_FOUND. */
+int store_user_team (store_t *self, arena_t *a, const char *name, char **team, esc_error_t *err);
+/* User NAME belongs to TEAM from now on (NULL: to none). */
+int store_user_set_team (store_t *self, const char *name, const char *team, esc_error_t *err);
+/* Every user by name, or only user NAME when not NULL. */
+int store_user_list (store_t *self, arena_t *a, const char *name, Esc__UserList **out,
+                     esc_error_t *err);
 /* What the rules need about user NAME, ACTOR acting; the row locked. */
 int store_user_facts (store_t *self, const char *name, const char *actor, user_facts_t *out,
                       esc_error_t *err);

@@ -103,15 +103,19 @@ store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *acto
     params_opt_int (&p, q->has_max_token_hours, q->max_token_hours); /* $7 */
     params_opt_int (&p, q->has_hourly_cost, q->hourly_cost);        /* $8 */
     params_text (&p, actor);                            /* $9 opened by */
+    params_opt_int (&p, q->has_relief_standard_pct, q->relief_standard_pct); /* $10 */
+    params_opt_int (&p, q->has_relief_oneoff_pct, q->relief_oneoff_pct);     /* $11 */
     /* without dates: the calendar quarter the name says */
     if (store_run (self,
         "WITH cal AS (SELECT make_date(substr($1, 1, 4)::int,"
         "                               (substr($1, 6, 1)::int - 1) * 3 + 1, 1) AS first)"
         " INSERT INTO quarter (name, starts_on, ends_on, capacity_hours, budget_pct, tokens,"
-        "                      max_token_hours, hourly_cost, opened_by)"
+        "                      max_token_hours, hourly_cost, opened_by, relief_standard_pct,"
+        "                      relief_oneoff_pct)"
         " SELECT $1, coalesce($2::date, first),"
         "        coalesce($3::date, (first + interval '3 months' - interval '1 day')::date),"
-        "        $4, coalesce($5, 10), coalesce($6, 1), coalesce($7, 80), coalesce($8, 150), $9"
+        "        $4, coalesce($5, 10), coalesce($6, 1), coalesce($7, 80), coalesce($8, 150), $9,"
+        "        coalesce($10, 100), coalesce($11, 20)"
         "   FROM cal", &p, err)) {
         if (store_violated (self, "23505"))
             return esc_fail (err, ESC_ALREADY_EXISTS, "QUARTER_EXISTS",
@@ -180,6 +184,8 @@ quarter_from_row (arena_t *a, const PGresult *r, int row, Esc__Quarter *q)
     FIGURE (committed_hours);
     FIGURE (planned_hours);
     FIGURE (support_hours);
+    FIGURE (relief_standard_pct);
+    FIGURE (relief_oneoff_pct);
 #undef FIGURE
     q->plan_committed_at = store_dup_text (a, r, row, "plan_committed_at");
 }

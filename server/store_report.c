@@ -370,6 +370,54 @@ report_plan_kept (store_t *self, arena_t *a, const char *quarter, Esc__Report *r
     return 0;
 }
 
+/* Quota credit's figures, by filer and by team: what they filed and asked,
+ * the deal value they won, and the lifetime hours of their approved
+ * one-offs (the desk prices and credits them). */
+static int
+report_credit (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+               esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT e.filer, u.team, grouping(e.filer) = 1 AS is_team,"
+        "       count(*) FILTER (WHERE e.state <> 'merged') AS escalations,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state <> 'merged'), 0) AS hours_asked,"
+        "       coalesce(sum(e.deal_value) FILTER (WHERE oc.deal = 'won'), 0) AS won_value,"
+        "       coalesce(sum(" ONEOFF_HOURS " + (SELECT coalesce(sum(sp.hours), 0) FROM support sp"
+        "                                      WHERE sp.escalation_id = e.id))"
+        "                FILTER (WHERE e.state IN " ONEOFF_STATES "), 0) AS oneoff_hours"
+        "  FROM escalation e JOIN app_user u ON u.name = e.filer"
+        "  LEFT JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
+        "  LEFT JOIN outcome oc ON oc.escalation_id = e.id"
+        " WHERE" REPORT_SCOPE
+        " GROUP BY GROUPING SETS ((e.filer, u.team), (u.team))"
+        " ORDER BY is_team, e.filer, u.team NULLS LAST LIMIT 2000", p, err);
+    if (!r)
+        return -1;
+    size_t rows = (size_t) PQntuples (r), teams = 0;
+    for (size_t i = 0; i < rows; i++)
+        teams += row_bool (r, (int) i, "is_team");
+    rep->n_credit_filers = rows - teams;
+    rep->n_credit_teams = teams;
+    ALLOC_MESSAGES (a, Esc__QuotaCredit, esc__quota_credit__init, rep->n_credit_filers,
+                    rep->credit_filers);
+    ALLOC_MESSAGES (a, Esc__QuotaCredit, esc__quota_credit__init, rep->n_credit_teams,
+                    rep->credit_teams);
+    for (size_t i = 0, f = 0, t = 0; i < rows; i++) {
+        int row = (int) i;
+        bool is_team = row_bool (r, row, "is_team");
+        Esc__QuotaCredit *q = is_team ? rep->credit_teams[t++] : rep->credit_filers[f++];
+        q->name = store_dup_text (a, r, row, is_team ? "team" : "filer");
+        q->team = is_team ? NULL : store_dup_text (a, r, row, "team");
+        q->has_escalations = q->has_hours_asked = q->has_won_value = q->has_oneoff_hours = true;
+        q->escalations = row_int (r, row, "escalations");
+        q->hours_asked = row_int (r, row, "hours_asked");
+        q->won_value = row_int (r, row, "won_value");
+        q->oneoff_hours = row_int (r, row, "oneoff_hours");
+    }
+    PQclear (r);
+    return 0;
+}
+
 /* Support of past one-offs spent in the quarter (its month), by one-off. */
 static int
 report_support (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
@@ -455,6 +503,7 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_oneoffs (self, a, &p, rep, err)
         || report_support (self, a, &p, rep, err)
         || report_plan_kept (self, a, quarter, rep, err)
+        || report_credit (self, a, &p, rep, err)
         || report_trend (self, a, quarter, rep, err))
         return -1;
     return 0;

@@ -56,12 +56,14 @@ store_user_keys (store_t *self, void (*each) (void *arg, const char *key, const 
 
 int
 store_user_insert (store_t *self, const char *name, role_set_t roles, const char *key,
-                   esc_error_t *err)
+                   const char *team, esc_error_t *err)
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 name */
     params_text (&p, key);                              /* $2 public key */
-    if (store_run (self, "INSERT INTO app_user (name, public_key) VALUES ($1, $2)", &p, err)) {
+    params_text (&p, team);                             /* $3 team or NULL */
+    if (store_run (self, "INSERT INTO app_user (name, public_key, team) VALUES ($1, $2, $3)",
+                   &p, err)) {
         if (store_violated (self, "23505"))
             return esc_fail (err, ESC_ALREADY_EXISTS, "USER_EXISTS",
                              "a user named %s or holding that key already exists", name);
@@ -134,14 +136,41 @@ store_user_set_key (store_t *self, const char *name, const char *key, esc_error_
 }
 
 int
-store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *err)
+store_user_team (store_t *self, arena_t *a, const char *name, char **team, esc_error_t *err)
 {
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 user */
+    PGresult *r = store_exec_one (self, "SELECT team FROM app_user WHERE name = $1 FOR UPDATE",
+                                  &p, err, "USER_NOT_FOUND", "user %s does not exist", name);
+    if (!r)
+        return -1;
+    *team = store_dup_text (a, r, 0, "team");
+    PQclear (r);
+    return 0;
+}
+
+int
+store_user_set_team (store_t *self, const char *name, const char *team, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 user */
+    params_text (&p, team);                             /* $2 team or NULL */
+    return store_run (self, "UPDATE app_user SET team = $2 WHERE name = $1", &p, err);
+}
+
+int
+store_user_list (store_t *self, arena_t *a, const char *name, Esc__UserList **out,
+                 esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 one user, or NULL: all */
     PGresult *r = store_exec (self,
-        "SELECT u.name, u.public_key,"
+        "SELECT u.name, u.public_key, u.team,"
         "       to_char(u.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS revoked_at,"
         "       string_agg(ur.role::text, ',' ORDER BY ur.role) AS roles"
         "  FROM app_user u LEFT JOIN user_role ur ON ur.user_name = u.name"
-        " GROUP BY u.name ORDER BY u.name", NULL, err);
+        " WHERE $1::text IS NULL OR u.name = $1"
+        " GROUP BY u.name ORDER BY u.name", &p, err);
     if (!r)
         return -1;
     Esc__UserList *list = arena_alloc (a, sizeof *list);
@@ -153,6 +182,7 @@ store_user_list (store_t *self, arena_t *a, Esc__UserList **out, esc_error_t *er
         u->name = store_dup_text (a, r, (int) i, "name");
         u->public_key = store_dup_text (a, r, (int) i, "public_key");
         u->revoked_at = store_dup_text (a, r, (int) i, "revoked_at");
+        u->team = store_dup_text (a, r, (int) i, "team");
         u->n_roles = store_split_texts (a, row_text (r, (int) i, "roles"), ',', &u->roles);
     }
     PQclear (r);

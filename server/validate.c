@@ -250,6 +250,13 @@ validate_account_name (const char *name, esc_error_t *err)
     return check_text ("name", name, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err);
 }
 
+int
+validate_team (const char *team, esc_error_t *err)
+{
+    return check_text ("team", team, LIMIT_NAME, team ? REQUIRED : OPTIONAL, TEXT_SINGLE_LINE,
+                       err);
+}
+
 /* An account's fields, in order: the name of the first one wrong (ERR
  * saying how), or NULL when all are right. */
 static const char *
@@ -287,7 +294,11 @@ check_quarter_open (const Esc__QuarterOpen *m, esc_error_t *err)
         || check_number ("budget_pct", m->has_budget_pct, m->budget_pct, 0, 100, OPTIONAL, err)
         || check_number ("tokens", m->has_tokens, m->tokens, 0, 1000, OPTIONAL, err)
         || check_number ("max_token_hours", m->has_max_token_hours, m->max_token_hours, 1, LIMIT_HOURS, OPTIONAL, err)
-        || check_number ("hourly_cost", m->has_hourly_cost, m->hourly_cost, 0, 1000000, OPTIONAL, err))
+        || check_number ("hourly_cost", m->has_hourly_cost, m->hourly_cost, 0, 1000000, OPTIONAL, err)
+        || check_number ("relief_standard_pct", m->has_relief_standard_pct,
+                         m->relief_standard_pct, 0, 100, OPTIONAL, err)
+        || check_number ("relief_oneoff_pct", m->has_relief_oneoff_pct, m->relief_oneoff_pct,
+                         -100, 100, OPTIONAL, err))
         return -1;
     if (!m->starts_on != !m->ends_on)
         return esc_fail (err, ESC_INVALID_ARGUMENT, "INVALID_DATE",
@@ -630,7 +641,15 @@ check_op (const Esc__Request *r, esc_error_t *err)
         for (size_t i = 0; i < m->n_roles; i++)
             if (check_one_of ("role", m->roles[i], name_roles, REQUIRED, err))
                 return -1;
-        return check_public_key (m->public_key, err);
+        return check_public_key (m->public_key, err) || validate_team (m->team, err) ? -1 : 0;
+    }
+    case ESC__REQUEST__OP_USER_SET: {
+        const Esc__UserSet *m = r->user_set;
+        bool clear = m->has_clear_team && m->clear_team;
+        return check_user_name (m->name, err)
+            || validate_team (m->team, err)
+            || check_not_both ("team", m->team != NULL, clear, err)
+            || check_something (m->team || clear, "user set", "team or clear_team", err) ? -1 : 0;
     }
     case ESC__REQUEST__OP_EVENTS_SINCE:
         return check_number ("since", r->events_since->has_since, r->events_since->since,
@@ -690,6 +709,7 @@ static const struct {
     { ESC__REQUEST__OP_QUARTER_COMMIT, OP_QUARTER_COMMIT },
     { ESC__REQUEST__OP_ROADMAP_DONE, OP_ROADMAP_DONE },
     { ESC__REQUEST__OP_ROADMAP_MOVE, OP_ROADMAP_MOVE },
+    { ESC__REQUEST__OP_USER_SET, OP_USER_SET },
     { ESC__REQUEST__OP_ACCOUNT_SHOW, OP_ACCOUNT_SHOW },
     { ESC__REQUEST__OP_ROADMAP_SHOW, OP_ROADMAP_SHOW },
 };

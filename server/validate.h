@@ -55,6 +55,9 @@ op_t validate_op (const Esc__Request *req);
 /* An account's name (trimmed already): present, one line, not too long.
  * Returns 0, or -1 with ERR. */
 int validate_account_name (const char *name, esc_error_t *err);
+/* A seller's team: absent (NULL), or a name on one line, not blank.
+ * Returns 0, or -1 with ERR. */
+int validate_team (const char *team, esc_error_t *err);
 /* One row of an account import: its name, ARR and renewal date, in that
  * order. Returns 0, or -1 with ERR naming the first field wrong and *FIELD
  * that field's name ("name", "arr", "renewal_on"). */

@@ -164,6 +164,8 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_ROADMAP_DONE]  = { "roadmap done",  ROLE_PM, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
     /* into a later open quarter (the one it moves to is the case's quarter) */
     [OP_ROADMAP_MOVE]  = { "roadmap move",  ROLE_PM, true, ANY_STATE, 0, false, true, false, 0, RECORDS },
+    /* a user's team: a correction of who they are, that must change it */
+    [OP_USER_SET]      = { "user set",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, false, 0, CORRECTS },
     [OP_ACCOUNT_SHOW]  = { "account show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
     [OP_ROADMAP_SHOW]  = { "roadmap show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
 };

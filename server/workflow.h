@@ -52,6 +52,8 @@ typedef enum {
     OP_STATUS,
     /* the remedies: what a one-off really cost, the plan's life */
     OP_SUPPORT, OP_QUARTER_COMMIT, OP_ROADMAP_DONE, OP_ROADMAP_MOVE,
+    /* ... and the incentives */
+    OP_USER_SET,
     /* one account or roadmap item with what concerns it */
     OP_ACCOUNT_SHOW, OP_ROADMAP_SHOW,
     OP_COUNT

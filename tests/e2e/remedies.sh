@@ -18,7 +18,8 @@ if [ "$N" -gt 1 ]; then Q1="${Y}Q$((N - 1))"; else Q1="$((Y - 1))Q4"; fi
 file_as() { ok "$1" --quiet file --quarter "$2" --account "$3" --title "$4" --problem "the problem" "${@:5}"; echo "$OUT"; }
 
 say "the dataset"
-ok pat quarter open "$Q1" --capacity-hours 2000 --tokens 2 --hourly-cost 100 --max-token-hours 200
+ok pat quarter open "$Q1" --capacity-hours 2000 --tokens 2 --hourly-cost 100 --max-token-hours 200 \
+    --relief-oneoff -50
 ok pat quarter open "$Q0" --capacity-hours 4000 --hourly-cost 150
 ok alice account add Acme --arr 500000
 ok alice account add Globex --arr 200000
@@ -226,6 +227,43 @@ grep -Eq "^ *$R2 +done .* took 550 h$" <<<"$OUT" || fail "roadmap list: done wor
 grep -Eq "^ *$R4 +done .*added after commit$" <<<"$OUT" || fail "roadmap list: added after commit: $OUT"
 ok carol quarter show "$Q1"
 grep -q "^  plan:       committed " <<<"$OUT" || fail "quarter show: the commit"
+
+say "incentives: teams, and quota credit at a negative one-off rate"
+same "$(field carol quarter show "$Q1" '"\(.relief_standard_pct) \(.relief_oneoff_pct)"')" "100 -50" "Q1's rates"
+same "$(field carol quarter show "$Q0" '"\(.relief_standard_pct) \(.relief_oneoff_pct)"')" "100 20" "the defaults"
+refused 1 OUT_OF_RANGE pat quarter open 2035Q1 --capacity-hours 10 --relief-oneoff -101
+ok ada user set alice --team EMEA
+same "$OUT" "user alice changed (sales; team EMEA)" "user set's confirmation"
+ok ada user set bob --team AMER
+ok ada user add sam --role sales --team EMEA --key "$("$ESC" keygen sam)"
+refused 1 NOTHING_CHANGED ada user set bob --team AMER
+refused 4 PERMISSION_DENIED pat user set bob --team EMEA
+refused 3 USER_NOT_FOUND ada user set nobody --team EMEA
+ok ada user set sam --team ''
+same "$(field ada user list '[.[] | "\(.name):\(.team)"] | join(" ")')" \
+    "ada:null alice:EMEA bob:AMER carol:null chris:null evan:null pat:null sam:null" "teams"
+ok ada user set sam --team EMEA
+same "$(sql "SELECT coalesce(data::json->'changes'->'team'->>'old', 'none') || '>' || (data::json->'changes'->'team'->>'new') FROM event WHERE type = 'user.changed' ORDER BY seq DESC LIMIT 1")" \
+    "none>EMEA" "the team's change, on the record"
+E6=$(file_as sam "$Q1" Acme "Sam's first")
+ok carol report --quarter "$Q1" --format json
+echo "$OUT" >"$WORK/q1-credit.json"
+c() { jq -r "$1" "$WORK/q1-credit.json"; }
+# alice: won 300,000 (credit 300,000); E1's 77 lifetime h x 100 = 7,700, at -50 %: -3,850
+# bob: E4's 135 h x 100 = 13,500, at -50 %: -6,750; sam: one filing, nothing decided
+same "$(c '[.quota_credit.filers[] | "\(.name)/\(.team): \(.escalations) \(.hours_asked) \(.won_value) \(.standard_credit) \(.oneoff_hours) \(.oneoff_cost) \(.oneoff_credit) \(.total)"] | join("; ")')" \
+    "alice/EMEA: 1 40 300000 300000 77 7700 -3850 296150; bob/AMER: 1 135 0 0 135 13500 -6750 -6750; sam/EMEA: 1 0 0 0 0 0 0 0" \
+    "credit by filer"
+same "$(c '[.quota_credit.teams[] | "\(.name): \(.escalations) \(.hours_asked) \(.won_value) \(.oneoff_credit) \(.total)"] | join("; ")')" \
+    "AMER: 1 135 0 -6750 -6750; EMEA: 2 40 300000 -3850 296150" "credit by team: every team claims the allocation"
+ok carol report --quarter "$Q1"
+grep -q "^QUOTA CREDIT (100 % relief on won deal value, -50 % on one-offs' cost)$" <<<"$OUT" \
+    || fail "text: the credit's heading: $OUT"
+grep -Eq "^  bob +AMER +1 +135 h +0 +0 +135 h +-6,750 +-6,750$" <<<"$OUT" || fail "text: bob's credit: $OUT"
+grep -Eq "^  EMEA +2 +40 h +300,000 +300,000 +77 h +-3,850 +296,150$" <<<"$OUT" || fail "text: EMEA's credit"
+ok carol report --quarter "$Q1" --format html
+grep -q "<h2>Quota credit</h2>" <<<"$OUT" || fail "html: quota credit"
+grep -q '<td class="n flag">-6,750</td>' <<<"$OUT" || fail "html: a debit is flagged"
 
 say "a closed quarter takes no more support, commits or moves into it"
 ok pat quarter close "$Q1" --yes

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "esc.pb-c.h"
 #include "scoreboard.h"
 
 static void
@@ -110,6 +111,33 @@ test_capacity_multiple (void **state)
     assert_true (m == -1);
 }
 
+/* Quota credit, worked by hand: 300,000 won at 100 %; 77 h at 100 an hour
+ * is 7,700, at -50 % a debit of 3,850; at 20 %, 1,540. */
+static void
+test_credit (void **state)
+{
+    (void) state;
+    Esc__QuotaCredit c = ESC__QUOTA_CREDIT__INIT;
+    c.won_value = 300000;
+    c.oneoff_hours = 77;
+    scoreboard_credit (&c, 100, 100, -50);
+    assert_int_equal (c.standard_credit, 300000);
+    assert_int_equal (c.oneoff_cost, 7700);
+    assert_int_equal (c.oneoff_credit, -3850);
+    assert_int_equal (c.total, 296150);
+    assert_true (c.has_standard_credit && c.has_oneoff_cost && c.has_oneoff_credit && c.has_total);
+    scoreboard_credit (&c, 100, 50, 20);
+    assert_int_equal (c.standard_credit, 150000);
+    assert_int_equal (c.oneoff_credit, 1540);
+    assert_int_equal (c.total, 151540);
+    /* rounded toward zero, both ways */
+    c.won_value = 3;
+    c.oneoff_hours = 1;
+    scoreboard_credit (&c, 3, 50, -50);
+    assert_int_equal (c.standard_credit, 1);
+    assert_int_equal (c.oneoff_credit, -1);
+}
+
 int
 main (void)
 {
@@ -120,6 +148,7 @@ main (void)
         cmocka_unit_test (test_return_and_adopters),
         cmocka_unit_test (test_month_capacity),
         cmocka_unit_test (test_capacity_multiple),
+        cmocka_unit_test (test_credit),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -327,7 +327,7 @@ test_roles_of_other_operations (void **state)
         { OP_QUARTER_REOPEN, ROLE_PM }, { OP_EDIT, ROLE_SALES | ROLE_PM },
         { OP_STOP, ROLE_PM }, { OP_STATUS, ROLE_ANY },
         { OP_STOP, ROLE_PM }, { OP_SUPPORT, ROLE_PM }, { OP_QUARTER_COMMIT, ROLE_PM },
-        { OP_ROADMAP_DONE, ROLE_PM }, { OP_ROADMAP_MOVE, ROLE_PM },
+        { OP_ROADMAP_DONE, ROLE_PM }, { OP_ROADMAP_MOVE, ROLE_PM }, { OP_USER_SET, ROLE_ADMIN },
         { OP_ACCOUNT_SHOW, ROLE_ANY }, { OP_ROADMAP_SHOW, ROLE_ANY },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
