@@ -96,7 +96,7 @@ const char *const name_deals[] = { "won", "lost", NULL };
 const char *const name_roles[] = { "sales", "pm", "cro", "exec", "admin", NULL };
 const char *const name_states[] = {
     "filed", "sized", "returned", "declined", "withdrawn",
-    "merged", "approved", "delivered", "closed", "stopped", NULL,
+    "merged", "approved", "delivered", "closed", "stopped", "referred", NULL,
 };
 
 int
