@@ -1084,7 +1084,7 @@ report_html (FILE *out, const Esc__Report *r)
            ".figure .n{font-size:26px;font-weight:600}.figure .l{color:#666;font-size:13px}\n"
            "table{border-collapse:collapse;width:100%;background:#fff}"
            "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #eee}"
-           "th{background:#f0f0f0;font-weight:600}td.n,th.n{text-align:right;"
+           "th{background:#f0f0f0;font-weight:600}td.n,th.n{text-align:right;white-space:nowrap;"
            "font-variant-numeric:tabular-nums}\n"
            ".legend span{display:inline-block;margin:2px 14px 2px 0}"
            ".sw{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;"

@@ -192,6 +192,7 @@ same "$(ev "type || ' ' || quarter || ' ' || (data::json->>'from') || ' ' || (da
 history_line=$(ev summary)
 same "$history_line" "pat moved postponed roadmap item $R3 \"Audit\" (200 h) from $Q0 to $QN, carried 2 times" \
     "the move's summary"
+ok pat roadmap done "$R3" --actual-hours 210                 # carried twice, done at last
 
 say "the report: the plan kept, and what was carried more than once"
 ok carol report --quarter "$Q1" --format json
@@ -223,6 +224,10 @@ grep -q "^  carried 2 times: roadmap item $R3 \"Audit\", now in $QN, from $Q1, $
 ok carol report --quarter "$Q1" --format html
 grep -q "<h2>The plan kept</h2>" <<<"$OUT" || fail "html: the plan kept"
 grep -q "110 h, 18.0 % of all that shipped" <<<"$OUT" || fail "html: outside the plan"
+printf '%s\n' "$OUT" >"$WORK/q1.html"
+# the pie's support slice, the carried item's red row
+render_page "$WORK/q1.html" "$WORK/q1.png" 4000 EDC948 FDECEA
+[ -n "${ESC_REPORT_SCREENSHOT:-}" ] && cp "$WORK/q1.png" "${ESC_REPORT_SCREENSHOT%.png}-remedies.png"
 ok carol roadmap list --quarter "$Q1"
 grep -Eq "^ *$R2 +done .* took 550 h$" <<<"$OUT" || fail "roadmap list: done work: $OUT"
 grep -Eq "^ *$R4 +done .*added after commit$" <<<"$OUT" || fail "roadmap list: added after commit: $OUT"
