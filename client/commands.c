@@ -198,6 +198,12 @@ static const opt_spec_t roadmap_move_options[] = {
     END_OPTIONS
 };
 
+static const opt_spec_t refer_options[] = {
+    { "partner", ARG_TEXT, "NAME", "the services partner that takes the work", .required = true },
+    { "note", ARG_TEXT, "T", "a note for the record" },
+    END_OPTIONS
+};
+
 static const opt_spec_t support_options[] = {
     { "hours", ARG_INT, "N", "engineer-hours of maintenance spent", .required = true },
     OPT_QUARTER,
@@ -422,6 +428,38 @@ build_account_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_
 {
     (void) a, (void) e, (void) l;
     return build_empty (m, r, ESC__REQUEST__OP_ACCOUNT_LIST);
+}
+
+static int
+build_partner_list (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) a, (void) e, (void) l;
+    return build_empty (m, r, ESC__REQUEST__OP_PARTNER_LIST);
+}
+
+static int
+build_partner_add (const args_t *a, arena_t *m, Esc__Request *r, char *e, size_t l)
+{
+    (void) e, (void) l;
+    NEW (x, m, Esc__PartnerAdd, esc__partner_add__init);
+    x->name = operand (a, 0);
+    r->op_case = ESC__REQUEST__OP_PARTNER_ADD;
+    r->partner_add = x;
+    return 0;
+}
+
+static int
+build_refer (const args_t *a, arena_t *m, Esc__Request *r, char *err, size_t len)
+{
+    NEW (x, m, Esc__Refer, esc__refer__init);
+    if (operand_id (a, 0, &x->id, err, len))
+        return -1;
+    x->has_id = true;
+    x->partner = opt (a, "partner");
+    x->note = opt (a, "note");
+    r->op_case = ESC__REQUEST__OP_REFER;
+    r->refer = x;
+    return 0;
 }
 
 static int
@@ -1050,6 +1088,8 @@ static const command_t commands[] = {
       1, 1, support_options, build_support, NULL, "supported", NULL },
     { "outcome", "ID", "record the deal's outcome, or correct it (cro)",
       1, 1, outcome_options, build_outcome, NULL, "outcome recorded", NULL },
+    { "refer", "ID", "refer an escalation to a services partner, out of the roadmap (pm, cro)",
+      1, 1, refer_options, build_refer, NULL, "referred", NULL },
     { "merge", "ID", "fold a duplicate into another escalation (pm)",
       1, 1, merge_options, build_merge, NULL, "merged", NULL },
     { "unmerge", "ID", "restore a merged duplicate (pm)",
@@ -1070,6 +1110,10 @@ static const command_t commands[] = {
       0, 0, no_options, NULL, NULL, NULL, server_status_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
       1, 1, no_options, NULL, local_keygen, NULL, NULL },
+    { "partner add", "NAME", "add a services partner that takes one-off work (pm, cro)",
+      1, 1, no_options, build_partner_add, NULL, "added", NULL },
+    { "partner list", "", "every services partner, with its referrals",
+      0, 0, no_options, build_partner_list, NULL, NULL, NULL },
     { "user add", "NAME", "register a user and their public key (admin)",
       1, 1, user_add_options, build_user_add, NULL, "added", NULL },
     { "user set", "NAME", "change a user's team (admin)",

@@ -50,6 +50,8 @@ render_escalation_json (json_t *j, const Esc__Escalation *e)
     json_kv_string (j, "refile_answer", e->refile_answer);
     json_kv_opt_int (j, "claimed_hours", e->has_claimed_hours, e->claimed_hours);
     json_kv_opt_int (j, "support_hours", e->has_support_hours, e->support_hours);
+    json_kv_string (j, "partner", e->partner);
+    json_kv_string (j, "referral_note", e->referral_note);
     json_object_end (j);
 }
 
@@ -101,6 +103,17 @@ roadmap_json (json_t *j, const Esc__RoadmapItem *r)
     json_kv_opt_int (j, "actual_hours", r->has_actual_hours, r->actual_hours);
     json_kv_opt_bool (j, "added_after_commit", r->has_added_after_commit, r->added_after_commit);
     json_kv_strings (j, "moved_from", r->moved_from, r->n_moved_from);
+    json_object_end (j);
+}
+
+static void
+partner_json (json_t *j, const Esc__Partner *p)
+{
+    json_object_begin (j);
+    json_kv_string (j, "name", p->name);
+    json_kv_string (j, "added_by", p->added_by);
+    json_kv_string (j, "added_at", p->added_at);
+    json_kv_int (j, "referred", p->referred);
     json_object_end (j);
 }
 
@@ -208,6 +221,9 @@ result_json (const Esc__Reply *r, json_t *j)
     case ESC__REPLY__RESULT_USER: user_json (j, r->user); break;
     case ESC__REPLY__RESULT_USERS:
         JSON_ARRAY (j, r->users->users, r->users->n_users, user_json);
+        break;
+    case ESC__REPLY__RESULT_PARTNERS:
+        JSON_ARRAY (j, r->partners->partners, r->partners->n_partners, partner_json);
         break;
     case ESC__REPLY__RESULT_EVENTS:
         JSON_ARRAY (j, r->events->events, r->events->n_events, render_event_json);
@@ -482,6 +498,17 @@ escalation_detail (FILE *out, const Esc__Escalation *e)
         fprintf (out, "  stopped:    after %s h spent\n", render_figure (e->actual_hours));
     else if (e->has_actual_hours)
         fprintf (out, "  delivered:  %s h actual\n", render_figure (e->actual_hours));
+    if (e->partner) {
+        label (out, "referred:");
+        fputs ("to partner ", out);
+        put (out, e->partner);
+        fputc ('\n', out);
+        if (e->referral_note) {
+            label (out, "note:");
+            text_write (out, e->referral_note, VALUE_INDENT);
+            fputc ('\n', out);
+        }
+    }
     if (e->has_support_hours && e->support_hours > 0)
         fprintf (out, "  support:    %s h since delivery\n", render_figure (e->support_hours));
     if (e->deal) {
@@ -517,6 +544,10 @@ escalation_done (FILE *out, const Esc__Escalation *e, const char *done)
     }
     else if (strcmp (done, "delivered") == 0 && e->has_actual_hours)
         fprintf (out, ": %s h actual", render_figure (e->actual_hours));
+    else if (strcmp (done, "referred") == 0 && e->partner) {
+        fputs (" to partner ", out);
+        put (out, e->partner);
+    }
     else if (strcmp (done, "supported") == 0 && e->has_support_hours)
         fprintf (out, ": %s h of support so far", render_figure (e->support_hours));
     else if (strcmp (done, "stopped") == 0 && e->has_actual_hours)
@@ -813,6 +844,21 @@ roadmap_detail (FILE *out, const Esc__RoadmapDetail *d, bool colour)
     event_lines (out, d->history, d->n_history, colour);
 }
 
+static void
+partner_table (FILE *out, Esc__Partner *const *partners, size_t n)
+{
+    static const char *const heads[] = { "PARTNER", "REFERRED", "ADDED BY", "ADDED AT" };
+    static const table_shape_t shape = { 4, heads, 1u << 1 };
+    char ***rows = table_new (n, 4);
+    for (size_t i = 0; i < n; i++) {
+        rows[i][0] = fmt_text (partners[i]->name);
+        rows[i][1] = fmt_figure (partners[i]->referred);
+        rows[i][2] = fmt_text (partners[i]->added_by);
+        rows[i][3] = fmt_text (partners[i]->added_at);
+    }
+    table_done (out, &shape, rows, n, false);
+}
+
 /* escd's summary quotes titles, names and reasons as they were typed: on
  * one line, it can only ever be one event's line. An override is red. */
 void
@@ -907,6 +953,13 @@ record_done (const Esc__Reply *r, const char *done, FILE *out)
         free (roles);
         break;
     }
+    case ESC__REPLY__RESULT_PARTNERS:
+        for (size_t i = 0; i < r->partners->n_partners; i++) {
+            fputs ("partner ", out);
+            put (out, r->partners->partners[i]->name);
+            fprintf (out, " %s\n", done);
+        }
+        break;
     default:
         fprintf (out, "%s\n", done);
     }
@@ -949,6 +1002,12 @@ result_quiet (const Esc__Reply *r, FILE *out)
     case ESC__REPLY__RESULT_USERS:
         for (size_t i = 0; i < r->users->n_users; i++) {
             put (out, r->users->users[i]->name);
+            fputc ('\n', out);
+        }
+        break;
+    case ESC__REPLY__RESULT_PARTNERS:
+        for (size_t i = 0; i < r->partners->n_partners; i++) {
+            put (out, r->partners->partners[i]->name);
             fputc ('\n', out);
         }
         break;
@@ -998,6 +1057,9 @@ result_text (const Esc__Reply *r, const char *done, FILE *out)
     case ESC__REPLY__RESULT_ROADMAP: roadmap_table (out, r->roadmap->items, r->roadmap->n_items); break;
     case ESC__REPLY__RESULT_USER: user_table (out, &r->user, 1); break;
     case ESC__REPLY__RESULT_USERS: user_table (out, r->users->users, r->users->n_users); break;
+    case ESC__REPLY__RESULT_PARTNERS:
+        partner_table (out, r->partners->partners, r->partners->n_partners);
+        break;
     case ESC__REPLY__RESULT_EVENTS:
         if (r->events->has_total && r->events->total > (int64_t) r->events->n_events)
             fprintf (out, "the last %zu of %s events:\n", r->events->n_events,

@@ -292,6 +292,25 @@ report_json (json_t *j, const Esc__Report *r)
     json_kv_double (j, "refused_share_pct", r->refused_share_pct);
     json_object_end (j);
 
+    json_key (j, "referred");
+    json_object_begin (j);
+    json_kv_int (j, "escalations", r->referred);
+    json_kv_int (j, "hours", r->referred_hours);
+    json_kv_double (j, "share_pct", r->referred_share_pct);
+    json_key (j, "partners");
+    json_array_begin (j);
+    for (size_t i = 0; i < r->n_referrals; i++) {
+        const Esc__PartnerShare *x = r->referrals[i];
+        json_object_begin (j);
+        json_kv_string (j, "partner", x->partner);
+        json_kv_int (j, "escalations", x->escalations);
+        json_kv_int (j, "hours", x->hours);
+        json_kv_double (j, "share_pct", x->share_pct);
+        json_object_end (j);
+    }
+    json_array_end (j);
+    json_object_end (j);
+
     json_key (j, "queue");
     json_object_begin (j);
     json_kv_int (j, "count", r->queue_count);
@@ -636,6 +655,17 @@ report_text (FILE *out, const Esc__Report *r, bool colour)
              demand_text (r, demand, sizeof demand));
     fprintf (out, "  %s of %s decided were refused (%.1f %%)\n", render_figure (r->refused),
              render_figure (r->decided), r->refused_share_pct);
+    fprintf (out, "  %s referred to services partners, %s h: %.1f %% of all demand filed\n",
+             render_figure (r->referred), render_figure (r->referred_hours),
+             r->referred_share_pct);
+    for (size_t i = 0; i < r->n_referrals; i++) {
+        const Esc__PartnerShare *x = r->referrals[i];
+        fputs ("    ", out);
+        column (out, x->partner, 20, true);
+        fprintf (out, " %s %s, %s h, %.1f %%\n", render_figure (x->escalations),
+                 figure_noun (x->escalations, "escalation", "escalations"),
+                 render_figure (x->hours), x->share_pct);
+    }
 
     if (r->n_queue) {
         char head[64];
@@ -799,6 +829,7 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool h
         "hours", "viable", "approved_via", "token", "approved_by", "override_reason",
         "deal_value", "needed_by", "customers", "renewal_arr", "also_needed_by",
         "actual_hours", "deal", "adopters", "spend_note", "claimed_hours", "support_hours",
+        "partner",
     };
     size_t n = sizeof heads / sizeof heads[0];
     for (size_t i = 0; header && i < n; i++)
@@ -820,7 +851,7 @@ report_csv (FILE *out, Esc__Escalation *const *escalations, size_t count, bool h
             NUM (5, true, e->renewal_arr), also, NUM (6, e->has_actual_hours, e->actual_hours),
             e->deal, NUM (7, e->has_adopters, e->adopters), e->spend_note,
             NUM (8, e->has_claimed_hours, e->claimed_hours),
-            NUM (9, e->has_support_hours, e->support_hours),
+            NUM (9, e->has_support_hours, e->support_hours), e->partner,
         };
 #undef NUM
         for (size_t k = 0; k < n; k++)
@@ -1053,7 +1084,7 @@ report_html (FILE *out, const Esc__Report *r)
            ".figure .n{font-size:26px;font-weight:600}.figure .l{color:#666;font-size:13px}\n"
            "table{border-collapse:collapse;width:100%;background:#fff}"
            "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #eee}"
-           "th{background:#f0f0f0;font-weight:600}td.n,th.n{text-align:right;"
+           "th{background:#f0f0f0;font-weight:600}td.n,th.n{text-align:right;white-space:nowrap;"
            "font-variant-numeric:tabular-nums}\n"
            ".legend span{display:inline-block;margin:2px 14px 2px 0}"
            ".sw{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;"
@@ -1293,6 +1324,24 @@ report_html (FILE *out, const Esc__Report *r)
              demand_text (r, demand, sizeof demand));
     fprintf (out, " %s of %s decided were refused (%.1f %%).</p>\n", render_figure (r->refused),
              render_figure (r->decided), r->refused_share_pct);
+    fprintf (out, "<h2>Referred to services partners</h2>\n<p>&ldquo;Toss that work to folks "
+                  "who want it.&rdquo; %s %s, %s h: %.1f %% of all demand filed.</p>\n",
+             render_figure (r->referred), figure_noun (r->referred, "escalation", "escalations"),
+             render_figure (r->referred_hours), r->referred_share_pct);
+    if (r->n_referrals) {
+        static const char *const heads[] = { "partner", ">escalations", ">hours", ">share" };
+        fputs ("<table>\n", out);
+        th (out, heads, 4);
+        for (size_t i = 0; i < r->n_referrals; i++) {
+            const Esc__PartnerShare *x = r->referrals[i];
+            fputs ("<tr><td>", out);
+            html_typed (out, x->partner);
+            fprintf (out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                          "<td class=\"n\">%.1f %%</td></tr>\n", render_figure (x->escalations),
+                     render_figure (x->hours), x->share_pct);
+        }
+        fputs ("</table>\n", out);
+    }
     fprintf (out, "<h2>Waiting for the CRO (%s)</h2>\n", render_figure (r->queue_count));
     if (r->n_queue) {
         static const char *const heads[] = { "escalation", "account", ">hours", ">customers",

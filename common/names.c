@@ -96,7 +96,7 @@ const char *const name_deals[] = { "won", "lost", NULL };
 const char *const name_roles[] = { "sales", "pm", "cro", "exec", "admin", NULL };
 const char *const name_states[] = {
     "filed", "sized", "returned", "declined", "withdrawn",
-    "merged", "approved", "delivered", "closed", "stopped", NULL,
+    "merged", "approved", "delivered", "closed", "stopped", "referred", NULL,
 };
 /* in the order of server/listing.h's list_sort_t (a unit test holds them
  * equal) */

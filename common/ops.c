@@ -23,6 +23,7 @@ ops_writes (const Esc__Request *req)
     case ESC__REQUEST__OP_EVENTS_SINCE:
     case ESC__REQUEST__OP_REPORT:
     case ESC__REQUEST__OP_STATUS:
+    case ESC__REQUEST__OP_PARTNER_LIST:
     case ESC__REQUEST__OP_ACCOUNT_SHOW:
     case ESC__REQUEST__OP_ROADMAP_SHOW:
         return false;

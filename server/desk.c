@@ -86,6 +86,9 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_ROADMAP_DONE]  = { desk_roadmap_done, "roadmap.done" },
     [OP_ROADMAP_MOVE]  = { desk_roadmap_move, "roadmap.moved" },
     [OP_USER_SET]      = { desk_user_set, "user.changed" },
+    [OP_PARTNER_ADD]   = { desk_partner_add, "partner.added" },
+    [OP_PARTNER_LIST]  = { desk_partner_list, NULL },
+    [OP_REFER]         = { desk_refer, "escalation.referred" },
     [OP_ACCOUNT_SHOW]  = { desk_account_show, NULL },
     [OP_ROADMAP_SHOW]  = { desk_roadmap_show, NULL },
 };

@@ -156,6 +156,10 @@ summary (desk_call_t *c, const Esc__Escalation *e)
         detail = arena_printf (a, " into escalation %lld", (long long) e->merged_into);
         break;
     case OP_UNMERGE: verb = "unmerged"; break;
+    case OP_REFER:
+        verb = "referred";
+        detail = arena_printf (a, " to partner %s", e->partner);
+        break;
     default: break;
     }
     return arena_printf (a, "%s %s escalation %lld \"%s\" for %s%s", c->actor, verb,
@@ -680,6 +684,26 @@ desk_support (desk_call_t *c, esc_error_t *err)
     json_kv_string (&c->data, "spent_in", quarter);
     json_kv_string (&c->data, "note", note);
     json_kv_int (&c->data, "support_hours", now->support_hours);
+    return 0;
+}
+
+/* The problem goes to a services partner, out of the roadmap's demand: a
+ * final state, like a decline, from filed, sized or returned. */
+int
+desk_refer (desk_call_t *c, esc_error_t *err)
+{
+    const Esc__Refer *m = c->req->refer;
+    escalation_ref_t e;
+    quarter_facts_t q;
+    escalation_state_t next;
+    const char *note = given (m->note);
+    if (decide (c, m->id, NULL, &e, &q, &next, err)
+        || store_referral_record (c->store, m->id, m->partner, note, c->actor, err)
+        || move (c, m->id, next, NULL, false, err)
+        || finish (c, m->id, err))
+        return -1;
+    json_kv_string (&c->data, "partner", m->partner);
+    json_kv_string (&c->data, "note", note);
     return 0;
 }
 

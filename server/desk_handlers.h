@@ -55,6 +55,9 @@ int desk_quarter_commit (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_done (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_move (desk_call_t *c, esc_error_t *err);
 int desk_user_set (desk_call_t *c, esc_error_t *err);
+int desk_partner_add (desk_call_t *c, esc_error_t *err);
+int desk_partner_list (desk_call_t *c, esc_error_t *err);
+int desk_refer (desk_call_t *c, esc_error_t *err);
 int desk_account_show (desk_call_t *c, esc_error_t *err);
 int desk_roadmap_show (desk_call_t *c, esc_error_t *err);
 

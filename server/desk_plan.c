@@ -373,6 +373,27 @@ desk_account_import (desk_call_t *c, esc_error_t *err)
     return 0;
 }
 
+/* ==== Partners =========================================================== */
+
+int
+desk_partner_add (desk_call_t *c, esc_error_t *err)
+{
+    const char *name = c->req->partner_add->name;
+    if (store_partner_insert (c->store, name, c->actor, err))
+        return -1;
+    c->event.summary = arena_printf (c->arena, "%s added services partner %s", c->actor, name);
+    json_kv_string (&c->data, "partner", name);
+    c->reply->result_case = ESC__REPLY__RESULT_PARTNERS;
+    return store_partner_list (c->store, c->arena, name, &c->reply->partners, err);
+}
+
+int
+desk_partner_list (desk_call_t *c, esc_error_t *err)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_PARTNERS;
+    return store_partner_list (c->store, c->arena, NULL, &c->reply->partners, err);
+}
+
 /* ==== Roadmap ============================================================ */
 
 int

@@ -33,6 +33,14 @@ judge (Esc__Report *rep)
     rep->has_demand_capacity_multiple =
         scoreboard_capacity_multiple (rep->demand_hours, capacity, &rep->demand_capacity_multiple);
     rep->refused_share_pct = scoreboard_pct (rep->refused, rep->decided);
+    /* referred work left the demand: a share of all that was filed */
+    int64_t filed_hours = rep->demand_hours + rep->referred_hours;
+    rep->has_referred_share_pct = true;
+    rep->referred_share_pct = scoreboard_pct (rep->referred_hours, filed_hours);
+    for (size_t i = 0; i < rep->n_referrals; i++) {
+        rep->referrals[i]->has_share_pct = true;
+        rep->referrals[i]->share_pct = scoreboard_pct (rep->referrals[i]->hours, filed_hours);
+    }
 
     for (size_t i = 0; i < rep->n_mix; i++) {
         Esc__CategoryMix *m = rep->mix[i];

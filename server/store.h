@@ -347,6 +347,15 @@ int store_outcome_record (store_t *self, const Esc__Outcome *m, const char *acto
                           esc_error_t *err);
 /* Records that escalation ID's work stopped after ACTUAL_HOURS, or corrects
  * the hours. */
+/* Escalation ID is referred to PARTNER (by name) with NOTE (or NULL), by
+ * ACTOR; PARTNER_NOT_FOUND. */
+int store_referral_record (store_t *self, int64_t id, const char *partner, const char *note,
+                           const char *actor, esc_error_t *err);
+/* Adds partner NAME; PARTNER_EXISTS for the name in any case. */
+int store_partner_insert (store_t *self, const char *name, const char *actor, esc_error_t *err);
+/* Every partner by name, or only NAME when not NULL, with its referrals. */
+int store_partner_list (store_t *self, arena_t *a, const char *name, Esc__PartnerList **out,
+                        esc_error_t *err);
 /* Records HOURS of support of escalation ID spent in QUARTER, with NOTE
  * (or NULL), by ACTOR. */
 int store_support_record (store_t *self, int64_t id, const char *quarter, int64_t hours,

@@ -397,6 +397,26 @@ store_stoppage_record (store_t *self, int64_t id, int64_t actual_hours, const ch
 }
 
 int
+store_referral_record (store_t *self, int64_t id, const char *partner, const char *note,
+                       const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_int (&p, id);                                /* $1 escalation id */
+    params_text (&p, partner);                          /* $2 partner name */
+    params_text (&p, note);                             /* $3 note or NULL */
+    params_text (&p, actor);                            /* $4 referred by */
+    PGresult *r = store_exec (self,
+        "INSERT INTO referral (escalation_id, partner_id, note, referred_by)"
+        " SELECT $1, id, $3, $4 FROM partner WHERE name = $2", &p, err);
+    if (!r)
+        return -1;
+    bool inserted = strcmp (PQcmdTuples (r), "1") == 0;
+    PQclear (r);
+    return inserted ? 0 : esc_fail (err, ESC_NOT_FOUND, "PARTNER_NOT_FOUND",
+                                    "partner '%s' is not known (esc partner list)", partner);
+}
+
+int
 store_support_record (store_t *self, int64_t id, const char *quarter, int64_t hours,
                       const char *note, const char *actor, esc_error_t *err)
 {
@@ -450,6 +470,8 @@ escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
     TEXT (refile_answer);
     NUMBER (claimed_hours);
     NUMBER (support_hours);
+    TEXT (partner);
+    TEXT (referral_note);
 #undef TEXT
 #undef NUMBER
     e->n_also_needed_by = store_split_texts (a, row_text (r, row, "also_needed_by"), '\x1f',

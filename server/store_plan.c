@@ -266,6 +266,64 @@ store_account_insert (store_t *self, const Esc__AccountAdd *m, const char *actor
     return inserted ? 0 : account_exists (self, m->name, err);
 }
 
+/* ==== Partners ========================================================== */
+
+int
+store_partner_insert (store_t *self, const char *name, const char *actor, esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 name */
+    params_text (&p, actor);                            /* $2 added by */
+    PGresult *r = store_exec (self, "INSERT INTO partner (name, added_by) VALUES ($1, $2)"
+                              " ON CONFLICT DO NOTHING", &p, err);
+    if (!r)
+        return -1;
+    bool inserted = strcmp (PQcmdTuples (r), "1") == 0;
+    PQclear (r);
+    if (inserted)
+        return 0;
+    params_t q = { 0 };
+    params_text (&q, name);                             /* $1 name */
+    PGresult *t = store_exec_one (self, "SELECT name FROM partner WHERE lower(name) = lower($1)",
+                                  &q, err, "INTERNAL", "partner %s vanished", name);
+    if (!t)
+        return -1;
+    esc_fail (err, ESC_ALREADY_EXISTS, "PARTNER_EXISTS", "partner '%s' exists already as '%s'",
+              name, row_text (t, 0, "name"));
+    PQclear (t);
+    return -1;
+}
+
+int
+store_partner_list (store_t *self, arena_t *a, const char *name, Esc__PartnerList **out,
+                    esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 one partner, or NULL: all */
+    PGresult *r = store_exec (self,
+        "SELECT pt.name, pt.added_by, " UTC_STAMP ("pt.added_at") " AS added_at,"
+        "       (SELECT count(*) FROM referral rf WHERE rf.partner_id = pt.id) AS referred"
+        "  FROM partner pt WHERE $1::text IS NULL OR pt.name = $1"
+        " ORDER BY lower(pt.name) LIMIT 10000", &p, err);
+    if (!r)
+        return -1;
+    Esc__PartnerList *list = arena_alloc (a, sizeof *list);
+    esc__partner_list__init (list);
+    list->n_partners = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__Partner, esc__partner__init, list->n_partners, list->partners);
+    for (size_t i = 0; i < list->n_partners; i++) {
+        Esc__Partner *x = list->partners[i];
+        x->name = store_dup_text (a, r, (int) i, "name");
+        x->added_by = store_dup_text (a, r, (int) i, "added_by");
+        x->added_at = store_dup_text (a, r, (int) i, "added_at");
+        x->has_referred = true;
+        x->referred = row_int (r, (int) i, "referred");
+    }
+    PQclear (r);
+    *out = list;
+    return 0;
+}
+
 int
 store_account_upsert (store_t *self, const char *name, int64_t arr, const char *renewal_on,
                       const char *actor, bool *added, esc_error_t *err)

@@ -32,9 +32,11 @@ static int
 report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *err)
 {
     PGresult *r = store_exec (self,
-        "SELECT count(*) FILTER (WHERE e.state <> 'merged') AS escalations,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state NOT IN ('merged', 'withdrawn')), 0)"
-        "         AS demand_hours,"
+        "SELECT count(*) FILTER (WHERE e.state NOT IN ('merged', 'referred')) AS escalations,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state NOT IN ('merged', 'withdrawn',"
+        "                                                        'referred')), 0) AS demand_hours,"
+        "       count(*) FILTER (WHERE e.state = 'referred') AS referred,"
+        "       coalesce(sum(s.hours) FILTER (WHERE e.state = 'referred'), 0) AS referred_hours,"
         "       count(*) FILTER (WHERE s.id IS NULL AND e.state IN ('filed', 'returned')) AS unsized,"
         "       count(*) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed', 'declined',"
         "                                          'stopped')) AS decided,"
@@ -66,6 +68,8 @@ report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *
     COUNT (stopped_hours);
     COUNT (stopped);
     COUNT (support_hours);
+    COUNT (referred);
+    COUNT (referred_hours);
 #undef COUNT
 #define RATIO(f) (rep->has_##f = !row_null (r, 0, #f), rep->f = row_double (r, 0, #f))
     RATIO (actual_over_claimed);
@@ -418,6 +422,34 @@ report_credit (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
     return 0;
 }
 
+/* Escalations referred to services partners, by partner. */
+static int
+report_referrals (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+                  esc_error_t *err)
+{
+    PGresult *r = store_exec (self,
+        "SELECT pt.name, count(*) AS escalations, coalesce(sum(s.hours), 0) AS hours"
+        "  FROM escalation e JOIN referral rf ON rf.escalation_id = e.id"
+        "  JOIN partner pt ON pt.id = rf.partner_id"
+        "  LEFT JOIN sizing s ON s.id = e.sizing_id"
+        " WHERE" REPORT_SCOPE
+        " GROUP BY pt.name ORDER BY hours DESC, pt.name LIMIT 1000", p, err);
+    if (!r)
+        return -1;
+    rep->n_referrals = (size_t) PQntuples (r);
+    ALLOC_MESSAGES (a, Esc__PartnerShare, esc__partner_share__init, rep->n_referrals,
+                    rep->referrals);
+    for (size_t i = 0; i < rep->n_referrals; i++) {
+        Esc__PartnerShare *x = rep->referrals[i];
+        x->partner = store_dup_text (a, r, (int) i, "name");
+        x->has_escalations = x->has_hours = true;
+        x->escalations = row_int (r, (int) i, "escalations");
+        x->hours = row_int (r, (int) i, "hours");
+    }
+    PQclear (r);
+    return 0;
+}
+
 /* Support of past one-offs spent in the quarter (its month), by one-off. */
 static int
 report_support (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
@@ -504,6 +536,7 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_support (self, a, &p, rep, err)
         || report_plan_kept (self, a, quarter, rep, err)
         || report_credit (self, a, &p, rep, err)
+        || report_referrals (self, a, &p, rep, err)
         || report_trend (self, a, quarter, rep, err))
         return -1;
     return 0;

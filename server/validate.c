@@ -643,6 +643,15 @@ check_op (const Esc__Request *r, esc_error_t *err)
                 return -1;
         return check_public_key (m->public_key, err) || validate_team (m->team, err) ? -1 : 0;
     }
+    case ESC__REQUEST__OP_PARTNER_ADD:
+        return check_text ("name", r->partner_add->name, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err);
+    case ESC__REQUEST__OP_PARTNER_LIST:
+        return 0;
+    case ESC__REQUEST__OP_REFER:
+        return check_id ("id", r->refer->has_id, r->refer->id, err)
+            || check_text ("partner", r->refer->partner, LIMIT_NAME, REQUIRED, TEXT_SINGLE_LINE, err)
+            || check_text ("note", r->refer->note, LIMIT_TEXT, OPTIONAL, TEXT_MULTI_LINE, err)
+            ? -1 : 0;
     case ESC__REQUEST__OP_USER_SET: {
         const Esc__UserSet *m = r->user_set;
         bool clear = m->has_clear_team && m->clear_team;
@@ -710,6 +719,9 @@ static const struct {
     { ESC__REQUEST__OP_ROADMAP_DONE, OP_ROADMAP_DONE },
     { ESC__REQUEST__OP_ROADMAP_MOVE, OP_ROADMAP_MOVE },
     { ESC__REQUEST__OP_USER_SET, OP_USER_SET },
+    { ESC__REQUEST__OP_PARTNER_ADD, OP_PARTNER_ADD },
+    { ESC__REQUEST__OP_PARTNER_LIST, OP_PARTNER_LIST },
+    { ESC__REQUEST__OP_REFER, OP_REFER },
     { ESC__REQUEST__OP_ACCOUNT_SHOW, OP_ACCOUNT_SHOW },
     { ESC__REQUEST__OP_ROADMAP_SHOW, OP_ROADMAP_SHOW },
 };

@@ -53,7 +53,7 @@ role_set_parse (const char *csv, role_set_t *roles)
 
 static const char *const state_names[STATE_COUNT] = {
     "filed", "sized", "returned", "declined", "withdrawn",
-    "merged", "approved", "delivered", "closed", "stopped",
+    "merged", "approved", "delivered", "closed", "stopped", "referred",
 };
 
 const char *
@@ -166,6 +166,11 @@ static const op_rule_t op_rules[OP_COUNT] = {
     [OP_ROADMAP_MOVE]  = { "roadmap move",  ROLE_PM, true, ANY_STATE, 0, false, true, false, 0, RECORDS },
     /* a user's team: a correction of who they are, that must change it */
     [OP_USER_SET]      = { "user set",      ROLE_ADMIN, true, ANY_STATE, 0, false, false, false, 0, CORRECTS },
+    [OP_PARTNER_ADD]   = { "partner add",   ROLE_PM | ROLE_CRO, true, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    [OP_PARTNER_LIST]  = { "partner list",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
+    /* a decision like a decline: a final state; the partner serves the
+     * duplicates' customers too, so none are given back */
+    [OP_REFER]         = { "refer",         ROLE_PM | ROLE_CRO, true, S (FILED) | S (SIZED) | S (RETURNED), STATE_REFERRED, false, false, false, 0, RECORDS },
     [OP_ACCOUNT_SHOW]  = { "account show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
     [OP_ROADMAP_SHOW]  = { "roadmap show",  ROLE_ANY, false, ANY_STATE, 0, false, false, false, 0, RECORDS },
 };

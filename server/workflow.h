@@ -52,8 +52,8 @@ typedef enum {
     OP_STATUS,
     /* the remedies: what a one-off really cost, the plan's life */
     OP_SUPPORT, OP_QUARTER_COMMIT, OP_ROADMAP_DONE, OP_ROADMAP_MOVE,
-    /* ... and the incentives */
-    OP_USER_SET,
+    /* ... the incentives, services partners */
+    OP_USER_SET, OP_PARTNER_ADD, OP_PARTNER_LIST, OP_REFER,
     /* one account or roadmap item with what concerns it */
     OP_ACCOUNT_SHOW, OP_ROADMAP_SHOW,
     OP_COUNT
@@ -80,6 +80,7 @@ bool workflow_changes_state (op_t op);
 typedef enum {
     STATE_FILED, STATE_SIZED, STATE_RETURNED, STATE_DECLINED, STATE_WITHDRAWN,
     STATE_MERGED, STATE_APPROVED, STATE_DELIVERED, STATE_CLOSED, STATE_STOPPED,
+    STATE_REFERRED,
     STATE_COUNT
 } escalation_state_t;
 

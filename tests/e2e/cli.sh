@@ -145,7 +145,7 @@ R1=$OUT
 same "$(sql "SELECT category FROM roadmap_item WHERE id = $R1")" feature "stored in its spelling"
 misused "--category must be one of feature, ility, maintenance, discovery (not 'ilities')" \
     pat roadmap add --title X --category ilities --hours 1
-misused "--state must be one of filed, sized, returned, declined, withdrawn, merged, approved, delivered, closed, stopped (not 'pending')" \
+misused "--state must be one of filed, sized, returned, declined, withdrawn, merged, approved, delivered, closed, stopped, referred (not 'pending')" \
     pat list --state pending
 misused "--viable takes yes or no, not 'maybe'" pat size 1 --hours 3 --viable maybe
 

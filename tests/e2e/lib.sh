@@ -265,6 +265,22 @@ same() {
 
 # ---- the feed --------------------------------------------------------------
 
+# render_page HTML PNG HEIGHT COLOUR...: headless Chromium renders HTML into
+# PNG, 1200 pixels wide and HEIGHT tall, and each COLOUR (RRGGBB) must be
+# on the rendered page.
+render_page() {
+    local html=$1 png=$2 height=$3 colour; shift 3
+    timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
+        --user-data-dir="$WORK/chrome" --window-size=1200,"$height" --screenshot="$png" \
+        "file://$html" >"$WORK/chrome.log" 2>&1 || fail "chromium: $(tail -n 5 "$WORK/chrome.log")"
+    same "$(/usr/bin/convert "$png" -format '%w %h' info:)" "1200 $height" "the screenshot's size"
+    /usr/bin/convert "$png" -format %c histogram:info:- >"$WORK/colours.txt"
+    for colour in "$@"; do
+        grep -qi "#$colour" "$WORK/colours.txt" || fail "colour #$colour is not on the rendered page"
+    done
+}
+
 # wait_lines FILE N [SECONDS]: until FILE has N lines (default 120 s).
 wait_lines() {
     local deadline=$((SECONDS + ${3:-120}))

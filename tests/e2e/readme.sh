@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # readme.sh: README's examples run as written. The blocks of its "Using
-# esc", "Correcting mistakes" and "The quarter's scoreboard" sections run
+# esc", "Correcting mistakes", "The quarter's scoreboard" and "The
+# remedies" sections run
 # line by line, in order, against a fresh escd with the quickstart's demo
 # users; a line whose comment says "(exit N)" must exit N, every other line
 # 0. (The quickstart's own export line is the suite's: ESC_HOME and PATH.)
@@ -31,7 +32,8 @@ cd "$WORK/readme"
 printf 'name,arr,renewal\nInitech,"1,200,000",2031-09-30\nUmbrella,350000,\n' >crm-export.csv
 
 RAN=0
-for heading in "Using esc" "Correcting mistakes" "The quarter's scoreboard"; do
+for heading in "Using esc" "Correcting mistakes" "The quarter's scoreboard" \
+               "The remedies: the plan's life, the real cost, the incentives"; do
     say "README: $heading"
     LINES=$(block "$heading")
     [ -n "$LINES" ] || fail "README has no sh block under '## $heading'"
@@ -61,4 +63,11 @@ same "$(field evan show 2 '.hours')" 14 "sized again"
 same "$(field evan quarter show 2026Q4 '.state')" open "the quarter, reopened"
 same "$(sql "SELECT count(*) FROM account")" 4 "Acme Corp, Globex and the two imported"
 [ -s 2026Q4.html ] && [ -s escalations.csv ] || fail "the report's files were not written"
+same "$(field evan roadmap list --quarter 2027Q1 '[.[] | "\(.id) \(.state) \(.moved_from | join(","))"] | join(";")')" \
+    "1 planned 2026Q4" "SSO, carried into 2027Q1"
+same "$(field evan show 3 '"\(.state) \(.claimed_hours) \(.partner)"')" "referred 8 Initech Services" \
+    "escalation 3, claimed and referred"
+same "$(field evan report --quarter 2026Q4 '"\(.plan_kept.baseline_hours) \(.plan_kept.done_hours) \(.referred.escalations) \(.oneoffs.support_hours)"')" \
+    "120 120 1 0" "the baseline (Audit trail, done), a referral; the support went to 2027Q1"
+same "$(field evan quarter show 2027Q1 '"\(.support_hours) \(.relief_oneoff_pct)"')" "6 -50" "2027Q1's support and rate"
 echo "readme: $RAN lines of README ran as written"

@@ -144,8 +144,9 @@ grep -q "0.02x</div><div class=\"l\">demand, as a multiple of the whole capacity
     || fail "html: demand against capacity"
 ok carol report --quarter "$Q1" --format csv
 OUT=$(tr -d '\r' <<<"$OUT")                                  # CSV lines end CRLF
-same "$(head -n 1 <<<"$OUT" | tr ',' '\n' | tail -n 2 | paste -sd,)" "claimed_hours,support_hours" "csv: the columns"
-grep -q "^$E1,.*,20,17$" <<<"$OUT" || fail "csv: E1's claim and support: $OUT"
+same "$(head -n 1 <<<"$OUT" | tr ',' '\n' | tail -n 3 | paste -sd,)" "claimed_hours,support_hours,partner" \
+    "csv: the columns"
+grep -q "^$E1,.*,20,17,$" <<<"$OUT" || fail "csv: E1's claim and support: $OUT"
 
 say "the plan's life: committed once, done, carried to later quarters"
 refused 1 PLAN_COMMITTED pat quarter commit "$Q1"
@@ -191,6 +192,7 @@ same "$(ev "type || ' ' || quarter || ' ' || (data::json->>'from') || ' ' || (da
 history_line=$(ev summary)
 same "$history_line" "pat moved postponed roadmap item $R3 \"Audit\" (200 h) from $Q0 to $QN, carried 2 times" \
     "the move's summary"
+ok pat roadmap done "$R3" --actual-hours 210                 # carried twice, done at last
 
 say "the report: the plan kept, and what was carried more than once"
 ok carol report --quarter "$Q1" --format json
@@ -222,6 +224,10 @@ grep -q "^  carried 2 times: roadmap item $R3 \"Audit\", now in $QN, from $Q1, $
 ok carol report --quarter "$Q1" --format html
 grep -q "<h2>The plan kept</h2>" <<<"$OUT" || fail "html: the plan kept"
 grep -q "110 h, 18.0 % of all that shipped" <<<"$OUT" || fail "html: outside the plan"
+printf '%s\n' "$OUT" >"$WORK/q1.html"
+# the pie's support slice, the carried item's red row
+render_page "$WORK/q1.html" "$WORK/q1.png" 4000 EDC948 FDECEA
+[ -n "${ESC_REPORT_SCREENSHOT:-}" ] && cp "$WORK/q1.png" "${ESC_REPORT_SCREENSHOT%.png}-remedies.png"
 ok carol roadmap list --quarter "$Q1"
 grep -Eq "^ *$R2 +done .* took 550 h$" <<<"$OUT" || fail "roadmap list: done work: $OUT"
 grep -Eq "^ *$R4 +done .*added after commit$" <<<"$OUT" || fail "roadmap list: added after commit: $OUT"
@@ -264,6 +270,42 @@ grep -Eq "^  EMEA +2 +40 h +300,000 +300,000 +77 h +-3,850 +296,150$" <<<"$OUT" 
 ok carol report --quarter "$Q1" --format html
 grep -q "<h2>Quota credit</h2>" <<<"$OUT" || fail "html: quota credit"
 grep -q '<td class="n flag">-6,750</td>' <<<"$OUT" || fail "html: a debit is flagged"
+
+say "services partners: referred work leaves the roadmap's demand"
+ok pat partner add "Initech Services"
+same "$OUT" "partner Initech Services added" "partner add's confirmation"
+refused 1 PARTNER_EXISTS carol partner add "initech services"
+refused 4 PERMISSION_DENIED alice partner add Other
+E7=$(file_as alice "$Q0" Globex "Data migration"); ok pat size "$E7" --hours 40 --viable yes
+ok pat refer "$E7" --partner "Initech Services" --note "they do migrations"
+same "$OUT" "escalation $E7 referred to partner Initech Services" "refer's confirmation"
+E8=$(file_as bob "$Q0" Acme "Training")
+refused 3 PARTNER_NOT_FOUND pat refer "$E8" --partner Nobody
+refused 4 PERMISSION_DENIED evan refer "$E8" --partner "Initech Services"
+ok carol refer "$E8" --partner "Initech Services"
+refused 1 INVALID_STATE pat refer "$E7" --partner "Initech Services"     # final
+refused 1 INVALID_STATE pat refer "$E2" --partner "Initech Services"     # approved
+same "$(field carol show "$E7" '"\(.state) \(.partner) \(.referral_note)"')" \
+    "referred Initech Services they do migrations" "the referral, shown"
+ok carol show "$E7"
+grep -q "^  referred:   to partner Initech Services$" <<<"$OUT" || fail "show: the referral: $OUT"
+same "$(field carol history "$E7" '.[-1] | "\(.type) \(.data.partner)"')" "escalation.referred Initech Services" \
+    "the referral's event"
+same "$(field carol partner list '[.[] | "\(.name) \(.referred)"] | join(",")')" "Initech Services 2" "partner list"
+ok carol report --quarter "$Q0" --format json
+# demand: E2 50 + E3 30 + E5 20 = 100 sized h in 3; referred: E7's 40 h and the unsized E8
+same "$(jq -r '"\(.demand.escalations) \(.demand.sized_hours) \(.referred.escalations) \(.referred.hours) \(.referred.share_pct)"' <<<"$OUT")" \
+    "3 100 2 40 28.57" "referred work, out of the demand, as a share of all filed"
+same "$(jq -r '[.referred.partners[] | "\(.partner) \(.escalations) \(.hours) \(.share_pct)"] | join(",")' <<<"$OUT")" \
+    "Initech Services 2 40 28.57" "by partner"
+ok carol report --quarter "$Q0"
+grep -q "^  2 referred to services partners, 40 h: 28.6 % of all demand filed$" <<<"$OUT" \
+    || fail "text: referred: $OUT"
+grep -Eq "^    Initech Services +2 escalations, 40 h, 28.6 %$" <<<"$OUT" || fail "text: by partner"
+ok carol report --quarter "$Q0" --format html
+grep -q "<h2>Referred to services partners</h2>" <<<"$OUT" || fail "html: referred"
+ok carol report --quarter "$Q0" --format csv
+grep -q "^$E7,.*,Initech Services"$'\r'"$" <<<"$OUT" || fail "csv: the partner column"
 
 say "a closed quarter takes no more support, commits or moves into it"
 ok pat quarter close "$Q1" --yes

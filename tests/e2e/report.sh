@@ -138,15 +138,7 @@ printf '%s\n' "$OUT" >"$WORK/report.html"
 grep -Eq '(src|href)=|https?://|@import|url\(' "$WORK/report.html" && fail "the page fetches something"
 grep -q "<svg class=\"pie\"" "$WORK/report.html" || fail "no pie"
 grep -q 'class="override"' "$WORK/report.html" || fail "no override row"
-timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
-    --user-data-dir="$WORK/chrome" --window-size=1200,2000 --screenshot="$WORK/report.png" \
-    "file://$WORK/report.html" >"$WORK/chrome.log" 2>&1 || fail "chromium: $(tail -n 5 "$WORK/chrome.log")"
-same "$(/usr/bin/convert "$WORK/report.png" -format '%w %h' info:)" "1200 2000" "the screenshot's size"
-/usr/bin/convert "$WORK/report.png" -format %c histogram:info:- >"$WORK/colours.txt"
-for colour in D62728 4E79A7 59A14F F28E2B 2E7D32; do
-    grep -qi "#$colour" "$WORK/colours.txt" || fail "colour #$colour is not on the rendered page"
-done
+render_page "$WORK/report.html" "$WORK/report.png" 2000 D62728 4E79A7 59A14F F28E2B 2E7D32
 [ -n "${ESC_REPORT_SCREENSHOT:-}" ] && cp "$WORK/report.png" "$ESC_REPORT_SCREENSHOT"
 # what people typed is shown, never run
 sql "UPDATE escalation SET title = '<script>alert(1)</script> & \"co\"' WHERE id = $E4" >/dev/null

@@ -861,7 +861,7 @@ test_any_case (void **state)
     l.state = "pending";
     assert_refused (check (&req, &op, &err), &err, "INVALID_ARGUMENT",
                     "state must be one of filed, sized, returned, declined, withdrawn, merged, "
-                    "approved, delivered, closed, stopped (not 'pending')");
+                    "approved, delivered, closed, stopped, referred (not 'pending')");
 
     Esc__QuarterRef q = ESC__QUARTER_REF__INIT;
     q.quarter = "2027q1";

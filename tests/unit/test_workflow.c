@@ -52,6 +52,7 @@ static const struct {
     { OP_OUTCOME, ROLE_CRO, S (APPROVED) | S (STOPPED) | S (DELIVERED) | S (CLOSED), STATE_CLOSED,
       false, S (APPROVED) | S (STOPPED) | S (CLOSED) },
     { OP_STOP, ROLE_PM, S (APPROVED) | S (STOPPED), STATE_STOPPED, false, S (STOPPED) },
+    { OP_REFER, ROLE_PM | ROLE_CRO, S (FILED) | S (SIZED) | S (RETURNED), STATE_REFERRED, false, 0 },
     /* support of a delivered one-off: the state stays */
     { OP_SUPPORT, ROLE_PM, S (DELIVERED) | S (CLOSED), STATE_DELIVERED, false,
       S (DELIVERED) | S (CLOSED) },
@@ -273,7 +274,7 @@ test_edit_grants (void **state)
                     }
                     checked++;
                 }
-    assert_int_equal (checked, 5 * 10 * 2 * 2);
+    assert_int_equal (checked, 5 * STATE_COUNT * 2 * 2);
     /* both roles: the filer who is also a PM fixes the title of a sized one */
     escalation_facts_t e = sized (STATE_APPROVED, 40, true);
     workflow_case_t c = { .op = OP_EDIT, .roles = ROLE_SALES | ROLE_PM, .actor_is_filer = true,
@@ -328,6 +329,8 @@ test_roles_of_other_operations (void **state)
         { OP_STOP, ROLE_PM }, { OP_STATUS, ROLE_ANY },
         { OP_STOP, ROLE_PM }, { OP_SUPPORT, ROLE_PM }, { OP_QUARTER_COMMIT, ROLE_PM },
         { OP_ROADMAP_DONE, ROLE_PM }, { OP_ROADMAP_MOVE, ROLE_PM }, { OP_USER_SET, ROLE_ADMIN },
+        { OP_PARTNER_ADD, ROLE_PM | ROLE_CRO }, { OP_PARTNER_LIST, ROLE_ANY },
+        { OP_REFER, ROLE_PM | ROLE_CRO },
         { OP_ACCOUNT_SHOW, ROLE_ANY }, { OP_ROADMAP_SHOW, ROLE_ANY },
     };
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++)
@@ -351,8 +354,8 @@ test_changes_state (void **state)
         bool read = op == OP_QUARTER_SHOW || op == OP_QUARTER_LIST || op == OP_ACCOUNT_LIST
                  || op == OP_ROADMAP_LIST || op == OP_LIST || op == OP_SHOW
                  || op == OP_HISTORY || op == OP_USER_LIST || op == OP_EVENTS_SINCE
-                 || op == OP_REPORT || op == OP_STATUS || op == OP_ACCOUNT_SHOW
-                 || op == OP_ROADMAP_SHOW;
+                 || op == OP_REPORT || op == OP_STATUS || op == OP_PARTNER_LIST
+                 || op == OP_ACCOUNT_SHOW || op == OP_ROADMAP_SHOW;
         assert_int_equal (workflow_changes_state ((op_t) op), !read);
         assert_string_not_equal (op_name ((op_t) op), "unknown");
     }
@@ -653,7 +656,7 @@ test_releases_duplicates (void **state)
         { STATE_FILED, false }, { STATE_SIZED, false }, { STATE_RETURNED, false },
         { STATE_DECLINED, true }, { STATE_WITHDRAWN, true }, { STATE_MERGED, false },
         { STATE_APPROVED, false }, { STATE_DELIVERED, false }, { STATE_CLOSED, false },
-        { STATE_STOPPED, true },
+        { STATE_STOPPED, true }, { STATE_REFERRED, false },
     };
     assert_int_equal (sizeof targets / sizeof targets[0], STATE_COUNT);
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
