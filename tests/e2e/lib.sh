@@ -73,6 +73,10 @@ stacks() {
     local p
     for p in "$1" $(pgrep -P "$1" 2>/dev/null); do
         echo "---- pid $p: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)" >&2
+        grep -E '^(State|TracerPid|SigPnd|ShdPnd|SigBlk|SigCgt):' /proc/"$p"/status >&2 2>/dev/null || true
+        for t in /proc/"$p"/task/*; do
+            echo "  task ${t##*/} $(cat "$t"/comm 2>/dev/null) in $(cat "$t"/wchan 2>/dev/null) $(grep '^State' "$t"/status 2>/dev/null)" >&2
+        done
         if command -v gdb >/dev/null; then
             timeout 30 gdb -p "$p" -batch -ex 'thread apply all bt' 2>&1 | grep -E '^(#|Thread)' >&2 || true
         else
