@@ -92,7 +92,7 @@ for _ in $(seq 1 50); do grep -q claimed "$WORK/claim.out" && break; sleep 0.1; 
 sleep 1
 for i in 1 2 3; do
     ok bob quarter list
-    timeout 2 "$ESC" --as bob watch >/dev/null 2>&1 || true
+    timeout --foreground -k 10 2 "$ESC" --as bob watch >/dev/null 2>&1 || true
 done
 kill -0 "$PID_a" || fail "escd died when honest peers came after the claimed routing ids"
 wait "$CLAIM" || fail "the routing id claims ended with status $?"

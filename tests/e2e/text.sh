@@ -174,9 +174,12 @@ same "$(jq -r ".[] | select(.seq == $SEQ) | .data.reason" <<<"$HISTORY_JSON")" "
     "the old event's data in JSON"
 
 say "esc watch --since 0: only esc's own event lines"
-timeout 120 "$ESC" --as carol watch --since 0 >"$WORK/watch.txt" 2>"$WORK/watch.err" &
+# --foreground: timeout signals the watcher alone, never its process group,
+# where LeakSanitizer's tracer runs while an ASan esc exits (a second
+# SIGTERM there leaves the exiting esc spinning forever)
+timeout --foreground 120 "$ESC" --as carol watch --since 0 >"$WORK/watch.txt" 2>"$WORK/watch.err" &
 WATCH_TEXT_PID=$!
-timeout 120 "$ESC" --as carol --json watch --since 0 >"$WORK/watch.json" 2>"$WORK/watch-json.err" &
+timeout --foreground 120 "$ESC" --as carol --json watch --since 0 >"$WORK/watch.json" 2>"$WORK/watch-json.err" &
 WATCH_JSON_PID=$!
 wait_seq "$WORK/watch.json" "$SEQ2" 120
 wait_lines "$WORK/watch.txt" "$SEQ2" 120
