@@ -7,6 +7,8 @@
 --   * one basis for a one-off's hours everywhere: its actual hours once
 --     delivered or stopped, its sized hours before (quarter_view's
 --     committed_hours, which the budget check reads, and the report).
+-- The views that show them are restated once, in 020 (quarter_view) and
+-- 022 (escalation_view), with what the migrations up to them add.
 
 ALTER TABLE escalation ADD COLUMN claimed_hours integer CHECK (claimed_hours > 0);
 
@@ -22,88 +24,48 @@ CREATE TABLE support (
 CREATE INDEX support_quarter ON support (quarter);
 CREATE INDEX support_escalation ON support (escalation_id);
 
--- escalation_view as 016 left it, with the claim and the support so far.
-CREATE OR REPLACE VIEW escalation_view AS
-SELECT e.id, e.quarter, a.name AS account, e.filer, e.title, e.problem,
-       e.solution, e.deal_value, e.needed_by::text AS needed_by,
-       e.state::text AS state, e.state_reason,
-       to_char(e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS filed_at,
-       s.hours, s.viable, s.sized_by, s.note AS sizing_note,
-       (SELECT string_agg(d.roadmap_item_id::text, ',' ORDER BY d.roadmap_item_id)
-          FROM displacement d WHERE d.sizing_id = e.sizing_id) AS displaces,
-       CASE WHEN t.escalation_id IS NOT NULL THEN 'token'
-            WHEN o.escalation_id IS NOT NULL THEN 'override' END AS approved_via,
-       t.token_no,
-       coalesce(t.spent_by, o.overridden_by) AS approved_by,
-       o.reason AS override_reason,
-       m.into_id AS merged_into,
-       (SELECT string_agg(m2.escalation_id::text, ',' ORDER BY m2.escalation_id)
-          FROM merge m2 WHERE m2.into_id = e.id AND m2.unmerged_at IS NULL) AS merged,
-       (SELECT string_agg(p.roadmap_item_id::text, ',' ORDER BY p.roadmap_item_id)
-          FROM postponement p WHERE p.escalation_id = e.id) AS postponed,
-       coalesce(dl.actual_hours, st.actual_hours) AS actual_hours,
-       oc.deal::text AS deal, oc.adopters,
-       needs.also_needed_by, needs.customers, needs.renewal_arr,
-       t.note AS spend_note, e.refile_question, e.refile_answer,
-       e.claimed_hours,
-       (SELECT coalesce(sum(sp.hours), 0) FROM support sp
-         WHERE sp.escalation_id = e.id) AS support_hours
-  FROM escalation e
-  JOIN account a ON a.id = e.account_id
-  LEFT JOIN sizing s ON s.id = e.sizing_id
-  LEFT JOIN token_spend t ON t.escalation_id = e.id
-  LEFT JOIN override o ON o.escalation_id = e.id
-  LEFT JOIN merge m ON m.escalation_id = e.id AND m.unmerged_at IS NULL
-  LEFT JOIN delivery dl ON dl.escalation_id = e.id
-  LEFT JOIN stoppage st ON st.escalation_id = e.id
-  LEFT JOIN outcome oc ON oc.escalation_id = e.id
-  -- the customers who need it: its own account, the others named at filing,
-  -- and those of every duplicate merged into it (recursively), each once
-  CROSS JOIN LATERAL (
-      WITH RECURSIVE family (id) AS (
-          SELECT e.id
-          UNION
-          SELECT mm.escalation_id FROM merge mm JOIN family f ON mm.into_id = f.id
-           WHERE mm.unmerged_at IS NULL),
-      needing (account_id) AS (
-          SELECT x.account_id
-            FROM family f CROSS JOIN LATERAL
-                 (SELECT account_id FROM escalation WHERE id = f.id OFFSET 0) x
-          UNION
-          SELECT ea.account_id
-            FROM family f CROSS JOIN LATERAL
-                 (SELECT account_id FROM escalation_account WHERE escalation_id = f.id
-                  OFFSET 0) ea)
-      SELECT string_agg(na.name, E'\x1f' ORDER BY na.name)
-                 FILTER (WHERE na.id <> e.account_id) AS also_needed_by,
-             count(*) AS customers,
-             sum(na.arr) AS renewal_arr
-        FROM needing n CROSS JOIN LATERAL
-             (SELECT id, name, arr FROM account WHERE id = n.account_id OFFSET 0) na
-  ) needs;
+-- escd's privileges as data, from here on: a migration that adds a
+-- relation adds its row to app_grant (what escd run may do to it; '' for
+-- nothing), and esc_grant_app, which escd migrate runs after the
+-- migrations, grants what the table says. The list is 016's, with support.
+CREATE TABLE app_grant (
+    relname    name PRIMARY KEY,
+    privileges text NOT NULL
+);
+INSERT INTO app_grant (relname, privileges) VALUES
+    ('app_user', 'SELECT, INSERT, UPDATE'),          -- added, revoked, re-keyed
+    ('user_role', 'SELECT, INSERT'),
+    ('quarter', 'SELECT, INSERT, UPDATE'),           -- opened, closed
+    ('account', 'SELECT, INSERT, UPDATE'),           -- an import, account set
+    ('roadmap_item', 'SELECT, INSERT, UPDATE'),      -- postponed, roadmap set
+    ('roadmap_waiting', 'SELECT, INSERT, DELETE'),   -- roadmap set replaces them
+    ('escalation', 'SELECT, INSERT, UPDATE'),        -- its state moves
+    ('escalation_account', 'SELECT, INSERT, DELETE'), -- an edit replaces them
+    ('sizing', 'SELECT, INSERT'),
+    ('displacement', 'SELECT, INSERT'),
+    ('token_spend', 'SELECT, INSERT'),               -- a spend is never undone
+    ('override', 'SELECT, INSERT'),
+    ('postponement', 'SELECT, INSERT'),
+    ('merge', 'SELECT, INSERT, UPDATE'),             -- an unmerge stamps the row
+    ('delivery', 'SELECT, INSERT, UPDATE'),          -- its hours corrected
+    ('outcome', 'SELECT, INSERT, UPDATE'),           -- corrected
+    ('stoppage', 'SELECT, INSERT, UPDATE'),          -- its hours corrected
+    ('support', 'SELECT, INSERT'),                   -- support of a one-off
+    ('event_counter', 'SELECT, UPDATE'),             -- the sequence lock
+    ('event', 'SELECT, INSERT'),                     -- append-only
+    ('request_log', 'SELECT, INSERT, DELETE'),       -- old answers are pruned
+    ('schema_migration', 'SELECT'),                  -- are migrations pending?
+    ('escalation_view', 'SELECT'),
+    ('quarter_view', 'SELECT'),
+    ('account_id_seq', 'USAGE'),
+    ('roadmap_item_id_seq', 'USAGE'),
+    ('escalation_id_seq', 'USAGE'),
+    ('sizing_id_seq', 'USAGE'),
+    ('merge_id_seq', 'USAGE'),
+    ('support_id_seq', 'USAGE');
+INSERT INTO app_grant (relname, privileges) VALUES
+    ('app_grant', '');                                 -- escd run reads none of it
 
--- A quarter's one-off hours on the one basis, and the support spent in it.
-CREATE OR REPLACE VIEW quarter_view AS
-SELECT q.name, q.starts_on::text AS starts_on, q.ends_on::text AS ends_on,
-       q.capacity_hours, q.budget_pct, q.tokens, q.max_token_hours,
-       q.hourly_cost, q.state::text AS state,
-       (SELECT count(*) FROM token_spend t WHERE t.quarter = q.name) AS tokens_spent,
-       (SELECT coalesce(sum(coalesce(dl.actual_hours, st.actual_hours, s.hours)), 0)
-          FROM escalation e
-          JOIN sizing s ON s.id = e.sizing_id
-          LEFT JOIN delivery dl ON dl.escalation_id = e.id
-          LEFT JOIN stoppage st ON st.escalation_id = e.id
-         WHERE e.quarter = q.name
-           AND e.state IN ('approved', 'delivered', 'closed', 'stopped'))
-       + (SELECT coalesce(sum(sp.hours), 0) FROM support sp WHERE sp.quarter = q.name)
-         AS committed_hours,
-       (SELECT coalesce(sum(r.hours), 0) FROM roadmap_item r
-         WHERE r.quarter = q.name AND r.state = 'planned') AS planned_hours,
-       (SELECT coalesce(sum(sp.hours), 0) FROM support sp
-         WHERE sp.quarter = q.name) AS support_hours
-  FROM quarter q;
-
--- escd's privileges, as 016 listed them, and support.
 CREATE OR REPLACE FUNCTION esc_grant_app(app name) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     -- the schema of escd's tables: where this migration put schema_migration
@@ -114,40 +76,7 @@ BEGIN
     FOR rel IN
         SELECT c.oid::regclass AS name, c.relkind, g.privileges
           FROM pg_class c
-          LEFT JOIN (VALUES
-              -- relation            what escd run may do to it
-              ('app_user',           'SELECT, INSERT, UPDATE'),  -- added, revoked, re-keyed
-              ('user_role',          'SELECT, INSERT'),
-              ('quarter',            'SELECT, INSERT, UPDATE'),  -- opened, closed
-              ('account',            'SELECT, INSERT, UPDATE'),  -- an import, account set
-              ('roadmap_item',       'SELECT, INSERT, UPDATE'),  -- postponed, roadmap set
-              ('roadmap_waiting',    'SELECT, INSERT, DELETE'),  -- roadmap set replaces them
-              ('escalation',         'SELECT, INSERT, UPDATE'),  -- its state moves
-              ('escalation_account', 'SELECT, INSERT, DELETE'),  -- an edit replaces them
-              ('sizing',             'SELECT, INSERT'),
-              ('displacement',       'SELECT, INSERT'),
-              ('token_spend',        'SELECT, INSERT'),          -- a spend is never undone
-              ('override',           'SELECT, INSERT'),
-              ('postponement',       'SELECT, INSERT'),
-              ('merge',              'SELECT, INSERT, UPDATE'),  -- an unmerge stamps the row
-              ('delivery',           'SELECT, INSERT, UPDATE'),  -- its hours corrected
-              ('outcome',            'SELECT, INSERT, UPDATE'),  -- corrected
-              ('stoppage',           'SELECT, INSERT, UPDATE'),  -- its hours corrected
-              ('support',            'SELECT, INSERT'),          -- support of a one-off
-              ('event_counter',      'SELECT, UPDATE'),          -- the sequence lock
-              ('event',              'SELECT, INSERT'),          -- append-only
-              ('request_log',        'SELECT, INSERT, DELETE'),  -- old answers are pruned
-              ('schema_migration',   'SELECT'),                  -- are migrations pending?
-              ('escalation_view',    'SELECT'),
-              ('quarter_view',       'SELECT'),
-              -- the sequences behind bigserial ids: nextval
-              ('account_id_seq',      'USAGE'),
-              ('roadmap_item_id_seq', 'USAGE'),
-              ('escalation_id_seq',   'USAGE'),
-              ('sizing_id_seq',       'USAGE'),
-              ('merge_id_seq',        'USAGE'),
-              ('support_id_seq',      'USAGE')
-          ) g (relname, privileges) ON g.relname = c.relname
+          LEFT JOIN app_grant g ON g.relname = c.relname
          WHERE c.relnamespace = ns
            AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
            -- an extension's objects are the extension's business
@@ -157,14 +86,16 @@ BEGIN
          ORDER BY c.relname
     LOOP
         IF rel.privileges IS NULL THEN
-            RAISE EXCEPTION 'esc_grant_app lists no privileges for %: a migration that adds a relation must list it there', rel.name
+            RAISE EXCEPTION 'esc_grant_app lists no privileges for %: a migration that adds a relation must add its row to app_grant', rel.name
                 USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         -- revoke first, so a privilege dropped from the list goes
         EXECUTE format('REVOKE ALL ON %s %s FROM %I',
                        CASE rel.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, rel.name, app);
-        EXECUTE format('GRANT %s ON %s %s TO %I', rel.privileges,
-                       CASE rel.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, rel.name, app);
+        IF rel.privileges <> '' THEN
+            EXECUTE format('GRANT %s ON %s %s TO %I', rel.privileges,
+                           CASE rel.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, rel.name, app);
+        END IF;
     END LOOP;
 
     -- What PostgreSQL grants everyone by default and escd needs no more

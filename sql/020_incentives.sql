@@ -11,7 +11,10 @@ ALTER TABLE quarter
 
 ALTER TABLE app_user ADD COLUMN team text CHECK (length(btrim(team)) > 0);
 
--- quarter_view as 019 left it, with the quarter's relief rates.
+-- quarter_view as 016 left it, with what 018 to 020 added: a one-off's
+-- hours on the one basis (actual once delivered or stopped, sized before)
+-- plus the support spent in the quarter (018), the time of the plan's
+-- commit (019) and the relief rates.
 CREATE OR REPLACE VIEW quarter_view AS
 SELECT q.name, q.starts_on::text AS starts_on, q.ends_on::text AS ends_on,
        q.capacity_hours, q.budget_pct, q.tokens, q.max_token_hours,

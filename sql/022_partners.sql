@@ -22,7 +22,8 @@ CREATE TABLE referral (
 );
 CREATE INDEX referral_partner ON referral (partner_id);
 
--- escalation_view as 018 left it, with the partner it was referred to.
+-- escalation_view as 016 left it, with the claimed hours and the support so
+-- far (018) and the partner it was referred to.
 CREATE OR REPLACE VIEW escalation_view AS
 SELECT e.id, e.quarter, a.name AS account, e.filer, e.title, e.problem,
        e.solution, e.deal_value, e.needed_by::text AS needed_by,
@@ -85,85 +86,8 @@ SELECT e.id, e.quarter, a.name AS account, e.filer, e.title, e.problem,
              (SELECT id, name, arr FROM account WHERE id = n.account_id OFFSET 0) na
   ) needs;
 
--- escd's privileges, as 019 listed them, and the partners.
-CREATE OR REPLACE FUNCTION esc_grant_app(app name) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    -- the schema of escd's tables: where this migration put schema_migration
-    ns CONSTANT oid := (SELECT relnamespace FROM pg_class
-                         WHERE oid = 'schema_migration'::regclass);
-    rel record;
-BEGIN
-    FOR rel IN
-        SELECT c.oid::regclass AS name, c.relkind, g.privileges
-          FROM pg_class c
-          LEFT JOIN (VALUES
-              -- relation            what escd run may do to it
-              ('app_user',           'SELECT, INSERT, UPDATE'),  -- added, revoked, re-keyed
-              ('user_role',          'SELECT, INSERT'),
-              ('quarter',            'SELECT, INSERT, UPDATE'),  -- opened, closed, committed
-              ('account',            'SELECT, INSERT, UPDATE'),  -- an import, account set
-              ('roadmap_item',       'SELECT, INSERT, UPDATE'),  -- postponed, set, done, moved
-              ('roadmap_waiting',    'SELECT, INSERT, DELETE'),  -- roadmap set replaces them
-              ('escalation',         'SELECT, INSERT, UPDATE'),  -- its state moves
-              ('escalation_account', 'SELECT, INSERT, DELETE'),  -- an edit replaces them
-              ('sizing',             'SELECT, INSERT'),
-              ('displacement',       'SELECT, INSERT'),
-              ('token_spend',        'SELECT, INSERT'),          -- a spend is never undone
-              ('override',           'SELECT, INSERT'),
-              ('postponement',       'SELECT, INSERT'),
-              ('merge',              'SELECT, INSERT, UPDATE'),  -- an unmerge stamps the row
-              ('delivery',           'SELECT, INSERT, UPDATE'),  -- its hours corrected
-              ('outcome',            'SELECT, INSERT, UPDATE'),  -- corrected
-              ('stoppage',           'SELECT, INSERT, UPDATE'),  -- its hours corrected
-              ('support',            'SELECT, INSERT'),          -- support of a one-off
-              ('plan_baseline',      'SELECT, INSERT'),          -- frozen at commit
-              ('roadmap_move',       'SELECT, INSERT'),          -- every quarter pushed from
-              ('partner',            'SELECT, INSERT'),          -- services partners
-              ('referral',           'SELECT, INSERT'),          -- a referral is final
-              ('event_counter',      'SELECT, UPDATE'),          -- the sequence lock
-              ('event',              'SELECT, INSERT'),          -- append-only
-              ('request_log',        'SELECT, INSERT, DELETE'),  -- old answers are pruned
-              ('schema_migration',   'SELECT'),                  -- are migrations pending?
-              ('escalation_view',    'SELECT'),
-              ('quarter_view',       'SELECT'),
-              -- the sequences behind bigserial ids: nextval
-              ('account_id_seq',      'USAGE'),
-              ('roadmap_item_id_seq', 'USAGE'),
-              ('escalation_id_seq',   'USAGE'),
-              ('sizing_id_seq',       'USAGE'),
-              ('merge_id_seq',        'USAGE'),
-              ('support_id_seq',      'USAGE'),
-              ('partner_id_seq',      'USAGE')
-          ) g (relname, privileges) ON g.relname = c.relname
-         WHERE c.relnamespace = ns
-           AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-           -- an extension's objects are the extension's business
-           AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                              AND d.deptype = 'e')
-         ORDER BY c.relname
-    LOOP
-        IF rel.privileges IS NULL THEN
-            RAISE EXCEPTION 'esc_grant_app lists no privileges for %: a migration that adds a relation must list it there', rel.name
-                USING ERRCODE = 'object_not_in_prerequisite_state';
-        END IF;
-        -- revoke first, so a privilege dropped from the list goes
-        EXECUTE format('REVOKE ALL ON %s %s FROM %I',
-                       CASE rel.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, rel.name, app);
-        EXECUTE format('GRANT %s ON %s %s TO %I', rel.privileges,
-                       CASE rel.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, rel.name, app);
-    END LOOP;
-
-    -- What PostgreSQL grants everyone by default and escd needs no more
-    -- than anyone: no temporary tables, no new objects in the schema
-    -- (PostgreSQL 15 no longer grants CREATE there; older clusters did).
-    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
-    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM %I', current_database(), app);
-    EXECUTE format('REVOKE CREATE ON SCHEMA %s FROM PUBLIC', ns::regnamespace);
-    EXECUTE format('REVOKE CREATE ON SCHEMA %s FROM %I', ns::regnamespace, app);
-    -- what escd does need, granted to it by name rather than left to PUBLIC
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), app);
-    EXECUTE format('GRANT USAGE ON SCHEMA %s TO %I', ns::regnamespace, app);
-END
-$$;
-
+-- what escd run may do to them (app_grant, 018)
+INSERT INTO app_grant (relname, privileges) VALUES
+    ('partner', 'SELECT, INSERT'),                     -- services partners
+    ('referral', 'SELECT, INSERT'),                    -- a referral is final
+    ('partner_id_seq', 'USAGE');
