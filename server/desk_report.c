@@ -31,7 +31,7 @@ judge (Esc__Report *rep)
     rep->has_demand_multiple = scoreboard_demand_multiple (rep->demand_hours, rep->budget_hours,
                                                            &rep->demand_multiple);
     rep->has_demand_capacity_multiple =
-        scoreboard_capacity_multiple (rep->demand_hours, capacity, &rep->demand_capacity_multiple);
+        scoreboard_demand_multiple (rep->demand_hours, capacity, &rep->demand_capacity_multiple);
     rep->refused_share_pct = scoreboard_pct (rep->refused, rep->decided);
     /* referred work left the demand: a share of all that was filed */
     int64_t filed_hours = rep->demand_hours + rep->referred_hours;

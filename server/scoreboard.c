@@ -63,11 +63,11 @@ scoreboard_few_adopters (int64_t adopters)
 }
 
 bool
-scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours, double *multiple)
+scoreboard_demand_multiple (int64_t demand_hours, int64_t of_hours, double *multiple)
 {
-    if (budget_hours <= 0)
+    if (of_hours <= 0)
         return false;
-    *multiple = (double) demand_hours / (double) budget_hours;
+    *multiple = (double) demand_hours / (double) of_hours;
     return true;
 }
 
@@ -112,15 +112,6 @@ scoreboard_month_capacity (int64_t capacity, const char *month, const char *star
     int64_t m1 = m == 12 ? days_from_civil (y + 1, 1, 1) : days_from_civil (y, m + 1, 1);
     int64_t from = m0 > q0 ? m0 : q0, to = m1 < q1 ? m1 : q1;
     return to > from ? capacity * (to - from) / (q1 - q0) : 0;
-}
-
-bool
-scoreboard_capacity_multiple (int64_t demand_hours, int64_t capacity_hours, double *multiple)
-{
-    if (capacity_hours <= 0)
-        return false;
-    *multiple = (double) demand_hours / (double) capacity_hours;
-    return true;
 }
 
 void

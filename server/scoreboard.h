@@ -49,9 +49,10 @@ bool scoreboard_return (int64_t deal_value, bool lost, int64_t cost, double *mul
 /* True when a one-off is used by two customers or fewer. */
 bool scoreboard_few_adopters (int64_t adopters);
 
-/* Demand over budget in *MULTIPLE; false, and nothing set, when there is
- * no budget. */
-bool scoreboard_demand_multiple (int64_t demand_hours, int64_t budget_hours, double *multiple);
+/* Demand as a multiple of OF_HOURS, the one-off budget or the whole
+ * capacity (the essays' 20x-40x), in *MULTIPLE; false, and nothing set,
+ * when there are no such hours. */
+bool scoreboard_demand_multiple (int64_t demand_hours, int64_t of_hours, double *multiple);
 
 /* Whether MONTH (YYYY-MM) has days in the quarter from STARTS_ON to
  * ENDS_ON (YYYY-MM-DD). */
@@ -62,11 +63,6 @@ bool scoreboard_month_in (const char *month, const char *starts_on, const char *
  * quarter's days; rounded down, 0 for a month outside it. */
 int64_t scoreboard_month_capacity (int64_t capacity, const char *month, const char *starts_on,
                                    const char *ends_on);
-
-/* Demand as a multiple of the whole capacity (the essays' 20x-40x) in
- * *MULTIPLE; false, and nothing set, when there is no capacity. */
-bool scoreboard_capacity_multiple (int64_t demand_hours, int64_t capacity_hours,
-                                   double *multiple);
 
 /* Quota credit ("100% quota relief on standard product, and 20% relief (or
  * maybe minus 50%!) on the actual cost of one-offs"): the lifetime hours of

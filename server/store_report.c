@@ -16,6 +16,9 @@
 #define ONEOFF_JOINS \
     "  LEFT JOIN delivery d ON d.escalation_id = e.id" \
     "  LEFT JOIN stoppage st ON st.escalation_id = e.id"
+/* All the support a one-off (e) has taken so far, in any quarter: with its
+ * hours, its lifetime hours, what its cost counts. */
+#define ONEOFF_SUPPORT "(SELECT coalesce(sum(sp.hours), 0) FROM support sp WHERE sp.escalation_id = e.id)"
 /* Support spent in the report's quarter ($1), in its month when it has one. */
 #define SUPPORT_SCOPE " sp.quarter = $1 AND sp.recorded_at >= $2::timestamptz AND sp.recorded_at < $3::timestamptz "
 /* The medians of actual over claimed and actual over sized hours, over the
@@ -253,8 +256,7 @@ report_oneoffs (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
         "       oc.deal::text AS deal, oc.adopters, e.state::text AS state, t.note,"
         "       e.claimed_hours, s.hours AS sized_hours,"
         "       coalesce(d.actual_hours, st.actual_hours) AS actual_hours,"
-        "       (SELECT coalesce(sum(sp.hours), 0) FROM support sp"
-        "         WHERE sp.escalation_id = e.id) AS support_hours"
+        "       " ONEOFF_SUPPORT " AS support_hours"
         "  FROM escalation e JOIN account acc ON acc.id = e.account_id"
         "  JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
         "  LEFT JOIN outcome oc ON oc.escalation_id = e.id"
@@ -386,8 +388,7 @@ report_credit (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
         "       count(*) FILTER (WHERE e.state <> 'merged') AS escalations,"
         "       coalesce(sum(s.hours) FILTER (WHERE e.state <> 'merged'), 0) AS hours_asked,"
         "       coalesce(sum(e.deal_value) FILTER (WHERE oc.deal = 'won'), 0) AS won_value,"
-        "       coalesce(sum(" ONEOFF_HOURS " + (SELECT coalesce(sum(sp.hours), 0) FROM support sp"
-        "                                      WHERE sp.escalation_id = e.id))"
+        "       coalesce(sum(" ONEOFF_HOURS " + " ONEOFF_SUPPORT ")"
         "                FILTER (WHERE e.state IN " ONEOFF_STATES "), 0) AS oneoff_hours"
         "  FROM escalation e JOIN app_user u ON u.name = e.filer"
         "  LEFT JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS

@@ -104,10 +104,10 @@ test_capacity_multiple (void **state)
 {
     (void) state;
     double m = -1;
-    assert_true (scoreboard_capacity_multiple (80000, 4000, &m));
+    assert_true (scoreboard_demand_multiple (80000, 4000, &m));
     assert_true (m > 19.999 && m < 20.001);
     m = -1;
-    assert_false (scoreboard_capacity_multiple (100, 0, &m));
+    assert_false (scoreboard_demand_multiple (100, 0, &m));
     assert_true (m == -1);
 }
 
