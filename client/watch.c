@@ -287,7 +287,11 @@ fetch (watcher_t *w, int64_t limit, esc_error_t *err)
     Esc__Reply *reply = transport_call (w->t, &req, err);
     if (reply && (reply->status != ESC__STATUS__OK
                   || reply->result_case != ESC__REPLY__RESULT_EVENTS)) {
-        esc_fail (err, (esc_status_t) reply->status, reply->reason ? reply->reason : "BAD_REPLY",
+        /* ERR outlives the reply: its reason is copied (err->reason is
+         * never freed, so one buffer for the watch's one thread) */
+        static char reason[48];
+        snprintf (reason, sizeof reason, "%s", reply->reason ? reply->reason : "BAD_REPLY");
+        esc_fail (err, (esc_status_t) reply->status, reason,
                   "%s", reply->message ? reply->message : "no events in the reply");
         esc__reply__free_unpacked (reply, NULL);
         reply = NULL;

@@ -1,10 +1,14 @@
 /* desk.c: one request in, one reply out. See desk.h.
  *
- * The life of a request:
- *   decode and validate  ->  SAVEPOINT  ->  (a change: lock the sequence)
- *   ->  who holds this key, with which roles  ->  may they do it
- *   ->  (a change: answered before?  within the user's write rate?)
- *   ->  handler (workflow + store)  ->  event  ->  pack  ->  log  ->  RELEASE
+ * The life of a batch, and of a request in it:
+ *   BEGIN (the caller's)  ->  desk_batch_begin: (changes: the sequence
+ *   lock) and the version of users
+ *   ->  per request: (a change: SAVEPOINT)  ->  who holds this key, with
+ *   which roles (remembered while the version of users stands)  ->  may
+ *   they do it  ->  (a change: answered before?  within the user's write
+ *   rate?)  ->  handler (workflow + store)  ->  pack  ->  (a change: its
+ *   event and its log entry, in one statement)
+ *   ->  COMMIT (the caller's; it releases the savepoints)
  * A refusal by a rule rolls back to the savepoint, then is logged like any
  * answer; a refusal before authorisation (no such key, the wrong role, the
  * rate) is not logged: a retry is asked again. */
@@ -19,6 +23,7 @@
 #include "ops.h"
 #include "proc.h"
 #include "quota.h"
+#include "shown.h"
 #include "validate.h"
 
 /* What a state-changing request writes besides its request and reply (its
@@ -93,10 +98,27 @@ static const desk_entry_t entries[OP_COUNT] = {
     [OP_ROADMAP_SHOW]  = { desk_roadmap_show, NULL },
 };
 
+/* Who holds a key, as the database said while users stood at one version. */
+typedef struct {
+    char key[64];
+    char name[64];
+    role_set_t roles;
+} identity_t;
+
+/* Identities remembered at most: past that the desk starts afresh. */
+#define IDENTITIES_MAX 4096
+
 struct desk {
     store_t *store;
     quota_t *quota;             /* each user's write rate */
     int64_t started_at;         /* escd's start, for status */
+    identity_t *known;          /* identities at users_version */
+    size_t n_known;
+    int64_t users_version;      /* -1: nothing known */
+    bool in_batch;              /* desk_batch_begin ran for this transaction */
+    bool locked;                /* ... and took the sequence lock */
+    bool savepoint;             /* a change's savepoint is open in it */
+    shown_t *shown;             /* escalations shown at the read batch's head */
 };
 
 desk_t *
@@ -108,6 +130,11 @@ desk_new (store_t *store, const desk_config_t *config)
     self->store = store;
     self->quota = quota_new (config->write_rate);
     self->started_at = config->started_at;
+    self->users_version = -1;
+    self->shown = shown_new ();
+    self->known = calloc (IDENTITIES_MAX, sizeof *self->known);
+    if (!self->known)
+        abort ();
     return self;
 }
 
@@ -117,6 +144,8 @@ desk_destroy (desk_t **self_p)
     if (!self_p || !*self_p)
         return;
     quota_destroy (&(*self_p)->quota);
+    free ((*self_p)->known);
+    shown_destroy (&(*self_p)->shown);
     free (*self_p);
     *self_p = NULL;
 }
@@ -264,28 +293,20 @@ within_rate (desk_t *self, answering_t *w, esc_error_t *err)
                      (long long) (quota_rate (self->quota) / 1024), wait / 1000 + 1);
 }
 
-/* Runs the handler of a state-changing request and writes its event. */
-static int
-change (desk_call_t *c, const desk_entry_t *entry, esc_error_t *err)
+/* Forgets every identity (users changed). */
+static void
+forget_identities (desk_t *self)
 {
-    if (entry->handler (c, err))
-        return -1;
-    json_object_end (&c->data);
-    c->event.type = entry->event_type;
-    c->event.actor = c->actor;
-    c->event.data = json_text (&c->data);
-    if (!c->event.summary)
-        c->event.summary = arena_printf (c->arena, "%s: %s", c->actor, entry->event_type);
-    int64_t seq;
-    return store_event_append (c->store, &c->event, &seq, err);
+    self->n_known = 0;
 }
 
-/* Logs the answer to a state-changing request under the user's request id,
- * and charges what it wrote to the user. When logging fails, what the
+/* Logs the answer to a state-changing request under the user's request id
+ * (with EVENT, the event of the change it made, in the same statement),
+ * and charges what it wrote to the user. When that fails, what the
  * request wrote is rolled back; if another escd logged the same request
  * first, OUT becomes that first answer, else an error. */
 static void
-log_answer (desk_t *self, answering_t *w)
+log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
 {
     desk_answer_t *out = w->out;
     desk_call_t *c = &w->c;
@@ -293,8 +314,27 @@ log_answer (desk_t *self, answering_t *w)
     esc_error_clear (&err);
     quota_charge (self->quota, c->actor,
                   (int64_t) (w->r->len + out->reply_len) + WRITE_OVERHEAD, proc_now_ms ());
-    if (store_request_record (self->store, c->actor, w->r->req->request_id, w->digest,
-                              out->reply, out->reply_len, &err) == 0)
+    request_record_t log = { .user = c->actor, .id = w->r->req->request_id,
+                             .digest = w->digest, .reply = out->reply,
+                             .reply_len = out->reply_len };
+    int rc;
+    if (event) {
+        json_object_end (&c->data);
+        c->event.type = event->event_type;
+        c->event.actor = c->actor;
+        c->event.data = json_text (&c->data);
+        if (!c->event.summary)
+            c->event.summary = arena_printf (c->arena, "%s: %s", c->actor, event->event_type);
+        int64_t seq;
+        rc = store_event_append_logged (self->store, &c->event, &log, &seq, &err);
+        /* a change to users: what the desk remembers of them went stale */
+        if (rc == 0 && strncmp (event->event_type, "user.", 5) == 0)
+            forget_identities (self);
+    }
+    else
+        rc = store_request_record (self->store, log.user, log.id, log.digest, log.reply,
+                                   log.reply_len, &err);
+    if (rc == 0)
         return;
     esc_error_t undo;
     store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
@@ -327,14 +367,14 @@ answer_in_savepoint (desk_t *self, answering_t *w)
         if (logged < 0 || within_rate (self, w, &err))
             goto failed;
     }
-    if (changes ? change (c, entry, &err) : entry->handler (c, &err))
+    if (entry->handler (c, &err))
         goto failed;
     c->reply->has_status = true;
     c->reply->status = ESC__STATUS__OK;
     pack (c->reply, out);
     out->changed = changes;
     if (changes)
-        log_answer (self, w);
+        log_answer (self, w, entry);
     return;
 
 failed:
@@ -342,14 +382,40 @@ failed:
     out->reply = NULL;
     out->changed = false;
     esc_error_t undo;
-    store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
+    if (changes)
+        store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
     Esc__Reply__ResultCase details = c->explains_refusal ? c->reply->result_case
                                                          : ESC__REPLY__RESULT__NOT_SET;
     set_error (c->reply, &err);
     c->reply->result_case = details;    /* the arena's: the rollback keeps it */
     pack (c->reply, out);
     if (changes && definitive (&err))
-        log_answer (self, w);
+        log_answer (self, w, NULL);
+}
+
+/* Who holds KEY: remembered while the version of users stands (the batch
+ * checked it), else asked and remembered. NAME is "" for nobody. */
+static int
+identity_of (desk_t *self, const char *key, char *name, size_t len, role_set_t *roles,
+             esc_error_t *err)
+{
+    for (size_t i = 0; self->in_batch && i < self->n_known; i++)
+        if (strcmp (self->known[i].key, key) == 0) {
+            snprintf (name, len, "%s", self->known[i].name);
+            *roles = self->known[i].roles;
+            return 0;
+        }
+    if (store_identify (self->store, key, name, len, roles, err))
+        return -1;
+    if (!self->in_batch || !name[0] || strlen (key) >= sizeof self->known[0].key)
+        return 0;
+    if (self->n_known == IDENTITIES_MAX)
+        forget_identities (self);
+    identity_t *id = &self->known[self->n_known++];
+    snprintf (id->key, sizeof id->key, "%s", key);
+    snprintf (id->name, sizeof id->name, "%s", name);
+    id->roles = *roles;
+    return 0;
 }
 
 /* Who holds KEY, and may they do what the request asks. Returns 0, or -1
@@ -358,7 +424,7 @@ static int
 identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc_error_t *err)
 {
     char name[64];
-    if (store_identify (self->store, key, name, sizeof name, &c->roles, err))
+    if (identity_of (self, key, name, sizeof name, &c->roles, err))
         return -1;
     if (!name[0])
         return esc_fail (err, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
@@ -367,6 +433,43 @@ identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc
     snprintf (out->user, sizeof out->user, "%s", name);
     c->actor = out->user;
     return workflow_permit (c->op, c->roles, err);
+}
+
+int
+desk_batch_begin (desk_t *self, bool writes, esc_error_t *err)
+{
+    int64_t head, version;
+    desk_batch_end (self);
+    if (store_batch_head (self->store, writes, &head, &version, err))
+        return -1;
+    shown_at (self->shown, head);
+    if (version != self->users_version)
+        forget_identities (self);
+    self->users_version = version;
+    self->in_batch = true;
+    self->locked = writes;
+    return 0;
+}
+
+void
+desk_batch_end (desk_t *self)
+{
+    self->in_batch = false;
+    self->locked = false;
+    self->savepoint = false;
+}
+
+/* Opens the savepoint of a change: the last change's is released in the
+ * same round trip (COMMIT releases the batch's last). */
+static int
+savepoint (desk_t *self, esc_error_t *err)
+{
+    if (store_command (self->store, self->savepoint
+                       ? "RELEASE SAVEPOINT request; SAVEPOINT request"
+                       : "SAVEPOINT request", err))
+        return -1;
+    self->savepoint = true;
+    return 0;
 }
 
 void
@@ -382,7 +485,8 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     esc_error_clear (&err);
     answering_t w = {
         .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
-               .req = r->req, .started_at = self->started_at },
+               .req = r->req, .started_at = self->started_at,
+               .shown = self->locked ? NULL : self->shown },
         .r = r,
         .out = out,
     };
@@ -393,27 +497,23 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     json_init (&c->data);
     json_object_begin (&c->data);
 
-    if (store_command (self->store, "SAVEPOINT request", &err) == 0) {
-        /* the sequence lock comes first for a change: it serialises every
-         * writer of every escd, so the key, the roles and the request log
-         * read below are those of the moment the change commits */
-        if ((!desk_request_writes (r) || store_lock_sequence (self->store, &err) == 0)
-            && identify (self, key, c, out, &err) == 0)
-            answer_in_savepoint (self, &w);
-        if (!out->reply) {
-            set_error (&reply, &err);
-            pack (&reply, out);
-        }
-        /* what the request wrote (or logged) stays; a failed statement's
-         * aborted subtransaction is rolled back first */
-        if (store_in_failed_transaction (self->store))
-            store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err);
-        store_command (self->store, "RELEASE SAVEPOINT request", &err);
-    }
-    else {
+    /* a change in a savepoint of its own, in a batch that holds the
+     * sequence lock: the key, the roles and the request log read below
+     * are those of the moment the change commits. A read needs no
+     * savepoint: it writes nothing, and a failed one leaves a failed
+     * transaction for the caller to roll back. */
+    bool changes = desk_request_writes (r);
+    if (((changes ? self->locked : self->in_batch) || desk_batch_begin (self, changes, &err) == 0)
+        && (!changes || savepoint (self, &err) == 0) && identify (self, key, c, out, &err) == 0)
+        answer_in_savepoint (self, &w);
+    if (!out->reply) {
         set_error (&reply, &err);
         pack (&reply, out);
     }
+    /* what the request wrote (or logged) stays; a failed statement's
+     * aborted subtransaction is rolled back */
+    if (changes && self->savepoint && store_in_failed_transaction (self->store))
+        store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err);
     json_release (&c->data);
     arena_destroy (&c->arena);
 }

@@ -9,7 +9,8 @@
  * id with a digest of its bytes, and a retry gets the logged reply back
  * without changing anything. Only what was authorised is logged, and each
  * user's writes are held to a rate (quota.h). The caller owns the
- * transaction; the desk wraps each request in a savepoint so that a
+ * transaction and opens each batch of requests in it with
+ * desk_batch_begin; the desk wraps each change in a savepoint so that a
  * refused or failed request leaves nothing behind. */
 #ifndef ESC_DESK_H
 #define ESC_DESK_H
@@ -63,9 +64,22 @@ void desk_request_release (desk_request_t *r);
  * does not). */
 bool desk_request_writes (const desk_request_t *r);
 
+/* Opens a batch in the transaction the caller just began: for a batch of
+ * changes (WRITES), takes the sequence lock, held to commit, which
+ * serialises every writer of every escd; either way learns whether users
+ * changed since the desk last looked (sql/023), so that the keys it
+ * remembers are those of the moment the batch commits. Returns 0, or -1
+ * with ERR (the database's). */
+int desk_batch_begin (desk_t *self, bool writes, esc_error_t *err);
+/* Closes the batch: the caller committed or rolled back. (desk_answer
+ * outside a batch opens one for itself.) */
+void desk_batch_end (desk_t *self);
+
 /* Answers R, sent on a connection admitted with KEY (Z85), inside the
- * caller's open transaction (a read-only one will do for a request that
- * does not write). Always produces a reply in OUT. */
+ * caller's open transaction and batch (a read-only one will do for a
+ * request that does not write). Always produces a reply in OUT. A read
+ * that fails leaves the transaction failed (store_in_failed_transaction):
+ * the caller rolls back and begins again before the next request. */
 void desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out);
 
 /* Replaces OUT's reply by an error reply for R (used when a batch fails to

@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "esc.pb-c.h"
 #include "json.h"
+#include "shown.h"
 #include "status.h"
 #include "store.h"
 #include "workflow.h"
@@ -30,6 +31,8 @@ typedef struct {
     int64_t started_at;         /* when escd started (s since the epoch) */
     bool explains_refusal;      /* the result set explains a refusal (an
                                    import's bad rows): sent with it */
+    shown_t *shown;             /* escalations shown at the batch's head: in a
+                                   read batch, else NULL */
 } desk_call_t;
 
 typedef int (*desk_handler_t) (desk_call_t *c, esc_error_t *err);

@@ -377,22 +377,31 @@ refuse_too_many (server_t *s, pending_t *p)
             "their answers before sending more");
 }
 
-/* Opens a transaction with BEGIN_SQL. A connection that died while idle
- * is found here: reconnect and try once more, so that a database restart
+/* Opens a transaction with BEGIN_SQL and the desk's batch in it (for
+ * WRITES, with the sequence lock). A connection that died while idle is
+ * found here: reconnect and try once more, so that a database restart
  * costs no request. */
 static bool
-begin (store_t *store, const char *begin_sql, esc_error_t *err)
+begin (store_t *store, desk_t *desk, const char *begin_sql, bool writes, esc_error_t *err)
 {
-    if (store_connect (store, err) == 0 && store_command (store, begin_sql, err) == 0)
-        return true;
-    return !store_connected (store) && store_connect (store, err) == 0
-           && store_command (store, begin_sql, err) == 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (store_connect (store, err) == 0 && store_command (store, begin_sql, err) == 0) {
+            if (desk_batch_begin (desk, writes, err) == 0)
+                return true;
+            store_command (store, "ROLLBACK", err);
+            return false;
+        }
+        if (store_connected (store))
+            return false;
+    }
+    return false;
 }
 
 /* Commits the transaction. False when nothing of it is durable. */
 static bool
-commit (store_t *store, esc_error_t *err)
+commit (store_t *store, desk_t *desk, esc_error_t *err)
 {
+    desk_batch_end (desk);
     /* COMMIT in a failed transaction "succeeds" as a ROLLBACK: check first */
     if (store_in_failed_transaction (store)) {
         store_command (store, "ROLLBACK", err);
@@ -413,16 +422,23 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
         return false;
     esc_error_t err;
     esc_error_clear (&err);
-    bool open = begin (s->store, begin_sql, &err);
+    bool open = begin (s->store, s->desk, begin_sql, durable, &err);
     for (int i = 0; i < n; i++) {
         if (open)
             desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
         else
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
-        if (!durable)
+        if (!durable) {
             finish (s, ps[i]);
+            /* a read that failed took its snapshot down: the next in a new one */
+            if (open && store_in_failed_transaction (s->store)) {
+                store_command (s->store, "ROLLBACK", &err);
+                desk_batch_end (s->desk);
+                open = begin (s->store, s->desk, begin_sql, durable, &err);
+            }
+        }
     }
-    bool committed = open && commit (s->store, &err);
+    bool committed = open && commit (s->store, s->desk, &err);
     if (!durable)
         return false;
     if (open && !committed)
@@ -449,9 +465,9 @@ read_heavy (void *job, desk_t *desk, store_t *store)
     pending_t *p = job;
     esc_error_t err;
     esc_error_clear (&err);
-    if (begin (store, READS, &err)) {
+    if (begin (store, desk, READS, false, &err)) {
         desk_answer (desk, p->key, &p->request, &p->answer);
-        commit (store, &err);
+        commit (store, desk, &err);
     }
     else
         desk_error_reply (&p->request, &err, &p->answer);

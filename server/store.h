@@ -150,6 +150,11 @@ int store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *de
 /* Takes the event counter's row lock: the first statement of every change,
  * so that changes commit in sequence order and lock rows in one order. */
 int store_lock_sequence (store_t *self, esc_error_t *err);
+/* The first statement of a batch: the event head and the version of users
+ * (sql/023), with the event counter's row lock when LOCK (a batch of
+ * changes). */
+int store_batch_head (store_t *self, bool lock, int64_t *head, int64_t *users_version,
+                      esc_error_t *err);
 
 typedef struct {
     const char *type, *actor, *quarter, *account;
@@ -160,6 +165,17 @@ typedef struct {
 /* Appends an event with the next sequence number, returned in *seq, and
  * asks PostgreSQL to wake every listening escd when it commits. */
 int store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err);
+/* The answer to USER's request ID, as store_request_record logs it. */
+typedef struct {
+    const char *user, *id;
+    const uint8_t *digest;      /* STORE_DIGEST_LEN bytes */
+    const uint8_t *reply;
+    size_t reply_len;
+} request_record_t;
+/* Appends event E and logs the answer of the request that wrote it, in one
+ * statement: as store_event_append, then store_request_record. */
+int store_event_append_logged (store_t *self, const event_t *e, const request_record_t *log,
+                               int64_t *seq, esc_error_t *err);
 /* The events of an escalation, and of merges into it, in order. */
 int store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err);
 /* The events of roadmap item ID, in order: planned, corrected, postponed

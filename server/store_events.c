@@ -73,33 +73,88 @@ store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *delete
 int
 store_lock_sequence (store_t *self, esc_error_t *err)
 {
-    return store_run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
+    int64_t head, version;
+    return store_batch_head (self, true, &head, &version, err);
+}
+
+int
+store_batch_head (store_t *self, bool lock, int64_t *head, int64_t *users_version,
+                  esc_error_t *err)
+{
+    PGresult *r = store_exec_one (self, lock
+        ? "SELECT last_seq, users_version FROM event_counter FOR UPDATE"
+        : "SELECT last_seq, users_version FROM event_counter", NULL, err,
+        "INTERNAL", "the event counter is missing");
+    if (!r)
+        return -1;
+    *head = row_int (r, 0, "last_seq");
+    *users_version = row_int (r, 0, "users_version");
+    PQclear (r);
+    return 0;
+}
+
+/* E's parameters, $1 to $7, for the statements below. */
+static void
+event_params (params_t *p, const event_t *e)
+{
+    params_text (p, e->type);                           /* $1 type */
+    params_text (p, e->actor);                          /* $2 actor */
+    params_text (p, e->quarter);                        /* $3 quarter or NULL */
+    params_opt_int (p, e->escalation_id > 0, e->escalation_id); /* $4 */
+    params_text (p, e->account);                        /* $5 account or NULL */
+    params_text (p, e->data ? e->data : "{}");          /* $6 details */
+    params_text (p, e->summary);                        /* $7 sentence */
+}
+
+/* The next sequence number, the event under it, and one NOTIFY per
+ * transaction (identical payloads are folded); then what LOGGED adds. */
+#define APPEND_EVENT(logged) \
+    "WITH next AS (UPDATE event_counter SET last_seq = last_seq + 1 RETURNING last_seq)," \
+    "     added AS (INSERT INTO event (seq, type, actor, quarter, escalation_id, account," \
+    "                                  data, summary)" \
+    "               SELECT last_seq, $1, $2, $3, $4, $5, $6::jsonb, $7 FROM next" \
+    "               RETURNING seq)" logged \
+    " SELECT seq, pg_notify('" STORE_EVENT_CHANNEL "', '') FROM added"
+
+/* Runs an APPEND_EVENT statement: *SEQ is the event's number; a request id
+ * logged already is ALREADY_EXISTS. */
+static int
+append (store_t *self, const char *sql, const params_t *p, const char *id, int64_t *seq,
+        esc_error_t *err)
+{
+    PGresult *r = store_exec (self, sql, p, err);
+    if (!r) {
+        if (id && store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
+                             "request id %s was answered already", id);
+        return -1;
+    }
+    *seq = row_int (r, 0, "seq");
+    PQclear (r);
+    return 0;
 }
 
 int
 store_event_append (store_t *self, const event_t *e, int64_t *seq, esc_error_t *err)
 {
     params_t p = { 0 };
-    params_text (&p, e->type);                          /* $1 type */
-    params_text (&p, e->actor);                         /* $2 actor */
-    params_text (&p, e->quarter);                       /* $3 quarter or NULL */
-    params_opt_int (&p, e->escalation_id > 0, e->escalation_id); /* $4 */
-    params_text (&p, e->account);                       /* $5 account or NULL */
-    params_text (&p, e->data ? e->data : "{}");         /* $6 details */
-    params_text (&p, e->summary);                       /* $7 sentence */
-    /* one NOTIFY per transaction: identical payloads are folded */
-    PGresult *r = store_exec (self,
-        "WITH next AS (UPDATE event_counter SET last_seq = last_seq + 1 RETURNING last_seq),"
-        "     added AS (INSERT INTO event (seq, type, actor, quarter, escalation_id, account,"
-        "                                  data, summary)"
-        "               SELECT last_seq, $1, $2, $3, $4, $5, $6::jsonb, $7 FROM next"
-        "               RETURNING seq)"
-        " SELECT seq, pg_notify('" STORE_EVENT_CHANNEL "', '') FROM added", &p, err);
-    if (!r)
-        return -1;
-    *seq = row_int (r, 0, "seq");
-    PQclear (r);
-    return 0;
+    event_params (&p, e);
+    return append (self, APPEND_EVENT (""), &p, NULL, seq, err);
+}
+
+int
+store_event_append_logged (store_t *self, const event_t *e, const request_record_t *log,
+                           int64_t *seq, esc_error_t *err)
+{
+    params_t p = { 0 };
+    event_params (&p, e);
+    params_text (&p, log->user);                        /* $8 user */
+    params_text (&p, log->id);                          /* $9 request id */
+    params_bytes (&p, log->digest, STORE_DIGEST_LEN);   /* $10 SHA-256 of the request */
+    params_bytes (&p, log->reply, log->reply_len);      /* $11 reply bytes */
+    return append (self, APPEND_EVENT (","
+        "     logged AS (INSERT INTO request_log (user_name, request_id, request_digest, reply)"
+        "                VALUES ($8, $9, $10, $11))"), &p, log->id, seq, err);
 }
 
 #define EVENT_COLUMNS                                                       \

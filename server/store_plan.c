@@ -66,13 +66,17 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 quarter */
-    if (lock && store_run (self, "SELECT 1 FROM quarter WHERE name = $1 FOR UPDATE", &p, err))
-        return -1;
-    PGresult *r = store_exec_one (self,
-        "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name"
-        "                AND l.state = 'open') AS later_open"
-        "  FROM quarter_view v WHERE v.name = $1", &p, err,
+    /* with LOCK, the quarter's row is locked in the same statement */
+#define QUARTER_FACTS(locked, from) \
+        locked "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name" \
+        "                AND l.state = 'open') AS later_open" \
+        "  FROM quarter_view v" from " WHERE v.name = $1"
+    PGresult *r = store_exec_one (self, lock
+        ? QUARTER_FACTS ("WITH locked AS (SELECT name FROM quarter WHERE name = $1 FOR UPDATE) ",
+                         " JOIN locked USING (name)")
+        : QUARTER_FACTS ("", ""), &p, err,
         "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
+#undef QUARTER_FACTS
     if (!r)
         return -1;
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;

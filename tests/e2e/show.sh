@@ -282,4 +282,17 @@ for who in alice pat carol evan; do
 done
 same "$(head_seq)" "$SEQ" "events after reads"
 
+say "a show is what the database holds, whichever escd changed it since"
+start_escd b
+file Acme "Yearly export"; EC=$X
+same "$(field evan show "$EC" .title)" "Yearly export" "shown once"
+same "$(field evan show "$EC" .title)" "Yearly export" "shown again, from escd's memory"
+ok alice --endpoint "$ENDPOINT_b" edit "$EC" --title "Yearly export, monthly"
+same "$(field evan show "$EC" .title)" "Yearly export, monthly" "shown after another escd's edit"
+ok pat --endpoint "$ENDPOINT_b" size "$EC" --hours 30 --viable yes
+same "$(field evan show "$EC" '"\(.state) \(.hours)"')" "sized 30" "shown after another escd's sizing"
+ok evan show "$EC"
+ok ada --endpoint "$ENDPOINT_b" user revoke evan
+refused 4 UNAUTHENTICATED evan show "$EC"
+
 echo "show: all good"
