@@ -117,7 +117,7 @@ struct desk {
     int64_t users_version;      /* -1: nothing known */
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
-    bool savepoint;             /* a change's savepoint is open in it */
+    bool fresh_savepoint;       /* the batch's savepoint, no change in it yet */
     shown_t *shown;             /* escalations shown at the read batch's head */
 };
 
@@ -436,11 +436,11 @@ identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc
 }
 
 int
-desk_batch_begin (desk_t *self, bool writes, esc_error_t *err)
+desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, esc_error_t *err)
 {
     int64_t head, version;
     desk_batch_end (self);
-    if (store_batch_head (self->store, writes, &head, &version, err))
+    if (store_batch_open (self->store, begin_sql, writes, &head, &version, err))
         return -1;
     shown_at (self->shown, head);
     if (version != self->users_version)
@@ -448,6 +448,7 @@ desk_batch_begin (desk_t *self, bool writes, esc_error_t *err)
     self->users_version = version;
     self->in_batch = true;
     self->locked = writes;
+    self->fresh_savepoint = writes;     /* the first change's is open */
     return 0;
 }
 
@@ -456,20 +457,20 @@ desk_batch_end (desk_t *self)
 {
     self->in_batch = false;
     self->locked = false;
-    self->savepoint = false;
+    self->fresh_savepoint = false;
 }
 
-/* Opens the savepoint of a change: the last change's is released in the
- * same round trip (COMMIT releases the batch's last). */
+/* Opens the savepoint of a change: the batch opened the first; the last
+ * change's is released in the same round trip (COMMIT releases the
+ * batch's last). */
 static int
 savepoint (desk_t *self, esc_error_t *err)
 {
-    if (store_command (self->store, self->savepoint
-                       ? "RELEASE SAVEPOINT request; SAVEPOINT request"
-                       : "SAVEPOINT request", err))
-        return -1;
-    self->savepoint = true;
-    return 0;
+    if (self->fresh_savepoint) {
+        self->fresh_savepoint = false;
+        return 0;
+    }
+    return store_command (self->store, "RELEASE SAVEPOINT request; SAVEPOINT request", err);
 }
 
 void
@@ -503,8 +504,9 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
      * savepoint: it writes nothing, and a failed one leaves a failed
      * transaction for the caller to roll back. */
     bool changes = desk_request_writes (r);
-    if (((changes ? self->locked : self->in_batch) || desk_batch_begin (self, changes, &err) == 0)
-        && (!changes || savepoint (self, &err) == 0) && identify (self, key, c, out, &err) == 0)
+    if (!(changes ? self->locked : self->in_batch))
+        esc_fail (&err, ESC_INTERNAL, "INTERNAL", "a request outside a batch");
+    else if ((!changes || savepoint (self, &err) == 0) && identify (self, key, c, out, &err) == 0)
         answer_in_savepoint (self, &w);
     if (!out->reply) {
         set_error (&reply, &err);
@@ -512,7 +514,7 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     }
     /* what the request wrote (or logged) stays; a failed statement's
      * aborted subtransaction is rolled back */
-    if (changes && self->savepoint && store_in_failed_transaction (self->store))
+    if (changes && self->locked && store_in_failed_transaction (self->store))
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err);
     json_release (&c->data);
     arena_destroy (&c->arena);

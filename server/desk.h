@@ -64,15 +64,15 @@ void desk_request_release (desk_request_t *r);
  * does not). */
 bool desk_request_writes (const desk_request_t *r);
 
-/* Opens a batch in the transaction the caller just began: for a batch of
- * changes (WRITES), takes the sequence lock, held to commit, which
- * serialises every writer of every escd; either way learns whether users
- * changed since the desk last looked (sql/023), so that the keys it
- * remembers are those of the moment the batch commits. Returns 0, or -1
- * with ERR (the database's). */
-int desk_batch_begin (desk_t *self, bool writes, esc_error_t *err);
-/* Closes the batch: the caller committed or rolled back. (desk_answer
- * outside a batch opens one for itself.) */
+/* Opens a transaction with BEGIN_SQL and a batch in it, in one round
+ * trip: for a batch of changes (WRITES), takes the sequence lock, held to
+ * commit, which serialises every writer of every escd; either way learns
+ * whether users changed since the desk last looked (sql/023), so that the
+ * keys it remembers are those of the moment the batch commits. Returns 0,
+ * or -1 with ERR (the database's; a transaction may be left open, failed:
+ * the caller rolls it back). */
+int desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, esc_error_t *err);
+/* Closes the batch: the caller committed or rolled back. */
 void desk_batch_end (desk_t *self);
 
 /* Answers R, sent on a connection admitted with KEY (Z85), inside the

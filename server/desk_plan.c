@@ -15,7 +15,11 @@ desk_quarter (desk_call_t *c, const char *name, bool decide, const char **chosen
 {
     quarter_facts_t facts;
     escalation_state_t unused;
-    if (store_quarter_resolve (c->store, c->arena, name && *name ? name : NULL, chosen, err))
+    /* a quarter named and decided on: its facts say whether it exists */
+    if (decide && name && *name)
+        *chosen = name;
+    else if (store_quarter_resolve (c->store, c->arena, name && *name ? name : NULL, chosen,
+                                    err))
         return -1;
     if (!decide)
         return 0;

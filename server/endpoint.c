@@ -385,14 +385,13 @@ static bool
 begin (store_t *store, desk_t *desk, const char *begin_sql, bool writes, esc_error_t *err)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (store_connect (store, err) == 0 && store_command (store, begin_sql, err) == 0) {
-            if (desk_batch_begin (desk, writes, err) == 0)
-                return true;
-            store_command (store, "ROLLBACK", err);
+        if (store_connect (store, err) == 0 && desk_batch_begin (desk, begin_sql, writes, err) == 0)
+            return true;
+        if (store_connected (store)) {
+            esc_error_t undo;
+            store_command (store, "ROLLBACK", &undo);
             return false;
         }
-        if (store_connected (store))
-            return false;
     }
     return false;
 }

@@ -286,6 +286,48 @@ store_command (store_t *self, const char *sql, esc_error_t *err)
 }
 
 PGresult *
+store_exec_script (store_t *self, const char *sql, esc_error_t *err)
+{
+    self->sqlstate[0] = '\0';
+    if (!store_connected (self)) {
+        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        return NULL;
+    }
+    forget_stale (self);
+    if (!PQsendQuery (self->conn, sql)) {
+        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        return NULL;
+    }
+    /* every statement's result is read; the first failure is the answer */
+    PGresult *rows = NULL, *r;
+    bool failed = false;
+    while ((r = PQgetResult (self->conn))) {
+        if (failed) {
+            PQclear (r);
+            continue;
+        }
+        ExecStatusType st = PQresultStatus (r);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            failed = true;
+            PQclear (rows);
+            rows = NULL;
+            checked (self, r, err);
+        }
+        else if (st == PGRES_TUPLES_OK && !rows)
+            rows = r;
+        else
+            PQclear (r);
+    }
+    if (!failed && !rows) {
+        if (PQstatus (self->conn) != CONNECTION_OK)
+            esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        else
+            esc_fail (err, ESC_INTERNAL, "INTERNAL", "a script returned no rows");
+    }
+    return rows;
+}
+
+PGresult *
 store_exec_one (store_t *self, const char *sql, const params_t *p, esc_error_t *err,
                 const char *reason, const char *fmt, ...)
 {

@@ -150,11 +150,12 @@ int store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *de
 /* Takes the event counter's row lock: the first statement of every change,
  * so that changes commit in sequence order and lock rows in one order. */
 int store_lock_sequence (store_t *self, esc_error_t *err);
-/* The first statement of a batch: the event head and the version of users
- * (sql/023), with the event counter's row lock when LOCK (a batch of
- * changes). */
-int store_batch_head (store_t *self, bool lock, int64_t *head, int64_t *users_version,
-                      esc_error_t *err);
+/* Opens a batch in one round trip: BEGIN_SQL (BEGIN ...), then reads the
+ * event head and the version of users (sql/023), with the event counter's
+ * row lock when LOCK (a batch of changes) and then SAVEPOINT request (the
+ * first change's). */
+int store_batch_open (store_t *self, const char *begin_sql, bool lock, int64_t *head,
+                      int64_t *users_version, esc_error_t *err);
 
 typedef struct {
     const char *type, *actor, *quarter, *account;

@@ -73,20 +73,25 @@ store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *delete
 int
 store_lock_sequence (store_t *self, esc_error_t *err)
 {
-    int64_t head, version;
-    return store_batch_head (self, true, &head, &version, err);
+    return store_run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
 }
 
 int
-store_batch_head (store_t *self, bool lock, int64_t *head, int64_t *users_version,
-                  esc_error_t *err)
+store_batch_open (store_t *self, const char *begin_sql, bool lock, int64_t *head,
+                  int64_t *users_version, esc_error_t *err)
 {
-    PGresult *r = store_exec_one (self, lock
-        ? "SELECT last_seq, users_version FROM event_counter FOR UPDATE"
-        : "SELECT last_seq, users_version FROM event_counter", NULL, err,
-        "INTERNAL", "the event counter is missing");
+    char sql[256];
+    /* the lock before the savepoint: rolling a request back to it must
+     * not release the lock */
+    snprintf (sql, sizeof sql, "%s; SELECT last_seq, users_version FROM event_counter%s",
+              begin_sql, lock ? " FOR UPDATE; SAVEPOINT request" : "");
+    PGresult *r = store_exec_script (self, sql, err);
     if (!r)
         return -1;
+    if (PQntuples (r) != 1) {
+        PQclear (r);
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "the event counter is missing");
+    }
     *head = row_int (r, 0, "last_seq");
     *users_version = row_int (r, 0, "users_version");
     PQclear (r);

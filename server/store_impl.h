@@ -23,6 +23,10 @@ PGresult *store_exec_format (store_t *self, const char *sql, const params_t *p,
 PGresult *store_exec_one (store_t *self, const char *sql, const params_t *p, esc_error_t *err,
                           const char *reason, const char *fmt, ...)
     __attribute__ ((format (printf, 6, 7)));
+/* Runs SQL, several statements in one round trip (simple protocol, no
+ * parameters): the rows of the first that returns rows, or NULL with the
+ * first failure in ERR. */
+PGresult *store_exec_script (store_t *self, const char *sql, esc_error_t *err);
 /* Runs a statement whose result is not needed. */
 int store_run (store_t *self, const char *sql, const params_t *p, esc_error_t *err);
 /* True when the last statement failed with SQLSTATE (23505: unique, ...):
