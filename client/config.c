@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "conffile.h"
 #include "keys.h"
 #include "names.h"
 
@@ -152,34 +154,31 @@ config_check (const char *key, const char *value, char *why, size_t len)
     return apply (&scratch, key, value, why, len);
 }
 
+/* The keys its file may set: the settings, and server-key's old spelling. */
+static const char *const file_keys[] = {
+    "endpoint", "feed", "server-key", "user", "timeout", "retries", "server_key",
+};
+
+/* Takes the KEY-th of file_keys for conffile_read. */
+static int
+take (void *arg, size_t key, const char *value, char *why, size_t len)
+{
+    config_t *c = arg;
+    if (apply (c, file_keys[key], value, why, len))
+        return -1;
+    c->source[setting (file_keys[key])] = "file";
+    return 0;
+}
+
 static int
 read_file (config_t *c, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen (path, "r");
-    if (!f)
+    if (access (path, F_OK) != 0 && errno == ENOENT)
         return 0;               /* no file: defaults */
-    char line[1024], why[300];
-    int lineno = 0, rc = 0;
-    while (fgets (line, sizeof line, f)) {
-        lineno++;
-        char key[64], value[600];
-        /* a comment is a whole line: Z85 keys may hold '#' */
-        size_t lead = strspn (line, " \t\r\n");
-        if (line[lead] == '\0' || line[lead] == '#')
-            continue;
-        if (sscanf (line, " %63[a-z_-] = %599s", key, value) != 2) {
-            snprintf (err, errlen, "%s:%d: expected 'key = value'", path, lineno);
-            rc = -1;
-            break;
-        }
-        if (apply (c, key, value, why, sizeof why)) {
-            snprintf (err, errlen, "%s:%d: %s", path, lineno, why);
-            rc = -1;
-            break;
-        }
-        c->source[setting (key)] = "file";
-    }
-    fclose (f);
+    char *text;
+    int rc = conffile_read (path, &text, file_keys, sizeof file_keys / sizeof file_keys[0],
+                            take, c, err, errlen);
+    free (text);                /* apply copied what it keeps */
     return rc;
 }
 

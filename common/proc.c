@@ -1,11 +1,11 @@
-/* proc.c: the monotonic clock and the stop signals. */
+/* proc.c: the monotonic clock, the stop signals and the reload signal. */
 #include "proc.h"
 
 #include <signal.h>
 #include <string.h>
 #include <time.h>
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 double
 proc_now_ms (void)
@@ -38,4 +38,31 @@ bool
 proc_stopping (void)
 {
     return stop_requested != 0;
+}
+
+static void
+on_reload (int sig)
+{
+    (void) sig;
+    reload_requested = 1;
+}
+
+void
+proc_trap_reload (void)
+{
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = on_reload;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGHUP, &sa, NULL);
+}
+
+bool
+proc_reload_requested (void)
+{
+    if (!reload_requested)
+        return false;
+    /* a SIGHUP from here on asks again: the file is read after this */
+    reload_requested = 0;
+    return true;
 }

@@ -1,10 +1,13 @@
-/* proc.h: what esc and escd ask of the process: a clock, and a clean stop.
+/* proc.h: what esc and escd ask of the process: a clock, a clean stop,
+ * and (escd) a reload.
  *
  * A long-running loop (escd serving, esc watching) traps SIGTERM and SIGINT
  * with proc_trap_stop and checks proc_stopping between steps; blocking
  * calls (zmq_poll, nanosleep) return early with EINTR because the handler
  * is installed without SA_RESTART. SIGPIPE is ignored: a closed pipe is an
- * error return, not a death. */
+ * error return, not a death. A daemon that re-reads its settings traps
+ * SIGHUP with proc_trap_reload, likewise, and looks with
+ * proc_reload_requested. */
 #ifndef ESC_PROC_H
 #define ESC_PROC_H
 
@@ -16,5 +19,9 @@ double proc_now_ms (void);
 void proc_trap_stop (void);
 /* True once SIGTERM or SIGINT arrived. */
 bool proc_stopping (void);
+
+void proc_trap_reload (void);
+/* True once for each SIGHUP (several before a look count as one). */
+bool proc_reload_requested (void);
 
 #endif

@@ -139,6 +139,12 @@ desk_new (store_t *store, const desk_config_t *config)
 }
 
 void
+desk_set_write_rate (desk_t *self, int64_t rate)
+{
+    quota_set_rate (self->quota, rate, proc_now_ms ());
+}
+
+void
 desk_destroy (desk_t **self_p)
 {
     if (!self_p || !*self_p)

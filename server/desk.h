@@ -55,6 +55,9 @@ typedef struct {
 
 desk_t *desk_new (store_t *store, const desk_config_t *config);
 void desk_destroy (desk_t **self_p);
+/* Holds each user's writes to RATE bytes a minute from now on (0: no
+ * limit), as a reload of escd's settings asks. */
+void desk_set_write_rate (desk_t *self, int64_t rate);
 
 /* Decodes and validates DATA (LEN bytes, kept by the caller) into R. */
 void desk_decode (const uint8_t *data, size_t len, desk_request_t *r);

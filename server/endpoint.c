@@ -131,6 +131,8 @@ log_request (log_t *log, const pending_t *p, bool sent)
 {
     const desk_answer_t *a = &p->answer;
     char who[64];
+    if (!logline_enabled (LOGLINE_INFO))
+        return;                 /* nor counted against the user's lines */
     /* a request answered before its user was known names the key */
     if (a->user[0])
         snprintf (who, sizeof who, "%s", a->user);
@@ -192,7 +194,7 @@ release (pending_t *p)
 /* ==== The server ========================================================= */
 
 typedef struct {
-    const endpoint_config_t *config;
+    endpoint_config_t config;   /* the live fields as the last reload left them */
     store_t *store;
     desk_t *desk;
     zap_t *zap;
@@ -568,6 +570,7 @@ serve_batch (server_t *s)
 {
     pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *slow[BATCH_LIMIT];
     int n_reads = 0, n_writes = 0, n_later = 0, n_slow = 0;
+    double started = proc_now_ms ();
     for (int i = 0; i < s->n_batch; i++) {
         pending_t *p = s->batch[i];
         bool wrote = false;
@@ -588,6 +591,10 @@ serve_batch (server_t *s)
     for (int i = 0; i < n_slow; i++)
         queue_heavy (s, slow[i]);
     dispatch_heavy (s);
+    logline (LOGLINE_DEBUG, "batch of %d: reads %d, writes %d%s, reads after writes %d, heavy "
+             "reads queued %d; left for the next %d; %.1f ms", s->n_batch, n_reads, n_writes,
+             news ? " (events committed)" : "", n_later, n_slow, s->n_carry,
+             proc_now_ms () - started);
     return news;
 }
 
@@ -638,6 +645,25 @@ key_active (void *zap, const char *key)
     return zap_key_active (zap, key);
 }
 
+/* CONFIG's feed limits, a 0 taken as the default. */
+static feed_limits_t
+feed_limits (const endpoint_config_t *config)
+{
+    return (feed_limits_t) {
+        .hwm = config->feed_hwm > 0 ? config->feed_hwm : FEED_DEFAULT_HWM,
+        .per_user = config->feed_per_user > 0 ? config->feed_per_user : FEED_DEFAULT_PER_USER,
+        .max = config->feed_max > 0 ? config->feed_max : FEED_DEFAULT_MAX,
+    };
+}
+
+/* CONFIG's requests per batch, from 1 to BATCH_LIMIT. */
+static int
+batch_limit (const endpoint_config_t *config)
+{
+    return config->batch_max < 1 ? 1
+         : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
+}
+
 /* Binds everything escd serves on. Returns 0, or -1 with the reason on
  * stderr. */
 static int
@@ -659,11 +685,7 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
         logline (LOGLINE_ERROR, "%s", err.message);
         return -1;
     }
-    feed_limits_t limits = {
-        .hwm = config->feed_hwm > 0 ? config->feed_hwm : FEED_DEFAULT_HWM,
-        .per_user = config->feed_per_user > 0 ? config->feed_per_user : FEED_DEFAULT_PER_USER,
-        .max = config->feed_max > 0 ? config->feed_max : FEED_DEFAULT_MAX,
-    };
+    feed_limits_t limits = feed_limits (config);
     s->feed = feed_new (ctx, config->feed, &config->server_key, &limits, head, key_active,
                         s->zap);
     if (!s->feed)
@@ -705,21 +727,47 @@ publish (server_t *s)
 static void
 prune (server_t *s)
 {
-    if (proc_now_ms () < s->prune_at || s->config->request_log_days <= 0)
+    if (proc_now_ms () < s->prune_at || s->config.request_log_days <= 0)
         return;
     esc_error_t err;
     int64_t deleted = 0;
     if (store_connect (s->store, &err) == 0
-        && store_request_prune (s->store, s->config->request_log_days, PRUNE_ROWS, &deleted,
+        && store_request_prune (s->store, s->config.request_log_days, PRUNE_ROWS, &deleted,
                                 &err) == 0) {
         if (deleted)
             logline (LOGLINE_INFO, "pruned %lld request log entr%s older than %d days",
                      (long long) deleted, deleted == 1 ? "y" : "ies",
-                     s->config->request_log_days);
+                     s->config.request_log_days);
         s->prune_at = proc_now_ms () + (deleted == PRUNE_ROWS ? 0 : PRUNE_EVERY_MS);
     }
     else
         s->prune_at = proc_now_ms () + PRUNE_EVERY_MS / 6;
+}
+
+/* SIGHUP: the settings anew from the caller (which logs what changed);
+ * the live ones take effect here, at once, and the rest stay as they
+ * started. */
+static void
+reconfigure (server_t *s)
+{
+    endpoint_config_t next = s->config;
+    if (!s->config.reload || s->config.reload (s->config.reload_arg, &next) != 0)
+        return;
+    s->config.batch_max = next.batch_max;
+    s->batch_max = batch_limit (&next);
+    s->config.write_rate = next.write_rate;
+    desk_set_write_rate (s->desk, next.write_rate);
+    s->config.log_rate = next.log_rate;
+    quota_set_rate (s->log.lines, next.log_rate, proc_now_ms ());
+    s->config.feed_per_user = next.feed_per_user;
+    s->config.feed_max = next.feed_max;
+    feed_limits_t limits = feed_limits (&next);
+    feed_set_limits (s->feed, limits.per_user, limits.max);
+    s->config.max_memory = next.max_memory;
+    guard_set_limit (s->guard, next.max_memory);
+    if (next.request_log_days != s->config.request_log_days)
+        s->prune_at = 0;        /* the new window, at once */
+    s->config.request_log_days = next.request_log_days;
 }
 
 /* ==== The loop =========================================================== */
@@ -746,7 +794,7 @@ server_free (server_t *s)
 static void
 server_alloc (server_t *s)
 {
-    s->log.lines = quota_new (s->config->log_rate);
+    s->log.lines = quota_new (s->config.log_rate);
     s->log.summary_at = proc_now_ms () + 60000;
     s->batch = calloc (BATCH_LIMIT, sizeof *s->batch);
     s->carry = calloc (CARRY_LIMIT, sizeof *s->carry);
@@ -758,7 +806,10 @@ server_alloc (server_t *s)
 int
 endpoint_run (const endpoint_config_t *config)
 {
-    server_t s = { .config = config, .store = store_new (config->db_url) };
+    /* at once: a SIGHUP while escd connects must not end it (the default),
+     * only be answered when it serves */
+    proc_trap_reload ();
+    server_t s = { .config = *config, .store = store_new (config->db_url) };
     esc_error_t err;
     int rc = 1;
     /* libzmq 4.3.4 numbers a ROUTER's anonymous peers from rand(), which it
@@ -774,8 +825,7 @@ endpoint_run (const endpoint_config_t *config)
     /* encryption and sending to many watchers spread over two I/O threads */
     zmq_ctx_set (ctx, ZMQ_IO_THREADS, 2);
     server_alloc (&s);
-    s.batch_max = config->batch_max < 1 ? 1
-                : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
+    s.batch_max = batch_limit (config);
 
     if (store_connect (s.store, &err)) {
         logline (LOGLINE_ERROR, "%s", err.message);
@@ -802,6 +852,8 @@ endpoint_run (const endpoint_config_t *config)
     long timeout = ESC_FEED_HEARTBEAT_MS;
     bool behind = false;
     while (!proc_stopping ()) {
+        if (proc_reload_requested ())
+            reconfigure (&s);
         /* the database's socket: NOTIFY from any escd's commit wakes us */
         void *monitors[2] = { NULL, NULL };
         guard_sockets (s.guard, monitors, 2);

@@ -40,7 +40,7 @@ struct feed {
     feed_key_check_t check;
     void *check_arg;
     subscriber_t *subs;
-    size_t n_subs;
+    size_t n_subs, cap_subs;    /* CAP_SUBS: room in SUBS (the most limits.max was) */
     int64_t published;          /* last seq sent */
     double last_send;           /* ms, monotonic */
     bool users_changed;         /* a user.* event passed, or events were skipped */
@@ -95,6 +95,13 @@ feed_destroy (feed_t **self_p)
     free ((*self_p)->subs);
     free (*self_p);
     *self_p = NULL;
+}
+
+void
+feed_set_limits (feed_t *self, int per_user, int max)
+{
+    self->limits.per_user = per_user;
+    self->limits.max = max;
 }
 
 void *feed_socket (feed_t *self) { return self->router; }
@@ -222,10 +229,12 @@ subscribe (feed_t *self, const uint8_t *id, size_t len, const char *key)
         refuse (self, &candidate, ESC_RESOURCE_EXHAUSTED, "FEED_LIMIT", why);
         return;
     }
-    if (!self->subs) {
-        self->subs = calloc ((size_t) self->limits.max, sizeof *self->subs);
+    if (self->n_subs == self->cap_subs) {
+        size_t cap = (size_t) self->limits.max;
+        self->subs = realloc (self->subs, cap * sizeof *self->subs);
         if (!self->subs)
             abort ();
+        self->cap_subs = cap;
     }
     self->subs[self->n_subs++] = candidate;
 }

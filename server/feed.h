@@ -88,4 +88,10 @@ bool feed_users_changed (feed_t *self);
 /* The last seq published. */
 int64_t feed_last (const feed_t *self);
 
+/* The subscriptions of one user (PER_USER), and in all (MAX), from now on,
+ * as a reload of escd's settings asks: a subscriber past a lowered limit
+ * stays until it goes, and the next is refused. The queue per subscriber
+ * (LIMITS' hwm) is the socket's, set when it was bound: it stays. */
+void feed_set_limits (feed_t *self, int per_user, int max);
+
 #endif

@@ -71,6 +71,12 @@ guard_new (void *ctx, int64_t limit)
 }
 
 void
+guard_set_limit (guard_t *self, int64_t limit)
+{
+    self->limit = limit > 0 ? limit : 0;
+}
+
+void
 guard_destroy (guard_t **self_p)
 {
     if (!self_p || !*self_p)

@@ -42,6 +42,8 @@ void guard_events (guard_t *self);
 int64_t guard_tick (guard_t *self);
 /* Connections watched now. */
 size_t guard_connections (const guard_t *self);
+/* The bound from now on: LIMIT bytes in use (0: never cuts). */
+void guard_set_limit (guard_t *self, int64_t limit);
 
 /* The memory escd has in use: what malloc handed out and has not been
  * given back, or, where that cannot be read (a sanitizer's allocator), the

@@ -5,20 +5,25 @@
  *   escd migrate [--db URL] [--app-user NAME] [--app-password-file FILE]
  *                                           apply pending migrations; ready the app role
  *   escd user add NAME --role R[,R] --key PUB [--team TEAM] [--db URL]
- *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
- *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
+ *   escd run [--db URL] [--home DIR] [--config FILE] [--bind EP] [--feed EP]
+ *            [--batch N] [--feed-hwm N] [--feed-per-user N] [--feed-max N]
  *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
- *            [--log-rate N]
+ *            [--log-rate N] [--log-level LEVEL]
+ *                                           serve; SIGHUP reads --config FILE again
  *   escd --help | escd help [COMMAND] | escd --version
  *   escd __man                              the man page escd(8), in roff
  *
  * Everything here is argument handling; the work is in endpoint.c (serving),
- * migrate.c and store.c. The tables of commands and options below are the
- * one source of the parser (getopt_long's options are made from them), the
- * usage and the man page. */
+ * migrate.c and store.c. The tables of commands, options and their values
+ * below are the one source of the parser (getopt_long's options are made
+ * from them), of what escd run --config FILE may say, of what SIGHUP
+ * changes, of the usage and of the man page. */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +31,11 @@
 #include <sys/stat.h>
 #include <libpq-fe.h>
 
+#include "conffile.h"
 #include "endpoint.h"
+#include "feed.h"
 #include "keys.h"
+#include "logline.h"
 #include "man.h"
 #include "migrate.h"
 #include "store.h"
@@ -91,6 +99,10 @@ static const escd_option_t options[] = {
     { "role", 'r', "R[,R]", CMD_USER_ADD, true, "the user's roles: sales, pm, cro, exec, admin" },
     { "key", 'k', "PUB", CMD_USER_ADD, true, "the user's CURVE public key (esc keygen prints it)" },
     { "team", 'T', "TEAM", CMD_USER_ADD, false, "a seller's team, for the report's quota credit" },
+    { "config", 'c', "FILE", CMD_RUN, false,
+      "settings, one 'key = value' a line, each key an option of run's below (write-rate = "
+      "1024), a line starting with # a comment; an option on the command line overrides the "
+      "file. SIGHUP reads it again" },
     { "bind", 'b', "EP", CMD_RUN, false, "the request endpoint (default " DEFAULT_BIND ")" },
     { "feed", 'f', "EP", CMD_RUN, false, "the decision feed's endpoint (default " DEFAULT_FEED ")" },
     { "batch", 'n', "N", CMD_RUN, false, "requests answered per commit (default 64)" },
@@ -109,6 +121,9 @@ static const escd_option_t options[] = {
     { "log-rate", 'G', "N", CMD_RUN, false,
       "request lines one user may put in the log a minute (default 600; 0: no limit); the "
       "rest are counted and summed up once a minute" },
+    { "log-level", 'l', "LEVEL", CMD_RUN, false,
+      "the least grave lines logged: error, warning, info (the default: a line per request "
+      "besides) or debug (each batch and handshake too)" },
     { "help", 'H', NULL, CMD_ALL, false, "this help, or a command's" },
     { "version", 'V', NULL, CMD_ALL, false, "escd's version" },
 };
@@ -178,6 +193,20 @@ synopsis (const escd_command_t *c, char *buf, size_t len)
     return buf;
 }
 
+static const char *run_options (bool live, char *buf, size_t len);
+
+/* What SIGHUP does to escd run, into BUF. */
+static const char *
+sighup_text (char *buf, size_t len)
+{
+    char live[512], restart[256];
+    snprintf (buf, len, "escd run reads --config FILE again: %s change at once, "
+              "%s at a restart; escd logs each that changed, and a file that does not read "
+              "changes nothing.", run_options (true, live, sizeof live),
+              run_options (false, restart, sizeof restart));
+    return buf;
+}
+
 /* The usage of every command (ONLY == 0), or of those in ONLY, to F. */
 static void
 usage_text (FILE *f, unsigned only)
@@ -207,6 +236,12 @@ usage_text (FILE *f, unsigned only)
     }
     fputc ('\n', f);
     fputs (usage_footer, f);
+    if (!only || (only & CMD_RUN)) {
+        char text[1024];
+        snprintf (text, sizeof text, "On SIGHUP %s", sighup_text (line, sizeof line));
+        fputc ('\n', f);
+        wrap (f, text, 0, 0, 78);
+    }
 }
 
 static int
@@ -237,8 +272,11 @@ man_page (FILE *f)
         "only; PostgreSQL holds everything; every decision is published, once and in "
         "order, on the decision feed. Several escd may share one database.\n");
     man_paragraph (f,
-        "escd logs one line per request on standard error (user, operation, outcome, "
-        "duration) and stops cleanly on SIGTERM.");
+        "escd logs a line per request on standard error (user, operation, outcome, request "
+        "id, duration), each line starting with an ISO 8601 time in UTC and its level. Under "
+        "systemd, when standard error is the journal, it sends the journal structured "
+        "entries instead, with the fields ESC_USER, ESC_OP, ESC_OUTCOME, ESC_REASON, "
+        "ESC_REQUEST_ID and ESC_DURATION_MS (journalctl ESC_USER=alice).");
     man_section (f, "COMMANDS");
     for (size_t i = 0; i < N_COMMANDS; i++)
         man_item (f, synopsis (&commands[i], line, sizeof line), commands[i].summary);
@@ -259,41 +297,163 @@ man_page (FILE *f)
     man_item (f, "ESCD_HOME", "where server.key lives, when --home is not given");
     man_section (f, "FILES");
     man_item (f, "DIR/server.key", "escd's CURVE keypair, made by escd init");
+    man_item (f, "FILE",
+              "escd run --config FILE's settings: lines of key = value, the key an option's "
+              "name (write-rate = 1024), each key once, blanks around key and value trimmed; a "
+              "line whose first character is # is a comment (# inside a value is part of it). "
+              "An option on the command line overrides the file. A bad line stops escd run "
+              "with FILE:LINE: what is wrong (exit 2); on SIGHUP it is logged and the "
+              "settings stay as they were.");
+    man_section (f, "SIGNALS");
+    man_item (f, "SIGTERM, SIGINT", "escd run answers the requests in hand, then stops");
+    man_item (f, "SIGHUP", sighup_text (line, sizeof line));
     man_section (f, "EXIT STATUS");
     man_item (f, "0", "done; for run, stopped cleanly");
     man_item (f, "1", "failed (the message says why, often as REASON: message)");
-    man_item (f, "2", "a usage error");
+    man_item (f, "2", "a usage error, or a --config FILE that does not read");
     man_section (f, "SEE ALSO");
     fputs ("\\fBesc\\fR(1)\n", f);
 }
 
 typedef struct {
     const char *db, *home, *bind, *feed, *role, *key, *team;
+    const char *config;         /* run's settings file */
     const char *app_user, *app_password_file;   /* init and migrate */
-    int batch;
-    int feed_hwm, feed_per_user, feed_max;
-    int64_t write_rate_kib;
-    int request_log_days;
-    int64_t max_memory_mib;
-    int64_t log_rate;
+    long long batch;
+    long long feed_hwm, feed_per_user, feed_max;
+    long long write_rate_kib;
+    long long request_log_days;
+    long long max_memory_mib;
+    long long log_rate;
+    logline_level_t log_level;
     bool help;
     bool version;
     int positional;             /* index of the first operand in argv */
+    uint64_t flagged;           /* the options (bit: index in options[]) on the command line */
 } options_t;
 
-/* OPTARG as a whole number from LO to HI into *V; else says so. */
-static int
-number (const char *name, const char *text, long long lo, long long hi, long long *v)
+/* ==== Option values ====================================================== */
+
+/* Where each option's value goes in options_t, what it may be, its
+ * default, and whether escd run takes a new one on SIGHUP: the one place
+ * that decides what a value means, whether it comes from the command line
+ * or from --config FILE. */
+typedef enum { VALUE_TEXT, VALUE_NUMBER, VALUE_LEVEL } value_kind_t;
+
+typedef struct {
+    int key;                    /* the option's, as in options[] */
+    value_kind_t kind;
+    size_t offset;              /* of its field in options_t */
+    long long lo, hi;           /* a number's range */
+    const char *fallback;       /* the default, as it would be written; NULL: none */
+    bool live;                  /* a running escd takes a new value on SIGHUP */
+} escd_value_t;
+
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF (x)
+#define TEXT_VALUE(k, field, dflt) \
+    { .key = k, .kind = VALUE_TEXT, .offset = offsetof (options_t, field), .fallback = dflt }
+#define NUMBER_VALUE(k, field, l, h, dflt, is_live) \
+    { .key = k, .kind = VALUE_NUMBER, .offset = offsetof (options_t, field), .lo = l, .hi = h, \
+      .fallback = dflt, .live = is_live }
+
+static const escd_value_t values[] = {
+    TEXT_VALUE ('d', db, NULL),
+    TEXT_VALUE ('h', home, NULL),
+    TEXT_VALUE ('c', config, NULL),
+    TEXT_VALUE ('a', app_user, DEFAULT_APP_USER),
+    TEXT_VALUE ('p', app_password_file, NULL),
+    TEXT_VALUE ('r', role, NULL),
+    TEXT_VALUE ('k', key, NULL),
+    TEXT_VALUE ('T', team, NULL),
+    TEXT_VALUE ('b', bind, DEFAULT_BIND),
+    TEXT_VALUE ('f', feed, DEFAULT_FEED),
+    NUMBER_VALUE ('n', batch, 1, 256, "64", true),
+    /* the socket's queues are set when it is bound */
+    NUMBER_VALUE ('w', feed_hwm, 1, 1000000, TEXT (FEED_DEFAULT_HWM), false),
+    NUMBER_VALUE ('u', feed_per_user, 1, 1000000, TEXT (FEED_DEFAULT_PER_USER), true),
+    NUMBER_VALUE ('m', feed_max, 1, 1000000, TEXT (FEED_DEFAULT_MAX), true),
+    NUMBER_VALUE ('R', write_rate_kib, 0, 1024 * 1024, "2048", true),
+    NUMBER_VALUE ('L', request_log_days, 0, 36500, "7", true),
+    NUMBER_VALUE ('M', max_memory_mib, 0, 1024 * 1024, "512", true),
+    NUMBER_VALUE ('G', log_rate, 0, 1000000, "600", true),
+    { .key = 'l', .kind = VALUE_LEVEL, .offset = offsetof (options_t, log_level),
+      .fallback = "info", .live = true },
+};
+#define N_VALUES (sizeof values / sizeof values[0])
+
+/* The value of the option named by getopt_long's answer KEY; NULL for a
+ * flag (--help). */
+static const escd_value_t *
+value_of (int key)
 {
-    char *end;
-    errno = 0;
-    *v = strtoll (text, &end, 10);
-    if (errno || end == text || *end || *v < lo || *v > hi) {
-        fprintf (stderr, "escd: --%s takes a whole number from %lld to %lld, not '%s'\n",
-                 name, lo, hi, text);
-        return -1;
+    for (size_t i = 0; i < N_VALUES; i++)
+        if (values[i].key == key)
+            return &values[i];
+    return NULL;
+}
+
+/* Sets V's field in O from TEXT. Returns 0, or -1 with what is wrong in
+ * WHY ("takes a whole number from 1 to 256, not 'lots'"). */
+static int
+value_set (options_t *o, const escd_value_t *v, const char *text, char *why, size_t len)
+{
+    char *field = (char *) o + v->offset, *end;
+    long long n;
+    logline_level_t level;
+    switch (v->kind) {
+    case VALUE_TEXT:
+        *(const char **) (void *) field = text;
+        return 0;
+    case VALUE_NUMBER:
+        errno = 0;
+        n = strtoll (text, &end, 10);
+        if (errno || end == text || *end || n < v->lo || n > v->hi) {
+            snprintf (why, len, "takes a whole number from %lld to %lld, not '%.80s'", v->lo,
+                      v->hi, text);
+            return -1;
+        }
+        *(long long *) (void *) field = n;
+        return 0;
+    case VALUE_LEVEL:
+        if (logline_level_parse (text, &level) != 0) {
+            snprintf (why, len, "takes " LOGLINE_LEVEL_NAMES ", not '%.80s'", text);
+            return -1;
+        }
+        *(logline_level_t *) (void *) field = level;
+        return 0;
     }
-    return 0;
+    return -1;
+}
+
+/* V's value in O as it would be written, into BUF. */
+static const char *
+value_text (const options_t *o, const escd_value_t *v, char *buf, size_t len)
+{
+    const char *field = (const char *) o + v->offset;
+    switch (v->kind) {
+    case VALUE_TEXT:
+        snprintf (buf, len, "%s", *(const char *const *) (const void *) field
+                  ? *(const char *const *) (const void *) field : "(none)");
+        break;
+    case VALUE_NUMBER:
+        snprintf (buf, len, "%lld", *(const long long *) (const void *) field);
+        break;
+    case VALUE_LEVEL:
+        snprintf (buf, len, "%s",
+                  logline_level_name (*(const logline_level_t *) (const void *) field));
+        break;
+    }
+    return buf;
+}
+
+/* Copies V's field from FROM to TO. */
+static void
+value_copy (options_t *to, const options_t *from, const escd_value_t *v)
+{
+    size_t size = v->kind == VALUE_TEXT ? sizeof (const char *)
+                : v->kind == VALUE_NUMBER ? sizeof (long long) : sizeof (logline_level_t);
+    memcpy ((char *) to + v->offset, (const char *) from + v->offset, size);
 }
 
 /* The option named by getopt_long's answer KEY. */
@@ -323,26 +483,23 @@ unknown_option (const escd_command_t *command, const char *word)
              near ? "; did you mean --" : "", near ? near : "", near ? "?" : "");
 }
 
-/* Parses COMMAND's options. Returns 0, or -1 having said what is wrong. */
+/* Parses COMMAND's options over their defaults. Returns 0, or -1 having
+ * said what is wrong. */
 static int
 parse (int argc, char **argv, const escd_command_t *command, options_t *o)
 {
+    _Static_assert (N_OPTIONS <= 64, "options_t.flagged has a bit per option");
     static struct option longopts[N_OPTIONS + 1];
     for (size_t i = 0; i < N_OPTIONS; i++)
         longopts[i] = (struct option) { options[i].name,
                                         options[i].value_name ? required_argument : no_argument,
                                         NULL, options[i].key };
     memset (o, 0, sizeof *o);
-    o->bind = DEFAULT_BIND;
-    o->feed = DEFAULT_FEED;
-    o->batch = 64;
-    o->write_rate_kib = 2048;
-    o->request_log_days = 7;
-    o->max_memory_mib = 512;
-    o->log_rate = 600;
-    o->app_user = DEFAULT_APP_USER;
+    char why[256];
+    for (size_t i = 0; i < N_VALUES; i++)
+        if (values[i].fallback && value_set (o, &values[i], values[i].fallback, why, sizeof why))
+            abort ();           /* a default that is no value: a slip in the table */
     int c;
-    long long v;
     optind = 1;
     opterr = 0;
     /* ":": a missing value is ':', an unknown option '?' */
@@ -361,62 +518,93 @@ parse (int argc, char **argv, const escd_command_t *command, options_t *o)
                      known->name, command->name);
             return -1;
         }
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'h': o->home = optarg; break;
-        case 'b': o->bind = optarg; break;
-        case 'f': o->feed = optarg; break;
-        case 'r': o->role = optarg; break;
-        case 'k': o->key = optarg; break;
-        case 'T': o->team = optarg; break;
-        case 'H': o->help = true; break;
-        case 'V': o->version = true; break;
-        case 'a': o->app_user = optarg; break;
-        case 'p': o->app_password_file = optarg; break;
-        case 'w':
-            if (number ("feed-hwm", optarg, 1, 1000000, &v))
-                return -1;
-            o->feed_hwm = (int) v;
-            break;
-        case 'u':
-            if (number ("feed-per-user", optarg, 1, 1000000, &v))
-                return -1;
-            o->feed_per_user = (int) v;
-            break;
-        case 'm':
-            if (number ("feed-max", optarg, 1, 1000000, &v))
-                return -1;
-            o->feed_max = (int) v;
-            break;
-        case 'n':
-            if (number ("batch", optarg, 1, 256, &v))
-                return -1;
-            o->batch = (int) v;
-            break;
-        case 'R':
-            if (number ("write-rate", optarg, 0, 1024 * 1024, &v))
-                return -1;
-            o->write_rate_kib = v;
-            break;
-        case 'L':
-            if (number ("request-log-days", optarg, 0, 36500, &v))
-                return -1;
-            o->request_log_days = (int) v;
-            break;
-        case 'M':
-            if (number ("max-memory", optarg, 0, 1024 * 1024, &v))
-                return -1;
-            o->max_memory_mib = v;
-            break;
-        case 'G':
-            if (number ("log-rate", optarg, 0, 1000000, &v))
-                return -1;
-            o->log_rate = v;
-            break;
+        const escd_value_t *v = value_of (c);
+        if (v && value_set (o, v, optarg, why, sizeof why)) {
+            fprintf (stderr, "escd: --%s %s\n", known->name, why);
+            return -1;
         }
+        o->flagged |= UINT64_C (1) << (known - options);
+        if (c == 'H')
+            o->help = true;
+        else if (c == 'V')
+            o->version = true;
     }
     o->positional = optind;
     return 0;
+}
+
+/* ==== The settings file (escd run --config FILE) ========================= */
+
+/* What --config FILE may set: every value of run's but config itself. */
+typedef struct {
+    const char *keys[N_OPTIONS];
+    const escd_option_t *option[N_OPTIONS];
+    size_t n;
+    options_t *o;
+    const char *overridden[N_OPTIONS];  /* by option index: the file's value, when the
+                                           command line's stands instead */
+} settings_file_t;
+
+static void
+settings_file_init (settings_file_t *f, options_t *o)
+{
+    memset (f, 0, sizeof *f);
+    f->o = o;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if ((options[i].commands & CMD_RUN) && value_of (options[i].key)
+            && options[i].key != 'c') {
+            f->keys[f->n] = options[i].name;
+            f->option[f->n++] = &options[i];
+        }
+}
+
+/* conffile's taker: the value checked as the option's would be, and kept
+ * unless the option was given on the command line. */
+static int
+settings_take (void *arg, size_t key, const char *value, char *why, size_t len)
+{
+    settings_file_t *f = arg;
+    const escd_option_t *opt = f->option[key];
+    size_t index = (size_t) (opt - options);
+    options_t scratch = *f->o;
+    bool flagged = f->o->flagged & (UINT64_C (1) << index);
+    char what[256];
+    if (value_set (flagged ? &scratch : f->o, value_of (opt->key), value, what, sizeof what)) {
+        snprintf (why, len, "%s %s", opt->name, what);
+        return -1;
+    }
+    if (flagged)
+        f->overridden[index] = value;
+    return 0;
+}
+
+/* Reads O->config over O (its defaults and command line), into F; the
+ * values kept point into *TEXT, which the caller frees. Returns 0, or -1
+ * with "FILE:LINE: what is wrong" in ERR. */
+static int
+settings_read (options_t *o, settings_file_t *f, char **text, char *err, size_t len)
+{
+    settings_file_init (f, o);
+    return conffile_read (o->config, text, f->keys, f->n, settings_take, f, err, len);
+}
+
+/* The options of run that SIGHUP changes at once (LIVE), or those that
+ * take a restart, as a phrase ("batch, write-rate and log-level") into BUF. */
+static const char *
+run_options (bool live, char *buf, size_t len)
+{
+    const char *names[N_OPTIONS];
+    size_t n = 0, used = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const escd_value_t *v = value_of (options[i].key);
+        if (v && v->live == live && (options[i].commands & CMD_RUN) && v->key != 'c')
+            names[n++] = options[i].name;
+    }
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < len; i++)
+        used += (size_t) snprintf (buf + used, len - used, "%s%s",
+                                   i == 0 ? "" : i + 1 == n ? " and " : ", ", names[i]);
+    return buf;
 }
 
 static void
@@ -704,29 +892,121 @@ cmd_user_add (int argc, char **argv, const options_t *o)
     return rc ? 1 : 0;
 }
 
+/* ==== escd run ============================================================ */
+
+/* What escd run was given, and runs with. */
+typedef struct {
+    options_t given;            /* the defaults and the command line */
+    options_t now;              /* and --config FILE over them, as last read */
+} run_t;
+
+/* O's settings into C, for the endpoint. */
+static void
+endpoint_settings (const options_t *o, endpoint_config_t *c)
+{
+    c->db_url = o->db;
+    c->bind = o->bind;
+    c->feed = o->feed;
+    c->batch_max = (int) o->batch;
+    c->feed_hwm = (int) o->feed_hwm;
+    c->feed_per_user = (int) o->feed_per_user;
+    c->feed_max = (int) o->feed_max;
+    c->write_rate = o->write_rate_kib * 1024;
+    c->request_log_days = (int) o->request_log_days;
+    c->max_memory = o->max_memory_mib * 1024 * 1024;
+    c->log_rate = o->log_rate;
+}
+
+/* SIGHUP (the endpoint's reload): reads --config FILE again over the
+ * command line, takes the values that may change live and says, a line
+ * each, what changed ("write-rate: 2048 -> 1024") or waits for a restart.
+ * A file that does not read changes nothing. */
+static int
+reload (void *arg, endpoint_config_t *next)
+{
+    run_t *run = arg;
+    if (!run->given.config) {
+        logline (LOGLINE_WARNING, "SIGHUP: escd run was given no --config FILE to read again; "
+                 "nothing changed");
+        return -1;
+    }
+    options_t fresh = run->given;
+    settings_file_t file;
+    char *text, err[1024], was[256], is[256];
+    if (settings_read (&fresh, &file, &text, err, sizeof err)) {
+        logline (LOGLINE_ERROR, "SIGHUP: %s; the settings stay as they were", err);
+        return -1;
+    }
+    int live = 0, later = 0;
+    for (size_t i = 0; i < file.n; i++) {
+        const escd_option_t *opt = file.option[i];
+        const escd_value_t *v = value_of (opt->key);
+        const char *overridden = file.overridden[opt - options];
+        value_text (&run->now, v, was, sizeof was);
+        value_text (&fresh, v, is, sizeof is);
+        if (overridden && opt->key == 'd')
+            logline (LOGLINE_INFO, "db: the command line's --db overrides the file's");
+        else if (overridden && strcmp (overridden, is) != 0)
+            logline (LOGLINE_INFO, "%s: the command line's --%s %s overrides the file's %s",
+                     opt->name, opt->name, is, overridden);
+        if (strcmp (was, is) == 0)
+            continue;
+        if (v->live) {
+            /* a text would point into TEXT, freed below */
+            assert (v->kind != VALUE_TEXT);
+            value_copy (&run->now, &fresh, v);
+            logline (LOGLINE_INFO, "%s: %s -> %s", opt->name, was, is);
+            live++;
+        }
+        else if (opt->key == 'd')   /* a URL may hold a password: not in the log */
+            logline (LOGLINE_WARNING, "db: changed; escd goes on with the database it started "
+                     "with until it is restarted");
+        else
+            logline (LOGLINE_WARNING, "%s: %s -> %s takes a restart; escd goes on with %s",
+                     opt->name, was, is, was);
+        later += !v->live;
+    }
+    free (text);
+    char restart[64] = "";
+    if (later)
+        snprintf (restart, sizeof restart, ", %d more at the next restart", later);
+    logline (LOGLINE_INFO, "SIGHUP: read %s again: %d setting%s changed%s", run->given.config,
+             live, live == 1 ? "" : "s", restart);
+    logline_set_level (run->now.log_level);
+    endpoint_settings (&run->now, next);
+    return 0;
+}
+
 static int
 cmd_run (const options_t *o)
 {
+    run_t run = { .given = *o, .now = *o };
+    settings_file_t file;
+    char *text = NULL, err[1024];
+    if (o->config && settings_read (&run.now, &file, &text, err, sizeof err)) {
+        fprintf (stderr, "escd: %s\n", err);
+        return 2;
+    }
     /* a connection is a descriptor: let a thousand watchers in */
     struct rlimit rl;
     if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit (RLIMIT_NOFILE, &rl);
     }
-    char home[4096], path[4200], err[512];
-    home_dir (o->home, home, sizeof home);
+    char home[4096], path[4200];
+    home_dir (run.now.home, home, sizeof home);
     snprintf (path, sizeof path, "%s/server.key", home);
-    endpoint_config_t config = {
-        .db_url = o->db, .bind = o->bind, .feed = o->feed, .batch_max = o->batch,
-        .feed_hwm = o->feed_hwm, .feed_per_user = o->feed_per_user, .feed_max = o->feed_max,
-        .write_rate = o->write_rate_kib * 1024, .request_log_days = o->request_log_days,
-        .max_memory = o->max_memory_mib * 1024 * 1024, .log_rate = o->log_rate,
-    };
-    if (keypair_load (&config.server_key, path, err, sizeof err) != 0) {
+    endpoint_config_t config = { .reload = reload, .reload_arg = &run };
+    endpoint_settings (&run.now, &config);
+    int rc = 1;
+    if (keypair_load (&config.server_key, path, err, sizeof err) != 0)
         fprintf (stderr, "escd: %s (run 'escd init' first)\n", err);
-        return 1;
+    else {
+        logline_set_level (run.now.log_level);
+        rc = endpoint_run (&config);
     }
-    return endpoint_run (&config);
+    free (text);                /* the file's values: escd has done with them */
+    return rc;
 }
 
 /* The command ARGV names (after escd), and how many words it takes; NULL

@@ -45,6 +45,30 @@ quota_rate (const quota_t *self)
     return self->rate;
 }
 
+/* B filled up to NOW at the rate, up to a minute's worth. */
+static void
+fill (quota_t *self, bucket_t *b, double now)
+{
+    b->bytes += (now - b->at) * (double) self->rate / MINUTE_MS;
+    if (b->bytes >= (double) self->rate)
+        b->bytes = (double) self->rate;
+    b->at = now;
+}
+
+void
+quota_set_rate (quota_t *self, int64_t rate, double now)
+{
+    rate = rate > 0 ? rate : 0;
+    /* no limit until now: the buckets are stale, and a new one is full */
+    if (!self->rate)
+        self->n = 0;
+    for (size_t i = 0; i < self->n; i++)
+        fill (self, &self->buckets[i], now);
+    self->rate = rate;
+    for (size_t i = 0; i < self->n; i++)
+        fill (self, &self->buckets[i], now);
+}
+
 /* USER's bucket filled up to NOW; a new one (full) when USER has none. A
  * full bucket of someone else is reused first: it says nothing a new one
  * would not. */
@@ -54,10 +78,7 @@ bucket (quota_t *self, const char *user, double now)
     bucket_t *found = NULL, *spare = NULL;
     for (size_t i = 0; i < self->n; i++) {
         bucket_t *b = &self->buckets[i];
-        b->bytes += (now - b->at) * (double) self->rate / MINUTE_MS;
-        if (b->bytes >= (double) self->rate)
-            b->bytes = (double) self->rate;
-        b->at = now;
+        fill (self, b, now);
         if (strcmp (b->user, user) == 0)
             found = b;
         else if (!spare && b->bytes >= (double) self->rate)

@@ -30,5 +30,9 @@ bool quota_allows (quota_t *self, const char *user, int64_t cost, double now, do
 void quota_charge (quota_t *self, const char *user, int64_t cost, double now);
 /* The rate, bytes a minute (0: no limit). */
 int64_t quota_rate (const quota_t *self);
+/* Makes the rate RATE from NOW on (0: no limit): what each bucket filled
+ * until NOW it filled at the old rate; a bucket holds at most a minute of
+ * the new one. */
+void quota_set_rate (quota_t *self, int64_t rate, double now);
 
 #endif

@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "logline.h"
 #include "proc.h"
 
 /* version, request id, domain, address, identity, mechanism, and CURVE's
@@ -261,6 +262,18 @@ handle_one (zap_t *self)
      * was admitted with: the desk finds the user by it on every request,
      * so that a key replaced or revoked later stops working at once */
     reply (socket, &frames[1], code, text, user[0] ? key : "");
+    if (logline_enabled (LOGLINE_DEBUG)) {
+        /* the peer's address, as libzmq gives it (frame 3) */
+        char from[64];
+        size_t len = kept > 3 ? zmq_msg_size (&frames[3]) : 0, i = 0;
+        const char *at = kept > 3 ? zmq_msg_data (&frames[3]) : "";
+        for (; i < len && i < sizeof from - 1; i++)
+            from[i] = at[i] > 0x20 && at[i] < 0x7f ? at[i] : '?';
+        snprintf (from + i, sizeof from - i, "%s", i ? "" : "-");
+        logline (LOGLINE_DEBUG, "handshake from %s, key %.8s: %s%s%s", from,
+                 key[0] ? key : "-", user[0] ? "admitted as " : "refused, ", user[0] ? user : text,
+                 code[0] == '3' ? " (try again)" : "");
+    }
 done:
     for (int i = 0; i < kept; i++)
         zmq_msg_close (&frames[i]);

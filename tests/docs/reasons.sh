@@ -75,10 +75,11 @@ extract() {
         grep -oE '"esc: [A-Z][A-Z0-9_]+:' "$WORK/joined" \
             | sed -E 's/^"esc: ([A-Z0-9_]+):$/- \1/' || true
         # anything else shaped like a reason: A_B, but for environment
-        # variables (ESC_..., ESCD_..., NO_COLOR), socket options (ZMQ_...)
-        # and the status names themselves (status.c spells them)
+        # variables (ESC_..., ESCD_..., NO_COLOR), socket options (ZMQ_...),
+        # the journal's fields (ESC_..., SYSLOG_IDENTIFIER) and the status
+        # names themselves (status.c spells them)
         grep -oE '"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+"' "$WORK/joined" | tr -d '"' \
-            | grep -vE "^(ESC_|ESCD_|ZMQ_)|^NO_COLOR\$|^JOURNAL_STREAM\$|^XDG_CONFIG_HOME\$|^($STATUS_RE)\$" | sed 's/^/- /' || true
+            | grep -vE "^(ESC_|ESCD_|ZMQ_)|^NO_COLOR\$|^JOURNAL_STREAM\$|^SYSLOG_IDENTIFIER\$|^XDG_CONFIG_HOME\$|^($STATUS_RE)\$" | sed 's/^/- /' || true
     }
 }
 
