@@ -97,6 +97,7 @@ struct desk {
     store_t *store;
     quota_t *quota;             /* each user's write rate */
     int64_t started_at;         /* escd's start, for status */
+    const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
 
 desk_t *
@@ -108,6 +109,7 @@ desk_new (store_t *store, const desk_config_t *config)
     self->store = store;
     self->quota = quota_new (config->write_rate);
     self->started_at = config->started_at;
+    self->metrics = config->metrics;
     return self;
 }
 
@@ -382,7 +384,8 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     esc_error_clear (&err);
     answering_t w = {
         .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
-               .req = r->req, .started_at = self->started_at },
+               .req = r->req, .started_at = self->started_at,
+               .metrics = self->metrics },
         .r = r,
         .out = out,
     };

@@ -8,7 +8,7 @@
  *   escd run [--db URL] [--home DIR] [--bind EP] [--feed EP] [--batch N]
  *            [--feed-hwm N] [--feed-per-user N] [--feed-max N]
  *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
- *            [--log-rate N]
+ *            [--log-rate N] [--metrics EP]
  *   escd --help | escd help [COMMAND] | escd --version
  *   escd __man                              the man page escd(8), in roff
  *
@@ -109,6 +109,9 @@ static const escd_option_t options[] = {
     { "log-rate", 'G', "N", CMD_RUN, false,
       "request lines one user may put in the log a minute (default 600; 0: no limit); the "
       "rest are counted and summed up once a minute" },
+    { "metrics", 'P', "EP", CMD_RUN, false,
+      "serve Prometheus metrics over HTTP on EP, tcp://ADDRESS:PORT such as "
+      "tcp://127.0.0.1:9770, at GET /metrics (default: none)" },
     { "help", 'H', NULL, CMD_ALL, false, "this help, or a command's" },
     { "version", 'V', NULL, CMD_ALL, false, "escd's version" },
 };
@@ -268,7 +271,7 @@ man_page (FILE *f)
 }
 
 typedef struct {
-    const char *db, *home, *bind, *feed, *role, *key, *team;
+    const char *db, *home, *bind, *feed, *metrics, *role, *key, *team;
     const char *app_user, *app_password_file;   /* init and migrate */
     int batch;
     int feed_hwm, feed_per_user, feed_max;
@@ -366,6 +369,13 @@ parse (int argc, char **argv, const escd_command_t *command, options_t *o)
         case 'h': o->home = optarg; break;
         case 'b': o->bind = optarg; break;
         case 'f': o->feed = optarg; break;
+        case 'P':
+            if (strncmp (optarg, "tcp://", 6) != 0 || !optarg[6]) {
+                fprintf (stderr, "escd: --metrics takes tcp://ADDRESS:PORT, not '%s'\n", optarg);
+                return -1;
+            }
+            o->metrics = optarg;
+            break;
         case 'r': o->role = optarg; break;
         case 'k': o->key = optarg; break;
         case 'T': o->team = optarg; break;
@@ -717,7 +727,8 @@ cmd_run (const options_t *o)
     home_dir (o->home, home, sizeof home);
     snprintf (path, sizeof path, "%s/server.key", home);
     endpoint_config_t config = {
-        .db_url = o->db, .bind = o->bind, .feed = o->feed, .batch_max = o->batch,
+        .db_url = o->db, .bind = o->bind, .feed = o->feed, .metrics = o->metrics,
+        .batch_max = o->batch,
         .feed_hwm = o->feed_hwm, .feed_per_user = o->feed_per_user, .feed_max = o->feed_max,
         .write_rate = o->write_rate_kib * 1024, .request_log_days = o->request_log_days,
         .max_memory = o->max_memory_mib * 1024 * 1024, .log_rate = o->log_rate,
