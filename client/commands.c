@@ -1106,7 +1106,7 @@ static const command_t commands[] = {
       1, 1, no_options, NULL, NULL, NULL, import_run },
     { "watch", "", "follow the decision feed, one line (or JSON) per event",
       0, 0, watch_options, NULL, NULL, NULL, watch_run },
-    { "status", "", "who you are (user, roles, key), which escd: its version, database, feed head",
+    { "status", "", "who you are (user, roles, key), which escd: its version, load, database, feed",
       0, 0, no_options, NULL, NULL, NULL, server_status_run },
     { "keygen", "NAME", "create a keypair for NAME here; prints the public key",
       1, 1, no_options, NULL, local_keygen, NULL, NULL },

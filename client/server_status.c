@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "figures.h"
 #include "json.h"
 #include "render.h"
 #include "text.h"
@@ -66,6 +67,12 @@ status_json (const here_t *h, const Esc__ServerStatus *st)
     json_kv_int (&j, "schema_version", st->schema_version);
     json_kv_int (&j, "schema_expected", st->schema_expected);
     json_kv_int (&j, "feed_head", st->feed_head);
+    /* null from an escd that does not count them */
+    json_kv_opt_int (&j, "requests_served", st->has_requests_served, st->requests_served);
+    json_kv_opt_int (&j, "feed_subscribers", st->has_feed_subscribers, st->feed_subscribers);
+    json_kv_opt_int (&j, "database_reconnects", st->has_database_reconnects,
+                     st->database_reconnects);
+    json_kv_opt_int (&j, "resident_bytes", st->has_resident_bytes, st->resident_bytes);
     json_object_end (&j);
     printf ("%s\n", json_text (&j));
     json_release (&j);
@@ -101,6 +108,17 @@ status_text (const here_t *h, const Esc__ServerStatus *st)
     if (!st->version || strcmp (st->version, ESC_VERSION) != 0)
         printf (" (this esc is %s)", ESC_VERSION);
     printf (", up %s\n", up);
+    if (st->has_requests_served || st->has_resident_bytes) {
+        char n[FIGURE_SIZE];
+        label ("served");
+        if (st->has_requests_served)
+            printf ("%s %s", figure (n, st->requests_served),
+                    figure_noun (st->requests_served, "request", "requests"));
+        if (st->has_resident_bytes)
+            printf ("%s%.1f MiB resident", st->has_requests_served ? ", " : "",
+                    (double) st->resident_bytes / (1024 * 1024));
+        fputc ('\n', stdout);
+    }
     label ("database");
     /* "15.4 (Debian 15.4-1)": the number says it; --json has the rest */
     char version[64];
@@ -108,6 +126,9 @@ status_text (const here_t *h, const Esc__ServerStatus *st)
     snprintf (version, sizeof version, "%.*s", (int) strcspn (v, " "), v);
     fputs ("PostgreSQL ", stdout);
     text_write (stdout, version, NULL);
+    if (st->has_database_reconnects)
+        printf (", %" PRId64 " %s", st->database_reconnects,
+                figure_noun (st->database_reconnects, "reconnection", "reconnections"));
     printf (", schema %" PRId64 " of %" PRId64, st->schema_version, st->schema_expected);
     if (st->schema_version < st->schema_expected)
         fputs (": migrations pending (escd migrate)", stdout);
@@ -115,7 +136,11 @@ status_text (const here_t *h, const Esc__ServerStatus *st)
         fputs (": newer than this escd knows (upgrade escd)", stdout);
     fputc ('\n', stdout);
     label ("feed");
-    printf ("head %" PRId64 "\n", st->feed_head);
+    printf ("head %" PRId64, st->feed_head);
+    if (st->has_feed_subscribers)
+        printf (", %" PRId64 " %s", st->feed_subscribers,
+                figure_noun (st->feed_subscribers, "subscriber", "subscribers"));
+    fputc ('\n', stdout);
 }
 
 int

@@ -3,7 +3,9 @@
  * What esc knows here (the identity, its key's fingerprint and file, the
  * endpoint) beside what escd says of itself (status: the user its key
  * belongs to and their roles, its version and age, its database's schema
- * against the one it expects, the head of the event log), as a few
+ * against the one it expects, the head of the event log, and what it
+ * counts of itself: requests answered, resident memory, database
+ * reconnections, feed subscribers), as a few
  * aligned lines or, with --json, one object (with --quiet nothing: the
  * exit code says whether escd answers). An escd that does not answer
  * is exit 5, with what to check (session_unanswered). */

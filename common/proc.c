@@ -1,9 +1,12 @@
-/* proc.c: the monotonic clock, the stop signals and the reload signal. */
+/* proc.c: the monotonic clock, the process's memory, the stop signals and
+ * the reload signal. */
 #include "proc.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -13,6 +16,24 @@ proc_now_ms (void)
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int
+proc_memory (int64_t *resident, int64_t *size)
+{
+    long pages = 0, in_core = 0;
+    *resident = *size = 0;
+    FILE *f = fopen ("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    int got = fscanf (f, "%ld %ld", &pages, &in_core);
+    fclose (f);
+    if (got != 2)
+        return -1;
+    long page = sysconf (_SC_PAGESIZE);
+    *size = (int64_t) pages * page;
+    *resident = (int64_t) in_core * page;
+    return 0;
 }
 
 static void

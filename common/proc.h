@@ -1,5 +1,5 @@
-/* proc.h: what esc and escd ask of the process: a clock, a clean stop,
- * and (escd) a reload.
+/* proc.h: what esc and escd ask of the process: a clock, its memory, a
+ * clean stop, and (escd) a reload.
  *
  * A long-running loop (escd serving, esc watching) traps SIGTERM and SIGINT
  * with proc_trap_stop and checks proc_stopping between steps; blocking
@@ -12,9 +12,15 @@
 #define ESC_PROC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Milliseconds on the monotonic clock. */
 double proc_now_ms (void);
+
+/* The process's resident set and virtual size, in bytes, from
+ * /proc/self/statm (a read of one small file). Returns 0, or -1 with both
+ * 0 where it cannot be read. */
+int proc_memory (int64_t *resident, int64_t *size);
 
 void proc_trap_stop (void);
 /* True once SIGTERM or SIGINT arrived. */

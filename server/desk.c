@@ -119,6 +119,7 @@ struct desk {
     bool locked;                /* ... and took the sequence lock */
     bool fresh_savepoint;       /* the batch's savepoint, no change in it yet */
     shown_t *shown;             /* escalations shown at the read batch's head */
+    const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
 
 desk_t *
@@ -135,6 +136,7 @@ desk_new (store_t *store, const desk_config_t *config)
     self->known = calloc (IDENTITIES_MAX, sizeof *self->known);
     if (!self->known)
         abort ();
+    self->metrics = config->metrics;
     return self;
 }
 
@@ -493,7 +495,8 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     answering_t w = {
         .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
                .req = r->req, .started_at = self->started_at,
-               .shown = self->locked ? NULL : self->shown },
+               .shown = self->locked ? NULL : self->shown,
+               .metrics = self->metrics },
         .r = r,
         .out = out,
     };

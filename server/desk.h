@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "esc.pb-c.h"
+#include "metrics.h"
 #include "status.h"
 #include "store.h"
 #include "workflow.h"
@@ -30,6 +31,10 @@ typedef struct {
     int64_t write_rate;         /* bytes a user may write a minute; 0: no limit */
     int64_t started_at;         /* when escd started, seconds since the epoch:
                                    its status says it */
+    const metrics_t *metrics;   /* what escd counted, for its status; NULL:
+                                   status leaves those fields out. Only the
+                                   loop's desk may have it: the loop alone
+                                   touches it */
 } desk_config_t;
 
 /* One request as it came in: its bytes, and what they decode to. */

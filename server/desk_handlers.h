@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "esc.pb-c.h"
 #include "json.h"
+#include "metrics.h"
 #include "shown.h"
 #include "status.h"
 #include "store.h"
@@ -29,6 +30,7 @@ typedef struct {
     const char *changed;        /* a correction: what it changed, for the
                                    event's sentence; NULL otherwise */
     int64_t started_at;         /* when escd started (s since the epoch) */
+    const metrics_t *metrics;   /* escd's counts (NULL on the reader) */
     bool explains_refusal;      /* the result set explains a refusal (an
                                    import's bad rows): sent with it */
     shown_t *shown;             /* escalations shown at the batch's head: in a

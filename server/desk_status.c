@@ -1,12 +1,16 @@
 /* desk_status.c: escd about itself and the caller, for esc status: who the
  * connection's key belongs to and their roles, escd's version and age, the
- * schema the database has against the one this escd carries, and the head
- * of the event log. A light read: nothing here grows with the data. */
+ * schema the database has against the one this escd carries, the head
+ * of the event log, and what escd counts of itself (requests answered,
+ * feed subscribers, database reconnections, resident memory: the
+ * essentials of its metrics). A light read: nothing here grows with the
+ * data. */
 #include <stdio.h>
 #include <time.h>
 
 #include "desk_handlers.h"
 #include "migrate.h"
+#include "proc.h"
 #include "version.h"
 
 /* SECONDS since the epoch as ISO 8601 UTC (arena). */
@@ -47,6 +51,19 @@ desk_status (desk_call_t *c, esc_error_t *err)
     st->schema_expected = migration_count ? migrations[migration_count - 1].version : 0;
     st->database_version = (char *) db.server_version;
     st->feed_head = head;
+    if (c->metrics) {
+        const metrics_state_t *m = metrics_state (c->metrics);
+        int64_t resident, size;
+        st->has_requests_served = true;
+        st->requests_served = (int64_t) metrics_requests (c->metrics);
+        st->has_feed_subscribers = m->feed_subscribers >= 0;
+        st->feed_subscribers = m->feed_subscribers;
+        /* the store's own count: this request may have just reconnected */
+        st->has_database_reconnects = true;
+        st->database_reconnects = store_reconnects (c->store);
+        st->has_resident_bytes = proc_memory (&resident, &size) == 0;
+        st->resident_bytes = resident;
+    }
     c->reply->result_case = ESC__REPLY__RESULT_SERVER_STATUS;
     c->reply->server_status = st;
     return 0;

@@ -14,7 +14,9 @@
 #include "desk.h"
 #include "feed.h"
 #include "guard.h"
+#include "http.h"
 #include "logline.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "names.h"
 #include "quota.h"
@@ -42,6 +44,8 @@
 #define PRUNE_ROWS 5000
 /* How often the guard looks at escd's memory. */
 #define GUARD_EVERY_MS 100.0
+/* How often the metrics look at the request log's size. */
+#define MEASURE_EVERY_MS 30000.0
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -126,8 +130,9 @@ typedef struct {
     double summary_at;          /* ms */
 } log_t;
 
+/* Logs P, answered at NOW (ms), its reply SENT or dropped. */
 static void
-log_request (log_t *log, const pending_t *p, bool sent)
+log_request (log_t *log, const pending_t *p, bool sent, double now)
 {
     const desk_answer_t *a = &p->answer;
     char who[64];
@@ -138,7 +143,7 @@ log_request (log_t *log, const pending_t *p, bool sent)
         snprintf (who, sizeof who, "%s", a->user);
     else
         snprintf (who, sizeof who, "key:%.8s", p->key[0] ? p->key : "-");
-    double now = proc_now_ms (), wait;
+    double wait;
     if (!quota_allows (log->lines, who, 1, now, &wait)) {
         size_t i = 0;
         while (i < log->n_held && strcmp (log->held[i].who, who) != 0)
@@ -202,6 +207,11 @@ typedef struct {
     feed_t *feed;
     guard_t *guard;             /* memory: cuts the connection that sends most */
     log_t log;
+    metrics_t *metrics;         /* what the loop counts; only the loop touches it */
+    http_t *http;               /* GET /metrics; NULL without --metrics */
+    int64_t memory_in_use;      /* the guard's last look (-1: none yet) */
+    int64_t request_log_bytes;  /* the last look (-1: none yet) */
+    double measure_at;          /* the next look at the request log (ms) */
     double guard_at;            /* its next look (ms) */
     /* requests: the batch in hand, those carried over to the next, and the
      * heavy reads waiting for the reader, which has at most one */
@@ -216,11 +226,15 @@ typedef struct {
     double prune_at;            /* the next pruning of the request log (ms) */
 } server_t;
 
-/* Replies to P, logs it, and frees it. */
+/* Replies to P, logs it, counts it, and frees it. */
 static void
 finish (server_t *s, pending_t *p)
 {
-    log_request (&s->log, p, send_reply (s->router, p));
+    bool sent = send_reply (s->router, p);
+    double now = proc_now_ms ();
+    log_request (&s->log, p, sent, now);
+    metrics_request (s->metrics, p->request.op, p->answer.status, (now - p->started) / 1000,
+                     p->answer.retried, !sent);
     release (p);
     free (p);
 }
@@ -442,6 +456,8 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
     bool committed = open && commit (s->store, s->desk, &err);
     if (!durable)
         return false;
+    if (committed)
+        metrics_commit (s->metrics, n);
     if (open && !committed)
         for (int i = 0; i < n; i++)
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
@@ -585,6 +601,7 @@ serve_batch (server_t *s)
         else
             reads[n_reads++] = p;
     }
+    metrics_batch (s->metrics, s->n_batch);
     serve (s, reads, n_reads, READS, false);
     bool news = serve (s, writes, n_writes, WRITES, true);
     serve (s, later, n_later, READS, false);
@@ -664,6 +681,53 @@ batch_limit (const endpoint_config_t *config)
          : config->batch_max > BATCH_LIMIT ? BATCH_LIMIT : config->batch_max;
 }
 
+/* ==== Metrics ============================================================ */
+
+/* Sets the metrics' states as they are now: each an O(1) look at what
+ * the loop holds, and with MEMORY a read of /proc/self/statm. */
+static void
+observe (server_t *s, bool memory)
+{
+    metrics_state_t st = *metrics_state (s->metrics);
+    st.feed_head = feed_last (s->feed);
+    st.feed_subscribers = (int64_t) feed_subscribers (s->feed);
+    st.database_up = store_connected (s->store);
+    st.database_reconnects = store_reconnects (s->store);
+    st.request_log_bytes = s->request_log_bytes;
+    st.connections = (int64_t) guard_connections (s->guard);
+    st.metrics_connections = s->http ? (int64_t) http_connections (s->http) : -1;
+    st.memory_in_use = s->memory_in_use;
+    if (memory)
+        proc_memory (&st.resident_bytes, &st.virtual_bytes);
+    metrics_set_state (s->metrics, &st);
+}
+
+/* The body of GET /metrics: the states now, then every metric. */
+static void
+metrics_body (void *arg, char **body, size_t *len)
+{
+    server_t *s = arg;
+    observe (s, true);
+    metrics_text_t t = { 0 };
+    metrics_render (s->metrics, &t);
+    *body = t.text;
+    *len = t.len;
+}
+
+/* The request log's size, for the metrics: a look at its files' sizes
+ * twice a minute, never on a scrape (a scrape costs the loop no query). */
+static void
+measure (server_t *s)
+{
+    if (!s->http || proc_now_ms () < s->measure_at)
+        return;
+    s->measure_at = proc_now_ms () + MEASURE_EVERY_MS;
+    esc_error_t err;
+    int64_t bytes;
+    if (store_connect (s->store, &err) == 0 && store_request_log_bytes (s->store, &bytes, &err) == 0)
+        s->request_log_bytes = bytes;
+}
+
 /* Binds everything escd serves on. Returns 0, or -1 with the reason on
  * stderr. */
 static int
@@ -695,6 +759,13 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
         logline (LOGLINE_ERROR, "cannot watch the sockets' connections: %s",
                  zmq_strerror (errno));
         return -1;
+    }
+    if (config->metrics) {
+        s->http = http_new (ctx, config->metrics, "/metrics",
+                            "text/plain; version=0.0.4; charset=utf-8", metrics_body, s);
+        if (!s->http)
+            return -1;
+        logline (LOGLINE_INFO, "serving metrics on %s (GET /metrics)", config->metrics);
     }
     logline (LOGLINE_INFO, "serving requests on %s, the feed on %s (from event %lld)",
              config->bind, config->feed, (long long) head);
@@ -789,6 +860,8 @@ server_free (server_t *s)
     log_summary (&s->log);
     quota_destroy (&s->log.lines);
     free (s->log.held);
+    http_destroy (&s->http);
+    metrics_destroy (&s->metrics);
 }
 
 static void
@@ -809,7 +882,11 @@ endpoint_run (const endpoint_config_t *config)
     /* at once: a SIGHUP while escd connects must not end it (the default),
      * only be answered when it serves */
     proc_trap_reload ();
-    server_t s = { .config = *config, .store = store_new (config->db_url) };
+    struct timespec wall;
+    clock_gettime (CLOCK_REALTIME, &wall);
+    server_t s = { .config = *config, .store = store_new (config->db_url),
+                   .metrics = metrics_new ((double) wall.tv_sec + wall.tv_nsec / 1e9),
+                   .memory_in_use = -1, .request_log_bytes = -1 };
     esc_error_t err;
     int rc = 1;
     /* libzmq 4.3.4 numbers a ROUTER's anonymous peers from rand(), which it
@@ -837,10 +914,13 @@ endpoint_run (const endpoint_config_t *config)
                  : "the database has pending migrations: run 'escd migrate' first");
         goto done;
     }
+    /* the loop's desk reads the metrics for status; the reader's must not */
     desk_config_t desk_config = { .write_rate = config->write_rate,
-                                  .started_at = (int64_t) time (NULL) };
+                                  .started_at = (int64_t) wall.tv_sec, .metrics = s.metrics };
+    desk_config_t reader_config = desk_config;
+    reader_config.metrics = NULL;
     s.desk = desk_new (s.store, &desk_config);
-    s.reader = reader_new (ctx, config->db_url, &desk_config, read_heavy);
+    s.reader = reader_new (ctx, config->db_url, &reader_config, read_heavy);
     if (!s.reader) {
         logline (LOGLINE_ERROR, "cannot start the reader thread");
         goto done;
@@ -857,16 +937,21 @@ endpoint_run (const endpoint_config_t *config)
         /* the database's socket: NOTIFY from any escd's commit wakes us */
         void *monitors[2] = { NULL, NULL };
         guard_sockets (s.guard, monitors, 2);
-        zmq_pollitem_t items[] = {
+        zmq_pollitem_t items[8] = {
             { zap_socket (s.zap), 0, ZMQ_POLLIN, 0 },
             { s.router, 0, ZMQ_POLLIN, 0 },
             { feed_socket (s.feed), 0, ZMQ_POLLIN, 0 },
             { monitors[0], 0, ZMQ_POLLIN, 0 },
             { monitors[1], 0, ZMQ_POLLIN, 0 },
             { reader_socket (s.reader), 0, ZMQ_POLLIN, 0 },
-            { NULL, store_socket (s.store), ZMQ_POLLIN, 0 },
         };
-        int n_items = items[6].fd >= 0 ? 7 : 6;
+        int n_items = 6, http_at = -1;
+        if (s.http) {
+            http_at = n_items;
+            items[n_items++] = (zmq_pollitem_t) { http_socket (s.http), 0, ZMQ_POLLIN, 0 };
+        }
+        if (store_socket (s.store) >= 0)
+            items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.store), ZMQ_POLLIN, 0 };
         if (s.n_carry)
             timeout = 0;        /* requests are waiting for the next batch */
         else if (timeout > GUARD_EVERY_MS)
@@ -887,6 +972,7 @@ endpoint_run (const endpoint_config_t *config)
             collect_heavy (&s);
         bool news = false;
         if ((items[1].revents & ZMQ_POLLIN) || s.n_carry) {
+            observe (&s, false);        /* what status says of escd */
             assemble (&s, true);
             news = serve_batch (&s);
         }
@@ -907,11 +993,16 @@ endpoint_run (const endpoint_config_t *config)
             behind = publish (&s);
         }
         prune (&s);
+        measure (&s);
         log_summary (&s.log);
         if (proc_now_ms () >= s.guard_at) {
-            guard_tick (s.guard);
+            s.memory_in_use = guard_tick (s.guard);
             s.guard_at = proc_now_ms () + GUARD_EVERY_MS;
         }
+        if (http_at >= 0 && (items[http_at].revents & ZMQ_POLLIN))
+            http_handle (s.http);
+        if (s.http)
+            http_tick (s.http);
         if (behind)
             timeout = 0;        /* the next page after a look at the sockets */
     }

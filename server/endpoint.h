@@ -1,5 +1,5 @@
-/* endpoint.h: escd's network face: the request ROUTER, the feed's ROUTER and
- * the loop that serves them.
+/* endpoint.h: escd's network face: the request ROUTER, the feed's ROUTER,
+ * the metrics' HTTP socket and the loop that serves them.
  *
  * One loop on one thread with one database connection, and a reader
  * thread with another for the heavy reads (reader.h). The loop waits on
@@ -12,9 +12,10 @@
  * savepoint, so each stands or falls alone), committed once before their
  * replies go: an acknowledged write is a committed write. Then the feed publishes what committed, here or,
  * woken by NOTIFY, on another escd. Once a minute escd prunes its request
- * log. SIGTERM and SIGINT finish the requests in hand, then stop. SIGHUP
- * asks the caller for the settings anew (reload) and applies those that
- * can change while escd serves. */
+ * log. With --metrics it serves GET /metrics to Prometheus from the same
+ * loop (metrics.h, http.h). SIGTERM and SIGINT finish the requests in
+ * hand, then stop. SIGHUP asks the caller for the settings anew (reload)
+ * and applies those that can change while escd serves. */
 #ifndef ESC_ENDPOINT_H
 #define ESC_ENDPOINT_H
 
@@ -35,6 +36,8 @@ struct endpoint_config {
     const char *db_url;         /* NULL: the PG* variables */
     const char *bind;           /* request endpoint, tcp://127.0.0.1:7770 */
     const char *feed;           /* feed endpoint, tcp://127.0.0.1:7771 */
+    const char *metrics;        /* the metrics' HTTP endpoint, tcp://127.0.0.1:9770;
+                                   NULL: none */
     keypair_t server_key;       /* the server's CURVE keypair */
     int batch_max;              /* live: requests per transaction, >= 1 */
     int feed_hwm;               /* events queued per subscriber; 0: default */

@@ -49,14 +49,9 @@ guard_memory_in_use (void)
 #endif
     /* an allocator that keeps its own books (AddressSanitizer's, which
      * glibc's mallinfo2 knows nothing of): the resident set instead */
-    long pages = 0, resident = 0;
-    FILE *f = fopen ("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf (f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose (f);
-    }
-    return (int64_t) resident * sysconf (_SC_PAGESIZE);
+    int64_t resident, size;
+    proc_memory (&resident, &size);
+    return resident;
 }
 
 guard_t *

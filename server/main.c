@@ -8,7 +8,7 @@
  *   escd run [--db URL] [--home DIR] [--config FILE] [--bind EP] [--feed EP]
  *            [--batch N] [--feed-hwm N] [--feed-per-user N] [--feed-max N]
  *            [--write-rate KIB] [--request-log-days N] [--max-memory MIB]
- *            [--log-rate N] [--log-level LEVEL]
+ *            [--log-rate N] [--log-level LEVEL] [--metrics EP]
  *                                           serve; SIGHUP reads --config FILE again
  *   escd --help | escd help [COMMAND] | escd --version
  *   escd __man                              the man page escd(8), in roff
@@ -124,6 +124,9 @@ static const escd_option_t options[] = {
     { "log-level", 'l', "LEVEL", CMD_RUN, false,
       "the least grave lines logged: error, warning, info (the default: a line per request "
       "besides) or debug (each batch and handshake too)" },
+    { "metrics", 'P', "EP", CMD_RUN, false,
+      "serve Prometheus metrics over HTTP on EP, tcp://ADDRESS:PORT such as "
+      "tcp://127.0.0.1:9770, at GET /metrics (default: none)" },
     { "help", 'H', NULL, CMD_ALL, false, "this help, or a command's" },
     { "version", 'V', NULL, CMD_ALL, false, "escd's version" },
 };
@@ -316,7 +319,7 @@ man_page (FILE *f)
 }
 
 typedef struct {
-    const char *db, *home, *bind, *feed, *role, *key, *team;
+    const char *db, *home, *bind, *feed, *metrics, *role, *key, *team;
     const char *config;         /* run's settings file */
     const char *app_user, *app_password_file;   /* init and migrate */
     long long batch;
@@ -338,7 +341,7 @@ typedef struct {
  * default, and whether escd run takes a new one on SIGHUP: the one place
  * that decides what a value means, whether it comes from the command line
  * or from --config FILE. */
-typedef enum { VALUE_TEXT, VALUE_NUMBER, VALUE_LEVEL } value_kind_t;
+typedef enum { VALUE_TEXT, VALUE_NUMBER, VALUE_LEVEL, VALUE_TCP } value_kind_t;
 
 typedef struct {
     int key;                    /* the option's, as in options[] */
@@ -368,6 +371,7 @@ static const escd_value_t values[] = {
     TEXT_VALUE ('T', team, NULL),
     TEXT_VALUE ('b', bind, DEFAULT_BIND),
     TEXT_VALUE ('f', feed, DEFAULT_FEED),
+    { .key = 'P', .kind = VALUE_TCP, .offset = offsetof (options_t, metrics) },
     NUMBER_VALUE ('n', batch, 1, 256, "64", true),
     /* the socket's queues are set when it is bound */
     NUMBER_VALUE ('w', feed_hwm, 1, 1000000, TEXT (FEED_DEFAULT_HWM), false),
@@ -402,6 +406,12 @@ value_set (options_t *o, const escd_value_t *v, const char *text, char *why, siz
     long long n;
     logline_level_t level;
     switch (v->kind) {
+    case VALUE_TCP:
+        if (strncmp (text, "tcp://", 6) != 0 || !text[6]) {
+            snprintf (why, len, "takes tcp://ADDRESS:PORT, not '%.80s'", text);
+            return -1;
+        }
+        /* fall through */
     case VALUE_TEXT:
         *(const char **) (void *) field = text;
         return 0;
@@ -433,6 +443,7 @@ value_text (const options_t *o, const escd_value_t *v, char *buf, size_t len)
     const char *field = (const char *) o + v->offset;
     switch (v->kind) {
     case VALUE_TEXT:
+    case VALUE_TCP:
         snprintf (buf, len, "%s", *(const char *const *) (const void *) field
                   ? *(const char *const *) (const void *) field : "(none)");
         break;
@@ -451,7 +462,7 @@ value_text (const options_t *o, const escd_value_t *v, char *buf, size_t len)
 static void
 value_copy (options_t *to, const options_t *from, const escd_value_t *v)
 {
-    size_t size = v->kind == VALUE_TEXT ? sizeof (const char *)
+    size_t size = v->kind == VALUE_TEXT || v->kind == VALUE_TCP ? sizeof (const char *)
                 : v->kind == VALUE_NUMBER ? sizeof (long long) : sizeof (logline_level_t);
     memcpy ((char *) to + v->offset, (const char *) from + v->offset, size);
 }
@@ -907,6 +918,7 @@ endpoint_settings (const options_t *o, endpoint_config_t *c)
     c->db_url = o->db;
     c->bind = o->bind;
     c->feed = o->feed;
+    c->metrics = o->metrics;
     c->batch_max = (int) o->batch;
     c->feed_hwm = (int) o->feed_hwm;
     c->feed_per_user = (int) o->feed_per_user;

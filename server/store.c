@@ -20,6 +20,8 @@ struct store {
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
+    bool ever_connected;
+    int64_t reconnects;         /* connections after the first */
     /* statements prepared on this connection, by the address of their
      * text: every statement is a string literal of the store's files */
     bool stale_prepared;        /* forget them when no transaction is open */
@@ -59,6 +61,12 @@ bool
 store_connected (store_t *self)
 {
     return self->conn && PQstatus (self->conn) == CONNECTION_OK;
+}
+
+int64_t
+store_reconnects (const store_t *self)
+{
+    return self->reconnects;
 }
 
 PGconn *
@@ -110,6 +118,8 @@ store_connect (store_t *self, esc_error_t *err)
     }
     if (reconnecting)
         logline (LOGLINE_INFO, "connected to the database again");
+    self->reconnects += self->ever_connected;
+    self->ever_connected = true;
     self->backoff = 0;
     self->retry_at = 0;
     /* One loop serves everyone: no statement may hold it (or the reader)

@@ -42,6 +42,8 @@ void store_destroy (store_t **self_p);
 int store_connect (store_t *self, esc_error_t *err);
 /* True when the last statement left the connection healthy. */
 bool store_connected (store_t *self);
+/* Times the store connected again after having been connected. */
+int64_t store_reconnects (const store_t *self);
 /* The underlying connection (for LISTEN, migrations); NULL if down. */
 PGconn *store_conn (store_t *self);
 
@@ -146,6 +148,9 @@ int store_request_record (store_t *self, const char *user, const char *id,
  * *DELETED says how many. */
 int store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *deleted,
                          esc_error_t *err);
+/* The request log's size on disk, its indexes and TOAST with it, into
+ * *BYTES: a look at the files' sizes, not a scan. */
+int store_request_log_bytes (store_t *self, int64_t *bytes, esc_error_t *err);
 
 /* Takes the event counter's row lock: the first statement of every change,
  * so that changes commit in sequence order and lock rows in one order. */

@@ -71,6 +71,18 @@ store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *delete
 }
 
 int
+store_request_log_bytes (store_t *self, int64_t *bytes, esc_error_t *err)
+{
+    PGresult *r = store_exec (self, "SELECT pg_total_relation_size('request_log') AS bytes",
+                              NULL, err);
+    if (!r)
+        return -1;
+    *bytes = row_int (r, 0, "bytes");
+    PQclear (r);
+    return 0;
+}
+
+int
 store_lock_sequence (store_t *self, esc_error_t *err)
 {
     return store_run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
