@@ -729,6 +729,15 @@ cmd_run (const options_t *o)
     return endpoint_run (&config);
 }
 
+/* "escd (esc 0.1.0, schema 22)": the version, and the newest migration
+ * this escd applies (deploy/restore checks a backup's against it). */
+static void
+print_version (void)
+{
+    printf ("escd (esc %s, schema %d)\n", ESC_VERSION,
+            migration_count ? migrations[migration_count - 1].version : 0);
+}
+
 /* The command ARGV names (after escd), and how many words it takes; NULL
  * when none. */
 static const escd_command_t *
@@ -767,7 +776,7 @@ main (int argc, char **argv)
         return usage (2);
     const char *first = argv[1];
     if (strcmp (first, "--version") == 0) {
-        printf ("escd (esc %s)\n", ESC_VERSION);
+        print_version ();
         return 0;
     }
     if (strcmp (first, "__man") == 0) {
@@ -794,7 +803,7 @@ main (int argc, char **argv)
         return 2;
     }
     if (o.version) {
-        printf ("escd (esc %s)\n", ESC_VERSION);
+        print_version ();
         return 0;
     }
     if (help || o.help) {
