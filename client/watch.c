@@ -329,10 +329,18 @@ catch_up (watcher_t *w, bool head_only)
         if (head_only)
             w->cursor = page->last_seq;
         if (page->last_seq < w->cursor) {
+            /* the events past the log's end are gone, and new ones will
+             * take their numbers: going on would skip those silently */
             fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher is "
-                     "at %lld: a restored database, or a state file of another one? Start "
-                     "again with --since (and a new state file)\n",
-                     (long long) page->last_seq, (long long) w->cursor);
+                     "at %lld: the database was restored from a backup or failed over to a "
+                     "copy without events %lld to %lld (or %s belongs to another one); new "
+                     "events will reuse those numbers. To follow the log from its end: esc "
+                     "watch --since %lld%s%s\n",
+                     (long long) page->last_seq, (long long) w->cursor,
+                     (long long) page->last_seq + 1, (long long) w->cursor,
+                     w->state ? w->state : "this position",
+                     (long long) page->last_seq, w->state ? ", after removing " : "",
+                     w->state ? w->state : "");
             esc__reply__free_unpacked (reply, NULL);
             return EXIT_REFUSED;
         }
@@ -410,6 +418,12 @@ on_message (watcher_t *w)
                      "fetching the rest\n", (long long) hb->last_seq, (long long) w->cursor);
             rc = catch_up (w, false);           /* we missed the tail */
         }
+        else if (hb && hb->has_last_seq && hb->last_seq < w->cursor)
+            /* the feed is behind us: an escd still catching up, or a
+             * database that went back in time (restored, failed over),
+             * whose new events would look like duplicates. The log
+             * tells them apart: LOG_BEHIND, or nothing to fetch. */
+            rc = catch_up (w, false);
         esc__heartbeat__free_unpacked (hb, NULL);
         save_state (w);
     }
