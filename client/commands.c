@@ -42,8 +42,8 @@ const opt_spec_t commands_globals[] = {
       .names = ARG_NAMES_KEY },
     { "json", ARG_FLAG, NULL, "one JSON document on standard output (errors too, on standard error)" },
     { "quiet", ARG_FLAG, NULL, "only the ids or names of what was made, changed or listed, one a line" },
-    { "endpoint", ARG_TEXT, "URL[,URL]", "escd's request endpoint, or several: without an answer in "
-      "time, the request goes to the next, the same request (default " DEFAULT_ENDPOINT ")" },
+    { "endpoint", ARG_TEXT, "URL[,URL]", "escd's request endpoint, or several, asked in turn with the "
+      "same request when one does not answer in time (default " DEFAULT_ENDPOINT ")" },
     { "feed", ARG_TEXT, "URL[,URL]", "escd's decision feed, or several (default " DEFAULT_FEED ")" },
     { "server-key", ARG_TEXT, "KEY", "escd's public key, as escd init printed it" },
     { "timeout", ARG_TEXT, "SECONDS", "give a request SECONDS in all (default 5), then exit 5" },

@@ -81,7 +81,9 @@ typedef struct {
 static const escd_option_t options[] = {
     { "db", 'd', "URL", CMD_ALL, false,
       "the database, a libpq URL or connection string (default: the PG* environment "
-      "variables); init and migrate connect as the schema's owner, run as the app role" },
+      "variables); init and migrate connect as the schema's owner, run as the app role. A "
+      "URL may list a primary and its standbys (postgresql://h1:5432,h2:5432/esc): run "
+      "uses the one that takes writes and follows a failover to it" },
     { "home", 'h', "DIR", CMD_INIT | CMD_RUN, false,
       "where server.key lives (default $ESCD_HOME, else ~/.local/share/escd)" },
     { "app-user", 'a', "NAME", CMD_INIT | CMD_MIGRATE, false,
