@@ -331,16 +331,21 @@ catch_up (watcher_t *w, bool head_only)
         if (page->last_seq < w->cursor) {
             /* the events past the log's end are gone, and new ones will
              * take their numbers: going on would skip those silently */
-            fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher is "
-                     "at %lld: the database was restored from a backup or failed over to a "
-                     "copy without events %lld to %lld (or %s belongs to another one); new "
-                     "events will reuse those numbers. To follow the log from its end: esc "
-                     "watch --since %lld%s%s\n",
-                     (long long) page->last_seq, (long long) w->cursor,
-                     (long long) page->last_seq + 1, (long long) w->cursor,
-                     w->state ? w->state : "this position",
-                     (long long) page->last_seq, w->state ? ", after removing " : "",
-                     w->state ? w->state : "");
+            long long head = page->last_seq, at = w->cursor;
+            if (w->state)
+                fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher "
+                         "is at %lld: the database was restored from a backup or failed over "
+                         "to a copy without events %lld to %lld (or %s is of another "
+                         "database), and new events will reuse those numbers. To follow the "
+                         "log from its end: remove %s, then esc watch --since %lld\n",
+                         head, at, head + 1, at, w->state, w->state, head);
+            else
+                fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher "
+                         "is at %lld: the database was restored from a backup or failed over "
+                         "to a copy without events %lld to %lld (or --since named events it "
+                         "never had), and new events will reuse those numbers. To follow the "
+                         "log from its end: esc watch --since %lld\n",
+                         head, at, head + 1, at, head);
             esc__reply__free_unpacked (reply, NULL);
             return EXIT_REFUSED;
         }

@@ -147,10 +147,13 @@ same "$(new_sql "SELECT count(*) FROM escalation WHERE title = 'retried'")" 1 "t
 say "the watcher that had seen events $((H1 + 1)) to $H2 is told, with both numbers"
 st=0; reap "$W" 60 || st=$?
 same "$st" 1 "the exit status of the watcher past the restored head"
-grep -q "^esc: LOG_BEHIND: the event log ends at $H1 but this watcher is at $H2: .*esc watch --since $H1, after removing $WORK/w.state" \
+grep -q "^esc: LOG_BEHIND: the event log ends at $H1 but this watcher is at $H2: .*remove $WORK/w.state, then esc watch --since $H1$" \
     "$WORK/w.err" || fail "the watcher past the head said: $(cat "$WORK/w.err")"
 refused 1 LOG_BEHIND evan watch --state "$WORK/w.state"
 case "$ERR" in *"ends at $H1 but this watcher is at $H2"*) ;; *) fail "a restarted watcher: $ERR" ;; esac
+refused 1 LOG_BEHIND evan watch --since "$H2"
+case "$ERR" in *"(or --since named events it never had)"*"To follow the log from its end: esc watch --since $H1") ;;
+    *) fail "a watcher started past the head: $ERR" ;; esac
 
 say "the feed goes on from the restored head"
 timeout --foreground 60 "$ESC" --as evan --json watch --since "$H1" >"$WORK/w2.json" 2>"$WORK/w2.err" &
