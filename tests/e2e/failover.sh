@@ -13,7 +13,8 @@
 # Afterwards escd carried on within seconds each time, no acknowledged
 # write is lost (every acked request id in the request log, once), none
 # applied twice (each logged filing is one escalation and one event), the
-# event log is gap-free, and the watcher saw every event once, in order.
+# event log is gap-free, and the watcher saw every event once, in order;
+# and escd listens again on the new primary (another escd's commit wakes it).
 PRIVATE_CLUSTER=1
 . "$(dirname "$0")/lib.sh"
 
@@ -130,6 +131,25 @@ HEAD=$(head_seq)
 same "$(sql "SELECT count(*) FROM event")" "$HEAD" "events, one for each seq"
 same "$(sql "SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY seq) AS prev FROM event) e
              WHERE prev IS NOT NULL AND seq <> prev + 1")" 0 "gaps in the event log"
+
+say "escd listens again on the new primary: another escd's commit wakes it at once"
+# the watcher follows escd a's feed; each filing goes through escd b, just
+# after a published the one before: without LISTEN, a would find it only
+# at its next heartbeat's look, a second later
+start_escd b
+for i in 1 2 3 4 5; do
+    n=$(wc -l <"$WORK/watch.json")
+    "$ESC" --as alice --endpoint "$ENDPOINT_b" file --quarter 2031Q1 --account Acme \
+        --title "through b $i" --problem p >/dev/null || fail "a filing through escd b"
+    t0=$(date +%s%N)
+    while [ "$(wc -l <"$WORK/watch.json")" -le "$n" ]; do
+        [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "escd a never published b's filing $i"
+        sleep 0.01
+    done
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ "$ms" -lt 600 ] || fail "escd a published b's filing $i after $ms ms: no NOTIFY woke it"
+done
+HEAD=$(head_seq)
 
 say "the watcher saw every event once, in order"
 wait_seq "$WORK/watch.json" "$HEAD" 60
