@@ -42,7 +42,8 @@ const opt_spec_t commands_globals[] = {
       .names = ARG_NAMES_KEY },
     { "json", ARG_FLAG, NULL, "one JSON document on standard output (errors too, on standard error)" },
     { "quiet", ARG_FLAG, NULL, "only the ids or names of what was made, changed or listed, one a line" },
-    { "endpoint", ARG_TEXT, "URL", "escd's request endpoint (default " DEFAULT_ENDPOINT ")" },
+    { "endpoint", ARG_TEXT, "URL[,URL]", "escd's request endpoint, or several, asked in turn with the "
+      "same request when one does not answer in time (default " DEFAULT_ENDPOINT ")" },
     { "feed", ARG_TEXT, "URL[,URL]", "escd's decision feed, or several (default " DEFAULT_FEED ")" },
     { "server-key", ARG_TEXT, "KEY", "escd's public key, as escd init printed it" },
     { "timeout", ARG_TEXT, "SECONDS", "give a request SECONDS in all (default 5), then exit 5" },
@@ -65,6 +66,11 @@ commands_apply_global (session_t *s, const char *name, const char *value, char *
         s->quiet = true;
     else if (strcmp (name, "as") == 0)
         s->as = value;
+    else if ((strcmp (name, "endpoint") == 0 || strcmp (name, "feed") == 0)
+             && config_check (name, value, err + 2, errlen - 2) != 0) {
+        memcpy (err, "--", 2);          /* "--endpoint must look like ..." */
+        return -1;
+    }
     else if (strcmp (name, "endpoint") == 0)
         snprintf (s->config.endpoint, sizeof s->config.endpoint, "%s", value);
     else if (strcmp (name, "feed") == 0)

@@ -87,7 +87,7 @@ endpoints_ok (const char *s)
 }
 
 static const config_setting_t settings[] = {
-    { "endpoint", "ESC_ENDPOINT", "endpoint must look like tcp://HOST:PORT (or ipc://PATH)" },
+    { "endpoint", "ESC_ENDPOINT", "endpoint must look like tcp://HOST:PORT (or ipc://PATH), or be several separated by commas" },
     { "feed", "ESC_FEED", "feed must be endpoints like tcp://HOST:PORT, separated by commas" },
     { "server-key", "ESC_SERVER_KEY", "server-key must be the server's public key: 40 characters of Z85, as escd init prints it" },
     { "user", "ESC_USER", "user must be a user name: 1 to 32 of a-z 0-9 _ . - starting with a letter" },
@@ -127,8 +127,7 @@ apply (config_t *c, const char *key, const char *value, char *why, size_t len)
     }
     bool ok;
     switch (k) {
-    case 0: ok = endpoint_ok (value, strlen (value)); break;
-    case 1: ok = endpoints_ok (value); break;
+    case 0: case 1: ok = endpoints_ok (value); break;      /* each asked in turn; each followed */
     case 2: ok = key_z85_valid (value); break;
     case 3: ok = name_check_user (value) == 0; break;
     case 4: ok = config_parse_timeout (value, &c->timeout_ms) == 0; break;
@@ -140,6 +139,11 @@ apply (config_t *c, const char *key, const char *value, char *why, size_t len)
     }
     char *slot[] = { c->endpoint, c->feed, c->server_key, c->user };
     size_t sizes[] = { sizeof c->endpoint, sizeof c->feed, sizeof c->server_key, sizeof c->user };
+    if (k < 4 && strlen (value) >= sizes[k]) {      /* cut short, it would name another */
+        snprintf (why, len, "%s holds at most %zu characters, not %zu", key, sizes[k] - 1,
+                  strlen (value));
+        return -1;
+    }
     if (k < 4)
         copy (slot[k], sizes[k], value);
     c->source[k] = NULL;        /* the caller says where it came from */

@@ -38,8 +38,14 @@ typedef struct {
     void *monitor;
 } curve_socket_t;
 
+#define TRANSPORT_ENDPOINTS_MAX 64     /* more than a setting of 511 characters holds */
+
 struct transport {
-    const char *endpoint, *server_key;
+    const char *endpoint, *server_key;     /* ENDPOINT: the whole list */
+    /* the list's endpoints, each asked alone; CURRENT answered last (or
+     * is next to be asked) */
+    char endpoints[TRANSPORT_ENDPOINTS_MAX][256];
+    size_t n_endpoints, current;
     const keypair_t *client;
     int timeout_ms;
     int retries;
@@ -55,6 +61,17 @@ transport_new (const char *endpoint, const char *server_key, const keypair_t *cl
     if (!self)
         abort ();
     self->endpoint = endpoint;
+    /* "a,b,c": asked in turn (an empty entry is skipped; one too long is
+     * kept cut short, and libzmq refuses it as BAD_ENDPOINT) */
+    for (const char *p = endpoint; *p && self->n_endpoints < TRANSPORT_ENDPOINTS_MAX;) {
+        size_t len = strcspn (p, ",");
+        if (len)
+            snprintf (self->endpoints[self->n_endpoints++], sizeof self->endpoints[0], "%.*s",
+                      (int) len, p);
+        p += len + (p[len] == ',');
+    }
+    if (!self->n_endpoints)
+        self->n_endpoints = 1;  /* "": libzmq says what is wrong with it */
     self->server_key = server_key;
     self->client = client;
     self->timeout_ms = timeout_ms;
@@ -215,22 +232,24 @@ read_reply (void *socket, const char *request_id, Esc__Reply **reply, esc_error_
     return 1;
 }
 
-/* One try: sends the packed request on a fresh or kept socket and waits
- * until DEADLINE. Returns the reply, or NULL with ERR; *AGAIN says whether
- * another try may help (no answer, or the server said UNAVAILABLE). */
+/* One try: sends the packed request to the current endpoint on a fresh or
+ * kept socket and waits until DEADLINE. Returns the reply, or NULL with
+ * ERR; *AGAIN says whether another try may help (no answer, or the server
+ * said UNAVAILABLE): the next goes to the next endpoint. */
 static Esc__Reply *
 attempt (transport_t *self, const uint8_t *buf, size_t len, const char *request_id,
          double deadline, bool *again, esc_error_t *err)
 {
     Esc__Reply *reply = NULL;
+    const char *endpoint = self->endpoints[self->current];
     *again = false;
     if (!self->dealer.socket
-        && curve_open (self, self->endpoint, false, 0, &self->dealer, err))
+        && curve_open (self, endpoint, false, 0, &self->dealer, err))
         return NULL;
     void *socket = self->dealer.socket, *monitor = self->dealer.monitor;
     if (zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0 || zmq_send (socket, buf, len, 0) < 0) {
         esc_fail (err, ESC_UNAVAILABLE, "UNREACHABLE", "cannot send to %s: %s",
-                  self->endpoint, zmq_strerror (errno));
+                  endpoint, zmq_strerror (errno));
         *again = true;
         curve_close (&self->dealer);
         return NULL;
@@ -238,7 +257,7 @@ attempt (transport_t *self, const uint8_t *buf, size_t len, const char *request_
     for (;;) {
         long left = (long) (deadline - proc_now_ms ());
         if (left <= 0) {
-            esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s", self->endpoint);
+            esc_fail (err, ESC_UNAVAILABLE, "TIMEOUT", "no answer from %s", endpoint);
             *again = true;
             break;
         }
@@ -257,7 +276,7 @@ attempt (transport_t *self, const uint8_t *buf, size_t len, const char *request_
             return got > 0 ? reply : NULL;
         }
         if (monitor && (items[1].revents & ZMQ_POLLIN)
-            && curve_trouble (&self->dealer, self->endpoint, err))
+            && curve_trouble (&self->dealer, endpoint, err))
             break;
     }
     /* a reply may still come: a fresh socket will not mistake it for another's */
@@ -279,8 +298,15 @@ transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
         abort ();
     esc__request__pack (req, buf);
     /* the Lazy Pirate: the same bytes, so the same request id, on a fresh
-     * socket each time; escd answers a repeat with its first answer */
+     * socket each time; escd answers a repeat with its first answer. With
+     * several endpoints, the Freelance pattern's first model: each try
+     * asks one escd, the next try the next one (every one at least once),
+     * and the one that answers is asked first next time. escds sharing a
+     * database share the request log, so a request that reached two is
+     * applied once and both answer with the first answer. */
     int tries = self->retries + 1;
+    if ((size_t) tries < self->n_endpoints)
+        tries = (int) self->n_endpoints;
     double start = proc_now_ms (), end = start + self->timeout_ms;
     Esc__Reply *reply = NULL;
     for (int i = 0; i < tries; i++) {
@@ -292,6 +318,10 @@ transport_call (transport_t *self, const Esc__Request *req, esc_error_t *err)
         reply = attempt (self, buf, len, req->request_id, deadline, &again, err);
         if (!again || proc_now_ms () >= end)
             break;
+        if (self->n_endpoints > 1) {
+            curve_close (&self->dealer);        /* the next escd, on a socket of its own */
+            self->current = (self->current + 1) % self->n_endpoints;
+        }
         if (reply && i < tries - 1) {
             /* escd is up but its database is not: give it a moment */
             long pause = (long) ((end - proc_now_ms ()) / (tries - i) / 2);

@@ -5,7 +5,10 @@
  * [""][reply]. Without an answer it closes the socket, opens a fresh one
  * and sends the same request again (the Lazy Pirate pattern: escd answers
  * a repeated request id with its first answer), up to RETRIES more times
- * within the one deadline. A late reply to an earlier try is never taken
+ * within the one deadline. With several escd (ENDPOINT "a,b"), each try
+ * asks one of them and the next try the next (the Freelance pattern,
+ * model 1): the same request, so escd's shared request log applies it
+ * once. A late reply to an earlier try is never taken
  * for the answer to another request. A monitor on every socket tells a refused key
  * (the server's ZAP handler said no) from a server that is simply not
  * there: the first is UNAUTHENTICATED (exit 4), the second a timeout
@@ -19,9 +22,10 @@
 
 typedef struct transport transport_t;
 
-/* A transport to ENDPOINT, whose server key is SERVER_KEY (Z85), speaking
- * as CLIENT, giving each call TIMEOUT_MS in all for 1 + RETRIES tries. The
- * strings and the keys must outlive it. */
+/* A transport to ENDPOINT (or to several, comma-separated, asked in turn),
+ * whose server key is SERVER_KEY (Z85), speaking as CLIENT, giving each
+ * call TIMEOUT_MS in all for 1 + RETRIES tries, and at least one try per
+ * endpoint. The strings and the keys must outlive it. */
 transport_t *transport_new (const char *endpoint, const char *server_key,
                             const keypair_t *client, int timeout_ms, int retries);
 void transport_destroy (transport_t **self_p);

@@ -333,10 +333,23 @@ catch_up (watcher_t *w, bool head_only)
         if (head_only)
             w->cursor = page->last_seq;
         if (page->last_seq < w->cursor) {
-            fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher is "
-                     "at %lld: a restored database, or a state file of another one? Start "
-                     "again with --since (and a new state file)\n",
-                     (long long) page->last_seq, (long long) w->cursor);
+            /* the events past the log's end are gone, and new ones will
+             * take their numbers: going on would skip those silently */
+            long long head = page->last_seq, at = w->cursor;
+            if (w->state)
+                fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher "
+                         "is at %lld: the database was restored from a backup or failed over "
+                         "to a copy without events %lld to %lld (or %s is of another "
+                         "database), and new events will reuse those numbers. To follow the "
+                         "log from its end: remove %s, then esc watch --since %lld\n",
+                         head, at, head + 1, at, w->state, w->state, head);
+            else
+                fprintf (stderr, "esc: LOG_BEHIND: the event log ends at %lld but this watcher "
+                         "is at %lld: the database was restored from a backup or failed over "
+                         "to a copy without events %lld to %lld (or --since named events it "
+                         "never had), and new events will reuse those numbers. To follow the "
+                         "log from its end: esc watch --since %lld\n",
+                         head, at, head + 1, at, head);
             esc__reply__free_unpacked (reply, NULL);
             return EXIT_REFUSED;
         }
@@ -414,6 +427,12 @@ on_message (watcher_t *w)
                      "fetching the rest\n", (long long) hb->last_seq, (long long) w->cursor);
             rc = catch_up (w, false);           /* we missed the tail */
         }
+        else if (hb && hb->has_last_seq && hb->last_seq < w->cursor)
+            /* the feed is behind us: an escd still catching up, or a
+             * database that went back in time (restored, failed over),
+             * whose new events would look like duplicates. The log
+             * tells them apart: LOG_BEHIND, or nothing to fetch. */
+            rc = catch_up (w, false);
         esc__heartbeat__free_unpacked (hb, NULL);
         save_state (w);
     }

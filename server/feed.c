@@ -304,12 +304,16 @@ feed_publish (feed_t *self, store_t *store)
         goto done;
     if (page->last_seq < self->published) {
         /* the log is shorter than what was published: a restored or
-         * failed-over database. Follow it; watchers will say so too. */
+         * failed-over database. Follow it, and say so at once with a
+         * heartbeat (not after the next quiet second): a watcher past it
+         * must stop rather than drop the new events that reuse its
+         * numbers as duplicates (it stops with LOG_BEHIND). */
         logline (LOGLINE_WARNING, "the event log ends at %lld but the feed published up to "
                  "%lld: the database went back in time; the feed follows it",
                  (long long) page->last_seq, (long long) self->published);
         self->published = page->last_seq;
         self->users_changed = true;
+        self->last_send = 0;            /* feed_tick: a heartbeat is due */
         rc = 0;
         goto done;
     }

@@ -89,7 +89,9 @@ typedef struct {
 static const escd_option_t options[] = {
     { "db", 'd', "URL", CMD_ALL, false,
       "the database, a libpq URL or connection string (default: the PG* environment "
-      "variables); init and migrate connect as the schema's owner, run as the app role" },
+      "variables); init and migrate connect as the schema's owner, run as the app role. A "
+      "URL may list a primary and its standbys (postgresql://h1:5432,h2:5432/esc): run "
+      "uses the one that takes writes and follows a failover to it" },
     { "home", 'h', "DIR", CMD_INIT | CMD_RUN, false,
       "where server.key lives (default $ESCD_HOME, else ~/.local/share/escd)" },
     { "app-user", 'a', "NAME", CMD_INIT | CMD_MIGRATE, false,
@@ -1021,6 +1023,15 @@ cmd_run (const options_t *o)
     return rc;
 }
 
+/* "escd (esc 0.1.0, schema 22)": the version, and the newest migration
+ * this escd applies (deploy/restore checks a backup's against it). */
+static void
+print_version (void)
+{
+    printf ("escd (esc %s, schema %d)\n", ESC_VERSION,
+            migration_count ? migrations[migration_count - 1].version : 0);
+}
+
 /* The command ARGV names (after escd), and how many words it takes; NULL
  * when none. */
 static const escd_command_t *
@@ -1059,7 +1070,7 @@ main (int argc, char **argv)
         return usage (2);
     const char *first = argv[1];
     if (strcmp (first, "--version") == 0) {
-        printf ("escd (esc %s)\n", ESC_VERSION);
+        print_version ();
         return 0;
     }
     if (strcmp (first, "__man") == 0) {
@@ -1086,7 +1097,7 @@ main (int argc, char **argv)
         return 2;
     }
     if (o.version) {
-        printf ("escd (esc %s)\n", ESC_VERSION);
+        print_version ();
         return 0;
     }
     if (help || o.help) {

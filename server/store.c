@@ -22,6 +22,7 @@ struct store {
     bool listening;             /* LISTEN again after reconnecting */
     bool ever_connected;
     int64_t reconnects;         /* connections after the first */
+    bool read_only;             /* the server turned out read-only: reconnect */
     /* statements prepared on this connection, by the address of their
      * text: every statement is a string literal of the store's files */
     bool stale_prepared;        /* forget them when no transaction is open */
@@ -57,10 +58,64 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
+/* Whether the server says it takes no writes: a hot standby, or a primary
+ * fenced with default_transaction_read_only (PostgreSQL 14 and later
+ * report both, and again whenever either changes). */
+static bool
+server_read_only (PGconn *conn)
+{
+    const char *standby = PQparameterStatus (conn, "in_hot_standby");
+    const char *fenced = PQparameterStatus (conn, "default_transaction_read_only");
+    return (standby && strcmp (standby, "on") == 0) || (fenced && strcmp (fenced, "on") == 0);
+}
+
+/* Backs off after a failed attempt: 0.1 s, doubling to 5 s. */
+static void
+back_off (store_t *self)
+{
+    self->backoff = self->backoff ? (self->backoff * 2 < 5000 ? self->backoff * 2 : 5000) : 100;
+    self->retry_at = proc_now_ms () + self->backoff;
+}
+
+/* Gives up the connection to a server that takes no writes: a standby, or
+ * a primary fenced for a switchover. escd writes, and its reads must see
+ * its writes (a watcher's catch-up from a stale copy would find the log
+ * behind it), so such a connection serves nothing more; the next
+ * store_connect walks the URL's hosts to the one that takes writes now. */
+static void
+give_up_read_only (store_t *self)
+{
+    if (self->read_only)
+        return;
+    logline (LOGLINE_WARNING, "the database at %s:%s takes no writes (a standby, or fenced); "
+             "reconnecting to the one that does", PQhost (self->conn), PQport (self->conn));
+    self->read_only = true;
+    back_off (self);
+}
+
 bool
 store_connected (store_t *self)
 {
-    return self->conn && PQstatus (self->conn) == CONNECTION_OK;
+    if (!self->conn || PQstatus (self->conn) != CONNECTION_OK)
+        return false;
+    /* the server tells every change of its read-only state with its next
+     * answer: the statement after that one finds it here */
+    if (server_read_only (self->conn))
+        give_up_read_only (self);
+    return !self->read_only;
+}
+
+/* Fails ERR for a statement or a connection attempt that cannot be made. */
+static int
+unavailable (store_t *self, esc_error_t *err)
+{
+    if (self->read_only)
+        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_READ_ONLY",
+                         "the database escd reached takes no writes (a standby, or a primary "
+                         "fenced for a switchover); escd is reconnecting to the primary: try "
+                         "again");
+    return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                     "the database is unavailable; escd is reconnecting");
 }
 
 int64_t
@@ -78,7 +133,7 @@ store_conn (store_t *self)
 bool
 store_in_failed_transaction (store_t *self)
 {
-    return self->conn && PQtransactionStatus (self->conn) == PQTRANS_INERROR;
+    return store_connected (self) && PQtransactionStatus (self->conn) == PQTRANS_INERROR;
 }
 
 int
@@ -87,11 +142,11 @@ store_connect (store_t *self, esc_error_t *err)
     if (store_connected (self))
         return 0;
     if (proc_now_ms () < self->retry_at)
-        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
-                         "the database is unavailable; escd is reconnecting");
+        return unavailable (self, err);
     bool reconnecting = self->conn != NULL;
     if (self->conn)
         PQfinish (self->conn);
+    self->read_only = false;
     self->n_prepared = 0;       /* a new connection knows none of them */
     self->stale_prepared = false;
     /* the URL (or any libpq connection string) goes in as dbname and is
@@ -99,18 +154,44 @@ store_connect (store_t *self, esc_error_t *err)
     /* keepalives: a peer that vanished while idle is found in seconds;
      * tcp_user_timeout: one that vanished while a query was on its way
      * too, instead of after the kernel's quarter hour of retransmissions */
-    const char *keys[] = { "dbname", "application_name", "connect_timeout", "keepalives",
-                           "keepalives_idle", "keepalives_interval", "keepalives_count",
-                           "tcp_user_timeout", NULL };
-    const char *values[] = { self->url, "escd", "2", "1", "5", "2", "3", "5000", NULL };
-    self->conn = PQconnectdbParams (*self->url ? keys : keys + 1,
-                                    *self->url ? values : values + 1, 1);
+    /* target_session_attrs: escd writes, so of the hosts a URL lists
+     * (postgresql://h1,h2/esc) libpq takes the first that accepts writes,
+     * the primary of the moment, at every (re)connection; a URL naming
+     * its own, or PGTARGETSESSIONATTRS, wins (a URL's parameters come
+     * after ours) */
+    const char *keys[10], *values[10];
+    int n = 0;
+    const char *env_attrs = getenv ("PGTARGETSESSIONATTRS");
+    if (!env_attrs || !*env_attrs) {
+        keys[n] = "target_session_attrs";
+        values[n++] = "read-write";
+    }
+    if (*self->url) {
+        keys[n] = "dbname";
+        values[n++] = self->url;
+    }
+    static const char *const fixed[][2] = {
+        { "application_name", "escd" }, { "connect_timeout", "2" }, { "keepalives", "1" },
+        { "keepalives_idle", "5" }, { "keepalives_interval", "2" }, { "keepalives_count", "3" },
+        { "tcp_user_timeout", "5000" },
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        keys[n] = fixed[i][0];
+        values[n++] = fixed[i][1];
+    }
+    keys[n] = values[n] = NULL;
+    self->conn = PQconnectdbParams (keys, values, 1);
+    if (PQstatus (self->conn) == CONNECTION_OK && server_read_only (self->conn)) {
+        /* the only server there was (the URL's target_session_attrs let
+         * it in): not the primary */
+        give_up_read_only (self);
+        return unavailable (self, err);
+    }
     if (PQstatus (self->conn) != CONNECTION_OK) {
         char msg[256];
         snprintf (msg, sizeof msg, "%s", PQerrorMessage (self->conn));
         msg[strcspn (msg, "\n")] = '\0';
-        self->backoff = self->backoff ? (self->backoff * 2 < 5000 ? self->backoff * 2 : 5000) : 100;
-        self->retry_at = proc_now_ms () + self->backoff;
+        back_off (self);
         logline (LOGLINE_WARNING, "the database is unavailable (next attempt in %.1f s): %s",
                  self->backoff / 1000, msg);
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
@@ -133,9 +214,19 @@ store_connect (store_t *self, esc_error_t *err)
      * the family of merges in escalation_view). */
     if (store_command (self, "SET lock_timeout = '2s'; SET statement_timeout = '3s';"
                              " SET idle_in_transaction_session_timeout = '10s'; SET jit = off",
-                       err))
+                       err)
+        || (self->listening && store_listen (self, err))) {
+        back_off (self);        /* a standby refuses LISTEN: not again at once */
         return -1;
-    return self->listening ? store_listen (self, err) : 0;
+    }
+    if (reconnecting)
+        logline (LOGLINE_INFO, "connected to the database again (%s:%s)", PQhost (self->conn),
+                 PQport (self->conn));
+    self->reconnects += self->ever_connected;
+    self->ever_connected = true;
+    self->backoff = 0;
+    self->retry_at = 0;
+    return 0;
 }
 
 /* ==== Statements ========================================================= */
@@ -191,6 +282,14 @@ checked (store_t *self, PGresult *r, esc_error_t *err)
     snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
     if (PQstatus (self->conn) != CONNECTION_OK)
         esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+    else if (store_violated (self, "25006") && server_read_only (self->conn)) {
+        /* "cannot execute ... in a read-only transaction" (or "during
+         * recovery") from a server that takes no writes now. (25006 from
+         * one that does is a write in one of escd's read-only snapshots:
+         * a bug, reported below as such.) */
+        give_up_read_only (self);
+        unavailable (self, err);
+    }
     else if (store_violated (self, "55P03") || store_violated (self, "57014"))
         esc_fail (err, ESC_UNAVAILABLE, "DATABASE_BUSY",
                   "the database did not answer in time (a lock held elsewhere?); try again");
@@ -252,7 +351,7 @@ store_exec_format (store_t *self, const char *sql, const params_t *p, int result
 {
     self->sqlstate[0] = '\0';
     if (!store_connected (self)) {
-        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        unavailable (self, err);
         return NULL;
     }
     forget_stale (self);
@@ -287,8 +386,7 @@ store_command (store_t *self, const char *sql, esc_error_t *err)
 {
     self->sqlstate[0] = '\0';
     if (!store_connected (self))
-        return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
-                         "the database is unavailable");
+        return unavailable (self, err);
     forget_stale (self);
     PGresult *r = checked (self, PQexec (self->conn, sql), err);
     PQclear (r);

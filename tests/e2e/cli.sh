@@ -36,8 +36,10 @@ run_bare --version
 same "$RC.$OUT" "0.esc $VERSION" "esc --version"
 run_bare --as nobody list --version
 same "$RC.$OUT" "0.esc $VERSION" "--version anywhere"
+# and the newest migration escd applies: the last file of sql/
+SCHEMA=$(basename "$(ls "$ESC_SOURCE"/sql/[0-9]*.sql | sort | tail -n 1)" | cut -d_ -f1)
 set +e; OUT=$("$ESCD" --version); RC=$?; set -e
-same "$RC.$OUT" "0.escd (esc $VERSION)" "escd --version"
+same "$RC.$OUT" "0.escd (esc $VERSION, schema $((10#$SCHEMA)))" "escd --version"
 
 say "a bare esc: a short usage, exit 2"
 run_bare

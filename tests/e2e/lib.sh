@@ -53,6 +53,8 @@ cleanup() {
             [ -f "$log" ] && { echo "---- $log (last 40 lines)"; tail -n 40 "$log"; }
         done
     fi
+    # a story's own clusters and the like (it defines story_cleanup)
+    if declare -F story_cleanup >/dev/null; then story_cleanup || true; fi
     psql "$(dirname_url)" -qc "DROP DATABASE IF EXISTS \"$DBNAME\"" >/dev/null 2>&1 || true
     [ -n "${PRIVATE_CLUSTER:-}" ] && "$ESC_SOURCE/deploy/pg-cluster" stop "$ESC_PG_DIR"
     if [ -n "${ESC_KEEP_WORK:-}" ]; then

@@ -21,8 +21,19 @@ test_checks (void **state)
     assert_int_equal (config_check ("endpoint", "tcp://desk.example.com:7770", why, sizeof why), 0);
     assert_int_equal (config_check ("endpoint", "ipc:///run/escd.sock", why, sizeof why), 0);
     assert_int_equal (config_check ("endpoint", "tcp://localhost", why, sizeof why), -1);
-    assert_string_equal (why, "endpoint must look like tcp://HOST:PORT (or ipc://PATH), not "
-                              "'tcp://localhost'");
+    assert_string_equal (why, "endpoint must look like tcp://HOST:PORT (or ipc://PATH), or be "
+                              "several separated by commas, not 'tcp://localhost'");
+    /* several escd: esc asks the next when one does not answer */
+    assert_int_equal (config_check ("endpoint", "tcp://a:1,tcp://b:2,ipc:///run/c", why,
+                                    sizeof why), 0);
+    assert_int_equal (config_check ("endpoint", "tcp://a:1,", why, sizeof why), -1);
+    assert_int_equal (config_check ("endpoint", "tcp://a:1,,tcp://b:2", why, sizeof why), -1);
+    assert_int_equal (config_check ("endpoint", "tcp://a:1,b:2", why, sizeof why), -1);
+    char many[700] = "tcp://a:1";
+    while (strlen (many) < 600)
+        strcat (many, ",tcp://a:1");
+    assert_int_equal (config_check ("endpoint", many, why, sizeof why), -1);
+    assert_non_null (strstr (why, "endpoint holds at most 511 characters"));
     assert_int_equal (config_check ("endpoint", "tcp://h:99999", why, sizeof why), -1);
     assert_int_equal (config_check ("endpoint", "http://h:80", why, sizeof why), -1);
     assert_int_equal (config_check ("feed", "tcp://a:1,tcp://b:2", why, sizeof why), 0);
