@@ -197,12 +197,6 @@ store_connect (store_t *self, esc_error_t *err)
         return esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
                          "the database is unavailable: %s", msg);
     }
-    if (reconnecting)
-        logline (LOGLINE_INFO, "connected to the database again");
-    self->reconnects += self->ever_connected;
-    self->ever_connected = true;
-    self->backoff = 0;
-    self->retry_at = 0;
     /* One loop serves everyone: no statement may hold it (or the reader)
      * past what a client waits (5 s). A lock held by a stuck writer
      * elsewhere (another escd in mid-batch) is given up after 2 s, and the
