@@ -185,7 +185,9 @@ events_from_rows (arena_t *a, const PGresult *r)
 {
     Esc__EventList *list = arena_alloc (a, sizeof *list);
     esc__event_list__init (list);
-    list->n_events = (size_t) PQntuples (r);
+    /* a LEFT JOIN's one row without an event is none */
+    bool none = PQntuples (r) == 1 && row_null (r, 0, "seq");
+    list->n_events = none ? 0 : (size_t) PQntuples (r);
     ALLOC_MESSAGES (a, Esc__Event, esc__event__init, list->n_events, list->events);
     for (size_t i = 0; i < list->n_events; i++) {
         Esc__Event *ev = list->events[i];
@@ -285,22 +287,25 @@ int
 store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
                     Esc__EventList **out, esc_error_t *err)
 {
-    int64_t last;
-    if (store_last_seq (self, &last, err))
-        return -1;
-    /* read what the counter said was committed, no further: a later
-     * commit must not slip into this page without its predecessors */
-    int64_t to = since + limit < last ? since + limit : last;
-    if (to < since)
-        to = since;
     params_t p = { 0 };
     params_int (&p, since);                             /* $1 after this seq */
-    params_int (&p, to);                                /* $2 up to this one */
+    params_int (&p, limit);                             /* $2 at most this many */
+    /* one statement, one snapshot: the head, and the events up to it, no
+     * further (the counter and an event commit together, in sequence
+     * order, so what it says was committed is all there); a row with no
+     * event when there is none */
     PGresult *r = store_exec (self,
-        "SELECT " EVENT_COLUMNS " FROM event WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+        "SELECT h.last_seq AS head, ev.* FROM event_counter h"
+        "  LEFT JOIN LATERAL (SELECT " EVENT_COLUMNS " FROM event"
+        "                      WHERE seq > $1 AND seq <= least($1 + $2, h.last_seq)) ev ON true"
+        " ORDER BY ev.seq",
         &p, err);
     if (!r)
         return -1;
+    int64_t last = PQntuples (r) ? row_int (r, 0, "head") : 0;
+    int64_t to = since + limit < last ? since + limit : last;
+    if (to < since)
+        to = since;
     *out = events_from_rows (a, r);
     (*out)->has_scanned_to = (*out)->has_last_seq = true;
     (*out)->scanned_to = to;
