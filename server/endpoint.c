@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "names.h"
+#include "notify.h"
 #include "quota.h"
 #include "reader.h"
 #include "proc.h"
@@ -224,6 +225,7 @@ typedef struct {
     int n_served;
     uint64_t turns;
     double prune_at;            /* the next pruning of the request log (ms) */
+    notify_t *notify;           /* systemd: READY=1, WATCHDOG=1, STOPPING=1 */
 } server_t;
 
 /* Replies to P, logs it, counts it, and frees it. */
@@ -793,6 +795,16 @@ publish (server_t *s)
     return more;
 }
 
+/* Tells systemd STATE; a failure is logged (its first line), and escd goes
+ * on. */
+static void
+notify (server_t *s, const char *state)
+{
+    if (notify_send (s->notify, state) != 0)
+        logline (LOGLINE_WARNING, "cannot tell systemd %.*s: %s", (int) strcspn (state, "\n"),
+                 state, strerror (errno));
+}
+
 /* Deletes a bite of the request log past its retention, once a minute
  * (at once again while there is more). */
 static void
@@ -928,6 +940,12 @@ endpoint_run (const endpoint_config_t *config)
     proc_trap_stop ();
     if (open_sockets (&s, ctx, config))
         goto done;
+    /* the database answered and the sockets are bound: clients may come */
+    s.notify = notify_new ();
+    char ready[1200];
+    snprintf (ready, sizeof ready, "READY=1\nSTATUS=serving requests on %s, the feed on %s",
+              config->bind, config->feed);
+    notify (&s, ready);
 
     long timeout = ESC_FEED_HEARTBEAT_MS;
     bool behind = false;
@@ -1005,7 +1023,12 @@ endpoint_run (const endpoint_config_t *config)
             http_tick (s.http);
         if (behind)
             timeout = 0;        /* the next page after a look at the sockets */
+        /* the loop turns at least every GUARD_EVERY_MS: a WATCHDOG=1
+         * missing means it hangs */
+        if (notify_watchdog (s.notify, proc_now_ms ()) < 0)
+            logline (LOGLINE_WARNING, "cannot notify systemd's watchdog: %s", strerror (errno));
     }
+    notify (&s, "STOPPING=1");
     /* what was read is answered before escd goes */
     while (s.n_carry) {
         assemble (&s, false);
@@ -1029,5 +1052,6 @@ done:
     zmq_ctx_term (ctx);
     desk_destroy (&s.desk);
     store_destroy (&s.store);
+    notify_destroy (&s.notify);
     return rc;
 }

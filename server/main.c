@@ -300,6 +300,10 @@ man_page (FILE *f)
     man_item (f, "PGHOST, PGDATABASE, PGUSER, ...",
               "the database, as for any libpq program, when --db is not given");
     man_item (f, "ESCD_HOME", "where server.key lives, when --home is not given");
+    man_item (f, "NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID",
+              "set by systemd (escd.service is Type=notify): escd run tells it READY=1 once "
+              "it has reached the database and bound its sockets, WATCHDOG=1 every half of "
+              "WATCHDOG_USEC while it serves, and STOPPING=1 as it stops");
     man_section (f, "FILES");
     man_item (f, "DIR/server.key", "escd's CURVE keypair, made by escd init");
     man_item (f, "FILE",

@@ -54,7 +54,9 @@ STATUS_RE=$(awk '{ printf "%s%s", sep, $1; sep = "|" }' "$WORK/statuses")
 # none with it) for every reason literal in the files, comments removed and
 # the files joined into one line so that calls may span lines.
 extract() {
-    cat "$@" | tr '\n' ' ' | sed 's:/\*\([^*]\|\*\+[^*/]\)*\*\+/: :g' >"$WORK/joined"
+    # a getenv's argument is an environment variable, never a reason
+    cat "$@" | tr '\n' ' ' | sed 's:/\*\([^*]\|\*\+[^*/]\)*\*\+/: :g' \
+        | sed -E 's/getenv \("[A-Z0-9_]+"\)/getenv ()/g' >"$WORK/joined"
     {
         # a literal after a status constant: esc_fail (err, ESC_X, "R", ...),
         # refuse (s, p, ESC_X, "R", ...)
