@@ -21,6 +21,17 @@ psql "$DB" -Xq -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 INSERT INTO escalation (quarter, account_id, filer, title, problem)
 SELECT '2030Q1', (SELECT id FROM account WHERE name = 'Acme'), 'bench', 'seeded ' || g, 'p'
   FROM generate_series(1, 5000) g;
+-- a desk in use: each seeded escalation has its filing's event and its
+-- request log entry, so that the planner sizes those tables as they are
+-- (an empty table's plan, a scan, would stay cached for the run)
+WITH n AS (SELECT last_seq FROM event_counter)
+INSERT INTO event (seq, type, actor, quarter, escalation_id, account, data, summary)
+SELECT n.last_seq + row_number() OVER (ORDER BY e.id), 'escalation.filed', 'bench', e.quarter,
+       e.id, 'Acme', '{}', 'bench filed ' || e.id
+  FROM escalation e, n;
+UPDATE event_counter SET last_seq = (SELECT max(seq) FROM event);
+INSERT INTO request_log (user_name, request_id, request_digest, reply)
+SELECT 'bench', 'seeded-' || id, sha256(id::text::bytea), '\x00' FROM escalation;
 ANALYZE;
 SQL
 IDS="$(psql "$DB" -XAtc "SELECT min(id) || ':' || max(id) FROM escalation")"
