@@ -489,7 +489,8 @@ report_support (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
 }
 
 /* The one-off hours and capacity of the last six quarters, oldest first,
- * with the medians of actual over claimed and over sized hours. */
+ * with the medians of actual over claimed and over sized hours (over the
+ * one-offs alone: the medians count nothing else). */
 static int
 report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
               esc_error_t *err)
@@ -501,7 +502,7 @@ report_trend (store_t *self, arena_t *a, const char *quarter, Esc__Report *rep,
         "  FROM quarter_view v CROSS JOIN LATERAL ("
         "       SELECT " RATIO_MEDIANS
         "         FROM escalation e JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
-        "        WHERE e.quarter = v.name) m"
+        "        WHERE e.quarter = v.name AND e.state IN " ONEOFF_STATES ") m"
         " WHERE v.name <= $1 ORDER BY v.name DESC LIMIT 6", &p, err);
     if (!r)
         return -1;
