@@ -1,8 +1,8 @@
 /* desk.c: one request in, one reply out. See desk.h.
  *
  * The life of a batch, and of a request in it:
- *   BEGIN (the caller's)  ->  desk_batch_begin: (changes: the sequence
- *   lock) and the version of users
+ *   desk_batch_begin, one round trip: BEGIN, (changes: the sequence lock,
+ *   then the first SAVEPOINT) and the event head and the version of users
  *   ->  per request: (a change: SAVEPOINT)  ->  who holds this key, with
  *   which roles (remembered while the version of users stands)  ->  may
  *   they do it  ->  (a change: answered before?  within the user's write
@@ -115,6 +115,7 @@ struct desk {
     identity_t *known;          /* identities at users_version */
     size_t n_known;
     int64_t users_version;      /* -1: nothing known */
+    int64_t connection;         /* store_reconnects when the caches were filled */
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
     bool fresh_savepoint;       /* the batch's savepoint, no change in it yet */
@@ -335,9 +336,13 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
             c->event.summary = arena_printf (c->arena, "%s: %s", c->actor, event->event_type);
         int64_t seq;
         rc = store_event_append_logged (self->store, &c->event, &log, &seq, &err);
-        /* a change to users: what the desk remembers of them went stale */
-        if (rc == 0 && strncmp (event->event_type, "user.", 5) == 0)
+        /* a change to users: what the desk remembers of them went stale,
+         * and stays unknown until a batch reads the version again (this
+         * one may yet fail to commit) */
+        if (rc == 0 && strncmp (event->event_type, "user.", 5) == 0) {
             forget_identities (self);
+            self->users_version = -1;
+        }
     }
     else
         rc = store_request_record (self->store, log.user, log.id, log.digest, log.reply,
@@ -355,8 +360,8 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     pack (c->reply, out);
 }
 
-/* Answers an identified, authorised request inside savepoint "request"
- * (for a change, with the sequence lock held). */
+/* Answers an identified, authorised request: a change inside savepoint
+ * "request", with the sequence lock held; a read in the batch's snapshot. */
 static void
 answer_in_savepoint (desk_t *self, answering_t *w)
 {
@@ -450,6 +455,13 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, esc_error_t 
     desk_batch_end (self);
     if (store_batch_open (self->store, begin_sql, writes, &head, &version, err))
         return -1;
+    /* a new connection may be to another database (a failover, a
+     * restore), whose counters may stand where the old one's did */
+    if (store_reconnects (self->store) != self->connection) {
+        self->connection = store_reconnects (self->store);
+        self->users_version = -1;
+        shown_at (self->shown, -1);
+    }
     shown_at (self->shown, head);
     if (version != self->users_version)
         forget_identities (self);

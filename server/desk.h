@@ -1,17 +1,18 @@
 /* desk.h: the escalation desk: one request in, one reply out.
  *
  * The desk decodes and validates a request, finds who is asking by the key
- * the connection was admitted with (on every request, so that a key
+ * the connection was admitted with (on every request, against the users
+ * of that moment: remembered while their version stands, so that a key
  * replaced or revoked a moment ago no longer works), asks the workflow
  * whether the action may go ahead, writes what was decided through the
  * store together with one event, and packs the reply. A state-changing
  * request is answered once: its reply is logged under the user's request
  * id with a digest of its bytes, and a retry gets the logged reply back
  * without changing anything. Only what was authorised is logged, and each
- * user's writes are held to a rate (quota.h). The caller owns the
- * transaction and opens each batch of requests in it with
- * desk_batch_begin; the desk wraps each change in a savepoint so that a
- * refused or failed request leaves nothing behind. */
+ * user's writes are held to a rate (quota.h). desk_batch_begin opens the
+ * transaction of a batch of requests, and the caller commits it; the desk
+ * wraps each change in a savepoint so that a refused or failed request
+ * leaves nothing behind. */
 #ifndef ESC_DESK_H
 #define ESC_DESK_H
 

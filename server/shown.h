@@ -3,7 +3,7 @@
  * Every change writes an event, so while the event head stands still an
  * escalation reads the same: a show answered from here is the one the
  * database would give at that head. The desk tells the cache the head of
- * each read batch (shown_at); a different head forgets everything. The
+ * each batch (shown_at); a different head forgets everything. The
  * cache is bounded (one entry per slot by id, SHOWN_BYTES_MAX in all,
  * SHOWN_ENTRY_MAX each): no reader can grow escd through it. */
 #ifndef ESC_SHOWN_H

@@ -392,12 +392,12 @@ store_exec_script (store_t *self, const char *sql, esc_error_t *err)
 {
     self->sqlstate[0] = '\0';
     if (!store_connected (self)) {
-        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        unavailable (self, err);
         return NULL;
     }
     forget_stale (self);
     if (!PQsendQuery (self->conn, sql)) {
-        esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+        unavailable (self, err);
         return NULL;
     }
     /* every statement's result is read; the first failure is the answer */
@@ -422,7 +422,7 @@ store_exec_script (store_t *self, const char *sql, esc_error_t *err)
     }
     if (!failed && !rows) {
         if (PQstatus (self->conn) != CONNECTION_OK)
-            esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
+            unavailable (self, err);
         else
             esc_fail (err, ESC_INTERNAL, "INTERNAL", "a script returned no rows");
     }

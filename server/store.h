@@ -152,8 +152,9 @@ int store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *de
  * *BYTES: a look at the files' sizes, not a scan. */
 int store_request_log_bytes (store_t *self, int64_t *bytes, esc_error_t *err);
 
-/* Takes the event counter's row lock: the first statement of every change,
- * so that changes commit in sequence order and lock rows in one order. */
+/* Takes the event counter's row lock, for a change made outside a batch
+ * (escd user add); a batch takes it in store_batch_open. Changes commit in
+ * sequence order and lock rows in one order. */
 int store_lock_sequence (store_t *self, esc_error_t *err);
 /* Opens a batch in one round trip: BEGIN_SQL (BEGIN ...), then reads the
  * event head and the version of users (sql/023), with the event counter's

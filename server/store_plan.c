@@ -66,7 +66,10 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 quarter */
-    /* with LOCK, the quarter's row is locked in the same statement */
+    /* with LOCK, the quarter's row is locked in the same statement (its
+     * facts are read in the snapshot taken before the lock is granted:
+     * current, because every writer of a quarter holds the sequence lock
+     * first) */
 #define QUARTER_FACTS(locked, from) \
         locked "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name" \
         "                AND l.state = 'open') AS later_open" \

@@ -9,10 +9,12 @@ ALTER TABLE event_counter ADD COLUMN users_version bigint NOT NULL DEFAULT 0;
 CREATE FUNCTION esc_users_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE event_counter SET users_version = users_version + 1;
-    RETURN NULL;
+    RETURN NULL;                -- a statement trigger's result is not used
 END $$;
 
-CREATE TRIGGER app_user_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON app_user
+-- BEFORE the statement: the counter's row is locked before any user's row,
+-- in the order escd takes them (a change by hand waits, never deadlocks)
+CREATE TRIGGER app_user_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON app_user
     FOR EACH STATEMENT EXECUTE FUNCTION esc_users_changed();
-CREATE TRIGGER user_role_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON user_role
+CREATE TRIGGER user_role_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON user_role
     FOR EACH STATEMENT EXECUTE FUNCTION esc_users_changed();

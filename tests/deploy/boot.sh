@@ -148,7 +148,9 @@ for path in /var/lib/escd /etc/escd /lib/systemd/system/escd.service /usr/sbin/e
 done
 finish
 INSIDE
-printf 'DB=%q\n' "$DB" >"$WORK/env"
+# the cluster's socket directory is bound into the container under /run:
+# escd's PrivateTmp hides the host's /tmp, where a clone may well be built
+printf 'DB=%q\n' "${DB//host=$PGHOST/host=/run/esc-test-pg}" >"$WORK/env"
 
 # ---- outside: an overlay of / in a mount namespace of its own, booted ------
 cat >"$WORK/boot" <<'OUTSIDE'
@@ -181,7 +183,7 @@ keep=()
 [ -d /run/systemd/system ] || keep=(--keep-unit)
 rc=0
 timeout 300 systemd-nspawn -q --register=no "${keep[@]}" --private-network --console=pipe \
-    --bind="$3" -D "$R" -b </dev/null >"$W/console.log" 2>&1 || rc=$?
+    --bind="$3:/run/esc-test-pg" -D "$R" -b </dev/null >"$W/console.log" 2>&1 || rc=$?
 cp "$R/root/inside.log" "$W/inside.log" 2>/dev/null || true
 exit "$rc"
 OUTSIDE
