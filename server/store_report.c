@@ -31,31 +31,64 @@
     "  FILTER (WHERE d.actual_hours IS NOT NULL AND e.state IN " ONEOFF_STATES ")" \
     "  AS actual_over_sized"
 
-/* The counts of the quarter's escalations: one pass over them and their
- * sizings, as the raw aggregate would; what only the approved one-offs
- * need (their deliveries, stoppages and support, the medians) is a second
- * statement over those alone (few, by the index on quarter and state). */
+/* The quarter's counts and quota credit's figures, by filer and by team,
+ * from one pass over its escalations and their sizings grouped by filer
+ * (as the raw aggregate reads them); what only the approved one-offs need
+ * (their deliveries, stoppages, support, outcomes, the medians) comes from
+ * the one-offs alone (few, by the index on quarter and state). Credit:
+ * what each filed and asked, the deal value they won, and the lifetime
+ * hours of their approved one-offs (the desk prices and credits them). */
 static int
-report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *err)
+report_counts (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
+               esc_error_t *err)
 {
     PGresult *r = store_exec (self,
-        "SELECT count(*) FILTER (WHERE e.state NOT IN ('merged', 'referred')) AS escalations,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state NOT IN ('merged', 'withdrawn',"
-        "                                                        'referred')), 0) AS demand_hours,"
-        "       count(*) FILTER (WHERE e.state = 'referred') AS referred,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state = 'referred'), 0) AS referred_hours,"
-        "       count(*) FILTER (WHERE s.id IS NULL AND e.state IN ('filed', 'returned')) AS unsized,"
-        "       count(*) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed', 'declined',"
-        "                                          'stopped')) AS decided,"
-        "       count(*) FILTER (WHERE e.state = 'declined') AS refused,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state = 'sized' AND s.viable), 0) AS pending_hours,"
-        "       count(*) FILTER (WHERE e.state = 'sized' AND s.viable) AS queue_count,"
-        "       count(*) FILTER (WHERE e.state = 'stopped') AS stopped"
-        "  FROM escalation e LEFT JOIN sizing s ON s.id = e.sizing_id"
-        " WHERE" REPORT_SCOPE, p, err);
+        "WITH f AS ("
+        "  SELECT e.filer,"
+        "         count(*) FILTER (WHERE e.state NOT IN ('merged', 'referred')) AS escalations,"
+        "         coalesce(sum(s.hours) FILTER (WHERE e.state NOT IN ('merged', 'withdrawn',"
+        "                                                          'referred')), 0) AS demand_hours,"
+        "         count(*) FILTER (WHERE e.state = 'referred') AS referred,"
+        "         coalesce(sum(s.hours) FILTER (WHERE e.state = 'referred'), 0) AS referred_hours,"
+        "         count(*) FILTER (WHERE s.id IS NULL AND e.state IN ('filed', 'returned')) AS unsized,"
+        "         count(*) FILTER (WHERE e.state IN ('approved', 'delivered', 'closed', 'declined',"
+        "                                            'stopped')) AS decided,"
+        "         count(*) FILTER (WHERE e.state = 'declined') AS refused,"
+        "         coalesce(sum(s.hours) FILTER (WHERE e.state = 'sized' AND s.viable), 0) AS pending_hours,"
+        "         count(*) FILTER (WHERE e.state = 'sized' AND s.viable) AS queue_count,"
+        "         count(*) FILTER (WHERE e.state = 'stopped') AS stopped,"
+        "         count(*) FILTER (WHERE e.state <> 'merged') AS filed,"
+        "         coalesce(sum(s.hours) FILTER (WHERE e.state <> 'merged'), 0) AS hours_asked"
+        "    FROM escalation e LEFT JOIN sizing s ON s.id = e.sizing_id"
+        "   WHERE" REPORT_SCOPE
+        "   GROUP BY e.filer),"
+        " o AS ("
+        "  SELECT e.filer,"
+        "         coalesce(sum(e.deal_value) FILTER (WHERE oc.deal = 'won'), 0) AS won_value,"
+        "         coalesce(sum(" ONEOFF_HOURS " + " ONEOFF_SUPPORT "), 0) AS oneoff_hours"
+        "    FROM escalation e JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
+        "    LEFT JOIN outcome oc ON oc.escalation_id = e.id"
+        "   WHERE" REPORT_SCOPE "AND e.state IN " ONEOFF_STATES
+        "   GROUP BY e.filer)"
+        " SELECT f.filer, u.team, grouping(f.filer) = 1 AS is_team,"
+        "        grouping(f.filer, u.team) = 3 AS is_total,"
+        "        sum(f.escalations) AS escalations, sum(f.demand_hours) AS demand_hours,"
+        "        sum(f.referred) AS referred, sum(f.referred_hours) AS referred_hours,"
+        "        sum(f.unsized) AS unsized, sum(f.decided) AS decided, sum(f.refused) AS refused,"
+        "        sum(f.pending_hours) AS pending_hours, sum(f.queue_count) AS queue_count,"
+        "        sum(f.stopped) AS stopped, sum(f.filed) AS filed,"
+        "        sum(f.hours_asked) AS hours_asked,"
+        "        coalesce(sum(o.won_value), 0) AS won_value,"
+        "        coalesce(sum(o.oneoff_hours), 0) AS oneoff_hours"
+        "   FROM f JOIN app_user u ON u.name = f.filer LEFT JOIN o ON o.filer = f.filer"
+        "  GROUP BY GROUPING SETS ((f.filer, u.team), (u.team), ())"
+        "  ORDER BY is_total DESC, is_team, f.filer, u.team NULLS LAST LIMIT 2001", p, err);
     if (!r)
         return -1;
-#define COUNT(f) (rep->has_##f = true, rep->f = row_int (r, 0, #f))
+    /* the total first: a quarter with no escalation has only it, of zeros
+     * (sums of nothing are NULL: row_int reads them as 0) */
+    int rows = PQntuples (r);
+#define COUNT(f) (rep->has_##f = true, rep->f = rows ? row_int (r, 0, #f) : 0)
     COUNT (escalations);
     COUNT (demand_hours);
     COUNT (unsized);
@@ -66,6 +99,26 @@ report_counts (store_t *self, const params_t *p, Esc__Report *rep, esc_error_t *
     COUNT (stopped);
     COUNT (referred);
     COUNT (referred_hours);
+    size_t teams = 0;
+    for (int i = 1; i < rows; i++)
+        teams += row_bool (r, i, "is_team");
+    rep->n_credit_teams = teams;
+    rep->n_credit_filers = rows > 1 ? (size_t) rows - 1 - teams : 0;
+    ALLOC_MESSAGES (a, Esc__QuotaCredit, esc__quota_credit__init, rep->n_credit_filers,
+                    rep->credit_filers);
+    ALLOC_MESSAGES (a, Esc__QuotaCredit, esc__quota_credit__init, rep->n_credit_teams,
+                    rep->credit_teams);
+    for (int row = 1, f = 0, t = 0; row < rows; row++) {
+        bool is_team = row_bool (r, row, "is_team");
+        Esc__QuotaCredit *q = is_team ? rep->credit_teams[t++] : rep->credit_filers[f++];
+        q->name = store_dup_text (a, r, row, is_team ? "team" : "filer");
+        q->team = is_team ? NULL : store_dup_text (a, r, row, "team");
+        q->has_escalations = q->has_hours_asked = q->has_won_value = q->has_oneoff_hours = true;
+        q->escalations = row_int (r, row, "filed");
+        q->hours_asked = row_int (r, row, "hours_asked");
+        q->won_value = row_int (r, row, "won_value");
+        q->oneoff_hours = row_int (r, row, "oneoff_hours");
+    }
     PQclear (r);
     r = store_exec (self,
         "SELECT coalesce(sum(" ONEOFF_HOURS ") FILTER (WHERE e.approved_via = 'token'), 0)"
@@ -386,53 +439,6 @@ report_plan_kept (store_t *self, arena_t *a, const char *quarter, Esc__Report *r
     return 0;
 }
 
-/* Quota credit's figures, by filer and by team: what they filed and asked,
- * the deal value they won, and the lifetime hours of their approved
- * one-offs (the desk prices and credits them). */
-static int
-report_credit (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
-               esc_error_t *err)
-{
-    PGresult *r = store_exec (self,
-        "SELECT e.filer, u.team, grouping(e.filer) = 1 AS is_team,"
-        "       count(*) FILTER (WHERE e.state <> 'merged') AS escalations,"
-        "       coalesce(sum(s.hours) FILTER (WHERE e.state <> 'merged'), 0) AS hours_asked,"
-        "       coalesce(sum(e.deal_value) FILTER (WHERE oc.deal = 'won'), 0) AS won_value,"
-        "       coalesce(sum(" ONEOFF_HOURS " + " ONEOFF_SUPPORT ")"
-        "                FILTER (WHERE e.state IN " ONEOFF_STATES "), 0) AS oneoff_hours"
-        "  FROM escalation e JOIN app_user u ON u.name = e.filer"
-        "  LEFT JOIN sizing s ON s.id = e.sizing_id" ONEOFF_JOINS
-        "  LEFT JOIN outcome oc ON oc.escalation_id = e.id"
-        " WHERE" REPORT_SCOPE
-        " GROUP BY GROUPING SETS ((e.filer, u.team), (u.team))"
-        " ORDER BY is_team, e.filer, u.team NULLS LAST LIMIT 2000", p, err);
-    if (!r)
-        return -1;
-    size_t rows = (size_t) PQntuples (r), teams = 0;
-    for (size_t i = 0; i < rows; i++)
-        teams += row_bool (r, (int) i, "is_team");
-    rep->n_credit_filers = rows - teams;
-    rep->n_credit_teams = teams;
-    ALLOC_MESSAGES (a, Esc__QuotaCredit, esc__quota_credit__init, rep->n_credit_filers,
-                    rep->credit_filers);
-    ALLOC_MESSAGES (a, Esc__QuotaCredit, esc__quota_credit__init, rep->n_credit_teams,
-                    rep->credit_teams);
-    for (size_t i = 0, f = 0, t = 0; i < rows; i++) {
-        int row = (int) i;
-        bool is_team = row_bool (r, row, "is_team");
-        Esc__QuotaCredit *q = is_team ? rep->credit_teams[t++] : rep->credit_filers[f++];
-        q->name = store_dup_text (a, r, row, is_team ? "team" : "filer");
-        q->team = is_team ? NULL : store_dup_text (a, r, row, "team");
-        q->has_escalations = q->has_hours_asked = q->has_won_value = q->has_oneoff_hours = true;
-        q->escalations = row_int (r, row, "escalations");
-        q->hours_asked = row_int (r, row, "hours_asked");
-        q->won_value = row_int (r, row, "won_value");
-        q->oneoff_hours = row_int (r, row, "oneoff_hours");
-    }
-    PQclear (r);
-    return 0;
-}
-
 /* Escalations referred to services partners, by partner. */
 static int
 report_referrals (store_t *self, arena_t *a, const params_t *p, Esc__Report *rep,
@@ -539,7 +545,7 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         return -1;
     rep->generated_at = store_dup_text (a, now, 0, "now");
     PQclear (now);
-    if (report_counts (self, &p, rep, err)
+    if (report_counts (self, a, &p, rep, err)
         || report_mix (self, a, quarter, rep, err)
         || report_queue (self, a, &p, rep, err)
         || report_postponed (self, a, &p, rep, err)
@@ -547,7 +553,6 @@ store_report (store_t *self, arena_t *a, const char *quarter, const char *month,
         || report_oneoffs (self, a, &p, rep, err)
         || report_support (self, a, &p, rep, err)
         || report_plan_kept (self, a, quarter, rep, err)
-        || report_credit (self, a, &p, rep, err)
         || report_referrals (self, a, &p, rep, err)
         || report_trend (self, a, quarter, rep, err))
         return -1;
