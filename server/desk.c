@@ -406,13 +406,14 @@ failed:
         log_answer (self, w, NULL);
 }
 
-/* Who holds KEY: remembered while the version of users stands (the batch
- * checked it), else asked and remembered. NAME is "" for nobody. */
+/* Who holds KEY: remembered while the version of users stands (the batch,
+ * which every request is answered in, checked it), else asked and
+ * remembered. NAME is "" for nobody. */
 static int
 identity_of (desk_t *self, const char *key, char *name, size_t len, role_set_t *roles,
              esc_error_t *err)
 {
-    for (size_t i = 0; self->in_batch && i < self->n_known; i++)
+    for (size_t i = 0; i < self->n_known; i++)
         if (strcmp (self->known[i].key, key) == 0) {
             snprintf (name, len, "%s", self->known[i].name);
             *roles = self->known[i].roles;
@@ -420,7 +421,7 @@ identity_of (desk_t *self, const char *key, char *name, size_t len, role_set_t *
         }
     if (store_identify (self->store, key, name, len, roles, err))
         return -1;
-    if (!self->in_batch || !name[0] || strlen (key) >= sizeof self->known[0].key)
+    if (!name[0] || strlen (key) >= sizeof self->known[0].key)
         return 0;
     if (self->n_known == IDENTITIES_MAX)
         forget_identities (self);

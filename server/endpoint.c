@@ -450,7 +450,6 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
             /* a read that failed took its snapshot down: the next in a new one */
             if (open && store_in_failed_transaction (s->store)) {
                 store_command (s->store, "ROLLBACK", &err);
-                desk_batch_end (s->desk);
                 open = begin (s->store, s->desk, begin_sql, durable, &err);
             }
         }
