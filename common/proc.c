@@ -36,6 +36,17 @@ proc_memory (int64_t *resident, int64_t *size)
     return 0;
 }
 
+/* Has HANDLER catch SIG (not restarting what it interrupts). */
+static void
+trap (int sig, void (*handler) (int))
+{
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset (&sa.sa_mask);
+    sigaction (sig, &sa, NULL);
+}
+
 static void
 on_stop (int sig)
 {
@@ -46,12 +57,8 @@ on_stop (int sig)
 void
 proc_trap_stop (void)
 {
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
+    trap (SIGTERM, on_stop);
+    trap (SIGINT, on_stop);
     signal (SIGPIPE, SIG_IGN);
 }
 
@@ -71,11 +78,7 @@ on_reload (int sig)
 void
 proc_trap_reload (void)
 {
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = on_reload;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGHUP, &sa, NULL);
+    trap (SIGHUP, on_reload);
 }
 
 bool
