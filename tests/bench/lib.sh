@@ -25,7 +25,7 @@ bench_start() {
     server_key=$("$B/escd" init --db "$DB" --home "$WORK/server" 2>"$WORK/init.log")
     APP_DB=$(sed -n 's/^escd: app URL: //p' "$WORK/init.log")     # escd runs as escd_app
     "$B/escd" user add bench --role "$roles" --key "$key" --db "$DB" 2>/dev/null
-    port=$((30000 + RANDOM % 10000))
+    port=$((20000 + RANDOM % 12000))      # below the ephemeral range (32768-)
     EP=tcp://127.0.0.1:$port FEED=tcp://127.0.0.1:$((port + 1))
     # shellcheck disable=SC2086
     "$B/escd" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" \

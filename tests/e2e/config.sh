@@ -74,8 +74,7 @@ escd_exits "$WORK/none.conf"
 same "$STDERR" "escd: cannot read $WORK/none.conf: No such file or directory" "a missing file"
 
 say "a good file; the command line's --bind overrides the file's"
-OTHER=$((20000 + RANDOM % 20000))
-while ! port_free "$OTHER"; do OTHER=$((20000 + RANDOM % 20000)); done
+OTHER=$(free_port)
 cat >"$CONF" <<EOF
 # escd for config.sh
 bind = tcp://127.0.0.1:$OTHER

@@ -141,6 +141,23 @@ init_server() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# free_port [N]: the first of N (default 1) consecutive ports nobody listens
+# on, drawn from below the kernel's ephemeral range: a port in that range
+# may become some outgoing connection's local port between this check and
+# escd's bind (a CI run lost e2e_metrics that way)
+free_port() {
+    local n=${1:-1} low port i ok
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    [ "$low" -gt 12000 ] || low=32768
+    for _ in $(seq 1 50); do
+        port=$((10000 + RANDOM % (low - 10000 - n)))
+        ok=1
+        for i in $(seq 0 $((n - 1))); do port_free $((port + i)) || { ok=0; break; }; done
+        [ "$ok" = 1 ] && { echo "$port"; return 0; }
+    done
+    fail "no free port"
+}
+
 # start_escd NAME [ARGS]: escd, connected as the app role (APP_DB), serves
 # requests and the feed on two free ports; the endpoints go to
 # ENDPOINT_<NAME> and FEED_<NAME> and, for the first server, to ESC_ENDPOINT
@@ -155,8 +172,7 @@ start_escd() {
         if [ -n "${!var:-}" ]; then
             port=${!var}
         else
-            port=$((20000 + RANDOM % 20000))
-            port_free "$port" && port_free $((port + 1)) || continue
+            port=$(free_port 2)
         fi
         feed=$((port + 1))
         # ESC_VALGRIND=1: escd under valgrind; any error or leak makes it

@@ -14,15 +14,6 @@ PRIVATE_CLUSTER=1               # the database is stopped and started again
 init_server
 add_cast
 
-# free_port: a port nobody listens on, out of the range start_escd picks from
-free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((41000 + RANDOM % 8000))
-        port_free "$port" && { echo "$port"; return 0; }
-    done
-    fail "no free port"
-}
 MPORT=$(free_port)
 METRICS=http://127.0.0.1:$MPORT/metrics
 
