@@ -118,7 +118,7 @@ struct desk {
     int64_t connection;         /* store_reconnects when the caches were filled */
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
-    bool fresh_savepoint;       /* the batch's savepoint, no change in it yet */
+    bool fresh_savepoint;       /* savepoint "request" open, nothing in it yet */
     shown_t *shown;             /* escalations shown at the read batch's head */
     const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
@@ -323,9 +323,12 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     esc_error_clear (&err);
     quota_charge (self->quota, c->actor,
                   (int64_t) (w->r->len + out->reply_len) + WRITE_OVERHEAD, proc_now_ms ());
+    /* the next change's savepoint is opened in the same round trip */
+    static const char *const reopen[] = { "RELEASE SAVEPOINT request", "SAVEPOINT request",
+                                          NULL };
     request_record_t log = { .user = c->actor, .id = w->r->req->request_id,
                              .digest = w->digest, .reply = out->reply,
-                             .reply_len = out->reply_len };
+                             .reply_len = out->reply_len, .then = reopen };
     int rc;
     if (event) {
         json_object_end (&c->data);
@@ -345,10 +348,11 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
         }
     }
     else
-        rc = store_request_record (self->store, log.user, log.id, log.digest, log.reply,
-                                   log.reply_len, &err);
-    if (rc == 0)
+        rc = store_request_record (self->store, &log, &err);
+    if (rc == 0) {
+        self->fresh_savepoint = true;
         return;
+    }
     esc_error_t undo;
     store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
     free (out->reply);
@@ -481,9 +485,9 @@ desk_batch_end (desk_t *self)
     self->fresh_savepoint = false;
 }
 
-/* Opens the savepoint of a change: the batch opened the first; the last
- * change's is released in the same round trip (COMMIT releases the
- * batch's last). */
+/* Opens the savepoint of a change, unless one is open with nothing in it:
+ * the batch opens the first, and a change that was logged opens the next
+ * in its logging's round trip (COMMIT releases the batch's last). */
 static int
 savepoint (desk_t *self, esc_error_t *err)
 {

@@ -166,6 +166,21 @@ summary (desk_call_t *c, const Esc__Escalation *e)
                          (long long) e->id, e->title, e->account, detail);
 }
 
+/* Replies with escalation E as the action left it, and names it in the
+ * event. */
+static void
+finish_with (desk_call_t *c, Esc__Escalation *e)
+{
+    c->reply->result_case = ESC__REPLY__RESULT_ESCALATION;
+    c->reply->escalation = e;
+    c->event.escalation_id = e->id;
+    c->event.quarter = e->quarter;
+    c->event.account = e->account;
+    c->event.summary = summary (c, e);
+    json_kv_string (&c->data, "title", e->title);
+    json_kv_string (&c->data, "state", e->state);
+}
+
 /* Replies with escalation ID as it now is, and names it in the event. */
 static int
 finish (desk_call_t *c, int64_t id, esc_error_t *err)
@@ -173,14 +188,7 @@ finish (desk_call_t *c, int64_t id, esc_error_t *err)
     Esc__Escalation *e;
     if (store_escalation_get (c->store, c->arena, id, &e, err))
         return -1;
-    c->reply->result_case = ESC__REPLY__RESULT_ESCALATION;
-    c->reply->escalation = e;
-    c->event.escalation_id = id;
-    c->event.quarter = e->quarter;
-    c->event.account = e->account;
-    c->event.summary = summary (c, e);
-    json_kv_string (&c->data, "title", e->title);
-    json_kv_string (&c->data, "state", e->state);
+    finish_with (c, e);
     return 0;
 }
 
@@ -266,16 +274,17 @@ desk_file (desk_call_t *c, esc_error_t *err)
 {
     const Esc__File *m = c->req->file;
     const char *quarter;
-    int64_t id;
+    Esc__Escalation *e;
     if (desk_quarter (c, m->quarter, true, &quarter, err)
         || needed_by_ahead (m->needed_by, err)
-        || store_escalation_insert (c->store, quarter, m, c->actor, &id, err))
+        || store_escalation_insert (c->store, c->arena, quarter, m, c->actor, &e, err))
         return -1;
     if (m->has_deal_value)
         json_kv_int (&c->data, "deal_value", m->deal_value);
     if (m->has_claimed_hours)
         json_kv_int (&c->data, "claimed_hours", m->claimed_hours);
-    return finish (c, id, err);
+    finish_with (c, e);
+    return 0;
 }
 
 /* A sizing of a sized escalation keeps what it is not told: the hours,

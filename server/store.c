@@ -369,6 +369,76 @@ store_exec (store_t *self, const char *sql, const params_t *p, esc_error_t *err)
     return store_exec_format (self, sql, p, 0, err);
 }
 
+PGresult *
+store_exec_then (store_t *self, const char *sql, const params_t *p, const char *const *then,
+                 esc_error_t *err)
+{
+    if (!then || !then[0])
+        return store_exec (self, sql, p, err);
+    self->sqlstate[0] = '\0';
+    if (!store_connected (self)) {
+        unavailable (self, err);
+        return NULL;
+    }
+    forget_stale (self);
+    static const params_t none;
+    if (!p)
+        p = &none;
+    const char *name = prepared (self, sql, p->n, err);   /* before: PQprepare waits */
+    if (!name)
+        return NULL;
+    PGconn *c = self->conn;
+    int steps = 1;
+    bool sent = PQenterPipelineMode (c)
+        && (*name ? PQsendQueryPrepared (c, name, p->n, p->values, p->lengths, p->formats, 0)
+                  : PQsendQueryParams (c, sql, p->n, NULL, p->values, p->lengths, p->formats, 0));
+    for (; sent && then[steps - 1]; steps++)
+        sent = PQsendQueryParams (c, then[steps - 1], 0, NULL, NULL, NULL, NULL, 0);
+    sent = sent && PQpipelineSync (c);
+    /* each step's result then a NULL; after a failure, the steps left are
+     * PIPELINE_ABORTED; the sync's result ends it all */
+    PGresult *first = NULL, *r;
+    bool failed = !sent;
+    int step = 0, ended = 0;
+    while (sent && ended <= steps) {
+        if (!(r = PQgetResult (c))) {
+            ended++;
+            step++;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus (r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear (r);
+            break;
+        }
+        if (failed || st == PGRES_PIPELINE_ABORTED)
+            PQclear (r);
+        else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            failed = true;
+            checked (self, r, err);
+        }
+        else if (step == 0 && !first)
+            first = r;
+        else
+            PQclear (r);
+    }
+    if (!PQexitPipelineMode (c) || ended > steps || !sent) {
+        /* a connection that broke mid-way: dropped, the next connects anew */
+        if (PQstatus (c) == CONNECTION_OK)
+            logline (LOGLINE_ERROR, "a pipeline did not end: %s", PQerrorMessage (c));
+        PQfinish (c);
+        self->conn = NULL;
+        if (!failed)
+            unavailable (self, err);
+        failed = true;
+    }
+    if (failed) {
+        PQclear (first);
+        return NULL;
+    }
+    return first;
+}
+
 const char *
 store_sqlstate (store_t *self)
 {
@@ -604,8 +674,12 @@ store_notified (store_t *self)
     if (!store_connected (self))
         return false;
     PQconsumeInput (self->conn);
+    /* this connection's own commits are published after them (serve's
+     * news): their notifications, which come after the COMMIT's answer,
+     * would only make escd look again */
+    int own = PQbackendPID (self->conn);
     bool any = false;
     for (PGnotify *n; (n = PQnotifies (self->conn)); PQfreemem (n))
-        any = true;
+        any = any || n->be_pid != own;
     return any;
 }

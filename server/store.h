@@ -139,11 +139,6 @@ typedef struct {
 } logged_request_t;
 int store_request_lookup (store_t *self, arena_t *a, const char *user, const char *id,
                           logged_request_t *out, esc_error_t *err);
-/* Logs the answer to USER's request ID. ALREADY_EXISTS when another
- * server logged the same request first. */
-int store_request_record (store_t *self, const char *user, const char *id,
-                          const uint8_t digest[STORE_DIGEST_LEN],
-                          const uint8_t *reply, size_t reply_len, esc_error_t *err);
 /* Deletes up to LIMIT log entries older than DAYS days, oldest first;
  * *DELETED says how many. */
 int store_request_prune (store_t *self, int64_t days, int64_t limit, int64_t *deleted,
@@ -178,7 +173,14 @@ typedef struct {
     const uint8_t *digest;      /* STORE_DIGEST_LEN bytes */
     const uint8_t *reply;
     size_t reply_len;
+    /* parameterless commands run right after the logging statement, in
+     * its round trip (NULL-terminated; NULL: none): the desk opens the
+     * next request's savepoint there; not run when the logging fails */
+    const char *const *then;
 } request_record_t;
+/* Logs the answer of LOG's request. ALREADY_EXISTS when another server
+ * logged the same request first. */
+int store_request_record (store_t *self, const request_record_t *log, esc_error_t *err);
 /* Appends event E and logs the answer of the request that wrote it, in one
  * statement: as store_event_append, then store_request_record. */
 int store_event_append_logged (store_t *self, const event_t *e, const request_record_t *log,
@@ -207,8 +209,9 @@ int store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
 int store_listen (store_t *self, esc_error_t *err);
 /* The connection's socket, to poll; -1 when not connected. */
 int store_socket (store_t *self);
-/* Reads what the server sent; true when a notification arrived since the
- * last call. Never blocks. */
+/* Reads what the server sent; true when a notification of another
+ * connection's commit arrived since the last call (this one's own commits
+ * are published by their caller). Never blocks. */
 bool store_notified (store_t *self);
 
 /* ==== Quarters, accounts, roadmap ======================================== */
@@ -314,8 +317,10 @@ typedef struct {
 } escalation_ref_t;
 int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out, esc_error_t *err);
 
-int store_escalation_insert (store_t *self, const char *quarter, const Esc__File *m,
-                             const char *filer, int64_t *id, esc_error_t *err);
+/* Files M in QUARTER for FILER; *OUT is the new escalation as
+ * store_escalation_get would read it (in arena A). */
+int store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
+                             const char *filer, Esc__Escalation **out, esc_error_t *err);
 /* Moves escalation ID to STATE with REASON (NULL clears it); CLEAR_SIZING
  * forgets the current sizing (back to filed: it must be sized again). */
 int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,

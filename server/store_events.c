@@ -32,22 +32,23 @@ store_request_lookup (store_t *self, arena_t *a, const char *user, const char *i
 }
 
 int
-store_request_record (store_t *self, const char *user, const char *id,
-                      const uint8_t digest[STORE_DIGEST_LEN],
-                      const uint8_t *reply, size_t reply_len, esc_error_t *err)
+store_request_record (store_t *self, const request_record_t *log, esc_error_t *err)
 {
     params_t p = { 0 };
-    params_text (&p, user);                             /* $1 user */
-    params_text (&p, id);                               /* $2 request id */
-    params_bytes (&p, digest, STORE_DIGEST_LEN);        /* $3 SHA-256 of the request */
-    params_bytes (&p, reply, reply_len);                /* $4 reply bytes */
-    if (store_run (self, "INSERT INTO request_log (user_name, request_id, request_digest, reply)"
-                   " VALUES ($1, $2, $3, $4)", &p, err)) {
+    params_text (&p, log->user);                        /* $1 user */
+    params_text (&p, log->id);                          /* $2 request id */
+    params_bytes (&p, log->digest, STORE_DIGEST_LEN);   /* $3 SHA-256 of the request */
+    params_bytes (&p, log->reply, log->reply_len);      /* $4 reply bytes */
+    PGresult *r = store_exec_then (self,
+        "INSERT INTO request_log (user_name, request_id, request_digest, reply)"
+        " VALUES ($1, $2, $3, $4)", &p, log->then, err);
+    if (!r) {
         if (store_violated (self, "23505"))
             return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
-                             "request id %s was answered already", id);
+                             "request id %s was answered already", log->id);
         return -1;
     }
+    PQclear (r);
     return 0;
 }
 
@@ -133,17 +134,18 @@ event_params (params_t *p, const event_t *e)
     "               RETURNING seq)" logged \
     " SELECT seq, pg_notify('" STORE_EVENT_CHANNEL "', '') FROM added"
 
-/* Runs an APPEND_EVENT statement: *SEQ is the event's number; a request id
- * logged already is ALREADY_EXISTS. */
+/* Runs an APPEND_EVENT statement, then LOG's commands (LOG: NULL, none):
+ * *SEQ is the event's number; a request id logged already is
+ * ALREADY_EXISTS. */
 static int
-append (store_t *self, const char *sql, const params_t *p, const char *id, int64_t *seq,
-        esc_error_t *err)
+append (store_t *self, const char *sql, const params_t *p, const request_record_t *log,
+        int64_t *seq, esc_error_t *err)
 {
-    PGresult *r = store_exec (self, sql, p, err);
+    PGresult *r = store_exec_then (self, sql, p, log ? log->then : NULL, err);
     if (!r) {
-        if (id && store_violated (self, "23505"))
+        if (log && store_violated (self, "23505"))
             return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
-                             "request id %s was answered already", id);
+                             "request id %s was answered already", log->id);
         return -1;
     }
     *seq = row_int (r, 0, "seq");
@@ -171,7 +173,7 @@ store_event_append_logged (store_t *self, const event_t *e, const request_record
     params_bytes (&p, log->reply, log->reply_len);      /* $11 reply bytes */
     return append (self, APPEND_EVENT (","
         "     logged AS (INSERT INTO request_log (user_name, request_id, request_digest, reply)"
-        "                VALUES ($8, $9, $10, $11))"), &p, log->id, seq, err);
+        "                VALUES ($8, $9, $10, $11))"), &p, log, seq, err);
 }
 
 #define EVENT_COLUMNS                                                       \

@@ -27,6 +27,11 @@ PGresult *store_exec_one (store_t *self, const char *sql, const params_t *p, esc
  * parameters): the rows of the first that returns rows, or NULL with the
  * first failure in ERR. */
 PGresult *store_exec_script (store_t *self, const char *sql, esc_error_t *err);
+/* Runs SQL, then each of THEN (parameterless commands, NULL-terminated;
+ * NULL: none) in the same round trip (libpq's pipeline mode): SQL's result,
+ * or NULL with the first failure in ERR, those after it not run. */
+PGresult *store_exec_then (store_t *self, const char *sql, const params_t *p,
+                           const char *const *then, esc_error_t *err);
 /* Runs a statement whose result is not needed. */
 int store_run (store_t *self, const char *sql, const params_t *p, esc_error_t *err);
 /* True when the last statement failed with SQLSTATE (23505: unique, ...):

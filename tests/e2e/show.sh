@@ -53,6 +53,23 @@ file Globex "Webhooks" --deal-value 100000 --needed-by "$SOON" --also-needed-by 
 file Initech "Bulk API" --also-needed-by Hooli,Acme; E6=$X
 file Acme "Reports" --deal-value 50000; E7=$X
 file Acme "Next quarter's" --quarter "$LATER"; E8=$X
+
+say "a filing's reply is the escalation as esc show gives it"
+# escd builds a new filing's reply from what its insert returned, not from
+# escalation_view: the two must agree, field for field, with every optional
+# field given or none, and with other accounts named (the view's way)
+ok alice account add Umbrella --arr 70000
+ok alice account add Soylent --arr 30000
+ok alice account add Tyrell --arr 40000
+for args in "--solution s --deal-value 5 --needed-by $SOON --claimed-hours 12" "" \
+            "--also-needed-by Tyrell,Soylent"; do
+    # shellcheck disable=SC2086
+    ok alice --json file --account Umbrella --title "Reply of '$args'" --problem p \
+        --quarter "$LATER" $args
+    FILED=$(printf '%s' "$OUT" | jq -S .)
+    ok alice --json show "$(printf '%s' "$FILED" | jq -r .id)"
+    same "$FILED" "$(printf '%s' "$OUT" | jq -S .)" "esc file --json $args, then esc show --json"
+done
 ok pat size "$E1" --hours 40 --viable yes --displaces "$R1"
 ok pat size "$E2" --hours 40 --viable yes
 ok pat size "$E4" --hours 80 --viable yes
