@@ -2,12 +2,14 @@
  *
  * The life of a batch, and of a request in it:
  *   desk_batch_begin, one round trip: BEGIN, (changes: the sequence lock,
- *   then the first SAVEPOINT) and the event head and the version of users
+ *   then the first SAVEPOINT, then the request log's entries under the
+ *   batch's request ids) and the event head and the version of users
  *   ->  per request: (a change: SAVEPOINT)  ->  who holds this key, with
  *   which roles (remembered while the version of users stands)  ->  may
  *   they do it  ->  (a change: answered before?  within the user's write
  *   rate?)  ->  handler (workflow + store)  ->  pack  ->  (a change: its
- *   event and its log entry, in one statement)
+ *   event and its log entry, in one statement, and the next SAVEPOINT in
+ *   its round trip)
  *   ->  COMMIT (the caller's; it releases the savepoints)
  * A refusal by a rule rolls back to the savepoint, then is logged like any
  * answer; a refusal before authorisation (no such key, the wrong role, the
@@ -119,6 +121,9 @@ struct desk {
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
     bool fresh_savepoint;       /* savepoint "request" open, nothing in it yet */
+    batch_lookup_t *lookups;    /* the write batch's request log, as it opened */
+    size_t n_lookups, next_lookup;
+    arena_t *batch_arena;       /* what the lookups found */
     shown_t *shown;             /* escalations shown at the read batch's head */
     const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
@@ -153,6 +158,7 @@ desk_destroy (desk_t **self_p)
     if (!self_p || !*self_p)
         return;
     quota_destroy (&(*self_p)->quota);
+    arena_destroy (&(*self_p)->batch_arena);
     free ((*self_p)->known);
     shown_destroy (&(*self_p)->shown);
     free (*self_p);
@@ -248,10 +254,30 @@ definitive (const esc_error_t *err)
 /* One request on its way through the desk. */
 typedef struct {
     desk_call_t c;
+    const char *key;                    /* the connection's */
     const desk_request_t *r;
     uint8_t digest[STORE_DIGEST_LEN];   /* SHA-256 of the request's bytes */
     desk_answer_t *out;
 } answering_t;
+
+/* The request log's entry for KEY's request ID as the batch opened, once:
+ * a second request with the same id in the batch (a retry sent before the
+ * answer came) is looked up again, after the first logged its answer.
+ * NULL when the batch did not look it up. */
+static const batch_lookup_t *
+looked_up (desk_t *self, const char *key, const char *id)
+{
+    for (size_t k = 0; k < self->n_lookups; k++) {
+        /* in the batch's order, from the one after the last found */
+        batch_lookup_t *l = &self->lookups[(self->next_lookup + k) % self->n_lookups];
+        if (l->key && strcmp (l->key, key) == 0 && strcmp (l->id, id) == 0) {
+            l->key = NULL;
+            self->next_lookup = (size_t) (l - self->lookups) + 1;
+            return l;
+        }
+    }
+    return NULL;
+}
 
 /* Answers from the request log when the user sent this request id before.
  * Returns 1 when OUT holds the logged (or a REQUEST_ID_REUSED) answer, 0
@@ -261,7 +287,10 @@ answer_from_log (desk_t *self, answering_t *w, esc_error_t *err)
 {
     logged_request_t logged;
     const char *id = w->r->req->request_id;
-    if (store_request_lookup (self->store, w->c.arena, w->c.actor, id, &logged, err))
+    const batch_lookup_t *l = looked_up (self, w->key, id);
+    if (l)
+        logged = l->logged;
+    else if (store_request_lookup (self->store, w->c.arena, w->c.actor, id, &logged, err))
         return -1;
     if (!logged.found)
         return 0;
@@ -454,12 +483,19 @@ identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc
 }
 
 int
-desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, esc_error_t *err)
+desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup_t *lookups,
+                  size_t n, esc_error_t *err)
 {
     int64_t head, version;
     desk_batch_end (self);
-    if (store_batch_open (self->store, begin_sql, writes, &head, &version, err))
+    self->batch_arena = arena_new ();
+    if (store_batch_open (self->store, self->batch_arena, begin_sql, writes, lookups, n, &head,
+                          &version, err))
         return -1;
+    if (writes) {
+        self->lookups = lookups;
+        self->n_lookups = n;
+    }
     /* a new connection may be to another database (a failover, a
      * restore), whose counters may stand where the old one's did */
     if (store_reconnects (self->store) != self->connection) {
@@ -483,6 +519,9 @@ desk_batch_end (desk_t *self)
     self->in_batch = false;
     self->locked = false;
     self->fresh_savepoint = false;
+    self->lookups = NULL;
+    self->n_lookups = self->next_lookup = 0;
+    arena_destroy (&self->batch_arena);
 }
 
 /* Opens the savepoint of a change, unless one is open with nothing in it:
@@ -514,6 +553,7 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
                .req = r->req, .started_at = self->started_at,
                .shown = self->locked ? NULL : self->shown,
                .metrics = self->metrics },
+        .key = key,
         .r = r,
         .out = out,
     };

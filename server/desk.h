@@ -75,12 +75,15 @@ bool desk_request_writes (const desk_request_t *r);
 
 /* Opens a transaction with BEGIN_SQL and a batch in it, in one round
  * trip: for a batch of changes (WRITES), takes the sequence lock, held to
- * commit, which serialises every writer of every escd; either way learns
+ * commit, which serialises every writer of every escd, and looks up the
+ * request log for the N changes of LOOKUPS (key and request id given;
+ * the array stays the caller's until desk_batch_end); either way learns
  * whether users changed since the desk last looked (sql/023), so that the
  * keys it remembers are those of the moment the batch commits. Returns 0,
  * or -1 with ERR (the database's; a transaction may be left open, failed:
  * the caller rolls it back). */
-int desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, esc_error_t *err);
+int desk_batch_begin (desk_t *self, const char *begin_sql, bool writes,
+                      batch_lookup_t *lookups, size_t n, esc_error_t *err);
 /* Closes the batch: the caller committed or rolled back. */
 void desk_batch_end (desk_t *self);
 

@@ -396,14 +396,16 @@ refuse_too_many (server_t *s, pending_t *p)
 }
 
 /* Opens a transaction with BEGIN_SQL and the desk's batch in it (for
- * WRITES, with the sequence lock). A connection that died while idle is
- * found here: reconnect and try once more, so that a database restart
- * costs no request. */
+ * WRITES, with the sequence lock and the request log of the N changes of
+ * LOOKUPS). A connection that died while idle is found here: reconnect and
+ * try once more, so that a database restart costs no request. */
 static bool
-begin (store_t *store, desk_t *desk, const char *begin_sql, bool writes, esc_error_t *err)
+begin (store_t *store, desk_t *desk, const char *begin_sql, bool writes,
+       batch_lookup_t *lookups, size_t n, esc_error_t *err)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (store_connect (store, err) == 0 && desk_batch_begin (desk, begin_sql, writes, err) == 0)
+        if (store_connect (store, err) == 0
+            && desk_batch_begin (desk, begin_sql, writes, lookups, n, err) == 0)
             return true;
         if (store_connected (store)) {
             esc_error_t undo;
@@ -439,7 +441,14 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
         return false;
     esc_error_t err;
     esc_error_clear (&err);
-    bool open = begin (s->store, s->desk, begin_sql, durable, &err);
+    /* each change's request id, looked up in the log as the batch opens */
+    batch_lookup_t lookups[BATCH_LIMIT];
+    size_t n_lookups = 0;
+    for (int i = 0; durable && i < n; i++)
+        if (desk_request_writes (&ps[i]->request))
+            lookups[n_lookups++] = (batch_lookup_t) {
+                .key = ps[i]->key, .id = ps[i]->request.req->request_id };
+    bool open = begin (s->store, s->desk, begin_sql, durable, lookups, n_lookups, &err);
     for (int i = 0; i < n; i++) {
         if (open)
             desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
@@ -450,7 +459,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
             /* a read that failed took its snapshot down: the next in a new one */
             if (open && store_in_failed_transaction (s->store)) {
                 store_command (s->store, "ROLLBACK", &err);
-                open = begin (s->store, s->desk, begin_sql, durable, &err);
+                open = begin (s->store, s->desk, begin_sql, durable, NULL, 0, &err);
             }
         }
     }
@@ -483,7 +492,7 @@ read_heavy (void *job, desk_t *desk, store_t *store)
     pending_t *p = job;
     esc_error_t err;
     esc_error_clear (&err);
-    if (begin (store, desk, READS, false, &err)) {
+    if (begin (store, desk, READS, false, NULL, 0, &err)) {
         desk_answer (desk, p->key, &p->request, &p->answer);
         commit (store, desk, &err);
     }

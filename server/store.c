@@ -5,6 +5,7 @@
 #include "logline.h"
 #include "proc.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -369,40 +370,45 @@ store_exec (store_t *self, const char *sql, const params_t *p, esc_error_t *err)
     return store_exec_format (self, sql, p, 0, err);
 }
 
-PGresult *
-store_exec_then (store_t *self, const char *sql, const params_t *p, const char *const *then,
-                 esc_error_t *err)
+int
+store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **results,
+                esc_error_t *err)
 {
-    if (!then || !then[0])
-        return store_exec (self, sql, p, err);
-    self->sqlstate[0] = '\0';
-    if (!store_connected (self)) {
-        unavailable (self, err);
-        return NULL;
-    }
-    forget_stale (self);
     static const params_t none;
-    if (!p)
-        p = &none;
-    const char *name = prepared (self, sql, p->n, err);   /* before: PQprepare waits */
-    if (!name)
-        return NULL;
+    for (int i = 0; i < n; i++)
+        results[i] = NULL;
+    self->sqlstate[0] = '\0';
+    if (!store_connected (self))
+        return unavailable (self, err);
+    forget_stale (self);
+    if (n > STORE_PIPELINE_MAX)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "a pipeline of %d statements", n);
+    /* named before the pipeline: PQprepare waits for its answer */
+    const char *names[STORE_PIPELINE_MAX];
+    for (int i = 0; i < n; i++) {
+        const params_t *p = steps[i].p ? steps[i].p : &none;
+        names[i] = steps[i].prepare ? prepared (self, steps[i].sql, p->n, err) : "";
+        if (!names[i])
+            return -1;
+    }
     PGconn *c = self->conn;
-    int steps = 1;
-    bool sent = PQenterPipelineMode (c)
-        && (*name ? PQsendQueryPrepared (c, name, p->n, p->values, p->lengths, p->formats, 0)
-                  : PQsendQueryParams (c, sql, p->n, NULL, p->values, p->lengths, p->formats, 0));
-    for (; sent && then[steps - 1]; steps++)
-        sent = PQsendQueryParams (c, then[steps - 1], 0, NULL, NULL, NULL, NULL, 0);
+    bool sent = PQenterPipelineMode (c);
+    for (int i = 0; sent && i < n; i++) {
+        const params_t *p = steps[i].p ? steps[i].p : &none;
+        int f = steps[i].result_format;
+        sent = *names[i]
+            ? PQsendQueryPrepared (c, names[i], p->n, p->values, p->lengths, p->formats, f)
+            : PQsendQueryParams (c, steps[i].sql, p->n, NULL, p->values, p->lengths,
+                                 p->formats, f);
+    }
     sent = sent && PQpipelineSync (c);
     /* each step's result then a NULL; after a failure, the steps left are
      * PIPELINE_ABORTED; the sync's result ends it all */
-    PGresult *first = NULL, *r;
     bool failed = !sent;
-    int step = 0, ended = 0;
-    while (sent && ended <= steps) {
+    int step = 0;
+    PGresult *r;
+    while (sent && step <= n) {
         if (!(r = PQgetResult (c))) {
-            ended++;
             step++;
             continue;
         }
@@ -411,18 +417,16 @@ store_exec_then (store_t *self, const char *sql, const params_t *p, const char *
             PQclear (r);
             break;
         }
-        if (failed || st == PGRES_PIPELINE_ABORTED)
+        if (failed || st == PGRES_PIPELINE_ABORTED || step >= n || results[step])
             PQclear (r);
         else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             failed = true;
             checked (self, r, err);
         }
-        else if (step == 0 && !first)
-            first = r;
         else
-            PQclear (r);
+            results[step] = r;
     }
-    if (!PQexitPipelineMode (c) || ended > steps || !sent) {
+    if (!PQexitPipelineMode (c) || step > n || !sent) {
         /* a connection that broke mid-way: dropped, the next connects anew */
         if (PQstatus (c) == CONNECTION_OK)
             logline (LOGLINE_ERROR, "a pipeline did not end: %s", PQerrorMessage (c));
@@ -432,11 +436,33 @@ store_exec_then (store_t *self, const char *sql, const params_t *p, const char *
             unavailable (self, err);
         failed = true;
     }
-    if (failed) {
-        PQclear (first);
-        return NULL;
+    if (!failed)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        PQclear (results[i]);
+        results[i] = NULL;
     }
-    return first;
+    return -1;
+}
+
+PGresult *
+store_exec_then (store_t *self, const char *sql, const params_t *p, const char *const *then,
+                 esc_error_t *err)
+{
+    store_step_t steps[8] = { { .sql = sql, .p = p, .prepare = true } };
+    int n = 1;
+    for (; then && then[n - 1]; n++) {
+        assert (n < 8);
+        steps[n].sql = then[n - 1];
+    }
+    if (n == 1)
+        return store_exec (self, sql, p, err);
+    PGresult *results[8];
+    if (store_pipeline (self, steps, n, results, err))
+        return NULL;
+    for (int i = 1; i < n; i++)
+        PQclear (results[i]);
+    return results[0];
 }
 
 const char *

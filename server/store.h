@@ -151,12 +151,19 @@ int store_request_log_bytes (store_t *self, int64_t *bytes, esc_error_t *err);
  * (escd user add); a batch takes it in store_batch_open. Changes commit in
  * sequence order and lock rows in one order. */
 int store_lock_sequence (store_t *self, esc_error_t *err);
+/* A change's request, looked up in the request log as its batch opens. */
+typedef struct {
+    const char *key, *id;       /* the connection's key, the request id */
+    logged_request_t logged;    /* what the log holds under them */
+} batch_lookup_t;
 /* Opens a batch in one round trip: BEGIN_SQL (BEGIN ...), then reads the
- * event head and the version of users (sql/023), with the event counter's
- * row lock when LOCK (a batch of changes) and then SAVEPOINT request (the
- * first change's). */
-int store_batch_open (store_t *self, const char *begin_sql, bool lock, int64_t *head,
-                      int64_t *users_version, esc_error_t *err);
+ * event head and the version of users (sql/023); when LOCK (a batch of
+ * changes), with the event counter's row lock, then SAVEPOINT request (the
+ * first change's), then the request log's entries for the N LOOKUPS (their
+ * replies in arena A). */
+int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
+                      batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
+                      esc_error_t *err);
 
 typedef struct {
     const char *type, *actor, *quarter, *account;

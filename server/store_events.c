@@ -3,6 +3,23 @@
 
 /* ==== Requests and events ================================================ */
 
+/* The request log entry in row 0 of R (binary results), if any, into OUT. */
+static void
+logged_from (arena_t *a, const PGresult *r, logged_request_t *out)
+{
+    memset (out, 0, sizeof *out);
+    if (PQntuples (r) != 1)
+        return;
+    int cd = store_column (r, "request_digest"), cr = store_column (r, "reply");
+    out->found = true;
+    if (PQgetlength (r, 0, cd) == (int) sizeof out->digest)
+        memcpy (out->digest, PQgetvalue (r, 0, cd), sizeof out->digest);
+    out->reply_len = (size_t) PQgetlength (r, 0, cr);
+    uint8_t *reply = arena_alloc (a, out->reply_len + 1);
+    memcpy (reply, PQgetvalue (r, 0, cr), out->reply_len);
+    out->reply = reply;
+}
+
 int
 store_request_lookup (store_t *self, arena_t *a, const char *user, const char *id,
                       logged_request_t *out, esc_error_t *err)
@@ -10,23 +27,13 @@ store_request_lookup (store_t *self, arena_t *a, const char *user, const char *i
     params_t p = { 0 };
     params_text (&p, user);                             /* $1 user */
     params_text (&p, id);                               /* $2 request id */
-    memset (out, 0, sizeof *out);
     /* binary results: the bytea columns arrive as raw bytes */
     PGresult *r = store_exec_format (self,
         "SELECT request_digest, reply FROM request_log WHERE user_name = $1 AND request_id = $2",
         &p, 1, err);
     if (!r)
         return -1;
-    if (PQntuples (r) == 1) {
-        int cd = store_column (r, "request_digest"), cr = store_column (r, "reply");
-        out->found = true;
-        if (PQgetlength (r, 0, cd) == (int) sizeof out->digest)
-            memcpy (out->digest, PQgetvalue (r, 0, cd), sizeof out->digest);
-        out->reply_len = (size_t) PQgetlength (r, 0, cr);
-        uint8_t *reply = arena_alloc (a, out->reply_len + 1);
-        memcpy (reply, PQgetvalue (r, 0, cr), out->reply_len);
-        out->reply = reply;
-    }
+    logged_from (a, r, out);
     PQclear (r);
     return 0;
 }
@@ -90,25 +97,52 @@ store_lock_sequence (store_t *self, esc_error_t *err)
 }
 
 int
-store_batch_open (store_t *self, const char *begin_sql, bool lock, int64_t *head,
-                  int64_t *users_version, esc_error_t *err)
+store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
+                  batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
+                  esc_error_t *err)
 {
-    char sql[256];
+    if (!lock)
+        n = 0;
+    if (n > STORE_PIPELINE_MAX - 3)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "a batch of %zu changes", n);
     /* the lock before the savepoint: rolling a request back to it must
-     * not release the lock */
-    snprintf (sql, sizeof sql, "%s; SELECT last_seq, users_version FROM event_counter%s",
-              begin_sql, lock ? " FOR UPDATE; SAVEPOINT request" : "");
-    PGresult *r = store_exec_script (self, sql, err);
-    if (!r)
-        return -1;
-    if (PQntuples (r) != 1) {
-        PQclear (r);
-        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "the event counter is missing");
+     * not release the lock; the request log read under the lock is what
+     * every writer before committed */
+    store_step_t steps[STORE_PIPELINE_MAX] = {
+        { .sql = begin_sql },
+        { .sql = lock ? "SELECT last_seq, users_version FROM event_counter FOR UPDATE"
+                      : "SELECT last_seq, users_version FROM event_counter", .prepare = true },
+        { .sql = "SAVEPOINT request" },
+    };
+    int first = lock ? 3 : 2;
+    params_t *p = arena_alloc (a, (n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        memset (&p[i], 0, sizeof p[i]);
+        params_text (&p[i], lookups[i].key);            /* $1 the connection's key */
+        params_text (&p[i], lookups[i].id);             /* $2 request id */
+        steps[first + (int) i] = (store_step_t) {
+            .sql = "SELECT r.request_digest, r.reply FROM request_log r"
+                   "  JOIN app_user u ON u.name = r.user_name"
+                   " WHERE u.public_key = $1 AND r.request_id = $2",
+            .p = &p[i], .result_format = 1, .prepare = true };
     }
-    *head = row_int (r, 0, "last_seq");
-    *users_version = row_int (r, 0, "users_version");
-    PQclear (r);
-    return 0;
+    PGresult *results[STORE_PIPELINE_MAX];
+    int steps_n = first + (int) n;
+    if (store_pipeline (self, steps, steps_n, results, err))
+        return -1;
+    int rc = 0;
+    PGresult *counter = results[1];
+    if (PQntuples (counter) != 1)
+        rc = esc_fail (err, ESC_INTERNAL, "INTERNAL", "the event counter is missing");
+    else {
+        *head = row_int (counter, 0, "last_seq");
+        *users_version = row_int (counter, 0, "users_version");
+    }
+    for (size_t i = 0; i < n; i++)
+        logged_from (a, results[first + (int) i], &lookups[i].logged);
+    for (int i = 0; i < steps_n; i++)
+        PQclear (results[i]);
+    return rc;
 }
 
 /* E's parameters, $1 to $7, for the statements below. */

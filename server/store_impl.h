@@ -27,6 +27,22 @@ PGresult *store_exec_one (store_t *self, const char *sql, const params_t *p, esc
  * parameters): the rows of the first that returns rows, or NULL with the
  * first failure in ERR. */
 PGresult *store_exec_script (store_t *self, const char *sql, esc_error_t *err);
+/* One statement of a pipeline: SQL with P (NULL: none), its rows in
+ * RESULT_FORMAT; PREPARE: SQL is a store literal, prepared once (else it
+ * is parsed each time: a command such as SAVEPOINT). */
+#define STORE_PIPELINE_MAX 320  /* steps: a batch's lookups and a few more */
+typedef struct {
+    const char *sql;
+    const params_t *p;
+    int result_format;
+    bool prepare;
+} store_step_t;
+/* Runs the N STEPS in one round trip (libpq's pipeline mode), each sent
+ * without waiting for the one before: RESULTS[i] is step i's result (the
+ * caller clears them). -1 with the first failure in ERR, every result
+ * cleared and the steps after it not run. */
+int store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **results,
+                    esc_error_t *err);
 /* Runs SQL, then each of THEN (parameterless commands, NULL-terminated;
  * NULL: none) in the same round trip (libpq's pipeline mode): SQL's result,
  * or NULL with the first failure in ERR, those after it not run. */

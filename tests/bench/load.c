@@ -2,7 +2,7 @@
  *
  *   load --endpoint EP --server-key KEY --keys DIR --users N
  *        --op file|mix|show [--clients C] [--window W] [--seconds S]
- *        [--quarter Q] [--account A] [--ids FIRST:LAST] [--acked FILE]
+ *        [--quarter Q] [--account A] [--ids FIRST:LAST] [--acked FILE] [--twice]
  *
  * C clients in this one process, each a DEALER of its own speaking the
  * real protocol over CURVE as user bench<i> (i from 1 to N, taken in turn;
@@ -13,7 +13,11 @@
  * escalation of FIRST..LAST. Prints "name value" lines: requests, ok,
  * refused, failed (no answer within 10 s), per_s, p50_ms, p99_ms. With
  * --acked FILE, appends the request id of every acknowledged write to
- * FILE (for the check that each was applied once). Not a test by itself. */
+ * FILE (for the check that each was applied once). --twice sends every
+ * request twice in a row, the same bytes under the same id (a retry before
+ * the answer came, most often into the same batch): the second answers
+ * are counted apart, twice_ok and twice_refused, and each write must still
+ * be applied once. Not a test by itself. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -35,6 +39,7 @@
 typedef struct {
     const char *endpoint, *server_key, *keys, *op, *quarter, *account, *acked;
     int users, clients, window;
+    bool twice;
     double seconds;
     int64_t first_id, last_id;
 } config_t;
@@ -48,6 +53,18 @@ typedef struct {
     int in_flight;
     long next;                      /* this client's request counter */
 } client_t;
+
+static long twice_ok, twice_refused;    /* answers to a request's second copy */
+
+/* Counts reply R, which answered no request in flight: the second copy's. */
+static void
+second_answer (const Esc__Reply *r)
+{
+    if (r && r->status == ESC__STATUS__OK)
+        twice_ok++;
+    else if (r)
+        twice_refused++;
+}
 
 static void
 die (const char *what)
@@ -125,8 +142,10 @@ send_next (const config_t *cfg, client_t *c, int index)
     uint8_t *buf = next_request (cfg, c, index, c->sent_id[slot], sizeof c->sent_id[slot], &len,
                                  &c->sent_write[slot]);
     c->sent_at[slot] = proc_now_ms ();
-    zmq_send (c->socket, "", 0, ZMQ_SNDMORE);
-    zmq_send (c->socket, buf, len, 0);
+    for (int copy = 0; copy < (cfg->twice ? 2 : 1); copy++) {
+        zmq_send (c->socket, "", 0, ZMQ_SNDMORE);
+        zmq_send (c->socket, buf, len, 0);
+    }
     free (buf);
 }
 
@@ -142,7 +161,7 @@ main (int argc, char **argv)
         { "window", required_argument, NULL, 'w' }, { "seconds", required_argument, NULL, 't' },
         { "quarter", required_argument, NULL, 'q' }, { "account", required_argument, NULL, 'a' },
         { "ids", required_argument, NULL, 'i' }, { "acked", required_argument, NULL, 'A' },
-        { NULL, 0, NULL, 0 },
+        { "twice", no_argument, NULL, '2' }, { NULL, 0, NULL, 0 },
     };
     for (int o; (o = getopt_long (argc, argv, "", opts, NULL)) != -1;) {
         switch (o) {
@@ -162,6 +181,7 @@ main (int argc, char **argv)
                 die ("--ids takes FIRST:LAST");
             break;
         case 'A': cfg.acked = optarg; break;
+        case '2': cfg.twice = true; break;
         default: return 2;
         }
     }
@@ -242,6 +262,8 @@ main (int argc, char **argv)
                     c->sent_write[slot] = c->sent_write[c->in_flight];
                     send_next (&cfg, c, i);
                 }
+                else
+                    second_answer (r);
                 esc__reply__free_unpacked (r, NULL);
             }
             /* a request unanswered for 10 s: counted failed, its slot reused */
@@ -282,15 +304,18 @@ main (int argc, char **argv)
                     r = esc__reply__unpack (NULL, zmq_msg_size (&part), zmq_msg_data (&part));
                 zmq_msg_close (&part);
             }
-            for (int k = 0; r && r->request_id && k < c->in_flight; k++)
+            bool matched = false;
+            for (int k = 0; r && r->request_id && k < c->in_flight && !matched; k++)
                 if (strcmp (c->sent_id[k], r->request_id) == 0) {
                     if (acked && r->status == ESC__STATUS__OK && c->sent_write[k])
                         fprintf (acked, "%s\n", c->sent_id[k]);
                     c->in_flight--;
                     memcpy (c->sent_id[k], c->sent_id[c->in_flight], sizeof c->sent_id[k]);
                     c->sent_write[k] = c->sent_write[c->in_flight];
-                    break;
+                    matched = true;
                 }
+            if (!matched)
+                second_answer (r);
             esc__reply__free_unpacked (r, NULL);
         }
     }
@@ -300,6 +325,7 @@ main (int argc, char **argv)
             failed, (double) n_lat / secs);
     printf ("p50_ms %.2f\np99_ms %.2f\n", n_lat ? lat[n_lat / 2] : 0,
             n_lat ? lat[(size_t) ((double) (n_lat - 1) * 0.99)] : 0);
+    printf ("twice_ok %ld\ntwice_refused %ld\n", twice_ok, twice_refused);
     if (acked)
         fclose (acked);
     for (int i = 0; i < cfg.clients; i++)

@@ -18,18 +18,25 @@ ok alice account add Acme --arr 1
 for i in $(seq 1 20); do ok alice file --quarter "$Q" --account Acme --title "seed $i" --problem p; done
 FIRST=$(sql "SELECT min(id) FROM escalation") LAST=$(sql "SELECT max(id) FROM escalation")
 
-# run_load OP: 8 clients, 4 requests in flight each, for 3 s; the figures
-# into $WORK/OP.out, acknowledged writes' request ids into $WORK/acked-OP
+# run_load NAME: 8 clients, 4 requests in flight each, for 3 s, of op NAME
+# (file-twice: filings, each sent twice at once); the figures into
+# $WORK/NAME.out, acknowledged writes' request ids into $WORK/acked-NAME
 run_load() {
+    local args=(--op "$1")
+    [ "$1" = file-twice ] && args=(--op file --twice)
     "$ESC_BUILD/tests/load" --endpoint "$ENDPOINT_a" --server-key "$ESC_SERVER_KEY" \
-        --keys "$ESC_HOME/keys" --users 8 --op "$1" --clients 8 --window 4 --seconds 3 \
+        --keys "$ESC_HOME/keys" --users 8 "${args[@]}" --clients 8 --window 4 --seconds 3 \
         --quarter "$Q" --account Acme --ids "$FIRST:$LAST" --acked "$WORK/acked-$1" \
-        >"$WORK/$1.out" 2>"$WORK/$1.err" || fail "load --op $1: $(cat "$WORK/$1.err")"
+        >"$WORK/$1.out" 2>"$WORK/$1.err" || fail "load ${args[*]}: $(cat "$WORK/$1.err")"
     touch "$WORK/acked-$1"
 }
 figure() { sed -n "s/^$2 //p" "$WORK/$1.out"; }
 
-for op in file mix; do
+# file-twice: a request sent again before its answer came, most often into
+# the same batch as the first (which escd looked up in the request log as
+# the batch opened, before the first logged its answer): applied once, and
+# the second copy gets the first's answer
+for op in file mix file-twice; do
     say "load --op $op"
     SEQ0=$(head_seq) LOGGED0=$(sql "SELECT count(*) FROM request_log")
     run_load "$op"
@@ -54,6 +61,9 @@ for op in file mix; do
     [ "$(sql "SELECT count(*) FROM request_log")" -ge "$((LOGGED0 + ACKED))" ] \
         || fail "$op: the request log lost entries"
 done
+same "$(figure file-twice twice_refused)" 0 "second copies refused"
+[ "$(figure file-twice twice_ok)" -gt 0 ] || fail "no second copy was answered: $(cat "$WORK/file-twice.out")"
+grep -q "file OK request=load-[^ ]* (retry)" "$WORK/escd-a.log" || fail "no second copy was answered from the log"
 same "$(sql "SELECT count(*) FROM escalation WHERE title = 'a filing of the load'")" \
     "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed' AND summary LIKE '%a filing of the load%'")" \
     "filings and their events"
