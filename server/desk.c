@@ -20,12 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "desk_handlers.h"
 #include "ops.h"
 #include "proc.h"
 #include "quota.h"
-#include "shown.h"
+#include "answered.h"
 #include "validate.h"
 
 /* What a state-changing request writes besides its request and reply (its
@@ -124,7 +125,7 @@ struct desk {
     batch_lookup_t *lookups;    /* the write batch's request log, as it opened */
     size_t n_lookups, next_lookup;
     arena_t *batch_arena;       /* what the lookups found */
-    shown_t *shown;             /* escalations shown at the read batch's head */
+    answered_t *answered;       /* reads answered at the read batch's head */
     const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
 
@@ -138,7 +139,7 @@ desk_new (store_t *store, const desk_config_t *config)
     self->quota = quota_new (config->write_rate);
     self->started_at = config->started_at;
     self->users_version = -1;
-    self->shown = shown_new ();
+    self->answered = answered_new ();
     self->known = calloc (IDENTITIES_MAX, sizeof *self->known);
     if (!self->known)
         abort ();
@@ -160,7 +161,7 @@ desk_destroy (desk_t **self_p)
     quota_destroy (&(*self_p)->quota);
     arena_destroy (&(*self_p)->batch_arena);
     free ((*self_p)->known);
-    shown_destroy (&(*self_p)->shown);
+    answered_destroy (&(*self_p)->answered);
     free (*self_p);
     *self_p = NULL;
 }
@@ -393,8 +394,92 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     pack (c->reply, out);
 }
 
+/* Whether OP's answer follows from the database, the request, the user
+ * and the date alone: a read answered again from memory while the event
+ * head stands (answered.h). Not status (escd's own figures), nor what
+ * runs long or pages through the log (a report, a catch-up). */
+static bool
+answered_again (op_t op)
+{
+    switch (op) {
+    case OP_SHOW: case OP_LIST: case OP_HISTORY: case OP_QUARTER_SHOW: case OP_QUARTER_LIST:
+    case OP_ACCOUNT_SHOW: case OP_ACCOUNT_LIST: case OP_ROADMAP_SHOW: case OP_ROADMAP_LIST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* What read W's answer is kept under (answered.h) into the arena: the
+ * user, the quarter of an hour (UTC: the date in any time zone is the same
+ * within one) and the request without its id. */
+static const uint8_t *
+answered_key (answering_t *w, size_t *len)
+{
+    Esc__Request q = *w->r->req;
+    q.request_id = NULL;
+    size_t user = strlen (w->c.actor) + 1;
+    int64_t quarter_hour = (int64_t) time (NULL) / 900;
+    *len = user + sizeof quarter_hour + esc__request__get_packed_size (&q);
+    uint8_t *key = arena_alloc (w->c.arena, *len);
+    memcpy (key, w->c.actor, user);
+    memcpy (key + user, &quarter_hour, sizeof quarter_hour);
+    esc__request__pack (&q, key + user + sizeof quarter_hour);
+    return key;
+}
+
+/* Read W answered from memory, if it was at this head: its reply is the
+ * kept answer after W's request id (protobuf fields may come in any
+ * order; the id is field 1, length-delimited). */
+static bool
+answer_again (desk_t *self, answering_t *w, const uint8_t *key, size_t key_len)
+{
+    size_t len;
+    const uint8_t *kept = answered_get (self->answered, key, key_len, &len);
+    if (!kept)
+        return false;
+    const char *id = w->r->req->request_id;
+    size_t id_len = id ? strlen (id) : 0;
+    uint8_t prefix[16];
+    size_t n = 0;
+    if (id) {
+        prefix[n++] = 0x0a;                             /* field 1, length-delimited */
+        for (size_t v = id_len; ; v >>= 7) {            /* the length, a varint */
+            prefix[n++] = (uint8_t) (v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+            if (v < 0x80)
+                break;
+        }
+    }
+    desk_answer_t *out = w->out;
+    out->reply = malloc (n + id_len + len + 1);
+    if (!out->reply)
+        abort ();
+    memcpy (out->reply, prefix, n);
+    memcpy (out->reply + n, id, id_len);
+    memcpy (out->reply + n + id_len, kept, len);
+    out->reply_len = n + id_len + len;
+    out->status = ESC_OK;
+    return true;
+}
+
+/* Keeps read W's answer, C's reply without its request id, under KEY. */
+static void
+keep_answer (desk_t *self, desk_call_t *c, const uint8_t *key, size_t key_len)
+{
+    char *id = c->reply->request_id;
+    c->reply->request_id = NULL;
+    size_t len = esc__reply__get_packed_size (c->reply);
+    if (len + key_len <= ANSWERED_ENTRY_MAX) {
+        uint8_t *bytes = arena_alloc (c->arena, len + 1);
+        esc__reply__pack (c->reply, bytes);
+        answered_put (self->answered, key, key_len, bytes, len);
+    }
+    c->reply->request_id = id;
+}
+
 /* Answers an identified, authorised request: a change inside savepoint
- * "request", with the sequence lock held; a read in the batch's snapshot. */
+ * "request", with the sequence lock held; a read in the batch's snapshot,
+ * or from memory when it was answered at the same head. */
 static void
 answer_in_savepoint (desk_t *self, answering_t *w)
 {
@@ -405,6 +490,8 @@ answer_in_savepoint (desk_t *self, answering_t *w)
     const desk_entry_t *entry = &entries[c->op];
     bool changes = desk_request_writes (w->r);
 
+    const uint8_t *key = NULL;
+    size_t key_len = 0;
     if (changes) {
         crypto_hash_sha256 (w->digest, w->r->data, w->r->len);
         int logged = answer_from_log (self, w, &err);
@@ -413,10 +500,17 @@ answer_in_savepoint (desk_t *self, answering_t *w)
         if (logged < 0 || within_rate (self, w, &err))
             goto failed;
     }
+    else if (!self->locked && answered_again (c->op)) {
+        key = answered_key (w, &key_len);
+        if (answer_again (self, w, key, key_len))
+            return;
+    }
     if (entry->handler (c, &err))
         goto failed;
     c->reply->has_status = true;
     c->reply->status = ESC__STATUS__OK;
+    if (key)
+        keep_answer (self, c, key, key_len);
     pack (c->reply, out);
     out->changed = changes;
     if (changes)
@@ -501,9 +595,9 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup
     if (store_reconnects (self->store) != self->connection) {
         self->connection = store_reconnects (self->store);
         self->users_version = -1;
-        shown_at (self->shown, -1);
+        answered_at (self->answered, -1);
     }
-    shown_at (self->shown, head);
+    answered_at (self->answered, head);
     if (version != self->users_version)
         forget_identities (self);
     self->users_version = version;
@@ -551,7 +645,6 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     answering_t w = {
         .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
                .req = r->req, .started_at = self->started_at,
-               .shown = self->locked ? NULL : self->shown,
                .metrics = self->metrics },
         .key = key,
         .r = r,

@@ -789,17 +789,9 @@ desk_list (desk_call_t *c, esc_error_t *err)
 int
 desk_show (desk_call_t *c, esc_error_t *err)
 {
-    int64_t id = c->req->show->id;
     c->reply->result_case = ESC__REPLY__RESULT_ESCALATION;
-    /* in a read batch, as shown before at the same head if it was */
-    c->reply->escalation = c->shown ? shown_get (c->shown, c->arena, id) : NULL;
-    if (c->reply->escalation)
-        return 0;
-    if (store_escalation_get (c->store, c->arena, id, &c->reply->escalation, err))
-        return -1;
-    if (c->shown)
-        shown_put (c->shown, id, c->reply->escalation);
-    return 0;
+    return store_escalation_get (c->store, c->arena, c->req->show->id, &c->reply->escalation,
+                                 err);
 }
 
 int

@@ -12,7 +12,6 @@
 #include "esc.pb-c.h"
 #include "json.h"
 #include "metrics.h"
-#include "shown.h"
 #include "status.h"
 #include "store.h"
 #include "workflow.h"
@@ -33,8 +32,6 @@ typedef struct {
     const metrics_t *metrics;   /* escd's counts (NULL on the reader) */
     bool explains_refusal;      /* the result set explains a refusal (an
                                    import's bad rows): sent with it */
-    shown_t *shown;             /* escalations shown at the batch's head: in a
-                                   read batch, else NULL */
 } desk_call_t;
 
 typedef int (*desk_handler_t) (desk_call_t *c, esc_error_t *err);

@@ -1,7 +1,7 @@
 /* load.c: many clients of escd at once, for the write benchmark.
  *
  *   load --endpoint EP --server-key KEY --keys DIR --users N
- *        --op file|mix|show [--clients C] [--window W] [--seconds S]
+ *        --op file|mix|show|list|quarter [--clients C] [--window W] [--seconds S]
  *        [--quarter Q] [--account A] [--ids FIRST:LAST] [--acked FILE] [--twice]
  *
  * C clients in this one process, each a DEALER of its own speaking the
@@ -9,8 +9,9 @@
  * keys in DIR/bench<i>.key), each keeping W requests in flight for S
  * seconds (after a second of warm-up): filings, a mix of sizings and
  * spends (nine in ten re-size an escalation of FIRST..LAST, one spends a
- * token on one: mostly refused, the token being spent), or shows of an
- * escalation of FIRST..LAST. Prints "name value" lines: requests, ok,
+ * token on one: mostly refused, the token being spent), shows of an
+ * escalation of FIRST..LAST, the first page of quarter Q's list (esc
+ * list's default), or quarter Q itself (esc quarter show). Prints "name value" lines: requests, ok,
  * refused, failed (no answer within 10 s), per_s, p50_ms, p99_ms. With
  * --acked FILE, appends the request id of every acknowledged write to
  * FILE (for the check that each was applied once). --twice sends every
@@ -94,6 +95,8 @@ next_request (const config_t *cfg, client_t *c, int index, char *id, size_t idle
     Esc__Size sz = ESC__SIZE__INIT;
     Esc__Spend sp = ESC__SPEND__INIT;
     Esc__EscalationRef ref = ESC__ESCALATION_REF__INIT;
+    Esc__ListFilter list = ESC__LIST_FILTER__INIT;
+    Esc__QuarterRef quarter = ESC__QUARTER_REF__INIT;
     int64_t span = cfg->last_id - cfg->first_id + 1;
     int64_t target = cfg->first_id + (span > 0 ? (int64_t) (rand () % span) : 0);
     *write = true;
@@ -118,6 +121,18 @@ next_request (const config_t *cfg, client_t *c, int index, char *id, size_t idle
         sp.id = target;
         req.op_case = ESC__REQUEST__OP_SPEND;
         req.spend = &sp;
+    }
+    else if (strcmp (cfg->op, "list") == 0) {
+        list.quarter = (char *) cfg->quarter;
+        req.op_case = ESC__REQUEST__OP_LIST;
+        req.list = &list;
+        *write = false;
+    }
+    else if (strcmp (cfg->op, "quarter") == 0) {
+        quarter.quarter = (char *) cfg->quarter;
+        req.op_case = ESC__REQUEST__OP_QUARTER_SHOW;
+        req.quarter_show = &quarter;
+        *write = false;
     }
     else {
         ref.has_id = true;

@@ -2,7 +2,8 @@
 # tests/bench/write.sh: how fast escd writes and reads, next to what its
 # PostgreSQL does by itself, in the same run on the same cluster. For 1, 8
 # and 32 clients (tests/bench/load.c, each its own user, one request in
-# flight each): filings; a mix of sizings and token spends; shows. Beside
+# flight each): filings; a mix of sizings and token spends; shows; the
+# first page of the quarter's list; the quarter shown. Beside
 # them `pgbench -N` (writes) and `pgbench -S` (reads) at the same number of
 # clients, and the ratios; escd's CPU (share of one core) and resident
 # memory. Not a test: it prints figures.
@@ -52,9 +53,12 @@ figure() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k {print $2}'; }
 HZ=$(getconf CLK_TCK)
 
 printf '%-6s %7s | %9s %8s %8s %9s %8s | %10s %7s\n' op clients "escd/s" "p50 ms" "p99 ms" "escd CPU" "RSS MiB" "pgbench/s" ratio
-for op in file mix show; do
+for op in file mix show list quarter; do
     for c in 1 8 32; do
-        [ "$op" = show ] && ref=$(pgbench_tps -S "$c") || ref=$(pgbench_tps -N "$c")
+        case $op in
+        file|mix) ref=$(pgbench_tps -N "$c") ;;
+        *) ref=$(pgbench_tps -S "$c") ;;
+        esac
         t0=$(cpu_ticks)
         OUT=$("$B/tests/load" --endpoint "$EP" --server-key "$ESC_SERVER_KEY" \
             --keys "$ESC_HOME/keys" --users 32 --op "$op" --clients "$c" --seconds "$SECS" \

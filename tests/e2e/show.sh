@@ -299,15 +299,33 @@ for who in alice pat carol evan; do
 done
 same "$(head_seq)" "$SEQ" "events after reads"
 
-say "a show is what the database holds, whichever escd changed it since"
+say "a read is what the database holds, whichever escd changed it since"
+# escd answers a read asked again at the same event head from memory
+# (server/answered.c): the answer must follow every change, made through
+# any escd, and be the asking user's own
 start_escd b
 file Acme "Yearly export"; EC=$X
 same "$(field evan show "$EC" .title)" "Yearly export" "shown once"
 same "$(field evan show "$EC" .title)" "Yearly export" "shown again, from escd's memory"
+# mine: the list of the asking user, not of whoever asked first
+MINE=$(field alice list --quarter "$LATER" --mine '[.escalations[].id] | length')
+[ "$MINE" -gt 0 ] || fail "alice's own list is empty"
+same "$(field alice list --quarter "$LATER" --mine '[.escalations[].id] | length')" "$MINE" \
+    "alice's own list, again"
+same "$(field pat list --quarter "$LATER" --mine '[.escalations[].id] | length')" 0 \
+    "pat's own list at the same head"
+same "$(field evan list '.escalations[] | select(.id == '"$EC"') | .title')" "Yearly export" \
+    "listed once"
+same "$(field evan quarter show "$Q" .name)" "$Q" "the quarter, shown once"
 ok alice --endpoint "$ENDPOINT_b" edit "$EC" --title "Yearly export, monthly"
 same "$(field evan show "$EC" .title)" "Yearly export, monthly" "shown after another escd's edit"
+same "$(field evan list '.escalations[] | select(.id == '"$EC"') | .title')" \
+    "Yearly export, monthly" "listed after another escd's edit"
 ok pat --endpoint "$ENDPOINT_b" size "$EC" --hours 30 --viable yes
 same "$(field evan show "$EC" '"\(.state) \(.hours)"')" "sized 30" "shown after another escd's sizing"
+same "$(field evan quarter show "$LATER" .state)" open "the quarter shown before it closed"
+ok pat --endpoint "$ENDPOINT_b" quarter close "$LATER" --yes
+same "$(field evan quarter show "$LATER" .state)" closed "the quarter shown after another escd closed it"
 ok evan show "$EC"
 ok ada --endpoint "$ENDPOINT_b" user revoke evan
 refused 4 UNAUTHENTICATED evan show "$EC"

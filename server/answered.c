@@ -1,0 +1,100 @@
+/* answered.c: read answers as escd last gave them. See answered.h. */
+#include "answered.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t hash;
+    size_t key_len, len;
+    uint8_t bytes[];            /* the key, then the answer */
+} entry_t;
+
+struct answered {
+    int64_t head;
+    size_t bytes;               /* held in all */
+    entry_t *slots[ANSWERED_SLOTS];
+};
+
+answered_t *
+answered_new (void)
+{
+    answered_t *self = calloc (1, sizeof *self);
+    if (!self)
+        abort ();
+    self->head = -1;
+    return self;
+}
+
+static void
+forget (answered_t *self)
+{
+    for (size_t i = 0; i < ANSWERED_SLOTS; i++) {
+        free (self->slots[i]);
+        self->slots[i] = NULL;
+    }
+    self->bytes = 0;
+}
+
+void
+answered_destroy (answered_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    forget (*self_p);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void
+answered_at (answered_t *self, int64_t head)
+{
+    if (head != self->head)
+        forget (self);
+    self->head = head;
+}
+
+/* FNV-1a, 64 bits */
+static uint64_t
+hash (const uint8_t *key, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ key[i]) * 1099511628211ULL;
+    return h;
+}
+
+const uint8_t *
+answered_get (const answered_t *self, const uint8_t *key, size_t key_len, size_t *len)
+{
+    uint64_t h = hash (key, key_len);
+    const entry_t *e = self->slots[h % ANSWERED_SLOTS];
+    if (!e || e->hash != h || e->key_len != key_len || memcmp (e->bytes, key, key_len) != 0)
+        return NULL;
+    *len = e->len;
+    return e->bytes + key_len;
+}
+
+void
+answered_put (answered_t *self, const uint8_t *key, size_t key_len, const uint8_t *answer,
+              size_t len)
+{
+    size_t size = key_len + len;
+    if (size > ANSWERED_ENTRY_MAX)
+        return;
+    uint64_t h = hash (key, key_len);
+    entry_t **s = &self->slots[h % ANSWERED_SLOTS];
+    size_t held = *s ? (*s)->key_len + (*s)->len : 0;
+    if (self->bytes - held + size > ANSWERED_BYTES_MAX)
+        return;                 /* full: the next head starts afresh */
+    free (*s);
+    *s = malloc (sizeof **s + size);
+    if (!*s)
+        abort ();
+    (*s)->hash = h;
+    (*s)->key_len = key_len;
+    (*s)->len = len;
+    memcpy ((*s)->bytes, key, key_len);
+    memcpy ((*s)->bytes + key_len, answer, len);
+    self->bytes += size - held;
+}
