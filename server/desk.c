@@ -126,6 +126,7 @@ struct desk {
     size_t n_lookups, next_lookup;
     arena_t *batch_arena;       /* what the lookups found */
     answered_t *answered;       /* reads answered at the read batch's head */
+    int64_t head;               /* the last batch's event head (-1: none) */
     const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
 
@@ -139,6 +140,7 @@ desk_new (store_t *store, const desk_config_t *config)
     self->quota = quota_new (config->write_rate);
     self->started_at = config->started_at;
     self->users_version = -1;
+    self->head = -1;
     self->answered = answered_new ();
     self->known = calloc (IDENTITIES_MAX, sizeof *self->known);
     if (!self->known)
@@ -394,10 +396,12 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     pack (c->reply, out);
 }
 
-/* Whether OP's answer follows from the database, the request, the user
- * and the date alone: a read answered again from memory while the event
- * head stands (answered.h). Not status (escd's own figures), nor what
- * runs long or pages through the log (a report, a catch-up). */
+/* Whether OP's answer follows from the database, the request and the date
+ * alone (and the user, for a list of their own: mine): a read answered
+ * again from memory while the event head stands (answered.h), to anyone
+ * allowed to ask it. Not status (escd's own figures), nor what runs long
+ * or pages through the log (a report, a catch-up). A read handler that
+ * comes to use c->actor must say so in answered_key. */
 static bool
 answered_again (op_t op)
 {
@@ -411,34 +415,38 @@ answered_again (op_t op)
 }
 
 /* What read W's answer is kept under (answered.h) into the arena: the
- * user, the quarter of an hour (UTC: the date in any time zone is the same
- * within one) and the request without its id. */
+ * user when it is theirs (list --mine), the quarter of an hour (UTC: the
+ * date in any time zone is the same within one) and the request without
+ * its id. */
 static const uint8_t *
-answered_key (answering_t *w, size_t *len)
+answered_key (arena_t *a, const Esc__Request *r, const char *actor, size_t *len)
 {
-    Esc__Request q = *w->r->req;
+    Esc__Request q = *r;
     q.request_id = NULL;
-    size_t user = strlen (w->c.actor) + 1;
+    bool theirs = q.op_case == ESC__REQUEST__OP_LIST && q.list && q.list->has_mine
+                  && q.list->mine;
+    const char *whose = theirs ? actor : "";
+    size_t user = strlen (whose) + 1;
     int64_t quarter_hour = (int64_t) time (NULL) / 900;
     *len = user + sizeof quarter_hour + esc__request__get_packed_size (&q);
-    uint8_t *key = arena_alloc (w->c.arena, *len);
-    memcpy (key, w->c.actor, user);
+    uint8_t *key = arena_alloc (a, *len);
+    memcpy (key, whose, user);
     memcpy (key + user, &quarter_hour, sizeof quarter_hour);
     esc__request__pack (&q, key + user + sizeof quarter_hour);
     return key;
 }
 
-/* Read W answered from memory, if it was at this head: its reply is the
- * kept answer after W's request id (protobuf fields may come in any
- * order; the id is field 1, length-delimited). */
+/* A read answered from memory into OUT, if it was at this head: the reply
+ * is the kept answer after the request id ID (protobuf fields may come in
+ * any order; the id is field 1, length-delimited). */
 static bool
-answer_again (desk_t *self, answering_t *w, const uint8_t *key, size_t key_len)
+answer_again (desk_t *self, const char *id, const uint8_t *key, size_t key_len,
+              desk_answer_t *out)
 {
     size_t len;
     const uint8_t *kept = answered_get (self->answered, key, key_len, &len);
     if (!kept)
         return false;
-    const char *id = w->r->req->request_id;
     size_t id_len = id ? strlen (id) : 0;
     uint8_t prefix[16];
     size_t n = 0;
@@ -450,7 +458,6 @@ answer_again (desk_t *self, answering_t *w, const uint8_t *key, size_t key_len)
                 break;
         }
     }
-    desk_answer_t *out = w->out;
     out->reply = malloc (n + id_len + len + 1);
     if (!out->reply)
         abort ();
@@ -459,6 +466,8 @@ answer_again (desk_t *self, answering_t *w, const uint8_t *key, size_t key_len)
     memcpy (out->reply + n + id_len, kept, len);
     out->reply_len = n + id_len + len;
     out->status = ESC_OK;
+    out->head = self->head;
+    out->remembered = true;
     return true;
 }
 
@@ -501,8 +510,8 @@ answer_in_savepoint (desk_t *self, answering_t *w)
             goto failed;
     }
     else if (!self->locked && answered_again (c->op)) {
-        key = answered_key (w, &key_len);
-        if (answer_again (self, w, key, key_len))
+        key = answered_key (w->c.arena, w->r->req, w->c.actor, &key_len);
+        if (answer_again (self, w->r->req->request_id, key, key_len, out))
             return;
     }
     if (entry->handler (c, &err))
@@ -598,6 +607,7 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup
         answered_at (self->answered, -1);
     }
     answered_at (self->answered, head);
+    self->head = head;
     if (version != self->users_version)
         forget_identities (self);
     self->users_version = version;
@@ -636,6 +646,7 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
 {
     memset (out, 0, sizeof *out);
     out->op = op_name (r->op);
+    out->head = self->in_batch && !self->locked ? self->head : -1;
     if (!r->valid) {
         desk_error_reply (r, &r->err, out);
         return;
@@ -677,4 +688,59 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err);
     json_release (&c->data);
     arena_destroy (&c->arena);
+}
+
+bool
+desk_read_kept (const desk_request_t *r)
+{
+    return r->valid && !desk_request_writes (r) && answered_again (r->op);
+}
+
+bool
+desk_answer_again (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out)
+{
+    if (!self->in_batch || self->locked || !desk_read_kept (r))
+        return false;
+    desk_answer_t got;
+    memset (&got, 0, sizeof got);
+    got.op = op_name (r->op);
+    desk_call_t c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
+                      .req = r->req };
+    esc_error_t err;
+    esc_error_clear (&err);
+    /* a refusal is the reader's to give, as it would any time */
+    bool again = identify (self, key, &c, &got, &err) == 0;
+    if (again) {
+        size_t key_len;
+        const uint8_t *kept = answered_key (c.arena, r->req, c.actor, &key_len);
+        again = answer_again (self, r->req->request_id, kept, key_len, &got);
+    }
+    if (again)
+        *out = got;
+    arena_destroy (&c.arena);
+    return again;
+}
+
+void
+desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out)
+{
+    if (out->status != ESC_OK || out->retried || out->head < 0 || out->head != self->head
+        || !out->reply || !desk_read_kept (r))
+        return;
+    Esc__Reply *reply = esc__reply__unpack (NULL, out->reply_len, out->reply);
+    if (!reply)
+        return;
+    char *id = reply->request_id;
+    reply->request_id = NULL;
+    arena_t *a = arena_new ();
+    size_t key_len, len = esc__reply__get_packed_size (reply);
+    const uint8_t *key = answered_key (a, r->req, out->user, &key_len);
+    if (len + key_len <= ANSWERED_ENTRY_MAX) {
+        uint8_t *bytes = arena_alloc (a, len + 1);
+        esc__reply__pack (reply, bytes);
+        answered_put (self->answered, key, key_len, bytes, len);
+    }
+    reply->request_id = id;
+    esc__reply__free_unpacked (reply, NULL);
+    arena_destroy (&a);
 }

@@ -57,6 +57,9 @@ typedef struct {
     char reason[48];            /* "" when OK */
     bool changed;               /* an event was written */
     bool retried;               /* answered from the request log */
+    bool remembered;            /* a read answered from memory (answered.h) */
+    int64_t head;               /* a read's: the event head it was answered
+                                   at (-1: unknown) */
 } desk_answer_t;
 
 desk_t *desk_new (store_t *store, const desk_config_t *config);
@@ -86,6 +89,18 @@ int desk_batch_begin (desk_t *self, const char *begin_sql, bool writes,
                       batch_lookup_t *lookups, size_t n, esc_error_t *err);
 /* Closes the batch: the caller committed or rolled back. */
 void desk_batch_end (desk_t *self);
+
+/* Whether read R's answer may be kept and given again (answered.h). */
+bool desk_read_kept (const desk_request_t *r);
+/* Answers read R (sent on a connection admitted with KEY) from memory into
+ * OUT, as desk_answer would, when this desk answered it, or learnt its
+ * answer, at the open read batch's head (answered.h). False, OUT
+ * untouched, otherwise: the caller answers it another way. */
+bool desk_answer_again (desk_t *self, const char *key, const desk_request_t *r,
+                        desk_answer_t *out);
+/* Learns OUT, another desk's answer to read R, for desk_answer_again: kept
+ * when it was answered at the head this desk's last read batch saw. */
+void desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out);
 
 /* Answers R, sent on a connection admitted with KEY (Z85), inside the
  * caller's open transaction and batch (a read-only one will do for a

@@ -169,7 +169,8 @@ log_request (log_t *log, const pending_t *p, bool sent, double now)
         .reason = a->reason,
         /* only an id fit to print: a refused one may hold anything */
         .request_id = name_check_request_id (id) == 0 ? id : NULL,
-        .retried = a->retried, .dropped = !sent, .ms = now - p->started,
+        .retried = a->retried, .remembered = a->remembered, .dropped = !sent,
+        .ms = now - p->started,
     });
 }
 
@@ -432,12 +433,16 @@ commit (store_t *store, desk_t *desk, esc_error_t *err)
 
 /* Answers the N requests of PS in one transaction opened by BEGIN_SQL. A
  * read is replied to as soon as it is answered; a write (DURABLE) only
- * after the commit, and no reply claims what did not commit. Returns true
- * when something committed (the feed has news). */
+ * after the commit, and no reply claims what did not commit. Of the
+ * *N_AGAIN heavy reads of AGAIN (reads only; NULL: none), those the desk
+ * answers from memory in this snapshot are replied to; the others are
+ * left in AGAIN, their number in *N_AGAIN. Returns true when something
+ * committed (the feed has news). */
 static bool
-serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
+serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
+       pending_t **again, int *n_again)
 {
-    if (n == 0)
+    if (n == 0 && !(again && *n_again))
         return false;
     esc_error_t err;
     esc_error_clear (&err);
@@ -463,6 +468,19 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable)
             }
         }
     }
+    /* the heavy reads this snapshot answers from memory; the reader gets
+     * the others */
+    int left = 0;
+    for (int i = 0; again && i < *n_again; i++) {
+        pending_t *p = again[i];
+        if (open && !store_in_failed_transaction (s->store)
+            && desk_answer_again (s->desk, p->key, &p->request, &p->answer))
+            finish (s, p);
+        else
+            again[left++] = p;
+    }
+    if (again)
+        *n_again = left;
     bool committed = open && commit (s->store, s->desk, &err);
     if (!durable)
         return false;
@@ -577,8 +595,11 @@ static void
 collect_heavy (server_t *s)
 {
     pending_t *p = reader_take (s->reader);
-    if (p)
+    if (p) {
+        /* the loop answers it again while the head stands */
+        desk_learn (s->desk, &p->request, &p->answer);
         finish (s, p);
+    }
     dispatch_heavy (s);
 }
 
@@ -589,13 +610,17 @@ collect_heavy (server_t *s)
  * lock from its first write to its commit, and nothing else; then the
  * light reads of users who wrote earlier in the batch (so that they read
  * what they wrote). Heavy reads (heavy ()) go to the reader, after the
- * writes. A slow read never holds the lock every writer of every
- * escd waits for, nor the loop. Returns true when something committed. */
+ * writes; but one the loop gave or learnt at the same event head
+ * (answered.h) is answered again from memory in the light reads' snapshot,
+ * unless its user wrote earlier in the batch. A slow read never holds the
+ * lock every writer of every escd waits for, nor the loop. Returns true
+ * when something committed. */
 static bool
 serve_batch (server_t *s)
 {
-    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *slow[BATCH_LIMIT];
-    int n_reads = 0, n_writes = 0, n_later = 0, n_slow = 0;
+    pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *slow[BATCH_LIMIT],
+        *kept[BATCH_LIMIT];
+    int n_reads = 0, n_writes = 0, n_later = 0, n_slow = 0, n_kept = 0;
     double started = proc_now_ms ();
     for (int i = 0; i < s->n_batch; i++) {
         pending_t *p = s->batch[i];
@@ -604,6 +629,8 @@ serve_batch (server_t *s)
             wrote = strcmp (writes[k]->key, p->key) == 0;
         if (desk_request_writes (&p->request))
             writes[n_writes++] = p;
+        else if (heavy (p) && !wrote && desk_read_kept (&p->request))
+            kept[n_kept++] = p;         /* perhaps answered before, at this head */
         else if (heavy (p))
             slow[n_slow++] = p;
         else if (wrote)
@@ -612,9 +639,13 @@ serve_batch (server_t *s)
             reads[n_reads++] = p;
     }
     metrics_batch (s->metrics, s->n_batch);
-    serve (s, reads, n_reads, READS, false);
-    bool news = serve (s, writes, n_writes, WRITES, true);
-    serve (s, later, n_later, READS, false);
+    /* heavy reads answered before at this head come from memory, in the
+     * light reads' snapshot; the others go to the reader */
+    serve (s, reads, n_reads, READS, false, kept, &n_kept);
+    bool news = serve (s, writes, n_writes, WRITES, true, NULL, NULL);
+    serve (s, later, n_later, READS, false, NULL, NULL);
+    for (int i = 0; i < n_kept; i++)
+        queue_heavy (s, kept[i]);
     for (int i = 0; i < n_slow; i++)
         queue_heavy (s, slow[i]);
     dispatch_heavy (s);

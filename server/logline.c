@@ -209,9 +209,10 @@ logline_request (const logline_request_t *r)
         return;
     char message[512], ms[32];
     bool refused = r->reason && r->reason[0];
-    snprintf (message, sizeof message, "%s %s %s%s%s request=%s%s%s %.1fms", r->user, r->op,
+    snprintf (message, sizeof message, "%s %s %s%s%s request=%s%s%s%s %.1fms", r->user, r->op,
               r->outcome, refused ? " " : "", refused ? r->reason : "",
               r->request_id ? r->request_id : "-", r->retried ? " (retry)" : "",
+              r->remembered ? " (from memory)" : "",
               r->dropped ? " (reply dropped: client gone or not reading)" : "", r->ms);
     snprintf (ms, sizeof ms, "%.1f", r->ms);
     entry_t e;

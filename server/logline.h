@@ -50,7 +50,7 @@ void logline (logline_level_t level, const char *fmt, ...) __attribute__ ((forma
  * decode, or is not fit to print); REASON NULL or "" when it is OK. */
 typedef struct {
     const char *user, *op, *outcome, *reason, *request_id;
-    bool retried, dropped;
+    bool retried, remembered, dropped;
     double ms;
 } logline_request_t;
 void logline_request (const logline_request_t *r);

@@ -317,6 +317,15 @@ same "$(field pat list --quarter "$LATER" --mine '[.escalations[].id] | length')
 same "$(field evan list '.escalations[] | select(.id == '"$EC"') | .title')" "Yearly export" \
     "listed once"
 same "$(field evan quarter show "$Q" .name)" "$Q" "the quarter, shown once"
+# asked again with nothing changed: from memory, a light read on the loop,
+# a heavy one (a list, answered first on the reader) on the loop as well
+same "$(field evan quarter show "$Q" .name)" "$Q" "the quarter, shown again"
+same "$(field evan list '.escalations[] | select(.id == '"$EC"') | .title')" "Yearly export" \
+    "listed again"
+grep -q "evan quarter show OK request=[^ ]* (from memory)" "$WORK/escd-main.log" \
+    || fail "the quarter shown again was not answered from memory"
+grep -q "evan list OK request=[^ ]* (from memory)" "$WORK/escd-main.log" \
+    || fail "the list asked again was not answered from memory"
 ok alice --endpoint "$ENDPOINT_b" edit "$EC" --title "Yearly export, monthly"
 same "$(field evan show "$EC" .title)" "Yearly export, monthly" "shown after another escd's edit"
 same "$(field evan list '.escalations[] | select(.id == '"$EC"') | .title')" \
