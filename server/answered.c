@@ -1,6 +1,7 @@
 /* answered.c: read answers as escd last gave them. See answered.h. */
 #include "answered.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@ struct answered {
     int64_t head;
     size_t bytes;               /* held in all */
     entry_t *slots[ANSWERED_SLOTS];
+    uint32_t used[ANSWERED_SLOTS];      /* the slots filled, to forget them */
+    size_t n_used;
 };
 
 answered_t *
@@ -29,10 +32,11 @@ answered_new (void)
 static void
 forget (answered_t *self)
 {
-    for (size_t i = 0; i < ANSWERED_SLOTS; i++) {
-        free (self->slots[i]);
-        self->slots[i] = NULL;
+    for (size_t i = 0; i < self->n_used; i++) {
+        free (self->slots[self->used[i]]);
+        self->slots[self->used[i]] = NULL;
     }
+    self->n_used = 0;
     self->bytes = 0;
 }
 
@@ -64,15 +68,29 @@ hash (const uint8_t *key, size_t len)
     return h;
 }
 
+/* An entry lives in one of ANSWERED_WAYS slots from its hash's: entries
+ * are only ever forgotten all at once, so a search may stop at an empty
+ * slot. */
+static bool
+holds (const entry_t *e, uint64_t h, const uint8_t *key, size_t key_len)
+{
+    return e && e->hash == h && e->key_len == key_len && memcmp (e->bytes, key, key_len) == 0;
+}
+
 const uint8_t *
 answered_get (const answered_t *self, const uint8_t *key, size_t key_len, size_t *len)
 {
     uint64_t h = hash (key, key_len);
-    const entry_t *e = self->slots[h % ANSWERED_SLOTS];
-    if (!e || e->hash != h || e->key_len != key_len || memcmp (e->bytes, key, key_len) != 0)
-        return NULL;
-    *len = e->len;
-    return e->bytes + key_len;
+    for (size_t w = 0; w < ANSWERED_WAYS; w++) {
+        const entry_t *e = self->slots[(h + w) % ANSWERED_SLOTS];
+        if (!e)
+            return NULL;
+        if (holds (e, h, key, key_len)) {
+            *len = e->len;
+            return e->bytes + key_len;
+        }
+    }
+    return NULL;
 }
 
 void
@@ -83,10 +101,21 @@ answered_put (answered_t *self, const uint8_t *key, size_t key_len, const uint8_
     if (size > ANSWERED_ENTRY_MAX)
         return;
     uint64_t h = hash (key, key_len);
-    entry_t **s = &self->slots[h % ANSWERED_SLOTS];
+    /* the key's own slot, else the first empty one, else the first */
+    size_t at = h % ANSWERED_SLOTS;
+    for (size_t w = 0; w < ANSWERED_WAYS; w++) {
+        size_t i = (h + w) % ANSWERED_SLOTS;
+        if (!self->slots[i] || holds (self->slots[i], h, key, key_len)) {
+            at = i;
+            break;
+        }
+    }
+    entry_t **s = &self->slots[at];
     size_t held = *s ? (*s)->key_len + (*s)->len : 0;
     if (self->bytes - held + size > ANSWERED_BYTES_MAX)
         return;                 /* full: the next head starts afresh */
+    if (!*s)
+        self->used[self->n_used++] = (uint32_t) at;
     free (*s);
     *s = malloc (sizeof **s + size);
     if (!*s)

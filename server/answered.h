@@ -6,16 +6,17 @@
  * same answer: one given from here is the one the database would give at
  * that head. The desk tells the cache the head of each read batch
  * (answered_at); a different head forgets everything. Keys and answers are
- * bytes: the desk's, opaque here. The cache is bounded (one entry per slot
- * by the key's hash, ANSWERED_ENTRY_MAX each, ANSWERED_BYTES_MAX in all):
- * no reader can grow escd through it. */
+ * bytes: the desk's, opaque here. The cache is bounded (ANSWERED_SLOTS
+ * entries, ANSWERED_ENTRY_MAX each, ANSWERED_BYTES_MAX in all): no reader
+ * can grow escd through it. */
 #ifndef ESC_ANSWERED_H
 #define ESC_ANSWERED_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define ANSWERED_SLOTS 8192
+#define ANSWERED_SLOTS 16384
+#define ANSWERED_WAYS 8         /* the slots an entry may take, from its hash's */
 #define ANSWERED_ENTRY_MAX (64 << 10)
 #define ANSWERED_BYTES_MAX (4 << 20)
 

@@ -46,6 +46,33 @@ test_same_head (void **state)
     assert_null (s);
 }
 
+/* Keys whose hashes meet in one slot are all kept: an entry may take any
+ * of ANSWERED_WAYS slots (4,000 keys in 16,384 slots: a slot each, by one
+ * hash, would lose a tenth of them). */
+static void
+test_many_keys (void **state)
+{
+    (void) state;
+    answered_t *s = answered_new ();
+    size_t len;
+    char key[32], answer[32];
+    answered_at (s, 1);
+    for (int i = 0; i < 4000; i++) {
+        snprintf (key, sizeof key, "show %d", i);
+        snprintf (answer, sizeof answer, "escalation %d", i);
+        put (s, key, answer);
+    }
+    for (int i = 0; i < 4000; i++) {
+        snprintf (key, sizeof key, "show %d", i);
+        snprintf (answer, sizeof answer, "escalation %d", i);
+        const uint8_t *got = get (s, key, &len);
+        assert_non_null (got);
+        assert_int_equal (len, strlen (answer));
+        assert_memory_equal (got, answer, len);
+    }
+    answered_destroy (&s);
+}
+
 /* A new head forgets everything: something changed. */
 static void
 test_new_head_forgets (void **state)
@@ -103,6 +130,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_same_head),
+        cmocka_unit_test (test_many_keys),
         cmocka_unit_test (test_new_head_forgets),
         cmocka_unit_test (test_bounded),
     };
