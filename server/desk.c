@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "desk_handlers.h"
 #include "ops.h"
@@ -127,6 +126,7 @@ struct desk {
     arena_t *batch_arena;       /* what the lookups found */
     answered_t *answered;       /* reads answered at the read batch's head */
     int64_t head;               /* the last batch's event head (-1: none) */
+    int64_t started;            /* ... and when it began, by the database */
     const metrics_t *metrics;   /* escd's counts, for status; NULL: none */
 };
 
@@ -414,12 +414,15 @@ answered_again (op_t op)
     }
 }
 
-/* What read W's answer is kept under (answered.h) into the arena: the
- * user when it is theirs (list --mine), the quarter of an hour (UTC: the
- * date in any time zone is the same within one) and the request without
- * its id. */
+/* What read R's answer is kept under (answered.h) into the arena: the
+ * user when it is theirs (list --mine), the quarter of an hour its
+ * snapshot began in, STARTED (s since the epoch, by the database's clock,
+ * which gave the date the answer may depend on; the date in any time zone
+ * is the same within one quarter of an hour) and the request without its
+ * id. */
 static const uint8_t *
-answered_key (arena_t *a, const Esc__Request *r, const char *actor, size_t *len)
+answered_key (arena_t *a, const Esc__Request *r, const char *actor, int64_t started,
+              size_t *len)
 {
     Esc__Request q = *r;
     q.request_id = NULL;
@@ -427,7 +430,7 @@ answered_key (arena_t *a, const Esc__Request *r, const char *actor, size_t *len)
                   && q.list->mine;
     const char *whose = theirs ? actor : "";
     size_t user = strlen (whose) + 1;
-    int64_t quarter_hour = (int64_t) time (NULL) / 900;
+    int64_t quarter_hour = started / 900;
     *len = user + sizeof quarter_hour + esc__request__get_packed_size (&q);
     uint8_t *key = arena_alloc (a, *len);
     memcpy (key, whose, user);
@@ -467,6 +470,7 @@ answer_again (desk_t *self, const char *id, const uint8_t *key, size_t key_len,
     out->reply_len = n + id_len + len;
     out->status = ESC_OK;
     out->head = self->head;
+    out->started = self->started;
     out->remembered = true;
     return true;
 }
@@ -510,7 +514,7 @@ answer_in_savepoint (desk_t *self, answering_t *w)
             goto failed;
     }
     else if (!self->locked && answered_again (c->op)) {
-        key = answered_key (w->c.arena, w->r->req, w->c.actor, &key_len);
+        key = answered_key (w->c.arena, w->r->req, w->c.actor, self->started, &key_len);
         if (answer_again (self, w->r->req->request_id, key, key_len, out))
             return;
     }
@@ -593,9 +597,17 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup
     desk_batch_end (self);
     self->batch_arena = arena_new ();
     if (store_batch_open (self->store, self->batch_arena, begin_sql, writes, lookups, n, &head,
-                          &version, err))
+                          &version, &self->started, err))
         return -1;
     if (writes) {
+        /* a request sent twice into the batch: only its first copy may
+         * trust what the log held as the batch opened; the others ask
+         * again, after the first logged its answer */
+        for (size_t i = 1; i < n; i++)
+            for (size_t k = 0; k < i && lookups[i].key; k++)
+                if (lookups[k].key && strcmp (lookups[k].key, lookups[i].key) == 0
+                    && strcmp (lookups[k].id, lookups[i].id) == 0)
+                    lookups[i].key = NULL;
         self->lookups = lookups;
         self->n_lookups = n;
     }
@@ -647,6 +659,7 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     memset (out, 0, sizeof *out);
     out->op = op_name (r->op);
     out->head = self->in_batch && !self->locked ? self->head : -1;
+    out->started = self->started;
     if (!r->valid) {
         desk_error_reply (r, &r->err, out);
         return;
@@ -712,7 +725,7 @@ desk_answer_again (desk_t *self, const char *key, const desk_request_t *r, desk_
     bool again = identify (self, key, &c, &got, &err) == 0;
     if (again) {
         size_t key_len;
-        const uint8_t *kept = answered_key (c.arena, r->req, c.actor, &key_len);
+        const uint8_t *kept = answered_key (c.arena, r->req, c.actor, self->started, &key_len);
         again = answer_again (self, r->req->request_id, kept, key_len, &got);
     }
     if (again)
@@ -734,7 +747,7 @@ desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out)
     reply->request_id = NULL;
     arena_t *a = arena_new ();
     size_t key_len, len = esc__reply__get_packed_size (reply);
-    const uint8_t *key = answered_key (a, r->req, out->user, &key_len);
+    const uint8_t *key = answered_key (a, r->req, out->user, out->started, &key_len);
     if (len + key_len <= ANSWERED_ENTRY_MAX) {
         uint8_t *bytes = arena_alloc (a, len + 1);
         esc__reply__pack (reply, bytes);

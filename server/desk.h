@@ -60,6 +60,8 @@ typedef struct {
     bool remembered;            /* a read answered from memory (answered.h) */
     int64_t head;               /* a read's: the event head it was answered
                                    at (-1: unknown) */
+    int64_t started;            /* ... and when its snapshot began (s since
+                                   the epoch, by the database's clock) */
 } desk_answer_t;
 
 desk_t *desk_new (store_t *store, const desk_config_t *config);

@@ -432,7 +432,7 @@ store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **resu
             logline (LOGLINE_ERROR, "a pipeline did not end: %s", PQerrorMessage (c));
         PQfinish (c);
         self->conn = NULL;
-        if (!failed)
+        if (!sent || !failed)
             unavailable (self, err);
         failed = true;
     }

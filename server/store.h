@@ -157,13 +157,14 @@ typedef struct {
     logged_request_t logged;    /* what the log holds under them */
 } batch_lookup_t;
 /* Opens a batch in one round trip: BEGIN_SQL (BEGIN ...), then reads the
- * event head and the version of users (sql/023); when LOCK (a batch of
+ * event head, the version of users (sql/023) and when the transaction
+ * started (s since the epoch, the database's clock); when LOCK (a batch of
  * changes), with the event counter's row lock, then SAVEPOINT request (the
  * first change's), then the request log's entries for the N LOOKUPS (their
  * replies in arena A). */
 int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                       batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
-                      esc_error_t *err);
+                      int64_t *started, esc_error_t *err);
 
 typedef struct {
     const char *type, *actor, *quarter, *account;

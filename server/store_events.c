@@ -99,7 +99,7 @@ store_lock_sequence (store_t *self, esc_error_t *err)
 int
 store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                   batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
-                  esc_error_t *err)
+                  int64_t *started, esc_error_t *err)
 {
     if (!lock)
         n = 0;
@@ -110,8 +110,12 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
      * every writer before committed */
     store_step_t steps[STORE_PIPELINE_MAX] = {
         { .sql = begin_sql },
-        { .sql = lock ? "SELECT last_seq, users_version FROM event_counter FOR UPDATE"
-                      : "SELECT last_seq, users_version FROM event_counter", .prepare = true },
+        { .sql = lock ? "SELECT last_seq, users_version,"
+                        "       extract(epoch FROM transaction_timestamp())::bigint AS started"
+                        "  FROM event_counter FOR UPDATE"
+                      : "SELECT last_seq, users_version,"
+                        "       extract(epoch FROM transaction_timestamp())::bigint AS started"
+                        "  FROM event_counter", .prepare = true },
         { .sql = "SAVEPOINT request" },
     };
     int first = lock ? 3 : 2;
@@ -137,6 +141,7 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     else {
         *head = row_int (counter, 0, "last_seq");
         *users_version = row_int (counter, 0, "users_version");
+        *started = row_int (counter, 0, "started");
     }
     for (size_t i = 0; i < n; i++)
         logged_from (a, results[first + (int) i], &lookups[i].logged);

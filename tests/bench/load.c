@@ -2,7 +2,7 @@
  *
  *   load --endpoint EP --server-key KEY --keys DIR --users N
  *        --op file|mix|show|list|quarter [--clients C] [--window W] [--seconds S]
- *        [--quarter Q] [--account A] [--ids FIRST:LAST] [--acked FILE] [--twice]
+ *        [--quarter Q] [--account A] [--ids FIRST:LAST] [--acked FILE] [--copies K]
  *
  * C clients in this one process, each a DEALER of its own speaking the
  * real protocol over CURVE as user bench<i> (i from 1 to N, taken in turn;
@@ -14,11 +14,12 @@
  * list's default), or quarter Q itself (esc quarter show). Prints "name value" lines: requests, ok,
  * refused, failed (no answer within 10 s), per_s, p50_ms, p99_ms. With
  * --acked FILE, appends the request id of every acknowledged write to
- * FILE (for the check that each was applied once). --twice sends every
- * request twice in a row, the same bytes under the same id (a retry before
- * the answer came, most often into the same batch): the second answers
- * are counted apart, twice_ok and twice_refused, and each write must still
- * be applied once. Not a test by itself. */
+ * FILE (for the check that each was applied once). --copies K sends every
+ * request K times in a row, the same bytes under the same id (retries
+ * before the answer came, most often into the same batch): the answers to
+ * the copies after the first are counted apart, copies_ok and
+ * copies_refused, and each write must still be applied once. Not a test by
+ * itself. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -40,7 +41,7 @@
 typedef struct {
     const char *endpoint, *server_key, *keys, *op, *quarter, *account, *acked;
     int users, clients, window;
-    bool twice;
+    int copies;
     double seconds;
     int64_t first_id, last_id;
 } config_t;
@@ -55,16 +56,16 @@ typedef struct {
     long next;                      /* this client's request counter */
 } client_t;
 
-static long twice_ok, twice_refused;    /* answers to a request's second copy */
+static long copies_ok, copies_refused;    /* answers to a request's later copies */
 
 /* Counts reply R, which answered no request in flight: the second copy's. */
 static void
 second_answer (const Esc__Reply *r)
 {
     if (r && r->status == ESC__STATUS__OK)
-        twice_ok++;
+        copies_ok++;
     else if (r)
-        twice_refused++;
+        copies_refused++;
 }
 
 static void
@@ -157,7 +158,7 @@ send_next (const config_t *cfg, client_t *c, int index)
     uint8_t *buf = next_request (cfg, c, index, c->sent_id[slot], sizeof c->sent_id[slot], &len,
                                  &c->sent_write[slot]);
     c->sent_at[slot] = proc_now_ms ();
-    for (int copy = 0; copy < (cfg->twice ? 2 : 1); copy++) {
+    for (int copy = 0; copy < cfg->copies; copy++) {
         zmq_send (c->socket, "", 0, ZMQ_SNDMORE);
         zmq_send (c->socket, buf, len, 0);
     }
@@ -168,7 +169,7 @@ int
 main (int argc, char **argv)
 {
     config_t cfg = { .op = "file", .clients = 1, .window = 1, .seconds = 5, .users = 1,
-                     .account = "Acme" };
+                     .account = "Acme", .copies = 1 };
     static const struct option opts[] = {
         { "endpoint", required_argument, NULL, 'e' }, { "server-key", required_argument, NULL, 's' },
         { "keys", required_argument, NULL, 'k' }, { "users", required_argument, NULL, 'u' },
@@ -176,7 +177,7 @@ main (int argc, char **argv)
         { "window", required_argument, NULL, 'w' }, { "seconds", required_argument, NULL, 't' },
         { "quarter", required_argument, NULL, 'q' }, { "account", required_argument, NULL, 'a' },
         { "ids", required_argument, NULL, 'i' }, { "acked", required_argument, NULL, 'A' },
-        { "twice", no_argument, NULL, '2' }, { NULL, 0, NULL, 0 },
+        { "copies", required_argument, NULL, '2' }, { NULL, 0, NULL, 0 },
     };
     for (int o; (o = getopt_long (argc, argv, "", opts, NULL)) != -1;) {
         switch (o) {
@@ -196,12 +197,13 @@ main (int argc, char **argv)
                 die ("--ids takes FIRST:LAST");
             break;
         case 'A': cfg.acked = optarg; break;
-        case '2': cfg.twice = true; break;
+        case '2': cfg.copies = atoi (optarg); break;
         default: return 2;
         }
     }
     if (!cfg.endpoint || !cfg.server_key || !cfg.keys || cfg.users < 1 || cfg.clients < 1
-        || cfg.clients > MAX_CLIENTS || cfg.window < 1 || cfg.window > MAX_WINDOW)
+        || cfg.clients > MAX_CLIENTS || cfg.window < 1 || cfg.window > MAX_WINDOW
+        || cfg.copies < 1 || cfg.copies > 4)
         die ("usage: see the comment at the top of tests/bench/load.c");
     FILE *acked = cfg.acked ? fopen (cfg.acked, "a") : NULL;
     void *ctx = zmq_ctx_new ();
@@ -340,7 +342,7 @@ main (int argc, char **argv)
             failed, (double) n_lat / secs);
     printf ("p50_ms %.2f\np99_ms %.2f\n", n_lat ? lat[n_lat / 2] : 0,
             n_lat ? lat[(size_t) ((double) (n_lat - 1) * 0.99)] : 0);
-    printf ("twice_ok %ld\ntwice_refused %ld\n", twice_ok, twice_refused);
+    printf ("copies_ok %ld\ncopies_refused %ld\n", copies_ok, copies_refused);
     if (acked)
         fclose (acked);
     for (int i = 0; i < cfg.clients; i++)
