@@ -417,9 +417,12 @@ begin (store_t *store, desk_t *desk, const char *begin_sql, bool writes,
     return false;
 }
 
-/* Commits the transaction. False when nothing of it is durable. */
+/* Commits the transaction, reading in the same round trip the feed's next
+ * page after seq PUBLISHED when it is not -1 (a batch of changes: the
+ * publish that follows finds it read). False when nothing of it is
+ * durable. */
 static bool
-commit (store_t *store, desk_t *desk, esc_error_t *err)
+commit (store_t *store, desk_t *desk, int64_t published, esc_error_t *err)
 {
     desk_batch_end (desk);
     /* COMMIT in a failed transaction "succeeds" as a ROLLBACK: check first */
@@ -428,6 +431,8 @@ commit (store_t *store, desk_t *desk, esc_error_t *err)
         esc_fail (err, ESC_INTERNAL, "INTERNAL", "the transaction failed; nothing was applied");
         return false;
     }
+    if (published >= 0)
+        return store_commit_publishing (store, published, FEED_PAGE, err) == 0;
     return store_command (store, "COMMIT", err) == 0;
 }
 
@@ -481,7 +486,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     }
     if (again)
         *n_again = left;
-    bool committed = open && commit (s->store, s->desk, &err);
+    bool committed = open && commit (s->store, s->desk, durable ? feed_last (s->feed) : -1, &err);
     if (!durable)
         return false;
     if (committed)
@@ -512,7 +517,7 @@ read_heavy (void *job, desk_t *desk, store_t *store)
     esc_error_clear (&err);
     if (begin (store, desk, READS, false, NULL, 0, &err)) {
         desk_answer (desk, p->key, &p->request, &p->answer);
-        commit (store, desk, &err);
+        commit (store, desk, -1, &err);
     }
     else
         desk_error_reply (&p->request, &err, &p->answer);

@@ -14,7 +14,6 @@
 #include "proc.h"
 #include "zap.h"
 
-#define FEED_PAGE 1000          /* events read per query */
 #define FEED_SKIP_MIN 10000     /* a backlog this long (or 10 queues) is skipped */
 #define FEED_ACCEPT_MAX 256     /* subscribers' messages read per call */
 #define FEED_IN_MAX 4096        /* bytes in one message from a subscriber (a CURVE

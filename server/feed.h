@@ -87,6 +87,8 @@ bool feed_users_changed (feed_t *self);
 
 /* The last seq published. */
 int64_t feed_last (const feed_t *self);
+/* Events read per query of the log. */
+#define FEED_PAGE 1000
 
 /* The subscriptions of one user (PER_USER), and in all (MAX), from now on,
  * as a reload of escd's settings asks: a subscriber past a lowered limit

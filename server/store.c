@@ -30,6 +30,11 @@ struct store {
     const char *prepared[STORE_PREPARED_MAX];
     char names[STORE_PREPARED_MAX][16];
     size_t n_prepared;
+    /* a read made right after a commit, for the next outside a
+     * transaction that asks the same (store_stash_take) */
+    PGresult *stash;
+    const char *stash_sql;
+    int64_t stash_key[2];
 };
 
 /* ==== Connection ========================================================= */
@@ -52,6 +57,7 @@ store_destroy (store_t **self_p)
     if (!self_p || !*self_p)
         return;
     store_t *self = *self_p;
+    PQclear (self->stash);
     if (self->conn)
         PQfinish (self->conn);
     free (self->url);
@@ -145,6 +151,8 @@ store_connect (store_t *self, esc_error_t *err)
     if (proc_now_ms () < self->retry_at)
         return unavailable (self, err);
     bool reconnecting = self->conn != NULL;
+    PQclear (self->stash);
+    self->stash = NULL;
     if (self->conn)
         PQfinish (self->conn);
     self->read_only = false;
@@ -443,6 +451,37 @@ store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **resu
         results[i] = NULL;
     }
     return -1;
+}
+
+int
+store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t key0, int64_t key1,
+                   esc_error_t *err)
+{
+    store_step_t steps[] = { { .sql = "COMMIT" }, { .sql = sql, .p = p, .prepare = true } };
+    PGresult *results[2];
+    if (store_pipeline (self, steps, 2, results, err))
+        return -1;
+    PQclear (results[0]);
+    PQclear (self->stash);
+    self->stash = results[1];
+    self->stash_sql = sql;
+    self->stash_key[0] = key0;
+    self->stash_key[1] = key1;
+    return 0;
+}
+
+PGresult *
+store_stash_take (store_t *self, const char *sql, int64_t key0, int64_t key1)
+{
+    PGresult *r = self->stash;
+    bool same = r && self->stash_sql == sql && self->stash_key[0] == key0
+                && self->stash_key[1] == key1 && store_connected (self)
+                && PQtransactionStatus (self->conn) == PQTRANS_IDLE;
+    self->stash = NULL;
+    if (same)
+        return r;
+    PQclear (r);
+    return NULL;
 }
 
 PGresult *

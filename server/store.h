@@ -207,6 +207,12 @@ int store_last_seq (store_t *self, int64_t *seq, esc_error_t *err);
  * commit in order, so (SINCE, SINCE + LIMIT] is a complete page. */
 int store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
                         Esc__EventList **out, esc_error_t *err);
+/* Commits the open transaction and, in the same round trip, reads the
+ * events after SINCE (at most LIMIT) for the next store_events_since
+ * asking just that outside a transaction: the publish after a batch of
+ * changes costs no round trip of its own. -1 with ERR when the commit
+ * failed. */
+int store_commit_publishing (store_t *self, int64_t since, int64_t limit, esc_error_t *err);
 
 /* ==== Waking up ========================================================== */
 

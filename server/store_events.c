@@ -324,23 +324,37 @@ store_last_seq (store_t *self, int64_t *seq, esc_error_t *err)
     return 0;
 }
 
+/* The head, and the events after $1 up to it, at most $2 of them: one
+ * statement, one snapshot (the counter and an event commit together, in
+ * sequence order, so what it says was committed is all there); a row with
+ * no event when there is none. */
+static const char events_since_sql[] =
+    "SELECT h.last_seq AS head, ev.* FROM event_counter h"
+    "  LEFT JOIN LATERAL (SELECT " EVENT_COLUMNS " FROM event"
+    "                      WHERE seq > $1 AND seq <= least($1 + $2, h.last_seq)) ev ON true"
+    " ORDER BY ev.seq";
+
 int
-store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
-                    Esc__EventList **out, esc_error_t *err)
+store_commit_publishing (store_t *self, int64_t since, int64_t limit, esc_error_t *err)
 {
     params_t p = { 0 };
     params_int (&p, since);                             /* $1 after this seq */
     params_int (&p, limit);                             /* $2 at most this many */
-    /* one statement, one snapshot: the head, and the events up to it, no
-     * further (the counter and an event commit together, in sequence
-     * order, so what it says was committed is all there); a row with no
-     * event when there is none */
-    PGresult *r = store_exec (self,
-        "SELECT h.last_seq AS head, ev.* FROM event_counter h"
-        "  LEFT JOIN LATERAL (SELECT " EVENT_COLUMNS " FROM event"
-        "                      WHERE seq > $1 AND seq <= least($1 + $2, h.last_seq)) ev ON true"
-        " ORDER BY ev.seq",
-        &p, err);
+    return store_commit_then (self, events_since_sql, &p, since, limit, err);
+}
+
+int
+store_events_since (store_t *self, arena_t *a, int64_t since, int64_t limit,
+                    Esc__EventList **out, esc_error_t *err)
+{
+    /* read as this connection's last commit ended, if that is the ask */
+    PGresult *r = store_stash_take (self, events_since_sql, since, limit);
+    if (!r) {
+        params_t p = { 0 };
+        params_int (&p, since);                         /* $1 after this seq */
+        params_int (&p, limit);                         /* $2 at most this many */
+        r = store_exec (self, events_since_sql, &p, err);
+    }
     if (!r)
         return -1;
     int64_t last = PQntuples (r) ? row_int (r, 0, "head") : 0;

@@ -48,6 +48,16 @@ int store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **
  * or NULL with the first failure in ERR, those after it not run. */
 PGresult *store_exec_then (store_t *self, const char *sql, const params_t *p,
                            const char *const *then, esc_error_t *err);
+/* Commits, and runs SQL with P in the same round trip, after the commit
+ * and outside any transaction: its result is kept for the next
+ * store_stash_take of SQL with the same two keys (what P says). Returns
+ * -1 with ERR when the commit failed (nothing kept). */
+int store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t key0,
+                       int64_t key1, esc_error_t *err);
+/* The result store_commit_then kept for SQL and the two keys, taken (the
+ * caller clears it), when no transaction is open; NULL otherwise, and
+ * whatever was kept is dropped. */
+PGresult *store_stash_take (store_t *self, const char *sql, int64_t key0, int64_t key1);
 /* Runs a statement whose result is not needed. */
 int store_run (store_t *self, const char *sql, const params_t *p, esc_error_t *err);
 /* True when the last statement failed with SQLSTATE (23505: unique, ...):
