@@ -283,7 +283,10 @@ checked (store_t *self, PGresult *r, esc_error_t *err)
         return r;
     const char *state = PQresultErrorField (r, PG_DIAG_SQLSTATE);
     snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
-    if (PQstatus (self->conn) != CONNECTION_OK)
+    /* a server going down says so (57P01..57P03, class 08) before libpq
+     * sees the connection close: in a pipeline, its answer is read first */
+    if (PQstatus (self->conn) != CONNECTION_OK || strncmp (self->sqlstate, "57P0", 4) == 0
+        || strncmp (self->sqlstate, "08", 2) == 0)
         esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable");
     else if (store_violated (self, "25006") && server_read_only (self->conn)) {
         /* "cannot execute ... in a read-only transaction" (or "during
