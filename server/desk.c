@@ -475,19 +475,20 @@ answer_again (desk_t *self, const char *id, const uint8_t *key, size_t key_len,
     return true;
 }
 
-/* Keeps read W's answer, C's reply without its request id, under KEY. */
+/* Keeps a read's answer, REPLY without its request id, under KEY (packed
+ * in arena A). */
 static void
-keep_answer (desk_t *self, desk_call_t *c, const uint8_t *key, size_t key_len)
+keep_answer (desk_t *self, arena_t *a, Esc__Reply *reply, const uint8_t *key, size_t key_len)
 {
-    char *id = c->reply->request_id;
-    c->reply->request_id = NULL;
-    size_t len = esc__reply__get_packed_size (c->reply);
+    char *id = reply->request_id;
+    reply->request_id = NULL;
+    size_t len = esc__reply__get_packed_size (reply);
     if (len + key_len <= ANSWERED_ENTRY_MAX) {
-        uint8_t *bytes = arena_alloc (c->arena, len + 1);
-        esc__reply__pack (c->reply, bytes);
+        uint8_t *bytes = arena_alloc (a, len + 1);
+        esc__reply__pack (reply, bytes);
         answered_put (self->answered, key, key_len, bytes, len);
     }
-    c->reply->request_id = id;
+    reply->request_id = id;
 }
 
 /* Answers an identified, authorised request: a change inside savepoint
@@ -513,7 +514,7 @@ answer_in_savepoint (desk_t *self, answering_t *w)
         if (logged < 0 || within_rate (self, w, &err))
             goto failed;
     }
-    else if (!self->locked && answered_again (c->op)) {
+    else if (!self->locked && desk_read_kept (w->r)) {
         key = answered_key (w->c.arena, w->r->req, w->c.actor, self->started, &key_len);
         if (answer_again (self, w->r->req->request_id, key, key_len, out))
             return;
@@ -523,7 +524,7 @@ answer_in_savepoint (desk_t *self, answering_t *w)
     c->reply->has_status = true;
     c->reply->status = ESC__STATUS__OK;
     if (key)
-        keep_answer (self, c, key, key_len);
+        keep_answer (self, c->arena, c->reply, key, key_len);
     pack (c->reply, out);
     out->changed = changes;
     if (changes)
@@ -743,17 +744,10 @@ desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out)
     Esc__Reply *reply = esc__reply__unpack (NULL, out->reply_len, out->reply);
     if (!reply)
         return;
-    char *id = reply->request_id;
-    reply->request_id = NULL;
     arena_t *a = arena_new ();
-    size_t key_len, len = esc__reply__get_packed_size (reply);
+    size_t key_len;
     const uint8_t *key = answered_key (a, r->req, out->user, out->started, &key_len);
-    if (len + key_len <= ANSWERED_ENTRY_MAX) {
-        uint8_t *bytes = arena_alloc (a, len + 1);
-        esc__reply__pack (reply, bytes);
-        answered_put (self->answered, key, key_len, bytes, len);
-    }
-    reply->request_id = id;
+    keep_answer (self, a, reply, key, key_len);
     esc__reply__free_unpacked (reply, NULL);
     arena_destroy (&a);
 }

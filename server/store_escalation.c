@@ -57,37 +57,8 @@ link_others (store_t *self, int64_t id, char **names, size_t n, esc_error_t *err
         id, names, n, err);
 }
 
-/* The filing as escalation_view shows it, from the row the insert
- * returned: a new escalation has no sizing, approval, merge, delivery,
- * outcome, support or referral yet, and with no other accounts named its
- * own is its one customer. This spares the filing a read of the view (a
- * fifth of its time in the database); e2e_show checks the two agree. */
-static void
-filing_from_row (arena_t *a, const PGresult *r, Esc__Escalation *e)
-{
-    esc__escalation__init (e);
-#define TEXT(f) (e->f = store_dup_text (a, r, 0, #f))
-#define NUMBER(f) (e->has_##f = !row_null (r, 0, #f), e->f = row_int (r, 0, #f))
-    NUMBER (id);
-    TEXT (quarter);
-    TEXT (account);
-    TEXT (filer);
-    TEXT (title);
-    TEXT (problem);
-    TEXT (solution);
-    NUMBER (deal_value);
-    TEXT (needed_by);
-    TEXT (state);
-    TEXT (state_reason);
-    TEXT (filed_at);
-    NUMBER (renewal_arr);
-    NUMBER (claimed_hours);
-#undef TEXT
-#undef NUMBER
-    e->has_customers = e->has_support_hours = true;
-    e->customers = 1;
-    e->support_hours = 0;
-}
+/* the reply of a filing, read off its insert (below, with the other rows) */
+static void filing_from_row (arena_t *a, const PGresult *r, Esc__Escalation *e);
 
 int
 store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
@@ -478,12 +449,17 @@ store_support_record (store_t *self, int64_t id, const char *quarter, int64_t ho
 
 /* ==== Escalations: reading =============================================== */
 
-static void
-escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
-{
-    esc__escalation__init (e);
+/* Reads of an escalation's columns in row ROW of R, as escalation_view
+ * names them. */
 #define TEXT(f) (e->f = store_dup_text (a, r, row, #f))
 #define NUMBER(f) (e->has_##f = !row_null (r, row, #f), e->f = row_int (r, row, #f))
+
+/* What a filing itself says, from row ROW of R: the columns the insert
+ * returns, and the first of escalation_from_row's. */
+static void
+filed_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
+{
+    esc__escalation__init (e);
     NUMBER (id);
     TEXT (quarter);
     TEXT (account);
@@ -494,7 +470,30 @@ escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
     NUMBER (deal_value);
     TEXT (needed_by);
     TEXT (state);
+    TEXT (state_reason);
     TEXT (filed_at);
+    NUMBER (renewal_arr);
+    NUMBER (claimed_hours);
+}
+
+/* The filing as escalation_view shows it, from the row the insert
+ * returned: a new escalation has no sizing, approval, merge, delivery,
+ * outcome, support or referral yet, and with no other accounts named its
+ * own is its one customer. This spares the filing a read of the view (a
+ * fifth of its time in the database); e2e_show checks the two agree. */
+static void
+filing_from_row (arena_t *a, const PGresult *r, Esc__Escalation *e)
+{
+    filed_from_row (a, r, 0, e);
+    e->has_customers = e->has_support_hours = true;
+    e->customers = 1;
+    e->support_hours = 0;
+}
+
+static void
+escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
+{
+    filed_from_row (a, r, row, e);
     NUMBER (hours);
     e->has_viable = !row_null (r, row, "viable");
     e->viable = row_bool (r, row, "viable");
@@ -504,28 +503,25 @@ escalation_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
     NUMBER (token_no);
     TEXT (approved_by);
     TEXT (override_reason);
-    TEXT (state_reason);
     NUMBER (merged_into);
     NUMBER (actual_hours);
     TEXT (deal);
     NUMBER (adopters);
     NUMBER (customers);
-    NUMBER (renewal_arr);
     TEXT (spend_note);
     TEXT (refile_question);
     TEXT (refile_answer);
-    NUMBER (claimed_hours);
     NUMBER (support_hours);
     TEXT (partner);
     TEXT (referral_note);
-#undef TEXT
-#undef NUMBER
     e->n_also_needed_by = store_split_texts (a, row_text (r, row, "also_needed_by"), '\x1f',
                                        &e->also_needed_by);
     e->n_displaces = store_split_ints (a, row_text (r, row, "displaces"), &e->displaces);
     e->n_merged = store_split_ints (a, row_text (r, row, "merged"), &e->merged);
     e->n_postponed = store_split_ints (a, row_text (r, row, "postponed"), &e->postponed);
 }
+#undef TEXT
+#undef NUMBER
 
 int
 store_escalation_get (store_t *self, arena_t *a, int64_t id, Esc__Escalation **out,
