@@ -135,5 +135,8 @@ void changes_end (changes_t *ch, json_t *data);
  * go ahead there. */
 int desk_quarter (desk_call_t *c, const char *name, bool decide, const char **chosen,
                   esc_error_t *err);
+/* Asks the workflow whether CALL's operation may go ahead in a quarter of
+ * FACTS (a store_judge_t). */
+int desk_judge_quarter (void *call, const quarter_facts_t *facts, esc_error_t *err);
 
 #endif

@@ -14,7 +14,6 @@ desk_quarter (desk_call_t *c, const char *name, bool decide, const char **chosen
               esc_error_t *err)
 {
     quarter_facts_t facts;
-    escalation_state_t unused;
     /* a quarter named and decided on: its facts say whether it exists */
     if (decide && name && *name)
         *chosen = name;
@@ -23,9 +22,17 @@ desk_quarter (desk_call_t *c, const char *name, bool decide, const char **chosen
         return -1;
     if (!decide)
         return 0;
-    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = &facts };
     return store_quarter_facts (c->store, *chosen, true, &facts, err)
-        || workflow_decide (&wc, &unused, err) ? -1 : 0;
+        || desk_judge_quarter (c, &facts, err) ? -1 : 0;
+}
+
+int
+desk_judge_quarter (void *call, const quarter_facts_t *facts, esc_error_t *err)
+{
+    desk_call_t *c = call;
+    escalation_state_t unused;
+    workflow_case_t wc = { .op = c->op, .roles = c->roles, .quarter = facts };
+    return workflow_decide (&wc, &unused, err) ? -1 : 0;
 }
 
 /* Puts quarter NAME in the reply. */

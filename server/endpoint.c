@@ -1048,8 +1048,9 @@ endpoint_run (const endpoint_config_t *config)
             if (behind)
                 break;          /* one page per pass; requests first */
         }
-        timeout = feed_tick (s.feed);
-        if (!behind && timeout >= ESC_FEED_HEARTBEAT_MS) {
+        bool beat;
+        timeout = feed_tick (s.feed, &beat);
+        if (!behind && beat) {
             /* a heartbeat just went out: a cheap look for news that came
              * without a notification (one lost across a reconnection) */
             behind = publish (&s);

@@ -355,10 +355,11 @@ feed_users_changed (feed_t *self)
 }
 
 long
-feed_tick (feed_t *self)
+feed_tick (feed_t *self, bool *beat)
 {
     double idle = proc_now_ms () - self->last_send;
-    if (idle >= ESC_FEED_HEARTBEAT_MS) {
+    *beat = idle >= ESC_FEED_HEARTBEAT_MS;
+    if (*beat) {
         Esc__Heartbeat hb = ESC__HEARTBEAT__INIT;
         hb.has_last_seq = true;
         hb.last_seq = self->published;

@@ -78,9 +78,9 @@ size_t feed_subscribers (const feed_t *self);
 int feed_publish (feed_t *self, store_t *store);
 
 /* Sends a heartbeat when nothing was sent for ESC_FEED_HEARTBEAT_MS (it also
- * finds subscribers that have gone). Returns the milliseconds until the
- * next one is due. */
-long feed_tick (feed_t *self);
+ * finds subscribers that have gone), and says so in *BEAT. Returns the
+ * milliseconds until the next one is due. */
+long feed_tick (feed_t *self, bool *beat);
 /* Whether users or their keys may have changed (a user.* event was
  * published, or events were passed over) since the last call. */
 bool feed_users_changed (feed_t *self);

@@ -453,6 +453,8 @@ store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **resu
     if (!failed)
         return 0;
     for (int i = 0; i < n; i++) {
+        if (steps[i].keep && results[i])
+            continue;
         PQclear (results[i]);
         results[i] = NULL;
     }

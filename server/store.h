@@ -338,10 +338,16 @@ typedef struct {
 } escalation_ref_t;
 int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out, esc_error_t *err);
 
+/* Decides on a quarter's FACTS for ARG: 0, or -1 with the refusal in ERR. */
+typedef int (*store_judge_t) (void *arg, const quarter_facts_t *facts, esc_error_t *err);
 /* Files M in QUARTER for FILER; *OUT is the new escalation as
- * store_escalation_get would read it (in arena A). */
+ * store_escalation_get would read it (in arena A). The quarter's row is
+ * locked and its facts read in the same round trip, just before the
+ * insert, and JUDGE decides on them before anything the insert met: a
+ * refusal is the answer, and the caller's savepoint undoes the insert. */
 int store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
-                             const char *filer, Esc__Escalation **out, esc_error_t *err);
+                             const char *filer, store_judge_t judge, void *arg,
+                             Esc__Escalation **out, esc_error_t *err);
 /* Moves escalation ID to STATE with REASON (NULL clears it); CLEAR_SIZING
  * forgets the current sizing (back to filed: it must be sized again). */
 int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,

@@ -62,7 +62,8 @@ static void filing_from_row (arena_t *a, const PGresult *r, Esc__Escalation *e);
 
 int
 store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
-                         const char *filer, Esc__Escalation **out, esc_error_t *err)
+                         const char *filer, store_judge_t judge, void *arg,
+                         Esc__Escalation **out, esc_error_t *err)
 {
     params_t p = { 0 };
     params_text (&p, quarter);                          /* $1 quarter */
@@ -74,7 +75,11 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
     params_opt_int (&p, m->has_deal_value, m->deal_value); /* $7 deal value */
     params_text (&p, m->needed_by);                     /* $8 needed by or NULL */
     params_opt_int (&p, m->has_claimed_hours, m->claimed_hours); /* $9 claimed hours */
-    PGresult *r = store_exec (self,
+    params_t q = { 0 };
+    params_text (&q, quarter);                          /* $1 quarter */
+    store_step_t steps[] = {
+        { .sql = store_quarter_facts_locked, .p = &q, .prepare = true, .keep = true },
+        { .sql =
         "WITH a AS (SELECT id, name, arr FROM account WHERE name = $2),"
         " e AS (INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"
         "                               deal_value, needed_by, claimed_hours)"
@@ -84,9 +89,26 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
         "        e.state_reason,"
         "        to_char(e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS filed_at,"
         "        a.arr AS renewal_arr, e.claimed_hours"
-        "   FROM e JOIN a ON a.id = e.account_id", &p, err);
-    if (!r)
+        "   FROM e JOIN a ON a.id = e.account_id", .p = &p, .prepare = true },
+    };
+    PGresult *results[2];
+    esc_error_t failure;
+    int failed = store_pipeline (self, steps, 2, results, &failure);
+    quarter_facts_t facts;
+    if (!results[0] || store_quarter_facts_read (results[0], quarter, &facts, err)
+        || judge (arg, &facts, err)) {
+        if (!results[0])
+            *err = failure;
+        PQclear (results[0]);
+        PQclear (results[1]);
         return -1;
+    }
+    PQclear (results[0]);
+    if (failed) {
+        *err = failure;
+        return -1;
+    }
+    PGresult *r = results[1];
     if (!PQntuples (r)) {
         PQclear (r);
         return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",

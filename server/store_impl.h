@@ -29,18 +29,21 @@ PGresult *store_exec_one (store_t *self, const char *sql, const params_t *p, esc
 PGresult *store_exec_script (store_t *self, const char *sql, esc_error_t *err);
 /* One statement of a pipeline: SQL with P (NULL: none), its rows in
  * RESULT_FORMAT; PREPARE: SQL is a store literal, prepared once (else it
- * is parsed each time: a command such as SAVEPOINT). */
+ * is parsed each time: a command such as SAVEPOINT); KEEP: its result
+ * stays when a later step fails. */
 #define STORE_PIPELINE_MAX 320  /* steps: a batch's lookups and a few more */
 typedef struct {
     const char *sql;
     const params_t *p;
     int result_format;
     bool prepare;
+    bool keep;
 } store_step_t;
 /* Runs the N STEPS in one round trip (libpq's pipeline mode), each sent
  * without waiting for the one before: RESULTS[i] is step i's result (the
- * caller clears them). -1 with the first failure in ERR, every result
- * cleared and the steps after it not run. */
+ * caller clears them). -1 with the first failure in ERR, the steps after
+ * it not run and every result cleared but those of the steps to KEEP
+ * before it. */
 int store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **results,
                     esc_error_t *err);
 /* Runs SQL, then each of THEN (parameterless commands, NULL-terminated;
@@ -99,5 +102,11 @@ void store_month_range (const char *month, char *from, char *to);
 
 /* A timestamp column as ISO 8601 UTC text. */
 #define UTC_STAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* The statement of store_quarter_facts with a lock, for a pipeline: $1
+ * the quarter; store_quarter_facts_read reads its result. */
+extern const char store_quarter_facts_locked[];
+int store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *out,
+                              esc_error_t *err);
 
 #endif

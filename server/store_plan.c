@@ -60,28 +60,40 @@ store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char
     return n > 1 ? -1 : 0;
 }
 
+/* A quarter's facts ($1), its row locked in the same statement (its
+ * facts are read in the snapshot taken before the lock is granted: current,
+ * because every writer of a quarter holds the sequence lock first), or not. */
+#define QUARTER_FACTS(locked, from) \
+        locked "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name" \
+        "                AND l.state = 'open') AS later_open" \
+        "  FROM quarter_view v" from " WHERE v.name = $1"
+const char store_quarter_facts_locked[] =
+    QUARTER_FACTS ("WITH locked AS (SELECT name FROM quarter WHERE name = $1 FOR UPDATE) ",
+                   " JOIN locked USING (name)");
+static const char quarter_facts[] = QUARTER_FACTS ("", "");
+#undef QUARTER_FACTS
+
 int
 store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
                      esc_error_t *err)
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 quarter */
-    /* with LOCK, the quarter's row is locked in the same statement (its
-     * facts are read in the snapshot taken before the lock is granted:
-     * current, because every writer of a quarter holds the sequence lock
-     * first) */
-#define QUARTER_FACTS(locked, from) \
-        locked "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name" \
-        "                AND l.state = 'open') AS later_open" \
-        "  FROM quarter_view v" from " WHERE v.name = $1"
-    PGresult *r = store_exec_one (self, lock
-        ? QUARTER_FACTS ("WITH locked AS (SELECT name FROM quarter WHERE name = $1 FOR UPDATE) ",
-                         " JOIN locked USING (name)")
-        : QUARTER_FACTS ("", ""), &p, err,
-        "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
-#undef QUARTER_FACTS
+    PGresult *r = store_exec (self, lock ? store_quarter_facts_locked : quarter_facts, &p, err);
     if (!r)
         return -1;
+    int rc = store_quarter_facts_read (r, name, out, err);
+    PQclear (r);
+    return rc;
+}
+
+int
+store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *out,
+                          esc_error_t *err)
+{
+    if (PQntuples (r) != 1)
+        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
+                         name);
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
     snprintf (out->later_open, sizeof out->later_open, "%s",
               row_null (r, 0, "later_open") ? "" : row_text (r, 0, "later_open"));
@@ -92,7 +104,6 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
     out->max_token_hours = row_int (r, 0, "max_token_hours");
     out->committed_hours = row_int (r, 0, "committed_hours");
     out->plan_committed = !row_null (r, 0, "plan_committed_at");
-    PQclear (r);
     return 0;
 }
 

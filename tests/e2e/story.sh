@@ -38,6 +38,7 @@ say "sales files: the problem is required"
 misused "--problem is required" alice file --account Acme --title "Custom export"
 refused 1 MISSING_ARGUMENT alice file --account Acme --title "Custom export" --problem "   "
 refused 3 ACCOUNT_NOT_FOUND alice file --account Nobody --title T --problem P
+refused 3 QUARTER_NOT_FOUND alice file --quarter 2040Q1 --account Acme --title T --problem P
 refused 4 PERMISSION_DENIED pat file --account Acme --title T --problem P
 ok alice --quiet file --account Acme --title "Custom export" --problem "Finance cannot reconcile invoices" \
     --solution "A CSV export" --deal-value 300000 --needed-by "$((Y + 1))-12-15" --also-needed-by Globex
@@ -248,6 +249,8 @@ refused 1 NO_OPEN_QUARTER carol list
 same "$(field carol list --quarter "$Q" '.total')" 10 "a closed quarter is still readable"
 
 say "refusals changed nothing"
+same "$(sql "SELECT count(*) FROM escalation WHERE title IN ('T', 'Late')")" 0 \
+    "no refused filing in the database (one refused on its quarter is undone)"
 same "$(sql "SELECT count(*) FROM token_spend") $(sql "SELECT count(*) FROM override")" "1 2" \
     "one token spend and two overrides in the database"
 same "$(sql "SELECT count(*) FROM postponement")" 4 "four roadmap items postponed"
