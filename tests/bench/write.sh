@@ -6,7 +6,10 @@
 # first page of the quarter's list; the quarter shown. Beside
 # them `pgbench -N` (writes) and `pgbench -S` (reads) at the same number of
 # clients, and the ratios; escd's CPU (share of one core) and resident
-# memory. Not a test: it prints figures.
+# memory; and what each request, and each pgbench transaction, cost the
+# whole machine in CPU (escd, the load generator and PostgreSQL; pgbench
+# and PostgreSQL): where that is higher than pgbench's, no concurrency
+# reaches its rate once the cores are busy. Not a test: it prints figures.
 #
 #   tests/bench/write.sh [SECONDS]     (default 10 a measurement)
 set -euo pipefail
@@ -48,26 +51,33 @@ pgbench_tps() {   # pgbench_tps MODE CLIENTS
         | awk '/^tps = / {print $3; exit}'
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$ESCD_PID/stat"; }
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }   # all cores
+ms_per() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.3f", n ? t / hz * 1000 / n : 0 }'; }
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$ESCD_PID/status"; }
 figure() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k {print $2}'; }
 HZ=$(getconf CLK_TCK)
 
-printf '%-6s %7s | %9s %8s %8s %9s %8s | %10s %7s\n' op clients "escd/s" "p50 ms" "p99 ms" "escd CPU" "RSS MiB" "pgbench/s" ratio
+printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10s %8s | %7s\n' op clients "escd/s" "p50 ms" \
+    "p99 ms" "escd CPU" "RSS MiB" "CPU ms" "pgbench/s" "CPU ms" ratio
 for op in file mix show list quarter; do
     for c in 1 8 32; do
-        case $op in
-        file|mix) ref=$(pgbench_tps -N "$c") ;;
-        *) ref=$(pgbench_tps -S "$c") ;;
-        esac
+        mode=-S
+        case $op in file|mix) mode=-N ;; esac
+        b0=$(busy_ticks)
+        ref=$(pgbench_tps "$mode" "$c")
+        ref_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(awk -v t="$ref" -v s="$SECS" 'BEGIN { print int(t * s) }')")
         t0=$(cpu_ticks)
+        b0=$(busy_ticks)
         OUT=$("$B/tests/load" --endpoint "$EP" --server-key "$ESC_SERVER_KEY" \
             --keys "$ESC_HOME/keys" --users 32 --op "$op" --clients "$c" --seconds "$SECS" \
             --quarter 2030Q1 --ids "$IDS")
         t1=$(cpu_ticks)
+        op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" ok)")
         per_s=$(figure "$OUT" per_s)
         cpu=$(awk -v d="$((t1 - t0))" -v hz="$HZ" -v s="$SECS" 'BEGIN { printf "%.0f %%", 100 * d / hz / (s + 1) }')
-        printf '%-6s %7s | %9s %8s %8s %9s %8s | %10.0f %7s\n' "$op" "$c" "$per_s" \
-            "$(figure "$OUT" p50_ms)" "$(figure "$OUT" p99_ms)" "$cpu" "$(rss)" "$ref" \
+        printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10.0f %8s | %7s\n' "$op" "$c" "$per_s" \
+            "$(figure "$OUT" p50_ms)" "$(figure "$OUT" p99_ms)" "$cpu" "$(rss)" "$op_cpu" "$ref" \
+            "$ref_cpu" \
             "$(awk -v a="$per_s" -v b="$ref" 'BEGIN { printf "%.2fx", a / b }')"
         [ "$(figure "$OUT" failed)" = 0 ] || echo "  ($(figure "$OUT" failed) requests got no answer)"
     done
