@@ -326,12 +326,16 @@ store_last_seq (store_t *self, int64_t *seq, esc_error_t *err)
 
 /* The head, and the events after $1 up to it, at most $2 of them: one
  * statement, one snapshot (the counter and an event commit together, in
- * sequence order, so what it says was committed is all there); a row with
- * no event when there is none. */
+ * sequence order, so the events it shows end at the head it shows); a row
+ * with no event when there is none. The bounds are sub-selects, whose
+ * values the planner does not see: a plan made for the values is then no
+ * cheaper than the one kept for all of them, which PostgreSQL keeps after
+ * five runs. With the bounds in sight it planned every run again, 0.15 ms
+ * (a tenth of a filing at one client) for a read of a few rows. */
 static const char events_since_sql[] =
     "SELECT h.last_seq AS head, ev.* FROM event_counter h"
-    "  LEFT JOIN LATERAL (SELECT " EVENT_COLUMNS " FROM event"
-    "                      WHERE seq > $1 AND seq <= least($1 + $2, h.last_seq)) ev ON true"
+    "  LEFT JOIN LATERAL (SELECT " EVENT_COLUMNS " FROM event WHERE seq > (SELECT $1::bigint)"
+    "                      ORDER BY seq LIMIT (SELECT $2::bigint)) ev ON true"
     " ORDER BY ev.seq";
 
 int
