@@ -342,9 +342,10 @@ int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref
 typedef int (*store_judge_t) (void *arg, const quarter_facts_t *facts, esc_error_t *err);
 /* Files M in QUARTER for FILER; *OUT is the new escalation as
  * store_escalation_get would read it (in arena A). The quarter's row is
- * locked and its facts read in the same round trip, just before the
- * insert, and JUDGE decides on them before anything the insert met: a
- * refusal is the answer, and the caller's savepoint undoes the insert. */
+ * locked and whether it is closed read (facts closed_only: a filing needs
+ * no more) in the same round trip, just before the insert, and JUDGE
+ * decides on that before anything the insert met: a refusal is the answer,
+ * and the caller's savepoint undoes the insert. */
 int store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
                              const char *filer, store_judge_t judge, void *arg,
                              Esc__Escalation **out, esc_error_t *err);

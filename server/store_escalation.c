@@ -78,7 +78,7 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
     params_t q = { 0 };
     params_text (&q, quarter);                          /* $1 quarter */
     store_step_t steps[] = {
-        { .sql = store_quarter_facts_locked, .p = &q, .prepare = true, .keep = true },
+        { .sql = store_quarter_closed_locked, .p = &q, .prepare = true, .keep = true },
         { .sql =
         "WITH a AS (SELECT id, name, arr FROM account WHERE name = $2),"
         " e AS (INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"

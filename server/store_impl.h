@@ -103,9 +103,10 @@ void store_month_range (const char *month, char *from, char *to);
 /* A timestamp column as ISO 8601 UTC text. */
 #define UTC_STAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* The statement of store_quarter_facts with a lock, for a pipeline: $1
- * the quarter; store_quarter_facts_read reads its result. */
-extern const char store_quarter_facts_locked[];
+/* For a pipeline: whether quarter $1 is closed, its row locked, and no
+ * more; store_quarter_facts_read reads that (closed_only) as it reads the
+ * facts store_quarter_facts reads. */
+extern const char store_quarter_closed_locked[];
 int store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *out,
                               esc_error_t *err);
 

@@ -67,11 +67,14 @@ store_quarter_of_month (store_t *self, arena_t *a, const char *month, const char
         locked "SELECT v.*, (SELECT min(l.name) FROM quarter l WHERE l.name > v.name" \
         "                AND l.state = 'open') AS later_open" \
         "  FROM quarter_view v" from " WHERE v.name = $1"
-const char store_quarter_facts_locked[] =
+static const char quarter_facts_locked[] =
     QUARTER_FACTS ("WITH locked AS (SELECT name FROM quarter WHERE name = $1 FOR UPDATE) ",
                    " JOIN locked USING (name)");
 static const char quarter_facts[] = QUARTER_FACTS ("", "");
 #undef QUARTER_FACTS
+/* Whether a quarter ($1) is closed, its row locked: what a filing needs. */
+const char store_quarter_closed_locked[] =
+    "SELECT state = 'closed' AS closed FROM quarter WHERE name = $1 FOR UPDATE";
 
 int
 store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
@@ -79,7 +82,7 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
 {
     params_t p = { 0 };
     params_text (&p, name);                             /* $1 quarter */
-    PGresult *r = store_exec (self, lock ? store_quarter_facts_locked : quarter_facts, &p, err);
+    PGresult *r = store_exec (self, lock ? quarter_facts_locked : quarter_facts, &p, err);
     if (!r)
         return -1;
     int rc = store_quarter_facts_read (r, name, out, err);
@@ -94,6 +97,12 @@ store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *
     if (PQntuples (r) != 1)
         return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
                          name);
+    *out = (quarter_facts_t) { 0 };
+    out->closed_only = PQfnumber (r, "state") < 0;       /* store_quarter_closed_locked */
+    if (out->closed_only) {
+        out->closed = row_bool (r, 0, "closed");
+        return 0;
+    }
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
     snprintf (out->later_open, sizeof out->later_open, "%s",
               row_null (r, 0, "later_open") ? "" : row_text (r, 0, "later_open"));

@@ -1,6 +1,7 @@
 /* workflow.c: the rules of the escalation desk. See workflow.h. */
 #include "workflow.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -223,12 +224,14 @@ workflow_releases_duplicates (escalation_state_t state)
 int64_t
 workflow_budget_hours (const quarter_facts_t *q)
 {
+    assert (!q->closed_only);
     return q->capacity_hours * q->budget_pct / 100;
 }
 
 bool
 workflow_within_budget (const quarter_facts_t *q, int64_t hours)
 {
+    assert (!q->closed_only);
     /* exact integer form of committed + hours <= capacity * pct / 100 */
     return (q->committed_hours + hours) * 100 <= q->capacity_hours * q->budget_pct;
 }
@@ -236,12 +239,14 @@ workflow_within_budget (const quarter_facts_t *q, int64_t hours)
 bool
 workflow_within_size (const quarter_facts_t *q, int64_t hours)
 {
+    assert (!q->closed_only);
     return hours <= q->max_token_hours;
 }
 
 bool
 workflow_token_left (const quarter_facts_t *q)
 {
+    assert (!q->closed_only);
     return q->tokens_spent < q->tokens;
 }
 
@@ -455,6 +460,7 @@ decide_quarter (const workflow_case_t *c, esc_error_t *err)
     if (!q)
         return esc_fail (err, ESC_INTERNAL, "INTERNAL", "%s needs the quarter's facts",
                          op_name (c->op));
+    assert (!q->closed_only);
     if (c->op == OP_QUARTER_CLOSE && q->closed)
         return esc_fail (err, ESC_FAILED_PRECONDITION, "INVALID_STATE",
                          "the quarter is already closed");

@@ -91,6 +91,8 @@ int state_parse (const char *name, escalation_state_t *state);
 
 typedef struct {
     bool closed;
+    bool closed_only;           /* only closed was read (a filing needs no
+                                   more): the figures below are not known */
     int64_t capacity_hours;
     int64_t budget_pct;
     int64_t tokens;

@@ -558,6 +558,13 @@ test_closed_quarter (void **state)
     assert_int_equal (decide (OP_QUARTER_CLOSE, ROLE_PM, false, &q, NULL, NULL, &next, &err), 0);
     assert_refused (decide (OP_QUARTER_CLOSE, ROLE_CRO, false, &q, NULL, NULL, &next, &err),
                     &err, ESC_PERMISSION_DENIED, "PERMISSION_DENIED");
+    /* a filing is decided on whether the quarter is closed alone (escd
+     * reads no more for it: any other fact read would trip an assert) */
+    quarter_facts_t only = { .closed_only = true };
+    assert_int_equal (decide (OP_FILE, ROLE_SALES, false, &only, NULL, NULL, &next, &err), 0);
+    only.closed = true;
+    assert_refused (decide (OP_FILE, ROLE_SALES, false, &only, NULL, NULL, &next, &err),
+                    &err, ESC_FAILED_PRECONDITION, "QUARTER_CLOSED");
 }
 
 /* ==== Merges ============================================================= */
