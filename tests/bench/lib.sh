@@ -27,12 +27,19 @@ bench_start() {
     "$B/escd" user add bench --role "$roles" --key "$key" --db "$DB" 2>/dev/null
     port=$((20000 + RANDOM % 12000))      # below the ephemeral range (32768-)
     EP=tcp://127.0.0.1:$port FEED=tcp://127.0.0.1:$((port + 1))
+    bench_escd "$B/escd"
+    export ESC_ENDPOINT=$EP ESC_SERVER_KEY=$server_key
+}
+
+# bench_escd ESCD: (re)starts escd, the binary ESCD, on the same database,
+# home and endpoints.
+bench_escd() {
+    [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null && wait "$ESCD_PID" 2>/dev/null
     # shellcheck disable=SC2086
-    "$B/escd" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" \
-        ${BENCH_ESCD_ARGS:---write-rate 0 --feed-per-user 1000000} 2>"$WORK/escd.log" &
+    "$1" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" \
+        ${BENCH_ESCD_ARGS:---write-rate 0 --feed-per-user 1000000} 2>>"$WORK/escd.log" &
     ESCD_PID=$!
     sleep 1
-    export ESC_ENDPOINT=$EP ESC_SERVER_KEY=$server_key
 }
 
 bench_user() {
@@ -41,8 +48,62 @@ bench_user() {
 
 bench_stop() {
     [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null && wait "$ESCD_PID" 2>/dev/null
+    [ -n "${PGDB:-}" ] && psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -qc \
+        "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1
     psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -qc \
         "DROP DATABASE IF EXISTS $BENCH_DBNAME" >/dev/null 2>&1
     deploy/pg-cluster stop "$BENCH_PG"
     rm -rf "$WORK"
+}
+
+# bench_seed_desk: 32 more users (bench1..bench32), quarter 2030Q1, the
+# account Acme and 5,000 escalations filed, with their events and request
+# log entries; IDS is their range (FIRST:LAST) for load --ids.
+bench_seed_desk() {
+    for i in $(seq 1 32); do bench_user "bench$i" sales,pm,cro; done
+    ESC_TIMEOUT=60 ESC_RETRIES=0 "$B/esc" --as bench quarter open 2030Q1 \
+        --capacity-hours 2000000 >/dev/null
+    ESC_TIMEOUT=60 ESC_RETRIES=0 "$B/esc" --as bench account add Acme --arr 1 >/dev/null
+    psql "$DB" -Xq -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+INSERT INTO escalation (quarter, account_id, filer, title, problem)
+SELECT '2030Q1', (SELECT id FROM account WHERE name = 'Acme'), 'bench', 'seeded ' || g, 'p'
+  FROM generate_series(1, 5000) g;
+-- a desk in use: each seeded escalation has its filing's event and its
+-- request log entry, so that the planner sizes those tables as they are
+-- (an empty table's plan, a scan, would stay cached for the run)
+WITH n AS (SELECT last_seq FROM event_counter)
+INSERT INTO event (seq, type, actor, quarter, escalation_id, account, data, summary)
+SELECT n.last_seq + row_number() OVER (ORDER BY e.id), 'escalation.filed', 'bench', e.quarter,
+       e.id, 'Acme', '{}', 'bench filed ' || e.id
+  FROM escalation e, n;
+UPDATE event_counter SET last_seq = (SELECT max(seq) FROM event);
+INSERT INTO request_log (user_name, request_id, request_digest, reply)
+SELECT 'bench', 'seeded-' || id, sha256(id::text::bytea), '\x00' FROM escalation;
+ANALYZE;
+SQL
+    IDS="$(psql "$DB" -XAtc "SELECT min(id) || ':' || max(id) FROM escalation")"
+}
+
+# bench_pgbench_db: a pgbench database (scale 10) on the same cluster, PGDB,
+# dropped by bench_stop; PGB is pgbench.
+bench_pgbench_db() {
+    PGB="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench"
+    PGDB=$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/pgbench_$$?|")
+    psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -Xqc \
+        "CREATE DATABASE pgbench_$$" >/dev/null
+    "$PGB" -i -q -s 10 "$PGDB" >/dev/null 2>&1
+}
+
+# bench_pgbench MODE CLIENTS SECONDS: pgbench's transactions a second on
+# PGDB, MODE -N (writes) or -S (reads).
+bench_pgbench() {
+    "$PGB" -n "$1" -c "$2" -j "$(( $2 < 2 ? 1 : 2 ))" -T "$3" "$PGDB" 2>/dev/null \
+        | awk '/^tps = / {print $3; exit}'
+}
+
+# bench_load ARGS...: the load generator, as every bench user, on the
+# seeded desk.
+bench_load() {
+    "$B/tests/load" --endpoint "$EP" --server-key "$ESC_SERVER_KEY" --keys "$ESC_HOME/keys" \
+        --users 32 --quarter 2030Q1 --ids "$IDS" "$@"
 }

@@ -17,39 +17,9 @@ cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 . tests/bench/lib.sh
 bench_start write sales,pm,cro,exec
-for i in $(seq 1 32); do bench_user "bench$i" sales,pm,cro; done
-export ESC_TIMEOUT=60 ESC_RETRIES=0
-"$B/esc" --as bench quarter open 2030Q1 --capacity-hours 2000000 >/dev/null
-"$B/esc" --as bench account add Acme --arr 1 >/dev/null
-psql "$DB" -Xq -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-INSERT INTO escalation (quarter, account_id, filer, title, problem)
-SELECT '2030Q1', (SELECT id FROM account WHERE name = 'Acme'), 'bench', 'seeded ' || g, 'p'
-  FROM generate_series(1, 5000) g;
--- a desk in use: each seeded escalation has its filing's event and its
--- request log entry, so that the planner sizes those tables as they are
--- (an empty table's plan, a scan, would stay cached for the run)
-WITH n AS (SELECT last_seq FROM event_counter)
-INSERT INTO event (seq, type, actor, quarter, escalation_id, account, data, summary)
-SELECT n.last_seq + row_number() OVER (ORDER BY e.id), 'escalation.filed', 'bench', e.quarter,
-       e.id, 'Acme', '{}', 'bench filed ' || e.id
-  FROM escalation e, n;
-UPDATE event_counter SET last_seq = (SELECT max(seq) FROM event);
-INSERT INTO request_log (user_name, request_id, request_digest, reply)
-SELECT 'bench', 'seeded-' || id, sha256(id::text::bytea), '\x00' FROM escalation;
-ANALYZE;
-SQL
-IDS="$(psql "$DB" -XAtc "SELECT min(id) || ':' || max(id) FROM escalation")"
+bench_seed_desk
+bench_pgbench_db
 
-PGB="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench"
-PGDB=$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/pgbench_$$?|")
-psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -Xqc "CREATE DATABASE pgbench_$$" >/dev/null
-trap 'psql "$(printf "%s" "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -Xqc "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1; bench_stop' EXIT
-"$PGB" -i -q -s 10 "$PGDB" >/dev/null 2>&1
-
-pgbench_tps() {   # pgbench_tps MODE CLIENTS
-    "$PGB" -n "$1" -c "$2" -j "$(( $2 < 2 ? 1 : 2 ))" -T "$SECS" "$PGDB" 2>/dev/null \
-        | awk '/^tps = / {print $3; exit}'
-}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$ESCD_PID/stat"; }
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }   # all cores
 ms_per() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.3f", n ? t / hz * 1000 / n : 0 }'; }
@@ -64,13 +34,11 @@ for op in file mix show list quarter; do
         mode=-S
         case $op in file|mix) mode=-N ;; esac
         b0=$(busy_ticks)
-        ref=$(pgbench_tps "$mode" "$c")
+        ref=$(bench_pgbench "$mode" "$c" "$SECS")
         ref_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(awk -v t="$ref" -v s="$SECS" 'BEGIN { print int(t * s) }')")
         t0=$(cpu_ticks)
         b0=$(busy_ticks)
-        OUT=$("$B/tests/load" --endpoint "$EP" --server-key "$ESC_SERVER_KEY" \
-            --keys "$ESC_HOME/keys" --users 32 --op "$op" --clients "$c" --seconds "$SECS" \
-            --quarter 2030Q1 --ids "$IDS")
+        OUT=$(bench_load --op "$op" --clients "$c" --seconds "$SECS")
         t1=$(cpu_ticks)
         op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" ok)")
         per_s=$(figure "$OUT" per_s)
