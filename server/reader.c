@@ -49,7 +49,6 @@ reader_new (void *ctx, const char *url, const desk_config_t *config, reader_work
     self->ctx = ctx;
     self->work = work;
     self->store = store_new (url);
-    store_plan_each_time (self->store);     /* heavy reads: lists, the report */
     self->desk = desk_new (self->store, config);
     snprintf (self->endpoint, sizeof self->endpoint, "inproc://escd-reader-%d", count++);
     self->pair = zmq_socket (ctx, ZMQ_PAIR);

@@ -21,7 +21,6 @@ struct store {
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
-    bool plan_each_time;        /* store_plan_each_time: custom plans only */
     bool ever_connected;
     int64_t reconnects;         /* connections after the first */
     bool read_only;             /* the server turned out read-only: reconnect */
@@ -219,8 +218,6 @@ store_connect (store_t *self, esc_error_t *err)
     if (store_command (self, "SET lock_timeout = '2s'; SET statement_timeout = '3s';"
                              " SET idle_in_transaction_session_timeout = '10s'; SET jit = off",
                        err)
-        || (self->plan_each_time
-            && store_command (self, "SET plan_cache_mode = force_custom_plan", err))
         || (self->listening && store_listen (self, err))) {
         back_off (self);        /* a standby refuses LISTEN: not again at once */
         return -1;
@@ -727,12 +724,6 @@ store_database_facts (store_t *self, arena_t *a, database_facts_t *out, esc_erro
 }
 
 /* ==== Waking up ========================================================== */
-
-void
-store_plan_each_time (store_t *self)
-{
-    self->plan_each_time = true;        /* from the next connection on */
-}
 
 int
 store_listen (store_t *self, esc_error_t *err)

@@ -40,13 +40,6 @@ void store_destroy (store_t **self_p);
  * spaced by a backoff doubling from 0.1 s to 5 s; between attempts this
  * answers UNAVAILABLE at once. Returns 0, or -1 with UNAVAILABLE. */
 int store_connect (store_t *self, esc_error_t *err);
-/* Plans every statement for its parameters at each execution, never once
- * for all of them: for a connection that answers scans whose selectivity
- * the parameters decide (a report over all of a quarter or one month of
- * it), where PostgreSQL's switch to a generic plan after five executions
- * makes the same statement several times slower. Call before the first
- * use. */
-void store_plan_each_time (store_t *self);
 /* True when the last statement left the connection healthy. */
 bool store_connected (store_t *self);
 /* Times the store connected again after having been connected. */
