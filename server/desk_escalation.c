@@ -269,15 +269,6 @@ needed_by_ahead (const char *needed_by, esc_error_t *err)
     return workflow_check_needed_by (needed_by, today, err);
 }
 
-/* Whether the filing CALL may go ahead in a quarter of FACTS, and for the
- * date it is needed by. */
-static int
-judge_filing (void *call, const quarter_facts_t *facts, esc_error_t *err)
-{
-    const desk_call_t *c = call;
-    return desk_judge_quarter (call, facts, err) || needed_by_ahead (c->req->file->needed_by, err);
-}
-
 int
 desk_file (desk_call_t *c, esc_error_t *err)
 {
@@ -287,8 +278,9 @@ desk_file (desk_call_t *c, esc_error_t *err)
     const char *quarter = m->quarter && *m->quarter ? m->quarter : NULL;
     Esc__Escalation *e;
     if ((!quarter && desk_quarter (c, NULL, false, &quarter, err))
-        || store_escalation_insert (c->store, c->arena, quarter, m, c->actor, judge_filing, c,
-                                    &e, err))
+        || needed_by_ahead (m->needed_by, err)
+        || store_escalation_insert (c->store, c->arena, quarter, m, c->actor, desk_judge_quarter,
+                                    c, &e, err))
         return -1;
     if (m->has_deal_value)
         json_kv_int (&c->data, "deal_value", m->deal_value);

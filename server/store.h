@@ -337,8 +337,10 @@ typedef int (*store_judge_t) (void *arg, const quarter_facts_t *facts, esc_error
  * store_escalation_get would read it (in arena A). The quarter's row is
  * locked and whether it is closed read (facts closed_only: a filing needs
  * no more) in the same round trip, just before the insert, and JUDGE
- * decides on that before anything the insert met: a refusal is the answer,
- * and the caller's savepoint undoes the insert. */
+ * decides on that before anything the insert met: a refusal is the answer.
+ * The insert itself goes ahead only into an open quarter (no id is taken
+ * for a refused filing); whatever else it wrote, the caller's savepoint
+ * undoes. */
 int store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
                              const char *filer, store_judge_t judge, void *arg,
                              Esc__Escalation **out, esc_error_t *err);

@@ -83,7 +83,9 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
         "WITH a AS (SELECT id, name, arr FROM account WHERE name = $2),"
         " e AS (INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"
         "                               deal_value, needed_by, claimed_hours)"
-        "       SELECT $1, id, $3, $4, $5, $6, $7, $8::date, $9 FROM a RETURNING *)"
+        "       SELECT $1, id, $3, $4, $5, $6, $7, $8::date, $9 FROM a"
+        "        WHERE EXISTS (SELECT FROM quarter WHERE name = $1 AND state <> 'closed')"
+        "       RETURNING *)"
         " SELECT e.id, e.quarter, a.name AS account, e.filer, e.title, e.problem, e.solution,"
         "        e.deal_value, e.needed_by::text AS needed_by, e.state::text AS state,"
         "        e.state_reason,"
@@ -95,7 +97,7 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
     esc_error_t failure;
     int failed = store_pipeline (self, steps, 2, results, &failure);
     quarter_facts_t facts;
-    if (!results[0] || store_quarter_facts_read (results[0], quarter, &facts, err)
+    if (!results[0] || store_quarter_closed_read (results[0], quarter, &facts, err)
         || judge (arg, &facts, err)) {
         if (!results[0])
             *err = failure;

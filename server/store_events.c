@@ -334,8 +334,8 @@ store_last_seq (store_t *self, int64_t *seq, esc_error_t *err)
  * (a tenth of a filing at one client) for a read of a few rows. */
 static const char events_since_sql[] =
     "SELECT h.last_seq AS head, ev.* FROM event_counter h"
-    "  LEFT JOIN LATERAL (SELECT " EVENT_COLUMNS " FROM event WHERE seq > (SELECT $1::bigint)"
-    "                      ORDER BY seq LIMIT (SELECT $2::bigint)) ev ON true"
+    "  LEFT JOIN (SELECT " EVENT_COLUMNS " FROM event WHERE seq > (SELECT $1::bigint)"
+    "              ORDER BY seq LIMIT (SELECT $2::bigint)) ev ON true"
     " ORDER BY ev.seq";
 
 int

@@ -104,10 +104,10 @@ void store_month_range (const char *month, char *from, char *to);
 #define UTC_STAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* For a pipeline: whether quarter $1 is closed, its row locked, and no
- * more; store_quarter_facts_read reads that (closed_only) as it reads the
- * facts store_quarter_facts reads. */
+ * more; store_quarter_closed_read reads its result R into facts that say
+ * closed_only (-1 with QUARTER_NOT_FOUND when there is no such quarter). */
 extern const char store_quarter_closed_locked[];
-int store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *out,
-                              esc_error_t *err);
+int store_quarter_closed_read (const PGresult *r, const char *name, quarter_facts_t *out,
+                               esc_error_t *err);
 
 #endif

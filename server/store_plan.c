@@ -76,33 +76,19 @@ static const char quarter_facts[] = QUARTER_FACTS ("", "");
 const char store_quarter_closed_locked[] =
     "SELECT state = 'closed' AS closed FROM quarter WHERE name = $1 FOR UPDATE";
 
-int
-store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
-                     esc_error_t *err)
+/* -1 with QUARTER_NOT_FOUND unless R holds quarter NAME's row. */
+static int
+quarter_missing (const PGresult *r, const char *name, esc_error_t *err)
 {
-    params_t p = { 0 };
-    params_text (&p, name);                             /* $1 quarter */
-    PGresult *r = store_exec (self, lock ? quarter_facts_locked : quarter_facts, &p, err);
-    if (!r)
-        return -1;
-    int rc = store_quarter_facts_read (r, name, out, err);
-    PQclear (r);
-    return rc;
+    return PQntuples (r) == 1 ? 0 : esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND",
+                                              "quarter %s does not exist", name);
 }
 
-int
-store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *out,
-                          esc_error_t *err)
+static int
+facts_read (const PGresult *r, const char *name, quarter_facts_t *out, esc_error_t *err)
 {
-    if (PQntuples (r) != 1)
-        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
-                         name);
-    *out = (quarter_facts_t) { 0 };
-    out->closed_only = PQfnumber (r, "state") < 0;       /* store_quarter_closed_locked */
-    if (out->closed_only) {
-        out->closed = row_bool (r, 0, "closed");
-        return 0;
-    }
+    if (quarter_missing (r, name, err))
+        return -1;
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
     snprintf (out->later_open, sizeof out->later_open, "%s",
               row_null (r, 0, "later_open") ? "" : row_text (r, 0, "later_open"));
@@ -115,6 +101,31 @@ store_quarter_facts_read (const PGresult *r, const char *name, quarter_facts_t *
     out->plan_committed = !row_null (r, 0, "plan_committed_at");
     return 0;
 }
+
+int
+store_quarter_closed_read (const PGresult *r, const char *name, quarter_facts_t *out,
+                           esc_error_t *err)
+{
+    if (quarter_missing (r, name, err))
+        return -1;
+    *out = (quarter_facts_t) { .closed_only = true, .closed = row_bool (r, 0, "closed") };
+    return 0;
+}
+
+int
+store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
+                     esc_error_t *err)
+{
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    PGresult *r = store_exec (self, lock ? quarter_facts_locked : quarter_facts, &p, err);
+    if (!r)
+        return -1;
+    int rc = facts_read (r, name, out, err);
+    PQclear (r);
+    return rc;
+}
+
 
 int
 store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor,

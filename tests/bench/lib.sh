@@ -34,12 +34,25 @@ bench_start() {
 # bench_escd ESCD: (re)starts escd, the binary ESCD, on the same database,
 # home and endpoints.
 bench_escd() {
-    [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null && wait "$ESCD_PID" 2>/dev/null
+    bench_escd_stop
     # shellcheck disable=SC2086
     "$1" run --db "$APP_DB" --home "$WORK/server" --bind "$EP" --feed "$FEED" \
         ${BENCH_ESCD_ARGS:---write-rate 0 --feed-per-user 1000000} 2>>"$WORK/escd.log" &
     ESCD_PID=$!
     sleep 1
+    kill -0 "$ESCD_PID" 2>/dev/null || { echo "$1 did not start: $WORK/escd.log" >&2; return 1; }
+}
+
+bench_escd_stop() {
+    if [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null; then
+        wait "$ESCD_PID" 2>/dev/null || true
+    fi
+    ESCD_PID=
+}
+
+# The URL of the cluster's postgres database, to create and drop others.
+bench_admin_db() {
+    printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|"
 }
 
 bench_user() {
@@ -47,11 +60,11 @@ bench_user() {
 }
 
 bench_stop() {
-    [ -n "$ESCD_PID" ] && kill "$ESCD_PID" 2>/dev/null && wait "$ESCD_PID" 2>/dev/null
-    [ -n "${PGDB:-}" ] && psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -qc \
-        "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1
-    psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -qc \
-        "DROP DATABASE IF EXISTS $BENCH_DBNAME" >/dev/null 2>&1
+    bench_escd_stop
+    if [ -n "${PGDB:-}" ]; then
+        psql "$(bench_admin_db)" -qc "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1 || true
+    fi
+    psql "$(bench_admin_db)" -qc "DROP DATABASE IF EXISTS $BENCH_DBNAME" >/dev/null 2>&1 || true
     deploy/pg-cluster stop "$BENCH_PG"
     rm -rf "$WORK"
 }
@@ -89,8 +102,7 @@ SQL
 bench_pgbench_db() {
     PGB="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench"
     PGDB=$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/pgbench_$$?|")
-    psql "$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|")" -Xqc \
-        "CREATE DATABASE pgbench_$$" >/dev/null
+    psql "$(bench_admin_db)" -Xqc "CREATE DATABASE pgbench_$$" >/dev/null
     "$PGB" -i -q -s 10 "$PGDB" >/dev/null 2>&1
 }
 

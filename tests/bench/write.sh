@@ -40,7 +40,7 @@ for op in file mix show list quarter; do
         b0=$(busy_ticks)
         OUT=$(bench_load --op "$op" --clients "$c" --seconds "$SECS")
         t1=$(cpu_ticks)
-        op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" ok)")
+        op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" requests)")
         per_s=$(figure "$OUT" per_s)
         cpu=$(awk -v d="$((t1 - t0))" -v hz="$HZ" -v s="$SECS" 'BEGIN { printf "%.0f %%", 100 * d / hz / (s + 1) }')
         printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10.0f %8s | %7s\n' "$op" "$c" "$per_s" \

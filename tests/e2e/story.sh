@@ -38,7 +38,6 @@ say "sales files: the problem is required"
 misused "--problem is required" alice file --account Acme --title "Custom export"
 refused 1 MISSING_ARGUMENT alice file --account Acme --title "Custom export" --problem "   "
 refused 3 ACCOUNT_NOT_FOUND alice file --account Nobody --title T --problem P
-refused 3 QUARTER_NOT_FOUND alice file --quarter 2040Q1 --account Acme --title T --problem P
 refused 4 PERMISSION_DENIED pat file --account Acme --title T --problem P
 ok alice --quiet file --account Acme --title "Custom export" --problem "Finance cannot reconcile invoices" \
     --solution "A CSV export" --deal-value 300000 --needed-by "$((Y + 1))-12-15" --also-needed-by Globex
@@ -240,8 +239,12 @@ say "the quarter closes: no more filings or spends"
 expect 2 pat quarter close "$Q"
 case "$ERR" in *"pass --yes"*) ;; *) fail "a close without a terminal: $ERR" ;; esac
 ok pat quarter close "$Q" --yes
+numbered=$(sql "SELECT last_value FROM escalation_id_seq")
 refused 1 QUARTER_CLOSED alice file --quarter "$Q" --account Acme --title Late --problem "Too late"
+refused 3 QUARTER_NOT_FOUND alice file --quarter 2040Q1 --account Acme --title Late --problem "Too late"
 refused 1 NO_OPEN_QUARTER alice file --account Acme --title Late --problem "Too late"
+same "$(sql "SELECT last_value FROM escalation_id_seq")" "$numbered" \
+    "a refused filing takes no escalation number"
 refused 1 QUARTER_CLOSED carol spend "$X4"
 refused 1 QUARTER_CLOSED evan override "$X4" --reason "still"
 refused 1 INVALID_STATE pat quarter close "$Q" --yes
