@@ -89,6 +89,7 @@ facts_read (const PGresult *r, const char *name, quarter_facts_t *out, esc_error
 {
     if (quarter_missing (r, name, err))
         return -1;
+    *out = (quarter_facts_t) { 0 };
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
     snprintf (out->later_open, sizeof out->later_open, "%s",
               row_null (r, 0, "later_open") ? "" : row_text (r, 0, "later_open"));
@@ -125,7 +126,6 @@ store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t
     PQclear (r);
     return rc;
 }
-
 
 int
 store_quarter_insert (store_t *self, const Esc__QuarterOpen *q, const char *actor,
