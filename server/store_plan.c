@@ -76,18 +76,26 @@ static const char quarter_facts[] = QUARTER_FACTS ("", "");
 const char store_quarter_closed_locked[] =
     "SELECT state = 'closed' AS closed FROM quarter WHERE name = $1 FOR UPDATE";
 
-/* -1 with QUARTER_NOT_FOUND unless R holds quarter NAME's row. */
-static int
-quarter_missing (const PGresult *r, const char *name, esc_error_t *err)
+int
+store_quarter_closed_read (const PGresult *r, const char *name, quarter_facts_t *out,
+                           esc_error_t *err)
 {
-    return PQntuples (r) == 1 ? 0 : esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND",
-                                              "quarter %s does not exist", name);
+    if (PQntuples (r) != 1)
+        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
+                         name);
+    *out = (quarter_facts_t) { .closed_only = true, .closed = row_bool (r, 0, "closed") };
+    return 0;
 }
 
-static int
-facts_read (const PGresult *r, const char *name, quarter_facts_t *out, esc_error_t *err)
+int
+store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
+                     esc_error_t *err)
 {
-    if (quarter_missing (r, name, err))
+    params_t p = { 0 };
+    params_text (&p, name);                             /* $1 quarter */
+    PGresult *r = store_exec_one (self, lock ? quarter_facts_locked : quarter_facts, &p, err,
+                                  "QUARTER_NOT_FOUND", "quarter %s does not exist", name);
+    if (!r)
         return -1;
     *out = (quarter_facts_t) { 0 };
     out->closed = strcmp (row_text (r, 0, "state"), "closed") == 0;
@@ -100,31 +108,8 @@ facts_read (const PGresult *r, const char *name, quarter_facts_t *out, esc_error
     out->max_token_hours = row_int (r, 0, "max_token_hours");
     out->committed_hours = row_int (r, 0, "committed_hours");
     out->plan_committed = !row_null (r, 0, "plan_committed_at");
-    return 0;
-}
-
-int
-store_quarter_closed_read (const PGresult *r, const char *name, quarter_facts_t *out,
-                           esc_error_t *err)
-{
-    if (quarter_missing (r, name, err))
-        return -1;
-    *out = (quarter_facts_t) { .closed_only = true, .closed = row_bool (r, 0, "closed") };
-    return 0;
-}
-
-int
-store_quarter_facts (store_t *self, const char *name, bool lock, quarter_facts_t *out,
-                     esc_error_t *err)
-{
-    params_t p = { 0 };
-    params_text (&p, name);                             /* $1 quarter */
-    PGresult *r = store_exec (self, lock ? quarter_facts_locked : quarter_facts, &p, err);
-    if (!r)
-        return -1;
-    int rc = facts_read (r, name, out, err);
     PQclear (r);
-    return rc;
+    return 0;
 }
 
 int

@@ -50,9 +50,10 @@ bench_escd_stop() {
     ESCD_PID=
 }
 
-# The URL of the cluster's postgres database, to create and drop others.
-bench_admin_db() {
-    printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/postgres?|"
+# bench_db_url NAME: the URL of database NAME on the benchmark's cluster
+# (postgres: the one to create and drop others from).
+bench_db_url() {
+    printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/$1?|"
 }
 
 bench_user() {
@@ -62,9 +63,9 @@ bench_user() {
 bench_stop() {
     bench_escd_stop
     if [ -n "${PGDB:-}" ]; then
-        psql "$(bench_admin_db)" -qc "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1 || true
+        psql "$(bench_db_url postgres)" -qc "DROP DATABASE IF EXISTS pgbench_$$" >/dev/null 2>&1 || true
     fi
-    psql "$(bench_admin_db)" -qc "DROP DATABASE IF EXISTS $BENCH_DBNAME" >/dev/null 2>&1 || true
+    psql "$(bench_db_url postgres)" -qc "DROP DATABASE IF EXISTS $BENCH_DBNAME" >/dev/null 2>&1 || true
     deploy/pg-cluster stop "$BENCH_PG"
     rm -rf "$WORK"
 }
@@ -101,8 +102,8 @@ SQL
 # dropped by bench_stop; PGB is pgbench.
 bench_pgbench_db() {
     PGB="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench"
-    PGDB=$(printf '%s' "$DB" | sed "s|/$BENCH_DBNAME?|/pgbench_$$?|")
-    psql "$(bench_admin_db)" -Xqc "CREATE DATABASE pgbench_$$" >/dev/null
+    PGDB=$(bench_db_url "pgbench_$$")
+    psql "$(bench_db_url postgres)" -Xqc "CREATE DATABASE pgbench_$$" >/dev/null
     "$PGB" -i -q -s 10 "$PGDB" >/dev/null 2>&1
 }
 
