@@ -6,10 +6,11 @@
 # first page of the quarter's list; the quarter shown. Beside
 # them `pgbench -N` (writes) and `pgbench -S` (reads) at the same number of
 # clients, and the ratios; escd's CPU (share of one core) and resident
-# memory; and what each request, and each pgbench transaction, cost the
-# whole machine in CPU (escd, the load generator and PostgreSQL; pgbench
-# and PostgreSQL): where that is higher than pgbench's, no concurrency
-# reaches its rate once the cores are busy. Not a test: it prints figures.
+# memory (first, idle); and what each request, and each pgbench
+# transaction, cost the whole machine in CPU (escd, the load generator and
+# PostgreSQL; pgbench and PostgreSQL): where that is higher than pgbench's,
+# no concurrency reaches its rate once the cores are busy. Not a test: it
+# prints figures.
 #
 #   tests/bench/write.sh [SECONDS]     (default 10 a measurement)
 set -euo pipefail
@@ -26,6 +27,7 @@ ms_per() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.3f", n ? t / h
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$ESCD_PID/status"; }
 figure() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k {print $2}'; }
 HZ=$(getconf CLK_TCK)
+echo "escd idle, seeded desk: $(awk '/^VmRSS/ {print $2}' "/proc/$ESCD_PID/status") kB resident"
 
 printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10s %8s | %7s\n' op clients "escd/s" "p50 ms" \
     "p99 ms" "escd CPU" "RSS MiB" "CPU ms" "pgbench/s" "CPU ms" ratio
