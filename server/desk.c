@@ -121,6 +121,8 @@ struct desk {
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
     bool fresh_savepoint;       /* savepoint "request" open, nothing in it yet */
+    bool wrote;                 /* the last batch was one of changes: the
+                                   head it saw has moved, or may have */
     batch_lookup_t *lookups;    /* the write batch's request log, as it opened */
     size_t n_lookups, next_lookup;
     arena_t *batch_arena;       /* what the lookups found */
@@ -550,16 +552,25 @@ failed:
 /* Who holds KEY: remembered while the version of users stands (the batch,
  * which every request is answered in, checked it), else asked and
  * remembered. NAME is "" for nobody. */
+static const identity_t *
+remembered (const desk_t *self, const char *key)
+{
+    for (size_t i = 0; i < self->n_known; i++)
+        if (strcmp (self->known[i].key, key) == 0)
+            return &self->known[i];
+    return NULL;
+}
+
 static int
 identity_of (desk_t *self, const char *key, char *name, size_t len, role_set_t *roles,
              esc_error_t *err)
 {
-    for (size_t i = 0; i < self->n_known; i++)
-        if (strcmp (self->known[i].key, key) == 0) {
-            snprintf (name, len, "%s", self->known[i].name);
-            *roles = self->known[i].roles;
-            return 0;
-        }
+    const identity_t *known = remembered (self, key);
+    if (known) {
+        snprintf (name, len, "%s", known->name);
+        *roles = known->roles;
+        return 0;
+    }
     if (store_identify (self->store, key, name, len, roles, err))
         return -1;
     if (!name[0] || strlen (key) >= sizeof self->known[0].key)
@@ -626,6 +637,7 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup
     self->users_version = version;
     self->in_batch = true;
     self->locked = writes;
+    self->wrote = writes;
     self->fresh_savepoint = writes;     /* the first change's is open */
     return 0;
 }
@@ -710,10 +722,13 @@ desk_read_kept (const desk_request_t *r)
     return r->valid && !desk_request_writes (r) && answered_again (r->op);
 }
 
-bool
-desk_answer_again (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out)
+/* Read R's kept answer into OUT, as desk_answer_again says; with
+ * REMEMBERED_ONLY, when its key's user is remembered too (no statement). */
+static bool
+kept_answer (desk_t *self, const char *key, const desk_request_t *r, bool remembered_only,
+             desk_answer_t *out)
 {
-    if (!self->in_batch || self->locked || !desk_read_kept (r))
+    if (!desk_read_kept (r) || (remembered_only && !remembered (self, key)))
         return false;
     desk_answer_t got;
     memset (&got, 0, sizeof got);
@@ -733,6 +748,38 @@ desk_answer_again (desk_t *self, const char *key, const desk_request_t *r, desk_
         *out = got;
     arena_destroy (&c.arena);
     return again;
+}
+
+bool
+desk_answer_again (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out)
+{
+    return self->in_batch && !self->locked && kept_answer (self, key, r, false, out);
+}
+
+bool
+desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
+                  desk_answer_t **outs, int n)
+{
+    if (self->in_batch || self->wrote || self->head < 0 || n < 1
+        || store_reconnects (self->store) != self->connection)
+        return false;
+    int done = 0;
+    while (done < n && kept_answer (self, keys[done], reqs[done], true, outs[done]))
+        done++;
+    int64_t head, version, started;
+    esc_error_t err;
+    /* kept at the head the desk last saw, under the users it knew then,
+     * in this quarter of an hour: still so if the database says so now */
+    bool kept = done == n
+                && store_batch_open (self->store, NULL, NULL, false, NULL, 0, &head, &version,
+                                     &started, &err) == 0
+                && head == self->head && version == self->users_version
+                && started / 900 == self->started / 900;
+    for (int i = 0; !kept && i < done; i++) {
+        free (outs[i]->reply);
+        memset (outs[i], 0, sizeof *outs[i]);
+    }
+    return kept;
 }
 
 void

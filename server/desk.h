@@ -100,6 +100,15 @@ bool desk_read_kept (const desk_request_t *r);
  * untouched, otherwise: the caller answers it another way. */
 bool desk_answer_again (desk_t *self, const char *key, const desk_request_t *r,
                         desk_answer_t *out);
+/* Answers the N reads REQS (REQS[i] sent on a connection admitted with
+ * KEYS[i]) from memory into OUTS, outside any batch and transaction, when
+ * each was answered at the head the last batch of reads saw, by a user
+ * the desk remembers, and one statement finds the event head, the users
+ * version and the quarter of an hour where they were: one round trip, no
+ * transaction. False, OUTS zeroed, when any is not so (or the last batch
+ * was one of changes, or the statement failed): the caller opens a batch. */
+bool desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
+                       desk_answer_t **outs, int n);
 /* Learns OUT, another desk's answer to read R, for desk_answer_again: kept
  * when it was answered at the head this desk's last read batch saw. */
 void desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out);

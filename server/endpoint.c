@@ -436,6 +436,31 @@ commit (store_t *store, desk_t *desk, int64_t published, esc_error_t *err)
     return store_command (store, "COMMIT", err) == 0;
 }
 
+/* Replies to the N reads of PS and the N_AGAIN of AGAIN from memory, with
+ * no transaction, when the desk kept every one at a head that stands
+ * (desk_answer_kept). False, nothing replied, otherwise. */
+static bool
+answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
+{
+    /* both are of one batch */
+    assert (n + n_again <= BATCH_LIMIT);
+    const char *keys[BATCH_LIMIT];
+    const desk_request_t *reqs[BATCH_LIMIT];
+    desk_answer_t *outs[BATCH_LIMIT];
+    int all = 0;
+    for (int i = 0; i < n + n_again; i++, all++) {
+        pending_t *p = i < n ? ps[i] : again[i - n];
+        keys[all] = p->key;
+        reqs[all] = &p->request;
+        outs[all] = &p->answer;
+    }
+    if (!desk_answer_kept (s->desk, keys, reqs, outs, all))
+        return false;
+    for (int i = 0; i < n + n_again; i++)
+        finish (s, i < n ? ps[i] : again[i - n]);
+    return true;
+}
+
 /* Answers the N requests of PS in one transaction opened by BEGIN_SQL. A
  * read is replied to as soon as it is answered; a write (DURABLE) only
  * after the commit, and no reply claims what did not commit. Of the
@@ -449,6 +474,11 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
 {
     if (n == 0 && !(again && *n_again))
         return false;
+    if (!durable && answer_kept (s, ps, n, again, again ? *n_again : 0)) {
+        if (again)
+            *n_again = 0;
+        return false;
+    }
     esc_error_t err;
     esc_error_clear (&err);
     /* each change's request id, looked up in the log as the batch opens */

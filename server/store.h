@@ -161,7 +161,8 @@ typedef struct {
  * started (s since the epoch, the database's clock); when LOCK (a batch of
  * changes), with the event counter's row lock, then SAVEPOINT request (the
  * first change's), then the request log's entries for the N LOOKUPS (their
- * replies in arena A). */
+ * replies in arena A). BEGIN_SQL NULL (and not LOCK): the three are read
+ * by one statement of its own, and no transaction is left open. */
 int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                       batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
                       int64_t *started, esc_error_t *err);

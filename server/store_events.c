@@ -1,4 +1,6 @@
 /* store_events.c: the request log and the event log. See store.h. */
+#include <assert.h>
+
 #include "store_impl.h"
 
 /* ==== Requests and events ================================================ */
@@ -108,18 +110,22 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     /* the lock before the savepoint: rolling a request back to it must
      * not release the lock; the request log read under the lock is what
      * every writer before committed */
-    store_step_t steps[STORE_PIPELINE_MAX] = {
-        { .sql = begin_sql },
-        { .sql = lock ? "SELECT last_seq, users_version,"
-                        "       extract(epoch FROM transaction_timestamp())::bigint AS started"
-                        "  FROM event_counter FOR UPDATE"
-                      : "SELECT last_seq, users_version,"
-                        "       extract(epoch FROM transaction_timestamp())::bigint AS started"
-                        "  FROM event_counter", .prepare = true },
-        { .sql = "SAVEPOINT request" },
-    };
-    int first = lock ? 3 : 2;
-    params_t *p = arena_alloc (a, (n ? n : 1) * sizeof *p);
+    assert (begin_sql || !lock);
+    store_step_t steps[STORE_PIPELINE_MAX];
+    int first = 0;
+    if (begin_sql)
+        steps[first++] = (store_step_t) { .sql = begin_sql };
+    int at = first;
+    steps[first++] = (store_step_t) {
+        .sql = lock ? "SELECT last_seq, users_version,"
+                      "       extract(epoch FROM transaction_timestamp())::bigint AS started"
+                      "  FROM event_counter FOR UPDATE"
+                    : "SELECT last_seq, users_version,"
+                      "       extract(epoch FROM transaction_timestamp())::bigint AS started"
+                      "  FROM event_counter", .prepare = true };
+    if (lock)
+        steps[first++] = (store_step_t) { .sql = "SAVEPOINT request" };
+    params_t *p = n ? arena_alloc (a, n * sizeof *p) : NULL;
     for (size_t i = 0; i < n; i++) {
         memset (&p[i], 0, sizeof p[i]);
         params_text (&p[i], lookups[i].key);            /* $1 the connection's key */
@@ -135,7 +141,7 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     if (store_pipeline (self, steps, steps_n, results, err))
         return -1;
     int rc = 0;
-    PGresult *counter = results[1];
+    PGresult *counter = results[at];
     if (PQntuples (counter) != 1)
         rc = esc_fail (err, ESC_INTERNAL, "INTERNAL", "the event counter is missing");
     else {

@@ -58,13 +58,94 @@ typedef struct {
 
 static long copies_ok, copies_refused;    /* answers to a request's later copies */
 
+/* What the load looks at in a reply: its request id and its status. */
+typedef struct {
+    bool valid;
+    char id[48];
+    uint64_t status;
+} reply_t;
+
+/* Reads a varint at *P (before END) into *V. */
+static bool
+varint (const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t) (b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* The request id (field 1) and status (field 2) of the Reply in DATA,
+ * the other fields skipped over, not decoded: the load's own work stays
+ * small beside escd's, as pgbench's does beside PostgreSQL's. */
+static reply_t
+scan_reply (const uint8_t *data, size_t len)
+{
+    reply_t r = { .status = ESC__STATUS__OK };
+    const uint8_t *p = data, *end = data + len;
+    uint64_t tag, v;
+    while (p < end) {
+        if (!varint (&p, end, &tag))
+            return (reply_t) { 0 };
+        switch (tag & 7) {
+        case 0:
+            if (!varint (&p, end, &v))
+                return (reply_t) { 0 };
+            if (tag >> 3 == 2)
+                r.status = v;
+            break;
+        case 1: case 5:
+            if ((size_t) (end - p) < ((tag & 7) == 1 ? 8u : 4u))
+                return (reply_t) { 0 };
+            p += (tag & 7) == 1 ? 8 : 4;
+            break;
+        case 2:
+            if (!varint (&p, end, &v) || v > (uint64_t) (end - p))
+                return (reply_t) { 0 };
+            if (tag >> 3 == 1 && v < sizeof r.id)
+                memcpy (r.id, p, v), r.id[v] = '\0';
+            p += v;
+            break;
+        default:
+            return (reply_t) { 0 };
+        }
+    }
+    r.valid = r.id[0] != '\0';
+    return r;
+}
+
+/* The next reply waiting on SOCKET, without waiting: false when none is. */
+static bool
+receive (void *socket, reply_t *out)
+{
+    zmq_msg_t part;
+    bool more = true, got = false;
+    while (more) {
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, socket, got ? 0 : ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&part);
+            return got;
+        }
+        got = true;
+        more = zmq_msg_more (&part);
+        if (!more)
+            *out = scan_reply (zmq_msg_data (&part), zmq_msg_size (&part));
+        zmq_msg_close (&part);
+    }
+    return got;
+}
+
 /* Counts reply R, which answered no request in flight: the second copy's. */
 static void
-second_answer (const Esc__Reply *r)
+second_answer (const reply_t *r)
 {
-    if (r && r->status == ESC__STATUS__OK)
+    if (r->valid && r->status == ESC__STATUS__OK)
         copies_ok++;
-    else if (r)
+    else if (r->valid)
         copies_refused++;
 }
 
@@ -241,36 +322,23 @@ main (int argc, char **argv)
         double now = proc_now_ms ();
         for (int i = 0; i < cfg.clients; i++) {
             client_t *c = &clients[i];
-            while (zmq_poll (&items[i], 1, 0) > 0) {
-                zmq_msg_t part;
-                Esc__Reply *r = NULL;
-                bool more = true;
-                while (more) {
-                    zmq_msg_init (&part);
-                    if (zmq_msg_recv (&part, c->socket, 0) < 0) {
-                        zmq_msg_close (&part);
-                        break;
-                    }
-                    more = zmq_msg_more (&part);
-                    if (!more)
-                        r = esc__reply__unpack (NULL, zmq_msg_size (&part), zmq_msg_data (&part));
-                    zmq_msg_close (&part);
-                }
+            reply_t r;
+            while ((items[i].revents & ZMQ_POLLIN) && receive (c->socket, &r)) {
                 int slot = -1;
-                for (int k = 0; r && r->request_id && k < c->in_flight; k++)
-                    if (strcmp (c->sent_id[k], r->request_id) == 0)
+                for (int k = 0; r.valid && k < c->in_flight; k++)
+                    if (strcmp (c->sent_id[k], r.id) == 0)
                         slot = k;
                 if (slot >= 0) {
                     if (now >= measure_from) {
                         if (n_lat == cap)
                             lat = realloc (lat, (cap *= 2) * sizeof *lat);
                         lat[n_lat++] = now - c->sent_at[slot];
-                        if (r->status == ESC__STATUS__OK)
+                        if (r.status == ESC__STATUS__OK)
                             ok++;
                         else
                             refused++;
                     }
-                    if (acked && r->status == ESC__STATUS__OK && c->sent_write[slot])
+                    if (acked && r.status == ESC__STATUS__OK && c->sent_write[slot])
                         fprintf (acked, "%s\n", c->sent_id[slot]);
                     /* the slot goes to the last in flight */
                     c->in_flight--;
@@ -280,8 +348,7 @@ main (int argc, char **argv)
                     send_next (&cfg, c, i);
                 }
                 else
-                    second_answer (r);
-                esc__reply__free_unpacked (r, NULL);
+                    second_answer (&r);
             }
             /* a request unanswered for 10 s: counted failed, its slot reused */
             for (int k = 0; k < c->in_flight; k++)
@@ -305,26 +372,13 @@ main (int argc, char **argv)
             if (!c->in_flight)
                 continue;
             any = true;
-            if (zmq_poll (&items[i], 1, 10) <= 0)
+            reply_t r;
+            if (zmq_poll (&items[i], 1, 10) <= 0 || !receive (c->socket, &r))
                 continue;
-            zmq_msg_t part;
-            Esc__Reply *r = NULL;
-            bool more = true;
-            while (more) {
-                zmq_msg_init (&part);
-                if (zmq_msg_recv (&part, c->socket, 0) < 0) {
-                    zmq_msg_close (&part);
-                    break;
-                }
-                more = zmq_msg_more (&part);
-                if (!more)
-                    r = esc__reply__unpack (NULL, zmq_msg_size (&part), zmq_msg_data (&part));
-                zmq_msg_close (&part);
-            }
             bool matched = false;
-            for (int k = 0; r && r->request_id && k < c->in_flight && !matched; k++)
-                if (strcmp (c->sent_id[k], r->request_id) == 0) {
-                    if (acked && r->status == ESC__STATUS__OK && c->sent_write[k])
+            for (int k = 0; r.valid && k < c->in_flight && !matched; k++)
+                if (strcmp (c->sent_id[k], r.id) == 0) {
+                    if (acked && r.status == ESC__STATUS__OK && c->sent_write[k])
                         fprintf (acked, "%s\n", c->sent_id[k]);
                     c->in_flight--;
                     memcpy (c->sent_id[k], c->sent_id[c->in_flight], sizeof c->sent_id[k]);
@@ -332,8 +386,7 @@ main (int argc, char **argv)
                     matched = true;
                 }
             if (!matched)
-                second_answer (r);
-            esc__reply__free_unpacked (r, NULL);
+                second_answer (&r);
         }
     }
     qsort (lat, n_lat, sizeof *lat, compare);
