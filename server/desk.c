@@ -761,7 +761,7 @@ desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
                   desk_answer_t **outs, int n)
 {
     if (self->in_batch || self->wrote || self->head < 0 || n < 1
-        || store_reconnects (self->store) != self->connection)
+        || store_reconnects (self->store) != self->connection || !store_idle (self->store))
         return false;
     int done = 0;
     while (done < n && kept_answer (self, keys[done], reqs[done], true, outs[done]))

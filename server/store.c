@@ -143,6 +143,12 @@ store_in_failed_transaction (store_t *self)
     return store_connected (self) && PQtransactionStatus (self->conn) == PQTRANS_INERROR;
 }
 
+bool
+store_idle (store_t *self)
+{
+    return store_connected (self) && PQtransactionStatus (self->conn) == PQTRANS_IDLE;
+}
+
 int
 store_connect (store_t *self, esc_error_t *err)
 {

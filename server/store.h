@@ -50,6 +50,8 @@ PGconn *store_conn (store_t *self);
 /* True when a statement failed in the open transaction (it needs a
  * ROLLBACK or ROLLBACK TO SAVEPOINT before anything else runs). */
 bool store_in_failed_transaction (store_t *self);
+/* True when connected and outside any transaction. */
+bool store_idle (store_t *self);
 /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT NAME, ... : a command without rows. */
 int store_command (store_t *self, const char *sql, esc_error_t *err);
 
