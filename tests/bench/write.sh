@@ -18,6 +18,8 @@ cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 . tests/bench/lib.sh
 bench_start write sales,pm,cro,exec
+sleep 2
+START_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$ESCD_PID/status")
 bench_seed_desk
 bench_pgbench_db
 
@@ -27,7 +29,8 @@ ms_per() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.3f", n ? t / h
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$ESCD_PID/status"; }
 figure() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k {print $2}'; }
 HZ=$(getconf CLK_TCK)
-echo "escd idle, seeded desk: $(awk '/^VmRSS/ {print $2}' "/proc/$ESCD_PID/status") kB resident"
+echo "escd idle, resident: $START_KB kB as started;" \
+    "$(awk '/^VmRSS/ {print $2}' "/proc/$ESCD_PID/status") kB after seeding the desk"
 
 printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10s %8s | %7s\n' op clients "escd/s" "p50 ms" \
     "p99 ms" "escd CPU" "RSS MiB" "CPU ms" "pgbench/s" "CPU ms" ratio
