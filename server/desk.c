@@ -549,9 +549,8 @@ failed:
         log_answer (self, w, NULL);
 }
 
-/* Who holds KEY: remembered while the version of users stands (the batch,
- * which every request is answered in, checked it), else asked and
- * remembered. NAME is "" for nobody. */
+/* KEY's identity as remembered at the users version the desk last read;
+ * NULL if none is. */
 static const identity_t *
 remembered (const desk_t *self, const char *key)
 {
@@ -561,6 +560,9 @@ remembered (const desk_t *self, const char *key)
     return NULL;
 }
 
+/* Who holds KEY: remembered while the version of users stands (each batch,
+ * and each request answered from memory outside one, checked it), else
+ * asked and remembered. NAME is "" for nobody. */
 static int
 identity_of (desk_t *self, const char *key, char *name, size_t len, role_set_t *roles,
              esc_error_t *err)
@@ -640,6 +642,12 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup
     self->wrote = writes;
     self->fresh_savepoint = writes;     /* the first change's is open */
     return 0;
+}
+
+int64_t
+desk_head (const desk_t *self)
+{
+    return self->head;
 }
 
 void
@@ -773,6 +781,7 @@ desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
     bool kept = done == n
                 && store_batch_open (self->store, NULL, NULL, false, NULL, 0, &head, &version,
                                      &started, &err) == 0
+                && store_connected (self->store)        /* still a primary */
                 && head == self->head && version == self->users_version
                 && started / 900 == self->started / 900;
     for (int i = 0; !kept && i < done; i++) {

@@ -91,6 +91,8 @@ int desk_batch_begin (desk_t *self, const char *begin_sql, bool writes,
                       batch_lookup_t *lookups, size_t n, esc_error_t *err);
 /* Closes the batch: the caller committed or rolled back. */
 void desk_batch_end (desk_t *self);
+/* The event head the last batch saw (-1: none yet). */
+int64_t desk_head (const desk_t *self);
 
 /* Whether read R's answer may be kept and given again (answered.h). */
 bool desk_read_kept (const desk_request_t *r);
@@ -102,11 +104,12 @@ bool desk_answer_again (desk_t *self, const char *key, const desk_request_t *r,
                         desk_answer_t *out);
 /* Answers the N reads REQS (REQS[i] sent on a connection admitted with
  * KEYS[i]) from memory into OUTS, outside any batch and transaction, when
- * each was answered at the head the last batch of reads saw, by a user
- * the desk remembers, and one statement finds the event head, the users
- * version and the quarter of an hour where they were: one round trip, no
- * transaction. False, OUTS zeroed, when any is not so (or the last batch
- * was one of changes, or the statement failed): the caller opens a batch. */
+ * each was answered (or learnt) at the head the last batch of reads saw,
+ * for a user the desk remembers, and one statement finds the event head,
+ * the users version and the quarter of an hour where they were: one round
+ * trip, no transaction. False when any is not so (or the last batch was
+ * one of changes, or the statement failed, or the server no longer takes
+ * writes), the OUTS it filled zeroed again: the caller opens a batch. */
 bool desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
                        desk_answer_t **outs, int n);
 /* Learns OUT, another desk's answer to read R, for desk_answer_again: kept

@@ -2,6 +2,7 @@
  * that serves them. See endpoint.h. */
 #include "endpoint.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -438,36 +439,39 @@ commit (store_t *store, desk_t *desk, int64_t published, esc_error_t *err)
 
 /* Replies to the N reads of PS and the N_AGAIN of AGAIN from memory, with
  * no transaction, when the desk kept every one at a head that stands
- * (desk_answer_kept). False, nothing replied, otherwise. */
+ * (desk_answer_kept). False, nothing replied, otherwise; at once when the
+ * feed has already published past the desk's head (another escd wrote). */
 static bool
 answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
 {
     /* both are of one batch */
     assert (n + n_again <= BATCH_LIMIT);
+    if (feed_last (s->feed) > desk_head (s->desk))
+        return false;
     const char *keys[BATCH_LIMIT];
     const desk_request_t *reqs[BATCH_LIMIT];
     desk_answer_t *outs[BATCH_LIMIT];
-    int all = 0;
-    for (int i = 0; i < n + n_again; i++, all++) {
+    for (int i = 0; i < n + n_again; i++) {
         pending_t *p = i < n ? ps[i] : again[i - n];
-        keys[all] = p->key;
-        reqs[all] = &p->request;
-        outs[all] = &p->answer;
+        keys[i] = p->key;
+        reqs[i] = &p->request;
+        outs[i] = &p->answer;
     }
-    if (!desk_answer_kept (s->desk, keys, reqs, outs, all))
+    if (!desk_answer_kept (s->desk, keys, reqs, outs, n + n_again))
         return false;
     for (int i = 0; i < n + n_again; i++)
         finish (s, i < n ? ps[i] : again[i - n]);
     return true;
 }
 
-/* Answers the N requests of PS in one transaction opened by BEGIN_SQL. A
- * read is replied to as soon as it is answered; a write (DURABLE) only
- * after the commit, and no reply claims what did not commit. Of the
- * *N_AGAIN heavy reads of AGAIN (reads only; NULL: none), those the desk
- * answers from memory in this snapshot are replied to; the others are
- * left in AGAIN, their number in *N_AGAIN. Returns true when something
- * committed (the feed has news). */
+/* Answers the N requests of PS in one transaction opened by BEGIN_SQL
+ * (reads all kept at a standing head: from memory, with no transaction,
+ * answer_kept). A read is replied to as soon as it is answered; a write
+ * (DURABLE) only after the commit, and no reply claims what did not
+ * commit. Of the *N_AGAIN heavy reads of AGAIN (reads only; NULL: none),
+ * those the desk answers from memory at this head are replied to; the
+ * others are left in AGAIN, their number in *N_AGAIN. Returns true when
+ * something committed (the feed has news). */
 static bool
 serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
        pending_t **again, int *n_again)
@@ -641,12 +645,12 @@ collect_heavy (server_t *s)
 /* ---- The batch ------------------------------------------------------------ */
 
 /* Serves the batch in hand in three steps: the light reads, in one
- * read-only snapshot; the writes, in one transaction that holds the event
+ * read-only snapshot (or from memory, serve ()); the writes, in one transaction that holds the event
  * lock from its first write to its commit, and nothing else; then the
  * light reads of users who wrote earlier in the batch (so that they read
  * what they wrote). Heavy reads (heavy ()) go to the reader, after the
  * writes; but one the loop gave or learnt at the same event head
- * (answered.h) is answered again from memory in the light reads' snapshot,
+ * (answered.h) is answered again from memory with the light reads,
  * unless its user wrote earlier in the batch. A slow read never holds the
  * lock every writer of every escd waits for, nor the loop. Returns true
  * when something committed. */
@@ -674,8 +678,8 @@ serve_batch (server_t *s)
             reads[n_reads++] = p;
     }
     metrics_batch (s->metrics, s->n_batch);
-    /* heavy reads answered before at this head come from memory, in the
-     * light reads' snapshot; the others go to the reader */
+    /* heavy reads answered before at this head come from memory, with the
+     * light reads; the others go to the reader */
     serve (s, reads, n_reads, READS, false, kept, &n_kept);
     bool news = serve (s, writes, n_writes, WRITES, true, NULL, NULL);
     serve (s, later, n_later, READS, false, NULL, NULL);

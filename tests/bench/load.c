@@ -60,8 +60,8 @@ static long copies_ok, copies_refused;    /* answers to a request's later copies
 
 /* What the load looks at in a reply: its request id and its status. */
 typedef struct {
-    bool valid;
-    char id[48];
+    bool valid;                 /* a Reply (as protobuf) */
+    char id[48];                /* "" if none, or too long to be the load's */
     uint64_t status;
 } reply_t;
 
@@ -114,7 +114,7 @@ scan_reply (const uint8_t *data, size_t len)
             return (reply_t) { 0 };
         }
     }
-    r.valid = r.id[0] != '\0';
+    r.valid = true;
     return r;
 }
 
@@ -124,6 +124,7 @@ receive (void *socket, reply_t *out)
 {
     zmq_msg_t part;
     bool more = true, got = false;
+    *out = (reply_t) { 0 };
     while (more) {
         zmq_msg_init (&part);
         if (zmq_msg_recv (&part, socket, got ? 0 : ZMQ_DONTWAIT) < 0) {
@@ -325,7 +326,7 @@ main (int argc, char **argv)
             reply_t r;
             while ((items[i].revents & ZMQ_POLLIN) && receive (c->socket, &r)) {
                 int slot = -1;
-                for (int k = 0; r.valid && k < c->in_flight; k++)
+                for (int k = 0; r.id[0] && k < c->in_flight; k++)
                     if (strcmp (c->sent_id[k], r.id) == 0)
                         slot = k;
                 if (slot >= 0) {
@@ -376,7 +377,7 @@ main (int argc, char **argv)
             if (zmq_poll (&items[i], 1, 10) <= 0 || !receive (c->socket, &r))
                 continue;
             bool matched = false;
-            for (int k = 0; r.valid && k < c->in_flight && !matched; k++)
+            for (int k = 0; r.id[0] && k < c->in_flight && !matched; k++)
                 if (strcmp (c->sent_id[k], r.id) == 0) {
                     if (acked && r.status == ESC__STATUS__OK && c->sent_write[k])
                         fprintf (acked, "%s\n", c->sent_id[k]);
