@@ -46,8 +46,8 @@ size_t guard_connections (const guard_t *self);
 void guard_set_limit (guard_t *self, int64_t limit);
 
 /* The memory escd has in use: what malloc handed out and has not been
- * given back, or, where that cannot be read (a sanitizer's allocator), the
- * resident set. */
+ * given back (under AddressSanitizer, by its allocator's books), or,
+ * where that cannot be read, the resident set. */
 int64_t guard_memory_in_use (void);
 
 #endif
