@@ -30,6 +30,7 @@ struct guard {
     int64_t limit;
     void *ctx;
     void *monitors[GUARD_MONITORS];
+    void *watched[GUARD_MONITORS];      /* the sockets they monitor */
     size_t n_monitors;
     connection_t *conns;
     size_t n_conns, cap;
@@ -85,8 +86,13 @@ guard_destroy (guard_t **self_p)
     if (!self_p || !*self_p)
         return;
     guard_t *self = *self_p;
-    for (size_t i = 0; i < self->n_monitors; i++)
+    /* monitoring stops before its pipe closes: an I/O thread would
+     * otherwise block for ever sending the next event to no one (libzmq
+     * issue 3575), and escd would hang on its way out */
+    for (size_t i = 0; i < self->n_monitors; i++) {
+        zmq_socket_monitor (self->watched[i], NULL, 0);
         zmq_close (self->monitors[i]);
+    }
     free (self->conns);
     free (self);
     *self_p = NULL;
@@ -114,6 +120,7 @@ guard_watch (guard_t *self, void *socket)
             zmq_close (pair);
         return -1;
     }
+    self->watched[self->n_monitors] = socket;
     self->monitors[self->n_monitors++] = pair;
     return 0;
 }

@@ -29,7 +29,8 @@ typedef struct guard guard_t;
 guard_t *guard_new (void *ctx, int64_t limit);
 void guard_destroy (guard_t **self_p);
 
-/* Watches the connections SOCKET accepts. Returns 0, or -1 when libzmq
+/* Watches the connections SOCKET accepts; SOCKET stays open until
+ * guard_destroy, which stops watching it. Returns 0, or -1 when libzmq
  * cannot monitor it. */
 int guard_watch (guard_t *self, void *socket);
 /* The monitor sockets to poll (N of them into *SOCKETS). */

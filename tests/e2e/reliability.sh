@@ -74,6 +74,26 @@ finish
 applied_once "$WORK/acked"
 same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 320 "filings after the stop"
 
+say "escd stops at once with connections open on both its sockets"
+# each connection made and lost is an event libzmq's I/O threads send to
+# escd's guard; one sent after the guard stopped listening must not block
+# them (libzmq issue 3575), or escd never gets out
+exec 7<>"/dev/tcp/127.0.0.1/$PORT_a" 8<>"/dev/tcp/127.0.0.1/$((PORT_a + 1))"
+"$ESC" --as evan watch >/dev/null 2>&1 &
+WATCH=$!
+# connections made and dropped all the while, on both sockets
+churn() { while :; do exec 9<>"/dev/tcp/127.0.0.1/$1" || exit 0; exec 9>&-; done; }
+churn "$PORT_a" 2>/dev/null & CHURN_A=$!
+churn "$((PORT_a + 1))" 2>/dev/null & CHURN_F=$!
+sleep 1
+T0=$SECONDS
+stop_escd a TERM
+same "$STOPPED_STATUS" 0 "escd's exit status, stopped with connections open"
+[ $((SECONDS - T0)) -le 10 ] || fail "escd took $((SECONDS - T0)) s to stop"
+exec 7>&- 8>&-
+stop_jobs "$WATCH" "$CHURN_A" "$CHURN_F"
+start_escd a
+
 say "PostgreSQL stopped under load: escd stays up and answers UNAVAILABLE at once"
 ok ada user revoke bob                  # a key escd admitted at start, revoked before the outage
 sleep 0.5                               # escd hears of it on its feed
