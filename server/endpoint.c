@@ -645,8 +645,9 @@ collect_heavy (server_t *s)
 /* ---- The batch ------------------------------------------------------------ */
 
 /* Serves the batch in hand in three steps: the light reads, in one
- * read-only snapshot (or from memory, serve ()); the writes, in one transaction that holds the event
- * lock from its first write to its commit, and nothing else; then the
+ * read-only snapshot (or from memory, serve ()); the writes, in one
+ * transaction that holds the event lock from its first write to its
+ * commit, and nothing else; then the
  * light reads of users who wrote earlier in the batch (so that they read
  * what they wrote). Heavy reads (heavy ()) go to the reader, after the
  * writes; but one the loop gave or learnt at the same event head

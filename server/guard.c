@@ -87,8 +87,8 @@ guard_destroy (guard_t **self_p)
         return;
     guard_t *self = *self_p;
     /* monitoring stops before its pipe closes: an I/O thread would
-     * otherwise block for ever sending the next event to no one (libzmq
-     * issue 3575), and escd would hang on its way out */
+     * otherwise block sending the next event to no one (libzmq issue
+     * 3575) until zmq_ctx_term stops it */
     for (size_t i = 0; i < self->n_monitors; i++) {
         zmq_socket_monitor (self->watched[i], NULL, 0);
         zmq_close (self->monitors[i]);

@@ -486,8 +486,7 @@ store_stash_take (store_t *self, const char *sql, int64_t key0, int64_t key1)
 {
     PGresult *r = self->stash;
     bool same = r && self->stash_sql == sql && self->stash_key[0] == key0
-                && self->stash_key[1] == key1 && store_connected (self)
-                && PQtransactionStatus (self->conn) == PQTRANS_IDLE;
+                && self->stash_key[1] == key1 && store_idle (self);
     self->stash = NULL;
     if (same)
         return r;

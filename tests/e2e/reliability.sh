@@ -76,8 +76,8 @@ same "$(sql "SELECT count(*) FROM escalation WHERE title LIKE 'term-%'")" 320 "f
 
 say "escd stops at once with connections open on both its sockets"
 # each connection made and lost is an event libzmq's I/O threads send to
-# escd's guard; one sent after the guard stopped listening must not block
-# them (libzmq issue 3575), or escd never gets out
+# escd's guard, up to the moment escd closes its sockets: a smoke test of
+# the stop around guard_destroy
 exec 7<>"/dev/tcp/127.0.0.1/$PORT_a" 8<>"/dev/tcp/127.0.0.1/$((PORT_a + 1))"
 "$ESC" --as evan watch >/dev/null 2>&1 &
 WATCH=$!
