@@ -322,13 +322,19 @@ answer_from_log (desk_t *self, answering_t *w, esc_error_t *err)
     return 1;
 }
 
+/* What the request of W writes, as within_rate estimates it. */
+static int64_t
+estimate (const answering_t *w)
+{
+    return (int64_t) w->r->len + WRITE_OVERHEAD;
+}
+
 /* Refuses a write that would take the user past their write rate. */
 static int
 within_rate (desk_t *self, answering_t *w, esc_error_t *err)
 {
     double wait;
-    int64_t cost = (int64_t) w->r->len + WRITE_OVERHEAD;
-    if (quota_allows (self->quota, w->c.actor, cost, proc_now_ms (), &wait))
+    if (quota_allows (self->quota, w->c.actor, estimate (w), proc_now_ms (), &wait))
         return 0;
     return esc_fail (err, ESC_RESOURCE_EXHAUSTED, "RATE_LIMITED",
                      "%s has written as much as one user may in a minute (%lld KiB); "
@@ -343,6 +349,41 @@ forget_identities (desk_t *self)
     self->n_known = 0;
 }
 
+/* Charges W's user what its answer wrote, less PAID (charged before). */
+static void
+charge (desk_t *self, const answering_t *w, int64_t paid)
+{
+    quota_charge (self->quota, w->c.actor, estimate (w) + (int64_t) w->out->reply_len - paid,
+                  proc_now_ms ());
+}
+
+/* The log entry of W's answer. */
+static request_record_t
+record_of (const answering_t *w, const char *const *then)
+{
+    return (request_record_t) { .user = w->c.actor, .id = w->r->req->request_id,
+                                .digest = w->digest, .reply = w->out->reply,
+                                .reply_len = w->out->reply_len, .then = then };
+}
+
+/* The event of W's change, of ENTRY's type: its details closed. */
+static const event_t *
+event_of (answering_t *w, const desk_entry_t *entry)
+{
+    desk_call_t *c = &w->c;
+    json_object_end (&c->data);
+    c->event.type = entry->event_type;
+    c->event.actor = c->actor;
+    c->event.data = json_text (&c->data);
+    if (!c->event.summary)
+        c->event.summary = arena_printf (c->arena, "%s: %s", c->actor, entry->event_type);
+    return &c->event;
+}
+
+/* After a change is logged, the next change's savepoint is opened in the
+ * same round trip. */
+static const char *const reopen[] = { "RELEASE SAVEPOINT request", "SAVEPOINT request", NULL };
+
 /* Logs the answer to a state-changing request under the user's request id
  * (with EVENT, the event of the change it made, in the same statement),
  * and charges what it wrote to the user. When that fails, what the
@@ -355,24 +396,12 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     desk_call_t *c = &w->c;
     esc_error_t err;
     esc_error_clear (&err);
-    quota_charge (self->quota, c->actor,
-                  (int64_t) (w->r->len + out->reply_len) + WRITE_OVERHEAD, proc_now_ms ());
-    /* the next change's savepoint is opened in the same round trip */
-    static const char *const reopen[] = { "RELEASE SAVEPOINT request", "SAVEPOINT request",
-                                          NULL };
-    request_record_t log = { .user = c->actor, .id = w->r->req->request_id,
-                             .digest = w->digest, .reply = out->reply,
-                             .reply_len = out->reply_len, .then = reopen };
+    charge (self, w, 0);
+    request_record_t log = record_of (w, reopen);
     int rc;
     if (event) {
-        json_object_end (&c->data);
-        c->event.type = event->event_type;
-        c->event.actor = c->actor;
-        c->event.data = json_text (&c->data);
-        if (!c->event.summary)
-            c->event.summary = arena_printf (c->arena, "%s: %s", c->actor, event->event_type);
         int64_t seq;
-        rc = store_event_append_logged (self->store, &c->event, &log, &seq, &err);
+        rc = store_event_append_logged (self->store, event_of (w, event), &log, &seq, &err);
         /* a change to users: what the desk remembers of them went stale,
          * and stays unknown until a batch reads the version again (this
          * one may yet fail to commit) */
@@ -674,20 +703,13 @@ savepoint (desk_t *self, esc_error_t *err)
     return store_command (self->store, "RELEASE SAVEPOINT request; SAVEPOINT request", err);
 }
 
-void
-desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out)
+/* Begins W, the answer to R (sent with KEY) into OUT: its call, with a
+ * reply and an event's details to fill. */
+static void
+answering_open (desk_t *self, answering_t *w, const char *key, const desk_request_t *r,
+                desk_answer_t *out)
 {
-    memset (out, 0, sizeof *out);
-    out->op = op_name (r->op);
-    out->head = self->in_batch && !self->locked ? self->head : -1;
-    out->started = self->started;
-    if (!r->valid) {
-        desk_error_reply (r, &r->err, out);
-        return;
-    }
-    esc_error_t err;
-    esc_error_clear (&err);
-    answering_t w = {
+    *w = (answering_t) {
         .c = { .store = self->store, .arena = arena_new (), .actor = "", .op = r->op,
                .req = r->req, .started_at = self->started_at,
                .metrics = self->metrics },
@@ -695,12 +717,48 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
         .r = r,
         .out = out,
     };
-    desk_call_t *c = &w.c;
-    Esc__Reply reply = ESC__REPLY__INIT;
-    reply.request_id = r->req->request_id;
-    c->reply = &reply;
+    desk_call_t *c = &w->c;
+    c->reply = arena_alloc (c->arena, sizeof *c->reply);
+    esc__reply__init (c->reply);
+    c->reply->request_id = r->req->request_id;
     json_init (&c->data);
     json_object_begin (&c->data);
+}
+
+/* Ends W: with no reply yet, ERR is the answer. */
+static void
+answering_close (answering_t *w, const esc_error_t *err)
+{
+    if (!w->out->reply) {
+        set_error (w->c.reply, err);
+        pack (w->c.reply, w->out);
+    }
+    json_release (&w->c.data);
+    arena_destroy (&w->c.arena);
+}
+
+/* OUT, made ready for the answer to R. */
+static void
+answer_begin (const desk_t *self, const desk_request_t *r, desk_answer_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->op = op_name (r->op);
+    out->head = self->in_batch && !self->locked ? self->head : -1;
+    out->started = self->started;
+}
+
+void
+desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out)
+{
+    answer_begin (self, r, out);
+    if (!r->valid) {
+        desk_error_reply (r, &r->err, out);
+        return;
+    }
+    esc_error_t err;
+    esc_error_clear (&err);
+    answering_t w;
+    answering_open (self, &w, key, r, out);
 
     /* a change in a savepoint of its own, in a batch that holds the
      * sequence lock: the key, the roles and the request log read below
@@ -710,18 +768,197 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
     bool changes = desk_request_writes (r);
     if (!(changes ? self->locked : self->in_batch))
         esc_fail (&err, ESC_INTERNAL, "INTERNAL", "a request outside a batch");
-    else if ((!changes || savepoint (self, &err) == 0) && identify (self, key, c, out, &err) == 0)
+    else if ((!changes || savepoint (self, &err) == 0)
+             && identify (self, key, &w.c, out, &err) == 0)
         answer_in_savepoint (self, &w);
-    if (!out->reply) {
-        set_error (&reply, &err);
-        pack (&reply, out);
-    }
     /* what the request wrote (or logged) stays; a failed statement's
      * aborted subtransaction is rolled back */
     if (changes && self->locked && store_in_failed_transaction (self->store))
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err);
-    json_release (&c->data);
-    arena_destroy (&c->arena);
+    answering_close (&w, &err);
+}
+
+/* ==== Filings answered together ========================================== */
+
+/* Whether R may be filed with others: a filing that names no other
+ * accounts (those take statements of their own). */
+static bool
+files_together (const desk_request_t *r)
+{
+    return r->valid && r->op == OP_FILE && r->req->file->n_also_needed_by == 0;
+}
+
+/* Where a filing of a run stands. */
+typedef enum {
+    FILING_ANSWERED,            /* its answer is given, and not logged */
+    FILING_REFUSED,             /* refused by a rule: logged with no event */
+    FILING_GOES,                /* to be filed */
+} filing_stage_t;
+
+/* Answers the N filings of KEYS, REQS and OUTS (files_together, no two
+ * with the same key and request id) as desk_answer would one by one, in
+ * one savepoint and two round trips for all of them (and one for the
+ * default quarter, when one is not named): the quarters' locks and the
+ * inserts, then the events and the log entries. False, nothing answered
+ * and all rolled back, when a statement failed: the caller answers them
+ * one by one, which finds the one that fails. */
+static bool
+file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_answer_t **outs,
+          size_t n)
+{
+    esc_error_t err;
+    esc_error_clear (&err);
+    if (savepoint (self, &err))
+        return false;
+    arena_t *a = arena_new ();
+    answering_t *w = arena_alloc (a, n * sizeof *w);
+    filing_stage_t *stage = arena_alloc (a, n * sizeof *stage);
+    esc_error_t *errs = arena_alloc (a, n * sizeof *errs);
+    store_filing_t *f = arena_alloc (a, n * sizeof *f);
+    size_t *filing = arena_alloc (a, n * sizeof *filing);
+    const event_t **events = arena_alloc (a, n * sizeof *events);
+    request_record_t *logs = arena_alloc (a, n * sizeof *logs);
+    int64_t *paid = arena_alloc (a, n * sizeof *paid);
+    const char *default_quarter = NULL;
+    size_t n_filings = 0, n_logged = 0;
+    bool failed = false;        /* a statement failed: the run is undone */
+
+    /* who asks, answered before?, the rate, the quarter, the date; each
+     * charged its estimate at once, as one by one, so that the next finds
+     * its user's rate spent */
+    for (size_t i = 0; i < n; i++) {
+        answer_begin (self, reqs[i], outs[i]);
+        answering_open (self, &w[i], keys[i], reqs[i], outs[i]);
+        desk_call_t *c = &w[i].c;
+        esc_error_t *e = &errs[i];
+        esc_error_clear (e);
+        stage[i] = FILING_ANSWERED;
+        paid[i] = 0;
+        failed = failed || store_in_failed_transaction (self->store);
+        if (failed || identify (self, keys[i], c, outs[i], e))
+            continue;
+        crypto_hash_sha256 (w[i].digest, reqs[i]->data, reqs[i]->len);
+        int logged = answer_from_log (self, &w[i], e);
+        failed = logged < 0;
+        if (logged || within_rate (self, &w[i], e))
+            continue;
+        paid[i] = estimate (&w[i]);
+        quota_charge (self->quota, c->actor, paid[i], proc_now_ms ());
+        const char *quarter;
+        if (desk_file_check (c, &default_quarter, &quarter, e) == 0) {
+            f[n_filings] = (store_filing_t) { .quarter = quarter, .m = reqs[i]->req->file,
+                                              .filer = c->actor };
+            filing[n_filings++] = i;
+            stage[i] = FILING_GOES;
+        }
+        else if (store_in_failed_transaction (self->store))
+            failed = true;
+        else if (definitive (e))
+            stage[i] = FILING_REFUSED;
+    }
+    failed = failed || store_in_failed_transaction (self->store)
+             || (n_filings
+                 && store_escalation_file_many (self->store, a, f, n_filings, &err));
+
+    /* the rules on each quarter, as store_escalation_insert's judge */
+    for (size_t k = 0; !failed && k < n_filings; k++) {
+        size_t i = filing[k];
+        esc_error_t *e = &errs[i];
+        if (!f[k].quarter_exists)
+            esc_fail (e, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
+                      f[k].quarter);
+        else if (desk_judge_quarter (&w[i].c, &f[k].facts, e) == 0)
+            continue;
+        /* filed, but refused: the rules and the insert's guard disagree */
+        failed = f[k].filed != NULL;
+        stage[i] = FILING_REFUSED;
+    }
+
+    /* the replies, then their events and log entries */
+    for (size_t k = 0; !failed && k < n_filings; k++) {
+        size_t i = filing[k];
+        desk_call_t *c = &w[i].c;
+        if (stage[i] == FILING_REFUSED)
+            continue;
+        if (!f[k].filed) {
+            esc_fail (&errs[i], ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND", "account '%s' is not known",
+                      f[k].m->account);
+            stage[i] = FILING_REFUSED;
+            continue;
+        }
+        desk_file_done (c, f[k].filed);
+        c->reply->has_status = true;
+        c->reply->status = ESC__STATUS__OK;
+        pack (c->reply, outs[i]);
+        outs[i]->changed = true;
+    }
+    for (size_t i = 0; !failed && i < n; i++) {
+        if (stage[i] == FILING_ANSWERED)
+            continue;
+        if (stage[i] == FILING_REFUSED) {
+            set_error (w[i].c.reply, &errs[i]);
+            pack (w[i].c.reply, outs[i]);
+        }
+        events[n_logged] = stage[i] == FILING_GOES ? event_of (&w[i], &entries[OP_FILE]) : NULL;
+        logs[n_logged++] = record_of (&w[i], NULL);
+    }
+    failed = failed
+             || (n_logged && store_event_append_many (self->store, a, events, logs, n_logged,
+                                                       reopen, &err));
+    if (failed) {
+        esc_error_t undo;
+        store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* what was logged is charged in full; the estimate of the rest
+         * is given back */
+        if (!failed && stage[i] != FILING_ANSWERED)
+            charge (self, &w[i], paid[i]);
+        else if (paid[i])
+            quota_charge (self->quota, w[i].c.actor, -paid[i], proc_now_ms ());
+        answering_close (&w[i], &errs[i]);
+        if (failed) {
+            free (outs[i]->reply);
+            memset (outs[i], 0, sizeof *outs[i]);
+        }
+    }
+    /* logged: the next savepoint was opened; failed: ROLLBACK TO kept
+     * this one, now empty */
+    if (failed || n_logged)
+        self->fresh_savepoint = true;
+    arena_destroy (&a);
+    return !failed;
+}
+
+/* The length of the run of filings at the start of the N of REQS that may
+ * be answered together: no request id twice. */
+static size_t
+run_length (const char **keys, const desk_request_t **reqs, size_t n)
+{
+    size_t k = 0;
+    for (; k < n && files_together (reqs[k]); k++)
+        for (size_t j = 0; j < k; j++)
+            if (strcmp (keys[j], keys[k]) == 0
+                && strcmp (reqs[j]->req->request_id, reqs[k]->req->request_id) == 0)
+                return k;
+    return k;
+}
+
+void
+desk_answer_batch (desk_t *self, const char **keys, const desk_request_t **reqs,
+                   desk_answer_t **outs, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t run = self->locked ? run_length (keys + i, reqs + i, n - i) : 0;
+        if (run >= 2 && file_run (self, keys + i, reqs + i, outs + i, run)) {
+            i += run;
+            continue;
+        }
+        run = run ? run : 1;
+        for (size_t end = i + run; i < end; i++)
+            desk_answer (self, keys[i], reqs[i], outs[i]);
+    }
 }
 
 bool

@@ -123,6 +123,13 @@ void desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out
  * the caller rolls back and begins again before the next request. */
 void desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer_t *out);
 
+/* Answers the N requests of a batch of changes, REQS[i] (sent with
+ * KEYS[i]) into OUTS[i], in their order, as desk_answer would one by one:
+ * a run of filings together, in a few statements for all (when one of
+ * them fails, all of the run is rolled back and answered one by one). */
+void desk_answer_batch (desk_t *self, const char **keys, const desk_request_t **reqs,
+                        desk_answer_t **outs, size_t n);
+
 /* Replaces OUT's reply by an error reply for R (used when a batch fails to
  * commit, or a request never reached the desk). */
 void desk_error_reply (const desk_request_t *r, const esc_error_t *err, desk_answer_t *out);

@@ -270,23 +270,43 @@ needed_by_ahead (const char *needed_by, esc_error_t *err)
 }
 
 int
-desk_file (desk_call_t *c, esc_error_t *err)
+desk_file_check (desk_call_t *c, const char **default_quarter, const char **quarter,
+                 esc_error_t *err)
 {
     const Esc__File *m = c->req->file;
     /* a quarter named: its facts come with the insert, and say whether it
      * exists */
-    const char *quarter = m->quarter && *m->quarter ? m->quarter : NULL;
-    Esc__Escalation *e;
-    if ((!quarter && desk_quarter (c, NULL, false, &quarter, err))
-        || needed_by_ahead (m->needed_by, err)
-        || store_escalation_insert (c->store, c->arena, quarter, m, c->actor, desk_judge_quarter,
-                                    c, &e, err))
-        return -1;
+    *quarter = m->quarter && *m->quarter ? m->quarter : default_quarter ? *default_quarter : NULL;
+    if (!*quarter) {
+        if (desk_quarter (c, NULL, false, quarter, err))
+            return -1;
+        if (default_quarter)
+            *default_quarter = *quarter;
+    }
+    return needed_by_ahead (m->needed_by, err);
+}
+
+void
+desk_file_done (desk_call_t *c, Esc__Escalation *e)
+{
+    const Esc__File *m = c->req->file;
     if (m->has_deal_value)
         json_kv_int (&c->data, "deal_value", m->deal_value);
     if (m->has_claimed_hours)
         json_kv_int (&c->data, "claimed_hours", m->claimed_hours);
     finish_with (c, e);
+}
+
+int
+desk_file (desk_call_t *c, esc_error_t *err)
+{
+    const char *quarter;
+    Esc__Escalation *e;
+    if (desk_file_check (c, NULL, &quarter, err)
+        || store_escalation_insert (c->store, c->arena, quarter, c->req->file, c->actor,
+                                    desk_judge_quarter, c, &e, err))
+        return -1;
+    desk_file_done (c, e);
     return 0;
 }
 

@@ -65,6 +65,14 @@ int desk_roadmap_show (desk_call_t *c, esc_error_t *err);
 
 /* desk_escalation.c: the escalation's life */
 int desk_file (desk_call_t *c, esc_error_t *err);
+/* desk_file in parts, for filings answered together (desk.c): the checks
+ * before the insert, giving the quarter filed in (the default quarter when
+ * none is named: resolved once into *DEFAULT_QUARTER, when not NULL, and
+ * taken from it after), then the reply and the event's details for the
+ * escalation E filed. */
+int desk_file_check (desk_call_t *c, const char **default_quarter, const char **quarter,
+                     esc_error_t *err);
+void desk_file_done (desk_call_t *c, Esc__Escalation *e);
 int desk_size (desk_call_t *c, esc_error_t *err);
 int desk_return (desk_call_t *c, esc_error_t *err);
 int desk_refile (desk_call_t *c, esc_error_t *err);

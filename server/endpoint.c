@@ -437,6 +437,19 @@ commit (store_t *store, desk_t *desk, int64_t published, esc_error_t *err)
     return store_command (store, "COMMIT", err) == 0;
 }
 
+/* The keys, requests and answers of the N of PS, then the N_AGAIN of AGAIN. */
+static void
+gather (pending_t **ps, int n, pending_t **again, int n_again, const char **keys,
+        const desk_request_t **reqs, desk_answer_t **outs)
+{
+    for (int i = 0; i < n + n_again; i++) {
+        pending_t *p = i < n ? ps[i] : again[i - n];
+        keys[i] = p->key;
+        reqs[i] = &p->request;
+        outs[i] = &p->answer;
+    }
+}
+
 /* Replies to the N reads of PS and the N_AGAIN of AGAIN from memory, with
  * no transaction, when the desk kept every one at a head that stands
  * (desk_answer_kept). False, nothing replied, otherwise; at once when the
@@ -451,12 +464,7 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
     const char *keys[BATCH_LIMIT];
     const desk_request_t *reqs[BATCH_LIMIT];
     desk_answer_t *outs[BATCH_LIMIT];
-    for (int i = 0; i < n + n_again; i++) {
-        pending_t *p = i < n ? ps[i] : again[i - n];
-        keys[i] = p->key;
-        reqs[i] = &p->request;
-        outs[i] = &p->answer;
-    }
+    gather (ps, n, again, n_again, keys, reqs, outs);
     if (!desk_answer_kept (s->desk, keys, reqs, outs, n + n_again))
         return false;
     for (int i = 0; i < n + n_again; i++)
@@ -493,7 +501,14 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
             lookups[n_lookups++] = (batch_lookup_t) {
                 .key = ps[i]->key, .id = ps[i]->request.req->request_id };
     bool open = begin (s->store, s->desk, begin_sql, durable, lookups, n_lookups, &err);
-    for (int i = 0; i < n; i++) {
+    if (open && durable) {
+        const char *keys[BATCH_LIMIT];
+        const desk_request_t *reqs[BATCH_LIMIT];
+        desk_answer_t *outs[BATCH_LIMIT];
+        gather (ps, n, NULL, 0, keys, reqs, outs);
+        desk_answer_batch (s->desk, keys, reqs, outs, (size_t) n);
+    }
+    for (int i = 0; !(open && durable) && i < n; i++) {
         if (open)
             desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
         else

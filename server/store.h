@@ -196,6 +196,15 @@ int store_request_record (store_t *self, const request_record_t *log, esc_error_
  * statement: as store_event_append, then store_request_record. */
 int store_event_append_logged (store_t *self, const event_t *e, const request_record_t *log,
                                int64_t *seq, esc_error_t *err);
+/* Logs the answers of the N requests of LOGS, and appends the event each
+ * wrote (EVENTS[i]; NULL: a refusal, logged without one), numbered in
+ * their order, in one statement; then THEN, as store_request_record. As
+ * N calls of store_event_append_logged or store_request_record would
+ * (ALREADY_EXISTS: another server logged one of the requests first), but
+ * all or nothing. */
+int store_event_append_many (store_t *self, arena_t *a, const event_t *const *events,
+                             const request_record_t *logs, size_t n, const char *const *then,
+                             esc_error_t *err);
 /* The events of an escalation, and of merges into it, in order. */
 int store_history (store_t *self, arena_t *a, int64_t id, Esc__EventList **out, esc_error_t *err);
 /* The events of roadmap item ID, in order: planned, corrected, postponed
@@ -334,6 +343,28 @@ typedef struct {
 } escalation_ref_t;
 int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out, esc_error_t *err);
 
+/* One of the filings store_escalation_file_many files together. */
+typedef struct {
+    const char *quarter;        /* the quarter filed in */
+    const Esc__File *m;         /* naming no other accounts */
+    const char *filer;
+    /* set: */
+    bool quarter_exists;
+    quarter_facts_t facts;      /* the quarter's (closed_only), locked */
+    Esc__Escalation *filed;     /* the new escalation, as
+                                   store_escalation_insert gives it; NULL
+                                   when none was filed: the quarter is
+                                   missing or closed, or the account not
+                                   known */
+} store_filing_t;
+/* Files the N filings of F in one round trip and two statements: the
+ * first locks their quarters' rows (in the order of their names) and
+ * reads whether each is closed, the second files each into an open
+ * quarter only, as store_escalation_insert does one. The caller judges
+ * each on its quarter's facts after, and rolls all back if it refuses
+ * one that was filed. */
+int store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
+                                esc_error_t *err);
 /* Decides on a quarter's FACTS for ARG: 0, or -1 with the refusal in ERR. */
 typedef int (*store_judge_t) (void *arg, const quarter_facts_t *facts, esc_error_t *err);
 /* Files M in QUARTER for FILER; *OUT is the new escalation as

@@ -1,6 +1,8 @@
 /* store_escalation.c: escalations, their decisions, and reading them. See store.h. */
 #include "store_impl.h"
 
+#include "json.h"
+
 #include <assert.h>
 
 /* ==== Escalations: decisions ============================================= */
@@ -58,7 +60,7 @@ link_others (store_t *self, int64_t id, char **names, size_t n, esc_error_t *err
 }
 
 /* the reply of a filing, read off its insert (below, with the other rows) */
-static void filing_from_row (arena_t *a, const PGresult *r, Esc__Escalation *e);
+static void filing_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e);
 
 int
 store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
@@ -119,13 +121,111 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
     int64_t id = row_int (r, 0, "id");
     if (!m->n_also_needed_by) {
         *out = arena_alloc (a, sizeof **out);
-        filing_from_row (a, r, *out);
+        filing_from_row (a, r, 0, *out);
         PQclear (r);
         return 0;
     }
     PQclear (r);
     return link_others (self, id, m->also_needed_by, m->n_also_needed_by, err)
         || store_escalation_get (self, a, id, out, err);
+}
+
+/* The filing of F as a JSON object, its index I beside it. */
+static void
+filing_json (json_t *j, size_t i, const store_filing_t *f)
+{
+    const Esc__File *m = f->m;
+    json_object_begin (j);
+    json_kv_int (j, "i", (int64_t) i);
+    json_kv_string (j, "quarter", f->quarter);
+    json_kv_string (j, "account", m->account);
+    json_kv_string (j, "filer", f->filer);
+    json_kv_string (j, "title", m->title);
+    json_kv_string (j, "problem", m->problem);
+    json_kv_string (j, "solution", m->solution);
+    json_kv_opt_int (j, "deal_value", m->has_deal_value, m->deal_value);
+    json_kv_string (j, "needed_by", m->needed_by);
+    json_kv_opt_int (j, "claimed_hours", m->has_claimed_hours, m->claimed_hours);
+    json_object_end (j);
+}
+
+int
+store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
+                            esc_error_t *err)
+{
+    json_t j, quarters;
+    json_init (&j);
+    json_init (&quarters);
+    json_array_begin (&j);
+    json_array_begin (&quarters);
+    for (size_t i = 0; i < n; i++) {
+        filing_json (&j, i, &f[i]);
+        json_string (&quarters, f[i].quarter);
+    }
+    json_array_end (&j);
+    json_array_end (&quarters);
+    params_t q = { 0 }, p = { 0 };
+    params_text (&q, json_text (&quarters));            /* $1 ["quarter", ...] */
+    params_text (&p, json_text (&j));                   /* $1 the filings */
+    store_step_t steps[] = {
+        { .sql =
+        "SELECT name, state = 'closed' AS closed FROM quarter"
+        " WHERE name IN (SELECT json_array_elements_text($1::json))"
+        " ORDER BY name FOR UPDATE", .p = &q, .prepare = true },
+        /* as store_escalation_insert's, for all at once: each row's id
+         * drawn before the insert, so that the rows returned find their
+         * filing */
+        { .sql =
+        "WITH f AS MATERIALIZED ("
+        "       SELECT nextval('escalation_id_seq') AS id, f.i, f.quarter, a.id AS account_id,"
+        "              a.name AS account, a.arr, f.filer, f.title, f.problem, f.solution,"
+        "              f.deal_value, f.needed_by, f.claimed_hours"
+        "         FROM json_to_recordset($1::json) AS f (i int, quarter text, account text,"
+        "              filer text, title text, problem text, solution text, deal_value bigint,"
+        "              needed_by date, claimed_hours integer)"
+        "         JOIN account a ON a.name = f.account"
+        "        WHERE EXISTS (SELECT FROM quarter WHERE name = f.quarter AND state <> 'closed')"
+        "        ORDER BY f.i),"
+        " e AS (INSERT INTO escalation (id, quarter, account_id, filer, title, problem, solution,"
+        "                               deal_value, needed_by, claimed_hours)"
+        "       SELECT id, quarter, account_id, filer, title, problem, solution, deal_value,"
+        "              needed_by, claimed_hours FROM f ORDER BY i"
+        "       RETURNING *)"
+        " SELECT f.i, e.id, e.quarter, f.account, e.filer, e.title, e.problem, e.solution,"
+        "        e.deal_value, e.needed_by::text AS needed_by, e.state::text AS state,"
+        "        e.state_reason,"
+        "        to_char(e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS filed_at,"
+        "        f.arr AS renewal_arr, e.claimed_hours"
+        "   FROM e JOIN f ON f.id = e.id", .p = &p, .prepare = true },
+    };
+    PGresult *results[2];
+    int rc = store_pipeline (self, steps, 2, results, err);
+    json_release (&j);
+    json_release (&quarters);
+    if (rc)
+        return -1;
+    PGresult *locked = results[0], *r = results[1];
+    for (size_t i = 0; i < n; i++) {
+        f[i].quarter_exists = false;
+        f[i].filed = NULL;
+        for (int row = 0; row < PQntuples (locked); row++)
+            if (strcmp (row_text (locked, row, "name"), f[i].quarter) == 0) {
+                f[i].quarter_exists = true;
+                f[i].facts = (quarter_facts_t) { .closed_only = true,
+                                                 .closed = row_bool (locked, row, "closed") };
+            }
+    }
+    for (int row = 0; row < PQntuples (r); row++) {
+        int64_t i = row_int (r, row, "i");
+        if (i < 0 || (size_t) i >= n)
+            continue;
+        Esc__Escalation *e = arena_alloc (a, sizeof *e);
+        filing_from_row (a, r, row, e);
+        f[i].filed = e;
+    }
+    PQclear (locked);
+    PQclear (r);
+    return 0;
 }
 
 int
@@ -506,9 +606,9 @@ filed_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
  * own is its one customer. This spares the filing a read of the view (a
  * fifth of its time in the database); e2e_show checks the two agree. */
 static void
-filing_from_row (arena_t *a, const PGresult *r, Esc__Escalation *e)
+filing_from_row (arena_t *a, const PGresult *r, int row, Esc__Escalation *e)
 {
-    filed_from_row (a, r, 0, e);
+    filed_from_row (a, r, row, e);
     e->has_customers = e->has_support_hours = true;
     e->customers = 1;
     e->support_hours = 0;

@@ -3,22 +3,22 @@
 
 #include "store_impl.h"
 
+#include "json.h"
+
 /* ==== Requests and events ================================================ */
 
-/* The request log entry in row 0 of R (binary results), if any, into OUT. */
+/* The request log entry in ROW of R (binary results) into OUT. */
 static void
-logged_from (arena_t *a, const PGresult *r, logged_request_t *out)
+logged_from (arena_t *a, const PGresult *r, int row, logged_request_t *out)
 {
     memset (out, 0, sizeof *out);
-    if (PQntuples (r) != 1)
-        return;
     int cd = store_column (r, "request_digest"), cr = store_column (r, "reply");
     out->found = true;
-    if (PQgetlength (r, 0, cd) == (int) sizeof out->digest)
-        memcpy (out->digest, PQgetvalue (r, 0, cd), sizeof out->digest);
-    out->reply_len = (size_t) PQgetlength (r, 0, cr);
+    if (PQgetlength (r, row, cd) == (int) sizeof out->digest)
+        memcpy (out->digest, PQgetvalue (r, row, cd), sizeof out->digest);
+    out->reply_len = (size_t) PQgetlength (r, row, cr);
     uint8_t *reply = arena_alloc (a, out->reply_len + 1);
-    memcpy (reply, PQgetvalue (r, 0, cr), out->reply_len);
+    memcpy (reply, PQgetvalue (r, row, cr), out->reply_len);
     out->reply = reply;
 }
 
@@ -35,7 +35,9 @@ store_request_lookup (store_t *self, arena_t *a, const char *user, const char *i
         &p, 1, err);
     if (!r)
         return -1;
-    logged_from (a, r, out);
+    memset (out, 0, sizeof *out);
+    if (PQntuples (r) == 1)
+        logged_from (a, r, 0, out);
     PQclear (r);
     return 0;
 }
@@ -98,6 +100,22 @@ store_lock_sequence (store_t *self, esc_error_t *err)
     return store_run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
 }
 
+/* The N LOOKUPS as one JSON array of {i, key, id}. */
+static void
+lookups_json (json_t *j, const batch_lookup_t *lookups, size_t n)
+{
+    json_init (j);
+    json_array_begin (j);
+    for (size_t i = 0; i < n; i++) {
+        json_object_begin (j);
+        json_kv_int (j, "i", (int64_t) i);
+        json_kv_string (j, "key", lookups[i].key);
+        json_kv_string (j, "id", lookups[i].id);
+        json_object_end (j);
+    }
+    json_array_end (j);
+}
+
 int
 store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                   batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
@@ -105,13 +123,11 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
 {
     if (!lock)
         n = 0;
-    if (n > STORE_PIPELINE_MAX - 3)
-        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "a batch of %zu changes", n);
     /* the lock before the savepoint: rolling a request back to it must
      * not release the lock; the request log read under the lock is what
      * every writer before committed */
     assert (begin_sql || !lock);
-    store_step_t steps[STORE_PIPELINE_MAX];
+    store_step_t steps[4];
     int first = 0;
     if (begin_sql)
         steps[first++] = (store_step_t) { .sql = begin_sql };
@@ -125,20 +141,24 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                       "  FROM event_counter", .prepare = true };
     if (lock)
         steps[first++] = (store_step_t) { .sql = "SAVEPOINT request" };
-    params_t *p = n ? arena_alloc (a, n * sizeof *p) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        memset (&p[i], 0, sizeof p[i]);
-        params_text (&p[i], lookups[i].key);            /* $1 the connection's key */
-        params_text (&p[i], lookups[i].id);             /* $2 request id */
-        steps[first + (int) i] = (store_step_t) {
-            .sql = "SELECT r.request_digest, r.reply FROM request_log r"
-                   "  JOIN app_user u ON u.name = r.user_name"
-                   " WHERE u.public_key = $1 AND r.request_id = $2",
-            .p = &p[i], .result_format = 1, .prepare = true };
+    json_t j;
+    params_t p = { 0 };
+    if (n) {
+        lookups_json (&j, lookups, n);
+        params_text (&p, json_text (&j));               /* $1 [{i, key, id}] */
+        /* binary results: the bytea columns arrive as raw bytes */
+        steps[first++] = (store_step_t) {
+            .sql = "SELECT l.i::text AS i, r.request_digest, r.reply"
+                   "  FROM json_to_recordset($1::json) AS l (i int, key text, id text)"
+                   "  JOIN app_user u ON u.public_key = l.key"
+                   "  JOIN request_log r ON r.user_name = u.name AND r.request_id = l.id",
+            .p = &p, .result_format = 1, .prepare = true };
     }
-    PGresult *results[STORE_PIPELINE_MAX];
-    int steps_n = first + (int) n;
-    if (store_pipeline (self, steps, steps_n, results, err))
+    PGresult *results[4];
+    int failed = store_pipeline (self, steps, first, results, err);
+    if (n)
+        json_release (&j);
+    if (failed)
         return -1;
     int rc = 0;
     PGresult *counter = results[at];
@@ -150,8 +170,13 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
         *started = row_int (counter, 0, "started");
     }
     for (size_t i = 0; i < n; i++)
-        logged_from (a, results[first + (int) i], &lookups[i].logged);
-    for (int i = 0; i < steps_n; i++)
+        memset (&lookups[i].logged, 0, sizeof lookups[i].logged);
+    for (int row = 0; n && row < PQntuples (results[first - 1]); row++) {
+        int64_t i = row_int (results[first - 1], row, "i");
+        if (i >= 0 && (size_t) i < n)
+            logged_from (a, results[first - 1], row, &lookups[i].logged);
+    }
+    for (int i = 0; i < first; i++)
         PQclear (results[i]);
     return rc;
 }
@@ -219,6 +244,84 @@ store_event_append_logged (store_t *self, const event_t *e, const request_record
     return append (self, APPEND_EVENT (","
         "     logged AS (INSERT INTO request_log (user_name, request_id, request_digest, reply)"
         "                VALUES ($8, $9, $10, $11))"), &p, log, seq, err);
+}
+
+/* BYTES in hex into the arena, NUL-terminated. */
+static const char *
+hex_of (arena_t *a, const uint8_t *bytes, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *hex = arena_alloc (a, 2 * len + 1);
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    hex[2 * len] = '\0';
+    return hex;
+}
+
+int
+store_event_append_many (store_t *self, arena_t *a, const event_t *const *events,
+                         const request_record_t *logs, size_t n, const char *const *then,
+                         esc_error_t *err)
+{
+    json_t j;
+    json_init (&j);
+    json_array_begin (&j);
+    for (size_t i = 0; i < n; i++) {
+        const event_t *e = events[i];
+        const request_record_t *log = &logs[i];
+        json_object_begin (&j);
+        json_kv_int (&j, "i", (int64_t) i);
+        if (e) {
+            json_kv_string (&j, "type", e->type);
+            json_kv_string (&j, "actor", e->actor);
+            json_kv_string (&j, "quarter", e->quarter);
+            json_kv_opt_int (&j, "escalation_id", e->escalation_id > 0, e->escalation_id);
+            json_kv_string (&j, "account", e->account);
+            json_key (&j, "data");
+            json_raw (&j, e->data && *e->data ? e->data : "{}");
+            json_kv_string (&j, "summary", e->summary);
+        }
+        json_kv_string (&j, "user_name", log->user);
+        json_kv_string (&j, "request_id", log->id);
+        json_kv_string (&j, "digest", hex_of (a, log->digest, STORE_DIGEST_LEN));
+        json_kv_string (&j, "reply", hex_of (a, log->reply, log->reply_len));
+        json_object_end (&j);
+    }
+    json_array_end (&j);
+    params_t p = { 0 };
+    params_text (&p, json_text (&j));                   /* $1 the events and answers */
+    /* APPEND_EVENT's, for all at once: the events numbered on from the
+     * counter in their order */
+    PGresult *r = store_exec_then (self,
+        "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x (i int, type text,"
+        "                  actor text, quarter text, escalation_id bigint, account text,"
+        "                  data jsonb, summary text, user_name text, request_id text,"
+        "                  digest text, reply text)),"
+        "     n AS (SELECT count(type) AS n FROM x),"
+        "     next AS (UPDATE event_counter SET last_seq = last_seq + n.n FROM n"
+        "              RETURNING last_seq - n.n AS base),"
+        "     added AS (INSERT INTO event (seq, type, actor, quarter, escalation_id, account,"
+        "                                  data, summary)"
+        "               SELECT next.base + row_number() OVER (ORDER BY x.i), x.type, x.actor,"
+        "                      x.quarter, x.escalation_id, x.account, x.data, x.summary"
+        "                 FROM x, next WHERE x.type IS NOT NULL"
+        "               RETURNING seq),"
+        "     logged AS (INSERT INTO request_log (user_name, request_id, request_digest, reply)"
+        "                SELECT user_name, request_id, decode(digest, 'hex'), decode(reply, 'hex')"
+        "                  FROM x)"
+        " SELECT pg_notify('" STORE_EVENT_CHANNEL "', '') WHERE EXISTS (SELECT FROM added)",
+        &p, then, err);
+    json_release (&j);
+    if (!r) {
+        if (store_violated (self, "23505"))
+            return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
+                             "a request id of the batch was answered already");
+        return -1;
+    }
+    PQclear (r);
+    return 0;
 }
 
 #define EVENT_COLUMNS                                                       \

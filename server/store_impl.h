@@ -31,7 +31,7 @@ PGresult *store_exec_script (store_t *self, const char *sql, esc_error_t *err);
  * RESULT_FORMAT; PREPARE: SQL is a store literal, prepared once (else it
  * is parsed each time: a command such as SAVEPOINT); KEEP: its result
  * stays when a later step fails. */
-#define STORE_PIPELINE_MAX 320  /* steps: a batch's lookups and a few more */
+#define STORE_PIPELINE_MAX 16   /* steps of one round trip */
 typedef struct {
     const char *sql;
     const params_t *p;

@@ -2,24 +2,25 @@
  *
  *   load --endpoint EP --server-key KEY --keys DIR --users N
  *        --op file|mix|show|list|quarter [--clients C] [--window W] [--seconds S]
- *        [--quarter Q] [--account A] [--ids FIRST:LAST] [--acked FILE] [--copies K]
+ *        [--quarter Q] [--account A] [--title T] [--ids FIRST:LAST] [--acked FILE]
+ *        [--copies K]
  *
  * C clients in this one process, each a DEALER of its own speaking the
  * real protocol over CURVE as user bench<i> (i from 1 to N, taken in turn;
  * keys in DIR/bench<i>.key), each keeping W requests in flight for S
- * seconds (after a second of warm-up): filings, a mix of sizings and
- * spends (nine in ten re-size an escalation of FIRST..LAST, one spends a
- * token on one: mostly refused, the token being spent), shows of an
- * escalation of FIRST..LAST, the first page of quarter Q's list (esc
- * list's default), or quarter Q itself (esc quarter show). Prints "name value" lines: requests, ok,
- * refused, failed (no answer within 10 s), per_s, p50_ms, p99_ms. With
- * --acked FILE, appends the request id of every acknowledged write to
- * FILE (for the check that each was applied once). --copies K sends every
- * request K times in a row, the same bytes under the same id (retries
- * before the answer came, most often into the same batch): the answers to
- * the copies after the first are counted apart, copies_ok and
- * copies_refused, and each write must still be applied once. Not a test by
- * itself. */
+ * seconds (after a second of warm-up): filings (for account A, titled T),
+ * a mix of sizings and spends (nine in ten re-size an escalation of
+ * FIRST..LAST, one spends a token on one: mostly refused, the token being
+ * spent), shows of an escalation of FIRST..LAST, the first page of quarter
+ * Q's list (esc list's default), or quarter Q itself (esc quarter show).
+ * Prints "name value" lines: requests, ok, refused, failed (no answer
+ * within 10 s), per_s, p50_ms, p99_ms. With --acked FILE, appends the
+ * request id of every acknowledged write to FILE (for the check that each
+ * was applied once). --copies K sends every request K times in a row, the
+ * same bytes under the same id (retries before the answer came, most often
+ * into the same batch): the answers to the copies after the first are
+ * counted apart, copies_ok and copies_refused, and each write must still
+ * be applied once. Not a test by itself. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -39,7 +40,7 @@
 #define MAX_WINDOW 64
 
 typedef struct {
-    const char *endpoint, *server_key, *keys, *op, *quarter, *account, *acked;
+    const char *endpoint, *server_key, *keys, *op, *quarter, *account, *title, *acked;
     int users, clients, window;
     int copies;
     double seconds;
@@ -186,7 +187,7 @@ next_request (const config_t *cfg, client_t *c, int index, char *id, size_t idle
     if (strcmp (cfg->op, "file") == 0) {
         f.quarter = (char *) cfg->quarter;
         f.account = (char *) cfg->account;
-        f.title = "a filing of the load";
+        f.title = (char *) cfg->title;
         f.problem = "the customer cannot do what they need to";
         req.op_case = ESC__REQUEST__OP_FILE;
         req.file = &f;
@@ -251,7 +252,7 @@ int
 main (int argc, char **argv)
 {
     config_t cfg = { .op = "file", .clients = 1, .window = 1, .seconds = 5, .users = 1,
-                     .account = "Acme", .copies = 1 };
+                     .account = "Acme", .title = "a filing of the load", .copies = 1 };
     static const struct option opts[] = {
         { "endpoint", required_argument, NULL, 'e' }, { "server-key", required_argument, NULL, 's' },
         { "keys", required_argument, NULL, 'k' }, { "users", required_argument, NULL, 'u' },
@@ -259,7 +260,8 @@ main (int argc, char **argv)
         { "window", required_argument, NULL, 'w' }, { "seconds", required_argument, NULL, 't' },
         { "quarter", required_argument, NULL, 'q' }, { "account", required_argument, NULL, 'a' },
         { "ids", required_argument, NULL, 'i' }, { "acked", required_argument, NULL, 'A' },
-        { "copies", required_argument, NULL, '2' }, { NULL, 0, NULL, 0 },
+        { "copies", required_argument, NULL, '2' }, { "title", required_argument, NULL, 'T' },
+        { NULL, 0, NULL, 0 },
     };
     for (int o; (o = getopt_long (argc, argv, "", opts, NULL)) != -1;) {
         switch (o) {
@@ -273,6 +275,7 @@ main (int argc, char **argv)
         case 't': cfg.seconds = atof (optarg); break;
         case 'q': cfg.quarter = optarg; break;
         case 'a': cfg.account = optarg; break;
+        case 'T': cfg.title = optarg; break;
         case 'i':
             if (sscanf (optarg, "%lld:%lld", (long long *) &cfg.first_id,
                         (long long *) &cfg.last_id) != 2)

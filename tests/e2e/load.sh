@@ -71,6 +71,74 @@ same "$(sql "SELECT count(*) FROM escalation WHERE title = 'a filing of the load
 # the token rule held under the mix: at most the quarter's 3 tokens spent
 [ "$(sql "SELECT count(*) FROM token_spend WHERE quarter = '$Q'")" -le 3 ] || fail "more tokens spent than the quarter has"
 
+# Filings that arrive together are answered together (a run of them in a
+# few statements for all); one that a rule refuses, or one whose insert
+# fails, must not change what the others get. Loads at once, so that
+# batches mix them: good filings beside filings for an account nobody
+# added and filings into a closed quarter (refused by the rules: each
+# refusal is logged, nothing is filed); then good filings beside a few
+# the database refuses (a constraint this
+# test adds: the run's statement fails, the run is rolled back and
+# answered one by one).
+say "filings together, beside refused and failing ones"
+psql "$DB" -Xqc "ALTER TABLE escalation ADD CONSTRAINT poison CHECK (title <> 'poison')"
+ok pat quarter open 2099Q1 --capacity-hours 1000
+ok pat quarter close 2099Q1 --yes
+SEQ0=$(head_seq) FILED0=$(sql "SELECT count(*) FROM escalation")
+together() {    # together NAME CLIENTS ARGS...: load of filings as NAME
+    local name=$1 clients=$2
+    shift 2
+    "$ESC_BUILD/tests/load" --endpoint "$ENDPOINT_a" --server-key "$ESC_SERVER_KEY" \
+        --keys "$ESC_HOME/keys" --users 8 --op file --window 4 --clients "$clients" \
+        --seconds 3 --quarter "$Q" --acked "$WORK/acked-$name" "$@" \
+        >"$WORK/$name.out" 2>"$WORK/$name.err" || fail "load $name: $(cat "$WORK/$name.err")"
+    touch "$WORK/acked-$name"
+}
+together good 8 --account Acme & GOOD=$!
+together nobody 4 --account Nobody & NOBODY=$!
+together closed 4 --account Acme --quarter 2099Q1 & CLOSED=$!
+wait $GOOD $NOBODY $CLOSED
+mv "$WORK/good.out" "$WORK/good1.out"
+mv "$WORK/acked-good" "$WORK/acked-good1"
+# these name no quarter: the run finds the default once
+together good 8 --account Acme --quarter "" & GOOD=$!
+together poison 1 --account Acme --title poison & POISON=$!
+wait $GOOD $POISON
+cat "$WORK/acked-good1" >>"$WORK/acked-good"
+for name in good1 good nobody closed poison; do
+    same "$(figure $name failed)" 0 "$name: requests without an answer"
+done
+[ "$(wc -l <"$WORK/acked-good")" -gt 0 ] || fail "no good filing acknowledged: $(cat "$WORK/good.out")"
+for name in nobody closed poison; do
+    same "$(wc -l <"$WORK/acked-$name")" 0 "$name: filings acknowledged"
+    [ "$(figure $name refused)" -gt 0 ] || fail "$name: nothing refused: $(cat "$WORK/$name.out")"
+done
+# only the good ones were filed, each once, each with its event, all in
+# the quarter of today
+same "$(sql "SELECT count(*) FROM escalation WHERE quarter <> '$Q'")" 0 "filed elsewhere"
+# each event names the escalation its request filed (eight users at once:
+# an answer given to the wrong request would show)
+same "$(sql "SELECT count(*) FROM event v JOIN escalation e ON e.id = v.escalation_id
+             WHERE v.type = 'escalation.filed' AND (v.actor <> e.filer
+                   OR v.data->>'title' <> e.title OR v.quarter <> e.quarter)")" 0 \
+    "filing events that name another's escalation"
+same "$(( $(head_seq) - SEQ0 ))" "$(wc -l <"$WORK/acked-good")" "events of the filings together"
+same "$(( $(sql "SELECT count(*) FROM escalation") - FILED0 ))" "$(wc -l <"$WORK/acked-good")" \
+    "escalations filed together"
+psql "$DB" -XAtqc "SELECT request_id FROM request_log WHERE request_id LIKE 'load-%'" \
+    | sort >"$WORK/logged-together"
+same "$(sort -u "$WORK/acked-good" | comm -23 - "$WORK/logged-together" | wc -l)" 0 \
+    "acknowledged filings missing from the request log"
+same "$(sql "SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY seq) AS prev FROM event) e
+             WHERE prev IS NOT NULL AND seq <> prev + 1")" 0 "gaps in the event log"
+# the rule's refusal is the answer, logged; the database's is not
+grep -q "file NOT_FOUND ACCOUNT_NOT_FOUND" "$WORK/escd-a.log" \
+    || fail "no filing for an unknown account was refused: $(grep -m3 'file ' "$WORK/escd-a.log")"
+grep -q "file FAILED_PRECONDITION QUARTER_CLOSED" "$WORK/escd-a.log" \
+    || fail "no filing into a closed quarter was refused: $(grep -m3 'file ' "$WORK/escd-a.log")"
+same "$(sql "SELECT count(*) FROM escalation WHERE title = 'poison'")" 0 "poison filed"
+psql "$DB" -Xqc "ALTER TABLE escalation DROP CONSTRAINT poison"
+
 say "escd is alive"
 kill -0 "$PID_a" || fail "escd died"
 echo "load: every acknowledged write applied once, the log gap-free"
