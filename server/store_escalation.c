@@ -182,8 +182,10 @@ store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t
         "              f.deal_value, f.needed_by, f.claimed_hours"
         "         FROM json_to_recordset($1::json) AS f (i int, quarter text, account text,"
         "              filer text, title text, problem text, solution text, deal_value bigint,"
-        "              needed_by date, claimed_hours integer)"
-        "         JOIN account a ON a.name = f.account"
+        "              needed_by date, claimed_hours integer),"
+        /* each account by its index, however many there are */
+        "              LATERAL (SELECT id, name, arr FROM account WHERE name = f.account"
+        "                       OFFSET 0) a"
         "        WHERE EXISTS (SELECT FROM quarter WHERE name = f.quarter AND state <> 'closed')"
         "        ORDER BY f.i),"
         " e AS (INSERT INTO escalation (id, quarter, account_id, filer, title, problem, solution,"

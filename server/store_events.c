@@ -146,12 +146,16 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     if (n) {
         lookups_json (&j, lookups, n);
         params_text (&p, json_text (&j));               /* $1 [{i, key, id}] */
-        /* binary results: the bytea columns arrive as raw bytes */
+        /* binary results: the bytea columns arrive as raw bytes. Each
+         * looked up by the index (OFFSET 0 keeps the planner from a
+         * join that scans the whole log) */
         steps[first++] = (store_step_t) {
             .sql = "SELECT l.i::text AS i, r.request_digest, r.reply"
-                   "  FROM json_to_recordset($1::json) AS l (i int, key text, id text)"
-                   "  JOIN app_user u ON u.public_key = l.key"
-                   "  JOIN request_log r ON r.user_name = u.name AND r.request_id = l.id",
+                   "  FROM json_to_recordset($1::json) AS l (i int, key text, id text),"
+                   "       LATERAL (SELECT r.request_digest, r.reply FROM request_log r"
+                   "                  JOIN app_user u ON u.name = r.user_name"
+                   "                 WHERE u.public_key = l.key AND r.request_id = l.id"
+                   "                OFFSET 0) r",
             .p = &p, .result_format = 1, .prepare = true };
     }
     PGresult *results[4];
