@@ -13,7 +13,10 @@
  *   ->  COMMIT (the caller's; it releases the savepoints)
  * A refusal by a rule rolls back to the savepoint, then is logged like any
  * answer; a refusal before authorisation (no such key, the wrong role, the
- * rate) is not logged: a retry is asked again. */
+ * rate) is not logged: a retry is asked again. Filings that come together
+ * take the same steps, each, but share their statements: one savepoint,
+ * one round trip for the quarters' locks and all the inserts, one for all
+ * the events and log entries (desk_answer_batch). */
 #include "desk.h"
 
 #include <sodium.h>

@@ -501,14 +501,17 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
             lookups[n_lookups++] = (batch_lookup_t) {
                 .key = ps[i]->key, .id = ps[i]->request.req->request_id };
     bool open = begin (s->store, s->desk, begin_sql, durable, lookups, n_lookups, &err);
-    if (open && durable) {
+    /* changes: all at once, so that filings that came together are
+     * filed together (desk_answer_batch) */
+    bool together = open && durable;
+    if (together) {
         const char *keys[BATCH_LIMIT];
         const desk_request_t *reqs[BATCH_LIMIT];
         desk_answer_t *outs[BATCH_LIMIT];
         gather (ps, n, NULL, 0, keys, reqs, outs);
         desk_answer_batch (s->desk, keys, reqs, outs, (size_t) n);
     }
-    for (int i = 0; !(open && durable) && i < n; i++) {
+    for (int i = 0; !together && i < n; i++) {
         if (open)
             desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
         else
