@@ -525,6 +525,32 @@ keep_answer (desk_t *self, arena_t *a, Esc__Reply *reply, const uint8_t *key, si
     reply->request_id = id;
 }
 
+/* Lets change W in: its digest, then answered before? (OUT holds that
+ * answer: 1), within its user's write rate? (0; else -1 with ERR, as
+ * with a database failure). */
+static int
+admit_change (desk_t *self, answering_t *w, esc_error_t *err)
+{
+    crypto_hash_sha256 (w->digest, w->r->data, w->r->len);
+    int logged = answer_from_log (self, w, err);
+    if (logged)
+        return logged;
+    return within_rate (self, w, err);
+}
+
+/* W's refusal ERR as its reply (with the result that explains it, if the
+ * handler set one: the arena's, which a rollback keeps). */
+static void
+refuse (answering_t *w, const esc_error_t *err)
+{
+    desk_call_t *c = &w->c;
+    Esc__Reply__ResultCase details = c->explains_refusal ? c->reply->result_case
+                                                         : ESC__REPLY__RESULT__NOT_SET;
+    set_error (c->reply, err);
+    c->reply->result_case = details;
+    pack (c->reply, w->out);
+}
+
 /* Answers an identified, authorised request: a change inside savepoint
  * "request", with the sequence lock held; a read in the batch's snapshot,
  * or from memory when it was answered at the same head. */
@@ -541,11 +567,10 @@ answer_in_savepoint (desk_t *self, answering_t *w)
     const uint8_t *key = NULL;
     size_t key_len = 0;
     if (changes) {
-        crypto_hash_sha256 (w->digest, w->r->data, w->r->len);
-        int logged = answer_from_log (self, w, &err);
-        if (logged > 0)
+        int admitted = admit_change (self, w, &err);
+        if (admitted > 0)
             return;
-        if (logged < 0 || within_rate (self, w, &err))
+        if (admitted < 0)
             goto failed;
     }
     else if (!self->locked && desk_read_kept (w->r)) {
@@ -572,11 +597,7 @@ failed:
     esc_error_t undo;
     if (changes)
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
-    Esc__Reply__ResultCase details = c->explains_refusal ? c->reply->result_case
-                                                         : ESC__REPLY__RESULT__NOT_SET;
-    set_error (c->reply, &err);
-    c->reply->result_case = details;    /* the arena's: the rollback keeps it */
-    pack (c->reply, out);
+    refuse (w, &err);
     if (changes && definitive (&err))
         log_answer (self, w, NULL);
 }
@@ -635,6 +656,14 @@ identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc
     return workflow_permit (c->op, c->roles, err);
 }
 
+/* Whether two requests, each by its connection's key and request id, are
+ * one request sent twice. */
+static bool
+same_request (const char *key, const char *id, const char *other_key, const char *other_id)
+{
+    return strcmp (key, other_key) == 0 && strcmp (id, other_id) == 0;
+}
+
 int
 desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup_t *lookups,
                   size_t n, esc_error_t *err)
@@ -651,8 +680,8 @@ desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup
          * again, after the first logged its answer */
         for (size_t i = 1; i < n; i++)
             for (size_t k = 0; k < i && lookups[i].key; k++)
-                if (lookups[k].key && strcmp (lookups[k].key, lookups[i].key) == 0
-                    && strcmp (lookups[k].id, lookups[i].id) == 0)
+                if (lookups[k].key
+                    && same_request (lookups[k].key, lookups[k].id, lookups[i].key, lookups[i].id))
                     lookups[i].key = NULL;
         self->lookups = lookups;
         self->n_lookups = n;
@@ -776,8 +805,10 @@ desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_answer
         answer_in_savepoint (self, &w);
     /* what the request wrote (or logged) stays; a failed statement's
      * aborted subtransaction is rolled back */
-    if (changes && self->locked && store_in_failed_transaction (self->store))
-        store_command (self->store, "ROLLBACK TO SAVEPOINT request", &err);
+    if (changes && self->locked && store_in_failed_transaction (self->store)) {
+        esc_error_t undo;
+        store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
+    }
     answering_close (&w, &err);
 }
 
@@ -791,20 +822,91 @@ files_together (const desk_request_t *r)
     return r->valid && r->op == OP_FILE && r->req->file->n_also_needed_by == 0;
 }
 
-/* Where a filing of a run stands. */
-typedef enum {
-    FILING_ANSWERED,            /* its answer is given, and not logged */
-    FILING_REFUSED,             /* refused by a rule: logged with no event */
-    FILING_GOES,                /* to be filed */
-} filing_stage_t;
+/* One filing of a run, on its way. */
+typedef struct {
+    answering_t w;
+    enum {
+        RUN_ANSWERED,           /* its answer is given, not logged */
+        RUN_REFUSED,            /* refused by a rule: logged, no event */
+        RUN_FILED,              /* to be filed, then filed */
+    } stage;
+    esc_error_t err;            /* a refusal's */
+    int64_t paid;               /* charged to its user's rate so far */
+    store_filing_t *filing;     /* RUN_FILED's */
+} run_filing_t;
+
+/* Whether the run's transaction can go on: no statement failed, the
+ * connection stands. */
+static bool
+run_broken (desk_t *self)
+{
+    return store_in_failed_transaction (self->store) || !store_connected (self->store);
+}
+
+/* What a filing takes of its user's rate before it is answered: its
+ * request and, as much again, its reply (which repeats what was filed),
+ * so that the next filing of the run finds the rate spent as one by one
+ * would; settled when the run ends. */
+#define RUN_ADVANCE(w) (2 * estimate (w))
+
+/* The checks before the insert, for filing F: who asks, answered before,
+ * the rate, the quarter, the date, as desk_answer's. False when the
+ * database failed. */
+static bool
+run_admit (desk_t *self, run_filing_t *f, const char **default_quarter, store_filing_t *filing)
+{
+    desk_call_t *c = &f->w.c;
+    f->stage = RUN_ANSWERED;
+    if (identify (self, f->w.key, c, f->w.out, &f->err))
+        return !run_broken (self);
+    int admitted = admit_change (self, &f->w, &f->err);
+    if (admitted)
+        return !run_broken (self);
+    f->paid = RUN_ADVANCE (&f->w);
+    quota_charge (self->quota, c->actor, f->paid, proc_now_ms ());
+    const char *quarter;
+    if (desk_file_check (c, default_quarter, &quarter, &f->err) == 0) {
+        *filing = (store_filing_t) { .quarter = quarter, .m = f->w.r->req->file,
+                                     .filer = c->actor, .arg = c };
+        f->filing = filing;
+        f->stage = RUN_FILED;
+    }
+    else if (definitive (&f->err))
+        f->stage = RUN_REFUSED;
+    return !run_broken (self);
+}
+
+/* Filing F's reply, now that the insert ran. False when the rules refused
+ * what the insert filed. */
+static bool
+run_reply (run_filing_t *f)
+{
+    desk_call_t *c = &f->w.c;
+    if (f->stage == RUN_FILED && f->filing->refusal.status != ESC_OK) {
+        if (f->filing->filed)
+            return false;
+        f->err = f->filing->refusal;
+        f->stage = definitive (&f->err) ? RUN_REFUSED : RUN_ANSWERED;
+    }
+    if (f->stage == RUN_REFUSED)
+        refuse (&f->w, &f->err);
+    else if (f->stage == RUN_FILED) {
+        desk_file_done (c, f->filing->filed);
+        c->reply->has_status = true;
+        c->reply->status = ESC__STATUS__OK;
+        pack (c->reply, f->w.out);
+        f->w.out->changed = true;
+    }
+    return true;
+}
 
 /* Answers the N filings of KEYS, REQS and OUTS (files_together, no two
- * with the same key and request id) as desk_answer would one by one, in
- * one savepoint and two round trips for all of them (and one for the
- * default quarter, when one is not named): the quarters' locks and the
- * inserts, then the events and the log entries. False, nothing answered
- * and all rolled back, when a statement failed: the caller answers them
- * one by one, which finds the one that fails. */
+ * the same request) as desk_answer would one by one, in one savepoint
+ * and two round trips for all (and one for the default quarter, when one
+ * is not named): the quarters' locks and the inserts, then the events
+ * and the log entries. False, nothing answered and all rolled back, when
+ * a statement failed: the caller answers them one by one, which finds
+ * the one that fails. */
 static bool
 file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_answer_t **outs,
           size_t n)
@@ -814,135 +916,67 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
     if (savepoint (self, &err))
         return false;
     arena_t *a = arena_new ();
-    answering_t *w = arena_alloc (a, n * sizeof *w);
-    filing_stage_t *stage = arena_alloc (a, n * sizeof *stage);
-    esc_error_t *errs = arena_alloc (a, n * sizeof *errs);
-    store_filing_t *f = arena_alloc (a, n * sizeof *f);
-    size_t *filing = arena_alloc (a, n * sizeof *filing);
+    run_filing_t *f = arena_alloc (a, n * sizeof *f);
+    store_filing_t *filings = arena_alloc (a, n * sizeof *filings);
     const event_t **events = arena_alloc (a, n * sizeof *events);
     request_record_t *logs = arena_alloc (a, n * sizeof *logs);
-    int64_t *paid = arena_alloc (a, n * sizeof *paid);
-    const char *default_quarter = NULL;
+    const char *default_quarter = NULL;         /* in the arena of the first to ask */
     size_t n_filings = 0, n_logged = 0;
-    bool failed = false;        /* a statement failed: the run is undone */
+    bool ok = true;
 
-    /* who asks, answered before?, the rate, the quarter, the date; each
-     * charged its estimate at once, as one by one, so that the next finds
-     * its user's rate spent */
     for (size_t i = 0; i < n; i++) {
+        memset (&f[i], 0, sizeof f[i]);
         answer_begin (self, reqs[i], outs[i]);
-        answering_open (self, &w[i], keys[i], reqs[i], outs[i]);
-        desk_call_t *c = &w[i].c;
-        esc_error_t *e = &errs[i];
-        esc_error_clear (e);
-        stage[i] = FILING_ANSWERED;
-        paid[i] = 0;
-        failed = failed || store_in_failed_transaction (self->store);
-        if (failed || identify (self, keys[i], c, outs[i], e))
-            continue;
-        crypto_hash_sha256 (w[i].digest, reqs[i]->data, reqs[i]->len);
-        int logged = answer_from_log (self, &w[i], e);
-        failed = logged < 0;
-        if (logged || within_rate (self, &w[i], e))
-            continue;
-        paid[i] = estimate (&w[i]);
-        quota_charge (self->quota, c->actor, paid[i], proc_now_ms ());
-        const char *quarter;
-        if (desk_file_check (c, &default_quarter, &quarter, e) == 0) {
-            f[n_filings] = (store_filing_t) { .quarter = quarter, .m = reqs[i]->req->file,
-                                              .filer = c->actor };
-            filing[n_filings++] = i;
-            stage[i] = FILING_GOES;
+        answering_open (self, &f[i].w, keys[i], reqs[i], outs[i]);
+        ok = ok && run_admit (self, &f[i], &default_quarter, &filings[n_filings]);
+        n_filings += f[i].stage == RUN_FILED;
+    }
+    ok = ok && (!n_filings || store_escalation_file_many (self->store, a, filings, n_filings,
+                                                           desk_judge_quarter, &err) == 0);
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = run_reply (&f[i]);
+        if (ok && f[i].stage != RUN_ANSWERED) {
+            events[n_logged] = f[i].stage == RUN_FILED ? event_of (&f[i].w, &entries[OP_FILE])
+                                                       : NULL;
+            logs[n_logged++] = record_of (&f[i].w, NULL);
         }
-        else if (store_in_failed_transaction (self->store))
-            failed = true;
-        else if (definitive (e))
-            stage[i] = FILING_REFUSED;
     }
-    failed = failed || store_in_failed_transaction (self->store)
-             || (n_filings
-                 && store_escalation_file_many (self->store, a, f, n_filings, &err));
-
-    /* the rules on each quarter, as store_escalation_insert's judge */
-    for (size_t k = 0; !failed && k < n_filings; k++) {
-        size_t i = filing[k];
-        esc_error_t *e = &errs[i];
-        if (!f[k].quarter_exists)
-            esc_fail (e, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
-                      f[k].quarter);
-        else if (desk_judge_quarter (&w[i].c, &f[k].facts, e) == 0)
-            continue;
-        /* filed, but refused: the rules and the insert's guard disagree */
-        failed = f[k].filed != NULL;
-        stage[i] = FILING_REFUSED;
-    }
-
-    /* the replies, then their events and log entries */
-    for (size_t k = 0; !failed && k < n_filings; k++) {
-        size_t i = filing[k];
-        desk_call_t *c = &w[i].c;
-        if (stage[i] == FILING_REFUSED)
-            continue;
-        if (!f[k].filed) {
-            esc_fail (&errs[i], ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND", "account '%s' is not known",
-                      f[k].m->account);
-            stage[i] = FILING_REFUSED;
-            continue;
-        }
-        desk_file_done (c, f[k].filed);
-        c->reply->has_status = true;
-        c->reply->status = ESC__STATUS__OK;
-        pack (c->reply, outs[i]);
-        outs[i]->changed = true;
-    }
-    for (size_t i = 0; !failed && i < n; i++) {
-        if (stage[i] == FILING_ANSWERED)
-            continue;
-        if (stage[i] == FILING_REFUSED) {
-            set_error (w[i].c.reply, &errs[i]);
-            pack (w[i].c.reply, outs[i]);
-        }
-        events[n_logged] = stage[i] == FILING_GOES ? event_of (&w[i], &entries[OP_FILE]) : NULL;
-        logs[n_logged++] = record_of (&w[i], NULL);
-    }
-    failed = failed
-             || (n_logged && store_event_append_many (self->store, a, events, logs, n_logged,
-                                                       reopen, &err));
-    if (failed) {
+    ok = ok && (!n_logged || store_event_append_many (self->store, a, events, logs, n_logged,
+                                                      reopen, &err) == 0);
+    if (!ok) {
         esc_error_t undo;
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
     }
     for (size_t i = 0; i < n; i++) {
-        /* what was logged is charged in full; the estimate of the rest
-         * is given back */
-        if (!failed && stage[i] != FILING_ANSWERED)
-            charge (self, &w[i], paid[i]);
-        else if (paid[i])
-            quota_charge (self->quota, w[i].c.actor, -paid[i], proc_now_ms ());
-        answering_close (&w[i], &errs[i]);
-        if (failed) {
+        /* what was logged is charged in full; the rest is given back */
+        int64_t owed = ok && f[i].stage != RUN_ANSWERED
+                       ? estimate (&f[i].w) + (int64_t) outs[i]->reply_len : 0;
+        if (owed != f[i].paid)
+            quota_charge (self->quota, f[i].w.c.actor, owed - f[i].paid, proc_now_ms ());
+        answering_close (&f[i].w, &f[i].err);
+        if (!ok) {
             free (outs[i]->reply);
             memset (outs[i], 0, sizeof *outs[i]);
         }
     }
-    /* logged: the next savepoint was opened; failed: ROLLBACK TO kept
-     * this one, now empty */
-    if (failed || n_logged)
-        self->fresh_savepoint = true;
+    /* logged: the next savepoint was opened in its round trip; else this
+     * one is left with nothing in it (ROLLBACK TO keeps it) but locks */
+    self->fresh_savepoint = true;
     arena_destroy (&a);
-    return !failed;
+    return ok;
 }
 
 /* The length of the run of filings at the start of the N of REQS that may
- * be answered together: no request id twice. */
+ * be answered together: up to one that is not a filing, or one sent twice
+ * (the second copy must find the first's answer logged). */
 static size_t
 run_length (const char **keys, const desk_request_t **reqs, size_t n)
 {
     size_t k = 0;
     for (; k < n && files_together (reqs[k]); k++)
         for (size_t j = 0; j < k; j++)
-            if (strcmp (keys[j], keys[k]) == 0
-                && strcmp (reqs[j]->req->request_id, reqs[k]->req->request_id) == 0)
+            if (same_request (keys[j], reqs[j]->req->request_id, keys[k],
+                              reqs[k]->req->request_id))
                 return k;
     return k;
 }

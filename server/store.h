@@ -343,28 +343,6 @@ typedef struct {
 } escalation_ref_t;
 int store_escalation_lock (store_t *self, arena_t *a, int64_t id, escalation_ref_t *out, esc_error_t *err);
 
-/* One of the filings store_escalation_file_many files together. */
-typedef struct {
-    const char *quarter;        /* the quarter filed in */
-    const Esc__File *m;         /* naming no other accounts */
-    const char *filer;
-    /* set: */
-    bool quarter_exists;
-    quarter_facts_t facts;      /* the quarter's (closed_only), locked */
-    Esc__Escalation *filed;     /* the new escalation, as
-                                   store_escalation_insert gives it; NULL
-                                   when none was filed: the quarter is
-                                   missing or closed, or the account not
-                                   known */
-} store_filing_t;
-/* Files the N filings of F in one round trip and two statements: the
- * first locks their quarters' rows (in the order of their names) and
- * reads whether each is closed, the second files each into an open
- * quarter only, as store_escalation_insert does one. The caller judges
- * each on its quarter's facts after, and rolls all back if it refuses
- * one that was filed. */
-int store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
-                                esc_error_t *err);
 /* Decides on a quarter's FACTS for ARG: 0, or -1 with the refusal in ERR. */
 typedef int (*store_judge_t) (void *arg, const quarter_facts_t *facts, esc_error_t *err);
 /* Files M in QUARTER for FILER; *OUT is the new escalation as
@@ -378,6 +356,30 @@ typedef int (*store_judge_t) (void *arg, const quarter_facts_t *facts, esc_error
 int store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const Esc__File *m,
                              const char *filer, store_judge_t judge, void *arg,
                              Esc__Escalation **out, esc_error_t *err);
+/* One of the filings store_escalation_file_many files together. */
+typedef struct {
+    const char *quarter;        /* the quarter filed in */
+    const Esc__File *m;         /* its other accounts are the caller's */
+    const char *filer;
+    void *arg;                  /* the judge's */
+    /* set: */
+    Esc__Escalation *filed;     /* the new escalation, as
+                                   store_escalation_insert gives it; NULL:
+                                   not filed */
+    esc_error_t refusal;        /* why not: the quarter is missing, the
+                                   judge refused (JUDGE's error), or the
+                                   account is not known; ESC_OK else. A
+                                   refusal beside a filing means the rules
+                                   and the insert's guard disagree */
+} store_filing_t;
+/* Files the N filings of F as store_escalation_insert files one, in one
+ * round trip and two statements for all: their quarters' rows locked (in
+ * the order of their names), then the inserts. JUDGE decides on each
+ * filing's quarter; a refusal is its answer, whatever the insert did (the
+ * caller's savepoint undoes it). -1 with ERR when a statement failed (the
+ * refusals found before it are set). */
+int store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
+                                store_judge_t judge, esc_error_t *err);
 /* Moves escalation ID to STATE with REASON (NULL clears it); CLEAR_SIZING
  * forgets the current sizing (back to filed: it must be sized again). */
 int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,

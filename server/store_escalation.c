@@ -67,67 +67,21 @@ store_escalation_insert (store_t *self, arena_t *a, const char *quarter, const E
                          const char *filer, store_judge_t judge, void *arg,
                          Esc__Escalation **out, esc_error_t *err)
 {
-    params_t p = { 0 };
-    params_text (&p, quarter);                          /* $1 quarter */
-    params_text (&p, m->account);                       /* $2 account name */
-    params_text (&p, filer);                            /* $3 filer */
-    params_text (&p, m->title);                         /* $4 title */
-    params_text (&p, m->problem);                       /* $5 problem */
-    params_text (&p, m->solution);                      /* $6 solution or NULL */
-    params_opt_int (&p, m->has_deal_value, m->deal_value); /* $7 deal value */
-    params_text (&p, m->needed_by);                     /* $8 needed by or NULL */
-    params_opt_int (&p, m->has_claimed_hours, m->claimed_hours); /* $9 claimed hours */
-    params_t q = { 0 };
-    params_text (&q, quarter);                          /* $1 quarter */
-    store_step_t steps[] = {
-        { .sql = store_quarter_closed_locked, .p = &q, .prepare = true, .keep = true },
-        { .sql =
-        "WITH a AS (SELECT id, name, arr FROM account WHERE name = $2),"
-        " e AS (INSERT INTO escalation (quarter, account_id, filer, title, problem, solution,"
-        "                               deal_value, needed_by, claimed_hours)"
-        "       SELECT $1, id, $3, $4, $5, $6, $7, $8::date, $9 FROM a"
-        "        WHERE EXISTS (SELECT FROM quarter WHERE name = $1 AND state <> 'closed')"
-        "       RETURNING *)"
-        " SELECT e.id, e.quarter, a.name AS account, e.filer, e.title, e.problem, e.solution,"
-        "        e.deal_value, e.needed_by::text AS needed_by, e.state::text AS state,"
-        "        e.state_reason,"
-        "        to_char(e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS filed_at,"
-        "        a.arr AS renewal_arr, e.claimed_hours"
-        "   FROM e JOIN a ON a.id = e.account_id", .p = &p, .prepare = true },
-    };
-    PGresult *results[2];
-    esc_error_t failure;
-    int failed = store_pipeline (self, steps, 2, results, &failure);
-    quarter_facts_t facts;
-    if (!results[0] || store_quarter_closed_read (results[0], quarter, &facts, err)
-        || judge (arg, &facts, err)) {
-        if (!results[0])
-            *err = failure;
-        PQclear (results[0]);
-        PQclear (results[1]);
+    store_filing_t f = { .quarter = quarter, .m = m, .filer = filer, .arg = arg };
+    int failed = store_escalation_file_many (self, a, &f, 1, judge, err);
+    /* the rules' refusal first, even of a filing whose insert failed */
+    if (f.refusal.status != ESC_OK) {
+        *err = f.refusal;
         return -1;
     }
-    PQclear (results[0]);
-    if (failed) {
-        *err = failure;
+    if (failed)
         return -1;
-    }
-    PGresult *r = results[1];
-    if (!PQntuples (r)) {
-        PQclear (r);
-        return esc_fail (err, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
-                         "account '%s' is not known", m->account);
-    }
-    int64_t id = row_int (r, 0, "id");
     if (!m->n_also_needed_by) {
-        *out = arena_alloc (a, sizeof **out);
-        filing_from_row (a, r, 0, *out);
-        PQclear (r);
+        *out = f.filed;
         return 0;
     }
-    PQclear (r);
-    return link_others (self, id, m->also_needed_by, m->n_also_needed_by, err)
-        || store_escalation_get (self, a, id, out, err);
+    return link_others (self, f.filed->id, m->also_needed_by, m->n_also_needed_by, err)
+        || store_escalation_get (self, a, f.filed->id, out, err);
 }
 
 /* The filing of F as a JSON object, its index I beside it. */
@@ -144,14 +98,27 @@ filing_json (json_t *j, size_t i, const store_filing_t *f)
     json_kv_string (j, "problem", m->problem);
     json_kv_string (j, "solution", m->solution);
     json_kv_opt_int (j, "deal_value", m->has_deal_value, m->deal_value);
-    json_kv_string (j, "needed_by", m->needed_by);
+    /* an optional date given empty is none (validate.c) */
+    json_kv_string (j, "needed_by", m->needed_by && *m->needed_by ? m->needed_by : NULL);
     json_kv_opt_int (j, "claimed_hours", m->has_claimed_hours, m->claimed_hours);
     json_object_end (j);
 }
 
+/* The judgement of each of the N filings of F on its quarter's facts,
+ * from the lock's result LOCKED: a refusal into its refusal. */
+static void
+judge_each (store_filing_t *f, size_t n, const PGresult *locked, store_judge_t judge)
+{
+    for (size_t i = 0; i < n; i++) {
+        quarter_facts_t facts;
+        if (store_quarter_closed_read (locked, f[i].quarter, &facts, &f[i].refusal) == 0)
+            judge (f[i].arg, &facts, &f[i].refusal);
+    }
+}
+
 int
 store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
-                            esc_error_t *err)
+                            store_judge_t judge, esc_error_t *err)
 {
     json_t j, quarters;
     json_init (&j);
@@ -161,6 +128,8 @@ store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t
     for (size_t i = 0; i < n; i++) {
         filing_json (&j, i, &f[i]);
         json_string (&quarters, f[i].quarter);
+        f[i].filed = NULL;
+        esc_error_clear (&f[i].refusal);
     }
     json_array_end (&j);
     json_array_end (&quarters);
@@ -168,17 +137,14 @@ store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t
     params_text (&q, json_text (&quarters));            /* $1 ["quarter", ...] */
     params_text (&p, json_text (&j));                   /* $1 the filings */
     store_step_t steps[] = {
-        { .sql =
-        "SELECT name, state = 'closed' AS closed FROM quarter"
-        " WHERE name IN (SELECT json_array_elements_text($1::json))"
-        " ORDER BY name FOR UPDATE", .p = &q, .prepare = true },
-        /* as store_escalation_insert's, for all at once: each row's id
-         * drawn before the insert, so that the rows returned find their
-         * filing */
+        { .sql = store_quarters_closed_locked, .p = &q, .prepare = true, .keep = true },
+        /* each row's id drawn before the insert (only for a filing that
+         * goes in: an open quarter, an account known), so that the rows
+         * returned find their filing */
         { .sql =
         "WITH f AS MATERIALIZED ("
         "       SELECT nextval('escalation_id_seq') AS id, f.i, f.quarter, a.id AS account_id,"
-        "              a.name AS account, a.arr, f.filer, f.title, f.problem, f.solution,"
+        "              a.name, a.arr, f.filer, f.title, f.problem, f.solution,"
         "              f.deal_value, f.needed_by, f.claimed_hours"
         "         FROM json_to_recordset($1::json) AS f (i int, quarter text, account text,"
         "              filer text, title text, problem text, solution text, deal_value bigint,"
@@ -193,40 +159,35 @@ store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t
         "       SELECT id, quarter, account_id, filer, title, problem, solution, deal_value,"
         "              needed_by, claimed_hours FROM f ORDER BY i"
         "       RETURNING *)"
-        " SELECT f.i, e.id, e.quarter, f.account, e.filer, e.title, e.problem, e.solution,"
-        "        e.deal_value, e.needed_by::text AS needed_by, e.state::text AS state,"
-        "        e.state_reason,"
-        "        to_char(e.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS filed_at,"
-        "        f.arr AS renewal_arr, e.claimed_hours"
+        " SELECT f.i, e.id, e.quarter, f.name AS account, e.filer, e.title, e.problem,"
+        "        e.solution, e.deal_value, e.needed_by::text AS needed_by,"
+        "        e.state::text AS state, e.state_reason,"
+        "        " UTC_STAMP ("e.filed_at") " AS filed_at, f.arr AS renewal_arr, e.claimed_hours"
         "   FROM e JOIN f ON f.id = e.id", .p = &p, .prepare = true },
     };
     PGresult *results[2];
-    int rc = store_pipeline (self, steps, 2, results, err);
+    int failed = store_pipeline (self, steps, 2, results, err);
     json_release (&j);
     json_release (&quarters);
-    if (rc)
+    /* the rules decide on the quarter before anything the insert met */
+    if (results[0])
+        judge_each (f, n, results[0], judge);
+    PQclear (results[0]);
+    if (failed)
         return -1;
-    PGresult *locked = results[0], *r = results[1];
-    for (size_t i = 0; i < n; i++) {
-        f[i].quarter_exists = false;
-        f[i].filed = NULL;
-        for (int row = 0; row < PQntuples (locked); row++)
-            if (strcmp (row_text (locked, row, "name"), f[i].quarter) == 0) {
-                f[i].quarter_exists = true;
-                f[i].facts = (quarter_facts_t) { .closed_only = true,
-                                                 .closed = row_bool (locked, row, "closed") };
-            }
-    }
+    PGresult *r = results[1];
     for (int row = 0; row < PQntuples (r); row++) {
         int64_t i = row_int (r, row, "i");
         if (i < 0 || (size_t) i >= n)
             continue;
-        Esc__Escalation *e = arena_alloc (a, sizeof *e);
-        filing_from_row (a, r, row, e);
-        f[i].filed = e;
+        f[i].filed = arena_alloc (a, sizeof *f[i].filed);
+        filing_from_row (a, r, row, f[i].filed);
     }
-    PQclear (locked);
     PQclear (r);
+    for (size_t i = 0; i < n; i++)
+        if (!f[i].filed && f[i].refusal.status == ESC_OK)
+            esc_fail (&f[i].refusal, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
+                      "account '%s' is not known", f[i].m->account);
     return 0;
 }
 

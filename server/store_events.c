@@ -304,7 +304,7 @@ store_event_append_many (store_t *self, arena_t *a, const event_t *const *events
         "                  data jsonb, summary text, user_name text, request_id text,"
         "                  digest text, reply text)),"
         "     n AS (SELECT count(type) AS n FROM x),"
-        "     next AS (UPDATE event_counter SET last_seq = last_seq + n.n FROM n"
+        "     next AS (UPDATE event_counter SET last_seq = last_seq + n.n FROM n WHERE n.n > 0"
         "              RETURNING last_seq - n.n AS base),"
         "     added AS (INSERT INTO event (seq, type, actor, quarter, escalation_id, account,"
         "                                  data, summary)"

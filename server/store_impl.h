@@ -103,10 +103,12 @@ void store_month_range (const char *month, char *from, char *to);
 /* A timestamp column as ISO 8601 UTC text. */
 #define UTC_STAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* For a pipeline: whether quarter $1 is closed, its row locked, and no
- * more; store_quarter_closed_read reads its result R into facts that say
- * closed_only (-1 with QUARTER_NOT_FOUND when there is no such quarter). */
-extern const char store_quarter_closed_locked[];
+/* For a pipeline: whether each quarter of $1 (a JSON array of names) is
+ * closed, their rows locked in the order of their names, and no more;
+ * store_quarter_closed_read finds quarter NAME in its result R, as facts
+ * that say closed_only (-1 with QUARTER_NOT_FOUND when there is no such
+ * quarter). */
+extern const char store_quarters_closed_locked[];
 int store_quarter_closed_read (const PGresult *r, const char *name, quarter_facts_t *out,
                                esc_error_t *err);
 

@@ -73,18 +73,22 @@ static const char quarter_facts_locked[] =
 static const char quarter_facts[] = QUARTER_FACTS ("", "");
 #undef QUARTER_FACTS
 /* Whether a quarter ($1) is closed, its row locked: what a filing needs. */
-const char store_quarter_closed_locked[] =
-    "SELECT state = 'closed' AS closed FROM quarter WHERE name = $1 FOR UPDATE";
+const char store_quarters_closed_locked[] =
+    "SELECT name, state = 'closed' AS closed FROM quarter"
+    " WHERE name IN (SELECT json_array_elements_text($1::json))"
+    " ORDER BY name FOR UPDATE";
 
 int
 store_quarter_closed_read (const PGresult *r, const char *name, quarter_facts_t *out,
                            esc_error_t *err)
 {
-    if (PQntuples (r) != 1)
-        return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
-                         name);
-    *out = (quarter_facts_t) { .closed_only = true, .closed = row_bool (r, 0, "closed") };
-    return 0;
+    for (int row = 0; row < PQntuples (r); row++)
+        if (strcmp (row_text (r, row, "name"), name) == 0) {
+            *out = (quarter_facts_t) { .closed_only = true, .closed = row_bool (r, row, "closed") };
+            return 0;
+        }
+    return esc_fail (err, ESC_NOT_FOUND, "QUARTER_NOT_FOUND", "quarter %s does not exist",
+                     name);
 }
 
 int

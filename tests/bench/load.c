@@ -2,16 +2,16 @@
  *
  *   load --endpoint EP --server-key KEY --keys DIR --users N
  *        --op file|mix|show|list|quarter [--clients C] [--window W] [--seconds S]
- *        [--quarter Q] [--account A] [--title T] [--ids FIRST:LAST] [--acked FILE]
- *        [--copies K]
+ *        [--quarter Q] [--account A] [--title T] [--needed-by D] [--ids FIRST:LAST]
+ *        [--acked FILE] [--copies K]
  *
  * C clients in this one process, each a DEALER of its own speaking the
  * real protocol over CURVE as user bench<i> (i from 1 to N, taken in turn;
  * keys in DIR/bench<i>.key), each keeping W requests in flight for S
- * seconds (after a second of warm-up): filings (for account A, titled T),
- * a mix of sizings and spends (nine in ten re-size an escalation of
- * FIRST..LAST, one spends a token on one: mostly refused, the token being
- * spent), shows of an escalation of FIRST..LAST, the first page of quarter
+ * seconds (after a second of warm-up): filings (for account A, titled T,
+ * needed by D when given, even empty), a mix of sizings and spends (nine
+ * in ten re-size an escalation of FIRST..LAST, one spends a token on one:
+ * mostly refused, the token being spent), shows of an escalation of FIRST..LAST, the first page of quarter
  * Q's list (esc list's default), or quarter Q itself (esc quarter show).
  * Prints "name value" lines: requests, ok, refused, failed (no answer
  * within 10 s), per_s, p50_ms, p99_ms. With --acked FILE, appends the
@@ -40,7 +40,8 @@
 #define MAX_WINDOW 64
 
 typedef struct {
-    const char *endpoint, *server_key, *keys, *op, *quarter, *account, *title, *acked;
+    const char *endpoint, *server_key, *keys, *op, *quarter, *account, *title, *needed_by;
+    const char *acked;
     int users, clients, window;
     int copies;
     double seconds;
@@ -188,6 +189,7 @@ next_request (const config_t *cfg, client_t *c, int index, char *id, size_t idle
         f.quarter = (char *) cfg->quarter;
         f.account = (char *) cfg->account;
         f.title = (char *) cfg->title;
+        f.needed_by = (char *) cfg->needed_by;
         f.problem = "the customer cannot do what they need to";
         req.op_case = ESC__REQUEST__OP_FILE;
         req.file = &f;
@@ -261,6 +263,7 @@ main (int argc, char **argv)
         { "quarter", required_argument, NULL, 'q' }, { "account", required_argument, NULL, 'a' },
         { "ids", required_argument, NULL, 'i' }, { "acked", required_argument, NULL, 'A' },
         { "copies", required_argument, NULL, '2' }, { "title", required_argument, NULL, 'T' },
+        { "needed-by", required_argument, NULL, 'N' },
         { NULL, 0, NULL, 0 },
     };
     for (int o; (o = getopt_long (argc, argv, "", opts, NULL)) != -1;) {
@@ -276,6 +279,7 @@ main (int argc, char **argv)
         case 'q': cfg.quarter = optarg; break;
         case 'a': cfg.account = optarg; break;
         case 'T': cfg.title = optarg; break;
+        case 'N': cfg.needed_by = optarg; break;
         case 'i':
             if (sscanf (optarg, "%lld:%lld", (long long *) &cfg.first_id,
                         (long long *) &cfg.last_id) != 2)

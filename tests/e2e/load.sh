@@ -94,10 +94,14 @@ together() {    # together NAME CLIENTS ARGS...: load of filings as NAME
         >"$WORK/$name.out" 2>"$WORK/$name.err" || fail "load $name: $(cat "$WORK/$name.err")"
     touch "$WORK/acked-$name"
 }
-together good 8 --account Acme & GOOD=$!
+# (the good ones give an empty needed-by: none, not a date the insert
+# cannot read)
+together good 8 --account Acme --needed-by "" & GOOD=$!
 together nobody 4 --account Nobody & NOBODY=$!
-together closed 4 --account Acme --quarter 2099Q1 & CLOSED=$!
-wait $GOOD $NOBODY $CLOSED
+together closed 2 --account Acme --quarter 2099Q1 & CLOSED=$!
+together unknown 2 --account Acme --quarter 2097Q1 & UNKNOWN=$!
+wait $GOOD $NOBODY $CLOSED $UNKNOWN
+[ "$(wc -l <"$WORK/acked-good")" -gt 0 ] || fail "no good filing acknowledged: $(cat "$WORK/good.out")"
 mv "$WORK/good.out" "$WORK/good1.out"
 mv "$WORK/acked-good" "$WORK/acked-good1"
 # these name no quarter: the run finds the default once
@@ -105,11 +109,11 @@ together good 8 --account Acme --quarter "" & GOOD=$!
 together poison 1 --account Acme --title poison & POISON=$!
 wait $GOOD $POISON
 cat "$WORK/acked-good1" >>"$WORK/acked-good"
-for name in good1 good nobody closed poison; do
+for name in good1 good nobody closed unknown poison; do
     same "$(figure $name failed)" 0 "$name: requests without an answer"
 done
 [ "$(wc -l <"$WORK/acked-good")" -gt 0 ] || fail "no good filing acknowledged: $(cat "$WORK/good.out")"
-for name in nobody closed poison; do
+for name in nobody closed unknown poison; do
     same "$(wc -l <"$WORK/acked-$name")" 0 "$name: filings acknowledged"
     [ "$(figure $name refused)" -gt 0 ] || fail "$name: nothing refused: $(cat "$WORK/$name.out")"
 done
@@ -136,6 +140,9 @@ grep -q "file NOT_FOUND ACCOUNT_NOT_FOUND" "$WORK/escd-a.log" \
     || fail "no filing for an unknown account was refused: $(grep -m3 'file ' "$WORK/escd-a.log")"
 grep -q "file FAILED_PRECONDITION QUARTER_CLOSED" "$WORK/escd-a.log" \
     || fail "no filing into a closed quarter was refused: $(grep -m3 'file ' "$WORK/escd-a.log")"
+grep -q "file NOT_FOUND QUARTER_NOT_FOUND" "$WORK/escd-a.log" \
+    || fail "no filing into a missing quarter was refused: $(grep -m3 'file ' "$WORK/escd-a.log")"
+same "$(sql "SELECT count(*) FROM escalation WHERE needed_by IS NOT NULL")" 0 "needed-by dates"
 same "$(sql "SELECT count(*) FROM escalation WHERE title = 'poison'")" 0 "poison filed"
 psql "$DB" -Xqc "ALTER TABLE escalation DROP CONSTRAINT poison"
 
