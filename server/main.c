@@ -1080,6 +1080,32 @@ _gnutls_global_init_skip (void)
     return 1;
 }
 
+/* libzmq, as Debian builds it, initialises OpenPGM in every zmq_ctx_new
+ * (and shuts it down in zmq_ctx_term) whether or not a pgm:// socket is
+ * ever made: OpenPGM looks its protocol number up through NSS
+ * (/etc/nsswitch.conf, /etc/protocols) and sets up its timer, random
+ * numbers and logging, 200 kB of escd's idle memory for a transport escd
+ * cannot use (libzmq takes pgm:// on PUB and SUB sockets only; escd's are
+ * ROUTER, REP, PAIR and STREAM). These two stand in for OpenPGM's: escd
+ * exports them (CMakeLists.txt), and the dynamic linker binds libzmq's
+ * calls to the program's definitions first. A libzmq built without
+ * OpenPGM never calls them. */
+typedef struct pgm_error_t pgm_error_t;
+bool pgm_init (pgm_error_t **error);
+bool pgm_shutdown (void);
+__attribute__((used)) bool
+pgm_init (pgm_error_t **error)
+{
+    (void) error;
+    return true;
+}
+
+__attribute__((used)) bool
+pgm_shutdown (void)
+{
+    return true;
+}
+
 int
 main (int argc, char **argv)
 {
