@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@
 #define GUARD_EVERY_MS 100.0
 /* How often the metrics look at the request log's size. */
 #define MEASURE_EVERY_MS 30000.0
+/* How long escd has nothing to do before it gives freed memory back. */
+#define IDLE_TRIM_MS 1000.0
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -227,6 +230,8 @@ typedef struct {
     int n_served;
     uint64_t turns;
     double prune_at;            /* the next pruning of the request log (ms) */
+    double active_at;           /* when the loop last had something to do (ms) */
+    bool trimmed;               /* freed memory given back since */
     notify_t *notify;           /* systemd: READY=1, WATCHDOG=1, STOPPING=1 */
 } server_t;
 
@@ -827,6 +832,27 @@ measure (server_t *s)
         s->request_log_bytes = bytes;
 }
 
+/* Gives the memory freed since the loop was last busy back to the
+ * system, once it has had nothing to do for IDLE_TRIM_MS. glibc keeps
+ * freed pages for reuse, in each thread's arena and below the top of the
+ * heap, for as long as escd runs: what start-up, a burst of requests or
+ * a long catch-up of the feed freed would stay resident through every
+ * quiet hour after. Once an idle spell (malloc_trim walks every free
+ * chunk), so that a busy escd never pays for it. */
+static void
+trim_when_idle (server_t *s, bool active)
+{
+    double now = proc_now_ms ();
+    if (active) {
+        s->active_at = now;
+        s->trimmed = false;
+    }
+    else if (!s->trimmed && now - s->active_at >= IDLE_TRIM_MS) {
+        malloc_trim (0);
+        s->trimmed = true;
+    }
+}
+
 /* Binds everything escd serves on. Returns 0, or -1 with the reason on
  * stderr. */
 static int
@@ -1077,6 +1103,10 @@ endpoint_run (const endpoint_config_t *config)
             logline (LOGLINE_ERROR, "poll: %s", zmq_strerror (errno));
             break;
         }
+        bool active = s.n_carry || s.n_heavy || reader_busy (s.reader) || behind;
+        for (int i = 0; i < n_items; i++)
+            active = active || items[i].revents;
+        trim_when_idle (&s, active);
         if (items[0].revents & ZMQ_POLLIN)
             zap_handle (s.zap);
         if (items[2].revents & ZMQ_POLLIN)
