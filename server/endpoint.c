@@ -225,7 +225,7 @@ typedef struct {
     int n_batch, n_carry, n_heavy;
     int batch_max;
     reader_t *reader;
-    struct { char key[64]; uint64_t turn; } served[HEAVY_LIMIT];   /* whose heavy
+    struct { char key[64]; uint64_t turn; } *served;   /* HEAVY_LIMIT of whose heavy
                                    read the reader had, and when (turns) */
     int n_served;
     uint64_t turns;
@@ -992,6 +992,7 @@ server_free (server_t *s)
     free (s->batch);
     free (s->carry);
     free (s->heavy);
+    free (s->served);
     log_summary (&s->log);
     quota_destroy (&s->log.lines);
     free (s->log.held);
@@ -1007,7 +1008,12 @@ server_alloc (server_t *s)
     s->batch = calloc (BATCH_LIMIT, sizeof *s->batch);
     s->carry = calloc (CARRY_LIMIT, sizeof *s->carry);
     s->heavy = calloc (HEAVY_LIMIT, sizeof *s->heavy);
-    if (!s->batch || !s->carry || !s->heavy)
+    /* on the heap, not in endpoint_run's frame, where it was zeroed with
+     * the rest of server_t: the stack's pages, once touched, stay
+     * resident for good; the table's are touched only as far as it fills
+     * (malloc: no entry past n_served is read) */
+    s->served = malloc (HEAVY_LIMIT * sizeof *s->served);
+    if (!s->batch || !s->carry || !s->heavy || !s->served)
         abort ();
 }
 
