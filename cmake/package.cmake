@@ -72,8 +72,13 @@ This package holds both programs, their manual pages, esc's shell
 completion, and escd.service (Type=notify, with a watchdog and a
 sandbox), with an example /etc/escd/escd.conf.")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# adduser: postinst makes the escd user
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# adduser: postinst makes the escd user; packed relocations (CMakeLists.txt)
+# need a glibc that reads them, which no symbol tells dpkg-shlibdeps
+if(ESC_LINKER_PACKS_RELOCS)
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libc6 (>= 2.36)")
+else()
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+endif()
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${DEBIAN_DIR}/postinst ${DEBIAN_DIR}/prerm ${DEBIAN_DIR}/postrm ${DEBIAN_DIR}/conffiles)

@@ -902,9 +902,10 @@ run_reply (run_filing_t *f)
 
 /* Answers the N filings of KEYS, REQS and OUTS (files_together, no two
  * the same request) as desk_answer would one by one, in one savepoint
- * and two round trips for all (and one for the default quarter, when one
- * is not named): the quarters' locks and the inserts, then the events
- * and the log entries. False, nothing answered and all rolled back, when
+ * and two round trips for all: the quarters' locks and the inserts, then
+ * the events and the log entries (and, as one by one, one for the default
+ * quarter when one is not named, and one for each key or request id the
+ * batch did not look up as it opened). False, nothing answered and all rolled back, when
  * a statement failed: the caller answers them one by one, which finds
  * the one that fails. */
 static bool

@@ -49,8 +49,10 @@
 #define GUARD_EVERY_MS 100.0
 /* How often the metrics look at the request log's size. */
 #define MEASURE_EVERY_MS 30000.0
-/* How long escd has nothing to do before it gives freed memory back. */
+/* How long escd has nothing to do before it gives freed memory back, and
+ * how often at most it does. */
 #define IDLE_TRIM_MS 1000.0
+#define IDLE_TRIM_EVERY_MS 10000.0
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -232,6 +234,7 @@ typedef struct {
     double prune_at;            /* the next pruning of the request log (ms) */
     double active_at;           /* when the loop last had something to do (ms) */
     bool trimmed;               /* freed memory given back since */
+    double trimmed_at;          /* when it last was (ms; 0: never) */
     notify_t *notify;           /* systemd: READY=1, WATCHDOG=1, STOPPING=1 */
 } server_t;
 
@@ -834,11 +837,12 @@ measure (server_t *s)
 
 /* Gives the memory freed since the loop was last busy back to the
  * system, once it has had nothing to do for IDLE_TRIM_MS. glibc keeps
- * freed pages for reuse, in each thread's arena and below the top of the
- * heap, for as long as escd runs: what start-up, a burst of requests or
- * a long catch-up of the feed freed would stay resident through every
- * quiet hour after. Once an idle spell (malloc_trim walks every free
- * chunk), so that a busy escd never pays for it. */
+ * freed pages below the top of the heap for reuse for as long as escd
+ * runs: what start-up, a burst of requests or a long catch-up of the feed
+ * freed would stay resident through every quiet hour after. Once an idle
+ * spell, and at most once every IDLE_TRIM_EVERY_MS (malloc_trim walks
+ * every free chunk, holding the one arena's lock): neither a busy escd
+ * nor a client that knocks just often enough pays for it more. */
 static void
 trim_when_idle (server_t *s, bool active)
 {
@@ -847,9 +851,11 @@ trim_when_idle (server_t *s, bool active)
         s->active_at = now;
         s->trimmed = false;
     }
-    else if (!s->trimmed && now - s->active_at >= IDLE_TRIM_MS) {
+    else if (!s->trimmed && now - s->active_at >= IDLE_TRIM_MS
+             && (s->trimmed_at == 0 || now - s->trimmed_at >= IDLE_TRIM_EVERY_MS)) {
         malloc_trim (0);
         s->trimmed = true;
+        s->trimmed_at = now;
     }
 }
 

@@ -1105,8 +1105,8 @@ _gnutls_global_init_skip (void)
  * ever made: OpenPGM looks its protocol number up through NSS
  * (/etc/nsswitch.conf, /etc/protocols) and sets up its timer, random
  * numbers and logging, 200 kB of escd's idle memory for a transport escd
- * cannot use (libzmq takes pgm:// on PUB and SUB sockets only; escd's are
- * ROUTER, REP, PAIR and STREAM). These two stand in for OpenPGM's: escd
+ * cannot use (libzmq takes pgm:// on PUB, XPUB, SUB and XSUB sockets
+ * only; escd's are ROUTER, REP, PAIR and STREAM). These two stand in for OpenPGM's: escd
  * exports them (CMakeLists.txt), and the dynamic linker binds libzmq's
  * calls to the program's definitions first. A libzmq built without
  * OpenPGM never calls them. */
