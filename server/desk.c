@@ -950,10 +950,10 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
     }
     for (size_t i = 0; i < n; i++) {
         /* what was logged is charged in full; the rest is given back */
-        int64_t owed = ok && f[i].stage != RUN_ANSWERED
-                       ? estimate (&f[i].w) + (int64_t) outs[i]->reply_len : 0;
-        if (owed != f[i].paid)
-            quota_charge (self->quota, f[i].w.c.actor, owed - f[i].paid, proc_now_ms ());
+        if (ok && f[i].stage != RUN_ANSWERED)
+            charge (self, &f[i].w, f[i].paid);
+        else if (f[i].paid)
+            quota_charge (self->quota, f[i].w.c.actor, -f[i].paid, proc_now_ms ());
         answering_close (&f[i].w, &f[i].err);
         if (!ok) {
             free (outs[i]->reply);
