@@ -90,27 +90,33 @@ void json_object_end (json_t *j) { close_ (j, "}"); }
 void json_array_begin (json_t *j) { open_ (j, "["); }
 void json_array_end (json_t *j) { close_ (j, "]"); }
 
+/* S as a JSON string: runs of characters that need no escape are copied
+ * whole (a reply in hex is a kilobyte of them). */
 static void
 quoted (json_t *j, const char *s)
 {
     put (j, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        char esc[8];
-        switch (*p) {
-        case '"':  puts_ (j, "\\\""); break;
-        case '\\': puts_ (j, "\\\\"); break;
-        case '\n': puts_ (j, "\\n"); break;
-        case '\r': puts_ (j, "\\r"); break;
-        case '\t': puts_ (j, "\\t"); break;
+    const char *run = s, *p = s;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char) *p;
+        char u[8];
+        const char *esc = u;
+        switch (c) {
+        case '"':  esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
         default:
-            if (*p < 0x20 || *p == 0x7f) {
-                snprintf (esc, sizeof esc, "\\u%04x", *p);
-                puts_ (j, esc);
-            }
-            else
-                put (j, (const char *) p, 1);
+            if (c >= 0x20 && c != 0x7f)
+                continue;
+            snprintf (u, sizeof u, "\\u%04x", c);
         }
+        put (j, run, (size_t) (p - run));
+        puts_ (j, esc);
+        run = p + 1;
     }
+    put (j, run, (size_t) (p - run));
     put (j, "\"", 1);
 }
 
@@ -234,4 +240,29 @@ json_kv_strings (json_t *j, const char *key, char *const *v, size_t n)
     for (size_t i = 0; i < n; i++)
         json_string (j, v[i]);
     json_array_end (j);
+}
+
+void
+json_hex (json_t *j, const uint8_t *bytes, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    separate (j);
+    put (j, "\"", 1);
+    char chunk[256];
+    for (size_t i = 0; i < len; ) {
+        size_t n = 0;
+        for (; i < len && n < sizeof chunk; i++) {
+            chunk[n++] = digits[bytes[i] >> 4];
+            chunk[n++] = digits[bytes[i] & 15];
+        }
+        put (j, chunk, n);
+    }
+    put (j, "\"", 1);
+}
+
+void
+json_kv_hex (json_t *j, const char *key, const uint8_t *bytes, size_t len)
+{
+    json_key (j, key);
+    json_hex (j, bytes, len);
 }

@@ -43,6 +43,9 @@ void json_double (json_t *j, double v);
 void json_null (json_t *j);
 /* Text that is already JSON; NULL or "" is written as null. */
 void json_raw (json_t *j, const char *json);
+/* The LEN bytes of BYTES as a string of lowercase hex digits, two a byte
+ * (PostgreSQL's decode(..., 'hex') reads it back). */
+void json_hex (json_t *j, const uint8_t *bytes, size_t len);
 
 /* Shorthands for a key and its value. */
 void json_kv_string (json_t *j, const char *key, const char *s);
@@ -56,5 +59,6 @@ void json_kv_opt_bool (json_t *j, const char *key, bool has, bool v);
 /* A key and an array of N integers, or of N strings. */
 void json_kv_ints (json_t *j, const char *key, const int64_t *v, size_t n);
 void json_kv_strings (json_t *j, const char *key, char *const *v, size_t n);
+void json_kv_hex (json_t *j, const char *key, const uint8_t *bytes, size_t len);
 
 #endif

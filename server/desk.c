@@ -942,8 +942,8 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
             logs[n_logged++] = record_of (&f[i].w, NULL);
         }
     }
-    ok = ok && (!n_logged || store_event_append_many (self->store, a, events, logs, n_logged,
-                                                      reopen, &err) == 0);
+    ok = ok && (!n_logged || store_event_append_many (self->store, events, logs, n_logged, reopen,
+                                                      &err) == 0);
     if (!ok) {
         esc_error_t undo;
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);

@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,6 +54,11 @@
  * how often at most it does. */
 #define IDLE_TRIM_MS 1000.0
 #define IDLE_TRIM_EVERY_MS 10000.0
+/* How long a batch with changes in it may wait for the users the last
+ * write batch answered to send their next: at most this share of that
+ * batch's time, and at most GATHER_MAX_MS (see gather_more). */
+#define GATHER_SHARE 0.25
+#define GATHER_MAX_MS 2.0
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -236,6 +242,12 @@ typedef struct {
     bool trimmed;               /* freed memory given back since */
     double trimmed_at;          /* when it last was (ms; 0: never) */
     notify_t *notify;           /* systemd: READY=1, WATCHDOG=1, STOPPING=1 */
+    /* the users whose changes the last write batch answered (BATCH_LIMIT),
+     * whether each has sent again since, and how long the next batch with
+     * a change may wait for those who have not (ms) */
+    struct { char key[64]; bool back; } *returning;
+    int n_returning, n_away;
+    double gather_ms;
 } server_t;
 
 /* Replies to P, logs it, counts it, and frees it. */
@@ -338,11 +350,85 @@ fits (share_t *sh, const pending_t *p)
  * of a user's requests wait (up to CARRY_PER_USER), beyond that they are
  * refused. Requests that need no database (malformed, invalid) are
  * answered at once. */
+/* A request from KEY came in: if the last write batch answered them, they
+ * are back. */
+static void
+came_back (server_t *s, const char *key)
+{
+    for (int i = 0; s->n_away && i < s->n_returning; i++)
+        if (!s->returning[i].back && strcmp (s->returning[i].key, key) == 0) {
+            s->returning[i].back = true;
+            s->n_away--;
+        }
+}
+
+/* Remembers the users of the N changes of PS, just answered in a batch
+ * that took MS, as those the next batch with a change waits for a little:
+ * a user who has an answer often sends the next request at once, and
+ * filed in this batch instead of the one after, their changes share its
+ * round trips and its commit. Without this, users who send one request
+ * at a time split into two groups, whose batches alternate, each half
+ * the size. Not for one user alone: nobody else's requests would wait. */
+static void
+expect_back (server_t *s, pending_t **ps, int n, double ms)
+{
+    s->n_returning = s->n_away = 0;
+    for (int i = 0; i < n; i++) {
+        bool seen = false;
+        for (int k = 0; k < s->n_returning && !seen; k++)
+            seen = strcmp (s->returning[k].key, ps[i]->key) == 0;
+        if (!seen) {
+            snprintf (s->returning[s->n_returning].key, sizeof s->returning[0].key, "%s",
+                      ps[i]->key);
+            s->returning[s->n_returning++].back = false;
+        }
+    }
+    if (s->n_returning < 2)
+        s->n_returning = 0;
+    s->n_away = s->n_returning;
+    s->gather_ms = ms * GATHER_SHARE < GATHER_MAX_MS ? ms * GATHER_SHARE : GATHER_MAX_MS;
+}
+
+/* Whether the batch being assembled, which holds a change when CHANGES,
+ * waits on for requests: while users the last write batch answered have
+ * not sent again, until *DEADLINE (ms; set on the first call, 0 before),
+ * with room in the batch. Waits for the ROUTER to have a message, or the
+ * deadline. */
+static bool
+gather_more (server_t *s, bool changes, double *deadline)
+{
+    if (!changes || !s->n_away || s->n_batch >= s->batch_max)
+        return false;
+    double now = proc_now_ms ();
+    if (*deadline == 0)
+        *deadline = now + s->gather_ms;
+    if (now >= *deadline)
+        return false;
+    /* zmq_poll counts in milliseconds; the router's file descriptor
+     * signals any change of its state, so a look follows each wake */
+    int fd;
+    size_t len = sizeof fd;
+    int events = 0;
+    size_t events_len = sizeof events;
+    if (zmq_getsockopt (s->router, ZMQ_EVENTS, &events, &events_len) == 0
+        && (events & ZMQ_POLLIN))
+        return true;
+    if (zmq_getsockopt (s->router, ZMQ_FD, &fd, &len) != 0)
+        return false;
+    double left = *deadline - now;
+    struct timespec wait = { .tv_sec = 0, .tv_nsec = (long) (left * 1e6) };
+    struct pollfd item = { .fd = fd, .events = POLLIN };
+    ppoll (&item, 1, &wait, NULL);
+    return true;
+}
+
 static void
 assemble (server_t *s, bool take_new)
 {
     share_t shares[BATCH_LIMIT + CARRY_LIMIT];
     int n_shares = 0, n_carry = 0;
+    bool changes = false;
+    double deadline = 0;
     s->n_batch = 0;
     for (int i = 0; i < s->n_carry; i++) {
         pending_t *p = s->carry[i];
@@ -350,6 +436,7 @@ assemble (server_t *s, bool take_new)
         if (s->n_batch < s->batch_max && fits (sh, p)) {
             sh->units += weight (p);
             s->batch[s->n_batch++] = p;
+            changes = changes || desk_request_writes (&p->request);
         }
         else {
             sh->carried++;
@@ -361,10 +448,14 @@ assemble (server_t *s, bool take_new)
         pending_t *p = malloc (sizeof *p);
         if (!p)
             abort ();
-        if (receive (s->router, p) != 1) {
+        int got = receive (s->router, p);
+        if (got != 1) {
             free (p);
+            if (got == 0 && gather_more (s, changes, &deadline))
+                continue;
             break;
         }
+        came_back (s, p->key);
         if (!p->well_formed)
             refuse (s, p, ESC_INVALID_ARGUMENT, "BAD_FRAMES",
                     "a request is one frame after an empty delimiter frame");
@@ -386,6 +477,7 @@ assemble (server_t *s, bool take_new)
             if (fits (sh, p)) {
                 sh->units += weight (p);
                 s->batch[s->n_batch++] = p;
+                changes = changes || desk_request_writes (&p->request);
             }
             else if (sh->carried < CARRY_PER_USER && s->n_carry < CARRY_LIMIT) {
                 sh->carried++;
@@ -499,6 +591,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
             *n_again = 0;
         return false;
     }
+    double started = proc_now_ms ();
     esc_error_t err;
     esc_error_clear (&err);
     /* each change's request id, looked up in the log as the batch opens */
@@ -554,6 +647,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     if (open && !committed)
         for (int i = 0; i < n; i++)
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
+    expect_back (s, ps, n, proc_now_ms () - started);
     bool news = false;
     for (int i = 0; i < n; i++) {
         news = news || (committed && ps[i]->answer.changed);
@@ -999,6 +1093,7 @@ server_free (server_t *s)
     free (s->carry);
     free (s->heavy);
     free (s->served);
+    free (s->returning);
     log_summary (&s->log);
     quota_destroy (&s->log.lines);
     free (s->log.held);
@@ -1019,7 +1114,8 @@ server_alloc (server_t *s)
      * resident for good; the table's are touched only as far as it fills
      * (malloc: no entry past n_served is read) */
     s->served = malloc (HEAVY_LIMIT * sizeof *s->served);
-    if (!s->batch || !s->carry || !s->heavy || !s->served)
+    s->returning = malloc (BATCH_LIMIT * sizeof *s->returning);
+    if (!s->batch || !s->carry || !s->heavy || !s->served || !s->returning)
         abort ();
 }
 

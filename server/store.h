@@ -202,7 +202,7 @@ int store_event_append_logged (store_t *self, const event_t *e, const request_re
  * N calls of store_event_append_logged or store_request_record would
  * (ALREADY_EXISTS: another server logged one of the requests first), but
  * all or nothing. */
-int store_event_append_many (store_t *self, arena_t *a, const event_t *const *events,
+int store_event_append_many (store_t *self, const event_t *const *events,
                              const request_record_t *logs, size_t n, const char *const *then,
                              esc_error_t *err);
 /* The events of an escalation, and of merges into it, in order. */

@@ -250,22 +250,8 @@ store_event_append_logged (store_t *self, const event_t *e, const request_record
         "                VALUES ($8, $9, $10, $11))"), &p, log, seq, err);
 }
 
-/* BYTES in hex into the arena, NUL-terminated. */
-static const char *
-hex_of (arena_t *a, const uint8_t *bytes, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *hex = arena_alloc (a, 2 * len + 1);
-    for (size_t i = 0; i < len; i++) {
-        hex[2 * i] = digits[bytes[i] >> 4];
-        hex[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    hex[2 * len] = '\0';
-    return hex;
-}
-
 int
-store_event_append_many (store_t *self, arena_t *a, const event_t *const *events,
+store_event_append_many (store_t *self, const event_t *const *events,
                          const request_record_t *logs, size_t n, const char *const *then,
                          esc_error_t *err)
 {
@@ -289,8 +275,8 @@ store_event_append_many (store_t *self, arena_t *a, const event_t *const *events
         }
         json_kv_string (&j, "user_name", log->user);
         json_kv_string (&j, "request_id", log->id);
-        json_kv_string (&j, "digest", hex_of (a, log->digest, STORE_DIGEST_LEN));
-        json_kv_string (&j, "reply", hex_of (a, log->reply, log->reply_len));
+        json_kv_hex (&j, "digest", log->digest, STORE_DIGEST_LEN);
+        json_kv_hex (&j, "reply", log->reply, log->reply_len);
         json_object_end (&j);
     }
     json_array_end (&j);

@@ -57,6 +57,37 @@ test_json_document (void **state)
     json_array_end (&j);
     assert_int_equal (strlen (json_text (&j)), 2 + 1000 * 20 + 999);
     json_release (&j);
+    /* escapes first, last, back to back and alone; a long plain run */
+    json_init (&j);
+    json_array_begin (&j);
+    json_string (&j, "\"a\x7f\r\n");
+    json_string (&j, "\\");
+    json_string (&j, "");
+    char plain[3000];
+    memset (plain, 'x', sizeof plain - 1);
+    plain[sizeof plain - 1] = '\0';
+    json_string (&j, plain);
+    json_array_end (&j);
+    assert_int_equal (strncmp (json_text (&j), "[\"\\\"a\\u007f\\r\\n\",\"\\\\\",\"\",\"x", 27),
+                      0);
+    assert_int_equal (strlen (json_text (&j)), 26 + 2999 + 2);
+    json_release (&j);
+    /* bytes in hex, and more than one chunk of them */
+    json_init (&j);
+    json_object_begin (&j);
+    json_kv_hex (&j, "d", (const uint8_t *) "\x00\xab\xff", 3);
+    uint8_t bytes[300];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (uint8_t) i;
+    json_kv_hex (&j, "long", bytes, sizeof bytes);
+    json_kv_hex (&j, "none", bytes, 0);
+    json_object_end (&j);
+    const char *text = json_text (&j);
+    assert_int_equal (strncmp (text, "{\"d\":\"00abff\",\"long\":\"000102", 25), 0);
+    assert_int_equal (strncmp (text + 22 + 2 * 128, "8081", 4), 0);
+    assert_int_equal (strncmp (text + 22 + 2 * 299, "2b\",\"none\":\"\"}", 14), 0);
+    assert_int_equal (strlen (text), 22 + 600 + 12);
+    json_release (&j);
 }
 
 static void
