@@ -356,9 +356,12 @@ static void
 came_back (server_t *s, const char *key)
 {
     for (int i = 0; s->n_away && i < s->n_returning; i++)
-        if (!s->returning[i].back && strcmp (s->returning[i].key, key) == 0) {
-            s->returning[i].back = true;
-            s->n_away--;
+        if (strcmp (s->returning[i].key, key) == 0) {
+            if (!s->returning[i].back) {
+                s->returning[i].back = true;
+                s->n_away--;
+            }
+            return;
         }
 }
 
