@@ -90,8 +90,8 @@ void json_object_end (json_t *j) { close_ (j, "}"); }
 void json_array_begin (json_t *j) { open_ (j, "["); }
 void json_array_end (json_t *j) { close_ (j, "]"); }
 
-/* S as a JSON string: runs of characters that need no escape are copied
- * whole (a reply in hex is a kilobyte of them). */
+/* S as a JSON string: runs of characters that need no escape (most of a
+ * title, a problem, an event's data) are copied whole. */
 static void
 quoted (json_t *j, const char *s)
 {

@@ -56,9 +56,12 @@
 #define IDLE_TRIM_EVERY_MS 10000.0
 /* How long a batch with changes in it may wait for the users the last
  * write batch answered to send their next: at most this share of that
- * batch's time, and at most GATHER_MAX_MS (see gather_more). */
+ * batch's time, and at most GATHER_MAX_MS (see wait_for_returning). */
 #define GATHER_SHARE 0.25
 #define GATHER_MAX_MS 2.0
+/* ... and only that long after they were answered: past it, they are not
+ * coming back at once. */
+#define GATHER_FRESH_MS 5.0
 
 /* One request as it came off the ROUTER: [identity] [""] [payload]. */
 typedef struct {
@@ -248,6 +251,7 @@ typedef struct {
     struct { char key[64]; bool back; } *returning;
     int n_returning, n_away;
     double gather_ms;
+    double returning_at;        /* when they were answered (ms) */
 } server_t;
 
 /* Replies to P, logs it, counts it, and frees it. */
@@ -344,65 +348,67 @@ fits (share_t *sh, const pending_t *p)
     return sh->carried == 0 && (sh->units == 0 || sh->units + weight (p) <= SHARE_UNITS);
 }
 
-/* Assembles the next batch in S->batch: first the requests carried over,
- * then (with TAKE_NEW) new ones off the ROUTER, each user at most their
- * share; the rest
- * of a user's requests wait (up to CARRY_PER_USER), beyond that they are
- * refused. Requests that need no database (malformed, invalid) are
- * answered at once. */
-/* A request from KEY came in: if the last write batch answered them, they
- * are back. */
+/* The entry of KEY among the users the last write batch answered; -1
+ * if none. */
+static int
+returning_find (const server_t *s, const char *key)
+{
+    for (int i = 0; i < s->n_returning; i++)
+        if (strcmp (s->returning[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
+/* A request from KEY is in hand (new, or carried over): if the last write
+ * batch answered them, they are back. */
 static void
 came_back (server_t *s, const char *key)
 {
-    for (int i = 0; s->n_away && i < s->n_returning; i++)
-        if (strcmp (s->returning[i].key, key) == 0) {
-            if (!s->returning[i].back) {
-                s->returning[i].back = true;
-                s->n_away--;
-            }
-            return;
-        }
+    int i = s->n_away ? returning_find (s, key) : -1;
+    if (i >= 0 && !s->returning[i].back) {
+        s->returning[i].back = true;
+        s->n_away--;
+    }
 }
 
-/* Remembers the users of the N changes of PS, just answered in a batch
- * that took MS, as those the next batch with a change waits for a little:
- * a user who has an answer often sends the next request at once, and
- * filed in this batch instead of the one after, their changes share its
- * round trips and its commit. Without this, users who send one request
- * at a time split into two groups, whose batches alternate, each half
- * the size. Not for one user alone: nobody else's requests would wait. */
+/* Remembers the users of the N changes of PS, just answered (committed)
+ * in a batch that took MS, as those the next batch with a change waits
+ * for a little: a user who has an answer often sends the next request at
+ * once, and filed in this batch instead of the one after, their changes
+ * share its round trips and its commit. Without this, users who send one
+ * request at a time split into two groups, whose batches alternate, each
+ * half the size. Not after one user alone: their next change gains
+ * nothing by waiting, and whoever else writes would wait for them. */
 static void
 expect_back (server_t *s, pending_t **ps, int n, double ms)
 {
     s->n_returning = s->n_away = 0;
-    for (int i = 0; i < n; i++) {
-        bool seen = false;
-        for (int k = 0; k < s->n_returning && !seen; k++)
-            seen = strcmp (s->returning[k].key, ps[i]->key) == 0;
-        if (!seen) {
+    for (int i = 0; i < n; i++)
+        if (returning_find (s, ps[i]->key) < 0) {
             snprintf (s->returning[s->n_returning].key, sizeof s->returning[0].key, "%s",
                       ps[i]->key);
             s->returning[s->n_returning++].back = false;
         }
-    }
     if (s->n_returning < 2)
         s->n_returning = 0;
     s->n_away = s->n_returning;
     s->gather_ms = ms * GATHER_SHARE < GATHER_MAX_MS ? ms * GATHER_SHARE : GATHER_MAX_MS;
+    s->returning_at = proc_now_ms ();
 }
 
+_Static_assert (GATHER_MAX_MS < 1000, "wait_for_returning waits less than a second");
+
 /* Whether the batch being assembled, which holds a change when CHANGES,
- * waits on for requests: while users the last write batch answered have
- * not sent again, until *DEADLINE (ms; set on the first call, 0 before),
- * with room in the batch. Waits for the ROUTER to have a message, or the
- * deadline. */
+ * waits on for requests: while users the last write batch answered, just
+ * before, have not sent again, until *DEADLINE (ms; set on the first call,
+ * 0 before). Waits until the ROUTER's state changes (a message, perhaps)
+ * or the deadline. */
 static bool
-gather_more (server_t *s, bool changes, double *deadline)
+wait_for_returning (server_t *s, bool changes, double *deadline)
 {
-    if (!changes || !s->n_away || s->n_batch >= s->batch_max)
-        return false;
     double now = proc_now_ms ();
+    if (!changes || !s->n_away || now - s->returning_at > GATHER_FRESH_MS)
+        return false;
     if (*deadline == 0)
         *deadline = now + s->gather_ms;
     if (now >= *deadline)
@@ -421,10 +427,15 @@ gather_more (server_t *s, bool changes, double *deadline)
     double left = *deadline - now;
     struct timespec wait = { .tv_sec = 0, .tv_nsec = (long) (left * 1e6) };
     struct pollfd item = { .fd = fd, .events = POLLIN };
-    ppoll (&item, 1, &wait, NULL);
-    return true;
+    return ppoll (&item, 1, &wait, NULL) >= 0 || errno == EINTR;
 }
 
+/* Assembles the next batch in S->batch: first the requests carried over,
+ * then (with TAKE_NEW) new ones off the ROUTER, each user at most their
+ * share; the rest of a user's requests wait (up to CARRY_PER_USER),
+ * beyond that they are refused. Requests that need no database
+ * (malformed, invalid) are answered at once. A batch with a change in it
+ * may wait a little for users just answered (wait_for_returning). */
 static void
 assemble (server_t *s, bool take_new)
 {
@@ -435,6 +446,7 @@ assemble (server_t *s, bool take_new)
     s->n_batch = 0;
     for (int i = 0; i < s->n_carry; i++) {
         pending_t *p = s->carry[i];
+        came_back (s, p->key);
         share_t *sh = share_of (shares, &n_shares, p->key);
         if (s->n_batch < s->batch_max && fits (sh, p)) {
             sh->units += weight (p);
@@ -454,7 +466,7 @@ assemble (server_t *s, bool take_new)
         int got = receive (s->router, p);
         if (got != 1) {
             free (p);
-            if (got == 0 && gather_more (s, changes, &deadline))
+            if (got == 0 && wait_for_returning (s, changes, &deadline))
                 continue;
             break;
         }
@@ -650,7 +662,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     if (open && !committed)
         for (int i = 0; i < n; i++)
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
-    expect_back (s, ps, n, proc_now_ms () - started);
+    expect_back (s, ps, committed ? n : 0, proc_now_ms () - started);
     bool news = false;
     for (int i = 0; i < n; i++) {
         news = news || (committed && ps[i]->answer.changed);
