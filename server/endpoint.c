@@ -398,16 +398,26 @@ expect_back (server_t *s, pending_t **ps, int n, double ms)
 
 _Static_assert (GATHER_MAX_MS < 1000, "wait_for_returning waits less than a second");
 
-/* Whether the batch being assembled, which holds a change when CHANGES,
- * waits on for requests: while users the last write batch answered, just
- * before, have not sent again, until *DEADLINE (ms; set on the first call,
- * 0 before). Waits until the ROUTER's state changes (a message, perhaps)
- * or the deadline. */
+/* Whether the batch being assembled holds a change. */
 static bool
-wait_for_returning (server_t *s, bool changes, double *deadline)
+batch_changes (const server_t *s)
+{
+    for (int i = 0; i < s->n_batch; i++)
+        if (desk_request_writes (&s->batch[i]->request))
+            return true;
+    return false;
+}
+
+/* Whether the batch being assembled, if it holds a change, waits on for
+ * requests: while users the last write batch answered, just before, have
+ * not sent again, until *DEADLINE (ms; set on the first call, 0 before).
+ * Waits until the ROUTER's state changes (a message, perhaps) or the
+ * deadline. */
+static bool
+wait_for_returning (server_t *s, double *deadline)
 {
     double now = proc_now_ms ();
-    if (!changes || !s->n_away || now - s->returning_at > GATHER_FRESH_MS)
+    if (!s->n_away || now - s->returning_at > GATHER_FRESH_MS || !batch_changes (s))
         return false;
     if (*deadline == 0)
         *deadline = now + s->gather_ms;
@@ -441,7 +451,6 @@ assemble (server_t *s, bool take_new)
 {
     share_t shares[BATCH_LIMIT + CARRY_LIMIT];
     int n_shares = 0, n_carry = 0;
-    bool changes = false;
     double deadline = 0;
     s->n_batch = 0;
     for (int i = 0; i < s->n_carry; i++) {
@@ -451,7 +460,6 @@ assemble (server_t *s, bool take_new)
         if (s->n_batch < s->batch_max && fits (sh, p)) {
             sh->units += weight (p);
             s->batch[s->n_batch++] = p;
-            changes = changes || desk_request_writes (&p->request);
         }
         else {
             sh->carried++;
@@ -466,7 +474,7 @@ assemble (server_t *s, bool take_new)
         int got = receive (s->router, p);
         if (got != 1) {
             free (p);
-            if (got == 0 && wait_for_returning (s, changes, &deadline))
+            if (got == 0 && wait_for_returning (s, &deadline))
                 continue;
             break;
         }
@@ -492,7 +500,6 @@ assemble (server_t *s, bool take_new)
             if (fits (sh, p)) {
                 sh->units += weight (p);
                 s->batch[s->n_batch++] = p;
-                changes = changes || desk_request_writes (&p->request);
             }
             else if (sh->carried < CARRY_PER_USER && s->n_carry < CARRY_LIMIT) {
                 sh->carried++;
