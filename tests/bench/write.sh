@@ -12,10 +12,16 @@
 # no concurrency reaches its rate once the cores are busy. Not a test: it
 # prints figures.
 #
-#   tests/bench/write.sh [SECONDS]     (default 10 a measurement)
+# The speed of a shared machine drifts from one second to the next: each
+# row is ROUNDS rounds of pgbench then escd, and shows the medians of the
+# rounds (the ratio: the median of the rounds' ratios, each of a pair run
+# one right after the other).
+#
+#   tests/bench/write.sh [SECONDS] [ROUNDS]   (defaults 10 a measurement, 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
+ROUNDS=${2:-3}
 . tests/bench/lib.sh
 bench_start write sales,pm,cro,exec
 sleep 2
@@ -28,6 +34,18 @@ busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }   # al
 ms_per() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.3f", n ? t / hz * 1000 / n : 0 }'; }
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$ESCD_PID/status"; }
 figure() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+# the median of each column of the lines read
+medians() {
+    awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
+         END { for (i = 1; i <= nf; i++) {
+                   n = 0
+                   for (r = 1; r <= NR; r++) a[++n] = v[i, r]
+                   for (x = 2; x <= n; x++)                     # insertion sort
+                       for (y = x; y > 1 && a[y - 1] + 0 > a[y] + 0; y--) {
+                           t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
+                   m = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+                   printf "%s%s", m, i < nf ? " " : "\n" } }'
+}
 HZ=$(getconf CLK_TCK)
 echo "escd idle, resident: $START_KB kB as started;" \
     "$(awk '/^VmRSS/ {print $2}' "/proc/$ESCD_PID/status") kB after seeding the desk"
@@ -38,20 +56,28 @@ for op in file mix show list quarter; do
     for c in 1 8 32; do
         mode=-S
         case $op in file|mix) mode=-N ;; esac
-        b0=$(busy_ticks)
-        ref=$(bench_pgbench "$mode" "$c" "$SECS")
-        ref_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(awk -v t="$ref" -v s="$SECS" 'BEGIN { print int(t * s) }')")
-        t0=$(cpu_ticks)
-        b0=$(busy_ticks)
-        OUT=$(bench_load --op "$op" --clients "$c" --seconds "$SECS")
-        t1=$(cpu_ticks)
-        op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" requests)")
-        per_s=$(figure "$OUT" per_s)
-        cpu=$(awk -v d="$((t1 - t0))" -v hz="$HZ" -v s="$SECS" 'BEGIN { printf "%.0f %%", 100 * d / hz / (s + 1) }')
-        printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10.0f %8s | %7s\n' "$op" "$c" "$per_s" \
-            "$(figure "$OUT" p50_ms)" "$(figure "$OUT" p99_ms)" "$cpu" "$(rss)" "$op_cpu" "$ref" \
-            "$ref_cpu" \
-            "$(awk -v a="$per_s" -v b="$ref" 'BEGIN { printf "%.2fx", a / b }')"
-        [ "$(figure "$OUT" failed)" = 0 ] || echo "  ($(figure "$OUT" failed) requests got no answer)"
+        rounds=""
+        failed=0
+        for _ in $(seq "$ROUNDS"); do
+            b0=$(busy_ticks)
+            ref=$(bench_pgbench "$mode" "$c" "$SECS")
+            ref_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" \
+                      "$(awk -v t="$ref" -v s="$SECS" 'BEGIN { print int(t * s) }')")
+            t0=$(cpu_ticks)
+            b0=$(busy_ticks)
+            OUT=$(bench_load --op "$op" --clients "$c" --seconds "$SECS")
+            t1=$(cpu_ticks)
+            op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" requests)")
+            per_s=$(figure "$OUT" per_s)
+            cpu=$(awk -v d="$((t1 - t0))" -v hz="$HZ" -v s="$SECS" \
+                  'BEGIN { printf "%.0f", 100 * d / hz / (s + 1) }')
+            failed=$(( failed + $(figure "$OUT" failed) ))
+            rounds+="$per_s $(figure "$OUT" p50_ms) $(figure "$OUT" p99_ms) $cpu $op_cpu $ref"
+            rounds+=" $ref_cpu $(awk -v a="$per_s" -v b="$ref" 'BEGIN { print a / b }')"$'\n'
+        done
+        read -r per_s p50 p99 cpu op_cpu ref ref_cpu ratio < <(printf '%s' "$rounds" | medians)
+        printf '%-6s %7s | %9.1f %8s %8s %7s %% %8s %8.3f | %10.0f %8.3f | %6.2fx\n' "$op" "$c" \
+            "$per_s" "$p50" "$p99" "$cpu" "$(rss)" "$op_cpu" "$ref" "$ref_cpu" "$ratio"
+        [ "$failed" = 0 ] || echo "  ($failed requests got no answer)"
     done
 done
