@@ -124,6 +124,8 @@ struct desk {
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
     bool fresh_savepoint;       /* savepoint "request" open, nothing in it yet */
+    bool all_kept;              /* desk_answer_kept found every answer of
+                                   the last batch it was asked for */
     bool wrote;                 /* the last batch was one of changes: the
                                    head it saw has moved, or may have */
     batch_lookup_t *lookups;    /* the write batch's request log, as it opened */
@@ -1043,22 +1045,28 @@ bool
 desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
                   desk_answer_t **outs, int n)
 {
+    esc_error_t err;
     if (self->in_batch || self->wrote || self->head < 0 || n < 1
         || store_reconnects (self->store) != self->connection || !store_idle (self->store))
         return false;
+    /* kept at the head the desk last saw, under the users it knew then,
+     * in this quarter of an hour: still so if the database says so now.
+     * When the last batch was all kept, this one likely is too: the
+     * database is asked first, and answers while the desk finds the
+     * answers (from memory: no statement); else only once they are all
+     * found */
+    bool early = self->all_kept && store_peek_send (self->store, &err) == 0;
     int done = 0;
     while (done < n && kept_answer (self, keys[done], reqs[done], true, outs[done]))
         done++;
+    bool asked = early || (done == n && store_peek_send (self->store, &err) == 0);
     int64_t head, version, started;
-    esc_error_t err;
-    /* kept at the head the desk last saw, under the users it knew then,
-     * in this quarter of an hour: still so if the database says so now */
-    bool kept = done == n
-                && store_batch_open (self->store, NULL, NULL, false, NULL, 0, &head, &version,
-                                     &started, &err) == 0
+    bool kept = asked && store_peek_receive (self->store, &head, &version, &started, &err) == 0
+                && done == n
                 && store_connected (self->store)        /* still a primary */
                 && head == self->head && version == self->users_version
                 && started / 900 == self->started / 900;
+    self->all_kept = done == n;
     for (int i = 0; !kept && i < done; i++) {
         free (outs[i]->reply);
         memset (outs[i], 0, sizeof *outs[i]);

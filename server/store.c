@@ -21,6 +21,7 @@ struct store {
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
+    bool pipeline_sent;         /* store_pipeline_send sent it all */
     bool ever_connected;
     int64_t reconnects;         /* connections after the first */
     bool read_only;             /* the server turned out read-only: reconnect */
@@ -391,9 +392,17 @@ int
 store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **results,
                 esc_error_t *err)
 {
-    static const params_t none;
     for (int i = 0; i < n; i++)
         results[i] = NULL;
+    if (store_pipeline_send (self, steps, n, err))
+        return -1;
+    return store_pipeline_receive (self, steps, n, results, err);
+}
+
+int
+store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_t *err)
+{
+    static const params_t none;
     self->sqlstate[0] = '\0';
     if (!store_connected (self))
         return unavailable (self, err);
@@ -419,6 +428,18 @@ store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **resu
                                  p->formats, f);
     }
     sent = sent && PQpipelineSync (c);
+    self->pipeline_sent = sent;
+    return 0;
+}
+
+int
+store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresult **results,
+                        esc_error_t *err)
+{
+    PGconn *c = self->conn;
+    bool sent = self->pipeline_sent;
+    for (int i = 0; i < n; i++)
+        results[i] = NULL;
     /* each step's result then a NULL; after a failure, the steps left are
      * PIPELINE_ABORTED; the sync's result ends it all */
     bool failed = !sent;

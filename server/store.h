@@ -163,11 +163,17 @@ typedef struct {
  * started (s since the epoch, the database's clock); when LOCK (a batch of
  * changes), with the event counter's row lock, then SAVEPOINT request (the
  * first change's), then the request log's entries for the N LOOKUPS (their
- * replies in arena A). BEGIN_SQL NULL (and not LOCK): the three are read
- * by one statement of its own, and no transaction is left open. */
+ * replies in arena A). */
 int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                       batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
                       int64_t *started, esc_error_t *err);
+/* The three store_batch_open reads, with no transaction, in two halves
+ * for work of the caller's while the database answers: the first sends
+ * the statement, the second reads its answer (-1 from the first: the
+ * second is not called). No other call on SELF in between. */
+int store_peek_send (store_t *self, esc_error_t *err);
+int store_peek_receive (store_t *self, int64_t *head, int64_t *users_version, int64_t *started,
+                        esc_error_t *err);
 
 typedef struct {
     const char *type, *actor, *quarter, *account;

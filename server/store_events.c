@@ -1,5 +1,4 @@
 /* store_events.c: the request log and the event log. See store.h. */
-#include <assert.h>
 
 #include "store_impl.h"
 
@@ -116,6 +115,45 @@ lookups_json (json_t *j, const batch_lookup_t *lookups, size_t n)
     json_array_end (j);
 }
 
+/* The event head, the users' version and the transaction's start. */
+static const char head_sql[] =
+    "SELECT last_seq, users_version,"
+    "       extract(epoch FROM transaction_timestamp())::bigint AS started"
+    "  FROM event_counter";
+
+/* Reads head_sql's one row from R into *HEAD, *USERS_VERSION and *STARTED. */
+static int
+head_read (const PGresult *r, int64_t *head, int64_t *users_version, int64_t *started,
+           esc_error_t *err)
+{
+    if (PQntuples (r) != 1)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "the event counter is missing");
+    *head = row_int (r, 0, "last_seq");
+    *users_version = row_int (r, 0, "users_version");
+    *started = row_int (r, 0, "started");
+    return 0;
+}
+
+static const store_step_t peek = { .sql = head_sql, .prepare = true };
+
+int
+store_peek_send (store_t *self, esc_error_t *err)
+{
+    return store_pipeline_send (self, &peek, 1, err);
+}
+
+int
+store_peek_receive (store_t *self, int64_t *head, int64_t *users_version, int64_t *started,
+                    esc_error_t *err)
+{
+    PGresult *r;
+    if (store_pipeline_receive (self, &peek, 1, &r, err))
+        return -1;
+    int rc = head_read (r, head, users_version, started, err);
+    PQclear (r);
+    return rc;
+}
+
 int
 store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                   batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
@@ -126,19 +164,15 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     /* the lock before the savepoint: rolling a request back to it must
      * not release the lock; the request log read under the lock is what
      * every writer before committed */
-    assert (begin_sql || !lock);
     store_step_t steps[4];
     int first = 0;
-    if (begin_sql)
-        steps[first++] = (store_step_t) { .sql = begin_sql };
+    steps[first++] = (store_step_t) { .sql = begin_sql };
     int at = first;
     steps[first++] = (store_step_t) {
         .sql = lock ? "SELECT last_seq, users_version,"
                       "       extract(epoch FROM transaction_timestamp())::bigint AS started"
                       "  FROM event_counter FOR UPDATE"
-                    : "SELECT last_seq, users_version,"
-                      "       extract(epoch FROM transaction_timestamp())::bigint AS started"
-                      "  FROM event_counter", .prepare = true };
+                    : head_sql, .prepare = true };
     if (lock)
         steps[first++] = (store_step_t) { .sql = "SAVEPOINT request" };
     json_t j;
@@ -164,15 +198,7 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
         json_release (&j);
     if (failed)
         return -1;
-    int rc = 0;
-    PGresult *counter = results[at];
-    if (PQntuples (counter) != 1)
-        rc = esc_fail (err, ESC_INTERNAL, "INTERNAL", "the event counter is missing");
-    else {
-        *head = row_int (counter, 0, "last_seq");
-        *users_version = row_int (counter, 0, "users_version");
-        *started = row_int (counter, 0, "started");
-    }
+    int rc = head_read (results[at], head, users_version, started, err);
     for (size_t i = 0; i < n; i++)
         memset (&lookups[i].logged, 0, sizeof lookups[i].logged);
     for (int row = 0; n && row < PQntuples (results[first - 1]); row++) {

@@ -46,6 +46,12 @@ typedef struct {
  * before it. */
 int store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **results,
                     esc_error_t *err);
+/* store_pipeline in two halves, for work of the caller's in between (no
+ * other call on SELF): the first sends the steps, the second reads their
+ * results; -1 from the first, nothing sent and the second not called. */
+int store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_t *err);
+int store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresult **results,
+                            esc_error_t *err);
 /* Runs SQL, then each of THEN (parameterless commands, NULL-terminated;
  * NULL: none) in the same round trip (libpq's pipeline mode): SQL's result,
  * or NULL with the first failure in ERR, those after it not run. */
