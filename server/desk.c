@@ -1048,18 +1048,20 @@ desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
     esc_error_t err;
     if (self->in_batch || self->wrote || self->head < 0 || n < 1
         || store_reconnects (self->store) != self->connection || !store_idle (self->store))
-        return false;
+        return self->all_kept = false;
     /* kept at the head the desk last saw, under the users it knew then,
      * in this quarter of an hour: still so if the database says so now.
      * When the last batch was all kept, this one likely is too: the
      * database is asked first, and answers while the desk finds the
      * answers (from memory: no statement); else only once they are all
      * found */
-    bool early = self->all_kept && store_peek_send (self->store, &err) == 0;
+    bool early = self->all_kept;
+    bool asked = early && store_peek_send (self->store, &err) == 0;
     int done = 0;
     while (done < n && kept_answer (self, keys[done], reqs[done], true, outs[done]))
         done++;
-    bool asked = early || (done == n && store_peek_send (self->store, &err) == 0);
+    /* a question the database refused early is not asked again */
+    asked = asked || (!early && done == n && store_peek_send (self->store, &err) == 0);
     int64_t head, version, started;
     bool kept = asked && store_peek_receive (self->store, &head, &version, &started, &err) == 0
                 && done == n

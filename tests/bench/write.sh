@@ -13,12 +13,13 @@
 # prints figures.
 #
 # The speed of a shared machine drifts from one second to the next: each
-# row is ROUNDS rounds of pgbench then escd, and shows the medians of the
-# rounds (the ratio: the median of the rounds' ratios, each of a pair run
-# one right after the other).
+# row is ROUNDS rounds of pgbench and escd, one right after the other (in
+# turn first), and shows the medians of the rounds (the ratio: the median
+# of the rounds' ratios).
 #
 #   tests/bench/write.sh [SECONDS] [ROUNDS]   (defaults 10 a measurement, 3)
 set -euo pipefail
+export LC_ALL=C                 # printf's decimal point
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 ROUNDS=${2:-3}
@@ -43,7 +44,7 @@ medians() {
                    for (x = 2; x <= n; x++)                     # insertion sort
                        for (y = x; y > 1 && a[y - 1] + 0 > a[y] + 0; y--) {
                            t = a[y]; a[y] = a[y - 1]; a[y - 1] = t }
-                   m = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+                   m = n % 2 ? a[(n + 1) / 2] : sprintf ("%.3f", (a[n / 2] + a[n / 2 + 1]) / 2)
                    printf "%s%s", m, i < nf ? " " : "\n" } }'
 }
 HZ=$(getconf CLK_TCK)
@@ -52,28 +53,42 @@ echo "escd idle, resident: $START_KB kB as started;" \
 
 printf '%-6s %7s | %9s %8s %8s %9s %8s %8s | %10s %8s | %7s\n' op clients "escd/s" "p50 ms" \
     "p99 ms" "escd CPU" "RSS MiB" "CPU ms" "pgbench/s" "CPU ms" ratio
+# measure_escd: one round of escd's, into per_s, p50, p99, cpu (% of a
+# core), op_cpu (machine ms a request) and failed (added up)
+measure_escd() {
+    local t0 b0 out
+    t0=$(cpu_ticks)
+    b0=$(busy_ticks)
+    out=$(bench_load --op "$op" --clients "$c" --seconds "$SECS")
+    op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$out" requests)")
+    cpu=$(awk -v d="$(( $(cpu_ticks) - t0 ))" -v hz="$HZ" -v s="$SECS" \
+          'BEGIN { printf "%.0f", 100 * d / hz / (s + 1) }')
+    per_s=$(figure "$out" per_s)
+    per_s=${per_s:-0}
+    p50=$(figure "$out" p50_ms)
+    p50=${p50:-0}
+    p99=$(figure "$out" p99_ms)
+    p99=${p99:-0}
+    failed=$(( failed + $(figure "$out" failed || true) + 0 ))
+}
+
 for op in file mix show list quarter; do
     for c in 1 8 32; do
         mode=-S
         case $op in file|mix) mode=-N ;; esac
         rounds=""
         failed=0
-        for _ in $(seq "$ROUNDS"); do
+        for round in $(seq "$ROUNDS"); do
+            # pgbench first in odd rounds, escd first in even ones
+            [ $((round % 2)) = 0 ] && measure_escd
             b0=$(busy_ticks)
             ref=$(bench_pgbench "$mode" "$c" "$SECS")
+            ref=${ref:-0}
             ref_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" \
                       "$(awk -v t="$ref" -v s="$SECS" 'BEGIN { print int(t * s) }')")
-            t0=$(cpu_ticks)
-            b0=$(busy_ticks)
-            OUT=$(bench_load --op "$op" --clients "$c" --seconds "$SECS")
-            t1=$(cpu_ticks)
-            op_cpu=$(ms_per "$(( $(busy_ticks) - b0 ))" "$(figure "$OUT" requests)")
-            per_s=$(figure "$OUT" per_s)
-            cpu=$(awk -v d="$((t1 - t0))" -v hz="$HZ" -v s="$SECS" \
-                  'BEGIN { printf "%.0f", 100 * d / hz / (s + 1) }')
-            failed=$(( failed + $(figure "$OUT" failed) ))
-            rounds+="$per_s $(figure "$OUT" p50_ms) $(figure "$OUT" p99_ms) $cpu $op_cpu $ref"
-            rounds+=" $ref_cpu $(awk -v a="$per_s" -v b="$ref" 'BEGIN { print a / b }')"$'\n'
+            [ $((round % 2)) = 1 ] && measure_escd
+            rounds+="$per_s $p50 $p99 $cpu $op_cpu $ref $ref_cpu"
+            rounds+=" $(awk -v a="$per_s" -v b="$ref" 'BEGIN { print b ? a / b : 0 }')"$'\n'
         done
         read -r per_s p50 p99 cpu op_cpu ref ref_cpu ratio < <(printf '%s' "$rounds" | medians)
         printf '%-6s %7s | %9.1f %8s %8s %7s %% %8s %8.3f | %10.0f %8.3f | %6.2fx\n' "$op" "$c" \
