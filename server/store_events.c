@@ -116,10 +116,11 @@ lookups_json (json_t *j, const batch_lookup_t *lookups, size_t n)
 }
 
 /* The event head, the users' version and the transaction's start. */
-static const char head_sql[] =
-    "SELECT last_seq, users_version,"
-    "       extract(epoch FROM transaction_timestamp())::bigint AS started"
-    "  FROM event_counter";
+#define HEAD_SQL                                                            \
+    "SELECT last_seq, users_version,"                                       \
+    "       extract(epoch FROM transaction_timestamp())::bigint AS started" \
+    "  FROM event_counter"
+static const char head_sql[] = HEAD_SQL;
 
 /* Reads head_sql's one row from R into *HEAD, *USERS_VERSION and *STARTED. */
 static int
@@ -169,10 +170,7 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     steps[first++] = (store_step_t) { .sql = begin_sql };
     int at = first;
     steps[first++] = (store_step_t) {
-        .sql = lock ? "SELECT last_seq, users_version,"
-                      "       extract(epoch FROM transaction_timestamp())::bigint AS started"
-                      "  FROM event_counter FOR UPDATE"
-                    : head_sql, .prepare = true };
+        .sql = lock ? HEAD_SQL " FOR UPDATE" : head_sql, .prepare = true };
     if (lock)
         steps[first++] = (store_step_t) { .sql = "SAVEPOINT request" };
     json_t j;
