@@ -124,6 +124,8 @@ struct desk {
     bool in_batch;              /* desk_batch_begin ran for this transaction */
     bool locked;                /* ... and took the sequence lock */
     bool fresh_savepoint;       /* savepoint "request" open, nothing in it yet */
+    bool last;                  /* answering the batch's last change: its
+                                   log goes in the COMMIT's round trip */
     bool all_kept;              /* desk_answer_kept found every answer of
                                    the last batch it was asked for */
     bool wrote;                 /* the last batch was one of changes: the
@@ -403,6 +405,7 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     esc_error_clear (&err);
     charge (self, w, 0);
     request_record_t log = record_of (w, reopen);
+    log.last = self->last;
     int rc;
     if (event) {
         int64_t seq;
@@ -912,7 +915,7 @@ run_reply (run_filing_t *f)
  * the one that fails. */
 static bool
 file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_answer_t **outs,
-          size_t n)
+          size_t n, bool last)
 {
     esc_error_t err;
     esc_error_clear (&err);
@@ -944,6 +947,8 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
             logs[n_logged++] = record_of (&f[i].w, NULL);
         }
     }
+    if (n_logged)
+        logs[n_logged - 1].last = last;
     ok = ok && (!n_logged || store_event_append_many (self->store, events, logs, n_logged, reopen,
                                                       &err) == 0);
     if (!ok) {
@@ -991,13 +996,17 @@ desk_answer_batch (desk_t *self, const char **keys, const desk_request_t **reqs,
     size_t i = 0;
     while (i < n) {
         size_t run = self->locked ? run_length (keys + i, reqs + i, n - i) : 0;
-        if (run >= 2 && file_run (self, keys + i, reqs + i, outs + i, run)) {
+        /* the batch's last change is logged in the COMMIT's round trip */
+        if (run >= 2 && file_run (self, keys + i, reqs + i, outs + i, run, i + run == n)) {
             i += run;
             continue;
         }
         run = run ? run : 1;
-        for (size_t end = i + run; i < end; i++)
+        for (size_t end = i + run; i < end; i++) {
+            self->last = i + 1 == n;
             desk_answer (self, keys[i], reqs[i], outs[i]);
+            self->last = false;
+        }
     }
 }
 

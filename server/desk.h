@@ -126,7 +126,9 @@ void desk_answer (desk_t *self, const char *key, const desk_request_t *r, desk_a
 /* Answers the N requests of a batch of changes, REQS[i] (sent with
  * KEYS[i]) into OUTS[i], in their order, as desk_answer would one by one:
  * a run of filings together, in a few statements for all (when one of
- * them fails, all of the run is rolled back and answered one by one). */
+ * them fails, all of the run is rolled back and answered one by one). The
+ * last change's log is held for the COMMIT's round trip: the caller
+ * commits next, and a failure of the COMMIT is that log's too. */
 void desk_answer_batch (desk_t *self, const char **keys, const desk_request_t **reqs,
                         desk_answer_t **outs, size_t n);
 

@@ -22,6 +22,7 @@ struct store {
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
     bool pipeline_sent;         /* store_pipeline_send sent it all */
+    int n_held_sent;            /* ... after the held statement's steps */
     bool ever_connected;
     int64_t reconnects;         /* connections after the first */
     bool read_only;             /* the server turned out read-only: reconnect */
@@ -36,7 +37,16 @@ struct store {
     PGresult *stash;
     const char *stash_sql;
     int64_t stash_key[2];
+    /* the transaction's last statement, and the commands after it, held
+     * for the round trip of its COMMIT (store_exec_then) */
+    const char *held_sql;       /* NULL: none */
+    params_t held_p;            /* its values copied into held_values */
+    char *held_values;
+    const char *const *held_then;
+    bool doomed;                /* a held statement failed: only ROLLBACK runs */
 };
+
+static void drop_held (store_t *self);
 
 /* ==== Connection ========================================================= */
 
@@ -59,6 +69,7 @@ store_destroy (store_t **self_p)
         return;
     store_t *self = *self_p;
     PQclear (self->stash);
+    drop_held (self);
     if (self->conn)
         PQfinish (self->conn);
     free (self->url);
@@ -160,9 +171,11 @@ store_connect (store_t *self, esc_error_t *err)
     bool reconnecting = self->conn != NULL;
     PQclear (self->stash);
     self->stash = NULL;
+    drop_held (self);
     if (self->conn)
         PQfinish (self->conn);
     self->read_only = false;
+    self->doomed = false;       /* the transaction went with the connection */
     self->n_prepared = 0;       /* a new connection knows none of them */
     self->stale_prepared = false;
     /* the URL (or any libpq connection string) goes in as dbname and is
@@ -358,6 +371,56 @@ forget_stale (store_t *self)
     }
 }
 
+/* ==== The statement held for the COMMIT ================================== */
+
+/* Forgets the held statement (sent, or gone with its transaction). */
+static void
+drop_held (store_t *self)
+{
+    free (self->held_values);
+    self->held_values = NULL;
+    self->held_sql = NULL;
+    self->held_then = NULL;
+}
+
+/* Holds SQL with P (its values copied), then THEN's commands, for the next
+ * round trip. */
+static void
+hold_statement (store_t *self, const char *sql, const params_t *p, const char *const *then)
+{
+    size_t size = 1;
+    for (int i = 0; i < p->n; i++)
+        if (p->values[i])
+            size += p->formats[i] ? (size_t) p->lengths[i] : strlen (p->values[i]) + 1;
+    self->held_values = malloc (size);
+    if (!self->held_values)
+        abort ();
+    self->held_p = *p;
+    char *at = self->held_values;
+    for (int i = 0; i < p->n; i++) {
+        if (!p->values[i])
+            continue;
+        size_t len = p->formats[i] ? (size_t) p->lengths[i] : strlen (p->values[i]) + 1;
+        memcpy (at, p->values[i], len);
+        self->held_p.values[i] = at;
+        at += len;
+    }
+    self->held_sql = sql;
+    self->held_then = then;
+}
+
+/* Before any other statement: the held one is sent first, in order (a
+ * COMMIT's round trip takes it along instead). -1 with ERR when it failed,
+ * or did before: the transaction can then only be rolled back. */
+static int
+send_held (store_t *self, esc_error_t *err)
+{
+    if (self->doomed)
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL",
+                         "the transaction failed; nothing was applied");
+    return self->held_sql ? store_pipeline (self, NULL, 0, NULL, err) : 0;
+}
+
 PGresult *
 store_exec_format (store_t *self, const char *sql, const params_t *p, int result_format,
              esc_error_t *err)
@@ -367,6 +430,8 @@ store_exec_format (store_t *self, const char *sql, const params_t *p, int result
         unavailable (self, err);
         return NULL;
     }
+    if (send_held (self, err))
+        return NULL;
     forget_stale (self);
     static const params_t none;
     if (!p)
@@ -404,31 +469,54 @@ store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_
 {
     static const params_t none;
     self->sqlstate[0] = '\0';
+    self->n_held_sent = 0;
     if (!store_connected (self))
         return unavailable (self, err);
+    if (self->doomed)
+        return send_held (self, err);
     forget_stale (self);
-    if (n > STORE_PIPELINE_MAX)
-        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "a pipeline of %d statements", n);
+    /* the held statement first, where it stood */
+    store_step_t all[STORE_PIPELINE_MAX];
+    int held = 0;
+    if (self->held_sql) {
+        all[held++] = (store_step_t) { .sql = self->held_sql, .p = &self->held_p, .prepare = true };
+        for (const char *const *t = self->held_then; t && *t && held < STORE_PIPELINE_MAX; t++)
+            all[held++] = (store_step_t) { .sql = *t };
+    }
+    int total = held + n;
+    if (total > STORE_PIPELINE_MAX) {
+        drop_held (self);
+        self->doomed = held > 0;
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "a pipeline of %d statements", total);
+    }
+    if (n)
+        memcpy (all + held, steps, (size_t) n * sizeof *steps);
     /* named before the pipeline: PQprepare waits for its answer */
     const char *names[STORE_PIPELINE_MAX];
-    for (int i = 0; i < n; i++) {
-        const params_t *p = steps[i].p ? steps[i].p : &none;
-        names[i] = steps[i].prepare ? prepared (self, steps[i].sql, p->n, err) : "";
-        if (!names[i])
+    for (int i = 0; i < total; i++) {
+        const params_t *p = all[i].p ? all[i].p : &none;
+        names[i] = all[i].prepare ? prepared (self, all[i].sql, p->n, err) : "";
+        if (!names[i]) {
+            drop_held (self);
+            self->doomed = held > 0;
             return -1;
+        }
     }
     PGconn *c = self->conn;
     bool sent = PQenterPipelineMode (c);
-    for (int i = 0; sent && i < n; i++) {
-        const params_t *p = steps[i].p ? steps[i].p : &none;
-        int f = steps[i].result_format;
+    for (int i = 0; sent && i < total; i++) {
+        const params_t *p = all[i].p ? all[i].p : &none;
+        int f = all[i].result_format;
         sent = *names[i]
             ? PQsendQueryPrepared (c, names[i], p->n, p->values, p->lengths, p->formats, f)
-            : PQsendQueryParams (c, steps[i].sql, p->n, NULL, p->values, p->lengths,
+            : PQsendQueryParams (c, all[i].sql, p->n, NULL, p->values, p->lengths,
                                  p->formats, f);
     }
     sent = sent && PQpipelineSync (c);
+    /* libpq copied the values as it sent them */
+    drop_held (self);
     self->pipeline_sent = sent;
+    self->n_held_sent = held;
     return 0;
 }
 
@@ -438,14 +526,15 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
 {
     PGconn *c = self->conn;
     bool sent = self->pipeline_sent;
-    for (int i = 0; i < n; i++)
-        results[i] = NULL;
+    int held = self->n_held_sent, total = held + n;
+    self->n_held_sent = 0;
+    PGresult *all[STORE_PIPELINE_MAX] = { 0 };
     /* each step's result then a NULL; after a failure, the steps left are
      * PIPELINE_ABORTED; the sync's result ends it all */
     bool failed = !sent;
     int step = 0;
     PGresult *r;
-    while (sent && step <= n) {
+    while (sent && step <= total) {
         if (!(r = PQgetResult (c))) {
             step++;
             continue;
@@ -455,16 +544,16 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
             PQclear (r);
             break;
         }
-        if (failed || st == PGRES_PIPELINE_ABORTED || step >= n || results[step])
+        if (failed || st == PGRES_PIPELINE_ABORTED || step >= total || all[step])
             PQclear (r);
         else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             failed = true;
             checked (self, r, err);
         }
         else
-            results[step] = r;
+            all[step] = r;
     }
-    if (!PQexitPipelineMode (c) || step > n || !sent) {
+    if (!PQexitPipelineMode (c) || step > total || !sent) {
         /* a connection that broke mid-way: dropped, the next connects anew */
         if (PQstatus (c) == CONNECTION_OK)
             logline (LOGLINE_ERROR, "a pipeline did not end: %s", PQerrorMessage (c));
@@ -474,8 +563,14 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
             unavailable (self, err);
         failed = true;
     }
+    for (int i = 0; i < held; i++)
+        PQclear (all[i]);
+    for (int i = 0; i < n; i++)
+        results[i] = all[held + i];
     if (!failed)
         return 0;
+    /* a held statement that may not have run dooms its transaction */
+    self->doomed = held > 0 && self->conn;
     for (int i = 0; i < n; i++) {
         if (steps[i].keep && results[i])
             continue;
@@ -491,8 +586,15 @@ store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t ke
 {
     store_step_t steps[] = { { .sql = "COMMIT" }, { .sql = sql, .p = p, .prepare = true } };
     PGresult *results[2];
-    if (store_pipeline (self, steps, 2, results, err))
+    if (store_pipeline (self, steps, 2, results, err)) {
+        /* a held statement failed before the COMMIT ran: the transaction
+         * is left aborted, and ends here */
+        esc_error_t undo;
+        if (store_connected (self) && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+            store_command (self, "ROLLBACK", &undo);
+        self->doomed = false;
         return -1;
+    }
     PQclear (results[0]);
     PQclear (self->stash);
     self->stash = results[1];
@@ -515,24 +617,42 @@ store_stash_take (store_t *self, const char *sql, int64_t key0, int64_t key1)
     return NULL;
 }
 
-PGresult *
+int
 store_exec_then (store_t *self, const char *sql, const params_t *p, const char *const *then,
-                 esc_error_t *err)
+                 bool hold, PGresult **r, esc_error_t *err)
 {
+    static const params_t none;
+    if (r)
+        *r = NULL;
+    if (!p)
+        p = &none;
+    if (hold && store_connected (self)) {
+        if (send_held (self, err))
+            return -1;
+        hold_statement (self, sql, p, then);
+        return 0;
+    }
     store_step_t steps[8] = { { .sql = sql, .p = p, .prepare = true } };
     int n = 1;
     for (; then && then[n - 1]; n++) {
         assert (n < 8);
         steps[n].sql = then[n - 1];
     }
-    if (n == 1)
-        return store_exec (self, sql, p, err);
     PGresult *results[8];
-    if (store_pipeline (self, steps, n, results, err))
-        return NULL;
-    for (int i = 1; i < n; i++)
-        PQclear (results[i]);
-    return results[0];
+    if (n == 1)
+        results[0] = store_exec (self, sql, p, err);
+    else if (store_pipeline (self, steps, n, results, err))
+        return -1;
+    else
+        for (int i = 1; i < n; i++)
+            PQclear (results[i]);
+    if (!results[0])
+        return -1;
+    if (r)
+        *r = results[0];
+    else
+        PQclear (results[0]);
+    return 0;
 }
 
 const char *
@@ -547,6 +667,13 @@ store_command (store_t *self, const char *sql, esc_error_t *err)
     self->sqlstate[0] = '\0';
     if (!store_connected (self))
         return unavailable (self, err);
+    /* a doomed transaction ends with ROLLBACK, the held statement unsent */
+    if (strcmp (sql, "ROLLBACK") == 0) {
+        drop_held (self);
+        self->doomed = false;
+    }
+    if (send_held (self, err))
+        return -1;
     forget_stale (self);
     PGresult *r = checked (self, PQexec (self->conn, sql), err);
     PQclear (r);
@@ -561,6 +688,8 @@ store_exec_script (store_t *self, const char *sql, esc_error_t *err)
         unavailable (self, err);
         return NULL;
     }
+    if (send_held (self, err))
+        return NULL;
     forget_stale (self);
     if (!PQsendQuery (self->conn, sql)) {
         unavailable (self, err);

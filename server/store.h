@@ -194,12 +194,16 @@ typedef struct {
      * its round trip (NULL-terminated; NULL: none): the desk opens the
      * next request's savepoint there; not run when the logging fails */
     const char *const *then;
+    /* the transaction's last statement before its COMMIT: sent in the
+     * COMMIT's round trip, whose failure is then its own (store_exec_then) */
+    bool last;
 } request_record_t;
 /* Logs the answer of LOG's request. ALREADY_EXISTS when another server
  * logged the same request first. */
 int store_request_record (store_t *self, const request_record_t *log, esc_error_t *err);
 /* Appends event E and logs the answer of the request that wrote it, in one
- * statement: as store_event_append, then store_request_record. */
+ * statement: as store_event_append, then store_request_record (*SEQ 0
+ * when LOG is the transaction's last, held for the COMMIT). */
 int store_event_append_logged (store_t *self, const event_t *e, const request_record_t *log,
                                int64_t *seq, esc_error_t *err);
 /* Logs the answers of the N requests of LOGS, and appends the event each
@@ -207,7 +211,7 @@ int store_event_append_logged (store_t *self, const event_t *e, const request_re
  * their order, in one statement; then THEN, as store_request_record. As
  * N calls of store_event_append_logged or store_request_record would
  * (ALREADY_EXISTS: another server logged one of the requests first), but
- * all or nothing. */
+ * all or nothing; held for the COMMIT when the last of LOGS is last. */
 int store_event_append_many (store_t *self, const event_t *const *events,
                              const request_record_t *logs, size_t n, const char *const *then,
                              esc_error_t *err);

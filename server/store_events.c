@@ -49,17 +49,14 @@ store_request_record (store_t *self, const request_record_t *log, esc_error_t *e
     params_text (&p, log->id);                          /* $2 request id */
     params_bytes (&p, log->digest, STORE_DIGEST_LEN);   /* $3 SHA-256 of the request */
     params_bytes (&p, log->reply, log->reply_len);      /* $4 reply bytes */
-    PGresult *r = store_exec_then (self,
-        "INSERT INTO request_log (user_name, request_id, request_digest, reply)"
-        " VALUES ($1, $2, $3, $4)", &p, log->then, err);
-    if (!r) {
-        if (store_violated (self, "23505"))
-            return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
-                             "request id %s was answered already", log->id);
-        return -1;
-    }
-    PQclear (r);
-    return 0;
+    if (store_exec_then (self,
+            "INSERT INTO request_log (user_name, request_id, request_digest, reply)"
+            " VALUES ($1, $2, $3, $4)", &p, log->then, log->last, NULL, err) == 0)
+        return 0;
+    if (store_violated (self, "23505"))
+        return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
+                         "request id %s was answered already", log->id);
+    return -1;
 }
 
 int
@@ -239,14 +236,14 @@ static int
 append (store_t *self, const char *sql, const params_t *p, const request_record_t *log,
         int64_t *seq, esc_error_t *err)
 {
-    PGresult *r = store_exec_then (self, sql, p, log ? log->then : NULL, err);
-    if (!r) {
+    PGresult *r;
+    if (store_exec_then (self, sql, p, log ? log->then : NULL, log && log->last, &r, err)) {
         if (log && store_violated (self, "23505"))
             return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
                              "request id %s was answered already", log->id);
         return -1;
     }
-    *seq = row_int (r, 0, "seq");
+    *seq = r ? row_int (r, 0, "seq") : 0;
     PQclear (r);
     return 0;
 }
@@ -308,7 +305,7 @@ store_event_append_many (store_t *self, const event_t *const *events,
     params_text (&p, json_text (&j));                   /* $1 the events and answers */
     /* APPEND_EVENT's, for all at once: the events numbered on from the
      * counter in their order */
-    PGresult *r = store_exec_then (self,
+    int rc = store_exec_then (self,
         "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x (i int, type text,"
         "                  actor text, quarter text, escalation_id bigint, account text,"
         "                  data jsonb, summary text, user_name text, request_id text,"
@@ -326,16 +323,12 @@ store_event_append_many (store_t *self, const event_t *const *events,
         "                SELECT user_name, request_id, decode(digest, 'hex'), decode(reply, 'hex')"
         "                  FROM x)"
         " SELECT pg_notify('" STORE_EVENT_CHANNEL "', '') WHERE EXISTS (SELECT FROM added)",
-        &p, then, err);
+        &p, then, n && logs[n - 1].last, NULL, err);
     json_release (&j);
-    if (!r) {
-        if (store_violated (self, "23505"))
-            return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
-                             "a request id of the batch was answered already");
-        return -1;
-    }
-    PQclear (r);
-    return 0;
+    if (rc && store_violated (self, "23505"))
+        return esc_fail (err, ESC_ALREADY_EXISTS, "REQUEST_ID_REUSED",
+                         "a request id of the batch was answered already");
+    return rc;
 }
 
 #define EVENT_COLUMNS                                                       \

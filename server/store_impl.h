@@ -53,14 +53,21 @@ int store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_er
 int store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresult **results,
                             esc_error_t *err);
 /* Runs SQL, then each of THEN (parameterless commands, NULL-terminated;
- * NULL: none) in the same round trip (libpq's pipeline mode): SQL's result,
- * or NULL with the first failure in ERR, those after it not run. */
-PGresult *store_exec_then (store_t *self, const char *sql, const params_t *p,
-                           const char *const *then, esc_error_t *err);
+ * NULL: none) in the same round trip (libpq's pipeline mode): 0 with SQL's
+ * result in *R (R NULL: cleared), or -1 with the first failure in ERR,
+ * those after it not run. HOLD, for the transaction's last statement
+ * before its COMMIT: nothing is sent now, *R is NULL, and they go in the
+ * COMMIT's round trip (store_commit_then), whose failure is then theirs
+ * too. Any other statement sent before the COMMIT sends them first; if
+ * they fail there, only a ROLLBACK runs after. */
+int store_exec_then (store_t *self, const char *sql, const params_t *p, const char *const *then,
+                     bool hold, PGresult **r, esc_error_t *err);
 /* Commits, and runs SQL with P in the same round trip, after the commit
  * and outside any transaction: its result is kept for the next
  * store_stash_take of SQL with the same two keys (what P says). Returns
- * -1 with ERR when the commit failed (nothing kept). */
+ * -1 with ERR when the commit failed (nothing kept; the transaction is
+ * over, rolled back). A statement held for it (store_exec_then) goes
+ * first. */
 int store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t key0,
                        int64_t key1, esc_error_t *err);
 /* The result store_commit_then kept for SQL and the two keys, taken (the

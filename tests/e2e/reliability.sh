@@ -28,6 +28,27 @@ same "$(sql "SELECT count(*) FROM escalation WHERE title = 'held up'")" 1 "escal
 grep -q "alice file OK request=[^ ]* (retry)" "$WORK/escd-a.log" || fail "no retry answered from the log"
 same "$OUT" "$(sql "SELECT id FROM escalation WHERE title = 'held up'")" "the id the retry printed"
 
+say "a change whose log fails with the COMMIT is not applied, and is once sent again"
+# the batch's last change is logged in the COMMIT's round trip: a log that
+# fails there fails the COMMIT, nothing of the transaction stays, and the
+# connection serves on
+sql "CREATE FUNCTION refuse_log () RETURNS trigger LANGUAGE plpgsql
+       AS \$\$BEGIN RAISE EXCEPTION 'refused by the test'; END\$\$;
+     CREATE TRIGGER refuse_log BEFORE INSERT ON request_log FOR EACH ROW
+       WHEN (NEW.request_id = 'held-log-0001') EXECUTE FUNCTION refuse_log ()" >/dev/null
+HEAD=$(head_seq)
+refused 1 INTERNAL alice --retries 0 --request-id held-log-0001 file --quarter "$Q" \
+    --account Acme --title "held log" --problem p
+same "$(sql "SELECT count(*) FROM escalation WHERE title = 'held log'")" 0 "escalations of a failed commit"
+same "$(head_seq)" "$HEAD" "the event head after a failed commit"
+ok alice --quiet file --quarter "$Q" --account Acme --title "after the failed commit" --problem p
+sql "DROP TRIGGER refuse_log ON request_log; DROP FUNCTION refuse_log ()" >/dev/null
+ok alice --quiet --request-id held-log-0001 file --quarter "$Q" --account Acme --title "held log" \
+    --problem p
+same "$(sql "SELECT count(*) FROM escalation WHERE title = 'held log'")" 1 "escalations sent again"
+same "$(sql "SELECT count(*) FROM request_log WHERE request_id = 'held-log-0001'")" 1 \
+    "log entries of the request sent again"
+
 say "a stalled escd: the client keeps trying until it answers"
 kill -STOP "$PID_a"
 "$ESC" --as alice --timeout 8 --retries 3 file --quarter "$Q" --account Acme --title "stalled" \
