@@ -17,12 +17,20 @@
 # turn first), and shows the medians of the rounds (the ratio: the median
 # of the rounds' ratios).
 #
-#   tests/bench/write.sh [SECONDS] [ROUNDS]   (defaults 10 a measurement, 3)
+#   tests/bench/write.sh [SECONDS] [ROUNDS] [OP...]
+#
+# (defaults: 10 s a measurement, 3 rounds, every op: file mix show list
+# quarter)
 set -euo pipefail
 export LC_ALL=C                 # printf's decimal point
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 ROUNDS=${2:-3}
+shift $(( $# < 2 ? $# : 2 ))
+OPS=${*:-file mix show list quarter}
+for op in $OPS; do
+    case $op in file|mix|show|list|quarter) ;; *) echo "write.sh: no op '$op'" >&2; exit 2 ;; esac
+done
 . tests/bench/lib.sh
 bench_start write sales,pm,cro,exec
 sleep 2
@@ -72,7 +80,7 @@ measure_escd() {
     failed=$(( failed + $(figure "$out" failed || true) + 0 ))
 }
 
-for op in file mix show list quarter; do
+for op in $OPS; do
     for c in 1 8 32; do
         mode=-S
         case $op in file|mix) mode=-N ;; esac
