@@ -669,47 +669,6 @@ same_request (const char *key, const char *id, const char *other_key, const char
     return strcmp (key, other_key) == 0 && strcmp (id, other_id) == 0;
 }
 
-int
-desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup_t *lookups,
-                  size_t n, esc_error_t *err)
-{
-    int64_t head, version;
-    desk_batch_end (self);
-    self->batch_arena = arena_new ();
-    if (store_batch_open (self->store, self->batch_arena, begin_sql, writes, lookups, n, &head,
-                          &version, &self->started, err))
-        return -1;
-    if (writes) {
-        /* a request sent twice into the batch: only its first copy may
-         * trust what the log held as the batch opened; the others ask
-         * again, after the first logged its answer */
-        for (size_t i = 1; i < n; i++)
-            for (size_t k = 0; k < i && lookups[i].key; k++)
-                if (lookups[k].key
-                    && same_request (lookups[k].key, lookups[k].id, lookups[i].key, lookups[i].id))
-                    lookups[i].key = NULL;
-        self->lookups = lookups;
-        self->n_lookups = n;
-    }
-    /* a new connection may be to another database (a failover, a
-     * restore), whose counters may stand where the old one's did */
-    if (store_reconnects (self->store) != self->connection) {
-        self->connection = store_reconnects (self->store);
-        self->users_version = -1;
-        answered_at (self->answered, -1);
-    }
-    answered_at (self->answered, head);
-    self->head = head;
-    if (version != self->users_version)
-        forget_identities (self);
-    self->users_version = version;
-    self->in_batch = true;
-    self->locked = writes;
-    self->wrote = writes;
-    self->fresh_savepoint = writes;     /* the first change's is open */
-    return 0;
-}
-
 int64_t
 desk_head (const desk_t *self)
 {
@@ -905,41 +864,48 @@ run_reply (run_filing_t *f)
     return true;
 }
 
-/* Answers the N filings of KEYS, REQS and OUTS (files_together, no two
- * the same request) as desk_answer would one by one, in one savepoint
- * and two round trips for all: the quarters' locks and the inserts, then
- * the events and the log entries (and, as one by one, one for the default
- * quarter when one is not named, and one for each key or request id the
- * batch did not look up as it opened). False, nothing answered and all rolled back, when
- * a statement failed: the caller answers them one by one, which finds
- * the one that fails. */
+/* A run of filings on its way: each one's answer, and the filings that
+ * go in (in A). */
+typedef struct {
+    arena_t *a;
+    run_filing_t *f;
+    store_filing_t *filings;
+    desk_answer_t **outs;
+    size_t n, n_filings;
+} run_t;
+
+/* Begins RUN, the N filings of KEYS, REQS into OUTS. */
+static void
+run_begin (desk_t *self, run_t *run, const char **keys, const desk_request_t **reqs,
+           desk_answer_t **outs, size_t n)
+{
+    arena_t *a = arena_new ();
+    *run = (run_t) { .a = a, .f = arena_alloc (a, n * sizeof *run->f),
+                     .filings = arena_alloc (a, n * sizeof *run->filings), .outs = outs, .n = n };
+    for (size_t i = 0; i < n; i++) {
+        memset (&run->f[i], 0, sizeof run->f[i]);
+        answer_begin (self, reqs[i], outs[i]);
+        answering_open (self, &run->f[i].w, keys[i], reqs[i], outs[i]);
+    }
+}
+
+static void run_close (desk_t *self, run_t *run, bool ok);
+
+/* Ends RUN, its filings inserted when OK: each one's reply, then their
+ * events and log entries in one statement (held for the COMMIT when the
+ * run is the batch's LAST). When not OK, or that fails, all is rolled
+ * back to the savepoint and nothing answered. Returns whether they were
+ * answered. */
 static bool
-file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_answer_t **outs,
-          size_t n, bool last)
+run_end (desk_t *self, run_t *run, bool ok, bool last)
 {
     esc_error_t err;
     esc_error_clear (&err);
-    if (savepoint (self, &err))
-        return false;
-    arena_t *a = arena_new ();
-    run_filing_t *f = arena_alloc (a, n * sizeof *f);
-    store_filing_t *filings = arena_alloc (a, n * sizeof *filings);
-    const event_t **events = arena_alloc (a, n * sizeof *events);
-    request_record_t *logs = arena_alloc (a, n * sizeof *logs);
-    const char *default_quarter = NULL;         /* in the arena of the first to ask */
-    size_t n_filings = 0, n_logged = 0;
-    bool ok = true;
-
-    for (size_t i = 0; i < n; i++) {
-        memset (&f[i], 0, sizeof f[i]);
-        answer_begin (self, reqs[i], outs[i]);
-        answering_open (self, &f[i].w, keys[i], reqs[i], outs[i]);
-        ok = ok && run_admit (self, &f[i], &default_quarter, &filings[n_filings]);
-        n_filings += f[i].stage == RUN_FILED;
-    }
-    ok = ok && (!n_filings || store_escalation_file_many (self->store, a, filings, n_filings,
-                                                           desk_judge_quarter, &err) == 0);
-    for (size_t i = 0; ok && i < n; i++) {
+    run_filing_t *f = run->f;
+    const event_t **events = arena_alloc (run->a, run->n * sizeof *events);
+    request_record_t *logs = arena_alloc (run->a, run->n * sizeof *logs);
+    size_t n_logged = 0;
+    for (size_t i = 0; ok && i < run->n; i++) {
         ok = run_reply (&f[i]);
         if (ok && f[i].stage != RUN_ANSWERED) {
             events[n_logged] = f[i].stage == RUN_FILED ? event_of (&f[i].w, &entries[OP_FILE])
@@ -955,7 +921,20 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
         esc_error_t undo;
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
     }
-    for (size_t i = 0; i < n; i++) {
+    run_close (self, run, ok);
+    /* logged: the next savepoint was opened in its round trip; else this
+     * one is left with nothing in it (ROLLBACK TO keeps it) but locks */
+    self->fresh_savepoint = true;
+    return ok;
+}
+
+/* Closes RUN: what each logged filing wrote is charged to its user (OK),
+ * the rest given back; when not OK, no answer is left. */
+static void
+run_close (desk_t *self, run_t *run, bool ok)
+{
+    run_filing_t *f = run->f;
+    for (size_t i = 0; i < run->n; i++) {
         /* what was logged is charged in full; the rest is given back */
         if (ok && f[i].stage != RUN_ANSWERED)
             charge (self, &f[i].w, f[i].paid);
@@ -963,15 +942,93 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
             quota_charge (self->quota, f[i].w.c.actor, -f[i].paid, proc_now_ms ());
         answering_close (&f[i].w, &f[i].err);
         if (!ok) {
-            free (outs[i]->reply);
-            memset (outs[i], 0, sizeof *outs[i]);
+            free (run->outs[i]->reply);
+            memset (run->outs[i], 0, sizeof *run->outs[i]);
         }
     }
-    /* logged: the next savepoint was opened in its round trip; else this
-     * one is left with nothing in it (ROLLBACK TO keeps it) but locks */
-    self->fresh_savepoint = true;
-    arena_destroy (&a);
-    return ok;
+    arena_destroy (&run->a);
+}
+
+/* Answers the N filings of KEYS, REQS and OUTS (files_together, no two
+ * the same request) as desk_answer would one by one, in one savepoint
+ * and two round trips for all: the quarters' locks and the inserts, then
+ * the events and the log entries (and, as one by one, one for the default
+ * quarter when one is not named, and one for each key or request id the
+ * batch did not look up as it opened). False, nothing answered and all rolled back, when
+ * a statement failed: the caller answers them one by one, which finds
+ * the one that fails. LAST: the run ends the batch. */
+static bool
+file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_answer_t **outs,
+          size_t n, bool last)
+{
+    esc_error_t err;
+    esc_error_clear (&err);
+    if (savepoint (self, &err))
+        return false;
+    run_t run;
+    run_begin (self, &run, keys, reqs, outs, n);
+    const char *default_quarter = NULL;         /* in the arena of the first to ask */
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        ok = ok && run_admit (self, &run.f[i], &default_quarter, &run.filings[run.n_filings]);
+        run.n_filings += run.f[i].stage == RUN_FILED;
+    }
+    ok = ok && (!run.n_filings || store_escalation_file_many (self->store, run.a, run.filings,
+                                                               run.n_filings, desk_judge_quarter,
+                                                               &err) == 0);
+    return run_end (self, &run, ok, last);
+}
+
+/* The checks before the insert, for filing F of a batch not yet open, as
+ * run_admit's but from memory alone: who asks as remembered, the rate, a
+ * quarter named, the date; the request log is read as the batch opens.
+ * False when one needs the database, or refuses: the batch then opens
+ * alone, and its filings are answered after. */
+static bool
+run_admit_ahead (desk_t *self, run_filing_t *f, store_filing_t *filing)
+{
+    desk_call_t *c = &f->w.c;
+    const identity_t *known = remembered (self, f->w.key);
+    const Esc__File *m = f->w.r->req->file;
+    if (!known || !m->quarter || !*m->quarter)
+        return false;
+    snprintf (f->w.out->user, sizeof f->w.out->user, "%s", known->name);
+    c->actor = f->w.out->user;
+    c->roles = known->roles;
+    crypto_hash_sha256 (f->w.digest, f->w.r->data, f->w.r->len);
+    const char *quarter;
+    if (workflow_permit (c->op, c->roles, &f->err) || within_rate (self, &f->w, &f->err)
+        || desk_file_check (c, NULL, &quarter, &f->err))
+        return false;
+    f->paid = RUN_ADVANCE (&f->w);
+    quota_charge (self->quota, c->actor, f->paid, proc_now_ms ());
+    *filing = (store_filing_t) { .quarter = quarter, .m = m, .filer = c->actor,
+                                 .request_id = f->w.r->req->request_id, .arg = c };
+    f->filing = filing;
+    f->stage = RUN_FILED;
+    return true;
+}
+
+static size_t run_length (const char **keys, const desk_request_t **reqs, size_t n);
+
+/* Begins RUN with the filings of AHEAD admitted from memory, for the round
+ * trip that opens their batch: when every one of them is a filing that
+ * may be filed together, by a user the desk remembers at the users
+ * version it knows, and none is refused (else false, nothing begun). */
+static bool
+files_ahead (desk_t *self, const desk_run_t *ahead, run_t *run)
+{
+    if (self->users_version < 0 || store_reconnects (self->store) != self->connection
+        || !ahead->n || run_length (ahead->keys, ahead->reqs, ahead->n) != ahead->n)
+        return false;
+    run_begin (self, run, ahead->keys, ahead->reqs, ahead->outs, ahead->n);
+    for (size_t i = 0; i < ahead->n; i++)
+        if (!run_admit_ahead (self, &run->f[i], &run->filings[i])) {
+            run_close (self, run, false);
+            return false;
+        }
+    run->n_filings = ahead->n;
+    return true;
 }
 
 /* The length of the run of filings at the start of the N of REQS that may
@@ -987,6 +1044,69 @@ run_length (const char **keys, const desk_request_t **reqs, size_t n)
                               reqs[k]->req->request_id))
                 return k;
     return k;
+}
+
+int
+desk_batch_begin (desk_t *self, const char *begin_sql, bool writes, batch_lookup_t *lookups,
+                  size_t n, desk_run_t *ahead, esc_error_t *err)
+{
+    int64_t head, version;
+    desk_batch_end (self);
+    self->batch_arena = arena_new ();
+    /* filings admitted from memory go in the round trip that opens the
+     * batch, in its savepoint; they stand if what they were admitted on
+     * did: the users version, and no request answered before */
+    run_t run;
+    bool filing = writes && ahead && files_ahead (self, ahead, &run);
+    int64_t assumed = self->users_version, connection = self->connection;
+    store_open_filing_t of = { 0 };
+    if (filing)
+        of = (store_open_filing_t) { .f = run.filings, .n = run.n_filings,
+                                     .judge = desk_judge_quarter, .a = run.a };
+    if (ahead)
+        ahead->answered = false;
+    if (store_batch_open (self->store, self->batch_arena, begin_sql, writes, lookups, n,
+                          filing ? &of : NULL, &head, &version, &self->started, err)) {
+        if (filing)
+            run_close (self, &run, false);
+        return -1;
+    }
+    if (writes) {
+        /* a request sent twice into the batch: only its first copy may
+         * trust what the log held as the batch opened; the others ask
+         * again, after the first logged its answer */
+        for (size_t i = 1; i < n; i++)
+            for (size_t k = 0; k < i && lookups[i].key; k++)
+                if (lookups[k].key
+                    && same_request (lookups[k].key, lookups[k].id, lookups[i].key, lookups[i].id))
+                    lookups[i].key = NULL;
+        self->lookups = lookups;
+        self->n_lookups = n;
+    }
+    /* a new connection may be to another database (a failover, a
+     * restore), whose counters may stand where the old one's did */
+    if (store_reconnects (self->store) != self->connection) {
+        self->connection = store_reconnects (self->store);
+        self->users_version = -1;
+        answered_at (self->answered, -1);
+    }
+    answered_at (self->answered, head);
+    self->head = head;
+    if (version != self->users_version)
+        forget_identities (self);
+    self->users_version = version;
+    self->in_batch = true;
+    self->locked = writes;
+    self->wrote = writes;
+    self->fresh_savepoint = writes;     /* the first change's is open */
+    if (filing) {
+        bool stands = of.rc == 0 && version == assumed && self->connection == connection;
+        for (size_t i = 0; stands && i < n; i++)
+            stands = !lookups[i].logged.found;
+        /* else rolled back to the savepoint, for the caller to answer */
+        ahead->answered = run_end (self, &run, stands, true);
+    }
+    return 0;
 }
 
 void

@@ -78,6 +78,7 @@ void desk_request_release (desk_request_t *r);
  * does not). */
 bool desk_request_writes (const desk_request_t *r);
 
+typedef struct desk_run desk_run_t;
 /* Opens a transaction with BEGIN_SQL and a batch in it, in one round
  * trip: for a batch of changes (WRITES), takes the sequence lock, held to
  * commit, which serialises every writer of every escd, and looks up the
@@ -88,7 +89,19 @@ bool desk_request_writes (const desk_request_t *r);
  * or -1 with ERR (the database's; a transaction may be left open, failed:
  * the caller rolls it back). */
 int desk_batch_begin (desk_t *self, const char *begin_sql, bool writes,
-                      batch_lookup_t *lookups, size_t n, esc_error_t *err);
+                      batch_lookup_t *lookups, size_t n, desk_run_t *ahead, esc_error_t *err);
+/* A batch of changes that desk_batch_begin may answer as it opens it, in
+ * the same round trip (AHEAD; NULL: none), when all of them are filings
+ * it can admit from memory: the N of KEYS, REQS and OUTS as
+ * desk_answer_batch's. ANSWERED says whether it did; if not, the caller
+ * answers them (desk_answer_batch). Either way the caller commits next. */
+struct desk_run {
+    const char **keys;
+    const desk_request_t **reqs;
+    desk_answer_t **outs;
+    size_t n;
+    bool answered;
+};
 /* Closes the batch: the caller committed or rolled back. */
 void desk_batch_end (desk_t *self);
 /* The event head the last batch saw (-1: none yet). */

@@ -521,15 +521,16 @@ refuse_too_many (server_t *s, pending_t *p)
 
 /* Opens a transaction with BEGIN_SQL and the desk's batch in it (for
  * WRITES, with the sequence lock and the request log of the N changes of
- * LOOKUPS). A connection that died while idle is found here: reconnect and
- * try once more, so that a database restart costs no request. */
+ * LOOKUPS, and perhaps AHEAD's answers: desk_batch_begin). A connection
+ * that died while idle is found here: reconnect and try once more, so
+ * that a database restart costs no request. */
 static bool
 begin (store_t *store, desk_t *desk, const char *begin_sql, bool writes,
-       batch_lookup_t *lookups, size_t n, esc_error_t *err)
+       batch_lookup_t *lookups, size_t n, desk_run_t *ahead, esc_error_t *err)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (store_connect (store, err) == 0
-            && desk_batch_begin (desk, begin_sql, writes, lookups, n, err) == 0)
+            && desk_batch_begin (desk, begin_sql, writes, lookups, n, ahead, err) == 0)
             return true;
         if (store_connected (store)) {
             esc_error_t undo;
@@ -623,17 +624,18 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
         if (desk_request_writes (&ps[i]->request))
             lookups[n_lookups++] = (batch_lookup_t) {
                 .key = ps[i]->key, .id = ps[i]->request.req->request_id };
-    bool open = begin (s->store, s->desk, begin_sql, durable, lookups, n_lookups, &err);
     /* changes: all at once, so that filings that came together are
-     * filed together (desk_answer_batch) */
+     * filed together (desk_answer_batch), perhaps as the batch opens */
+    const char *keys[BATCH_LIMIT];
+    const desk_request_t *reqs[BATCH_LIMIT];
+    desk_answer_t *outs[BATCH_LIMIT];
+    gather (ps, n, NULL, 0, keys, reqs, outs);
+    desk_run_t ahead = { .keys = keys, .reqs = reqs, .outs = outs, .n = (size_t) n };
+    bool open = begin (s->store, s->desk, begin_sql, durable, lookups, n_lookups,
+                       durable ? &ahead : NULL, &err);
     bool together = open && durable;
-    if (together) {
-        const char *keys[BATCH_LIMIT];
-        const desk_request_t *reqs[BATCH_LIMIT];
-        desk_answer_t *outs[BATCH_LIMIT];
-        gather (ps, n, NULL, 0, keys, reqs, outs);
+    if (together && !ahead.answered)
         desk_answer_batch (s->desk, keys, reqs, outs, (size_t) n);
-    }
     for (int i = 0; !together && i < n; i++) {
         if (open)
             desk_answer (s->desk, ps[i]->key, &ps[i]->request, &ps[i]->answer);
@@ -644,7 +646,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
             /* a read that failed took its snapshot down: the next in a new one */
             if (open && store_in_failed_transaction (s->store)) {
                 store_command (s->store, "ROLLBACK", &err);
-                open = begin (s->store, s->desk, begin_sql, durable, NULL, 0, &err);
+                open = begin (s->store, s->desk, begin_sql, durable, NULL, 0, NULL, &err);
             }
         }
     }
@@ -691,7 +693,7 @@ read_heavy (void *job, desk_t *desk, store_t *store)
     pending_t *p = job;
     esc_error_t err;
     esc_error_clear (&err);
-    if (begin (store, desk, READS, false, NULL, 0, &err)) {
+    if (begin (store, desk, READS, false, NULL, 0, NULL, &err)) {
         desk_answer (desk, p->key, &p->request, &p->answer);
         commit (store, desk, -1, &err);
     }

@@ -158,15 +158,19 @@ typedef struct {
     const char *key, *id;       /* the connection's key, the request id */
     logged_request_t logged;    /* what the log holds under them */
 } batch_lookup_t;
+/* Filings filed in the round trip that opens their batch (below). */
+typedef struct store_open_filing store_open_filing_t;
 /* Opens a batch in one round trip: BEGIN_SQL (BEGIN ...), then reads the
  * event head, the version of users (sql/023) and when the transaction
  * started (s since the epoch, the database's clock); when LOCK (a batch of
  * changes), with the event counter's row lock, then SAVEPOINT request (the
  * first change's), then the request log's entries for the N LOOKUPS (their
- * replies in arena A). */
+ * replies in arena A); then, with LOCK, FILING's filings (NULL: none),
+ * whose outcome FILING tells: the batch opens even when they fail. */
 int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
-                      batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
-                      int64_t *started, esc_error_t *err);
+                      batch_lookup_t *lookups, size_t n, store_open_filing_t *filing,
+                      int64_t *head, int64_t *users_version, int64_t *started,
+                      esc_error_t *err);
 /* The three store_batch_open reads, with no transaction, in two halves
  * for work of the caller's while the database answers: the first sends
  * the statement, the second reads its answer (-1 from the first: the
@@ -371,6 +375,8 @@ typedef struct {
     const char *quarter;        /* the quarter filed in */
     const Esc__File *m;         /* its other accounts are the caller's */
     const char *filer;
+    const char *request_id;     /* the filer's: not filed when logged
+                                   already (NULL: none) */
     void *arg;                  /* the judge's */
     /* set: */
     Esc__Escalation *filed;     /* the new escalation, as
@@ -390,6 +396,17 @@ typedef struct {
  * refusals found before it are set). */
 int store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
                                 store_judge_t judge, esc_error_t *err);
+/* The N filings of F filed as store_escalation_file_many files them, in
+ * the round trip that opens their batch (store_batch_open), rows in A: RC
+ * 0, or -1 with ERR (a statement failed: the savepoint rolls it back). */
+struct store_open_filing {
+    store_filing_t *f;
+    size_t n;
+    store_judge_t judge;
+    arena_t *a;
+    int rc;
+    esc_error_t err;
+};
 /* Moves escalation ID to STATE with REASON (NULL clears it); CLEAR_SIZING
  * forgets the current sizing (back to filed: it must be sized again). */
 int store_escalation_set_state (store_t *self, int64_t id, escalation_state_t state,

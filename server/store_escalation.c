@@ -94,6 +94,7 @@ filing_json (json_t *j, size_t i, const store_filing_t *f)
     json_kv_string (j, "quarter", f->quarter);
     json_kv_string (j, "account", m->account);
     json_kv_string (j, "filer", f->filer);
+    json_kv_string (j, "request_id", f->request_id);
     json_kv_string (j, "title", m->title);
     json_kv_string (j, "problem", m->problem);
     json_kv_string (j, "solution", m->solution);
@@ -116,43 +117,23 @@ judge_each (store_filing_t *f, size_t n, const PGresult *locked, store_judge_t j
     }
 }
 
-int
-store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
-                            store_judge_t judge, esc_error_t *err)
-{
-    json_t j, quarters;
-    json_init (&j);
-    json_init (&quarters);
-    json_array_begin (&j);
-    json_array_begin (&quarters);
-    for (size_t i = 0; i < n; i++) {
-        filing_json (&j, i, &f[i]);
-        json_string (&quarters, f[i].quarter);
-        f[i].filed = NULL;
-        esc_error_clear (&f[i].refusal);
-    }
-    json_array_end (&j);
-    json_array_end (&quarters);
-    params_t q = { 0 }, p = { 0 };
-    params_text (&q, json_text (&quarters));            /* $1 ["quarter", ...] */
-    params_text (&p, json_text (&j));                   /* $1 the filings */
-    store_step_t steps[] = {
-        { .sql = store_quarters_closed_locked, .p = &q, .prepare = true, .keep = true },
-        /* each row's id drawn before the insert (only for a filing that
-         * goes in: an open quarter, an account known), so that the rows
-         * returned find their filing */
-        { .sql =
+/* The filings' insert: $1 their JSON array (filing_json) */
+static const char file_sql[] =
         "WITH f AS MATERIALIZED ("
         "       SELECT nextval('escalation_id_seq') AS id, f.i, f.quarter, a.id AS account_id,"
         "              a.name, a.arr, f.filer, f.title, f.problem, f.solution,"
         "              f.deal_value, f.needed_by, f.claimed_hours"
         "         FROM json_to_recordset($1::json) AS f (i int, quarter text, account text,"
-        "              filer text, title text, problem text, solution text, deal_value bigint,"
-        "              needed_by date, claimed_hours integer),"
+        "              filer text, request_id text, title text, problem text, solution text,"
+        "              deal_value bigint, needed_by date, claimed_hours integer),"
         /* each account by its index, however many there are */
         "              LATERAL (SELECT id, name, arr FROM account WHERE name = f.account"
         "                       OFFSET 0) a"
         "        WHERE EXISTS (SELECT FROM quarter WHERE name = f.quarter AND state <> 'closed')"
+        /* a request answered before is not filed again, nor draws an id
+         * (a batch that files as it opens finds the log after) */
+        "          AND NOT EXISTS (SELECT FROM request_log r"
+        "                           WHERE r.user_name = f.filer AND r.request_id = f.request_id)"
         "        ORDER BY f.i),"
         " e AS (INSERT INTO escalation (id, quarter, account_id, filer, title, problem, solution,"
         "                               deal_value, needed_by, claimed_hours)"
@@ -163,18 +144,48 @@ store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t
         "        e.solution, e.deal_value, e.needed_by::text AS needed_by,"
         "        e.state::text AS state, e.state_reason,"
         "        " UTC_STAMP ("e.filed_at") " AS filed_at, f.arr AS renewal_arr, e.claimed_hours"
-        "   FROM e JOIN f ON f.id = e.id", .p = &p, .prepare = true },
-    };
-    PGresult *results[2];
-    int failed = store_pipeline (self, steps, 2, results, err);
-    json_release (&j);
-    json_release (&quarters);
+        "   FROM e JOIN f ON f.id = e.id";
+
+void
+store_filing_steps (store_filing_sql_t *s, store_filing_t *f, size_t n, store_step_t steps[2])
+{
+    json_init (&s->j);
+    json_init (&s->quarters);
+    json_array_begin (&s->j);
+    json_array_begin (&s->quarters);
+    for (size_t i = 0; i < n; i++) {
+        filing_json (&s->j, i, &f[i]);
+        json_string (&s->quarters, f[i].quarter);
+        f[i].filed = NULL;
+        esc_error_clear (&f[i].refusal);
+    }
+    json_array_end (&s->j);
+    json_array_end (&s->quarters);
+    s->q = s->p = (params_t) { 0 };
+    params_text (&s->q, json_text (&s->quarters));     /* $1 ["quarter", ...] */
+    params_text (&s->p, json_text (&s->j));            /* $1 the filings */
+    steps[0] = (store_step_t) { .sql = store_quarters_closed_locked, .p = &s->q,
+                                .prepare = true, .keep = true };
+    /* each row's id drawn before the insert (only for a filing that goes
+     * in: an open quarter, an account known), so that the rows returned
+     * find their filing */
+    steps[1] = (store_step_t) { .sql = file_sql, .p = &s->p, .prepare = true };
+}
+
+int
+store_filing_results (store_filing_sql_t *s, arena_t *a, store_filing_t *f, size_t n,
+                      store_judge_t judge, PGresult **results, bool failed)
+{
+    json_release (&s->j);
+    json_release (&s->quarters);
     /* the rules decide on the quarter before anything the insert met */
     if (results[0])
         judge_each (f, n, results[0], judge);
     PQclear (results[0]);
-    if (failed)
+    if (failed) {
+        PQclear (results[1]);
         return -1;
+    }
     PGresult *r = results[1];
     for (int row = 0; row < PQntuples (r); row++) {
         int64_t i = row_int (r, row, "i");
@@ -189,6 +200,18 @@ store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t
             esc_fail (&f[i].refusal, ESC_NOT_FOUND, "ACCOUNT_NOT_FOUND",
                       "account '%s' is not known", f[i].m->account);
     return 0;
+}
+
+int
+store_escalation_file_many (store_t *self, arena_t *a, store_filing_t *f, size_t n,
+                            store_judge_t judge, esc_error_t *err)
+{
+    store_filing_sql_t s;
+    store_step_t steps[2];
+    PGresult *results[2];
+    store_filing_steps (&s, f, n, steps);
+    int failed = store_pipeline (self, steps, 2, results, err);
+    return store_filing_results (&s, a, f, n, judge, results, failed != 0);
 }
 
 int

@@ -154,22 +154,26 @@ store_peek_receive (store_t *self, int64_t *head, int64_t *users_version, int64_
 
 int
 store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
-                  batch_lookup_t *lookups, size_t n, int64_t *head, int64_t *users_version,
-                  int64_t *started, esc_error_t *err)
+                  batch_lookup_t *lookups, size_t n, store_open_filing_t *filing,
+                  int64_t *head, int64_t *users_version, int64_t *started, esc_error_t *err)
 {
-    if (!lock)
+    if (!lock) {
         n = 0;
+        filing = NULL;
+    }
     /* the lock before the savepoint: rolling a request back to it must
      * not release the lock; the request log read under the lock is what
-     * every writer before committed */
-    store_step_t steps[4];
+     * every writer before committed. With filings after them, the
+     * batch's steps stand whatever befalls the filings' */
+    bool keep = filing != NULL;
+    store_step_t steps[6];
     int first = 0;
-    steps[first++] = (store_step_t) { .sql = begin_sql };
+    steps[first++] = (store_step_t) { .sql = begin_sql, .keep = keep };
     int at = first;
     steps[first++] = (store_step_t) {
-        .sql = lock ? HEAD_SQL " FOR UPDATE" : head_sql, .prepare = true };
+        .sql = lock ? HEAD_SQL " FOR UPDATE" : head_sql, .prepare = true, .keep = keep };
     if (lock)
-        steps[first++] = (store_step_t) { .sql = "SAVEPOINT request" };
+        steps[first++] = (store_step_t) { .sql = "SAVEPOINT request", .keep = keep };
     json_t j;
     params_t p = { 0 };
     if (n) {
@@ -185,14 +189,32 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
                    "                  JOIN app_user u ON u.name = r.user_name"
                    "                 WHERE u.public_key = l.key AND r.request_id = l.id"
                    "                OFFSET 0) r",
-            .p = &p, .result_format = 1, .prepare = true };
+            .p = &p, .result_format = 1, .prepare = true, .keep = keep };
     }
-    PGresult *results[4];
-    int failed = store_pipeline (self, steps, first, results, err);
+    store_filing_sql_t filing_sql;
+    if (filing)
+        store_filing_steps (&filing_sql, filing->f, filing->n, steps + first);
+    PGresult *results[6];
+    int failed = store_pipeline (self, steps, first + (filing ? 2 : 0), results, err);
     if (n)
         json_release (&j);
-    if (failed)
+    bool opened = true;
+    for (int i = 0; i < first; i++)
+        opened = opened && results[i];
+    if (filing) {
+        /* the filings' failure is theirs, not the batch's */
+        esc_error_clear (&filing->err);
+        if (failed && opened)
+            filing->err = *err;
+        filing->rc = store_filing_results (&filing_sql, filing->a, filing->f, filing->n,
+                                           filing->judge, results + first, failed != 0);
+        failed = !opened;
+    }
+    if (failed) {
+        for (int i = 0; i < first; i++)
+            PQclear (results[i]);
         return -1;
+    }
     int rc = head_read (results[at], head, users_version, started, err);
     for (size_t i = 0; i < n; i++)
         memset (&lookups[i].logged, 0, sizeof lookups[i].logged);

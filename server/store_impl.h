@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "store.h"
 
 /* Runs SQL with results in RESULT_FORMAT (1: binary, for bytea). */
@@ -39,6 +40,18 @@ typedef struct {
     bool prepare;
     bool keep;
 } store_step_t;
+/* The statements filing the N filings of F (store_escalation_file_many),
+ * their parameters in S: its two steps into STEPS; then, with their
+ * RESULTS (cleared here; FAILED: a step failed, whose result is NULL),
+ * what they filed into F. Returns 0, or -1 when FAILED. */
+typedef struct {
+    json_t j, quarters;
+    params_t q, p;
+} store_filing_sql_t;
+void store_filing_steps (store_filing_sql_t *s, store_filing_t *f, size_t n,
+                         store_step_t steps[2]);
+int store_filing_results (store_filing_sql_t *s, arena_t *a, store_filing_t *f, size_t n,
+                          store_judge_t judge, PGresult **results, bool failed);
 /* Runs the N STEPS in one round trip (libpq's pipeline mode), each sent
  * without waiting for the one before: RESULTS[i] is step i's result (the
  * caller clears them). -1 with the first failure in ERR, the steps after

@@ -77,6 +77,17 @@ ok alice --request-id "urn:uuid:6f1c2b4e-0000" quarter list
 grep -q "alice file OK .*(retry)" "$WORK/escd-main.log" || fail "the retry was not logged as one"
 same "$(sql "SELECT count(*) FROM event WHERE type = 'escalation.filed'")" 2 "events after the retries"
 
+say "roles changed by hand apply to the next request, a filing too"
+# escd remembers dana's roles, and may file her filing as its batch opens;
+# the change moves the users version, and the filing is answered anew
+ok dana --quiet quarter list
+psql "$DB" -Xqc "DELETE FROM user_role WHERE user_name = 'dana' AND role = 'sales'" >/dev/null
+refused 4 PERMISSION_DENIED dana file --quarter 2031Q2 --account Dunder --title "after the change" \
+    --problem P
+same "$(sql "SELECT count(*) FROM escalation WHERE title = 'after the change'")" 0 \
+    "escalations filed by a user who lost the role"
+psql "$DB" -Xqc "INSERT INTO user_role VALUES ('dana', 'sales')" >/dev/null
+
 say "one log line per request: time, level, user, operation, outcome, request id, duration"
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z info escd:'
 grep -Eq "^$STAMP alice file OK request=retry-0000001 [0-9.]+ms\$" "$WORK/escd-main.log" \
