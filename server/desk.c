@@ -388,7 +388,7 @@ event_of (answering_t *w, const desk_entry_t *entry)
 }
 
 /* After a change is logged, the next change's savepoint is opened in the
- * same round trip. */
+ * same round trip (not after the batch's last: the COMMIT follows). */
 static const char *const reopen[] = { "RELEASE SAVEPOINT request", "SAVEPOINT request", NULL };
 
 /* Logs the answer to a state-changing request under the user's request id
@@ -404,7 +404,8 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     esc_error_t err;
     esc_error_clear (&err);
     charge (self, w, 0);
-    request_record_t log = record_of (w, reopen);
+    /* the batch's last change opens no savepoint after it */
+    request_record_t log = record_of (w, self->last ? NULL : reopen);
     log.last = self->last;
     int rc;
     if (event) {
@@ -421,7 +422,7 @@ log_answer (desk_t *self, answering_t *w, const desk_entry_t *event)
     else
         rc = store_request_record (self->store, &log, &err);
     if (rc == 0) {
-        self->fresh_savepoint = true;
+        self->fresh_savepoint = !self->last;
         return;
     }
     esc_error_t undo;
@@ -915,16 +916,18 @@ run_end (desk_t *self, run_t *run, bool ok, bool last)
     }
     if (n_logged)
         logs[n_logged - 1].last = last;
-    ok = ok && (!n_logged || store_event_append_many (self->store, events, logs, n_logged, reopen,
-                                                      &err) == 0);
+    bool reopens = n_logged && !last;           /* the batch's last opens none */
+    ok = ok && (!n_logged || store_event_append_many (self->store, events, logs, n_logged,
+                                                      reopens ? reopen : NULL, &err) == 0);
     if (!ok) {
         esc_error_t undo;
         store_command (self->store, "ROLLBACK TO SAVEPOINT request", &undo);
     }
     run_close (self, run, ok);
-    /* logged: the next savepoint was opened in its round trip; else this
-     * one is left with nothing in it (ROLLBACK TO keeps it) but locks */
-    self->fresh_savepoint = true;
+    /* logged: the next savepoint was opened in its round trip (not after
+     * the batch's last: a change after all opens its own); else this one
+     * is left with nothing in it (ROLLBACK TO keeps it) but locks */
+    self->fresh_savepoint = !(ok && n_logged && last);
     return ok;
 }
 
