@@ -532,7 +532,7 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
     /* each step's result then a NULL; after a failure, the steps left are
      * PIPELINE_ABORTED; the sync's result ends it all */
     bool failed = !sent;
-    int step = 0;
+    int step = 0, failed_at = sent ? total : 0;
     PGresult *r;
     while (sent && step <= total) {
         if (!(r = PQgetResult (c))) {
@@ -548,6 +548,7 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
             PQclear (r);
         else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             failed = true;
+            failed_at = step;
             checked (self, r, err);
         }
         else
@@ -569,8 +570,9 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
         results[i] = all[held + i];
     if (!failed)
         return 0;
-    /* a held statement that may not have run dooms its transaction */
-    self->doomed = held > 0 && self->conn;
+    /* a held statement that failed, or may not have run, dooms its
+     * transaction (on a connection that broke, the transaction is gone) */
+    self->doomed = failed_at < held && self->conn;
     for (int i = 0; i < n; i++) {
         if (steps[i].keep && results[i])
             continue;
@@ -584,15 +586,21 @@ int
 store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t key0, int64_t key1,
                    esc_error_t *err)
 {
-    store_step_t steps[] = { { .sql = "COMMIT" }, { .sql = sql, .p = p, .prepare = true } };
+    store_step_t steps[] = { { .sql = "COMMIT", .keep = true },
+                             { .sql = sql, .p = p, .prepare = true } };
     PGresult *results[2];
     if (store_pipeline (self, steps, 2, results, err)) {
+        self->doomed = false;
+        /* the commit stands if only the read after it failed: nothing kept */
+        if (results[0]) {
+            PQclear (results[0]);
+            return 0;
+        }
         /* a held statement failed before the COMMIT ran: the transaction
          * is left aborted, and ends here */
         esc_error_t undo;
         if (store_connected (self) && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
             store_command (self, "ROLLBACK", &undo);
-        self->doomed = false;
         return -1;
     }
     PQclear (results[0]);

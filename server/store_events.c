@@ -195,22 +195,28 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     if (filing)
         store_filing_steps (&filing_sql, filing->f, filing->n, steps + first);
     PGresult *results[6];
-    int failed = store_pipeline (self, steps, first + (filing ? 2 : 0), results, err);
+    esc_error_t failure;
+    esc_error_clear (&failure);
+    int failed = store_pipeline (self, steps, first + (filing ? 2 : 0), results, &failure);
     if (n)
         json_release (&j);
-    bool opened = true;
+    /* on a connection that broke after the batch's steps, the batch did
+     * not open: the caller connects again */
+    bool opened = store_connected (self);
     for (int i = 0; i < first; i++)
         opened = opened && results[i];
     if (filing) {
         /* the filings' failure is theirs, not the batch's */
-        esc_error_clear (&filing->err);
-        if (failed && opened)
-            filing->err = *err;
+        filing->err = failure;
         filing->rc = store_filing_results (&filing_sql, filing->a, filing->f, filing->n,
                                            filing->judge, results + first, failed != 0);
         failed = !opened;
     }
     if (failed) {
+        *err = failure;
+        if (err->status == ESC_OK)      /* every step ran; the server went away after */
+            esc_fail (err, ESC_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                      "the database is unavailable; escd is reconnecting");
         for (int i = 0; i < first; i++)
             PQclear (results[i]);
         return -1;

@@ -79,8 +79,8 @@ int store_exec_then (store_t *self, const char *sql, const params_t *p, const ch
  * and outside any transaction: its result is kept for the next
  * store_stash_take of SQL with the same two keys (what P says). Returns
  * -1 with ERR when the commit failed (nothing kept; the transaction is
- * over, rolled back). A statement held for it (store_exec_then) goes
- * first. */
+ * over, rolled back); 0 with nothing kept when only the read failed. A
+ * statement held for it (store_exec_then) goes first. */
 int store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t key0,
                        int64_t key1, esc_error_t *err);
 /* The result store_commit_then kept for SQL and the two keys, taken (the
