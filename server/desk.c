@@ -645,6 +645,18 @@ identity_of (desk_t *self, const char *key, char *name, size_t len, role_set_t *
     return 0;
 }
 
+/* C's request as NAME's, who holds ROLES (into OUT's user): may they do
+ * what it asks? Returns 0, or -1 with ERR (PERMISSION_DENIED). */
+static int
+admit_as (desk_call_t *c, desk_answer_t *out, const char *name, role_set_t roles,
+          esc_error_t *err)
+{
+    snprintf (out->user, sizeof out->user, "%s", name);
+    c->actor = out->user;
+    c->roles = roles;
+    return workflow_permit (c->op, roles, err);
+}
+
 /* Who holds KEY, and may they do what the request asks. Returns 0, or -1
  * with ERR (UNAUTHENTICATED, PERMISSION_DENIED, or the database's). */
 static int
@@ -657,9 +669,7 @@ identify (desk_t *self, const char *key, desk_call_t *c, desk_answer_t *out, esc
         return esc_fail (err, ESC_UNAUTHENTICATED, "UNAUTHENTICATED",
                          "this connection's key is no longer an active user's key "
                          "(it was replaced, or its user revoked)");
-    snprintf (out->user, sizeof out->user, "%s", name);
-    c->actor = out->user;
-    return workflow_permit (c->op, c->roles, err);
+    return admit_as (c, out, name, c->roles, err);
 }
 
 /* Whether two requests, each by its connection's key and request id, are
@@ -814,6 +824,27 @@ run_broken (desk_t *self)
  * would; settled when the run ends. */
 #define RUN_ADVANCE(w) (2 * estimate (w))
 
+/* Filing F, within its user's rate: its advance charged, then its quarter
+ * and date checked (DEFAULT_QUARTER as desk_file_check's). 0 with F to be
+ * filed as FILING (REQUEST_ID: not if logged already; NULL: filed
+ * regardless), or -1 with its refusal in F's error. */
+static int
+run_file (desk_t *self, run_filing_t *f, const char **default_quarter, const char *request_id,
+          store_filing_t *filing)
+{
+    desk_call_t *c = &f->w.c;
+    f->paid = RUN_ADVANCE (&f->w);
+    quota_charge (self->quota, c->actor, f->paid, proc_now_ms ());
+    const char *quarter;
+    if (desk_file_check (c, default_quarter, &quarter, &f->err))
+        return -1;
+    *filing = (store_filing_t) { .quarter = quarter, .m = f->w.r->req->file, .filer = c->actor,
+                                 .request_id = request_id, .arg = c };
+    f->filing = filing;
+    f->stage = RUN_FILED;
+    return 0;
+}
+
 /* The checks before the insert, for filing F: who asks, answered before,
  * the rate, the quarter, the date, as desk_answer's. False when the
  * database failed. */
@@ -827,16 +858,7 @@ run_admit (desk_t *self, run_filing_t *f, const char **default_quarter, store_fi
     int admitted = admit_change (self, &f->w, &f->err);
     if (admitted)
         return !run_broken (self);
-    f->paid = RUN_ADVANCE (&f->w);
-    quota_charge (self->quota, c->actor, f->paid, proc_now_ms ());
-    const char *quarter;
-    if (desk_file_check (c, default_quarter, &quarter, &f->err) == 0) {
-        *filing = (store_filing_t) { .quarter = quarter, .m = f->w.r->req->file,
-                                     .filer = c->actor, .arg = c };
-        f->filing = filing;
-        f->stage = RUN_FILED;
-    }
-    else if (definitive (&f->err))
+    if (run_file (self, f, default_quarter, NULL, filing) && definitive (&f->err))
         f->stage = RUN_REFUSED;
     return !run_broken (self);
 }
@@ -990,26 +1012,14 @@ file_run (desk_t *self, const char **keys, const desk_request_t **reqs, desk_ans
 static bool
 run_admit_ahead (desk_t *self, run_filing_t *f, store_filing_t *filing)
 {
-    desk_call_t *c = &f->w.c;
     const identity_t *known = remembered (self, f->w.key);
     const Esc__File *m = f->w.r->req->file;
     if (!known || !m->quarter || !*m->quarter)
         return false;
-    snprintf (f->w.out->user, sizeof f->w.out->user, "%s", known->name);
-    c->actor = f->w.out->user;
-    c->roles = known->roles;
     crypto_hash_sha256 (f->w.digest, f->w.r->data, f->w.r->len);
-    const char *quarter;
-    if (workflow_permit (c->op, c->roles, &f->err) || within_rate (self, &f->w, &f->err)
-        || desk_file_check (c, NULL, &quarter, &f->err))
-        return false;
-    f->paid = RUN_ADVANCE (&f->w);
-    quota_charge (self->quota, c->actor, f->paid, proc_now_ms ());
-    *filing = (store_filing_t) { .quarter = quarter, .m = m, .filer = c->actor,
-                                 .request_id = f->w.r->req->request_id, .arg = c };
-    f->filing = filing;
-    f->stage = RUN_FILED;
-    return true;
+    return admit_as (&f->w.c, f->w.out, known->name, known->roles, &f->err) == 0
+           && within_rate (self, &f->w, &f->err) == 0
+           && run_file (self, f, NULL, f->w.r->req->request_id, filing) == 0;
 }
 
 static size_t run_length (const char **keys, const desk_request_t **reqs, size_t n);

@@ -629,7 +629,8 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     const char *keys[BATCH_LIMIT];
     const desk_request_t *reqs[BATCH_LIMIT];
     desk_answer_t *outs[BATCH_LIMIT];
-    gather (ps, n, NULL, 0, keys, reqs, outs);
+    if (durable)
+        gather (ps, n, NULL, 0, keys, reqs, outs);
     desk_run_t ahead = { .keys = keys, .reqs = reqs, .outs = outs, .n = (size_t) n };
     bool open = begin (s->store, s->desk, begin_sql, durable, lookups, n_lookups,
                        durable ? &ahead : NULL, &err);

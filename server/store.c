@@ -383,6 +383,16 @@ drop_held (store_t *self)
     self->held_then = NULL;
 }
 
+/* The bytes of P's value I: a binary one's length, a text one's with its
+ * NUL (0: NULL). */
+static size_t
+value_size (const params_t *p, int i)
+{
+    if (!p->values[i])
+        return 0;
+    return p->formats[i] ? (size_t) p->lengths[i] : strlen (p->values[i]) + 1;
+}
+
 /* Holds SQL with P (its values copied), then THEN's commands, for the next
  * round trip. */
 static void
@@ -390,8 +400,7 @@ hold_statement (store_t *self, const char *sql, const params_t *p, const char *c
 {
     size_t size = 1;
     for (int i = 0; i < p->n; i++)
-        if (p->values[i])
-            size += p->formats[i] ? (size_t) p->lengths[i] : strlen (p->values[i]) + 1;
+        size += value_size (p, i);
     self->held_values = malloc (size);
     if (!self->held_values)
         abort ();
@@ -400,7 +409,7 @@ hold_statement (store_t *self, const char *sql, const params_t *p, const char *c
     for (int i = 0; i < p->n; i++) {
         if (!p->values[i])
             continue;
-        size_t len = p->formats[i] ? (size_t) p->lengths[i] : strlen (p->values[i]) + 1;
+        size_t len = value_size (p, i);
         memcpy (at, p->values[i], len);
         self->held_p.values[i] = at;
         at += len;
