@@ -54,10 +54,12 @@
  * how often at most it does. */
 #define IDLE_TRIM_MS 1000.0
 #define IDLE_TRIM_EVERY_MS 10000.0
-/* How long a batch with changes in it may wait for the users the last
- * write batch answered to send their next: at most this share of that
- * batch's time, and at most GATHER_MAX_MS (see wait_for_returning). */
+/* How long a batch may wait for the users the last batch answered to
+ * send their next: at most this share of that batch's time (the first
+ * after a batch with a change in it, the second after one of reads), and
+ * at most GATHER_MAX_MS (see wait_for_returning). */
 #define GATHER_SHARE 0.25
+#define GATHER_SHARE_READS 1.0
 #define GATHER_MAX_MS 2.0
 /* ... and only that long after they were answered: past it, they are not
  * coming back at once. */
@@ -245,9 +247,9 @@ typedef struct {
     bool trimmed;               /* freed memory given back since */
     double trimmed_at;          /* when it last was (ms; 0: never) */
     notify_t *notify;           /* systemd: READY=1, WATCHDOG=1, STOPPING=1 */
-    /* the users whose changes the last write batch answered (BATCH_LIMIT),
-     * whether each has sent again since, and how long the next batch with
-     * a change may wait for those who have not (ms) */
+    /* the users the last batch answered (BATCH_LIMIT), whether each has
+     * sent again since, and how long the next batch may wait for those
+     * who have not (ms) */
     struct { char key[64]; bool back; } *returning;
     int n_returning, n_away;
     double gather_ms;
@@ -348,8 +350,8 @@ fits (share_t *sh, const pending_t *p)
     return sh->carried == 0 && (sh->units == 0 || sh->units + weight (p) <= SHARE_UNITS);
 }
 
-/* The entry of KEY among the users the last write batch answered; -1
- * if none. */
+/* The entry of KEY among the users the last batch answered; -1 if
+ * none. */
 static int
 returning_find (const server_t *s, const char *key)
 {
@@ -359,7 +361,7 @@ returning_find (const server_t *s, const char *key)
     return -1;
 }
 
-/* A request from KEY is in hand (new, or carried over): if the last write
+/* A request from KEY is in hand (new, or carried over): if the last
  * batch answered them, they are back. */
 static void
 came_back (server_t *s, const char *key)
@@ -371,16 +373,11 @@ came_back (server_t *s, const char *key)
     }
 }
 
-/* Remembers the users of the N changes of PS, just answered (committed)
- * in a batch that took MS, as those the next batch with a change waits
- * for a little: a user who has an answer often sends the next request at
- * once, and filed in this batch instead of the one after, their changes
- * share its round trips and its commit. Without this, users who send one
- * request at a time split into two groups, whose batches alternate, each
- * half the size. Not after one user alone: their next change gains
- * nothing by waiting, and whoever else writes would wait for them. */
+/* Notes the users of the N requests of PS, about to be answered in the
+ * batch at hand, as those the next batch waits for a little
+ * (expect_back). Nobody is awaited until then. */
 static void
-expect_back (server_t *s, pending_t **ps, int n, double ms)
+note_answered (server_t *s, pending_t **ps, int n)
 {
     s->n_returning = s->n_away = 0;
     for (int i = 0; i < n; i++)
@@ -389,35 +386,40 @@ expect_back (server_t *s, pending_t **ps, int n, double ms)
                       ps[i]->key);
             s->returning[s->n_returning++].back = false;
         }
+}
+
+/* The users note_answered noted, now answered in a batch that took MS
+ * (CHANGES: with a change in it), are those the next batch waits for a
+ * little: a user who has an answer often sends the next request at once,
+ * and served in this batch instead of the one after, their request
+ * shares its round trips (and for a change, its commit). Without this,
+ * users who send one request at a time split into groups whose batches
+ * alternate, each paying its round trips and wakes. Not after one user
+ * alone: their next request gains nothing by waiting, and whoever else
+ * sends would wait for them. */
+static void
+expect_back (server_t *s, bool changes, double ms)
+{
     if (s->n_returning < 2)
         s->n_returning = 0;
     s->n_away = s->n_returning;
-    s->gather_ms = ms * GATHER_SHARE < GATHER_MAX_MS ? ms * GATHER_SHARE : GATHER_MAX_MS;
+    double most = ms * (changes ? GATHER_SHARE : GATHER_SHARE_READS);
+    s->gather_ms = most < GATHER_MAX_MS ? most : GATHER_MAX_MS;
     s->returning_at = proc_now_ms ();
 }
 
 _Static_assert (GATHER_MAX_MS < 1000, "wait_for_returning waits less than a second");
 
-/* Whether the batch being assembled holds a change. */
-static bool
-batch_changes (const server_t *s)
-{
-    for (int i = 0; i < s->n_batch; i++)
-        if (desk_request_writes (&s->batch[i]->request))
-            return true;
-    return false;
-}
-
-/* Whether the batch being assembled, if it holds a change, waits on for
- * requests: while users the last write batch answered, just before, have
- * not sent again, until *DEADLINE (ms; set on the first call, 0 before).
+/* Whether the batch being assembled waits on for requests: while users
+ * the last batch answered, just before, have not sent again, until
+ * *DEADLINE (ms; set on the first call, 0 before).
  * Waits until the ROUTER's state changes (a message, perhaps) or the
  * deadline. */
 static bool
 wait_for_returning (server_t *s, double *deadline)
 {
     double now = proc_now_ms ();
-    if (!s->n_away || now - s->returning_at > GATHER_FRESH_MS || !batch_changes (s))
+    if (!s->n_away || now - s->returning_at > GATHER_FRESH_MS)
         return false;
     if (*deadline == 0)
         *deadline = now + s->gather_ms;
@@ -444,8 +446,8 @@ wait_for_returning (server_t *s, double *deadline)
  * then (with TAKE_NEW) new ones off the ROUTER, each user at most their
  * share; the rest of a user's requests wait (up to CARRY_PER_USER),
  * beyond that they are refused. Requests that need no database
- * (malformed, invalid) are answered at once. A batch with a change in it
- * may wait a little for users just answered (wait_for_returning). */
+ * (malformed, invalid) are answered at once. A batch may wait a little
+ * for users just answered (wait_for_returning). */
 static void
 assemble (server_t *s, bool take_new)
 {
@@ -614,7 +616,6 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
             *n_again = 0;
         return false;
     }
-    double started = proc_now_ms ();
     esc_error_t err;
     esc_error_clear (&err);
     /* each change's request id, looked up in the log as the batch opens */
@@ -672,7 +673,6 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     if (open && !committed)
         for (int i = 0; i < n; i++)
             desk_error_reply (&ps[i]->request, &err, &ps[i]->answer);
-    expect_back (s, ps, committed ? n : 0, proc_now_ms () - started);
     bool news = false;
     for (int i = 0; i < n; i++) {
         news = news || (committed && ps[i]->answer.changed);
@@ -804,8 +804,8 @@ static bool
 serve_batch (server_t *s)
 {
     pending_t *reads[BATCH_LIMIT], *writes[BATCH_LIMIT], *later[BATCH_LIMIT], *slow[BATCH_LIMIT],
-        *kept[BATCH_LIMIT];
-    int n_reads = 0, n_writes = 0, n_later = 0, n_slow = 0, n_kept = 0;
+        *kept[BATCH_LIMIT], *soon[BATCH_LIMIT];
+    int n_reads = 0, n_writes = 0, n_later = 0, n_slow = 0, n_kept = 0, n_soon = 0;
     double started = proc_now_ms ();
     for (int i = 0; i < s->n_batch; i++) {
         pending_t *p = s->batch[i];
@@ -816,19 +816,24 @@ serve_batch (server_t *s)
             writes[n_writes++] = p;
         else if (heavy (p) && !wrote && desk_read_kept (&p->request))
             kept[n_kept++] = p;         /* perhaps answered before, at this head */
-        else if (heavy (p))
+        else if (heavy (p)) {
             slow[n_slow++] = p;
+            continue;
+        }
         else if (wrote)
             later[n_later++] = p;
         else
             reads[n_reads++] = p;
+        soon[n_soon++] = p;     /* answered in this batch, most likely */
     }
     metrics_batch (s->metrics, s->n_batch);
+    note_answered (s, soon, n_soon);
     /* heavy reads answered before at this head come from memory, with the
      * light reads; the others go to the reader */
     serve (s, reads, n_reads, READS, false, kept, &n_kept);
     bool news = serve (s, writes, n_writes, WRITES, true, NULL, NULL);
     serve (s, later, n_later, READS, false, NULL, NULL);
+    expect_back (s, n_writes > 0, proc_now_ms () - started);
     for (int i = 0; i < n_kept; i++)
         queue_heavy (s, kept[i]);
     for (int i = 0; i < n_slow; i++)
