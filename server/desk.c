@@ -126,8 +126,6 @@ struct desk {
     bool fresh_savepoint;       /* savepoint "request" open, nothing in it yet */
     bool last;                  /* answering the batch's last change: its
                                    log goes in the COMMIT's round trip */
-    bool all_kept;              /* desk_answer_kept found every answer of
-                                   the last batch it was asked for */
     bool wrote;                 /* the last batch was one of changes: the
                                    head it saw has moved, or may have */
     batch_lookup_t *lookups;    /* the write batch's request log, as it opened */
@@ -1185,37 +1183,43 @@ desk_answer_again (desk_t *self, const char *key, const desk_request_t *r, desk_
 
 bool
 desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
-                  desk_answer_t **outs, int n)
+                  desk_answer_t **outs, int n, desk_stamp_t *at)
 {
-    esc_error_t err;
-    if (self->in_batch || self->wrote || self->head < 0 || n < 1
-        || store_reconnects (self->store) != self->connection || !store_idle (self->store))
-        return self->all_kept = false;
-    /* kept at the head the desk last saw, under the users it knew then,
-     * in this quarter of an hour: still so if the database says so now.
-     * When the last batch was all kept, this one likely is too: the
-     * database is asked first, and answers while the desk finds the
-     * answers (from memory: no statement); else only once they are all
-     * found */
-    bool early = self->all_kept;
-    bool asked = early && store_peek_send (self->store, &err) == 0;
+    int posted = store_posted (self->store);
+    /* outside any transaction: none open, or only questions posted ahead */
+    bool between = posted ? store_connected (self->store) : store_idle (self->store);
+    if (self->in_batch || self->wrote || self->head < 0 || n < 1 || !between
+        || store_reconnects (self->store) != self->connection)
+        return false;
     int done = 0;
     while (done < n && kept_answer (self, keys[done], reqs[done], true, outs[done]))
         done++;
-    /* a question the database refused early is not asked again */
-    asked = asked || (!early && done == n && store_peek_send (self->store, &err) == 0);
-    int64_t head, version, started;
-    bool kept = asked && store_peek_receive (self->store, &head, &version, &started, &err) == 0
-                && done == n
-                && store_connected (self->store)        /* still a primary */
-                && head == self->head && version == self->users_version
-                && started / 900 == self->started / 900;
-    self->all_kept = done == n;
-    for (int i = 0; !kept && i < done; i++) {
+    if (done < n) {
+        desk_kept_drop (outs, done);
+        return false;
+    }
+    *at = (desk_stamp_t) { .head = self->head, .users_version = self->users_version,
+                           .started = self->started, .connection = self->connection };
+    return true;
+}
+
+bool
+desk_kept_stand (desk_t *self, const desk_stamp_t *at, const store_head_t *now)
+{
+    /* kept at the head the desk saw, under the users it knew then, in this
+     * quarter of an hour: still so if the database says so after */
+    return now->ok && store_connected (self->store)    /* still a primary */
+           && store_reconnects (self->store) == at->connection && now->head == at->head
+           && now->users_version == at->users_version && now->started / 900 == at->started / 900;
+}
+
+void
+desk_kept_drop (desk_answer_t **outs, int n)
+{
+    for (int i = 0; i < n; i++) {
         free (outs[i]->reply);
         memset (outs[i], 0, sizeof *outs[i]);
     }
-    return kept;
 }
 
 void

@@ -115,16 +115,28 @@ bool desk_read_kept (const desk_request_t *r);
  * untouched, otherwise: the caller answers it another way. */
 bool desk_answer_again (desk_t *self, const char *key, const desk_request_t *r,
                         desk_answer_t *out);
+/* What answers from memory stood on: the event head, the users version,
+ * the time and the connection they were found at (desk_answer_kept). */
+typedef struct {
+    int64_t head, users_version, started, connection;
+} desk_stamp_t;
 /* Answers the N reads REQS (REQS[i] sent on a connection admitted with
  * KEYS[i]) from memory into OUTS, outside any batch and transaction, when
  * each was answered (or learnt) at the head the last batch of reads saw,
- * for a user the desk remembers, and one statement finds the event head,
- * the users version and the quarter of an hour where they were: one round
- * trip, no transaction. False when any is not so (or the last batch was
- * one of changes, or the statement failed, or the server no longer takes
- * writes), the OUTS it filled zeroed again: the caller opens a batch. */
+ * for a user the desk remembers: true, with what they stand on in *AT.
+ * They may be replied to only once the database, asked after they came
+ * (store_peek_post), says they stand (desk_kept_stand); else they are
+ * dropped (desk_kept_drop) and answered another way. False, the OUTS it
+ * filled zeroed again, when any is not so (or the last batch was one of
+ * changes): the caller opens a batch. */
 bool desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **reqs,
-                       desk_answer_t **outs, int n);
+                       desk_answer_t **outs, int n, desk_stamp_t *at);
+/* Whether answers found at AT stand by NOW, the event head, the users
+ * version and the time read after they were found, on the same
+ * connection, which still takes writes. */
+bool desk_kept_stand (desk_t *self, const desk_stamp_t *at, const store_head_t *now);
+/* Frees the N answers OUTS and zeroes them. */
+void desk_kept_drop (desk_answer_t **outs, int n);
 /* Learns OUT, another desk's answer to read R, for desk_answer_again: kept
  * when it was answered at the head this desk's last read batch saw. */
 void desk_learn (desk_t *self, const desk_request_t *r, const desk_answer_t *out);

@@ -54,12 +54,10 @@
  * how often at most it does. */
 #define IDLE_TRIM_MS 1000.0
 #define IDLE_TRIM_EVERY_MS 10000.0
-/* How long a batch may wait for the users the last batch answered to
- * send their next: at most this share of that batch's time (the first
- * after a batch with a change in it, the second after one of reads), and
- * at most GATHER_MAX_MS (see wait_for_returning). */
+/* How long a batch may wait for the users the last batch of changes
+ * answered to send their next: at most this share of that batch's time,
+ * and at most GATHER_MAX_MS (see wait_for_returning). */
 #define GATHER_SHARE 0.25
-#define GATHER_SHARE_READS 1.0
 #define GATHER_MAX_MS 2.0
 /* ... and only that long after they were answered: past it, they are not
  * coming back at once. */
@@ -254,7 +252,18 @@ typedef struct {
     int n_returning, n_away;
     double gather_ms;
     double returning_at;        /* when they were answered (ms) */
+    /* reads answered from memory, each group waiting for the database's
+     * word that its answers stand (a head check posted ahead), oldest
+     * first from flight_first (a ring of STORE_POSTED_MAX) */
+    struct flight {
+        pending_t *ps[BATCH_LIMIT];
+        int n;
+        desk_stamp_t at;
+    } *flights;
+    int flight_first, n_flights;
 } server_t;
+
+static void land (server_t *s, bool wait);
 
 /* Replies to P, logs it, counts it, and frees it. */
 static void
@@ -392,18 +401,21 @@ note_answered (server_t *s, pending_t **ps, int n)
  * (CHANGES: with a change in it), are those the next batch waits for a
  * little: a user who has an answer often sends the next request at once,
  * and served in this batch instead of the one after, their request
- * shares its round trips (and for a change, its commit). Without this,
- * users who send one request at a time split into groups whose batches
- * alternate, each paying its round trips and wakes. Not after one user
- * alone: their next request gains nothing by waiting, and whoever else
- * sends would wait for them. */
+ * shares its round trips and its commit. Without this, users who send one
+ * request at a time split into groups whose batches alternate, each
+ * paying its round trips and wakes. Not after a batch of reads alone: a
+ * group of reads answered from memory costs one head check, posted
+ * without waiting for the last (land), and a read that waited for others
+ * would wait for their replies too. Not after one user alone: their next
+ * request gains nothing by waiting, and whoever else sends would wait for
+ * them. */
 static void
 expect_back (server_t *s, bool changes, double ms)
 {
-    if (s->n_returning < 2)
+    if (s->n_returning < 2 || !changes)
         s->n_returning = 0;
     s->n_away = s->n_returning;
-    double most = ms * (changes ? GATHER_SHARE : GATHER_SHARE_READS);
+    double most = ms * GATHER_SHARE;
     s->gather_ms = most < GATHER_MAX_MS ? most : GATHER_MAX_MS;
     s->returning_at = proc_now_ms ();
 }
@@ -425,6 +437,8 @@ wait_for_returning (server_t *s, double *deadline)
         *deadline = now + s->gather_ms;
     if (now >= *deadline)
         return false;
+    /* those awaited may be some whose answers wait for a head check */
+    land (s, false);
     /* zmq_poll counts in milliseconds; the router's file descriptor
      * signals any change of its state, so a look follows each wake */
     int fd;
@@ -438,8 +452,12 @@ wait_for_returning (server_t *s, double *deadline)
         return false;
     double left = *deadline - now;
     struct timespec wait = { .tv_sec = 0, .tv_nsec = (long) (left * 1e6) };
-    struct pollfd item = { .fd = fd, .events = POLLIN };
-    return ppoll (&item, 1, &wait, NULL) >= 0 || errno == EINTR;
+    struct pollfd items[2] = { { .fd = fd, .events = POLLIN },
+                               { .fd = store_socket (s->store), .events = POLLIN } };
+    int n = s->n_flights && items[1].fd >= 0 && !store_posted_in (s->store) ? 2 : 1;
+    if (n == 1 && s->n_flights)
+        wait.tv_nsec = 0;       /* an answer is in: landed at the next look */
+    return ppoll (items, (nfds_t) n, &wait, NULL) >= 0 || errno == EINTR;
 }
 
 /* Assembles the next batch in S->batch: first the requests carried over,
@@ -562,6 +580,9 @@ commit (store_t *store, desk_t *desk, int64_t published, esc_error_t *err)
     return store_command (store, "COMMIT", err) == 0;
 }
 
+#define READS "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+#define WRITES "BEGIN"
+
 /* The keys, requests and answers of the N of PS, then the N_AGAIN of AGAIN. */
 static void
 gather (pending_t **ps, int n, pending_t **again, int n_again, const char **keys,
@@ -575,31 +596,104 @@ gather (pending_t **ps, int n, pending_t **again, int n_again, const char **keys
     }
 }
 
-/* Replies to the N reads of PS and the N_AGAIN of AGAIN from memory, with
- * no transaction, when the desk kept every one at a head that stands
- * (desk_answer_kept). False, nothing replied, otherwise; at once when the
- * feed has already published past the desk's head (another escd wrote). */
+static bool serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
+                   pending_t **again, int *n_again);
+static void queue_heavy (server_t *s, pending_t *p);
+static void dispatch_heavy (server_t *s);
+
+/* Replies to the reads in flight whose head check is in (WAIT: to all of
+ * them, waiting for the database): those whose answers stand, from
+ * memory; the others are answered again in a read-only snapshot (heavy
+ * ones by the reader), all in one. */
+static void
+land (server_t *s, bool wait)
+{
+    pending_t *again[BATCH_LIMIT * STORE_POSTED_MAX];
+    int n_again = 0;
+    while (s->n_flights) {
+        store_head_t now;
+        if (!store_peek_take (s->store, wait, &now)) {
+            if (!wait)
+                break;
+            now.ok = false;     /* not to be: the flights and the store disagree */
+        }
+        struct flight *f = &s->flights[s->flight_first];
+        s->flight_first = (s->flight_first + 1) % STORE_POSTED_MAX;
+        s->n_flights--;
+        bool stand = desk_kept_stand (s->desk, &f->at, &now);
+        for (int i = 0; i < f->n; i++) {
+            if (stand) {
+                finish (s, f->ps[i]);
+                continue;
+            }
+            desk_answer_t *out = &f->ps[i]->answer;
+            desk_kept_drop (&out, 1);
+            again[n_again++] = f->ps[i];
+        }
+    }
+    int n_light = 0;
+    for (int i = 0; i < n_again; i++) {
+        if (heavy (again[i]))
+            queue_heavy (s, again[i]);
+        else
+            again[n_light++] = again[i];
+    }
+    for (int at = 0; at < n_light; at += BATCH_LIMIT)
+        serve (s, again + at, n_light - at < BATCH_LIMIT ? n_light - at : BATCH_LIMIT, READS,
+               false, NULL, NULL);
+    if (n_again > n_light)
+        dispatch_heavy (s);
+}
+
+/* Answers the N reads of PS and the N_AGAIN of AGAIN from memory, with no
+ * transaction, when the desk kept every one at a head: they are replied
+ * to once a head check posted now says the head still stands (land).
+ * False, nothing answered, otherwise; at once when the feed has already
+ * published past the desk's head (another escd wrote). */
 static bool
 answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
 {
     /* both are of one batch */
     assert (n + n_again <= BATCH_LIMIT);
+    if (s->n_flights == STORE_POSTED_MAX)
+        land (s, true);
     if (feed_last (s->feed) > desk_head (s->desk))
         return false;
     const char *keys[BATCH_LIMIT];
     const desk_request_t *reqs[BATCH_LIMIT];
     desk_answer_t *outs[BATCH_LIMIT];
     gather (ps, n, again, n_again, keys, reqs, outs);
-    if (!desk_answer_kept (s->desk, keys, reqs, outs, n + n_again))
+    desk_stamp_t at;
+    if (!desk_answer_kept (s->desk, keys, reqs, outs, n + n_again, &at))
         return false;
+    esc_error_t err;
+    if (store_peek_post (s->store, &err)) {
+        desk_kept_drop (outs, n + n_again);
+        return false;
+    }
+    struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
+    f->n = n + n_again;
+    f->at = at;
     for (int i = 0; i < n + n_again; i++)
-        finish (s, i < n ? ps[i] : again[i - n]);
+        f->ps[i] = i < n ? ps[i] : again[i - n];
     return true;
 }
 
-/* Answers the N requests of PS in one transaction opened by BEGIN_SQL
- * (reads all kept at a standing head: from memory, with no transaction,
- * answer_kept). A read is replied to as soon as it is answered; a write
+/* serve, for reads: answered from memory when they can be (answer_kept),
+ * else in a snapshot. */
+static void
+serve_reads (server_t *s, pending_t **ps, int n, pending_t **again, int *n_again)
+{
+    if ((n || (again && *n_again)) && answer_kept (s, ps, n, again, again ? *n_again : 0)) {
+        if (again)
+            *n_again = 0;
+        return;
+    }
+    serve (s, ps, n, READS, false, again, n_again);
+}
+
+/* Answers the N requests of PS in one transaction opened by BEGIN_SQL,
+ * after the reads in flight (land). A read is replied to as soon as it is answered; a write
  * (DURABLE) only after the commit, and no reply claims what did not
  * commit. Of the *N_AGAIN heavy reads of AGAIN (reads only; NULL: none),
  * those the desk answers from memory at this head are replied to; the
@@ -611,11 +705,7 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
 {
     if (n == 0 && !(again && *n_again))
         return false;
-    if (!durable && answer_kept (s, ps, n, again, again ? *n_again : 0)) {
-        if (again)
-            *n_again = 0;
-        return false;
-    }
+    land (s, true);
     esc_error_t err;
     esc_error_clear (&err);
     /* each change's request id, looked up in the log as the batch opens */
@@ -681,8 +771,6 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     return news;
 }
 
-#define READS "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-#define WRITES "BEGIN"
 
 /* ---- Heavy reads: the reader's ----------------------------------------- */
 
@@ -830,9 +918,9 @@ serve_batch (server_t *s)
     note_answered (s, soon, n_soon);
     /* heavy reads answered before at this head come from memory, with the
      * light reads; the others go to the reader */
-    serve (s, reads, n_reads, READS, false, kept, &n_kept);
+    serve_reads (s, reads, n_reads, kept, &n_kept);
     bool news = serve (s, writes, n_writes, WRITES, true, NULL, NULL);
-    serve (s, later, n_later, READS, false, NULL, NULL);
+    serve_reads (s, later, n_later, NULL, NULL);
     expect_back (s, n_writes > 0, proc_now_ms () - started);
     for (int i = 0; i < n_kept; i++)
         queue_heavy (s, kept[i]);
@@ -1124,6 +1212,7 @@ server_free (server_t *s)
     free (s->heavy);
     free (s->served);
     free (s->returning);
+    free (s->flights);
     log_summary (&s->log);
     quota_destroy (&s->log.lines);
     free (s->log.held);
@@ -1145,7 +1234,8 @@ server_alloc (server_t *s)
      * (malloc: no entry past n_served is read) */
     s->served = malloc (HEAVY_LIMIT * sizeof *s->served);
     s->returning = malloc (BATCH_LIMIT * sizeof *s->returning);
-    if (!s->batch || !s->carry || !s->heavy || !s->served || !s->returning)
+    s->flights = malloc (STORE_POSTED_MAX * sizeof *s->flights);
+    if (!s->batch || !s->carry || !s->heavy || !s->served || !s->returning || !s->flights)
         abort ();
 }
 
@@ -1231,6 +1321,9 @@ endpoint_run (const endpoint_config_t *config)
         }
         if (store_socket (s.store) >= 0)
             items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.store), ZMQ_POLLIN, 0 };
+        /* a head check's answer may have been read with a notification,
+         * and the socket no longer tell */
+        land (&s, false);
         if (s.n_carry)
             timeout = 0;        /* requests are waiting for the next batch */
         else if (timeout > GUARD_EVERY_MS)
@@ -1253,6 +1346,7 @@ endpoint_run (const endpoint_config_t *config)
             guard_events (s.guard);
         if (items[5].revents & ZMQ_POLLIN)
             collect_heavy (&s);
+        land (&s, false);
         bool news = false;
         if ((items[1].revents & ZMQ_POLLIN) || s.n_carry) {
             observe (&s, false);        /* what status says of escd */
@@ -1296,9 +1390,11 @@ endpoint_run (const endpoint_config_t *config)
     }
     notify (&s, "STOPPING=1");
     /* what was read is answered before escd goes */
+    land (&s, true);
     while (s.n_carry) {
         assemble (&s, false);
         serve_batch (&s);
+        land (&s, true);
     }
     while (s.n_heavy || reader_busy (s.reader)) {
         zmq_pollitem_t item = { reader_socket (s.reader), 0, ZMQ_POLLIN, 0 };

@@ -44,9 +44,20 @@ struct store {
     char *held_values;
     const char *const *held_then;
     bool doomed;                /* a held statement failed: only ROLLBACK runs */
+    /* statements posted ahead (store_post): those sent, their answers not
+     * yet read off the connection; of the first, what is read so far
+     * (stage 0: nothing, 1: its result, 2: and its end); and the answers
+     * read (NULL: failed), oldest first, until taken */
+    int n_posted;
+    int posted_stage;
+    PGresult *posted_result;
+    PGresult *posted_in[STORE_POSTED_MAX];
+    int n_posted_in;
 };
 
 static void drop_held (store_t *self);
+static void read_posted (store_t *self);
+static void fail_posted (store_t *self);
 
 /* ==== Connection ========================================================= */
 
@@ -70,6 +81,9 @@ store_destroy (store_t **self_p)
     store_t *self = *self_p;
     PQclear (self->stash);
     drop_held (self);
+    fail_posted (self);
+    for (int i = 0; i < self->n_posted_in; i++)
+        PQclear (self->posted_in[i]);
     if (self->conn)
         PQfinish (self->conn);
     free (self->url);
@@ -172,6 +186,7 @@ store_connect (store_t *self, esc_error_t *err)
     PQclear (self->stash);
     self->stash = NULL;
     drop_held (self);
+    fail_posted (self);
     if (self->conn)
         PQfinish (self->conn);
     self->read_only = false;
@@ -434,6 +449,7 @@ PGresult *
 store_exec_format (store_t *self, const char *sql, const params_t *p, int result_format,
              esc_error_t *err)
 {
+    read_posted (self);      /* their answers first, kept for store_posted_take */
     self->sqlstate[0] = '\0';
     if (!store_connected (self)) {
         unavailable (self, err);
@@ -476,6 +492,7 @@ store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **resu
 int
 store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_t *err)
 {
+    read_posted (self);      /* their answers first, kept for store_posted_take */
     static const params_t none;
     self->sqlstate[0] = '\0';
     self->n_held_sent = 0;
@@ -591,6 +608,139 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
     return -1;
 }
 
+/* ==== Statements posted ahead ========================================== */
+
+/* Every statement posted and not yet read failed (the connection broke,
+ * or is being replaced): each is answered NULL. */
+static void
+fail_posted (store_t *self)
+{
+    PQclear (self->posted_result);
+    self->posted_result = NULL;
+    self->posted_stage = 0;
+    for (; self->n_posted > 0; self->n_posted--)
+        self->posted_in[self->n_posted_in++] = NULL;
+}
+
+/* Reads the answer of the oldest statement posted and not yet read into
+ * posted_in: 1 when it is in, 0 when it is not yet (only without WAIT).
+ * Each is its result, the end of its results, then its sync's. A
+ * connection that breaks, or says anything else, is dropped and every
+ * posted statement fails. */
+static int
+read_one_posted (store_t *self, bool wait)
+{
+    PGconn *c = self->conn;
+    while (c) {
+        if (!wait && PQisBusy (c) && (!PQconsumeInput (c) || PQisBusy (c))) {
+            if (PQstatus (c) == CONNECTION_OK)
+                return 0;
+            break;
+        }
+        PGresult *r = PQgetResult (c);
+        ExecStatusType st = r ? PQresultStatus (r) : PGRES_EMPTY_QUERY;
+        if (self->posted_stage == 0 && r && st != PGRES_PIPELINE_SYNC) {
+            esc_error_t err;
+            self->posted_result = st == PGRES_TUPLES_OK ? r : checked (self, r, &err);
+            self->posted_stage = 1;
+        }
+        else if (self->posted_stage == 1 && !r)
+            self->posted_stage = 2;
+        else if (self->posted_stage == 2 && st == PGRES_PIPELINE_SYNC) {
+            PQclear (r);
+            self->posted_in[self->n_posted_in++] = self->posted_result;
+            self->posted_result = NULL;
+            self->posted_stage = 0;
+            if (--self->n_posted == 0 && !PQexitPipelineMode (c))
+                break;
+            return 1;
+        }
+        else {
+            PQclear (r);
+            break;
+        }
+    }
+    if (c && PQstatus (c) == CONNECTION_OK)
+        logline (LOGLINE_ERROR, "a statement posted ahead did not end: %s", PQerrorMessage (c));
+    fail_posted (self);
+    if (c)
+        PQfinish (c);
+    self->conn = NULL;
+    return 1;
+}
+
+/* Before any other statement: the answers to those posted are read, and
+ * kept until taken. */
+static void
+read_posted (store_t *self)
+{
+    if (self->n_posted && !self->conn)
+        fail_posted (self);
+    while (self->n_posted)
+        read_one_posted (self, true);
+}
+
+int
+store_post (store_t *self, const char *sql, esc_error_t *err)
+{
+    if (!store_connected (self))
+        return unavailable (self, err);
+    if (self->n_posted + self->n_posted_in >= STORE_POSTED_MAX || self->held_sql || self->doomed
+        || (!self->n_posted && PQtransactionStatus (self->conn) != PQTRANS_IDLE))
+        return esc_fail (err, ESC_INTERNAL, "INTERNAL", "nothing can be posted now");
+    /* a statement prepared before any is posted: PQprepare waits for its
+     * answer, which would come after theirs */
+    const char *name = NULL;
+    for (size_t i = 0; i < self->n_prepared && !name; i++)
+        if (self->prepared[i] == sql)
+            name = self->names[i];
+    if (!name && !self->n_posted) {
+        forget_stale (self);
+        name = prepared (self, sql, 0, err);
+    }
+    if (!name || !*name)
+        return name ? esc_fail (err, ESC_INTERNAL, "INTERNAL", "too many prepared statements")
+                    : esc_fail (err, ESC_INTERNAL, "INTERNAL", "a statement to post is not prepared");
+    PGconn *c = self->conn;
+    if (!PQenterPipelineMode (c) || !PQsendQueryPrepared (c, name, 0, NULL, NULL, NULL, 0)
+        || !PQpipelineSync (c)) {
+        /* what was sent of it cannot be told apart: the connection goes */
+        logline (LOGLINE_ERROR, "cannot post a statement: %s", PQerrorMessage (c));
+        fail_posted (self);
+        PQfinish (c);
+        self->conn = NULL;
+        return unavailable (self, err);
+    }
+    self->n_posted++;
+    return 0;
+}
+
+int
+store_posted_take (store_t *self, bool wait, PGresult **r)
+{
+    *r = NULL;
+    if (!self->n_posted_in && self->n_posted && !self->conn)
+        fail_posted (self);
+    if (!self->n_posted_in && (!self->n_posted || !read_one_posted (self, wait)))
+        return 0;
+    *r = self->posted_in[0];
+    memmove (self->posted_in, self->posted_in + 1,
+             (size_t) --self->n_posted_in * sizeof *self->posted_in);
+    return 1;
+}
+
+int
+store_posted (const store_t *self)
+{
+    return self->n_posted + self->n_posted_in;
+}
+
+bool
+store_posted_in (const store_t *self)
+{
+    return self->n_posted_in > 0;
+}
+
 int
 store_commit_then (store_t *self, const char *sql, const params_t *p, int64_t key0, int64_t key1,
                    esc_error_t *err)
@@ -681,6 +831,7 @@ store_sqlstate (store_t *self)
 int
 store_command (store_t *self, const char *sql, esc_error_t *err)
 {
+    read_posted (self);      /* their answers first, kept for store_posted_take */
     self->sqlstate[0] = '\0';
     if (!store_connected (self))
         return unavailable (self, err);
@@ -700,6 +851,7 @@ store_command (store_t *self, const char *sql, esc_error_t *err)
 PGresult *
 store_exec_script (store_t *self, const char *sql, esc_error_t *err)
 {
+    read_posted (self);      /* their answers first, kept for store_posted_take */
     self->sqlstate[0] = '\0';
     if (!store_connected (self)) {
         unavailable (self, err);

@@ -175,9 +175,24 @@ int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool loc
  * for work of the caller's while the database answers: the first sends
  * the statement, the second reads its answer (-1 from the first: the
  * second is not called). No other call on SELF in between. */
-int store_peek_send (store_t *self, esc_error_t *err);
-int store_peek_receive (store_t *self, int64_t *head, int64_t *users_version, int64_t *started,
-                        esc_error_t *err);
+typedef struct {
+    bool ok;                    /* false: the statement failed, or its connection */
+    int64_t head, users_version, started;
+} store_head_t;
+/* The three store_batch_open reads, with no transaction, asked ahead:
+ * store_peek_post sends the statement and returns at once (0, or -1 with
+ * ERR: nothing sent); up to STORE_POSTED_MAX may be out at once, and any
+ * other statement first reads their answers (kept). store_peek_take gives
+ * the answers in the order they were asked: 1 with one in *OUT, 0 when
+ * none is in yet (WAIT: it waits for the next) or none was asked. */
+int store_peek_post (store_t *self, esc_error_t *err);
+int store_peek_take (store_t *self, bool wait, store_head_t *out);
+/* Statements posted ahead (store_peek_post): how many are not yet taken;
+ * whether one's answer is in, read off the connection (the connection's
+ * socket may no longer tell). */
+#define STORE_POSTED_MAX 4
+int store_posted (const store_t *self);
+bool store_posted_in (const store_t *self);
 
 typedef struct {
     const char *type, *actor, *quarter, *account;

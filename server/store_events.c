@@ -132,24 +132,23 @@ head_read (const PGresult *r, int64_t *head, int64_t *users_version, int64_t *st
     return 0;
 }
 
-static const store_step_t peek = { .sql = head_sql, .prepare = true };
-
 int
-store_peek_send (store_t *self, esc_error_t *err)
+store_peek_post (store_t *self, esc_error_t *err)
 {
-    return store_pipeline_send (self, &peek, 1, err);
+    return store_post (self, head_sql, err);
 }
 
 int
-store_peek_receive (store_t *self, int64_t *head, int64_t *users_version, int64_t *started,
-                    esc_error_t *err)
+store_peek_take (store_t *self, bool wait, store_head_t *out)
 {
     PGresult *r;
-    if (store_pipeline_receive (self, &peek, 1, &r, err))
-        return -1;
-    int rc = head_read (r, head, users_version, started, err);
+    memset (out, 0, sizeof *out);
+    if (!store_posted_take (self, wait, &r))
+        return 0;
+    esc_error_t err;
+    out->ok = r && head_read (r, &out->head, &out->users_version, &out->started, &err) == 0;
     PQclear (r);
-    return rc;
+    return 1;
 }
 
 int

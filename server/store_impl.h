@@ -65,6 +65,14 @@ int store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **
 int store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_t *err);
 int store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresult **results,
                             esc_error_t *err);
+/* Sends SQL, a store literal without parameters, to run outside any
+ * transaction, and returns at once (0; -1 with ERR, nothing sent): at
+ * most STORE_POSTED_MAX at a time. store_posted_take gives their results
+ * in order: 1 with one (*R, the caller's to clear; NULL: it failed, or
+ * its connection did), 0 when none is in yet (WAIT: waits for it) or none
+ * is out. Any other statement reads their results first and keeps them. */
+int store_post (store_t *self, const char *sql, esc_error_t *err);
+int store_posted_take (store_t *self, bool wait, PGresult **r);
 /* Runs SQL, then each of THEN (parameterless commands, NULL-terminated;
  * NULL: none) in the same round trip (libpq's pipeline mode): 0 with SQL's
  * result in *R (R NULL: cleared), or -1 with the first failure in ERR,

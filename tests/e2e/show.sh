@@ -338,5 +338,14 @@ same "$(field evan quarter show "$LATER" .state)" closed "the quarter shown afte
 ok evan show "$EC"
 ok ada --endpoint "$ENDPOINT_b" user revoke evan
 refused 4 UNAUTHENTICATED evan show "$EC"
+# by hand, with no event to tell escd: an answer escd found in memory is
+# replied to only once the database, asked after the request came, says
+# that the head and the users still stand
+same "$(field alice show "$EC" .title)" "Yearly export, monthly" "shown to alice"
+same "$(field alice show "$EC" .title)" "Yearly export, monthly" "shown to alice again"
+[ "$(grep -c "alice show OK request=[^ ]* (from memory)" "$WORK/escd-main.log")" -gt 0 ] \
+    || fail "alice's show asked again was not answered from memory"
+sql "UPDATE app_user SET revoked_at = now(), revoked_by = 'ada' WHERE name = 'alice'"
+refused 4 UNAUTHENTICATED alice show "$EC"
 
 echo "show: all good"
