@@ -612,15 +612,17 @@ land (server_t *s, bool wait)
     int n_again = 0;
     while (s->n_flights) {
         store_head_t now;
-        if (!store_peek_take (s->store, wait, &now)) {
-            if (!wait)
+        /* after one that did not stand, the later ones are answered again
+         * too, with it, in their order (a head only moves on) */
+        if (!store_peek_take (s->store, wait || n_again, &now)) {
+            if (!wait && !n_again)
                 break;
             now.ok = false;     /* not to be: the flights and the store disagree */
         }
         struct flight *f = &s->flights[s->flight_first];
         s->flight_first = (s->flight_first + 1) % STORE_POSTED_MAX;
         s->n_flights--;
-        bool stand = desk_kept_stand (s->desk, &f->at, &now);
+        bool stand = !n_again && desk_kept_stand (s->desk, &f->at, &now);
         for (int i = 0; i < f->n; i++) {
             if (stand) {
                 finish (s, f->ps[i]);
@@ -1303,6 +1305,12 @@ endpoint_run (const endpoint_config_t *config)
     while (!proc_stopping ()) {
         if (proc_reload_requested ())
             reconfigure (&s);
+        /* a head check's answer may have been read off the socket with a
+         * notification, and the socket no longer tell; landing it may
+         * read a notification in turn, or reconnect: both before the
+         * poll, and its sockets */
+        land (&s, false);
+        bool noticed = store_notified (s.store);
         /* the database's socket: NOTIFY from any escd's commit wakes us */
         void *monitors[2] = { NULL, NULL };
         guard_sockets (s.guard, monitors, 2);
@@ -1321,11 +1329,9 @@ endpoint_run (const endpoint_config_t *config)
         }
         if (store_socket (s.store) >= 0)
             items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.store), ZMQ_POLLIN, 0 };
-        /* a head check's answer may have been read with a notification,
-         * and the socket no longer tell */
-        land (&s, false);
-        if (s.n_carry)
-            timeout = 0;        /* requests are waiting for the next batch */
+        if (s.n_carry || noticed)
+            timeout = 0;        /* requests are waiting for the next batch, or
+                                   news for the feed */
         else if (timeout > GUARD_EVERY_MS)
             timeout = (long) GUARD_EVERY_MS;   /* the guard looks, events or not */
         if (zmq_poll (items, n_items, timeout) < 0) {
@@ -1357,8 +1363,8 @@ endpoint_run (const endpoint_config_t *config)
          * publish's own queries: libpq holds them, and the socket no longer
          * wakes us. Drain them after every step; a backlog goes out a page
          * per pass, with requests served in between. */
-        while (store_notified (s.store) || news || behind) {
-            news = false;
+        while (noticed || store_notified (s.store) || news || behind) {
+            noticed = news = false;
             behind = publish (&s);
             if (behind)
                 break;          /* one page per pass; requests first */

@@ -1059,7 +1059,8 @@ store_listen (store_t *self, esc_error_t *err)
 int
 store_socket (store_t *self)
 {
-    return store_connected (self) ? PQsocket (self->conn) : -1;
+    /* while statements posted ahead are out, their answers come on it */
+    return store_connected (self) || (self->conn && self->n_posted) ? PQsocket (self->conn) : -1;
 }
 
 bool

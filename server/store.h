@@ -262,7 +262,8 @@ int store_commit_publishing (store_t *self, int64_t since, int64_t limit, esc_er
 
 /* Listens on STORE_EVENT_CHANNEL now and after every reconnection. */
 int store_listen (store_t *self, esc_error_t *err);
-/* The connection's socket, to poll; -1 when not connected. */
+/* The connection's socket, to poll; -1 when not connected (and no
+ * statement posted ahead is waiting for its answer on it). */
 int store_socket (store_t *self);
 /* Reads what the server sent; true when a notification of another
  * connection's commit arrived since the last call (this one's own commits
