@@ -182,7 +182,6 @@ store_connect (store_t *self, esc_error_t *err)
         return 0;
     if (proc_now_ms () < self->retry_at)
         return unavailable (self, err);
-    bool reconnecting = self->conn != NULL;
     PQclear (self->stash);
     self->stash = NULL;
     drop_held (self);
@@ -257,7 +256,9 @@ store_connect (store_t *self, esc_error_t *err)
         back_off (self);        /* a standby refuses LISTEN: not again at once */
         return -1;
     }
-    if (reconnecting)
+    /* (a connection that broke mid-statement was dropped at once: its
+     * conn is gone, not its count) */
+    if (self->ever_connected)
         logline (LOGLINE_INFO, "connected to the database again (%s:%s)", PQhost (self->conn),
                  PQport (self->conn));
     self->reconnects += self->ever_connected;

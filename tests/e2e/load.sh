@@ -4,7 +4,9 @@
 # seconds, keeps every promise: the event log stays gap-free and in order,
 # every acknowledged write was applied (its request logged, its event
 # written) and applied once, and nothing was applied that was not
-# acknowledged, for filings and for the mix of sizings and token spends.
+# acknowledged, for filings and for the mix of sizings and token spends;
+# and reads answered from memory are all answered while escd's database
+# connections are cut under them.
 . "$(dirname "$0")/lib.sh"
 
 init_server
@@ -145,6 +147,30 @@ grep -q "file NOT_FOUND QUARTER_NOT_FOUND" "$WORK/escd-a.log" \
 same "$(sql "SELECT count(*) FROM escalation WHERE needed_by IS NOT NULL")" 0 "needed-by dates"
 same "$(sql "SELECT count(*) FROM escalation WHERE title = 'poison'")" 0 "poison filed"
 psql "$DB" -Xqc "ALTER TABLE escalation DROP CONSTRAINT poison"
+
+# Reads answered from memory are replied to once a head check posted
+# after they came says the head stands, several checks in flight at once;
+# escd's connections cut again and again under such reads: every read is
+# still answered (from memory, again in a snapshot, or UNAVAILABLE), and
+# escd connects again by itself
+say "reads from memory while escd's connections are cut"
+"$ESC_BUILD/tests/load" --endpoint "$ENDPOINT_a" --server-key "$ESC_SERVER_KEY" \
+    --keys "$ESC_HOME/keys" --users 8 --op show --window 4 --clients 8 --seconds 3 \
+    --ids "$FIRST:$LAST" >"$WORK/show.out" 2>"$WORK/show.err" & SHOW=$!
+for _ in 1 2 3 4 5 6; do
+    sleep 0.5
+    sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND backend_type = 'client backend'" >/dev/null
+done
+wait $SHOW || fail "load show: $(cat "$WORK/show.err")"
+same "$(figure show failed)" 0 "show: reads without an answer"
+[ "$(figure show ok)" -gt 0 ] || fail "no show answered: $(cat "$WORK/show.out")"
+grep -q "show OK request=load-[^ ]* (from memory)" "$WORK/escd-a.log" \
+    || fail "no show was answered from memory"
+grep -q "connected to the database again" "$WORK/escd-a.log" \
+    || fail "escd did not connect again after its connections were cut"
+ok evan show "$FIRST"
 
 say "escd is alive"
 kill -0 "$PID_a" || fail "escd died"
