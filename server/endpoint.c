@@ -697,9 +697,10 @@ serve_reads (server_t *s, pending_t **ps, int n, pending_t **again, int *n_again
 /* Answers the N requests of PS in one transaction opened by BEGIN_SQL,
  * after the reads in flight (land). A read is replied to as soon as it
  * is answered; a write (DURABLE) only after the commit, and no reply
- * claims what did not commit. Of the *N_AGAIN heavy reads of AGAIN (reads only; NULL: none),
- * those the desk answers from memory at this head are replied to; the
- * others are left in AGAIN, their number in *N_AGAIN. Returns true when
+ * claims what did not commit. Of the *N_AGAIN heavy reads of AGAIN
+ * (reads only; NULL: none), those the desk answers from memory at this
+ * head are replied to; the others are left in AGAIN, their number in
+ * *N_AGAIN. Returns true when
  * something committed (the feed has news). */
 static bool
 serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
@@ -772,7 +773,6 @@ serve (server_t *s, pending_t **ps, int n, const char *begin_sql, bool durable,
     }
     return news;
 }
-
 
 /* ---- Heavy reads: the reader's ----------------------------------------- */
 

@@ -58,6 +58,7 @@ struct store {
 static void drop_held (store_t *self);
 static void read_posted (store_t *self);
 static void fail_posted (store_t *self);
+static void drop_connection (store_t *self);
 
 /* ==== Connection ========================================================= */
 
@@ -585,8 +586,7 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
         /* a connection that broke mid-way: dropped, the next connects anew */
         if (PQstatus (c) == CONNECTION_OK)
             logline (LOGLINE_ERROR, "a pipeline did not end: %s", PQerrorMessage (c));
-        PQfinish (c);
-        self->conn = NULL;
+        drop_connection (self);
         if (!sent || !failed)
             unavailable (self, err);
         failed = true;
@@ -611,6 +611,18 @@ store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresul
 
 /* ==== Statements posted ahead ========================================== */
 
+/* Drops the connection mid-way (it broke, or cannot be told apart any
+ * more): every statement posted on it fails, and the next store_connect
+ * connects anew. */
+static void
+drop_connection (store_t *self)
+{
+    fail_posted (self);
+    if (self->conn)
+        PQfinish (self->conn);
+    self->conn = NULL;
+}
+
 /* Every statement posted and not yet read failed (the connection broke,
  * or is being replaced): each is answered NULL. */
 static void
@@ -627,7 +639,7 @@ fail_posted (store_t *self)
  * posted_in: 1 when it is in, 0 when it is not yet (only without WAIT).
  * Each is its result, the end of its results, then its sync's. A
  * connection that breaks, or says anything else, is dropped and every
- * posted statement fails. */
+ * posted statement fails (as they do with no connection left). */
 static int
 read_one_posted (store_t *self, bool wait)
 {
@@ -663,10 +675,7 @@ read_one_posted (store_t *self, bool wait)
     }
     if (c && PQstatus (c) == CONNECTION_OK)
         logline (LOGLINE_ERROR, "a statement posted ahead did not end: %s", PQerrorMessage (c));
-    fail_posted (self);
-    if (c)
-        PQfinish (c);
-    self->conn = NULL;
+    drop_connection (self);
     return 1;
 }
 
@@ -675,8 +684,6 @@ read_one_posted (store_t *self, bool wait)
 static void
 read_posted (store_t *self)
 {
-    if (self->n_posted && !self->conn)
-        fail_posted (self);
     while (self->n_posted)
         read_one_posted (self, true);
 }
@@ -707,9 +714,7 @@ store_post (store_t *self, const char *sql, esc_error_t *err)
         || !PQpipelineSync (c)) {
         /* what was sent of it cannot be told apart: the connection goes */
         logline (LOGLINE_ERROR, "cannot post a statement: %s", PQerrorMessage (c));
-        fail_posted (self);
-        PQfinish (c);
-        self->conn = NULL;
+        drop_connection (self);
         return unavailable (self, err);
     }
     self->n_posted++;
@@ -720,8 +725,6 @@ int
 store_posted_take (store_t *self, bool wait, PGresult **r)
 {
     *r = NULL;
-    if (!self->n_posted_in && self->n_posted && !self->conn)
-        fail_posted (self);
     if (!self->n_posted_in && (!self->n_posted || !read_one_posted (self, wait)))
         return 0;
     *r = self->posted_in[0];
