@@ -21,8 +21,6 @@ struct store {
     double retry_at;            /* no connection attempt before this (ms) */
     double backoff;             /* ms between attempts while down: 100 to 5000 */
     bool listening;             /* LISTEN again after reconnecting */
-    bool pipeline_sent;         /* store_pipeline_send sent it all */
-    int n_held_sent;            /* ... after the held statement's steps */
     bool ever_connected;
     int64_t reconnects;         /* connections after the first */
     bool read_only;             /* the server turned out read-only: reconnect */
@@ -59,6 +57,10 @@ static void drop_held (store_t *self);
 static void read_posted (store_t *self);
 static void fail_posted (store_t *self);
 static void drop_connection (store_t *self);
+static int pipeline_send (store_t *self, const store_step_t *steps, int n, bool *sent_all,
+                          int *held_sent, esc_error_t *err);
+static int pipeline_receive (store_t *self, const store_step_t *steps, int n, bool sent, int held,
+                             PGresult **results, esc_error_t *err);
 
 /* ==== Connection ========================================================= */
 
@@ -486,18 +488,23 @@ store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **resu
 {
     for (int i = 0; i < n; i++)
         results[i] = NULL;
-    if (store_pipeline_send (self, steps, n, err))
+    bool sent;
+    int held;
+    if (pipeline_send (self, steps, n, &sent, &held, err))
         return -1;
-    return store_pipeline_receive (self, steps, n, results, err);
+    return pipeline_receive (self, steps, n, sent, held, results, err);
 }
 
-int
-store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_t *err)
+/* store_pipeline's first half: sends the held statement's steps (*HELD_SENT of
+ * them), then the N of STEPS; *SENT_ALL: all of them went. -1, nothing sent:
+ * the second half is not called. */
+static int
+pipeline_send (store_t *self, const store_step_t *steps, int n, bool *sent_all, int *held_sent,
+               esc_error_t *err)
 {
     read_posted (self);      /* their answers first, kept for store_posted_take */
     static const params_t none;
     self->sqlstate[0] = '\0';
-    self->n_held_sent = 0;
     if (!store_connected (self))
         return unavailable (self, err);
     if (self->doomed)
@@ -543,19 +550,19 @@ store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_
     sent = sent && PQpipelineSync (c);
     /* libpq copied the values as it sent them */
     drop_held (self);
-    self->pipeline_sent = sent;
-    self->n_held_sent = held;
+    *sent_all = sent;
+    *held_sent = held;
     return 0;
 }
 
-int
-store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresult **results,
-                        esc_error_t *err)
+/* store_pipeline's second half: reads the results of what pipeline_send
+ * sent (SENT, HELD: what it said). */
+static int
+pipeline_receive (store_t *self, const store_step_t *steps, int n, bool sent, int held,
+                  PGresult **results, esc_error_t *err)
 {
     PGconn *c = self->conn;
-    bool sent = self->pipeline_sent;
-    int held = self->n_held_sent, total = held + n;
-    self->n_held_sent = 0;
+    int total = held + n;
     PGresult *all[STORE_PIPELINE_MAX] = { 0 };
     /* each step's result then a NULL; after a failure, the steps left are
      * PIPELINE_ABORTED; the sync's result ends it all */

@@ -171,10 +171,6 @@ int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool loc
                       batch_lookup_t *lookups, size_t n, store_open_filing_t *filing,
                       int64_t *head, int64_t *users_version, int64_t *started,
                       esc_error_t *err);
-/* The three store_batch_open reads, with no transaction, in two halves
- * for work of the caller's while the database answers: the first sends
- * the statement, the second reads its answer (-1 from the first: the
- * second is not called). No other call on SELF in between. */
 typedef struct {
     bool ok;                    /* false: the statement failed, or its connection */
     int64_t head, users_version, started;

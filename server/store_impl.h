@@ -59,12 +59,6 @@ int store_filing_results (store_filing_sql_t *s, arena_t *a, store_filing_t *f, 
  * before it. */
 int store_pipeline (store_t *self, const store_step_t *steps, int n, PGresult **results,
                     esc_error_t *err);
-/* store_pipeline in two halves, for work of the caller's in between (no
- * other call on SELF): the first sends the steps, the second reads their
- * results; -1 from the first, nothing sent and the second not called. */
-int store_pipeline_send (store_t *self, const store_step_t *steps, int n, esc_error_t *err);
-int store_pipeline_receive (store_t *self, const store_step_t *steps, int n, PGresult **results,
-                            esc_error_t *err);
 /* Sends SQL, a store literal without parameters, to run outside any
  * transaction, and returns at once (0; -1 with ERR, nothing sent): at
  * most STORE_POSTED_MAX at a time. store_posted_take gives their results
