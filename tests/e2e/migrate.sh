@@ -187,4 +187,45 @@ say "escd serves as escd_app"
 start_escd a
 same "$(sql "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
               WHERE application_name = 'escd' AND datname = current_database()")" escd_app "escd's database user"
+say "what a row names exists, and stays while named (024: checked per statement)"
+psql "$DB" -Xq -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO app_user (name, public_key) VALUES ('kim', repeat('m', 40)), ('lee', repeat('n', 40));
+INSERT INTO escalation (quarter, account_id, filer, title, problem)
+     SELECT '2030Q1', id, 'pat', 'named by an event only', 'p' FROM account;
+INSERT INTO event (seq, type, actor, quarter, escalation_id)
+     SELECT 100, 'test.names', 'pat', '2030Q1', max(id) FROM escalation;
+SQL
+EVENTS=$(sql "SELECT count(*) FROM event")
+must_fail "INSERT INTO event (seq, type, actor) VALUES (101, 'test.x', 'nobody')"
+must_fail "INSERT INTO event (seq, type, actor, quarter) VALUES (101, 'test.x', 'pat', '2099Q1')"
+must_fail "INSERT INTO event (seq, type, actor, escalation_id) VALUES (101, 'test.x', 'pat', 9999)"
+must_fail "INSERT INTO event (seq, type, actor) VALUES (101, 'test.x', 'pat'), (102, 'test.x', 'nobody')"
+same "$(sql "SELECT count(*) FROM event")" "$EVENTS" "events after refused inserts (a refused statement writes no row)"
+must_fail "INSERT INTO escalation (quarter, account_id, filer, title, problem) VALUES ('2030Q1', 1, 'nobody', 't', 'p')"
+must_fail "INSERT INTO escalation (quarter, account_id, filer, title, problem) VALUES ('2099Q1', 1, 'pat', 't', 'p')"
+must_fail "INSERT INTO request_log (request_id, user_name, request_digest, reply) VALUES ('r-2', 'nobody', sha256(''), '')"
+must_fail "UPDATE escalation SET quarter = '2099Q1' WHERE id = 2"
+must_fail "UPDATE escalation SET filer = 'nobody' WHERE id = 2"
+must_fail "UPDATE escalation SET account_id = 9999 WHERE id = 2"
+must_fail "DELETE FROM app_user WHERE name = 'pat'"
+must_fail "UPDATE app_user SET name = 'pat2' WHERE name = 'pat'"
+must_fail "DELETE FROM quarter WHERE name = '2030Q1'"
+must_fail "DELETE FROM account"
+must_fail "DELETE FROM escalation WHERE title = 'named by an event only'"
+must_fail "TRUNCATE app_user CASCADE"
+psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "DELETE FROM app_user WHERE name = 'lee'" \
+    || fail "a user nothing names could not be deleted"
+if psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "BEGIN ISOLATION LEVEL REPEATABLE READ" -c "DELETE FROM app_user WHERE name = 'kim'" \
+        -c "COMMIT" >/dev/null 2>"$WORK/sql.err"; then
+    fail "a user was deleted in a REPEATABLE READ transaction"
+fi
+grep -q "only in a READ COMMITTED transaction" "$WORK/sql.err" || fail "RR delete: $(cat "$WORK/sql.err")"
+# a writer in flight names kim; the delete waits for it, then sees its row
+psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "BEGIN" -c "INSERT INTO event (seq, type, actor) VALUES (103, 'test.kim', 'kim')" \
+    -c "SELECT pg_sleep(2)" -c "COMMIT" >/dev/null &
+WRITER=$!
+sleep 0.5
+must_fail "DELETE FROM app_user WHERE name = 'kim'"
+wait "$WRITER" || fail "the writer naming kim failed"
+same "$(sql "SELECT count(*) FROM app_user WHERE name = 'kim'")" 1 "kim after a delete raced a writer"
 echo "migrate: all steps passed"
