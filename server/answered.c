@@ -112,8 +112,17 @@ answered_put (answered_t *self, const uint8_t *key, size_t key_len, const uint8_
     }
     entry_t **s = &self->slots[at];
     size_t held = *s ? (*s)->key_len + (*s)->len : 0;
-    if (self->bytes - held + size > ANSWERED_BYTES_MAX)
-        return;                 /* full: the next head starts afresh */
+    if (self->bytes - held + size > ANSWERED_BYTES_MAX) {
+        /* full: this head starts afresh. Keeping nothing more until the
+         * head moves would leave every read asked later at this head to
+         * the database, every list to the one reader thread (one user's
+         * many shows could do that to everyone's lists); starting afresh
+         * keeps what is asked now, and most what is asked most */
+        forget (self);
+        at = h % ANSWERED_SLOTS;
+        s = &self->slots[at];
+        held = 0;
+    }
     if (!*s)
         self->used[self->n_used++] = (uint32_t) at;
     free (*s);

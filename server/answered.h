@@ -31,8 +31,8 @@ void answered_at (answered_t *self, int64_t head);
  * (valid until the next put or head); NULL when none is held. */
 const uint8_t *answered_get (const answered_t *self, const uint8_t *key, size_t key_len,
                              size_t *len);
-/* Keeps ANSWER for KEY at the head; one too large, or past the bound in
- * all, is not kept. */
+/* Keeps ANSWER for KEY at the head; one too large is not kept. One that
+ * would pass the bound in all is kept in a cache emptied for it. */
 void answered_put (answered_t *self, const uint8_t *key, size_t key_len, const uint8_t *answer,
                    size_t len);
 

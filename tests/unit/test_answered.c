@@ -89,8 +89,9 @@ test_new_head_forgets (void **state)
     answered_destroy (&s);
 }
 
-/* Bounded: an entry too large is not kept, nor anything past the bytes
- * the cache may hold; a slot's new entry replaces its old one. */
+/* Bounded: an entry too large is not kept, and the cache never holds more
+ * than its bytes; full, it starts afresh, so the newest entry is kept; a
+ * slot's new entry replaces its old one. */
 static void
 test_bounded (void **state)
 {
@@ -117,6 +118,8 @@ test_bounded (void **state)
     }
     assert_true (held > 0);
     assert_true ((size_t) held * sizeof fill <= ANSWERED_BYTES_MAX);
+    snprintf (key, sizeof key, "key %d", ANSWERED_SLOTS - 1);
+    assert_non_null (get (s, key, &len));   /* the last one put, past the bound */
     /* replacing an entry in its slot frees its bytes for the new one */
     put (s, "key 0", "small");
     const uint8_t *got = get (s, "key 0", &len);
