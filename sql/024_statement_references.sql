@@ -36,58 +36,44 @@ BEGIN
                          tab, what);
 END $$;
 
--- Inserted escalations (transition table named): account, filer, quarter.
-CREATE FUNCTION esc_escalation_names() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The rows a statement inserted (transition table named) that name what
+-- does not exist: escalations their account, filer and quarter; events
+-- their actor, and quarter and escalation when given; request log entries
+-- their user. One query per statement, its plan kept per table.
+CREATE FUNCTION esc_inserted_names() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     missing text;
 BEGIN
-    SELECT CASE WHEN a.id IS NULL THEN format('account %s', n.account_id)
-                WHEN u.name IS NULL THEN format('user %L', n.filer)
-                ELSE format('quarter %L', n.quarter) END
-      INTO missing
-      FROM named n
-      LEFT JOIN account a ON a.id = n.account_id
-      LEFT JOIN app_user u ON u.name = n.filer
-      LEFT JOIN quarter q ON q.name = n.quarter
-     WHERE a.id IS NULL OR u.name IS NULL OR q.name IS NULL
-     LIMIT 1;
-    IF FOUND THEN
-        PERFORM esc_refuse_missing(missing, TG_TABLE_NAME);
+    IF TG_TABLE_NAME = 'escalation' THEN
+        SELECT CASE WHEN a.id IS NULL THEN format('account %s', n.account_id)
+                    WHEN u.name IS NULL THEN format('user %L', n.filer)
+                    ELSE format('quarter %L', n.quarter) END
+          INTO missing
+          FROM named n
+          LEFT JOIN account a ON a.id = n.account_id
+          LEFT JOIN app_user u ON u.name = n.filer
+          LEFT JOIN quarter q ON q.name = n.quarter
+         WHERE a.id IS NULL OR u.name IS NULL OR q.name IS NULL
+         LIMIT 1;
+    ELSIF TG_TABLE_NAME = 'event' THEN
+        SELECT CASE WHEN u.name IS NULL THEN format('user %L', n.actor)
+                    WHEN n.quarter IS NOT NULL AND q.name IS NULL
+                    THEN format('quarter %L', n.quarter)
+                    ELSE format('escalation %s', n.escalation_id) END
+          INTO missing
+          FROM named n
+          LEFT JOIN app_user u ON u.name = n.actor
+          LEFT JOIN quarter q ON q.name = n.quarter
+          LEFT JOIN escalation e ON e.id = n.escalation_id
+         WHERE u.name IS NULL OR (n.quarter IS NOT NULL AND q.name IS NULL)
+            OR (n.escalation_id IS NOT NULL AND e.id IS NULL)
+         LIMIT 1;
+    ELSE                        -- request_log
+        SELECT format('user %L', n.user_name) INTO missing
+          FROM named n LEFT JOIN app_user u ON u.name = n.user_name
+         WHERE u.name IS NULL
+         LIMIT 1;
     END IF;
-    RETURN NULL;
-END $$;
-
--- Inserted events: actor; quarter and escalation when given.
-CREATE FUNCTION esc_event_names() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    missing text;
-BEGIN
-    SELECT CASE WHEN u.name IS NULL THEN format('user %L', n.actor)
-                WHEN n.quarter IS NOT NULL AND q.name IS NULL THEN format('quarter %L', n.quarter)
-                ELSE format('escalation %s', n.escalation_id) END
-      INTO missing
-      FROM named n
-      LEFT JOIN app_user u ON u.name = n.actor
-      LEFT JOIN quarter q ON q.name = n.quarter
-      LEFT JOIN escalation e ON e.id = n.escalation_id
-     WHERE u.name IS NULL OR (n.quarter IS NOT NULL AND q.name IS NULL)
-        OR (n.escalation_id IS NOT NULL AND e.id IS NULL)
-     LIMIT 1;
-    IF FOUND THEN
-        PERFORM esc_refuse_missing(missing, TG_TABLE_NAME);
-    END IF;
-    RETURN NULL;
-END $$;
-
--- Inserted request log entries: their user.
-CREATE FUNCTION esc_request_log_names() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    missing text;
-BEGIN
-    SELECT format('user %L', n.user_name) INTO missing
-      FROM named n LEFT JOIN app_user u ON u.name = n.user_name
-     WHERE u.name IS NULL
-     LIMIT 1;
     IF FOUND THEN
         PERFORM esc_refuse_missing(missing, TG_TABLE_NAME);
     END IF;
@@ -95,11 +81,11 @@ BEGIN
 END $$;
 
 CREATE TRIGGER escalation_names AFTER INSERT ON escalation
-    REFERENCING NEW TABLE AS named FOR EACH STATEMENT EXECUTE FUNCTION esc_escalation_names();
+    REFERENCING NEW TABLE AS named FOR EACH STATEMENT EXECUTE FUNCTION esc_inserted_names();
 CREATE TRIGGER event_names AFTER INSERT ON event
-    REFERENCING NEW TABLE AS named FOR EACH STATEMENT EXECUTE FUNCTION esc_event_names();
+    REFERENCING NEW TABLE AS named FOR EACH STATEMENT EXECUTE FUNCTION esc_inserted_names();
 CREATE TRIGGER request_log_names AFTER INSERT ON request_log
-    REFERENCING NEW TABLE AS named FOR EACH STATEMENT EXECUTE FUNCTION esc_request_log_names();
+    REFERENCING NEW TABLE AS named FOR EACH STATEMENT EXECUTE FUNCTION esc_inserted_names();
 
 -- An update that changes what a row names (rare: an escalation moved to
 -- another quarter, or to another account); TG_ARGV holds triples: the
