@@ -236,6 +236,10 @@ typedef struct {
     int n_batch, n_carry, n_heavy;
     int batch_max;
     reader_t *reader;
+    /* a connection that only LISTENs: NOTIFY from another escd's commit
+     * wakes the loop (never the one that commits: store_listen) */
+    store_t *listener;
+    int64_t listened;           /* the writer's reconnections it followed */
     struct { char key[64]; uint64_t turn; } *served;   /* HEAVY_LIMIT of whose heavy
                                    read the reader had, and when (turns) */
     int n_served;
@@ -1097,7 +1101,7 @@ open_sockets (server_t *s, void *ctx, const endpoint_config_t *config)
     if (!s->router)
         return -1;
     /* subscribers start from the present; the past is for catch-up */
-    if (store_listen (s->store, &err) || store_last_seq (s->store, &head, &err)) {
+    if (store_listen (s->listener, &err) || store_last_seq (s->store, &head, &err)) {
         logline (LOGLINE_ERROR, "%s", err.message);
         return -1;
     }
@@ -1143,6 +1147,27 @@ publish (server_t *s)
                      "replaced", dropped, dropped == 1 ? "" : "s");
     }
     return more;
+}
+
+/* Whether another escd committed since the last look: a notification came
+ * to the listener, or the listener connected anew, and what was notified
+ * meanwhile went unheard. The listener follows the writer to the primary of
+ * the moment: a fenced primary keeps its connections, and tells nothing
+ * to one that asks nothing. */
+static bool
+heard (server_t *s)
+{
+    esc_error_t err;
+    int64_t generation = store_reconnects (s->store);
+    if (!store_connected (s->store))
+        return store_notified (s->listener, 0);
+    if (s->listened != generation) {
+        s->listened = generation;
+        store_disconnect (s->listener);
+    }
+    if (!store_connected (s->listener))
+        return store_connect (s->listener, &err) == 0;
+    return store_notified (s->listener, store_backend_pid (s->store));
 }
 
 /* Tells systemd STATE; a failure is logged (its first line), and escd goes
@@ -1257,6 +1282,7 @@ endpoint_run (const endpoint_config_t *config)
     struct timespec wall;
     clock_gettime (CLOCK_REALTIME, &wall);
     server_t s = { .config = *config, .store = store_new (config->db_url),
+                   .listener = store_new (config->db_url),
                    .metrics = metrics_new ((double) wall.tv_sec + wall.tv_nsec / 1e9),
                    .memory_in_use = -1, .request_log_bytes = -1 };
     esc_error_t err;
@@ -1313,16 +1339,14 @@ endpoint_run (const endpoint_config_t *config)
     while (!proc_stopping ()) {
         if (proc_reload_requested ())
             reconfigure (&s);
-        /* a head check's answer may have been read off the socket with a
-         * notification, and the socket no longer tell; landing it may
-         * read a notification in turn, or reconnect: both before the
-         * poll, and its sockets */
+        /* a head check's answer may have been read off the socket already,
+         * and the socket no longer tell; landing it may reconnect, and the
+         * listener follows: both before the poll, and its sockets */
         land (&s, false);
-        bool noticed = store_notified (s.store);
-        /* the database's socket: NOTIFY from any escd's commit wakes us */
+        bool noticed = heard (&s);
         void *monitors[2] = { NULL, NULL };
         guard_sockets (s.guard, monitors, 2);
-        zmq_pollitem_t items[8] = {
+        zmq_pollitem_t items[9] = {
             { zap_socket (s.zap), 0, ZMQ_POLLIN, 0 },
             { s.router, 0, ZMQ_POLLIN, 0 },
             { feed_socket (s.feed), 0, ZMQ_POLLIN, 0 },
@@ -1335,8 +1359,12 @@ endpoint_run (const endpoint_config_t *config)
             http_at = n_items;
             items[n_items++] = (zmq_pollitem_t) { http_socket (s.http), 0, ZMQ_POLLIN, 0 };
         }
+        /* the database: answers to head checks posted ahead, and NOTIFY
+         * from any other escd's commit */
         if (store_socket (s.store) >= 0)
             items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.store), ZMQ_POLLIN, 0 };
+        if (store_socket (s.listener) >= 0)
+            items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.listener), ZMQ_POLLIN, 0 };
         if (s.n_carry || noticed)
             timeout = 0;        /* requests are waiting for the next batch, or
                                    news for the feed */
@@ -1371,7 +1399,7 @@ endpoint_run (const endpoint_config_t *config)
          * publish's own queries: libpq holds them, and the socket no longer
          * wakes us. Drain them after every step; a backlog goes out a page
          * per pass, with requests served in between. */
-        while (noticed || store_notified (s.store) || news || behind) {
+        while (noticed || heard (&s) || news || behind) {
             noticed = news = false;
             behind = publish (&s);
             if (behind)
@@ -1428,6 +1456,7 @@ done:
     zmq_ctx_term (ctx);
     desk_destroy (&s.desk);
     store_destroy (&s.store);
+    store_destroy (&s.listener);
     notify_destroy (&s.notify);
     return rc;
 }

@@ -1064,28 +1064,43 @@ int
 store_listen (store_t *self, esc_error_t *err)
 {
     self->listening = true;
+    if (!store_connected (self))
+        return store_connect (self, err);      /* which listens */
     return store_command (self, "LISTEN " STORE_EVENT_CHANNEL, err);
 }
 
 int
 store_socket (store_t *self)
 {
+    bool listens = self->listening && store_connected (self);
     /* while statements posted ahead are out, their answers come on it */
-    return store_connected (self) || (self->conn && self->n_posted) ? PQsocket (self->conn) : -1;
+    return listens || (self->conn && self->n_posted) ? PQsocket (self->conn) : -1;
 }
 
 bool
-store_notified (store_t *self)
+store_notified (store_t *self, int writer_pid)
 {
     if (!store_connected (self))
         return false;
     PQconsumeInput (self->conn);
-    /* this connection's own commits are published after them (serve's
-     * news): their notifications, which come after the COMMIT's answer,
-     * would only make escd look again */
-    int own = PQbackendPID (self->conn);
+    /* the writer's own commits are published after them (serve's news):
+     * their notifications would only make escd look again */
     bool any = false;
     for (PGnotify *n; (n = PQnotifies (self->conn)); PQfreemem (n))
-        any = any || n->be_pid != own;
+        any = any || n->be_pid != writer_pid;
     return any;
+}
+
+int
+store_backend_pid (store_t *self)
+{
+    return store_connected (self) ? PQbackendPID (self->conn) : 0;
+}
+
+void
+store_disconnect (store_t *self)
+{
+    drop_connection (self);
+    self->backoff = 0;
+    self->retry_at = 0;
 }

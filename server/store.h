@@ -256,15 +256,28 @@ int store_commit_publishing (store_t *self, int64_t since, int64_t limit, esc_er
 /* The channel every event-writing transaction notifies on commit. */
 #define STORE_EVENT_CHANNEL "esc_event"
 
-/* Listens on STORE_EVENT_CHANNEL now and after every reconnection. */
+/* Connects when not connected, and listens on STORE_EVENT_CHANNEL now and
+ * after every reconnection. Only ever on a connection that commits no
+ * write: PostgreSQL (15 at least) ends a COMMIT's wait for its synchronous
+ * standby when the postmaster dies, meaning to answer nothing, but a
+ * backend with a notification pending (a LISTENer, after its own NOTIFY or
+ * another's) flushes its output on the way out to deliver it, and the
+ * COMMIT's CommandComplete goes with it: a write acknowledged that the
+ * standby promoted next never got (tests/e2e/commit_ack.sh). */
 int store_listen (store_t *self, esc_error_t *err);
-/* The connection's socket, to poll; -1 when not connected (and no
- * statement posted ahead is waiting for its answer on it). */
+/* The connection's socket, to poll: a listening one's while it is
+ * connected (notifications), another's only while statements posted ahead
+ * wait for their answers on it; else -1. */
 int store_socket (store_t *self);
-/* Reads what the server sent; true when a notification of another
- * connection's commit arrived since the last call (this one's own commits
- * are published by their caller). Never blocks. */
-bool store_notified (store_t *self);
+/* Reads what the server sent; true when a notification of a commit arrived
+ * since the last call from a backend other than WRITER_PID (escd's own
+ * commits are published by their caller). Never blocks. */
+bool store_notified (store_t *self, int writer_pid);
+/* The process ID of the connection's backend; 0 when not connected. */
+int store_backend_pid (store_t *self);
+/* Closes the connection (no failure: the next store_connect connects at
+ * once). */
+void store_disconnect (store_t *self);
 
 /* ==== Quarters, accounts, roadmap ======================================== */
 

@@ -36,6 +36,8 @@ cleanup() {
     local rc=$? status
     # the story's own background commands (watchers, floods) end with it
     jobs -p | xargs -r kill 2>/dev/null || true
+    # what would keep escd from stopping (a story defines story_unblock)
+    if declare -F story_unblock >/dev/null; then story_unblock || true; fi
     # every escd must stop cleanly: under the sanitizers a leak or an error
     # shows as a non-zero exit here
     for pid in "${ESCD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
