@@ -40,20 +40,6 @@ ok alice account add Acme --arr 1
 timeout --foreground 170 "$ESC" --as evan --json watch --since 0 >"$WORK/watch.json" 2>"$WORK/watch.err" &
 WATCH=$!
 
-# carried_on SINCE: seconds from SINCE until escd answers a write again
-# (each try under its own request id: a new question each time), at most 20
-carried_on() {
-    local n=0
-    while :; do
-        n=$((n + 1))
-        "$ESC" --as pat --timeout 2 --retries 0 --request-id "probe-$1-$n" account add "Probe $1 $n" \
-            --arr 1 >/dev/null 2>>"$WORK/probe.err" && break
-        [ $((SECONDS - $1)) -lt 20 ] || fail "escd did not write again within 20 s: $(tail -n 3 "$WORK/probe.err")"
-        sleep 0.2
-    done
-    echo $((SECONDS - $1))
-}
-
 say "1. switchover: A fenced, escd leaves it; B promoted, escd follows"
 touch "$WORK/acked"
 reliable_writer alice 30 switch 2031Q1 &

@@ -305,6 +305,21 @@ render_page() {
     done
 }
 
+# carried_on SINCE: seconds from SINCE until escd answers a write again
+# (pat adds an account, each try under its own request id: a new question
+# each time), at most 20; after a database outage
+carried_on() {
+    local n=0
+    while :; do
+        n=$((n + 1))
+        "$ESC" --as pat --timeout 2 --retries 0 --request-id "probe-$1-$n" account add "Probe $1 $n" \
+            --arr 1 >/dev/null 2>>"$WORK/probe.err" && break
+        [ $((SECONDS - $1)) -lt 20 ] || fail "escd did not write again within 20 s: $(tail -n 3 "$WORK/probe.err")"
+        sleep 0.2
+    done
+    echo $((SECONDS - $1))
+}
+
 # wait_lines FILE N [SECONDS]: until FILE has N lines (default 120 s).
 wait_lines() {
     local deadline=$((SECONDS + ${3:-120}))
