@@ -48,6 +48,14 @@
 #define PRUNE_ROWS 5000
 /* How often the guard looks at escd's memory. */
 #define GUARD_EVERY_MS 100.0
+/* The read lease (lease_take): how often its holder asks whether anyone
+ * waits for it; how long a head read under it vouches for answers; how
+ * long unused it is kept; and how long after another escd's commit, or
+ * after giving it up to a writer, it is not taken. */
+#define LEASE_POLL_MS 20.0
+#define LEASE_FRESH_MS 100.0
+#define LEASE_IDLE_MS 1000.0
+#define LEASE_QUIET_MS 10000.0
 /* How often the metrics look at the request log's size. */
 #define MEASURE_EVERY_MS 30000.0
 /* How long escd has nothing to do before it gives freed memory back, and
@@ -263,11 +271,26 @@ typedef struct {
         pending_t *ps[BATCH_LIMIT];
         int n;
         desk_stamp_t at;
+        double asked;           /* when its head check was posted (ms) */
     } *flights;
     int flight_first, n_flights;
+    /* the read lease (sql/025): while this escd holds it on the connection
+     * that writes, nobody else's change commits, and the reads it
+     * remembers are answered without a head check each (lease_vouches) */
+    struct {
+        bool held;
+        int64_t connection;     /* the writer's reconnections when taken */
+        double taken_at, used_at, polled_at;   /* ms */
+        store_head_t seen;      /* the last head read while held */
+        double seen_asked;      /* when it was asked for (ms) */
+        double foreign_at;      /* another escd's commit last heard (ms) */
+        double after;           /* not taken again before (ms) */
+    } lease;
 } server_t;
 
 static void land (server_t *s, bool wait);
+static void lease_heard (server_t *s, const store_head_t *now, double asked);
+static bool lease_vouches (server_t *s, const desk_stamp_t *at);
 
 /* Replies to P, logs it, counts it, and frees it. */
 static void
@@ -626,7 +649,8 @@ land (server_t *s, bool wait)
         struct flight *f = &s->flights[s->flight_first];
         s->flight_first = (s->flight_first + 1) % STORE_POSTED_MAX;
         s->n_flights--;
-        bool stand = !n_again && desk_kept_stand (s->desk, &f->at, &now);
+        lease_heard (s, &now, f->asked);
+        bool stand = !n_again && f->n && desk_kept_stand (s->desk, &f->at, &now);
         for (int i = 0; i < f->n; i++) {
             if (stand) {
                 finish (s, f->ps[i]);
@@ -672,7 +696,13 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
     desk_stamp_t at;
     if (!desk_answer_kept (s->desk, keys, reqs, outs, n + n_again, &at))
         return false;
+    if (lease_vouches (s, &at)) {
+        for (int i = 0; i < n + n_again; i++)
+            finish (s, i < n ? ps[i] : again[i - n]);
+        return true;
+    }
     esc_error_t err;
+    double asked = proc_now_ms ();
     if (store_peek_post (s->store, &err)) {
         desk_kept_drop (outs, n + n_again);
         return false;
@@ -680,9 +710,127 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
     struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
     f->n = n + n_again;
     f->at = at;
+    f->asked = asked;
     for (int i = 0; i < n + n_again; i++)
         f->ps[i] = i < n ? ps[i] : again[i - n];
     return true;
+}
+
+/* ==== The read lease ===================================================== */
+
+/* Whether this escd holds the lease: taken, on the session it still has. */
+static bool
+lease_held (server_t *s)
+{
+    if (s->lease.held && (!store_connected (s->store)
+                          || store_reconnects (s->store) != s->lease.connection)) {
+        s->lease.held = false;
+        logline (LOGLINE_INFO, "the read lease went with its connection");
+    }
+    return s->lease.held;
+}
+
+/* Gives the lease up (WHY, for the log), not to be taken again for QUIET
+ * ms. A lease that cannot be given up goes with its connection. */
+static void
+lease_give (server_t *s, const char *why, double quiet)
+{
+    if (!lease_held (s))
+        return;
+    esc_error_t err;
+    s->lease.held = false;
+    s->lease.after = proc_now_ms () + quiet;
+    if (store_lease_give (s->store, &err)) {
+        logline (LOGLINE_WARNING, "cannot give the read lease up (%s): reconnecting", err.message);
+        store_disconnect (s->store);
+    }
+    logline (quiet > 0 ? LOGLINE_INFO : LOGLINE_DEBUG, "gave the read lease up: %s", why);
+}
+
+/* Takes the lease when nobody holds it and no other escd has committed
+ * lately: every head check posted before is landed first, so that the
+ * ones after vouch. */
+static void
+lease_take (server_t *s)
+{
+    double now = proc_now_ms ();
+    if (s->lease.held || now < s->lease.after || now - s->lease.foreign_at < LEASE_QUIET_MS
+        || !store_connected (s->store))
+        return;
+    land (s, true);
+    bool got;
+    store_head_t head;
+    esc_error_t err;
+    if (store_lease_take (s->store, &got, &head, &err) || !got) {
+        s->lease.after = now + LEASE_QUIET_MS;     /* another escd's, or a writer's */
+        return;
+    }
+    s->lease.held = true;
+    s->lease.connection = store_reconnects (s->store);
+    s->lease.taken_at = s->lease.used_at = s->lease.polled_at = s->lease.seen_asked = now;
+    s->lease.seen = head;
+    logline (LOGLINE_DEBUG, "took the read lease: reads remembered are answered without a "
+             "head check each, and another writer waits until it is given up");
+}
+
+/* Whether the lease vouches for answers found at AT: held, its last head
+ * read asked within LEASE_FRESH_MS, and they stand by it (its time moved
+ * on by the clock, rounded up). Takes the lease when it may. */
+static bool
+lease_vouches (server_t *s, const desk_stamp_t *at)
+{
+    if (!lease_held (s))
+        lease_take (s);
+    double now = proc_now_ms ();
+    if (!lease_held (s) || now - s->lease.seen_asked > LEASE_FRESH_MS
+        || !store_unchanged (s->store))
+        return false;
+    store_head_t seen = s->lease.seen;
+    seen.started += (int64_t) ((now - s->lease.seen_asked) / 1000) + 1;
+    if (!desk_kept_stand (s->desk, at, &seen))
+        return false;
+    s->lease.used_at = now;
+    return true;
+}
+
+/* A head check asked at ASKED answered NOW: while the lease is held (and
+ * was when it was asked), the head it read is the head; a writer waiting
+ * gets the lease. */
+static void
+lease_heard (server_t *s, const store_head_t *now, double asked)
+{
+    if (!lease_held (s) || asked < s->lease.taken_at || !now->ok)
+        return;
+    s->lease.seen = *now;
+    s->lease.seen_asked = asked;
+    if (now->contested)
+        lease_give (s, "a writer waits for it", LEASE_QUIET_MS);
+}
+
+/* While the lease is held: asks every LEASE_POLL_MS whether anyone waits
+ * for it (the answer lands with the head checks); gives it up unused for
+ * LEASE_IDLE_MS. */
+static void
+lease_tick (server_t *s)
+{
+    double now = proc_now_ms ();
+    if (!lease_held (s))
+        return;
+    if (now - s->lease.used_at > LEASE_IDLE_MS) {
+        lease_give (s, "unused", 0);
+        return;
+    }
+    esc_error_t err;
+    if (now - s->lease.polled_at < LEASE_POLL_MS || s->n_flights == STORE_POSTED_MAX)
+        return;
+    if (store_lease_post (s->store, &err)) {
+        logline (LOGLINE_DEBUG, "cannot ask who waits for the read lease: %s", err.message);
+        return;
+    }
+    struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
+    f->n = 0;
+    f->asked = now;
+    s->lease.polled_at = now;
 }
 
 /* serve, for reads: answered from memory when they can be (answer_kept),
@@ -1024,6 +1172,7 @@ observe (server_t *s, bool memory)
     st.feed_head = feed_last (s->feed);
     st.feed_subscribers = (int64_t) feed_subscribers (s->feed);
     st.database_up = store_connected (s->store);
+    st.read_lease = s->lease.held;
     st.database_reconnects = store_reconnects (s->store);
     st.request_log_bytes = s->request_log_bytes;
     st.connections = (int64_t) guard_connections (s->guard);
@@ -1155,7 +1304,7 @@ publish (server_t *s)
  * the moment: a fenced primary keeps its connections, and tells nothing
  * to one that asks nothing. */
 static bool
-heard (server_t *s)
+look_for_news (server_t *s)
 {
     esc_error_t err;
     int64_t generation = store_reconnects (s->store);
@@ -1168,6 +1317,19 @@ heard (server_t *s)
     if (!store_connected (s->listener))
         return store_connect (s->listener, &err) == 0;
     return store_notified (s->listener, store_backend_pid (s->store));
+}
+
+/* look_for_news; news keeps the read lease from being taken for a while
+ * (another escd writes), and one that holds it gives it up: nobody else
+ * commits while it is held, unless by a path that bypassed it. */
+static bool
+heard (server_t *s)
+{
+    if (!look_for_news (s))
+        return false;
+    s->lease.foreign_at = proc_now_ms ();
+    lease_give (s, "another's commit was heard", LEASE_QUIET_MS);
+    return true;
 }
 
 /* Tells systemd STATE; a failure is logged (its first line), and escd goes
@@ -1284,7 +1446,8 @@ endpoint_run (const endpoint_config_t *config)
     server_t s = { .config = *config, .store = store_new (config->db_url),
                    .listener = store_new (config->db_url),
                    .metrics = metrics_new ((double) wall.tv_sec + wall.tv_nsec / 1e9),
-                   .memory_in_use = -1, .request_log_bytes = -1 };
+                   .memory_in_use = -1, .request_log_bytes = -1,
+                   .lease = { .foreign_at = -LEASE_QUIET_MS } };
     esc_error_t err;
     int rc = 1;
     /* libzmq 4.3.4 numbers a ROUTER's anonymous peers from rand(), which it
@@ -1344,6 +1507,7 @@ endpoint_run (const endpoint_config_t *config)
          * listener follows: both before the poll, and its sockets */
         land (&s, false);
         bool noticed = heard (&s);
+        lease_tick (&s);        /* before the poll: its answer wakes it */
         void *monitors[2] = { NULL, NULL };
         guard_sockets (s.guard, monitors, 2);
         zmq_pollitem_t items[9] = {
@@ -1365,6 +1529,8 @@ endpoint_run (const endpoint_config_t *config)
             items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.store), ZMQ_POLLIN, 0 };
         if (store_socket (s.listener) >= 0)
             items[n_items++] = (zmq_pollitem_t) { NULL, store_socket (s.listener), ZMQ_POLLIN, 0 };
+        if (s.lease.held && timeout > LEASE_POLL_MS)
+            timeout = (long) LEASE_POLL_MS;    /* the lease asks who waits */
         if (s.n_carry || noticed)
             timeout = 0;        /* requests are waiting for the next batch, or
                                    news for the feed */

@@ -344,6 +344,9 @@ metrics_render (const metrics_t *self, metrics_text_t *t)
             (double) s->feed_subscribers);
     single (t, "escd_database_up", "gauge",
             "1 while escd's connection to the database is up, else 0", s->database_up ? 1 : 0);
+    single (t, "escd_read_lease", "gauge",
+            "1 while escd holds the read lease (answers reads it remembers with no head check "
+            "each; other writers wait for it), else 0", s->read_lease ? 1 : 0);
     single (t, "escd_database_reconnects_total", "counter",
             "Times escd connected to the database again after losing it",
             (double) s->database_reconnects);

@@ -78,6 +78,7 @@ typedef struct {
     int64_t feed_head;          /* the last seq the feed published */
     int64_t feed_subscribers;
     bool database_up;           /* the loop's connection */
+    bool read_lease;            /* held on it (endpoint.c) */
     int64_t database_reconnects;
     int64_t request_log_bytes;  /* the table with its indexes and TOAST */
     int64_t connections;        /* TCP connections to the request and feed endpoints */

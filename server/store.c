@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1089,6 +1090,21 @@ store_notified (store_t *self, int writer_pid)
     for (PGnotify *n; (n = PQnotifies (self->conn)); PQfreemem (n))
         any = any || n->be_pid != writer_pid;
     return any;
+}
+
+bool
+store_unchanged (store_t *self)
+{
+    if (!store_connected (self))
+        return false;
+    struct pollfd pfd = { .fd = PQsocket (self->conn), .events = POLLIN | POLLRDHUP };
+    if (poll (&pfd, 1, 0) < 0 || (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+        return false;
+    /* bytes in: answers to statements posted, or else news of the
+     * session's end (a FATAL error before it closes) */
+    if ((pfd.revents & POLLIN) && (!self->n_posted || !PQconsumeInput (self->conn)))
+        return false;
+    return store_connected (self);
 }
 
 int

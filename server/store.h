@@ -174,6 +174,7 @@ int store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool loc
 typedef struct {
     bool ok;                    /* false: the statement failed, or its connection */
     int64_t head, users_version, started;
+    bool contested;             /* the lease's: someone waits for it */
 } store_head_t;
 /* The three store_batch_open reads, with no transaction, asked ahead:
  * store_peek_post sends the statement and returns at once (0, or -1 with
@@ -187,6 +188,19 @@ int store_peek_take (store_t *self, bool wait, store_head_t *out);
  * whether one's answer is in, read off the connection (the connection's
  * socket may no longer tell). */
 #define STORE_POSTED_MAX 4
+/* The read lease (sql/025), an advisory lock on this connection's session
+ * that nobody else holds while it is held: no change to the event head or
+ * to users commits meanwhile (each waits for it). store_lease_take tries
+ * to take it, without waiting: *GOT, with the head read once it is held
+ * in *OUT. store_lease_post posts a head check (store_peek_take) that also
+ * says whether anyone waits for it; store_lease_give gives it up. */
+int store_lease_take (store_t *self, bool *got, store_head_t *out, esc_error_t *err);
+int store_lease_post (store_t *self, esc_error_t *err);
+int store_lease_give (store_t *self, esc_error_t *err);
+/* Whether the session still stands as far as can be told without a round
+ * trip: connected, its socket not closed, and nothing come on it but
+ * answers to statements posted. */
+bool store_unchanged (store_t *self);
 int store_posted (const store_t *self);
 bool store_posted_in (const store_t *self);
 

@@ -90,9 +90,17 @@ store_request_log_bytes (store_t *self, int64_t *bytes, esc_error_t *err)
     return 0;
 }
 
+/* The read lease (sql/025): its holder takes it alone on the connection
+ * that writes; whoever changes the event counter takes it shared, in the
+ * transaction, before the counter's row, as the trigger would. */
+#define LEASE_KEY "6648675, 1"
+#define LEASE_SHARED_SQL "SELECT pg_advisory_xact_lock_shared(" LEASE_KEY ")"
+
 int
 store_lock_sequence (store_t *self, esc_error_t *err)
 {
+    if (store_run (self, LEASE_SHARED_SQL, NULL, err))
+        return -1;
     return store_run (self, "SELECT last_seq FROM event_counter FOR UPDATE", NULL, err);
 }
 
@@ -113,11 +121,17 @@ lookups_json (json_t *j, const batch_lookup_t *lookups, size_t n)
 }
 
 /* The event head, the users' version and the transaction's start. */
-#define HEAD_SQL                                                            \
+#define HEAD_COLUMNS                                                        \
     "SELECT last_seq, users_version,"                                       \
-    "       extract(epoch FROM transaction_timestamp())::bigint AS started" \
-    "  FROM event_counter"
+    "       extract(epoch FROM transaction_timestamp())::bigint AS started"
+#define HEAD_SQL HEAD_COLUMNS " FROM event_counter"
 static const char head_sql[] = HEAD_SQL;
+
+/* head_sql, and whether anyone waits for the read lease */
+static const char lease_head_sql[] =
+    HEAD_COLUMNS ", EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    "                         AND classid = 6648675 AND objid = 1) AS contested"
+    "  FROM event_counter";
 
 /* Reads head_sql's one row from R into *HEAD, *USERS_VERSION and *STARTED. */
 static int
@@ -139,16 +153,58 @@ store_peek_post (store_t *self, esc_error_t *err)
 }
 
 int
+store_lease_post (store_t *self, esc_error_t *err)
+{
+    return store_post (self, lease_head_sql, err);
+}
+
+/* R's head into *OUT (a head check's, or the lease's); R is cleared. */
+static void
+head_take (PGresult *r, store_head_t *out)
+{
+    esc_error_t err;
+    out->ok = r && head_read (r, &out->head, &out->users_version, &out->started, &err) == 0;
+    int contested = r ? PQfnumber (r, "contested") : -1;
+    out->contested = out->ok && contested >= 0 && PQgetvalue (r, 0, contested)[0] == 't';
+    PQclear (r);
+}
+
+int
 store_peek_take (store_t *self, bool wait, store_head_t *out)
 {
     PGresult *r;
     memset (out, 0, sizeof *out);
     if (!store_posted_take (self, wait, &r))
         return 0;
-    esc_error_t err;
-    out->ok = r && head_read (r, &out->head, &out->users_version, &out->started, &err) == 0;
-    PQclear (r);
+    head_take (r, out);
     return 1;
+}
+
+int
+store_lease_take (store_t *self, bool *got, store_head_t *out, esc_error_t *err)
+{
+    memset (out, 0, sizeof *out);
+    *got = false;
+    PGresult *r = store_exec (self, "SELECT pg_try_advisory_lock(" LEASE_KEY ") AS got", NULL, err);
+    if (!r)
+        return -1;
+    *got = PQntuples (r) == 1 && PQgetvalue (r, 0, 0)[0] == 't';
+    PQclear (r);
+    if (!*got)
+        return 0;
+    /* read after the lease is held: nobody changes it from then on */
+    head_take (store_exec (self, head_sql, NULL, err), out);
+    if (out->ok)
+        return 0;
+    store_lease_give (self, err);
+    *got = false;
+    return -1;
+}
+
+int
+store_lease_give (store_t *self, esc_error_t *err)
+{
+    return store_run (self, "SELECT pg_advisory_unlock(" LEASE_KEY ")", NULL, err);
 }
 
 int
@@ -165,9 +221,11 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
      * every writer before committed. With filings after them, the
      * batch's steps stand whatever befalls the filings' */
     bool keep = filing != NULL;
-    store_step_t steps[6];
+    store_step_t steps[7];
     int first = 0;
     steps[first++] = (store_step_t) { .sql = begin_sql, .keep = keep };
+    if (lock)
+        steps[first++] = (store_step_t) { .sql = LEASE_SHARED_SQL, .prepare = true, .keep = keep };
     int at = first;
     steps[first++] = (store_step_t) {
         .sql = lock ? HEAD_SQL " FOR UPDATE" : head_sql, .prepare = true, .keep = keep };
@@ -193,7 +251,7 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     store_filing_sql_t filing_sql;
     if (filing)
         store_filing_steps (&filing_sql, filing->f, filing->n, steps + first);
-    PGresult *results[6];
+    PGresult *results[7];
     esc_error_t failure;
     esc_error_clear (&failure);
     int failed = store_pipeline (self, steps, first + (filing ? 2 : 0), results, &failure);

@@ -74,7 +74,7 @@ else
 fi
 for family in escd_requests_total escd_request_duration_seconds escd_batch_requests \
               escd_commit_writes escd_feed_head_seq escd_feed_subscribers escd_database_up \
-              escd_database_reconnects_total escd_request_log_bytes process_resident_memory_bytes \
+              escd_read_lease escd_database_reconnects_total escd_request_log_bytes process_resident_memory_bytes \
               process_start_time_seconds escd_requests_retried_total escd_replies_dropped_total; do
     grep -q "^# HELP $family " "$WORK/metrics.txt" || fail "no HELP for $family"
     grep -q "^# TYPE $family " "$WORK/metrics.txt" || fail "no TYPE for $family"

@@ -178,6 +178,7 @@ test_render (void **state)
     assert_true (has_line (x, "escd_feed_head_seq 17"));
     assert_true (has_line (x, "escd_feed_subscribers 2"));
     assert_true (has_line (x, "escd_database_up 1"));
+    assert_true (has_line (x, "escd_read_lease 0"));
     assert_true (has_line (x, "escd_database_reconnects_total 1"));
     assert_true (has_line (x, "process_resident_memory_bytes 4096000"));
     assert_true (has_line (x, "process_start_time_seconds 1714567890.5"));

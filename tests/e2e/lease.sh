@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# lease.sh: the read lease (sql/025). An escd that holds it answers the
+# reads it remembers without asking the database each time whether they
+# still stand; nobody else's change commits meanwhile. A change through
+# another escd, or by hand, waits until the holder gives the lease up (it
+# looks every 20 ms), and the holder's next answers follow the change. A
+# lease goes with its connection, and the database itself holds back a
+# change to the event counter while anyone holds the lease.
+. "$(dirname "$0")/lib.sh"
+
+init_server
+add_cast
+start_escd main --log-level debug
+start_escd b
+
+# the backend holding the lease, or nothing
+holder() {
+    sql "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 6648675
+           AND objid = 1 AND mode = 'ExclusiveLock' AND granted"
+}
+
+# reading USER: USER shows $EC through main again and again in the
+# background (answered from memory, so that the lease is in use); READER
+# holds its pid. Returns once main holds the lease.
+reading() {
+    ( while :; do "$ESC" --as "$1" show "$EC" >/dev/null 2>&1 || true; done ) &
+    READER=$!
+    for _ in $(seq 1 200); do
+        [ -z "$(holder)" ] || return 0
+        sleep 0.05
+    done
+    fail "main did not take the read lease: $(grep -c 'from memory' "$WORK/escd-main.log") reads from memory"
+}
+
+# gave_up N WHY: main's log says N times that it gave the lease up for WHY
+gave_up() {
+    same "$(grep -c "gave the read lease up: $2" "$WORK/escd-main.log")" "$1" "leases given up ($2)"
+}
+
+Y=$(date +%Y) N=$(( ($(date +%-m) - 1) / 3 + 1 ))
+Q="${Y}Q$N"
+ok pat quarter open "$Q" --capacity-hours 4000
+ok alice account add Acme --arr 500000
+ok alice --quiet file --account Acme --title "Export" --problem "the problem"
+EC=$OUT
+
+say "a read asked again takes the lease; a change through another escd waits for it"
+reading evan
+grep -q "took the read lease" "$WORK/escd-main.log" || fail "main's log does not say it took the lease"
+ok alice --endpoint "$ENDPOINT_b" edit "$EC" --title "Export, monthly"
+gave_up 1 "a writer waits for it"
+same "$(field evan show "$EC" .title)" "Export, monthly" "main's answer after b's change"
+same "$(field bob show "$EC" .title)" "Export, monthly" "another user's, after b's change"
+stop_jobs "$READER"
+
+say "a change to users by hand waits for the lease too"
+# main gave the lease up a moment ago and does not take it again for a
+# while: a new main takes it at once
+stop_escd main
+start_escd main --log-level debug
+same "$(field bob show "$EC" .title)" "Export, monthly" "bob's show"
+reading bob
+sql "UPDATE app_user SET revoked_at = now(), revoked_by = 'ada' WHERE name = 'bob'"
+gave_up 2 "a writer waits for it"
+stop_jobs "$READER"
+refused 4 UNAUTHENTICATED bob show "$EC"
+same "$(field evan show "$EC" .title)" "Export, monthly" "evan's show after bob was revoked"
+
+say "a lease goes with its connection"
+stop_escd main
+start_escd main --log-level debug
+reading evan
+backend=$(holder)
+sql "SELECT pg_terminate_backend($backend)" >/dev/null
+ok alice --endpoint "$ENDPOINT_b" edit "$EC" --title "Export, weekly"
+same "$(field evan show "$EC" .title)" "Export, weekly" "main's answer after its session ended"
+stop_jobs "$READER"
+grep -q "the read lease went with its connection" "$WORK/escd-main.log" \
+    || fail "main's log does not say the lease went with its connection"
+
+say "the database holds a change to the counter back while the lease is held"
+stop_escd main
+stop_escd b
+psql "$DB" -XAtqc "SELECT pg_advisory_lock(6648675, 1), pg_sleep(30)" >/dev/null 2>&1 &
+HOLDER=$!
+for _ in $(seq 1 100); do [ -n "$(holder)" ] && break; sleep 0.05; done
+[ -n "$(holder)" ] || fail "the lease was not taken by hand"
+for change in "UPDATE app_user SET created_at = created_at WHERE name = 'alice'" \
+    "UPDATE event_counter SET last_seq = last_seq"; do
+    set +e
+    out=$(psql "$DB" -XAtq -c "SET lock_timeout = '300ms'" -c "$change" 2>&1)
+    rc=$?
+    set -e
+    [ "$rc" -ne 0 ] && printf '%s' "$out" | grep -q "lock timeout" \
+        || fail "'$change' did not wait for the lease: $out"
+done
+stop_jobs "$HOLDER"
+
+echo "lease: all good"
