@@ -1214,6 +1214,17 @@ desk_kept_stand (desk_t *self, const desk_stamp_t *at, const store_head_t *now)
 }
 
 void
+desk_kept_advance (desk_t *self, const store_head_t *now)
+{
+    /* the answers of the quarter of an hour before are keyed by it: none
+     * is found under the new one, which reads learn afresh */
+    if (now->ok && !self->in_batch && !self->wrote && store_connected (self->store)
+        && store_reconnects (self->store) == self->connection && now->head == self->head
+        && now->users_version == self->users_version && now->started > self->started)
+        self->started = now->started;
+}
+
+void
 desk_kept_drop (desk_answer_t **outs, int n)
 {
     for (int i = 0; i < n; i++) {

@@ -135,6 +135,11 @@ bool desk_answer_kept (desk_t *self, const char **keys, const desk_request_t **r
  * version and the time read after they were found, on the same
  * connection, which still takes writes. */
 bool desk_kept_stand (desk_t *self, const desk_stamp_t *at, const store_head_t *now);
+/* NOW, read outside any batch, says the head and users are still what the
+ * desk saw: the desk's time moves on to NOW's, so that a new quarter of an
+ * hour does not leave it without kept answers until a batch of light
+ * reads comes (heavy reads alone are answered by the reader). */
+void desk_kept_advance (desk_t *self, const store_head_t *now);
 /* Frees the N answers OUTS and zeroes them. */
 void desk_kept_drop (desk_answer_t **outs, int n);
 /* Learns OUT, another desk's answer to read R, for desk_answer_again: kept

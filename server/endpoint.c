@@ -291,6 +291,7 @@ typedef struct {
 static void land (server_t *s, bool wait);
 static void lease_heard (server_t *s, const store_head_t *now, double asked);
 static bool lease_vouches (server_t *s, const desk_stamp_t *at);
+static bool lease_held (server_t *s);
 
 /* Replies to P, logs it, counts it, and frees it. */
 static void
@@ -651,6 +652,7 @@ land (server_t *s, bool wait)
         s->n_flights--;
         lease_heard (s, &now, f->asked);
         bool stand = !n_again && f->n && desk_kept_stand (s->desk, &f->at, &now);
+        desk_kept_advance (s->desk, &now);
         for (int i = 0; i < f->n; i++) {
             if (stand) {
                 finish (s, f->ps[i]);
@@ -703,7 +705,9 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
     }
     esc_error_t err;
     double asked = proc_now_ms ();
-    if (store_peek_post (s->store, &err)) {
+    /* under the lease (answers found after a write of its own), a head
+     * check asks who waits for it too */
+    if (lease_held (s) ? store_lease_post (s->store, &err) : store_peek_post (s->store, &err)) {
         desk_kept_drop (outs, n + n_again);
         return false;
     }
@@ -722,16 +726,19 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
 static bool
 lease_held (server_t *s)
 {
-    if (s->lease.held && (!store_connected (s->store)
+    if (s->lease.held && (!store_lease_held (s->store)
                           || store_reconnects (s->store) != s->lease.connection)) {
         s->lease.held = false;
-        logline (LOGLINE_INFO, "the read lease went with its connection");
+        if (store_connected (s->store))     /* given up to a writer (store_batch_open) */
+            s->lease.after = proc_now_ms () + LEASE_QUIET_MS;
+        else
+            logline (LOGLINE_INFO, "the read lease went with its connection");
     }
     return s->lease.held;
 }
 
 /* Gives the lease up (WHY, for the log), not to be taken again for QUIET
- * ms. A lease that cannot be given up goes with its connection. */
+ * ms. */
 static void
 lease_give (server_t *s, const char *why, double quiet)
 {
@@ -740,11 +747,8 @@ lease_give (server_t *s, const char *why, double quiet)
     esc_error_t err;
     s->lease.held = false;
     s->lease.after = proc_now_ms () + quiet;
-    if (store_lease_give (s->store, &err)) {
-        logline (LOGLINE_WARNING, "cannot give the read lease up (%s): reconnecting", err.message);
-        store_disconnect (s->store);
-    }
     logline (quiet > 0 ? LOGLINE_INFO : LOGLINE_DEBUG, "gave the read lease up: %s", why);
+    store_lease_give (s->store, &err);
 }
 
 /* Takes the lease when nobody holds it and no other escd has committed
@@ -824,7 +828,7 @@ lease_tick (server_t *s)
     if (now - s->lease.polled_at < LEASE_POLL_MS || s->n_flights == STORE_POSTED_MAX)
         return;
     if (store_lease_post (s->store, &err)) {
-        logline (LOGLINE_DEBUG, "cannot ask who waits for the read lease: %s", err.message);
+        logline (LOGLINE_WARNING, "cannot ask who waits for the read lease: %s", err.message);
         return;
     }
     struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
@@ -1172,7 +1176,7 @@ observe (server_t *s, bool memory)
     st.feed_head = feed_last (s->feed);
     st.feed_subscribers = (int64_t) feed_subscribers (s->feed);
     st.database_up = store_connected (s->store);
-    st.read_lease = s->lease.held;
+    st.read_lease = lease_held (s);
     st.database_reconnects = store_reconnects (s->store);
     st.request_log_bytes = s->request_log_bytes;
     st.connections = (int64_t) guard_connections (s->guard);

@@ -25,6 +25,7 @@ struct store {
     bool ever_connected;
     int64_t reconnects;         /* connections after the first */
     bool read_only;             /* the server turned out read-only: reconnect */
+    bool lease;                 /* the session holds the read lease (sql/025) */
     /* statements prepared on this connection, by the address of their
      * text: every statement is a string literal of the store's files */
     bool stale_prepared;        /* forget them when no transaction is open */
@@ -629,6 +630,7 @@ drop_connection (store_t *self)
     if (self->conn)
         PQfinish (self->conn);
     self->conn = NULL;
+    self->lease = false;        /* it went with the session */
 }
 
 /* Every statement posted and not yet read failed (the connection broke,
@@ -1101,10 +1103,30 @@ store_unchanged (store_t *self)
     if (poll (&pfd, 1, 0) < 0 || (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
         return false;
     /* bytes in: answers to statements posted, or else news of the
-     * session's end (a FATAL error before it closes) */
-    if ((pfd.revents & POLLIN) && (!self->n_posted || !PQconsumeInput (self->conn)))
-        return false;
+     * session's end (a FATAL error before it closes): read, and any
+     * failure among them taken for that */
+    if (pfd.revents & POLLIN) {
+        if (!self->n_posted || !PQconsumeInput (self->conn))
+            return false;
+        while (self->n_posted && read_one_posted (self, false) == 1)
+            ;
+        for (int i = 0; i < self->n_posted_in; i++)
+            if (!self->posted_in[i])
+                return false;
+    }
     return store_connected (self);
+}
+
+bool
+store_lease_held (store_t *self)
+{
+    return self->lease && store_connected (self);
+}
+
+void
+store_lease_mark (store_t *self, bool held)
+{
+    self->lease = held;
 }
 
 int

@@ -193,10 +193,15 @@ int store_peek_take (store_t *self, bool wait, store_head_t *out);
  * to users commits meanwhile (each waits for it). store_lease_take tries
  * to take it, without waiting: *GOT, with the head read once it is held
  * in *OUT. store_lease_post posts a head check (store_peek_take) that also
- * says whether anyone waits for it; store_lease_give gives it up. */
+ * says whether anyone waits for it; store_lease_give gives it up (a lease
+ * that cannot be given up goes with the connection). While it is held, a
+ * batch that writes does not wait for the event counter's row: held by
+ * someone who waits for the lease, the lease is given up first
+ * (store_batch_open). store_lease_held: whether it is held. */
 int store_lease_take (store_t *self, bool *got, store_head_t *out, esc_error_t *err);
 int store_lease_post (store_t *self, esc_error_t *err);
 int store_lease_give (store_t *self, esc_error_t *err);
+bool store_lease_held (store_t *self);
 /* Whether the session still stands as far as can be told without a round
  * trip: connected, its socket not closed, and nothing come on it but
  * answers to statements posted. */

@@ -3,6 +3,7 @@
 #include "store_impl.h"
 
 #include "json.h"
+#include "logline.h"
 
 /* ==== Requests and events ================================================ */
 
@@ -129,8 +130,12 @@ static const char head_sql[] = HEAD_SQL;
 
 /* head_sql, and whether anyone waits for the read lease */
 static const char lease_head_sql[] =
-    HEAD_COLUMNS ", EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-    "                         AND classid = 6648675 AND objid = 1) AS contested"
+    HEAD_COLUMNS ", EXISTS (SELECT FROM pg_locks"
+    "                        WHERE locktype = 'advisory' AND NOT granted"
+    "                          AND database = (SELECT oid FROM pg_database"
+    "                                           WHERE datname = current_database())"
+    "                          AND classid = 6648675 AND objid = 1 AND objsubid = 2)"
+    "       AS contested"
     "  FROM event_counter";
 
 /* Reads head_sql's one row from R into *HEAD, *USERS_VERSION and *STARTED. */
@@ -192,11 +197,13 @@ store_lease_take (store_t *self, bool *got, store_head_t *out, esc_error_t *err)
     PQclear (r);
     if (!*got)
         return 0;
+    store_lease_mark (self, true);
     /* read after the lease is held: nobody changes it from then on */
     head_take (store_exec (self, head_sql, NULL, err), out);
     if (out->ok)
         return 0;
-    store_lease_give (self, err);
+    esc_error_t undo;
+    store_lease_give (self, &undo);
     *got = false;
     return -1;
 }
@@ -204,13 +211,23 @@ store_lease_take (store_t *self, bool *got, store_head_t *out, esc_error_t *err)
 int
 store_lease_give (store_t *self, esc_error_t *err)
 {
-    return store_run (self, "SELECT pg_advisory_unlock(" LEASE_KEY ")", NULL, err);
+    if (!store_lease_held (self))
+        return 0;
+    store_lease_mark (self, false);
+    if (store_run (self, "SELECT pg_advisory_unlock(" LEASE_KEY ")", NULL, err) == 0)
+        return 0;
+    /* not to be left held with nobody asking who waits */
+    logline (LOGLINE_WARNING, "cannot give the read lease up (%s): reconnecting", err->message);
+    store_disconnect (self);
+    return -1;
 }
 
-int
-store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
-                  batch_lookup_t *lookups, size_t n, store_open_filing_t *filing,
-                  int64_t *head, int64_t *users_version, int64_t *started, esc_error_t *err)
+/* store_batch_open; with NOWAIT, the sequence lock fails at once
+ * (55P03) when someone else holds the counter's row. */
+static int
+batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock, bool nowait,
+            batch_lookup_t *lookups, size_t n, store_open_filing_t *filing, int64_t *head,
+            int64_t *users_version, int64_t *started, esc_error_t *err)
 {
     if (!lock) {
         n = 0;
@@ -228,7 +245,8 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
         steps[first++] = (store_step_t) { .sql = LEASE_SHARED_SQL, .prepare = true, .keep = keep };
     int at = first;
     steps[first++] = (store_step_t) {
-        .sql = lock ? HEAD_SQL " FOR UPDATE" : head_sql, .prepare = true, .keep = keep };
+        .sql = !lock ? head_sql : nowait ? HEAD_SQL " FOR UPDATE NOWAIT" : HEAD_SQL " FOR UPDATE",
+        .prepare = true, .keep = keep };
     if (lock)
         steps[first++] = (store_step_t) { .sql = "SAVEPOINT request", .keep = keep };
     json_t j;
@@ -289,6 +307,28 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     for (int i = 0; i < first; i++)
         PQclear (results[i]);
     return rc;
+}
+
+int
+store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
+                  batch_lookup_t *lookups, size_t n, store_open_filing_t *filing,
+                  int64_t *head, int64_t *users_version, int64_t *started, esc_error_t *err)
+{
+    /* the lease's holder never waits for the counter's row: whoever holds
+     * it before the lease (a writer by hand, an escd of before sql/025)
+     * waits for the lease, and the two would wait for each other */
+    bool nowait = lock && store_lease_held (self);
+    int rc = batch_open (self, a, begin_sql, lock, nowait, lookups, n, filing, head,
+                         users_version, started, err);
+    if (rc == 0 || !nowait || !store_violated (self, "55P03"))
+        return rc;
+    esc_error_t undo;
+    store_command (self, "ROLLBACK", &undo);
+    logline (LOGLINE_INFO, "gave the read lease up: a writer holds the event counter");
+    if (store_lease_give (self, &undo))
+        return -1;
+    return batch_open (self, a, begin_sql, lock, false, lookups, n, filing, head, users_version,
+                       started, err);
 }
 
 /* E's parameters, $1 to $7, for the statements below. */

@@ -94,6 +94,9 @@ int store_run (store_t *self, const char *sql, const params_t *p, esc_error_t *e
 /* True when the last statement failed with SQLSTATE (23505: unique, ...):
  * callers turn a constraint's refusal into the rule it stands for. */
 bool store_violated (store_t *self, const char *sqlstate);
+/* Whether the session holds the read lease, as store_lease_take and
+ * store_lease_give mark it (store_lease_held). */
+void store_lease_mark (store_t *self, bool held);
 
 /* The number of column COL; a query and its reader that disagree abort. */
 int store_column (const PGresult *r, const char *col);
