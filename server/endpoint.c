@@ -248,6 +248,7 @@ typedef struct {
      * wakes the loop (never the one that commits: store_listen) */
     store_t *listener;
     int64_t listened;           /* the writer's reconnections it followed */
+    bool listened_ever;         /* it connected once (at the start) */
     struct { char key[64]; uint64_t turn; } *served;   /* HEAVY_LIMIT of whose heavy
                                    read the reader had, and when (turns) */
     int n_served;
@@ -726,13 +727,15 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
 static bool
 lease_held (server_t *s)
 {
-    if (s->lease.held && (!store_lease_held (s->store)
-                          || store_reconnects (s->store) != s->lease.connection)) {
+    if (!s->lease.held)
+        return false;
+    if (!store_connected (s->store) || store_reconnects (s->store) != s->lease.connection) {
         s->lease.held = false;
-        if (store_connected (s->store))     /* given up to a writer (store_batch_open) */
-            s->lease.after = proc_now_ms () + LEASE_QUIET_MS;
-        else
-            logline (LOGLINE_INFO, "the read lease went with its connection");
+        logline (LOGLINE_INFO, "the read lease went with its connection");
+    }
+    else if (!store_lease_held (s->store)) {
+        s->lease.held = false;      /* given up to a writer (store_batch_open) */
+        s->lease.after = proc_now_ms () + LEASE_QUIET_MS;
     }
     return s->lease.held;
 }
@@ -1323,16 +1326,21 @@ look_for_news (server_t *s)
     return store_notified (s->listener, store_backend_pid (s->store));
 }
 
-/* look_for_news; news keeps the read lease from being taken for a while
- * (another escd writes), and one that holds it gives it up: nobody else
- * commits while it is held, unless by a path that bypassed it. */
+/* look_for_news; news after the listener's first connection keeps the
+ * read lease from being taken for a while (another escd writes), and one
+ * that holds it gives it up: nobody else commits while it is held, unless
+ * by a path that bypassed it. */
 static bool
 heard (server_t *s)
 {
     if (!look_for_news (s))
         return false;
-    s->lease.foreign_at = proc_now_ms ();
-    lease_give (s, "another's commit was heard", LEASE_QUIET_MS);
+    bool starting = !s->listened_ever;
+    s->listened_ever = s->listened_ever || store_connected (s->listener);
+    if (!starting) {
+        s->lease.foreign_at = proc_now_ms ();
+        lease_give (s, "another's commit was heard", LEASE_QUIET_MS);
+    }
     return true;
 }
 

@@ -190,9 +190,7 @@ store_connect (store_t *self, esc_error_t *err)
     PQclear (self->stash);
     self->stash = NULL;
     drop_held (self);
-    fail_posted (self);
-    if (self->conn)
-        PQfinish (self->conn);
+    drop_connection (self);     /* what the old session held went with it */
     self->read_only = false;
     self->doomed = false;       /* the transaction went with the connection */
     self->n_prepared = 0;       /* a new connection knows none of them */
@@ -259,6 +257,7 @@ store_connect (store_t *self, esc_error_t *err)
                        err)
         || (self->listening && store_listen (self, err))) {
         back_off (self);        /* a standby refuses LISTEN: not again at once */
+        drop_connection (self); /* not taken as connected without them */
         return -1;
     }
     /* (a connection that broke mid-statement was dropped at once: its

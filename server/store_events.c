@@ -195,9 +195,9 @@ store_lease_take (store_t *self, bool *got, store_head_t *out, esc_error_t *err)
         return -1;
     *got = PQntuples (r) == 1 && PQgetvalue (r, 0, 0)[0] == 't';
     PQclear (r);
+    store_lease_mark (self, *got);
     if (!*got)
         return 0;
-    store_lease_mark (self, true);
     /* read after the lease is held: nobody changes it from then on */
     head_take (store_exec (self, head_sql, NULL, err), out);
     if (out->ok)
@@ -325,8 +325,10 @@ store_batch_open (store_t *self, arena_t *a, const char *begin_sql, bool lock,
     esc_error_t undo;
     store_command (self, "ROLLBACK", &undo);
     logline (LOGLINE_INFO, "gave the read lease up: a writer holds the event counter");
-    if (store_lease_give (self, &undo))
+    if (store_lease_give (self, &undo)) {
+        *err = undo;            /* the connection went with it */
         return -1;
+    }
     return batch_open (self, a, begin_sql, lock, false, lookups, n, filing, head, users_version,
                        started, err);
 }

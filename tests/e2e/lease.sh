@@ -33,7 +33,8 @@ reading() {
         ( while :; do "$ESC" --as "$1" show "$EC" >/dev/null 2>&1 || true; done ) &
         READERS+=("$!")
     done
-    for _ in $(seq 1 200); do
+    local deadline=$((SECONDS + 30))
+    while [ "$SECONDS" -lt "$deadline" ]; do
         [ -z "$(holder)" ] || return 0
         sleep 0.05
     done
@@ -82,20 +83,30 @@ say "the holder does not wait for the counter's row held by one who waits for th
 # by hand: the counter's row, then (after main's edit began) a change to
 # users, which waits for the lease; main's edit meanwhile would wait for
 # the row, and the two for each other
-psql "$DB" -XAtq -c "BEGIN" -c "SELECT last_seq FROM event_counter FOR UPDATE" \
-    -c "SELECT pg_sleep(1.5)" -c "UPDATE app_user SET created_at = created_at WHERE name = 'alice'" \
-    -c "COMMIT" >"$WORK/by-hand.out" 2>&1 &
-BY_HAND=$!
-sleep 0.3
-ok alice edit "$EC" --title "Export, hourly"
-wait "$BY_HAND" || fail "the change by hand failed: $(cat "$WORK/by-hand.out")"
+# said SQL: sends SQL to the psql by hand and waits until it has run
+said() {
+    local line
+    printf '%s\nSELECT %s;\n' "$1" "'done'" >&"${BY_HAND[1]}"
+    while read -r -t 20 line <&"${BY_HAND[0]}"; do
+        [ "$line" != done ] || return 0
+        echo "$line" >>"$WORK/by-hand.out"
+    done
+    fail "the change by hand did not run: $(cat "$WORK/by-hand.out")"
+}
+coproc BY_HAND { psql "$DB" -XAtq -v ON_ERROR_STOP=1 2>&1; }
+said "BEGIN; SELECT last_seq FROM event_counter FOR UPDATE;"
+( ASAN_OPTIONS=$BULK_ASAN "$ESC" --as alice edit "$EC" --title "Export, hourly" \
+      >"$WORK/edit.out" 2>&1 ) &
+EDIT=$!
 gave_up "a writer holds the event counter"
+said "UPDATE app_user SET created_at = created_at WHERE name = 'alice'; COMMIT;"
+wait "$EDIT" || fail "main's edit failed: $(cat "$WORK/edit.out")"
 same "$(field evan show "$EC" .title)" "Export, hourly" "main's answer after it"
 stop_jobs "${READERS[@]}"
 
 say "a change to users by hand waits for the lease too"
-# main gave the lease up a moment ago and does not take it again for a
-# while: a new main takes it at once
+# main gave the lease up a moment ago and does not take it again for
+# 10 s: a new main takes it at once
 stop_escd main
 start_escd main --log-level debug
 same "$(field bob show "$EC" .title)" "Export, hourly" "bob's show"
@@ -111,6 +122,7 @@ stop_escd main
 start_escd main --log-level debug
 reading evan
 backend=$(holder)
+[ -n "$backend" ] || fail "main gave the lease up before its session could be ended"
 sql "SELECT pg_terminate_backend($backend)" >/dev/null
 ok alice --endpoint "$ENDPOINT_b" edit "$EC" --title "Export, weekly"
 same "$(field evan show "$EC" .title)" "Export, weekly" "main's answer after its session ended"
