@@ -290,6 +290,18 @@ typedef struct {
 } server_t;
 
 static void land (server_t *s, bool wait);
+
+/* The next flight, its head check posted at ASKED (ms): N reads of it are
+ * the caller's to fill in. */
+static struct flight *
+flight_push (server_t *s, int n, double asked)
+{
+    struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
+    f->n = n;
+    f->asked = asked;
+    return f;
+}
+
 static void lease_heard (server_t *s, const store_head_t *now, double asked);
 static bool lease_vouches (server_t *s, const desk_stamp_t *at);
 static bool lease_held (server_t *s);
@@ -712,10 +724,8 @@ answer_kept (server_t *s, pending_t **ps, int n, pending_t **again, int n_again)
         desk_kept_drop (outs, n + n_again);
         return false;
     }
-    struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
-    f->n = n + n_again;
+    struct flight *f = flight_push (s, n + n_again, asked);
     f->at = at;
-    f->asked = asked;
     for (int i = 0; i < n + n_again; i++)
         f->ps[i] = i < n ? ps[i] : again[i - n];
     return true;
@@ -834,9 +844,7 @@ lease_tick (server_t *s)
         logline (LOGLINE_WARNING, "cannot ask who waits for the read lease: %s", err.message);
         return;
     }
-    struct flight *f = &s->flights[(s->flight_first + s->n_flights++) % STORE_POSTED_MAX];
-    f->n = 0;
-    f->asked = now;
+    flight_push (s, 0, now);    /* no reads: the lease's question alone */
     s->lease.polled_at = now;
 }
 

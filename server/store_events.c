@@ -94,7 +94,9 @@ store_request_log_bytes (store_t *self, int64_t *bytes, esc_error_t *err)
 /* The read lease (sql/025): its holder takes it alone on the connection
  * that writes; whoever changes the event counter takes it shared, in the
  * transaction, before the counter's row, as the trigger would. */
-#define LEASE_KEY "6648675, 1"
+#define LEASE_CLASS "6648675"
+#define LEASE_OBJECT "1"
+#define LEASE_KEY LEASE_CLASS ", " LEASE_OBJECT
 #define LEASE_SHARED_SQL "SELECT pg_advisory_xact_lock_shared(" LEASE_KEY ")"
 
 int
@@ -134,7 +136,8 @@ static const char lease_head_sql[] =
     "                        WHERE locktype = 'advisory' AND NOT granted"
     "                          AND database = (SELECT oid FROM pg_database"
     "                                           WHERE datname = current_database())"
-    "                          AND classid = 6648675 AND objid = 1 AND objsubid = 2)"
+    "                          AND classid = " LEASE_CLASS " AND objid = " LEASE_OBJECT
+    "                          AND objsubid = 2)"
     "       AS contested"
     "  FROM event_counter";
 
